@@ -1,0 +1,232 @@
+"""The typed planning problem: labels, parameters and scenarios, validated once.
+
+Arrays are indexed by position in the label tuples: ``demand[s, p, t]`` is the demand of
+``products[p]`` in ``periods[t]`` under ``scenarios[s]``. Everything downstream (the model, the
+results, the workbook) refers to labels; positions only exist inside these arrays.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from xlplan.problem.fields import COST_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _frozen(values: Any, shape: tuple[int, ...]) -> FloatArray:
+    array = np.array(values, dtype=np.float64).reshape(shape)
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True)
+class ProductParameters:
+    """Per-product parameters, each an array over products (see ``fields.PRODUCT_FIELDS``)."""
+
+    hours_per_unit: FloatArray
+    space_per_unit: FloatArray
+    initial_inventory: FloatArray
+    initial_backorders: FloatArray
+    initial_workforce: FloatArray
+    selling_price: FloatArray
+
+
+@dataclass(frozen=True)
+class PeriodCosts:
+    """Costs per product and period, each an array of shape (products, periods)."""
+
+    production_cost: FloatArray
+    regular_hour_cost: FloatArray
+    overtime_hour_cost: FloatArray
+    workforce_cost: FloatArray
+    hire_cost: FloatArray
+    fire_cost: FloatArray
+    holding_cost: FloatArray
+    backorder_cost: FloatArray
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Capacities and policies that hold for all products and periods (``fields.SETTING_FIELDS``).
+
+    ``None`` for ``overtime_limit``, ``warehouse_capacity`` and ``backorder_limit`` means no limit.
+    """
+
+    hours_per_worker: float = 1.0
+    overtime_limit: float | None = None
+    warehouse_capacity: float | None = None
+    overflow_capacity: float = 0.0
+    overflow_cost_multiplier: float = 1.0
+    backorders_allowed: bool = False
+    backorder_limit: float | None = None
+    integer_units: bool = False
+
+    @property
+    def has_overflow(self) -> bool:
+        """An overflow warehouse exists: it needs a regular one to overflow from."""
+        return self.warehouse_capacity is not None and self.overflow_capacity > 0
+
+
+assert [f.name for f in fields(ProductParameters)] == [f.name for f in PRODUCT_FIELDS]
+assert [f.name for f in fields(PeriodCosts)] == [f.name for f in COST_FIELDS]
+assert [f.name for f in fields(Settings)] == [f.name for f in SETTING_FIELDS]
+
+
+@dataclass(frozen=True, eq=False)
+class PlanningProblem:
+    """A validated two-stage production planning problem.
+
+    Build one with :func:`xlplan.problem.problem_from_tables` (which validates every value) or
+    read one from a workbook; the constructor itself assumes valid data.
+    """
+
+    products: tuple[str, ...]
+    periods: tuple[str, ...]
+    scenarios: tuple[str, ...]
+    probabilities: FloatArray
+    """Probability of each scenario, shape (scenarios,); sums to 1."""
+    demand: FloatArray
+    """Demand, shape (scenarios, products, periods)."""
+    product: ProductParameters
+    costs: PeriodCosts
+    settings: Settings
+    name: str = "plan"
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(scenarios, products, periods)."""
+        return len(self.scenarios), len(self.products), len(self.periods)
+
+    @property
+    def expected_demand(self) -> FloatArray:
+        """Probability-weighted demand, shape (products, periods)."""
+        return np.tensordot(self.probabilities, self.demand, axes=1)
+
+    # ----------------------------------------------------------------- derived problems
+    def with_scenarios(
+        self,
+        scenarios: Sequence[str],
+        demand: npt.ArrayLike,
+        probabilities: npt.ArrayLike,
+        name: str | None = None,
+    ) -> PlanningProblem:
+        """The same plant and costs facing other demand scenarios."""
+        labels = tuple(scenarios)
+        shape = (len(labels), len(self.products), len(self.periods))
+        return dataclasses.replace(
+            self,
+            scenarios=labels,
+            demand=_frozen(demand, shape),
+            probabilities=_frozen(probabilities, (len(labels),)),
+            name=name or self.name,
+        )
+
+    def expected_value_problem(self) -> PlanningProblem:
+        """The deterministic problem facing the expected demand (one scenario, probability 1)."""
+        return self.with_scenarios(
+            ("expected",), self.expected_demand[None], [1.0], name=f"{self.name} (expected value)"
+        )
+
+    def scenario_problem(self, scenario: str) -> PlanningProblem:
+        """The deterministic problem facing one scenario's demand, as if it were certain."""
+        s = self.scenarios.index(scenario)
+        return self.with_scenarios(
+            (scenario,), self.demand[s : s + 1], [1.0], name=f"{self.name} ({scenario})"
+        )
+
+    def buffered(self, demand_factor: float = 1.0, hours_factor: float = 1.0) -> PlanningProblem:
+        """The problem with demand and labour hours per unit inflated, the classic safety buffer."""
+        product = dataclasses.replace(
+            self.product,
+            hours_per_unit=_frozen(self.product.hours_per_unit * hours_factor, (len(self.products),)),
+        )
+        return dataclasses.replace(
+            self,
+            demand=_frozen(self.demand * demand_factor, self.demand.shape),
+            product=product,
+            name=f"{self.name} (demand x {demand_factor:g}, hours x {hours_factor:g})",
+        )
+
+    def with_settings(self, **changes: Any) -> PlanningProblem:
+        """The problem under other settings, for example ``integer_units=False``."""
+        return dataclasses.replace(self, settings=dataclasses.replace(self.settings, **changes))
+
+    # ----------------------------------------------------------------- tables
+    def products_table(self) -> pd.DataFrame:
+        """Per-product parameters, one row per product."""
+        table = pd.DataFrame(
+            {f.name: getattr(self.product, f.name) for f in PRODUCT_FIELDS},
+            index=pd.Index(self.products, name="product"),
+        )
+        return table
+
+    def costs_table(self) -> pd.DataFrame:
+        """Costs in long form, one row per product and period."""
+        index = pd.MultiIndex.from_product([self.products, self.periods], names=["product", "period"])
+        return pd.DataFrame(
+            {f.name: getattr(self.costs, f.name).ravel() for f in COST_FIELDS}, index=index
+        )
+
+    def demand_table(self) -> pd.DataFrame:
+        """Demand with one row per product and period and one column per scenario."""
+        index = pd.MultiIndex.from_product([self.products, self.periods], names=["product", "period"])
+        values = self.demand.reshape(len(self.scenarios), -1).T
+        return pd.DataFrame(values, index=index, columns=pd.Index(self.scenarios, name="scenario"))
+
+    def scenarios_table(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"probability": self.probabilities}, index=pd.Index(self.scenarios, name="scenario")
+        )
+
+    def settings_dict(self) -> dict[str, float | bool | None]:
+        return dataclasses.asdict(self.settings)
+
+    def fingerprint(self) -> str:
+        """A short hash of every input value; equal problems have equal fingerprints."""
+        digest = hashlib.sha256()
+        for labels in (self.products, self.periods, self.scenarios):
+            digest.update(repr(labels).encode())
+        digest.update(repr(sorted(self.settings_dict().items())).encode())
+        for array in (self.probabilities, self.demand, *_arrays(self.product), *_arrays(self.costs)):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()[:16]
+
+
+def _arrays(parameters: Any) -> list[FloatArray]:
+    return [getattr(parameters, f.name) for f in fields(parameters)]
+
+
+def make_problem(
+    *,
+    products: Sequence[str],
+    periods: Sequence[str],
+    scenarios: Sequence[str],
+    probabilities: npt.ArrayLike,
+    demand: npt.ArrayLike,
+    product: Mapping[str, npt.ArrayLike],
+    costs: Mapping[str, npt.ArrayLike],
+    settings: Settings,
+    name: str = "plan",
+) -> PlanningProblem:
+    """Assemble a problem from arrays already known to be valid (used by the validator)."""
+    P, T, S = len(products), len(periods), len(scenarios)
+    return PlanningProblem(
+        products=tuple(products),
+        periods=tuple(periods),
+        scenarios=tuple(scenarios),
+        probabilities=_frozen(probabilities, (S,)),
+        demand=_frozen(demand, (S, P, T)),
+        product=ProductParameters(**{f.name: _frozen(product[f.name], (P,)) for f in PRODUCT_FIELDS}),
+        costs=PeriodCosts(**{f.name: _frozen(costs[f.name], (P, T)) for f in COST_FIELDS}),
+        settings=settings,
+        name=name,
+    )

@@ -1,0 +1,110 @@
+"""The two published reference problems, as specified in the project's reference README.
+
+1. ``electronics``: a three-product, twelve-week, three-scenario two-stage problem with whole
+   units, warehouse and overflow space and capped backorders (MIP optimum 564,471.50).
+2. ``factory_physics``: Hopp & Spearman's aggregate plan (Factory Physics, section 16.4), one
+   product, twelve periods, workforce in worker-hours (LP optimum 1,292,662.857143).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pandas as pd
+
+from xlplan.problem.problem import PlanningProblem
+from xlplan.problem.tables import problem_from_tables
+
+ELECTRONICS_CSV = "electronics_product_data.csv"
+FACTORY_PHYSICS_DEMAND = (200, 220, 230, 300, 400, 450, 320, 180, 170, 170, 160, 180)
+
+
+def electronics_tables() -> dict[str, object]:
+    """The electronics problem as input tables (the form a workbook holds)."""
+    with resources.files("xlplan.problem.data").joinpath(ELECTRONICS_CSV).open() as handle:
+        data = pd.read_csv(handle, dtype={"product": str, "t": str})
+    products = pd.DataFrame({
+        "product": ["A", "B", "C"],
+        "hours_per_unit": [2.0, 3.0, 5.0],
+        "space_per_unit": [0.2, 0.5, 1.0],
+        "initial_inventory": [200.0, 200.0, 200.0],
+        "initial_backorders": [0.0, 0.0, 0.0],
+        "initial_workforce": [60.0, 70.0, 80.0],
+        "selling_price": [150.0, 500.0, 650.0],
+    })
+    costs = pd.DataFrame({
+        "product": data["product"],
+        "period": data["t"],
+        "production_cost": data["unit_production_cost"],
+        "regular_hour_cost": data["unit_reg_labor_cost"],
+        "overtime_hour_cost": data["unit_ot_labor_cost"],
+        "workforce_cost": 0.0,
+        "hire_cost": data["hiring_cost"],
+        "fire_cost": data["firing_cost"],
+        "holding_cost": data["unit_holding_cost"],
+        "backorder_cost": data["unit_backorder_cost"],
+    })
+    scenarios = pd.DataFrame({"scenario": ["low", "med", "high"], "probability": [0.25, 0.5, 0.25]})
+    demand = pd.concat(
+        [pd.DataFrame({"product": data["product"], "period": data["t"], "scenario": name,
+                       "demand": data[f"{name}_demand"]}) for name in scenarios["scenario"]],
+        ignore_index=True,
+    )
+    settings = {
+        "hours_per_worker": 40,
+        "overtime_limit": 0.25,
+        "warehouse_capacity": 1000,
+        "overflow_capacity": 500,
+        "overflow_cost_multiplier": 3,
+        "backorders_allowed": True,
+        "backorder_limit": 0.4,
+        "integer_units": True,
+    }
+    periods = list(dict.fromkeys(data["t"]))
+    return dict(products=products, costs=costs, demand=demand, scenarios=scenarios,
+                settings=settings, periods=periods, name="Electronics portfolio")
+
+
+def factory_physics_tables(demand_factor: float = 1.0, hours_per_unit: float = 12.0) -> dict[str, object]:
+    """The Factory Physics aggregate plan as input tables.
+
+    ``demand_factor`` and ``hours_per_unit`` give the seed's "inflated" plan (1.25 and 15).
+    """
+    periods = [str(t) for t in range(1, 13)]
+    products = pd.DataFrame({
+        "product": ["Product"],
+        "hours_per_unit": [hours_per_unit],
+        "space_per_unit": [0.0],
+        "initial_inventory": [0.0],
+        "initial_backorders": [0.0],
+        "initial_workforce": [168.0 * 15.0],
+        "selling_price": [1000.0],
+    })
+    costs = pd.DataFrame({
+        "product": "Product",
+        "period": periods,
+        "production_cost": 0.0,
+        "regular_hour_cost": 0.0,
+        "overtime_hour_cost": 52.5,
+        "workforce_cost": 35.0,
+        "hire_cost": 15.0,
+        "fire_cost": 9.0,
+        "holding_cost": 10.0,
+        "backorder_cost": 0.0,
+    })
+    demand = pd.DataFrame({"product": "Product", "period": periods, "scenario": "mean",
+                           "demand": [d * demand_factor for d in FACTORY_PHYSICS_DEMAND]})
+    scenarios = pd.DataFrame({"scenario": ["mean"], "probability": [1.0]})
+    settings = {"hours_per_worker": 1, "backorders_allowed": False, "integer_units": False}
+    return dict(products=products, costs=costs, demand=demand, scenarios=scenarios,
+                settings=settings, periods=periods, name="Factory Physics aggregate plan")
+
+
+def electronics() -> PlanningProblem:
+    """Reference problem 1: the electronics portfolio (three scenarios, whole units)."""
+    return problem_from_tables(**electronics_tables())  # type: ignore[arg-type]
+
+
+def factory_physics(demand_factor: float = 1.0, hours_per_unit: float = 12.0) -> PlanningProblem:
+    """Reference problem 2: Factory Physics' aggregate plan (one scenario, an LP)."""
+    return problem_from_tables(**factory_physics_tables(demand_factor, hours_per_unit))  # type: ignore[arg-type]

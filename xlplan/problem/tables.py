@@ -1,0 +1,362 @@
+"""Tables in, validated problem out: the one place where input values are checked.
+
+Front ends (the workbook reader, the worksheet functions, Python users) hand over plain tables
+whose cells may hold anything a spreadsheet can hold: numbers, text, blanks, Excel error values.
+Every cell is checked here and every problem is collected before anything is raised, each naming
+its table, row, column and labels so that a front end can point at the cell.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlplan.problem.fields import COST_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS, Field, field_by_name
+from xlplan.problem.issues import InvalidProblemError, ProblemIssue
+from xlplan.problem.problem import PlanningProblem, Settings, make_problem
+
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+)
+PROBABILITY_TOLERANCE = 1e-6
+TRUE_WORDS = frozenset({"yes", "y", "true", "1", "on"})
+FALSE_WORDS = frozenset({"no", "n", "false", "0", "off"})
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def excel_error(value: Any) -> str | None:
+    """The Excel error literal a cell holds (``#N/A``...), or None."""
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        return value.strip().upper()
+    return None
+
+
+def parse_number(value: Any) -> tuple[float | None, str | None]:
+    """(number, None) or (None, what is wrong with the value)."""
+    if is_blank(value):
+        return None, "is blank; a number is required"
+    error = excel_error(value)
+    if error:
+        return None, f"holds the Excel error {error}; a number is required"
+    if isinstance(value, (bool, np.bool_)):
+        return None, f"{value} is a yes/no value, not a number"
+    if isinstance(value, Real):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None, f"'{value}' is not a number"
+    else:
+        return None, f"'{value}' is not a number"
+    if not math.isfinite(number):
+        return None, f"{value} is not a finite number"
+    return number, None
+
+
+def parse_flag(value: Any) -> tuple[bool | None, str | None]:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value), None
+    if isinstance(value, Real) and float(value) in (0.0, 1.0):
+        return bool(value), None
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS, None
+    error = excel_error(value)
+    if error:
+        return None, f"holds the Excel error {error}; yes or no is required"
+    return None, f"'{value}' is not yes or no"
+
+
+def label_text(value: Any) -> str | None:
+    """A label as text: whole numbers lose their '.0'; blanks give None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value).strip()
+
+
+@dataclass
+class _Collector:
+    issues: list[ProblemIssue] = field(default_factory=list)
+
+    def add(self, table: str, message: str, *, row: int | None = None, column: str | None = None,
+            **labels: str) -> None:
+        self.issues.append(ProblemIssue(table, message, row, column, dict(labels)))
+
+    def number(self, value: Any, spec: Field, table: str, row: int | None, **labels: str) -> float | None:
+        number, problem = parse_number(value)
+        if problem is None and number is not None:
+            if spec.strictly_positive and number <= 0:
+                problem = f"{number:g} must be greater than 0"
+            elif number < 0:
+                problem = f"{number:g} is negative; it must be 0 or more"
+        if problem:
+            self.add(table, problem, row=row, column=spec.name, **labels)
+            return None
+        return number
+
+
+def _labels(collector: _Collector, table: str, column: str, values: Iterable[Any]) -> list[str | None]:
+    """Validate a column of labels: none blank, none repeated."""
+    seen: dict[str, int] = {}
+    labels: list[str | None] = []
+    for row, value in enumerate(values):
+        label = label_text(value)
+        if label is None:
+            collector.add(table, f"the {column} label is blank", row=row, column=column)
+        elif label in seen:
+            collector.add(table, f"{column} '{label}' appears twice (first in row {seen[label] + 1})",
+                          row=row, column=column, **{column: label})
+            label = None
+        else:
+            seen[label] = row
+        labels.append(label)
+    return labels
+
+
+def _require_columns(collector: _Collector, table_name: str, table: pd.DataFrame,
+                     columns: Iterable[str]) -> bool:
+    missing = [c for c in columns if c not in table.columns]
+    for column in missing:
+        collector.add(table_name, f"the column '{column}' is missing", column=column)
+    return not missing
+
+
+def _parameter_rows(
+    collector: _Collector, table_name: str, table: pd.DataFrame, specs: tuple[Field, ...],
+    row_labels: Sequence[Mapping[str, str] | None],
+) -> dict[str, list[float | None]]:
+    """Parse every parameter column of a table, in reading order; absent columns take their default."""
+    present = [spec for spec in specs if spec.name in table.columns]
+    values: dict[str, list[float | None]] = {}
+    for spec in specs:
+        if spec.name in table.columns:
+            values[spec.name] = []
+        elif spec.default is None:
+            collector.add(table_name, f"the column '{spec.name}' is missing", column=spec.name)
+            values[spec.name] = [None] * len(row_labels)
+        else:
+            values[spec.name] = [float(spec.default)] * len(row_labels)
+    columns = [list(table[spec.name]) for spec in present]
+    for row, labels in enumerate(row_labels):
+        for spec, column in zip(present, columns, strict=False):
+            values[spec.name].append(collector.number(column[row], spec, table_name, row, **(labels or {})))
+    return values
+
+
+def _parse_settings(collector: _Collector, raw: Mapping[str, Any]) -> Settings:
+    specs = field_by_name(SETTING_FIELDS)
+    for name in raw:
+        if name not in specs:
+            collector.add("settings", f"'{name}' is not a setting xlplan knows "
+                          f"(known: {', '.join(specs)})", column=name)
+    parsed: dict[str, Any] = {}
+    for spec in SETTING_FIELDS:
+        value = raw.get(spec.name)
+        if is_blank(value):
+            if spec.default is None and not spec.optional:
+                collector.add("settings", "is blank; a value is required", column=spec.name)
+            parsed[spec.name] = spec.default
+            continue
+        if spec.kind == "flag":
+            flag, problem = parse_flag(value)
+            if problem:
+                collector.add("settings", problem, column=spec.name)
+            parsed[spec.name] = bool(flag) if flag is not None else spec.default
+        else:
+            number = collector.number(value, spec, "settings", None)
+            parsed[spec.name] = number if number is not None else spec.default
+    settings = Settings(**parsed)
+    if settings.overflow_capacity > 0 and settings.warehouse_capacity is None:
+        collector.add("settings", "an overflow warehouse needs a regular warehouse capacity: set "
+                      "warehouse_capacity, or set overflow_capacity to 0", column="overflow_capacity")
+    return settings
+
+
+def problem_from_tables(
+    *,
+    products: pd.DataFrame,
+    costs: pd.DataFrame,
+    demand: pd.DataFrame,
+    scenarios: pd.DataFrame,
+    settings: Mapping[str, Any],
+    periods: Sequence[Any] | None = None,
+    name: str = "plan",
+) -> PlanningProblem:
+    """Validate input tables and build the planning problem.
+
+    Parameters
+    ----------
+    products:
+        One row per product: column ``product`` (label) and the fields of
+        :data:`~xlplan.problem.fields.PRODUCT_FIELDS`; absent optional columns take their default.
+    costs:
+        One row per product and period: ``product``, ``period`` and the fields of
+        :data:`~xlplan.problem.fields.COST_FIELDS` (absent columns cost 0).
+    demand:
+        One row per product, period and scenario: ``product``, ``period``, ``scenario``, ``demand``.
+    scenarios:
+        One row per scenario: ``scenario`` (label) and ``probability``.
+    settings:
+        Setting name to value (:data:`~xlplan.problem.fields.SETTING_FIELDS`); absent ones take
+        their default. Flags accept True/False, 1/0 and yes/no.
+    periods:
+        The planning periods in time order. Default: their order of first appearance in ``demand``.
+    name:
+        A name for the problem, used in reports.
+
+    Raises
+    ------
+    InvalidProblemError
+        Listing every problem found, each with its table, row, column and labels.
+    """
+    collector = _Collector()
+
+    # labels
+    product_labels: list[str | None] = []
+    if _require_columns(collector, "products", products, ["product"]):
+        product_labels = _labels(collector, "products", "product", products["product"])
+    scenario_labels: list[str | None] = []
+    if _require_columns(collector, "scenarios", scenarios, ["scenario", "probability"]):
+        scenario_labels = _labels(collector, "scenarios", "scenario", scenarios["scenario"])
+    demand_ok = _require_columns(collector, "demand", demand, ["product", "period", "scenario", "demand"])
+    costs_ok = _require_columns(collector, "costs", costs, ["product", "period"])
+    if periods is None:
+        periods = list(dict.fromkeys(label_text(v) for v in demand["period"])) if demand_ok else []
+        periods = [p for p in periods if p is not None]
+    period_labels = _labels(collector, "periods", "period", periods)
+
+    P = [p for p in product_labels if p is not None]
+    T = [t for t in period_labels if t is not None]
+    S = [s for s in scenario_labels if s is not None]
+    for table, labels, what in (("products", P, "product"), ("periods", T, "period"),
+                                ("scenarios", S, "scenario")):
+        if not labels and not any(i.table == table for i in collector.issues):
+            collector.add(table, f"there is no {what}; at least one is required")
+
+    # per-product parameters
+    product_values = _parameter_rows(
+        collector, "products", products, PRODUCT_FIELDS,
+        [{"product": p} if p else None for p in product_labels],
+    )
+
+    # scenario probabilities
+    probabilities: dict[str, float] = {}
+    if scenario_labels:
+        probability_spec = Field("probability", "Probability", "", "")
+        for row, (label, value) in enumerate(zip(scenario_labels, scenarios["probability"], strict=False)):
+            number = collector.number(value, probability_spec, "scenarios", row,
+                                      **({"scenario": label} if label else {}))
+            if number is not None and number > 1:
+                collector.add("scenarios", f"{number:g} is more than 1; a probability is between 0 and 1",
+                              row=row, column="probability", scenario=label or "")
+                number = None
+            if label is not None and number is not None:
+                probabilities[label] = number
+        if len(probabilities) == len(scenario_labels) == len(S) and S:
+            total = sum(probabilities.values())
+            if abs(total - 1.0) > PROBABILITY_TOLERANCE:
+                collector.add("scenarios", f"the probabilities add up to {total:.6g}, not 1",
+                              column="probability")
+
+    # per product-period tables
+    cost_values = _keyed_table(collector, "costs", costs, COST_FIELDS, P, T, None) if costs_ok else {}
+    demand_spec = Field("demand", "Demand", "units", "")
+    demand_values = (
+        _keyed_table(collector, "demand", demand, (demand_spec,), P, T, S) if demand_ok else {}
+    )
+
+    parsed_settings = _parse_settings(collector, settings)
+
+    if collector.issues:
+        raise InvalidProblemError(collector.issues)
+
+    row_of = {label: row for row, label in enumerate(product_labels) if label is not None}
+    return make_problem(
+        products=P,
+        periods=T,
+        scenarios=S,
+        probabilities=[probabilities[s] for s in S],
+        demand=np.array(demand_values["demand"]).reshape(len(S), len(P), len(T)),
+        product={f: [values[row_of[p]] for p in P] for f, values in product_values.items()},
+        costs={name: np.array(values).reshape(len(P), len(T)) for name, values in cost_values.items()},
+        settings=parsed_settings,
+        name=name,
+    )
+
+
+def _keyed_table(
+    collector: _Collector,
+    table_name: str,
+    table: pd.DataFrame,
+    specs: tuple[Field, ...],
+    products: Sequence[str],
+    periods: Sequence[str],
+    scenarios: Sequence[str] | None,
+) -> dict[str, list[float]]:
+    """Parse a table keyed by (product, period[, scenario]) into dense arrays in label order.
+
+    Reports unknown labels, keys given twice and keys missing; returns, per field, the values in
+    (scenario,) product, period order when the table is complete.
+    """
+    key_columns = ["product", "period"] + (["scenario"] if scenarios is not None else [])
+    known = {"product": set(products), "period": set(periods), "scenario": set(scenarios or ())}
+    cells: dict[tuple[str, ...], int] = {}
+    keyed_rows: list[Mapping[str, str] | None] = []
+    for row, raw_key in enumerate(zip(*(table[c] for c in key_columns), strict=False)):
+        key = tuple(label_text(v) for v in raw_key)
+        labels = {c: k for c, k in zip(key_columns, key, strict=False) if k is not None}
+        bad = False
+        for column, label in zip(key_columns, key, strict=False):
+            if label is None:
+                collector.add(table_name, f"the {column} label is blank", row=row, column=column, **labels)
+                bad = True
+            elif label not in known[column]:
+                collector.add(table_name, f"{column} '{label}' is not defined in the {column}s list",
+                              row=row, column=column, **labels)
+                bad = True
+        if not bad and key in cells:
+            collector.add(table_name, f"this {' / '.join(key_columns)} appears twice "
+                          f"(first in row {cells[key] + 1})", row=row, **labels)
+            bad = True
+        if not bad:
+            cells[key] = row  # type: ignore[index]
+        keyed_rows.append(labels)
+
+    values = _parameter_rows(collector, table_name, table, specs, keyed_rows)
+
+    complete_keys = [
+        (*((s,) if scenarios is not None else ()), p, t)
+        for s in (scenarios if scenarios is not None else [None])
+        for p in products for t in periods
+    ]
+    ordered: dict[str, list[float]] = {spec.name: [] for spec in specs}
+    for key in complete_keys:
+        lookup = (key[1], key[2], key[0]) if scenarios is not None else key
+        row = cells.get(lookup)  # type: ignore[arg-type]
+        if row is None:
+            labels = dict(zip(key_columns, lookup, strict=False))
+            collector.add(table_name, "no row for " + ", ".join(f"{k} {v}" for k, v in labels.items()),
+                          **labels)
+            continue
+        for spec in specs:
+            number = values[spec.name][row]
+            ordered[spec.name].append(number if number is not None else math.nan)
+    return ordered
