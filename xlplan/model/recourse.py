@@ -1,0 +1,104 @@
+"""Stage 2, per demand scenario s: where stock is kept and what is owed once demand is known.
+
+Notation (p product, t period, s scenario; X is the stage-1 production):
+
+    Ireg[p,t,s] regular inventory   Iovr[p,t,s] overflow inventory   B[p,t,s] backorders
+    D[p,t,s]    demand (data)
+
+Each scenario is a block holding its own demand and recourse variables, linked to the shared
+stage-1 plan only through production. The same block serves the extensive form, the
+expected-value and deterministic problems, and mpi-sppy's per-scenario models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pyomo.environ as pyo
+
+from xlplan.problem import PlanningProblem
+
+RECOURSE_VARIABLES = ("regular_inventory", "overflow_inventory", "backorders")
+
+
+def _net_position(rec: pyo.Block, p: str, t: str) -> object:
+    """Ireg + Iovr - B at the end of period t; before the first period, the initial position."""
+    m = rec.model()
+    if t is None:
+        return m.initial_inventory[p] - m.initial_backorders[p]
+    return rec.regular_inventory[p, t] + rec.overflow_inventory[p, t] - rec.backorders[p, t]
+
+
+def inventory_flow(rec: pyo.Block, p: str, t: str) -> object:
+    """(Ireg + Iovr - B)[p,t,s] = (Ireg + Iovr - B)[p,t-1,s] + X[p,t] - D[p,t,s],
+    starting from initial inventory - initial backorders."""
+    m = rec.model()
+    before = None if t == m.periods.first() else m.periods.prev(t)
+    return _net_position(rec, p, t) == _net_position(rec, p, before) + m.plan.production[p, t] - rec.demand[p, t]
+
+
+def warehouse_space(rec: pyo.Block, t: str) -> object:
+    """sum_p space[p] * Ireg[p,t,s] <= warehouse capacity   (when a capacity is set)."""
+    m = rec.model()
+    if m.settings.warehouse_capacity is None:
+        return pyo.Constraint.Skip
+    return sum(m.space_per_unit[p] * rec.regular_inventory[p, t] for p in m.products) <= m.settings.warehouse_capacity
+
+
+def overflow_space(rec: pyo.Block, t: str) -> object:
+    """sum_p space[p] * Iovr[p,t,s] <= overflow capacity   (when there is an overflow warehouse)."""
+    m = rec.model()
+    if not m.settings.has_overflow:
+        return pyo.Constraint.Skip
+    return sum(m.space_per_unit[p] * rec.overflow_inventory[p, t] for p in m.products) <= m.settings.overflow_capacity
+
+
+def backorder_cap(rec: pyo.Block, p: str, t: str) -> object:
+    """B[p,t,s] <= backorder_limit * D[p,t,s]   (when backorders are allowed and capped)."""
+    m = rec.model()
+    if not m.settings.backorders_allowed or m.settings.backorder_limit is None:
+        return pyo.Constraint.Skip
+    return rec.backorders[p, t] <= m.settings.backorder_limit * rec.demand[p, t]
+
+
+def recourse_cost(rec: pyo.Block) -> object:
+    """sum_{p,t} c_hold Ireg + overflow_multiplier c_hold Iovr + c_back B."""
+    m = rec.model()
+    return sum(
+        m.holding_cost[p, t] * rec.regular_inventory[p, t]
+        + m.settings.overflow_cost_multiplier * m.holding_cost[p, t] * rec.overflow_inventory[p, t]
+        + m.backorder_cost[p, t] * rec.backorders[p, t]
+        for p in m.products
+        for t in m.periods
+    )
+
+
+def declare_recourse(
+    rec: pyo.Block, problem: PlanningProblem, demand: Mapping[tuple[str, str], float] | None
+) -> None:
+    """Declare one scenario's demand, recourse variables, rules and cost on ``rec``.
+
+    ``demand=None`` declares demand as a free symbol (a Var) instead of data, so that a
+    matrix compiler can see how demand enters every row; see ``xlplan.solver.compile``.
+    """
+    m = rec.model()
+    P, T = m.products, m.periods
+    units = pyo.NonNegativeIntegers if problem.settings.integer_units else pyo.NonNegativeReals
+
+    if demand is None:
+        rec.demand = pyo.Var(P, T, doc="demand (symbol)")
+    else:
+        rec.demand = pyo.Param(P, T, initialize=demand, doc="demand")
+
+    no_overflow = (0, None) if m.settings.has_overflow else (0, 0)
+    no_backorders = (0, None) if m.settings.backorders_allowed else (0, 0)
+    rec.regular_inventory = pyo.Var(P, T, domain=units, doc="units in the regular warehouse")
+    rec.overflow_inventory = pyo.Var(P, T, domain=units, bounds=no_overflow, doc="units in overflow")
+    rec.backorders = pyo.Var(P, T, domain=units, bounds=no_backorders, doc="units owed")
+
+    rec.inventory_flow = pyo.Constraint(P, T, rule=inventory_flow)
+    rec.warehouse_space = pyo.Constraint(T, rule=warehouse_space)
+    rec.overflow_space = pyo.Constraint(T, rule=overflow_space)
+    rec.backorder_cap = pyo.Constraint(P, T, rule=backorder_cap)
+
+    rec.cost = pyo.Expression(rule=recourse_cost)
