@@ -1,0 +1,158 @@
+"""Hand the compiled matrices to HiGHS and read back what it did."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+import time
+
+import highspy
+import numpy as np
+
+from xlplan.solver.compile import MatrixModel
+from xlplan.solver.options import SolveOptions
+from xlplan.solver.status import (
+    INFEASIBLE_REASON,
+    UNBOUNDED_REASON,
+    SolverOutcome,
+    SolveStatus,
+    limit_reason,
+    optimal_reason,
+)
+
+MS = highspy.HighsModelStatus
+PRIMAL_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
+
+LIMIT_REASONS = {
+    MS.kTimeLimit: "the time limit was reached",
+    MS.kIterationLimit: "the iteration limit was reached",
+    MS.kSolutionLimit: "the solution limit was reached",
+    MS.kInterrupt: "the solve was interrupted",
+    MS.kHighsInterrupt: "the solve was interrupted",
+    MS.kObjectiveBound: "the objective bound was reached",
+    MS.kObjectiveTarget: "the objective target was reached",
+    MS.kMemoryLimit: "HiGHS ran out of memory",
+}
+
+
+@functools.cache
+def _swallow_banner() -> None:
+    """HiGHS prints a banner on stdout when the first instance is created, whatever its options;
+    it would corrupt machine-readable output (``--json``), so the first instance is made mute."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (AttributeError, OSError, ValueError):  # no real stdout (e.g. inside Excel)
+        highspy.Highs()
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def highs_version() -> str:
+    _swallow_banner()
+    return highspy.Highs().version()
+
+
+def new_highs(options: SolveOptions, is_mip: bool) -> highspy.Highs:
+    """A HiGHS instance set up with ``options``; raises ValueError for an option HiGHS refuses."""
+    _swallow_banner()
+    if options.threads is not None:
+        highspy.Highs.resetGlobalScheduler(True)
+    highs = highspy.Highs()
+    for name, value in options.highs_settings(is_mip).items():
+        if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+            if name == "solver" and value == "hipo":
+                raise ValueError(
+                    "HiGHS's parallel interior point (hipo) is not available: it needs the "
+                    "highspy-extras package at exactly the installed highspy version "
+                    f"({highs.version()})")
+            raise ValueError(f"HiGHS refused the option {name}={value!r}")
+    return highs
+
+
+def pass_model(highs: highspy.Highs, model: MatrixModel, relax_integrality: bool) -> None:
+    matrix = model.matrix
+    integrality = (np.zeros(model.num_cols, dtype=np.int32) if relax_integrality
+                   else model.integer.astype(np.int32))
+    status = highs.passModel(
+        model.num_cols, model.num_rows, matrix.nnz,
+        int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), model.offset,
+        model.cost, model.col_lower, model.col_upper, model.row_lower, model.row_upper,
+        matrix.indptr.astype(np.int32), matrix.indices.astype(np.int32), matrix.data, integrality,
+    )
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS rejected the model matrices")
+
+
+def run(highs: highspy.Highs) -> None:
+    """Run HiGHS; in the main thread, Ctrl+C stops it cleanly and keeps the best plan so far."""
+    highs.HandleKeyboardInterrupt = threading.current_thread() is threading.main_thread()
+    highs.solve()
+
+
+def solve_matrix_model(model: MatrixModel, options: SolveOptions) -> SolverOutcome:
+    """Solve the compiled extensive form with HiGHS."""
+    is_mip = bool(model.integer.any()) and not options.relax_integrality
+    started = time.perf_counter()
+    highs = new_highs(options, is_mip)
+    pass_model(highs, model, options.relax_integrality)
+    handed = time.perf_counter()
+    run(highs)
+    solved = time.perf_counter()
+    outcome = read_outcome(highs, is_mip)
+    if highs.getModelStatus() == MS.kUnboundedOrInfeasible:
+        outcome = _disambiguate(model, options, outcome)
+    outcome.timings = {"hand_over": handed - started, "solve": solved - handed,
+                       "extract": time.perf_counter() - solved}
+    return outcome
+
+
+def read_outcome(highs: highspy.Highs, is_mip: bool) -> SolverOutcome:
+    """Translate HiGHS's model status and info into a :class:`SolverOutcome`."""
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_solution = info.primal_solution_status == PRIMAL_FEASIBLE
+    outcome = SolverOutcome(
+        SolveStatus.ERROR, f"HiGHS reported '{highs.modelStatusToString(status)}'",
+        solver_seconds=highs.getRunTime(),
+        iterations={"simplex": int(info.simplex_iteration_count), "ipm": int(info.ipm_iteration_count),
+                    "pdlp": int(info.pdlp_iteration_count), "mip_nodes": int(info.mip_node_count)},
+    )
+    if has_solution:
+        outcome.x = np.asarray(highs.getSolution().col_value)
+        outcome.objective = float(info.objective_function_value)
+        outcome.bound, outcome.gap = ((float(info.mip_dual_bound), float(info.mip_gap)) if is_mip
+                                      else (outcome.objective, 0.0))
+    if status == MS.kOptimal:
+        outcome.status, outcome.reason = SolveStatus.OPTIMAL, optimal_reason(is_mip, outcome.gap)
+    elif status == MS.kInfeasible:
+        outcome.status, outcome.reason = SolveStatus.INFEASIBLE, INFEASIBLE_REASON
+    elif status == MS.kUnbounded:
+        outcome.status, outcome.reason = SolveStatus.UNBOUNDED, UNBOUNDED_REASON
+    elif status in LIMIT_REASONS:
+        outcome.status = SolveStatus.STOPPED_WITH_PLAN if has_solution else SolveStatus.STOPPED_WITHOUT_PLAN
+        outcome.reason = limit_reason(LIMIT_REASONS[status], has_solution, outcome.gap)
+    if not outcome.status.has_plan:
+        outcome.x = outcome.objective = outcome.bound = outcome.gap = None
+    return outcome
+
+
+def _disambiguate(model: MatrixModel, options: SolveOptions, outcome: SolverOutcome) -> SolverOutcome:
+    """HiGHS's presolve may only say "unbounded or infeasible": a zero-cost solve tells which."""
+    probe = new_highs(options, is_mip=bool(model.integer.any()) and not options.relax_integrality)
+    pass_model(probe, model, options.relax_integrality)
+    probe.changeColsCost(model.num_cols, np.arange(model.num_cols, dtype=np.int32),
+                         np.zeros(model.num_cols))
+    probe.run()
+    feasible = probe.getModelStatus() == MS.kOptimal
+    outcome.status = SolveStatus.UNBOUNDED if feasible else SolveStatus.INFEASIBLE
+    outcome.reason = UNBOUNDED_REASON if feasible else INFEASIBLE_REASON
+    return outcome

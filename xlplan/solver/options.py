@@ -1,0 +1,87 @@
+"""How to solve: limits, tolerances and the path to HiGHS."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+LpAlgorithm = Literal["auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo"]
+Backend = Literal["highs", "pyomo"]
+
+LP_ALGORITHMS: tuple[str, ...] = ("auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo")
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Options for :func:`xlplan.solve`.
+
+    Attributes
+    ----------
+    time_limit:
+        Seconds HiGHS may spend; None for no limit. A MIP stopped by the limit still returns its
+        best plan, with its bound and gap.
+    mip_gap:
+        Relative MIP gap at which HiGHS may stop and call the plan optimal (HiGHS's default is
+        1e-4). 0 proves optimality exactly.
+    threads:
+        Threads HiGHS may use; None lets HiGHS choose.
+    lp_algorithm:
+        For LPs: ``auto`` (HiGHS chooses), ``dual-simplex``, ``primal-simplex``, ``ipm``
+        (interior point with crossover), ``pdlp`` (first-order) or ``hipo`` (HiGHS's parallel
+        interior point; needs the optional ``highspy-extras`` package).
+    relax_integrality:
+        Solve the LP relaxation even when the problem asks for whole units.
+    backend:
+        ``highs`` (default) hands HiGHS the matrices compiled from the model; ``pyomo`` builds the
+        full Pyomo extensive form and solves it through Pyomo's HiGHS interface. Both solve the
+        same model; ``highs`` is much faster on many scenarios.
+    log:
+        Print HiGHS's log.
+    highs_options:
+        Further HiGHS options by name (see HiGHS's option list), applied last, for example
+        ``{"mip_heuristic_effort": 0.2}``.
+    """
+
+    time_limit: float | None = None
+    mip_gap: float = 1e-4
+    threads: int | None = None
+    lp_algorithm: LpAlgorithm = "auto"
+    relax_integrality: bool = False
+    backend: Backend = "highs"
+    log: bool = False
+    highs_options: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.time_limit is not None and not self.time_limit > 0:
+            problems.append(f"time_limit must be a positive number of seconds, not {self.time_limit}")
+        if not 0 <= self.mip_gap < 1:
+            problems.append(f"mip_gap must be between 0 and 1, not {self.mip_gap}")
+        if self.threads is not None and self.threads < 1:
+            problems.append(f"threads must be at least 1, not {self.threads}")
+        if self.lp_algorithm not in LP_ALGORITHMS:
+            problems.append(f"lp_algorithm must be one of {', '.join(LP_ALGORITHMS)}, not {self.lp_algorithm!r}")
+        if self.backend not in ("highs", "pyomo"):
+            problems.append(f"backend must be 'highs' or 'pyomo', not {self.backend!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def highs_settings(self, is_mip: bool) -> dict[str, object]:
+        """The HiGHS option values these options stand for."""
+        options: dict[str, object] = {"output_flag": self.log, "mip_rel_gap": self.mip_gap}
+        if self.time_limit is not None:
+            options["time_limit"] = float(self.time_limit)
+        if self.threads is not None:
+            options["threads"] = int(self.threads)
+        if not is_mip:
+            options.update({
+                "auto": {"solver": "choose"},
+                "dual-simplex": {"solver": "simplex", "simplex_strategy": 1},
+                "primal-simplex": {"solver": "simplex", "simplex_strategy": 4},
+                "ipm": {"solver": "ipm"},
+                "pdlp": {"solver": "pdlp"},
+                "hipo": {"solver": "hipo"},
+            }[self.lp_algorithm])
+        options.update(self.highs_options)
+        return options

@@ -1,0 +1,57 @@
+"""A solve's outcome: status in words, solver figures, timings, and the decision values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from xlplan.problem import PlanningProblem
+from xlplan.solver.infeasibility import InfeasibilityExplanation
+from xlplan.solver.options import SolveOptions
+from xlplan.solver.status import SolveStatus
+
+PHASES = ("build", "compile", "hand_over", "solve", "extract", "explain")
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """How the solve went: everything a run log or a script needs."""
+
+    status: SolveStatus
+    message: str
+    """The outcome in words, e.g. 'optimal' or 'the time limit was reached; ...'."""
+    objective: float | None
+    """Expected cost of the plan returned (None without a plan)."""
+    bound: float | None
+    """Best proven lower bound on the expected cost."""
+    gap: float | None
+    """Relative gap between objective and bound."""
+    is_mip: bool
+    backend: str
+    options: SolveOptions
+    seconds: Mapping[str, float]
+    """Seconds per phase (see ``PHASES``) and ``total``."""
+    model_size: Mapping[str, int]
+    versions: Mapping[str, str]
+    iterations: Mapping[str, int]
+    fingerprint: str
+    """Hash of every input value, so a plan can be traced to its inputs."""
+    finished_at: datetime
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The raw decision values of a solve, by variable name, in the problem's label order.
+
+    ``plan[name]`` has shape (products, periods); ``recourse[name]`` (scenarios, products,
+    periods). Both are None when the solve returned no plan.
+    """
+
+    problem: PlanningProblem
+    info: SolveInfo
+    plan: Mapping[str, np.ndarray] | None
+    recourse: Mapping[str, np.ndarray] | None
+    explanation: InfeasibilityExplanation | None = None
