@@ -1,0 +1,57 @@
+"""xlplan: stochastic production planning that lives in Excel.
+
+Python API::
+
+    import xlplan
+    problem = xlplan.reference.electronics()          # or xlplan.read_workbook("plan.xlsx")
+    result = xlplan.solve(problem, time_limit=60)
+    result.status, result.objective
+    result.plan, result.recourse, result.costs, result.kpis
+
+Data flows one way: workbook -> problem -> model -> solution -> results -> workbook.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlplan.problem import (
+    InvalidProblemError,
+    PlanningProblem,
+    ProblemIssue,
+    Settings,
+    problem_from_tables,
+    reference,
+)
+from xlplan.results import NoPlanError, PlanResult
+from xlplan.solver import SolveOptions, SolveStatus, solve_problem
+
+__version__ = "0.1.0"
+
+
+def solve(problem: PlanningProblem, options: SolveOptions | None = None, **option_values: Any) -> PlanResult:
+    """Solve a planning problem and return its plan, recourse, costs and KPIs.
+
+    Options may be given as a :class:`SolveOptions` or as keywords, e.g.
+    ``xlplan.solve(problem, time_limit=30, mip_gap=0)``. The result's ``status`` says whether a plan
+    was found; an infeasible problem comes back with ``result.explanation`` naming the rules in
+    conflict rather than raising.
+    """
+    if options is not None and option_values:
+        raise TypeError("give either options or keyword options, not both")
+    return PlanResult(solve_problem(problem, options or SolveOptions(**option_values)))
+
+
+__all__ = [
+    "InvalidProblemError",
+    "NoPlanError",
+    "PlanResult",
+    "PlanningProblem",
+    "ProblemIssue",
+    "Settings",
+    "SolveOptions",
+    "SolveStatus",
+    "problem_from_tables",
+    "reference",
+    "solve",
+]

@@ -1,0 +1,89 @@
+"""Quantities that follow from a plan and its recourse: shipments, costs by category, space used.
+
+All arrays keep the problem's label order: (products, periods) for the plan, (scenarios,
+products, periods) for recourse. Expected values weight scenarios by their probability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from xlplan.problem import PlanningProblem
+
+COST_CATEGORIES = ("production", "regular labour", "overtime", "hire/fire", "holding",
+                   "overflow holding", "backorder")
+
+
+@dataclass(frozen=True)
+class Flows:
+    """Plan, recourse and what follows from them, as arrays."""
+
+    problem: PlanningProblem
+    plan: Mapping[str, np.ndarray]
+    recourse: Mapping[str, np.ndarray]
+
+    def expect(self, values: np.ndarray) -> np.ndarray:
+        """Probability-weighted mean over the leading scenario axis."""
+        return np.tensordot(self.problem.probabilities, values, axes=1)
+
+    @property
+    def backorders_before(self) -> np.ndarray:
+        """B[p,t-1,s], with the initial backorders before the first period."""
+        b = self.recourse["backorders"]
+        initial = np.broadcast_to(self.problem.product.initial_backorders[None, :, None],
+                                  (b.shape[0], b.shape[1], 1))
+        return np.concatenate([initial, b[:, :, :-1]], axis=2)
+
+    @property
+    def shipped(self) -> np.ndarray:
+        """Units leaving the warehouse: D[t] + B[t-1] - B[t] (this period's demand plus what was
+        owed, less what is still owed)."""
+        return self.problem.demand + self.backorders_before - self.recourse["backorders"]
+
+    @property
+    def inventory(self) -> np.ndarray:
+        """Units in stock at the end of each period, regular plus overflow."""
+        return self.recourse["regular_inventory"] + self.recourse["overflow_inventory"]
+
+    @property
+    def late(self) -> np.ndarray:
+        """Units of each period's own demand not met in that period: min(B[t], D[t])."""
+        return np.minimum(self.recourse["backorders"], self.problem.demand)
+
+    def space_used(self, variable: str) -> np.ndarray:
+        """Warehouse space taken per scenario and period, shape (scenarios, periods)."""
+        space = self.problem.product.space_per_unit
+        return np.einsum("p,spt->st", space, self.recourse[variable])
+
+    def scenario_cost_by_category(self) -> dict[str, np.ndarray]:
+        """Cost per category, scenario and product, each an array of shape (scenarios, products).
+
+        Stage-1 costs are the same in every scenario."""
+        c, x, r = self.problem.costs, self.plan, self.recourse
+        S = len(self.problem.scenarios)
+        multiplier = self.problem.settings.overflow_cost_multiplier
+        plan_costs = {
+            "production": c.production_cost * x["production"],
+            "regular labour": c.regular_hour_cost * x["regular_hours"] + c.workforce_cost * x["workforce"],
+            "overtime": c.overtime_hour_cost * x["overtime_hours"],
+            "hire/fire": c.hire_cost * x["hires"] + c.fire_cost * x["fires"],
+        }
+        recourse_costs = {
+            "holding": c.holding_cost * r["regular_inventory"],
+            "overflow holding": multiplier * c.holding_cost * r["overflow_inventory"],
+            "backorder": c.backorder_cost * r["backorders"],
+        }
+        by_category = {name: np.broadcast_to(v.sum(axis=1), (S, v.shape[0])) for name, v in plan_costs.items()}
+        by_category.update({name: v.sum(axis=2) for name, v in recourse_costs.items()})
+        return by_category
+
+    def cost_by_category(self) -> dict[str, np.ndarray]:
+        """Expected cost per category and product, each an array over products."""
+        return {name: self.expect(v) for name, v in self.scenario_cost_by_category().items()}
+
+    def scenario_cost(self) -> np.ndarray:
+        """Total cost of the plan in each scenario, shape (scenarios,)."""
+        return sum(v.sum(axis=1) for v in self.scenario_cost_by_category().values())

@@ -1,0 +1,277 @@
+"""A solved plan as tidy tables and KPIs: what front ends show and scripts read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlplan.model import PLAN_VARIABLES, RECOURSE_VARIABLES
+from xlplan.problem import PlanningProblem
+from xlplan.results.flows import COST_CATEGORIES, Flows
+from xlplan.solver.infeasibility import InfeasibilityExplanation
+from xlplan.solver.solution import Solution, SolveInfo
+from xlplan.solver.status import SolveStatus
+
+
+class NoPlanError(RuntimeError):
+    """Raised when plan tables are asked of a solve that returned no plan."""
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    value: float
+    unit: str
+    definition: str
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator else float("nan")
+
+
+class PlanResult:
+    """The outcome of :func:`xlplan.solve`: status, plan, recourse, costs and KPIs.
+
+    Tables are tidy pandas DataFrames with labels in columns. Asking for a table of a solve that
+    returned no plan (see :attr:`status`) raises :class:`NoPlanError` with the reason.
+    """
+
+    def __init__(self, solution: Solution):
+        self.solution = solution
+
+    # ---------------------------------------------------------------- status
+    @property
+    def problem(self) -> PlanningProblem:
+        return self.solution.problem
+
+    @property
+    def info(self) -> SolveInfo:
+        return self.solution.info
+
+    @property
+    def status(self) -> SolveStatus:
+        return self.info.status
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status.has_plan
+
+    @property
+    def message(self) -> str:
+        """The outcome in words."""
+        return self.info.message
+
+    @property
+    def objective(self) -> float | None:
+        """Expected cost of the plan (None without a plan)."""
+        return self.info.objective
+
+    @property
+    def explanation(self) -> InfeasibilityExplanation | None:
+        """For an infeasible problem: the rules in conflict and by how much they would have to give."""
+        return self.solution.explanation
+
+    @cached_property
+    def flows(self) -> Flows:
+        if self.solution.plan is None or self.solution.recourse is None:
+            raise NoPlanError(f"No plan: {self.message}")
+        return Flows(self.problem, self.solution.plan, self.solution.recourse)
+
+    # ---------------------------------------------------------------- tables
+    @cached_property
+    def plan(self) -> pd.DataFrame:
+        """Stage-1 plan, one row per product and period."""
+        p = self.problem
+        index = pd.MultiIndex.from_product([p.products, p.periods], names=["product", "period"])
+        table = pd.DataFrame({name: self.flows.plan[name].ravel() for name in PLAN_VARIABLES}, index=index)
+        return table.reset_index()
+
+    @cached_property
+    def recourse(self) -> pd.DataFrame:
+        """Stage-2 recourse, one row per product, period and scenario."""
+        p, f = self.problem, self.flows
+        index = pd.MultiIndex.from_product([p.scenarios, p.products, p.periods],
+                                           names=["scenario", "product", "period"])
+        columns = {"demand": p.demand, **{name: f.recourse[name] for name in RECOURSE_VARIABLES},
+                   "shipped": f.shipped}
+        table = pd.DataFrame({name: values.ravel() for name, values in columns.items()}, index=index)
+        return table.reset_index()[["product", "period", "scenario", *columns]]
+
+    @cached_property
+    def costs(self) -> pd.DataFrame:
+        """Expected cost by category (rows) and product (columns), with a total column."""
+        by_category = self.flows.cost_by_category()
+        table = pd.DataFrame({name: by_category[name] for name in COST_CATEGORIES},
+                             index=pd.Index(self.problem.products, name="product")).T
+        table.index.name = "category"
+        table["total"] = table.sum(axis=1)
+        return table
+
+    @cached_property
+    def scenarios(self) -> pd.DataFrame:
+        """Per scenario: probability, cost, revenue (both definitions) and fill rate."""
+        p, f = self.problem, self.flows
+        price = p.product.selling_price[None, :, None]
+        cost = f.scenario_cost()
+        return pd.DataFrame({
+            "scenario": p.scenarios,
+            "probability": p.probabilities,
+            "cost": cost,
+            "revenue_seed": (price * (p.demand - f.recourse["backorders"])).sum(axis=(1, 2)),
+            "revenue_shipped": (price * f.shipped).sum(axis=(1, 2)),
+            "fill_rate": 1 - f.late.sum(axis=(1, 2)) / np.maximum(p.demand.sum(axis=(1, 2)), 1e-12),
+        }).assign(profit_shipped=lambda d: d.revenue_shipped - d.cost)
+
+    @cached_property
+    def fill_rates(self) -> pd.DataFrame:
+        """On-time fill rate per product and scenario: 1 - sum_t min(B[t], D[t]) / sum_t D[t]."""
+        p, f = self.problem, self.flows
+        demand = p.demand.sum(axis=2)
+        late = f.late.sum(axis=2)
+        index = pd.MultiIndex.from_product([p.scenarios, p.products], names=["scenario", "product"])
+        table = pd.DataFrame({"demand": demand.ravel(), "late": late.ravel(),
+                              "fill_rate": np.where(demand > 0, 1 - late / np.maximum(demand, 1e-12), 1.0).ravel()},
+                             index=index).reset_index()
+        return table[["product", "scenario", "demand", "late", "fill_rate"]]
+
+    @cached_property
+    def products(self) -> pd.DataFrame:
+        """Per product: units, expected demand, turnover, average unit cost and margin (the seed's
+        product table) plus the expected on-time fill rate."""
+        p, f = self.problem, self.flows
+        T = len(p.periods)
+        produced = f.plan["production"].sum(axis=1)
+        demand = f.expect(p.demand).sum(axis=1)
+        demand_met = f.expect(p.demand - f.recourse["backorders"]).sum(axis=1)
+        average_inventory = f.expect(f.inventory).sum(axis=1) / T
+        cost = self.costs.drop(columns="total").sum(axis=0).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unit_cost = np.where(produced > 0, cost / produced, np.nan)
+            price = p.product.selling_price
+            return pd.DataFrame({
+                "product": p.products,
+                "units_produced": produced,
+                "expected_demand": demand,
+                "expected_demand_met": demand_met,
+                "expected_shipped": f.expect(f.shipped).sum(axis=1),
+                "average_inventory": average_inventory,
+                "turnover": np.where(average_inventory > 0, demand_met / average_inventory, np.nan),
+                "expected_cost": cost,
+                "average_unit_cost": unit_cost,
+                "selling_price": price,
+                "margin": np.where(price > 0, (price - unit_cost) / price, np.nan),
+                "fill_rate": 1 - f.expect(f.late).sum(axis=1) / np.maximum(demand, 1e-12),
+            })
+
+    @cached_property
+    def kpi_list(self) -> list[Kpi]:
+        p, f = self.problem, self.flows
+        cost = float(self.costs["total"].sum())
+        revenue_seed = float(f.expect(p.product.selling_price[None, :, None]
+                                      * (p.demand - f.recourse["backorders"])).sum())
+        revenue_shipped = float(f.expect(p.product.selling_price[None, :, None] * f.shipped).sum())
+        produced = float(f.plan["production"].sum())
+        demand = float(f.expect(p.demand).sum())
+        demand_met = float(f.expect(p.demand - f.recourse["backorders"]).sum())
+        average_inventory = float(f.expect(f.inventory).sum() / len(p.periods))
+        kpis = [
+            Kpi("expected_cost", "Expected cost", cost, "currency",
+                "Stage-1 cost plus the probability-weighted recourse cost: the objective."),
+            Kpi("revenue_seed", "Expected revenue (seed definition)", revenue_seed, "currency",
+                "sum over periods and scenarios of prob x price x (demand - backorders). Counts a unit "
+                "still owed at the end of a period as a lost sale even though it ships later."),
+            Kpi("profit_seed", "Expected profit (seed definition)", revenue_seed - cost, "currency",
+                "Expected revenue (seed definition) - expected cost."),
+            Kpi("margin_seed", "Operating margin (seed definition)", _ratio(revenue_seed - cost, revenue_seed),
+                "fraction", "Expected profit / expected revenue, seed definition."),
+            Kpi("revenue_shipped", "Expected revenue (units shipped)", revenue_shipped, "currency",
+                "sum of prob x price x units shipped, where shipped = demand + backorders owed before "
+                "- backorders owed after: every unit is paid when it leaves, late or not."),
+            Kpi("profit_shipped", "Expected profit (units shipped)", revenue_shipped - cost, "currency",
+                "Expected revenue (units shipped) - expected cost."),
+            Kpi("margin_shipped", "Operating margin (units shipped)",
+                _ratio(revenue_shipped - cost, revenue_shipped), "fraction",
+                "Expected profit / expected revenue, units-shipped definition."),
+            Kpi("units_produced", "Units produced", produced, "units", "Total planned production."),
+            Kpi("expected_demand", "Expected demand", demand, "units", "sum of prob x demand."),
+            Kpi("fill_rate", "On-time fill rate", 1 - float(f.expect(f.late).sum()) / demand if demand else 1.0,
+                "fraction", "1 - expected units not delivered in the period they were ordered / "
+                "expected demand, where a period's late units are min(backorders, demand)."),
+            Kpi("average_inventory", "Average inventory", average_inventory, "units",
+                "sum of prob x (regular + overflow inventory) / number of periods."),
+            Kpi("turnover", "Inventory turnover", _ratio(demand_met, average_inventory), "turns",
+                "Expected demand met (demand - backorders) / average inventory (seed definition)."),
+            Kpi("average_unit_cost", "Average unit cost", _ratio(cost, produced), "currency / unit",
+                "Expected cost / units produced."),
+            Kpi("ending_backorders", "Expected backorders at the end",
+                float(f.expect(f.recourse["backorders"][:, :, -1]).sum()), "units",
+                "Units still owed after the last period (expected)."),
+        ]
+        capacity = p.settings.warehouse_capacity
+        if capacity:
+            used = f.space_used("regular_inventory") / capacity
+            kpis += [
+                Kpi("warehouse_utilisation", "Warehouse utilisation (average)", float(f.expect(used).mean()),
+                    "fraction", "Expected regular warehouse space used / capacity, averaged over periods."),
+                Kpi("warehouse_utilisation_peak", "Warehouse utilisation (peak)", float(used.max()),
+                    "fraction", "Largest space used / capacity in any period and scenario."),
+            ]
+        if p.settings.has_overflow:
+            used = f.space_used("overflow_inventory") / p.settings.overflow_capacity
+            kpis.append(Kpi("overflow_utilisation", "Overflow utilisation (average)", float(f.expect(used).mean()),
+                            "fraction", "Expected overflow space used / capacity, averaged over periods."))
+        return kpis
+
+    @cached_property
+    def kpis(self) -> pd.DataFrame:
+        """Headline KPIs: key, label, value, unit, definition."""
+        return pd.DataFrame([k.__dict__ for k in self.kpi_list])
+
+    def kpi(self, key: str) -> float:
+        """One KPI by key (see :attr:`kpis`), e.g. ``result.kpi("profit_seed")``."""
+        for k in self.kpi_list:
+            if k.key == key:
+                return k.value
+        raise KeyError(f"no KPI '{key}'; known: {', '.join(k.key for k in self.kpi_list)}")
+
+    # ---------------------------------------------------------------- summaries
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary: status, objective, bound, gap, KPIs, units per product, timings."""
+        info = self.info
+        summary: dict[str, Any] = {
+            "problem": self.problem.name,
+            "status": info.status.value,
+            "message": info.message,
+            "objective": info.objective,
+            "bound": info.bound,
+            "gap": info.gap,
+            "is_mip": info.is_mip,
+            "fingerprint": info.fingerprint,
+            "seconds": dict(info.seconds),
+            "model_size": dict(info.model_size),
+            "versions": dict(info.versions),
+        }
+        if self.has_plan:
+            summary["kpis"] = {k.key: _json_number(k.value) for k in self.kpi_list}
+            summary["units_produced"] = dict(zip(self.problem.products,
+                                                 self.flows.plan["production"].sum(axis=1).tolist(), strict=False))
+            summary["costs"] = {k: _json_number(v) for k, v in self.costs["total"].items()}
+        if self.explanation is not None:
+            summary["infeasibility"] = {
+                "summary": self.explanation.summary,
+                "violations": [v.__dict__ for v in self.explanation.violations],
+            }
+        return summary
+
+    def __repr__(self) -> str:
+        objective = f", expected cost {self.objective:,.2f}" if self.objective is not None else ""
+        return f"<PlanResult {self.problem.name!r}: {self.status.value}{objective}>"
+
+
+def _json_number(value: float) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
