@@ -1,0 +1,28 @@
+"""Shared fixtures: the reference problems, solved once per test session with real HiGHS runs."""
+
+from __future__ import annotations
+
+import pytest
+
+import xlplan
+from xlplan.problem import reference
+
+
+@pytest.fixture(scope="session")
+def electronics() -> xlplan.PlanningProblem:
+    return reference.electronics()
+
+
+@pytest.fixture(scope="session")
+def electronics_result(electronics) -> xlplan.PlanResult:
+    return xlplan.solve(electronics, mip_gap=0)
+
+
+@pytest.fixture(scope="session")
+def factory_physics() -> xlplan.PlanningProblem:
+    return reference.factory_physics()
+
+
+@pytest.fixture(scope="session")
+def factory_physics_result(factory_physics) -> xlplan.PlanResult:
+    return xlplan.solve(factory_physics)
