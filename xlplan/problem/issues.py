@@ -13,8 +13,9 @@ class ProblemIssue:
     ``table`` is one of ``products``, ``costs``, ``demand``, ``scenarios``, ``periods`` or
     ``settings``; ``row`` is the 0-based position in the table as it was given (None when the
     issue concerns the table as a whole, such as a missing row); ``column`` is the field name;
-    ``labels`` names the product, period and scenario involved. Front ends use ``table``, ``row``
-    and ``column`` to point at the offending cell.
+    ``labels`` names the product, period and scenario involved; ``other_row`` is the row where a
+    repeated label first appears. Front ends use ``table``, ``row`` and ``column`` to point at
+    the offending cell.
     """
 
     table: str
@@ -22,6 +23,8 @@ class ProblemIssue:
     row: int | None = None
     column: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    other_row: int | None = None
+    """For a repeated label or key: the row where it first appears."""
 
     def describe_labels(self) -> str:
         return ", ".join(f"{k} {v}" for k, v in self.labels.items())
@@ -33,7 +36,8 @@ class ProblemIssue:
         labels = self.describe_labels()
         if labels:
             where += f" ({labels})"
-        return f"{where}: {self.message}"
+        first = f" (first in row {self.other_row + 1})" if self.other_row is not None else ""
+        return f"{where}: {self.message}{first}"
 
 
 class InvalidProblemError(ValueError):

@@ -30,6 +30,13 @@ TRUE_WORDS = frozenset({"yes", "y", "true", "1", "on"})
 FALSE_WORDS = frozenset({"no", "n", "false", "0", "off"})
 
 
+@dataclass(frozen=True)
+class UnreadableValue:
+    """A cell whose value a front end could not read; ``reason`` says why and how to fix it."""
+
+    reason: str
+
+
 def is_blank(value: Any) -> bool:
     if value is None:
         return True
@@ -47,6 +54,8 @@ def excel_error(value: Any) -> str | None:
 
 def parse_number(value: Any) -> tuple[float | None, str | None]:
     """(number, None) or (None, what is wrong with the value)."""
+    if isinstance(value, UnreadableValue):
+        return None, value.reason
     if is_blank(value):
         return None, "is blank; a number is required"
     error = excel_error(value)
@@ -69,6 +78,8 @@ def parse_number(value: Any) -> tuple[float | None, str | None]:
 
 
 def parse_flag(value: Any) -> tuple[bool | None, str | None]:
+    if isinstance(value, UnreadableValue):
+        return None, value.reason
     if isinstance(value, (bool, np.bool_)):
         return bool(value), None
     if isinstance(value, Real) and float(value) in (0.0, 1.0):
@@ -82,8 +93,8 @@ def parse_flag(value: Any) -> tuple[bool | None, str | None]:
 
 
 def label_text(value: Any) -> str | None:
-    """A label as text: whole numbers lose their '.0'; blanks give None."""
-    if is_blank(value):
+    """A label as text: whole numbers lose their '.0'; blanks and unreadable cells give None."""
+    if is_blank(value) or isinstance(value, UnreadableValue) or excel_error(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -97,8 +108,18 @@ class _Collector:
     issues: list[ProblemIssue] = field(default_factory=list)
 
     def add(self, table: str, message: str, *, row: int | None = None, column: str | None = None,
-            **labels: str) -> None:
-        self.issues.append(ProblemIssue(table, message, row, column, dict(labels)))
+            other_row: int | None = None, **labels: str) -> None:
+        self.issues.append(ProblemIssue(table, message, row, column, dict(labels), other_row))
+
+    def bad_label(self, table: str, column: str, value: Any, row: int, **labels: str) -> None:
+        """Report a label cell that gives no label: blank, an Excel error, or unreadable."""
+        if isinstance(value, UnreadableValue):
+            reason = value.reason
+        elif excel_error(value):
+            reason = f"holds the Excel error {excel_error(value)}; a {column} label is required"
+        else:
+            reason = f"the {column} label is blank"
+        self.add(table, reason, row=row, column=column, **labels)
 
     def number(self, value: Any, spec: Field, table: str, row: int | None, **labels: str) -> float | None:
         number, problem = parse_number(value)
@@ -120,10 +141,10 @@ def _labels(collector: _Collector, table: str, column: str, values: Iterable[Any
     for row, value in enumerate(values):
         label = label_text(value)
         if label is None:
-            collector.add(table, f"the {column} label is blank", row=row, column=column)
+            collector.bad_label(table, column, value, row)
         elif label in seen:
-            collector.add(table, f"{column} '{label}' appears twice (first in row {seen[label] + 1})",
-                          row=row, column=column, **{column: label})
+            collector.add(table, f"{column} '{label}' appears twice", row=row, column=column,
+                          other_row=seen[label], **{column: label})
             label = None
         else:
             seen[label] = row
@@ -168,8 +189,10 @@ def _parse_settings(collector: _Collector, raw: Mapping[str, Any]) -> Settings:
             collector.add("settings", f"'{name}' is not a setting xlplan knows "
                           f"(known: {', '.join(specs)})", column=name)
     parsed: dict[str, Any] = {}
+    failed: set[str] = set()
     for spec in SETTING_FIELDS:
         value = raw.get(spec.name)
+        before = len(collector.issues)
         if is_blank(value):
             if spec.default is None and not spec.optional:
                 collector.add("settings", "is blank; a value is required", column=spec.name)
@@ -183,8 +206,11 @@ def _parse_settings(collector: _Collector, raw: Mapping[str, Any]) -> Settings:
         else:
             number = collector.number(value, spec, "settings", None)
             parsed[spec.name] = number if number is not None else spec.default
+        if len(collector.issues) > before:
+            failed.add(spec.name)
     settings = Settings(**parsed)
-    if settings.overflow_capacity > 0 and settings.warehouse_capacity is None:
+    if (settings.overflow_capacity > 0 and settings.warehouse_capacity is None
+            and not failed & {"overflow_capacity", "warehouse_capacity"}):
         collector.add("settings", "an overflow warehouse needs a regular warehouse capacity: set "
                       "warehouse_capacity, or set overflow_capacity to 0", column="overflow_capacity")
     return settings
@@ -333,8 +359,8 @@ def _keyed_table(
                               row=row, column=column, **labels)
                 bad = True
         if not bad and key in cells:
-            collector.add(table_name, f"this {' / '.join(key_columns)} appears twice "
-                          f"(first in row {cells[key] + 1})", row=row, **labels)
+            collector.add(table_name, f"this {' / '.join(key_columns)} appears twice", row=row,
+                          other_row=cells[key], **labels)  # type: ignore[index]
             bad = True
         if not bad:
             cells[key] = row  # type: ignore[index]
