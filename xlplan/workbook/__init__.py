@@ -1,0 +1,47 @@
+"""Workbook I/O: the named-range contract, reading inputs, writing output sheets and charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xlplan.problem import PlanningProblem
+from xlplan.workbook.contract import INPUT_RANGES, contract_markdown
+from xlplan.workbook.examples import EXAMPLES, write_example, write_template
+from xlplan.workbook.file_source import FileSource
+from xlplan.workbook.files import WorkbookFileError
+from xlplan.workbook.outputs import OUTPUT_SHEETS
+from xlplan.workbook.package import OutputSheetClash
+from xlplan.workbook.reader import WorkbookError, WorkbookIssue, read_problem
+from xlplan.workbook.writer import read_history, write_results
+
+
+def read_workbook(path: str | Path) -> PlanningProblem:
+    """Read and validate the planning problem in a workbook file.
+
+    Raises :class:`WorkbookError` listing every problem with its sheet and cell, or
+    :class:`WorkbookFileError` when the file cannot be opened.
+    """
+    source = FileSource(path)
+    try:
+        return read_problem(source, name=Path(path).stem)
+    finally:
+        source.close()
+
+
+__all__ = [
+    "EXAMPLES",
+    "INPUT_RANGES",
+    "OUTPUT_SHEETS",
+    "FileSource",
+    "OutputSheetClash",
+    "WorkbookError",
+    "WorkbookFileError",
+    "WorkbookIssue",
+    "contract_markdown",
+    "read_history",
+    "read_problem",
+    "read_workbook",
+    "write_example",
+    "write_results",
+    "write_template",
+]

@@ -1,0 +1,8 @@
+"""Regenerate the committed workbooks: ``python -m xlplan.workbook [FOLDER]`` (default ``workbooks``)."""
+
+import sys
+
+from xlplan.workbook.examples import write_all
+
+for written in write_all(sys.argv[1] if len(sys.argv) > 1 else "workbooks"):
+    print(written)

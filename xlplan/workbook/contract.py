@@ -1,0 +1,124 @@
+"""The named-range contract: which workbook names xlplan reads, and what their columns mean.
+
+Each input is a workbook-scoped defined name over a range whose first row holds the headers;
+the template makes each an Excel Table so it grows with the data (``xlplan_products`` refers to
+``=Products[#All]``). Headers match a field's title or its key, ignoring case, spaces and
+punctuation; columns whose header starts with "Note" or "Comment" are the planner's own and
+are ignored. Rows may come in any order; blank rows are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xlplan.problem.fields import COST_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS, Field
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input range."""
+
+    title: str
+    key: str
+    unit: str
+    meaning: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class RangeContract:
+    """One named input range."""
+
+    name: str
+    """The workbook-scoped defined name, e.g. ``xlplan_products``."""
+    table: str
+    """The Excel Table the template puts it in."""
+    sheet: str
+    """The sheet the template puts it on."""
+    meaning: str
+    columns: tuple[Column, ...]
+    period_columns: bool = False
+    """True when every column after the listed ones is a period (demand, wide by period)."""
+
+
+def _field_column(f: Field) -> Column:
+    return Column(f.title, f.name, f.unit, f.description)
+
+
+PRODUCTS = RangeContract(
+    "xlplan_products", "Products", "Products", "One row per product: labour, space, initial state, price.",
+    (Column("Product", "product", "label", "Product name or code; each once."),
+     *map(_field_column, PRODUCT_FIELDS)),
+)
+COSTS = RangeContract(
+    "xlplan_costs", "CostRates", "Cost rates", "One row per product and period: the cost rates that period.",
+    (Column("Product", "product", "label", "A product of the Products table."),
+     Column("Period", "period", "label", "A period of the Demand table's header."),
+     *map(_field_column, COST_FIELDS)),
+)
+DEMAND = RangeContract(
+    "xlplan_demand", "Demand", "Demand",
+    "One row per product and scenario, one column per period, in time order: the periods of the plan.",
+    (Column("Product", "product", "label", "A product of the Products table."),
+     Column("Scenario", "scenario", "label", "A scenario of the Scenarios table."),
+     Column("<period> ...", "demand", "units", "Demand in that period (the header is the period's label).")),
+    period_columns=True,
+)
+SCENARIOS = RangeContract(
+    "xlplan_scenarios", "Scenarios", "Scenarios", "One row per demand scenario and its probability.",
+    (Column("Scenario", "scenario", "label", "Scenario name; each once."),
+     Column("Probability", "probability", "0..1", "Probabilities add up to 1.")),
+)
+SETTINGS = RangeContract(
+    "xlplan_settings", "Settings", "Settings", "One row per setting: capacities and policies.",
+    (Column("Setting", "setting", "label", "The setting's name (see the rows below)."),
+     Column("Value", "value", "as stated", "Its value; blank where blank is allowed."),
+     Column("Unit", "unit", "text", "For the reader; not read.", required=False),
+     Column("Description", "description", "text", "For the reader; not read.", required=False)),
+)
+
+INPUT_RANGES: tuple[RangeContract, ...] = (PRODUCTS, COSTS, DEMAND, SCENARIOS, SETTINGS)
+SETTING_BY_TITLE = {f.title: f for f in SETTING_FIELDS}
+IGNORED_HEADER = re.compile(r"^\s*(note|comment)", re.IGNORECASE)
+
+
+def normalise(text: object) -> str:
+    """Header text for matching: lower case letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", str(text).lower())
+
+
+def match_column(header: object, columns: tuple[Column, ...]) -> Column | None:
+    wanted = normalise(header)
+    for column in columns:
+        if wanted in (normalise(column.title), normalise(column.key)):
+            return column
+    return None
+
+
+def match_setting(label: object) -> Field | None:
+    wanted = normalise(label)
+    for f in SETTING_FIELDS:
+        if wanted in (normalise(f.title), normalise(f.name)):
+            return f
+    return None
+
+
+def contract_markdown() -> str:
+    """The contract as a Markdown table for the README: name, sheet, column, meaning, unit."""
+    lines = ["| Name (sheet) | Column | Meaning | Unit |", "|---|---|---|---|"]
+    for contract in INPUT_RANGES:
+        first = True
+        for column in contract.columns:
+            where = f"`{contract.name}` ({contract.sheet})" if first else ""
+            lines.append(f"| {where} | {column.title} | {column.meaning} | {column.unit} |")
+            first = False
+    lines += ["", "Settings (rows of `xlplan_settings`):", "", "| Setting | Meaning | Unit | Default |",
+              "|---|---|---|---|"]
+    for f in SETTING_FIELDS:
+        if f.kind == "flag":
+            default = "Yes" if f.default else "No"
+        else:
+            default = "blank" if f.default is None else f"{f.default:g}"
+        lines.append(f"| {f.title} | {f.description} | {f.unit} | {default} |")
+    return "\n".join(lines)

@@ -1,0 +1,141 @@
+"""Sheet layouts as plain data: what goes in which cell, with which format, and which charts.
+
+Input sheets (template, examples) and output sheets (Plan, Recourse, Costs, KPI, Run log) are
+described here once; a renderer (XlsxWriter for files, xlwings for a live Excel) draws them. A cell
+value is a number, text, date, None (blank) or a :class:`Formula`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from xlplan.workbook.grids import cell_address, quote_sheet
+
+UNITS = "#,##0"
+DECIMAL = "#,##0.00"
+MONEY = "#,##0.00"
+FRACTION = "0.0%"
+GENERAL = "General"
+TEXT = "@"
+
+
+def _split(address: str) -> tuple[str, str]:
+    letters = address.rstrip("0123456789")
+    return letters, address[len(letters):]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A live formula, with the value Python expects it to evaluate to.
+
+    The value is stored as the formula's cached result, so viewers that do not recalculate
+    (previewers, pandas) still show the number; Excel and LibreOffice recalculate it.
+    """
+
+    expression: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    number_format: str = GENERAL
+    width: float = 14.0
+
+
+@dataclass
+class Table:
+    """A header row and data rows at (top, left), optionally an Excel Table with a defined name."""
+
+    top: int
+    left: int
+    columns: list[Column]
+    rows: list[list[Any]]
+    table_name: str | None = None
+    """Excel Table (ListObject) name; None draws a plain range with a styled header."""
+    defined_name: str | None = None
+    """A workbook-scoped name to define over the whole table (header included)."""
+    title: str | None = None
+    """Bold caption one row above the header."""
+    flag_columns: tuple[int, ...] = ()
+    """Columns (0-based) whose cells take Yes / No, offered as a drop-down."""
+    flag_rows: tuple[int, ...] | None = None
+    """With ``flag_columns``: only these data rows (0-based) get the drop-down."""
+    cell_formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    """Number formats of single cells, by (data row, column), where a column mixes units."""
+
+    @property
+    def bottom(self) -> int:
+        """Row of the last data row (the header row when there is none)."""
+        return self.top + len(self.rows)
+
+    @property
+    def right(self) -> int:
+        return self.left + len(self.columns) - 1
+
+    def ref_absolute(self) -> str:
+        """$A$4:$G$7 over the header and data rows."""
+        first, last = cell_address(self.top, self.left), cell_address(max(self.bottom, self.top), self.right)
+        return "$" + "$".join(_split(first)) + ":$" + "$".join(_split(last))
+
+    def column_range(self, sheet: str, index: int, absolute: bool = True) -> str:
+        """Sheet!$C$5:$C$40 over the data cells of column ``index``."""
+        col = cell_address(1, self.left + index).rstrip("1")
+        d = "$" if absolute else ""
+        return f"{quote_sheet(sheet)}!{d}{col}{d}{self.top + 1}:{d}{col}{d}{max(self.bottom, self.top + 1)}"
+
+    def cell(self, row: int, index: int) -> str:
+        """A1 address of data row ``row`` (0-based), column ``index``."""
+        return cell_address(self.top + 1 + row, self.left + index)
+
+    def index_of(self, header: str) -> int:
+        return [c.header for c in self.columns].index(header)
+
+
+@dataclass(frozen=True)
+class Series:
+    title: str
+    values: str
+    """Sheet!$C$5:$C$16"""
+    kind: Literal["column", "line"] = "column"
+
+
+@dataclass
+class Chart:
+    title: str
+    anchor: str
+    categories: str
+    series: list[Series]
+    kind: Literal["column", "line", "bar", "stacked"] = "column"
+    x_title: str = ""
+    y_title: str = ""
+    width_cm: float = 16.0
+    height_cm: float = 7.5
+
+
+@dataclass(frozen=True)
+class Text:
+    row: int
+    column: int
+    value: Any
+    style: Literal["heading", "subheading", "note", "label", "value", "unit", "good", "bad", "link"] = "note"
+    number_format: str = GENERAL
+    link: str | None = None
+    """A place in the workbook this cell links to, e.g. ``Demand!E7``."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    texts: list[Text] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    freeze: str | None = None
+    tab_color: str | None = None
+    widths: dict[int, float] = field(default_factory=dict)
+    """Column widths by 1-based column index, for columns no table sizes."""
+
+    def text(self, row: int, column: int, value: Any, style: str = "note", number_format: str = GENERAL,
+             link: str | None = None) -> None:
+        self.texts.append(Text(row, column, value, style, number_format, link))  # type: ignore[arg-type]

@@ -1,0 +1,161 @@
+"""Draw sheet layouts with XlsxWriter: values, formats, Excel Tables, names, charts, buttons.
+
+XlsxWriter writes new files only, which is all xlplan needs: the template and examples are new
+files, and output sheets are drawn into a workbook of their own and spliced into the planner's
+(see ``package.py``). Files come out byte for byte the same for the same layouts.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from xlplan.workbook.grids import quote_sheet
+from xlplan.workbook.layout import GENERAL, Chart, Formula, Sheet, Table
+
+ACCENT = "#1F4E79"
+FIXED_TIME = datetime(2026, 1, 1)
+STYLES: dict[str, dict[str, Any]] = {
+    "heading": {"bold": True, "font_size": 15, "font_color": ACCENT},
+    "subheading": {"bold": True, "font_size": 12, "font_color": ACCENT},
+    "note": {"italic": True, "font_color": "#595959"},
+    "label": {"bold": True},
+    "value": {"align": "left"},
+    "unit": {"italic": True, "font_size": 9, "font_color": "#808080"},
+    "good": {"bold": True, "font_color": "#2E7D32"},
+    "bad": {"bold": True, "font_color": "#C62828"},
+    "link": {"font_color": "#0563C1", "underline": 1},
+    "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": ACCENT, "text_wrap": True, "valign": "vcenter"},
+    "cell": {},
+}
+CM_TO_PX = 37.8
+
+
+class Formats:
+    """One XlsxWriter format per (style, number format), made on first use."""
+
+    def __init__(self, book: Workbook):
+        self.book = book
+        self.made: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, style: str, number_format: str = GENERAL) -> Any:
+        key = (style, number_format)
+        if key not in self.made:
+            properties = dict(STYLES[style])
+            if number_format != GENERAL:
+                properties["num_format"] = number_format
+            self.made[key] = self.book.add_format(properties)
+        return self.made[key]
+
+
+def _write(ws: Worksheet, row: int, column: int, value: Any, cell_format: Any) -> None:
+    """Write one cell (0-based)."""
+    if isinstance(value, Formula):
+        ws.write_formula(row, column, value.expression, cell_format, "" if value.value is None else value.value)
+    elif value is None:
+        ws.write_blank(row, column, None, cell_format)
+    elif isinstance(value, str):
+        ws.write_string(row, column, value, cell_format)  # text that looks like a formula stays text
+    else:
+        ws.write(row, column, value, cell_format)
+
+
+def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats: Formats,
+           widths: dict[int, float]) -> None:
+    if table.title:
+        ws.write_string(table.top - 2, table.left - 1, table.title, formats("subheading"))
+    top, left = table.top - 1, table.left - 1
+    for j, column in enumerate(table.columns):
+        widths[left + j] = max(widths.get(left + j, 0), column.width)
+    if any(len(c.header) > c.width for c in table.columns):
+        ws.set_row(top, 30)  # room for headers wrapped on two lines
+    if table.table_name:
+        ws.add_table(top, left, top + max(len(table.rows), 1), left + len(table.columns) - 1, {
+            "name": table.table_name, "style": "Table Style Medium 2", "autofilter": True,
+            "columns": [{"header": c.header, "header_format": formats("header")} for c in table.columns],
+        })
+    else:
+        for j, column in enumerate(table.columns):
+            ws.write_string(top, left + j, column.header, formats("header"))
+    for i, row in enumerate(table.rows):
+        for j, value in enumerate(row):
+            number_format = table.cell_formats.get((i, j), table.columns[j].number_format)
+            _write(ws, top + 1 + i, left + j, value, formats("cell", number_format))
+    if table.defined_name:
+        target = (f"={table.table_name}[#All]" if table.table_name else
+                  f"={quote_sheet(sheet_name)}!{table.ref_absolute()}")
+        book.define_name(table.defined_name, target)
+    if table.flag_columns:
+        rows = table.flag_rows if table.flag_rows is not None else range(len(table.rows))
+        for j in table.flag_columns:
+            for i in rows:
+                ws.data_validation(top + 1 + i, left + j, top + 1 + i, left + j, {
+                    "validate": "list", "source": ["Yes", "No"], "error_title": "Yes or No",
+                    "error_message": "Choose Yes or No from the list."})
+
+
+def _chart(book: Workbook, ws: Worksheet, chart: Chart) -> None:
+    subtype = {"stacked": {"type": "column", "subtype": "stacked"}, "bar": {"type": "bar"},
+               "line": {"type": "line"}, "column": {"type": "column"}}[chart.kind]
+    primary = book.add_chart(subtype)
+    overlay = (book.add_chart({"type": "line"})
+               if chart.kind != "line" and any(s.kind == "line" for s in chart.series) else None)
+    for series in chart.series:
+        target = overlay if overlay is not None and series.kind == "line" else primary
+        target.add_series({"name": series.title, "categories": "=" + chart.categories,
+                           "values": "=" + series.values, "marker": {"type": "none"}})
+    if overlay is not None:
+        primary.combine(overlay)
+    primary.set_title({"name": chart.title, "name_font": {"size": 12}})
+    primary.set_x_axis({"name": chart.x_title} if chart.x_title else {})
+    primary.set_y_axis({"name": chart.y_title, "num_format": "#,##0", "major_gridlines": {"visible": True}})
+    primary.set_legend({"position": "bottom"})
+    primary.set_size({"width": chart.width_cm * CM_TO_PX, "height": chart.height_cm * CM_TO_PX})
+    ws.insert_chart(chart.anchor, primary)
+
+
+def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
+    """Draw ``sheet`` as a new worksheet of ``book``."""
+    ws = book.add_worksheet(sheet.name)
+    widths = {column - 1: width for column, width in sheet.widths.items()}
+    for table in sheet.tables:
+        _table(book, ws, sheet.name, table, formats, widths)
+    for column, width in widths.items():  # a column shared by several tables takes the widest
+        ws.set_column(column, column, width)
+    for text in sheet.texts:
+        cell_format = formats(text.style, text.number_format)
+        if text.link:
+            ws.write_url(text.row - 1, text.column - 1, f"internal:{text.link}", cell_format, str(text.value))
+        else:
+            _write(ws, text.row - 1, text.column - 1, text.value, cell_format)
+    for chart in sheet.charts:
+        _chart(book, ws, chart)
+    if sheet.freeze:
+        ws.freeze_panes(sheet.freeze)
+    if sheet.tab_color:
+        ws.set_tab_color("#" + sheet.tab_color)
+    # printed landscape, one page wide, as many pages tall as it takes
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    return ws
+
+
+def new_workbook(target: str | io.BytesIO, *, title: str = "") -> tuple[Workbook, Formats]:
+    """An XlsxWriter workbook writing to ``target`` (a path or a BytesIO), with fixed metadata so
+    the same content gives the same bytes."""
+    book = xlsxwriter.Workbook(target, {"in_memory": True})
+    book.set_properties({"created": FIXED_TIME, "author": "xlplan", "title": title})
+    return book, Formats(book)
+
+
+def render_workbook(target: str | io.BytesIO, sheets: list[Sheet], *, title: str = "") -> None:
+    """Write ``sheets`` as a new workbook to ``target``."""
+    book, formats = new_workbook(target, title=title)
+    for sheet in sheets:
+        render_sheet(book, sheet, formats)
+    book.close()

@@ -1,0 +1,58 @@
+"""Results into a workbook file: render the output sheets, splice them in, write atomically."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from xlplan.results import PlanResult
+from xlplan.workbook.files import WorkbookFileError, write_atomically
+from xlplan.workbook.layout import Sheet
+from xlplan.workbook.outputs import HISTORY_TABLE, RUN_LOG, RunContext, output_sheets
+from xlplan.workbook.package import Package, recorded_outputs, replace_output_sheets
+from xlplan.workbook.render_xlsxwriter import render_workbook
+
+MAX_HISTORY = 500
+
+
+def render_package(sheets: list[Sheet]) -> Package:
+    """The sheets drawn into a workbook of their own, as a package to splice from."""
+    buffer = io.BytesIO()
+    render_workbook(buffer, sheets)
+    return Package(buffer.getvalue())
+
+
+def read_history(book: Any) -> tuple[tuple[Any, ...], ...]:
+    """Earlier runs from the Run log of an openpyxl workbook (empty when there is none)."""
+    if RUN_LOG not in book.sheetnames or HISTORY_TABLE not in book[RUN_LOG].tables:
+        return ()
+    sheet = book[RUN_LOG]
+    cells = sheet[sheet.tables[HISTORY_TABLE].ref]
+    return tuple(tuple(c.value for c in row) for row in cells[1:MAX_HISTORY])
+
+
+def write_sheets(sheets: list[Sheet], source: Path, target: Path, *, backup: bool = False) -> Path:
+    """Write ``sheets`` as the output sheets of ``source``'s workbook to ``target`` (may be ``source``)."""
+    try:
+        user = Package(source.read_bytes())
+    except OSError as error:
+        raise WorkbookFileError(f"{source}: could not be read ({error})") from error
+    replace_output_sheets(user, render_package(sheets), [s.name for s in sheets])
+    content = user.to_bytes()
+    return write_atomically(target, lambda temporary: temporary.write_bytes(content), backup=backup)
+
+
+def write_results(result: PlanResult, source: str | Path, target: str | Path | None = None, *,
+                  history: tuple[tuple[Any, ...], ...] = (), backup: bool = False) -> Path:
+    """Write a result's output sheets into the workbook ``source``, saved as ``target``.
+
+    ``target`` defaults to ``source`` (in place, atomically; with ``backup`` the previous version is
+    kept as ``NAME.backup.xlsx``). Input sheets and everything else in the workbook stay as they are.
+    """
+    source = Path(source)
+    target = Path(target) if target is not None else source
+    return write_sheets(output_sheets(result, RunContext(source.name, history)), source, target, backup=backup)
+
+
+__all__ = ["read_history", "recorded_outputs", "render_package", "write_results", "write_sheets"]
