@@ -26,3 +26,10 @@ def factory_physics() -> xlplan.PlanningProblem:
 @pytest.fixture(scope="session")
 def factory_physics_result(factory_physics) -> xlplan.PlanResult:
     return xlplan.solve(factory_physics)
+
+
+@pytest.fixture(scope="session")
+def libreoffice(tmp_path_factory):
+    from tests.libreoffice import LibreOffice
+
+    return LibreOffice(tmp_path_factory.mktemp("libreoffice-profile"))

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what the tests need and run them: Debian's LibreOffice (the real spreadsheet application
+# the tests open every workbook in) and poppler-utils (PDF to text and PNG), then a virtual
+# environment with xlplan and its test extra. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui fonts-dejavu-core)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing ${missing[*]} (Debian packages) ..."
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+exec .venv/bin/python -m pytest "$@"

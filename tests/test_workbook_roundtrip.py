@@ -1,0 +1,92 @@
+"""Both reference problems solved from their workbooks: the golden figures in the JSON summary and
+in the sheets written back."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, TEMPLATE, edited
+from xlplan.frontends.cli import NO_PLAN, OK, STOPPED, main
+from xlplan.problem import reference
+from xlplan.workbook import read_workbook
+
+
+def test_examples_hold_the_reference_problems():
+    assert read_workbook(ELECTRONICS).fingerprint() == reference.electronics().fingerprint()
+    assert read_workbook(FACTORY_PHYSICS).fingerprint() == reference.factory_physics().fingerprint()
+    assert read_workbook(TEMPLATE).fingerprint() == reference.electronics().fingerprint()
+
+
+def _solve_json(capsys, *args) -> dict:
+    code = main(["solve", *map(str, args), "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    payload["exit"] = code
+    return payload
+
+
+def test_electronics_from_its_workbook(tmp_path, capsys):
+    out = tmp_path / "plan.xlsx"
+    summary = _solve_json(capsys, ELECTRONICS, "-o", out, "--mip-gap", "0")
+    assert summary["exit"] == OK and summary["status"] == "optimal"
+    assert round(summary["objective"], 2) == 564_471.50
+    assert summary["units_produced"] == {"A": 3045, "B": 2702, "C": 2464}
+    assert round(summary["kpis"]["profit_seed"], 2) == 2_476_316.00
+    assert round(summary["kpis"]["revenue_seed"], 2) == 3_040_787.50
+    assert {k: round(v, 2) for k, v in summary["costs"].items()} == {
+        "production": 65_348.00, "regular labour": 447_353.00, "overtime": 0, "hire/fire": 0,
+        "holding": 37_132.00, "overflow holding": 5_450.25, "backorder": 9_188.25}
+
+    book = openpyxl.load_workbook(out, data_only=True)
+    plan = list(book["Plan"].iter_rows(min_row=6, values_only=True))
+    units = {p: sum(r[2] for r in plan if r[0] == p) for p in "ABC"}
+    assert units == {"A": 3045, "B": 2702, "C": 2464}
+    assert len(plan) == 36
+    recourse = list(book["Recourse"].iter_rows(min_row=6, max_col=10, values_only=True))
+    assert len([r for r in recourse if r[0] in "ABC" and r[2] in ("low", "med", "high")]) == 108
+    costs = {row[0]: row[4] for row in book["Costs"].iter_rows(min_row=6, max_row=13, values_only=True)}
+    assert round(costs["Total"], 2) == 564_471.50
+    # the output workbook still holds the same inputs
+    assert read_workbook(out).fingerprint() == reference.electronics().fingerprint()
+
+
+def test_factory_physics_from_its_workbook(tmp_path, capsys):
+    out = tmp_path / "plan.xlsx"
+    summary = _solve_json(capsys, FACTORY_PHYSICS, "-o", out)
+    assert summary["exit"] == OK and not summary["is_mip"]
+    assert round(summary["objective"], 6) == 1_292_662.857143
+    assert round(summary["kpis"]["profit_seed"], 6) == 1_687_337.142857
+    production = [r[2] for r in openpyxl.load_workbook(out, data_only=True)["Plan"].iter_rows(
+        min_row=6, values_only=True)]
+    assert production == pytest.approx([2120 / 7] * 7 + [180, 170, 170, 170, 170])
+
+
+def test_infeasible_workbook_gets_the_reason_in_words(tmp_path, capsys):
+    book = edited(ELECTRONICS, tmp_path, lambda b: b["Products"].__setitem__("D7", 2500))
+    out = tmp_path / "plan.xlsx"
+    summary = _solve_json(capsys, book, "-o", out)
+    assert summary["exit"] == NO_PLAN and summary["status"] == "infeasible"
+    assert "warehouse space" in summary["infeasibility"]["summary"]
+    sheets = openpyxl.load_workbook(out, data_only=True)
+    assert sheets.sheetnames[-2:] == ["Plan", "Run log"]
+    plan = sheets["Plan"]
+    assert plan["A1"].value == "No plan"
+    assert plan["A5"].value == "Rule" and plan["A6"].value in ("warehouse space", "overflow space")
+
+
+def test_time_limit_without_a_plan(tmp_path, capsys):
+    summary = _solve_json(capsys, ELECTRONICS, "-o", tmp_path / "plan.xlsx", "--time-limit", "0.05", "--mip-gap", "0")
+    assert summary["exit"] == STOPPED
+    assert summary["status"] == "stopped without plan"
+
+
+def test_continuous_flag_solves_the_lp_relaxation(tmp_path, capsys):
+    summary = _solve_json(capsys, ELECTRONICS, "-o", tmp_path / "plan.xlsx", "--continuous")
+    assert round(summary["objective"], 2) == 564_341.51 and not summary["is_mip"]
+
+
+def test_both_backends_from_the_workbook(tmp_path, capsys):
+    summary = _solve_json(capsys, FACTORY_PHYSICS, "-o", tmp_path / "plan.xlsx", "--backend", "pyomo")
+    assert round(summary["objective"], 6) == 1_292_662.857143
