@@ -1,0 +1,137 @@
+"""How much time xlplan spends outside HiGHS, measured against HiGHS alone on the same LP.
+
+For each size (3 products, 52 weeks, S Poisson scenarios, fixed seed), in one run:
+
+1. ``xlplan.solve`` end to end (build, compile, hand-over, solve, extract, result tables);
+2. HiGHS alone: the same LP written to MPS by HiGHS, read back by a fresh HiGHS and solved;
+3. optionally the textbook path: the full Pyomo model through Pyomo's HiGHS interface.
+
+Reported: seconds per phase, HiGHS's own solve time, and the ratios
+``non-solver / HiGHS alone`` and ``end-to-end / HiGHS alone``.
+
+    python benchmarks/solve_scaling.py                 # S = 3, 100, 1000
+    python benchmarks/solve_scaling.py -s 3 100 --pyomo-path
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import highspy
+
+import xlplan
+from xlplan.problem.synthetic import synthetic_problem
+from xlplan.solver.compile import compile_extensive_form
+from xlplan.solver.highs_direct import new_highs, pass_model
+from xlplan.solver.options import SolveOptions
+
+SEED = 2026
+WEEKS = 52
+
+
+def highs_alone(problem: xlplan.PlanningProblem, options: SolveOptions) -> tuple[float, float]:
+    """HiGHS's run time and objective on the LP read from an MPS file, nothing of ours involved."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "model.mps")
+        writer = new_highs(options, is_mip=False)
+        pass_model(writer, compile_extensive_form(problem), relax_integrality=True)
+        writer.writeModel(path)
+        solver = new_highs(options, is_mip=False)
+        solver.readModel(path)
+        solver.run()
+        assert solver.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        return solver.getRunTime(), solver.getInfo().objective_function_value
+
+
+def measure(scenarios: int, lp_algorithm: str, pyomo_path: bool) -> dict[str, object]:
+    problem = synthetic_problem(WEEKS, scenarios, seed=SEED, integer_units=False)
+    options = SolveOptions(lp_algorithm=lp_algorithm)  # type: ignore[arg-type]
+
+    started = time.perf_counter()
+    result = xlplan.solve(problem, options)
+    _ = (result.plan, result.recourse, result.costs, result.kpis)
+    end_to_end = time.perf_counter() - started
+    seconds = dict(result.info.seconds)
+    tables = end_to_end - seconds["total"]
+    our_highs = seconds["solve"]
+
+    alone, alone_objective = highs_alone(problem, options)
+    assert abs(alone_objective - result.objective) <= 1e-6 * abs(result.objective), "not the same LP"
+
+    non_solver = end_to_end - our_highs
+    row: dict[str, object] = {
+        "scenarios": scenarios,
+        "rows": result.info.model_size["rows"],
+        "columns": result.info.model_size["columns"],
+        "lp_algorithm": lp_algorithm,
+        "build": seconds["build"],
+        "compile": seconds["compile"],
+        "hand_over": seconds["hand_over"],
+        "solve_in_xlplan": our_highs,
+        "extract": seconds["extract"],
+        "tables": tables,
+        "end_to_end": end_to_end,
+        "highs_alone": alone,
+        "non_solver_ratio": non_solver / alone,
+        "end_to_end_ratio": end_to_end / alone,
+        "objective": result.objective,
+    }
+    if pyomo_path:
+        started = time.perf_counter()
+        textbook = xlplan.solve(problem, SolveOptions(lp_algorithm=lp_algorithm, backend="pyomo"))  # type: ignore[arg-type]
+        textbook_total = time.perf_counter() - started
+        t = textbook.info.seconds
+        row["pyomo_path"] = {
+            "build": t["build"], "hand_over": t["hand_over"], "solve": t["solve"], "extract": t["extract"],
+            "end_to_end": textbook_total,
+            "non_solver_ratio": (textbook_total - t["solve"]) / alone,
+        }
+    return row
+
+
+def report(rows: list[dict[str, object]]) -> str:
+    header = ("| S | rows | columns | build | compile | hand-over | solve (in xlplan) | extract + tables | "
+              "end-to-end | HiGHS alone | non-solver / HiGHS alone | end-to-end / HiGHS alone |")
+    lines = [header, "|" + "---|" * 12]
+    for r in rows:
+        lines.append(
+            f"| {r['scenarios']} | {r['rows']:,} | {r['columns']:,} | {r['build']:.3f} | {r['compile']:.3f} | "
+            f"{r['hand_over']:.3f} | {r['solve_in_xlplan']:.2f} | {r['extract'] + r['tables']:.3f} | "
+            f"{r['end_to_end']:.2f} | {r['highs_alone']:.2f} | {r['non_solver_ratio']:.3f} | "
+            f"{r['end_to_end_ratio']:.3f} |")
+    textbook = [r for r in rows if "pyomo_path" in r]
+    if textbook:
+        lines += ["", "Textbook path (full Pyomo model through Pyomo's HiGHS interface), same run:", "",
+                  "| S | build | hand-over | solve | end-to-end | non-solver / HiGHS alone |",
+                  "|---|---|---|---|---|---|"]
+        for r in textbook:
+            p = r["pyomo_path"]
+            lines.append(f"| {r['scenarios']} | {p['build']:.2f} | {p['hand_over']:.2f} | {p['solve']:.2f} | "
+                         f"{p['end_to_end']:.2f} | {p['non_solver_ratio']:.3f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-s", "--scenarios", type=int, nargs="+", default=[3, 100, 1000])
+    parser.add_argument("--lp-algorithm", default="auto")
+    parser.add_argument("--pyomo-path", action="store_true", help="also time the full Pyomo model path")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    rows = []
+    for s in args.scenarios:
+        rows.append(measure(s, args.lp_algorithm, args.pyomo_path))
+        print(f"S={s}: done ({rows[-1]['end_to_end']:.1f} s end to end)", flush=True)
+    print()
+    print(f"HiGHS {highspy.Highs().version()}, lp_algorithm={args.lp_algorithm}, seed {SEED}, {WEEKS} weeks")
+    print(report(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
