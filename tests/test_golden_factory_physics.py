@@ -29,6 +29,13 @@ def test_published_plan(factory_physics_result):
                                            0, 0, 0, 0, 10, 0], atol=1e-4)
 
 
+def test_lost_sales_leave_the_published_optimum_unchanged(factory_physics):
+    assert factory_physics.settings.lost_sales_allowed  # as in the seed's simulator
+    strict = factory_physics.with_settings(lost_sales_allowed=False)
+    assert round(xlplan.solve(strict).objective, 6) == 1_292_662.857143
+    assert xlplan.solve(factory_physics).kpi("lost_sales") == 0
+
+
 def test_inflated_plan():
     result = xlplan.solve(reference.factory_physics(demand_factor=1.25, hours_per_unit=15))
     assert round(result.objective, 6) == 2_037_923.214286

@@ -20,6 +20,8 @@ VARIANTS = {
     "no backorders": {"backorders_allowed": False, "warehouse_capacity": None, "overflow_capacity": 0.0},
     "uncapped backorders": {"backorder_limit": None},
     "unlimited overtime": {"overtime_limit": None},
+    "lost sales": {"lost_sales_allowed": True, "backorder_limit": 0.1},
+    "lost sales, no backorders": {"lost_sales_allowed": True, "backorders_allowed": False},
 }
 
 
@@ -64,10 +66,12 @@ def _compiled_extensive_form(problem):
     column_keys: list = [None] * compiled.num_cols
     for name, columns in compiled.plan_columns.items():
         for (p, t), k in np.ndenumerate(columns):
-            column_keys[k] = (name, problem.products[p], problem.periods[t], None)
+            if k >= 0:
+                column_keys[k] = (name, problem.products[p], problem.periods[t], None)
     for name, columns in compiled.recourse_columns.items():
         for (s, p, t), k in np.ndenumerate(columns):
-            column_keys[k] = (name, problem.products[p], problem.periods[t], problem.scenarios[s])
+            if k >= 0:  # -1: a variable this problem does not need (lost sales when not allowed)
+                column_keys[k] = (name, problem.products[p], problem.periods[t], problem.scenarios[s])
     A = compiled.matrix.tocsr()
     rows = {}
     for r in range(compiled.num_rows):
@@ -105,7 +109,7 @@ def test_compiled_matrices_are_the_pyomo_extensive_form(variant):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("integer", [False, True])
-@pytest.mark.parametrize("variant", ["as given", "no overflow", "uncapped backorders"])
+@pytest.mark.parametrize("variant", ["as given", "no overflow", "uncapped backorders", "lost sales"])
 def test_both_paths_reach_the_same_optimum(seed, integer, variant):
     problem = _small(seed, integer, **VARIANTS[variant])
     direct = xlplan.solve(problem, mip_gap=0)

@@ -78,19 +78,19 @@ DEFECTS = {
         "Products!A4:G4 (xlplan_products): the header row has no 'Hours per unit' column"]),
     "header twice": (put("Cost rates", "D4", "Production cost"), [
         "'Cost rates'!D4 (xlplan_costs): the column 'Production cost' appears twice",
-        "'Cost rates'!A4:J4 (xlplan_costs): the header row has no 'Regular hour cost' column"]),
+        "'Cost rates'!A4:K4 (xlplan_costs): the header row has no 'Regular hour cost' column"]),
     "merged cells": (merge("Scenarios", "A6:B6"), [
         "Scenarios!A6:B6 (xlplan_scenarios): merged cells inside an input range: each cell needs its own value; "
         "unmerge them (Home > Merge & Center)"]),
     "unknown setting": (put("Settings", "A6", "Overtime limt"), [
         "Settings!A6 (xlplan_settings): 'Overtime limt' is not a setting xlplan knows (known: Regular hours per "
         "workforce unit, Overtime limit, Warehouse capacity, Overflow capacity, Overflow cost multiplier, "
-        "Backorders allowed, Backorder limit, Whole units)",
-        "Settings!A4:D12 (xlplan_settings): the setting 'Overtime limit' is missing: add a row for it (leave its "
+        "Backorders allowed, Backorder limit, Lost sales allowed, Whole units)",
+        "Settings!A4:D13 (xlplan_settings): the setting 'Overtime limit' is missing: add a row for it (leave its "
         "value blank for no limit)"]),
     "setting twice": (put("Settings", "A12", "Backorders allowed"), [
         "Settings!A12 (xlplan_settings): the setting 'Backorders allowed' appears twice",
-        "Settings!A4:D12 (xlplan_settings): the setting 'Whole units' is missing: add a row for it"]),
+        "Settings!A4:D13 (xlplan_settings): the setting 'Lost sales allowed' is missing: add a row for it"]),
     # ----------------------------------------------------------------- values
     "text in demand": (put("Demand", "E7", "abc"), [
         "Demand!E7 (xlplan_demand): 'abc' is not a number (Demand, product A, period 3, scenario high)"]),
@@ -132,16 +132,16 @@ DEFECTS = {
            f"product {p})" for r, p in ((6, "A"), (9, "B"), (12, "C"))]),
     "unknown product in costs": (put("Cost rates", "A15", "D"), [
         "'Cost rates'!A15 (xlplan_costs): product 'D' is not defined in the products list (Product, period 11)",
-        "'Cost rates'!A4:J40 (xlplan_costs): no row for product A, period 11"]),
+        "'Cost rates'!A4:K40 (xlplan_costs): no row for product A, period 11"]),
     "unknown scenario in demand": (put("Demand", "B13", "peak"), [
         "Demand!B13 (xlplan_demand): scenario 'peak' is not defined in the scenarios list (Scenario, product C)",
         "Demand!A4:N13 (xlplan_demand): no row for product C, scenario high"]),
     "cost row missing": (delete_rows("Cost rates", 17), [
-        "'Cost rates'!A4:J39 (xlplan_costs): no row for product B, period 1"]),
+        "'Cost rates'!A4:K39 (xlplan_costs): no row for product B, period 1"]),
     "cost row twice": (put("Cost rates", "B6", "1"), [
         "'Cost rates'!A6 (xlplan_costs): this product / period appears twice (first at 'Cost rates'!A5) "
         "(product A, period 1)",
-        "'Cost rates'!A4:J40 (xlplan_costs): no row for product A, period 2"]),
+        "'Cost rates'!A4:K40 (xlplan_costs): no row for product A, period 2"]),
     "period twice": (put("Demand", "D4", "1"), [
         "Demand!D4 (xlplan_demand): period '1' appears twice (first at Demand!C4) (Period)",
         *[f"'Cost rates'!B{r} (xlplan_costs): period '2' is not defined in the periods list (Period, product {p})"

@@ -37,7 +37,7 @@ def test_electronics_from_its_workbook(tmp_path, capsys):
     assert round(summary["kpis"]["revenue_seed"], 2) == 3_040_787.50
     assert {k: round(v, 2) for k, v in summary["costs"].items()} == {
         "production": 65_348.00, "regular labour": 447_353.00, "overtime": 0, "hire/fire": 0,
-        "holding": 37_132.00, "overflow holding": 5_450.25, "backorder": 9_188.25}
+        "holding": 37_132.00, "overflow holding": 5_450.25, "backorder": 9_188.25, "lost sales": 0}
 
     book = openpyxl.load_workbook(out, data_only=True)
     plan = list(book["Plan"].iter_rows(min_row=6, values_only=True))
@@ -46,7 +46,7 @@ def test_electronics_from_its_workbook(tmp_path, capsys):
     assert len(plan) == 36
     recourse = list(book["Recourse"].iter_rows(min_row=6, max_col=10, values_only=True))
     assert len([r for r in recourse if r[0] in "ABC" and r[2] in ("low", "med", "high")]) == 108
-    costs = {row[0]: row[4] for row in book["Costs"].iter_rows(min_row=6, max_row=13, values_only=True)}
+    costs = {row[0]: row[4] for row in book["Costs"].iter_rows(min_row=6, max_row=14, values_only=True)}
     assert round(costs["Total"], 2) == 564_471.50
     # the output workbook still holds the same inputs
     assert read_workbook(out).fingerprint() == reference.electronics().fingerprint()

@@ -3,7 +3,7 @@
 Notation (p product, t period, s scenario; X is the stage-1 production):
 
     Ireg[p,t,s] regular inventory   Iovr[p,t,s] overflow inventory   B[p,t,s] backorders
-    D[p,t,s]    demand (data)
+    L[p,t,s]    lost sales (only when lost sales are allowed)     D[p,t,s] demand (data)
 
 Each scenario is a block holding its own demand and recourse variables, linked to the shared
 stage-1 plan only through production. The same block serves the extensive form, the
@@ -18,7 +18,7 @@ import pyomo.environ as pyo
 
 from xlplan.problem import PlanningProblem
 
-RECOURSE_VARIABLES = ("regular_inventory", "overflow_inventory", "backorders")
+RECOURSE_VARIABLES = ("regular_inventory", "overflow_inventory", "backorders", "lost_sales")
 
 
 def _net_position(rec: pyo.Block, p: str, t: str) -> object:
@@ -29,12 +29,20 @@ def _net_position(rec: pyo.Block, p: str, t: str) -> object:
     return rec.regular_inventory[p, t] + rec.overflow_inventory[p, t] - rec.backorders[p, t]
 
 
+def _demand_served(rec: pyo.Block, p: str, t: str) -> object:
+    """D - L: the demand that is met now or owed; lost sales leave it."""
+    if rec.model().settings.lost_sales_allowed:
+        return rec.demand[p, t] - rec.lost_sales[p, t]
+    return rec.demand[p, t]
+
+
 def inventory_flow(rec: pyo.Block, p: str, t: str) -> object:
-    """(Ireg + Iovr - B)[p,t,s] = (Ireg + Iovr - B)[p,t-1,s] + X[p,t] - D[p,t,s],
-    starting from initial inventory - initial backorders."""
+    """(Ireg + Iovr - B)[p,t,s] = (Ireg + Iovr - B)[p,t-1,s] + X[p,t] - (D - L)[p,t,s],
+    starting from initial inventory - initial backorders (L only when lost sales are allowed)."""
     m = rec.model()
     before = None if t == m.periods.first() else m.periods.prev(t)
-    return _net_position(rec, p, t) == _net_position(rec, p, before) + m.plan.production[p, t] - rec.demand[p, t]
+    made = m.plan.production[p, t]
+    return _net_position(rec, p, t) == _net_position(rec, p, before) + made - _demand_served(rec, p, t)
 
 
 def warehouse_space(rec: pyo.Block, t: str) -> object:
@@ -61,13 +69,22 @@ def backorder_cap(rec: pyo.Block, p: str, t: str) -> object:
     return rec.backorders[p, t] <= m.settings.backorder_limit * rec.demand[p, t]
 
 
+def lost_sales_cap(rec: pyo.Block, p: str, t: str) -> object:
+    """L[p,t,s] <= D[p,t,s]   (when lost sales are allowed)."""
+    if not rec.model().settings.lost_sales_allowed:
+        return pyo.Constraint.Skip
+    return rec.lost_sales[p, t] <= rec.demand[p, t]
+
+
 def recourse_cost(rec: pyo.Block) -> object:
-    """sum_{p,t} c_hold Ireg + overflow_multiplier c_hold Iovr + c_back B."""
+    """sum_{p,t} c_hold Ireg + overflow_multiplier c_hold Iovr + c_back B + c_lost L."""
     m = rec.model()
+    lost = m.settings.lost_sales_allowed
     return sum(
         m.holding_cost[p, t] * rec.regular_inventory[p, t]
         + m.settings.overflow_cost_multiplier * m.holding_cost[p, t] * rec.overflow_inventory[p, t]
         + m.backorder_cost[p, t] * rec.backorders[p, t]
+        + (m.lost_sale_cost[p, t] * rec.lost_sales[p, t] if lost else 0)
         for p in m.products
         for t in m.periods
     )
@@ -95,10 +112,13 @@ def declare_recourse(
     rec.regular_inventory = pyo.Var(P, T, domain=units, doc="units in the regular warehouse")
     rec.overflow_inventory = pyo.Var(P, T, domain=units, bounds=no_overflow, doc="units in overflow")
     rec.backorders = pyo.Var(P, T, domain=units, bounds=no_backorders, doc="units owed")
+    if m.settings.lost_sales_allowed:
+        rec.lost_sales = pyo.Var(P, T, domain=units, doc="units of demand lost")
 
     rec.inventory_flow = pyo.Constraint(P, T, rule=inventory_flow)
     rec.warehouse_space = pyo.Constraint(T, rule=warehouse_space)
     rec.overflow_space = pyo.Constraint(T, rule=overflow_space)
     rec.backorder_cap = pyo.Constraint(P, T, rule=backorder_cap)
+    rec.lost_sales_cap = pyo.Constraint(P, T, rule=lost_sales_cap)
 
     rec.cost = pyo.Expression(rule=recourse_cost)

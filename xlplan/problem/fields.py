@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FieldKind = Literal["number", "fraction", "flag"]
+FieldKind = Literal["number", "fraction", "flag", "integer", "choice"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class Field:
     kind: FieldKind = "number"
     optional: bool = False
     """True when a blank value is meaningful (it means "no limit")."""
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    """The words a ``choice`` field accepts."""
 
 
 PRODUCT_FIELDS: tuple[Field, ...] = (
@@ -60,6 +63,9 @@ COST_FIELDS: tuple[Field, ...] = (
           "Cost of keeping one unit in the regular warehouse at the end of a period."),
     Field("backorder_cost", "Backorder cost", "currency / unit",
           "Cost of owing one unit to customers at the end of a period."),
+    Field("lost_sale_cost", "Lost sale cost", "currency / unit",
+          "Cost of a unit of demand lost for good (when lost sales are allowed), typically its lost "
+          "margin; counted in the expected cost, not in profit, whose revenue already lacks it."),
 )
 
 SETTING_FIELDS: tuple[Field, ...] = (
@@ -85,9 +91,52 @@ SETTING_FIELDS: tuple[Field, ...] = (
     Field("backorder_limit", "Backorder limit", "fraction of demand",
           "Units owed at the end of a period may not exceed this fraction of that period's "
           "demand. Blank: no limit.", default=None, kind="fraction", optional=True),
+    Field("lost_sales_allowed", "Lost sales allowed", "yes / no",
+          "Yes: demand that cannot be met (or owed beyond the backorder limit) may be lost, at the lost "
+          "sale cost. No: all demand must be met, from stock or as backorders.", default=False, kind="flag"),
     Field("integer_units", "Whole units", "yes / no",
           "Yes: production, inventories and backorders are whole numbers (a MIP). "
           "No: they may be fractional (an LP, faster).", default=False, kind="flag"),
+)
+
+
+SIMULATION_FIELDS: tuple[Field, ...] = (
+    Field("replications", "Replications", "paths",
+          "Simulated paths per plan: more give smaller standard errors (they shrink with the square root).",
+          default=100_000, strictly_positive=True, kind="integer"),
+    Field("seed", "Seed", "whole number",
+          "Seed of the random numbers: the same seed gives the same figures on any machine.",
+          default=2026, kind="integer"),
+    Field("demand_distribution", "Demand distribution", "normal / poisson / multipliers / empirical",
+          "How demand is drawn around the expected demand of the Demand sheet: normal (with the demand CV "
+          "of the Noise table), poisson, multipliers (each scenario's level, then Poisson, as the electronics "
+          "scenarios were made), or empirical (the Demand sheet's scenarios themselves).",
+          default="empirical", kind="choice", choices=("normal", "poisson", "multipliers", "empirical")),
+    Field("sampled_scenarios", "Sampled scenarios", "scenarios",
+          "Demand scenarios drawn for the stochastic plan (not used with the empirical distribution).",
+          default=100, strictly_positive=True, kind="integer"),
+    Field("target_service", "Target fill rate", "fraction",
+          "The on-time fill rate the buffered plan must reach.", default=0.95, kind="fraction", maximum=1.0),
+    Field("buffer_from", "Buffer from", "x demand and hours", "Smallest buffer factor tried.", default=1.0,
+          strictly_positive=True),
+    Field("buffer_to", "Buffer to", "x demand and hours", "Largest buffer factor tried.", default=1.5,
+          strictly_positive=True),
+    Field("buffer_step", "Buffer step", "x", "Step between buffer factors.", default=0.01, strictly_positive=True),
+    Field("confidence", "Confidence level", "fraction",
+          "For value at risk: the profit exceeded with this probability, and CVaR the mean below it.",
+          default=0.95, strictly_positive=True, kind="fraction", maximum=0.9999),
+)
+
+NOISE_FIELDS: tuple[Field, ...] = (
+    Field("demand_cv", "Demand CV", "fraction of mean",
+          "Standard deviation of demand over its mean (normal demand only)."),
+    Field("hours_sd", "Hours per unit SD", "labour h / unit",
+          "Standard deviation of the labour hours one unit actually takes (Normal around Hours per unit)."),
+    Field("availability_min", "Availability min", "fraction",
+          "Lowest share of the planned hours actually worked (Uniform between min and max).",
+          default=1.0, strictly_positive=True, maximum=1.0),
+    Field("availability_max", "Availability max", "fraction",
+          "Highest share of the planned hours actually worked.", default=1.0, strictly_positive=True, maximum=1.0),
 )
 
 

@@ -52,6 +52,7 @@ class PeriodCosts:
     fire_cost: FloatArray
     holding_cost: FloatArray
     backorder_cost: FloatArray
+    lost_sale_cost: FloatArray
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Settings:
     overflow_cost_multiplier: float = 1.0
     backorders_allowed: bool = False
     backorder_limit: float | None = None
+    lost_sales_allowed: bool = False
     integer_units: bool = False
 
     @property
@@ -143,17 +145,21 @@ class PlanningProblem:
             (scenario,), self.demand[s : s + 1], [1.0], name=f"{self.name} ({scenario})"
         )
 
-    def buffered(self, demand_factor: float = 1.0, hours_factor: float = 1.0) -> PlanningProblem:
-        """The problem with demand and labour hours per unit inflated, the classic safety buffer."""
+    def buffered(self, demand_factor: float = 1.0, hours_factor: npt.ArrayLike = 1.0) -> PlanningProblem:
+        """The problem with demand and labour hours per unit inflated, the classic safety buffer.
+
+        ``hours_factor`` may be one number or one per product."""
+        factor = np.broadcast_to(np.asarray(hours_factor, dtype=float), (len(self.products),))
         product = dataclasses.replace(
             self.product,
-            hours_per_unit=_frozen(self.product.hours_per_unit * hours_factor, (len(self.products),)),
+            hours_per_unit=_frozen(self.product.hours_per_unit * factor, (len(self.products),)),
         )
+        shown = f"{factor[0]:g}" if np.all(factor == factor[0]) else "per product"
         return dataclasses.replace(
             self,
             demand=_frozen(self.demand * demand_factor, self.demand.shape),
             product=product,
-            name=f"{self.name} (demand x {demand_factor:g}, hours x {hours_factor:g})",
+            name=f"{self.name} (demand x {demand_factor:g}, hours x {shown})",
         )
 
     def with_settings(self, **changes: Any) -> PlanningProblem:

@@ -43,6 +43,7 @@ def electronics_tables() -> dict[str, object]:
         "fire_cost": data["firing_cost"],
         "holding_cost": data["unit_holding_cost"],
         "backorder_cost": data["unit_backorder_cost"],
+        "lost_sale_cost": data["product"].map({"A": 150.0, "B": 500.0, "C": 650.0}),
     })
     scenarios = pd.DataFrame({"scenario": ["low", "med", "high"], "probability": [0.25, 0.5, 0.25]})
     demand = pd.concat(
@@ -91,11 +92,15 @@ def factory_physics_tables(demand_factor: float = 1.0, hours_per_unit: float = 1
         "fire_cost": 9.0,
         "holding_cost": 10.0,
         "backorder_cost": 0.0,
+        "lost_sale_cost": 1000.0,
     })
     demand = pd.DataFrame({"product": "Product", "period": periods, "scenario": "mean",
                            "demand": [d * demand_factor for d in FACTORY_PHYSICS_DEMAND]})
     scenarios = pd.DataFrame({"scenario": ["mean"], "probability": [1.0]})
-    settings = {"hours_per_worker": 1, "backorders_allowed": False, "integer_units": False}
+    # unmet demand is lost, as in the seed's simulator; the LP optimum is the same with or without
+    # (tests/test_golden_factory_physics.py), and the stochastic model needs that recourse
+    settings = {"hours_per_worker": 1, "backorders_allowed": False, "lost_sales_allowed": True,
+                "integer_units": False}
     return dict(products=products, costs=costs, demand=demand, scenarios=scenarios,
                 settings=settings, periods=periods, name="Factory Physics aggregate plan")
 

@@ -104,7 +104,7 @@ def label_text(value: Any) -> str | None:
 
 
 @dataclass
-class _Collector:
+class IssueCollector:
     issues: list[ProblemIssue] = field(default_factory=list)
 
     def add(self, table: str, message: str, *, row: int | None = None, column: str | None = None,
@@ -128,13 +128,17 @@ class _Collector:
                 problem = f"{number:g} must be greater than 0"
             elif number < 0:
                 problem = f"{number:g} is negative; it must be 0 or more"
+            elif spec.maximum is not None and number > spec.maximum:
+                problem = f"{number:g} is more than {spec.maximum:g}"
+            elif spec.kind == "integer" and not float(number).is_integer():
+                problem = f"{number:g} is not a whole number"
         if problem:
             self.add(table, problem, row=row, column=spec.name, **labels)
             return None
         return number
 
 
-def _labels(collector: _Collector, table: str, column: str, values: Iterable[Any]) -> list[str | None]:
+def check_labels(collector: IssueCollector, table: str, column: str, values: Iterable[Any]) -> list[str | None]:
     """Validate a column of labels: none blank, none repeated."""
     seen: dict[str, int] = {}
     labels: list[str | None] = []
@@ -152,7 +156,7 @@ def _labels(collector: _Collector, table: str, column: str, values: Iterable[Any
     return labels
 
 
-def _require_columns(collector: _Collector, table_name: str, table: pd.DataFrame,
+def require_columns(collector: IssueCollector, table_name: str, table: pd.DataFrame,
                      columns: Iterable[str]) -> bool:
     missing = [c for c in columns if c not in table.columns]
     for column in missing:
@@ -160,8 +164,8 @@ def _require_columns(collector: _Collector, table_name: str, table: pd.DataFrame
     return not missing
 
 
-def _parameter_rows(
-    collector: _Collector, table_name: str, table: pd.DataFrame, specs: tuple[Field, ...],
+def parameter_rows(
+    collector: IssueCollector, table_name: str, table: pd.DataFrame, specs: tuple[Field, ...],
     row_labels: Sequence[Mapping[str, str] | None],
 ) -> dict[str, list[float | None]]:
     """Parse every parameter column of a table, in reading order; absent columns take their default."""
@@ -182,32 +186,48 @@ def _parameter_rows(
     return values
 
 
-def _parse_settings(collector: _Collector, raw: Mapping[str, Any]) -> Settings:
-    specs = field_by_name(SETTING_FIELDS)
+def parse_named_values(collector: IssueCollector, table: str, raw: Mapping[str, Any],
+                       specs: tuple[Field, ...]) -> tuple[dict[str, Any], set[str]]:
+    """Values of a name -> value table (settings): each checked by its field; blanks take the default.
+
+    Returns the values and the names of those that had a problem."""
+    known = field_by_name(specs)
     for name in raw:
-        if name not in specs:
-            collector.add("settings", f"'{name}' is not a setting xlplan knows "
-                          f"(known: {', '.join(specs)})", column=name)
+        if name not in known:
+            collector.add(table, f"'{name}' is not a setting xlplan knows (known: {', '.join(known)})",
+                          column=name)
     parsed: dict[str, Any] = {}
     failed: set[str] = set()
-    for spec in SETTING_FIELDS:
+    for spec in specs:
         value = raw.get(spec.name)
         before = len(collector.issues)
         if is_blank(value):
             if spec.default is None and not spec.optional:
-                collector.add("settings", "is blank; a value is required", column=spec.name)
+                collector.add(table, "is blank; a value is required", column=spec.name)
             parsed[spec.name] = spec.default
-            continue
-        if spec.kind == "flag":
+        elif spec.kind == "flag":
             flag, problem = parse_flag(value)
             if problem:
-                collector.add("settings", problem, column=spec.name)
+                collector.add(table, problem, column=spec.name)
             parsed[spec.name] = bool(flag) if flag is not None else spec.default
+        elif spec.kind == "choice":
+            word = str(value).strip().lower()
+            if word not in spec.choices:
+                collector.add(table, f"'{value}' is not one of {', '.join(spec.choices)}", column=spec.name)
+            parsed[spec.name] = word if word in spec.choices else spec.default
         else:
-            number = collector.number(value, spec, "settings", None)
-            parsed[spec.name] = number if number is not None else spec.default
+            number = collector.number(value, spec, table, None)
+            if number is None:
+                parsed[spec.name] = spec.default
+            else:
+                parsed[spec.name] = int(number) if spec.kind == "integer" else number
         if len(collector.issues) > before:
             failed.add(spec.name)
+    return parsed, failed
+
+
+def _parse_settings(collector: IssueCollector, raw: Mapping[str, Any]) -> Settings:
+    parsed, failed = parse_named_values(collector, "settings", raw, SETTING_FIELDS)
     settings = Settings(**parsed)
     if (settings.overflow_capacity > 0 and settings.warehouse_capacity is None
             and not failed & {"overflow_capacity", "warehouse_capacity"}):
@@ -253,21 +273,21 @@ def problem_from_tables(
     InvalidProblemError
         Listing every problem found, each with its table, row, column and labels.
     """
-    collector = _Collector()
+    collector = IssueCollector()
 
     # labels
     product_labels: list[str | None] = []
-    if _require_columns(collector, "products", products, ["product"]):
-        product_labels = _labels(collector, "products", "product", products["product"])
+    if require_columns(collector, "products", products, ["product"]):
+        product_labels = check_labels(collector, "products", "product", products["product"])
     scenario_labels: list[str | None] = []
-    if _require_columns(collector, "scenarios", scenarios, ["scenario", "probability"]):
-        scenario_labels = _labels(collector, "scenarios", "scenario", scenarios["scenario"])
-    demand_ok = _require_columns(collector, "demand", demand, ["product", "period", "scenario", "demand"])
-    costs_ok = _require_columns(collector, "costs", costs, ["product", "period"])
+    if require_columns(collector, "scenarios", scenarios, ["scenario", "probability"]):
+        scenario_labels = check_labels(collector, "scenarios", "scenario", scenarios["scenario"])
+    demand_ok = require_columns(collector, "demand", demand, ["product", "period", "scenario", "demand"])
+    costs_ok = require_columns(collector, "costs", costs, ["product", "period"])
     if periods is None:
         periods = list(dict.fromkeys(label_text(v) for v in demand["period"])) if demand_ok else []
         periods = [p for p in periods if p is not None]
-    period_labels = _labels(collector, "periods", "period", periods)
+    period_labels = check_labels(collector, "periods", "period", periods)
 
     P = [p for p in product_labels if p is not None]
     T = [t for t in period_labels if t is not None]
@@ -278,7 +298,7 @@ def problem_from_tables(
             collector.add(table, f"there is no {what}; at least one is required")
 
     # per-product parameters
-    product_values = _parameter_rows(
+    product_values = parameter_rows(
         collector, "products", products, PRODUCT_FIELDS,
         [{"product": p} if p else None for p in product_labels],
     )
@@ -303,10 +323,10 @@ def problem_from_tables(
                               column="probability")
 
     # per product-period tables
-    cost_values = _keyed_table(collector, "costs", costs, COST_FIELDS, P, T, None) if costs_ok else {}
+    cost_values = keyed_table(collector, "costs", costs, COST_FIELDS, P, T, None) if costs_ok else {}
     demand_spec = Field("demand", "Demand", "units", "")
     demand_values = (
-        _keyed_table(collector, "demand", demand, (demand_spec,), P, T, S) if demand_ok else {}
+        keyed_table(collector, "demand", demand, (demand_spec,), P, T, S) if demand_ok else {}
     )
 
     parsed_settings = _parse_settings(collector, settings)
@@ -328,8 +348,8 @@ def problem_from_tables(
     )
 
 
-def _keyed_table(
-    collector: _Collector,
+def keyed_table(
+    collector: IssueCollector,
     table_name: str,
     table: pd.DataFrame,
     specs: tuple[Field, ...],
@@ -366,7 +386,7 @@ def _keyed_table(
             cells[key] = row  # type: ignore[index]
         keyed_rows.append(labels)
 
-    values = _parameter_rows(collector, table_name, table, specs, keyed_rows)
+    values = parameter_rows(collector, table_name, table, specs, keyed_rows)
 
     complete_keys = [
         (*((s,) if scenarios is not None else ()), p, t)

@@ -14,7 +14,9 @@ import numpy as np
 from xlplan.problem import PlanningProblem
 
 COST_CATEGORIES = ("production", "regular labour", "overtime", "hire/fire", "holding",
-                   "overflow holding", "backorder")
+                   "overflow holding", "backorder", "lost sales")
+OPPORTUNITY_COSTS = ("lost sales",)
+"""Categories in the objective but not in profit: their revenue is already missing from revenue."""
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,20 @@ class Flows:
         return np.concatenate([initial, b[:, :, :-1]], axis=2)
 
     @property
+    def demand_kept(self) -> np.ndarray:
+        """D - L: demand met now or owed, lost sales aside."""
+        return self.problem.demand - self.recourse["lost_sales"]
+
+    @property
+    def demand_met(self) -> np.ndarray:
+        """D - B - L: demand met in its period (the seed's "demand - backorders")."""
+        return self.demand_kept - self.recourse["backorders"]
+
+    @property
     def shipped(self) -> np.ndarray:
-        """Units leaving the warehouse: D[t] + B[t-1] - B[t] (this period's demand plus what was
-        owed, less what is still owed)."""
-        return self.problem.demand + self.backorders_before - self.recourse["backorders"]
+        """Units leaving the warehouse: (D - L)[t] + B[t-1] - B[t] (this period's demand kept plus
+        what was owed, less what is still owed)."""
+        return self.demand_kept + self.backorders_before - self.recourse["backorders"]
 
     @property
     def inventory(self) -> np.ndarray:
@@ -50,8 +62,8 @@ class Flows:
 
     @property
     def late(self) -> np.ndarray:
-        """Units of each period's own demand not met in that period: min(B[t], D[t])."""
-        return np.minimum(self.recourse["backorders"], self.problem.demand)
+        """Units of each period's own demand not delivered in that period: min(B[t] + L[t], D[t])."""
+        return np.minimum(self.recourse["backorders"] + self.recourse["lost_sales"], self.problem.demand)
 
     def space_used(self, variable: str) -> np.ndarray:
         """Warehouse space taken per scenario and period, shape (scenarios, periods)."""
@@ -75,6 +87,7 @@ class Flows:
             "holding": c.holding_cost * r["regular_inventory"],
             "overflow holding": multiplier * c.holding_cost * r["overflow_inventory"],
             "backorder": c.backorder_cost * r["backorders"],
+            "lost sales": c.lost_sale_cost * r["lost_sales"],
         }
         by_category = {name: np.broadcast_to(v.sum(axis=1), (S, v.shape[0])) for name, v in plan_costs.items()}
         by_category.update({name: v.sum(axis=2) for name, v in recourse_costs.items()})

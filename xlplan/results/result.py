@@ -11,7 +11,7 @@ import pandas as pd
 
 from xlplan.model import PLAN_VARIABLES, RECOURSE_VARIABLES
 from xlplan.problem import PlanningProblem
-from xlplan.results.flows import COST_CATEGORIES, Flows
+from xlplan.results.flows import COST_CATEGORIES, OPPORTUNITY_COSTS, Flows
 from xlplan.solver.infeasibility import InfeasibilityExplanation
 from xlplan.solver.solution import Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
@@ -122,7 +122,7 @@ class PlanResult:
             "scenario": p.scenarios,
             "probability": p.probabilities,
             "cost": cost,
-            "revenue_seed": (price * (p.demand - f.recourse["backorders"])).sum(axis=(1, 2)),
+            "revenue_seed": (price * f.demand_met).sum(axis=(1, 2)),
             "revenue_shipped": (price * f.shipped).sum(axis=(1, 2)),
             "fill_rate": 1 - f.late.sum(axis=(1, 2)) / np.maximum(p.demand.sum(axis=(1, 2)), 1e-12),
         }).assign(profit_shipped=lambda d: d.revenue_shipped - d.cost)
@@ -141,15 +141,15 @@ class PlanResult:
 
     @cached_property
     def products(self) -> pd.DataFrame:
-        """Per product: units, expected demand, turnover, average unit cost and margin (the seed's
-        product table) plus the expected on-time fill rate."""
+        """Per product: units, expected demand, turnover, operating cost, average unit cost and margin
+        (the seed's product table) plus the expected on-time fill rate."""
         p, f = self.problem, self.flows
         T = len(p.periods)
         produced = f.plan["production"].sum(axis=1)
         demand = f.expect(p.demand).sum(axis=1)
-        demand_met = f.expect(p.demand - f.recourse["backorders"]).sum(axis=1)
+        demand_met = f.expect(f.demand_met).sum(axis=1)
         average_inventory = f.expect(f.inventory).sum(axis=1) / T
-        cost = self.costs.drop(columns="total").sum(axis=0).to_numpy()
+        cost = self.costs.drop(index=list(OPPORTUNITY_COSTS), columns="total").sum(axis=0).to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             unit_cost = np.where(produced > 0, cost / produced, np.nan)
             price = p.product.selling_price
@@ -161,7 +161,7 @@ class PlanResult:
                 "expected_shipped": f.expect(f.shipped).sum(axis=1),
                 "average_inventory": average_inventory,
                 "turnover": np.where(average_inventory > 0, demand_met / average_inventory, np.nan),
-                "expected_cost": cost,
+                "operating_cost": cost,
                 "average_unit_cost": unit_cost,
                 "selling_price": price,
                 "margin": np.where(price > 0, (price - unit_cost) / price, np.nan),
@@ -172,30 +172,33 @@ class PlanResult:
     def kpi_list(self) -> list[Kpi]:
         p, f = self.problem, self.flows
         cost = float(self.costs["total"].sum())
-        revenue_seed = float(f.expect(p.product.selling_price[None, :, None]
-                                      * (p.demand - f.recourse["backorders"])).sum())
+        operating = float(self.costs["total"].drop(index=list(OPPORTUNITY_COSTS)).sum())
+        revenue_seed = float(f.expect(p.product.selling_price[None, :, None] * f.demand_met).sum())
         revenue_shipped = float(f.expect(p.product.selling_price[None, :, None] * f.shipped).sum())
         produced = float(f.plan["production"].sum())
         demand = float(f.expect(p.demand).sum())
-        demand_met = float(f.expect(p.demand - f.recourse["backorders"]).sum())
+        demand_met = float(f.expect(f.demand_met).sum())
         average_inventory = float(f.expect(f.inventory).sum() / len(p.periods))
         kpis = [
             Kpi("expected_cost", "Expected cost", cost, "currency",
                 "Stage-1 cost plus the probability-weighted recourse cost: the objective."),
+            Kpi("operating_cost", "Expected operating cost", operating, "currency",
+                "Expected cost without the cost of lost sales, whose revenue is already missing from revenue."),
             Kpi("revenue_seed", "Expected revenue (seed definition)", revenue_seed, "currency",
-                "sum over periods and scenarios of prob x price x (demand - backorders). Counts a unit "
-                "still owed at the end of a period as a lost sale even though it ships later."),
-            Kpi("profit_seed", "Expected profit (seed definition)", revenue_seed - cost, "currency",
-                "Expected revenue (seed definition) - expected cost."),
-            Kpi("margin_seed", "Operating margin (seed definition)", _ratio(revenue_seed - cost, revenue_seed),
-                "fraction", "Expected profit / expected revenue, seed definition."),
+                "sum over periods and scenarios of prob x price x (demand - backorders - lost sales). Counts a "
+                "unit still owed at the end of a period as a lost sale even though it ships later."),
+            Kpi("profit_seed", "Expected profit (seed definition)", revenue_seed - operating, "currency",
+                "Expected revenue (seed definition) - expected operating cost."),
+            Kpi("margin_seed", "Operating margin (seed definition)",
+                _ratio(revenue_seed - operating, revenue_seed), "fraction",
+                "Expected profit / expected revenue, seed definition."),
             Kpi("revenue_shipped", "Expected revenue (units shipped)", revenue_shipped, "currency",
                 "sum of prob x price x units shipped, where shipped = demand + backorders owed before "
                 "- backorders owed after: every unit is paid when it leaves, late or not."),
-            Kpi("profit_shipped", "Expected profit (units shipped)", revenue_shipped - cost, "currency",
-                "Expected revenue (units shipped) - expected cost."),
+            Kpi("profit_shipped", "Expected profit (units shipped)", revenue_shipped - operating, "currency",
+                "Expected revenue (units shipped) - expected operating cost."),
             Kpi("margin_shipped", "Operating margin (units shipped)",
-                _ratio(revenue_shipped - cost, revenue_shipped), "fraction",
+                _ratio(revenue_shipped - operating, revenue_shipped), "fraction",
                 "Expected profit / expected revenue, units-shipped definition."),
             Kpi("units_produced", "Units produced", produced, "units", "Total planned production."),
             Kpi("expected_demand", "Expected demand", demand, "units", "sum of prob x demand."),
@@ -205,9 +208,9 @@ class PlanResult:
             Kpi("average_inventory", "Average inventory", average_inventory, "units",
                 "sum of prob x (regular + overflow inventory) / number of periods."),
             Kpi("turnover", "Inventory turnover", _ratio(demand_met, average_inventory), "turns",
-                "Expected demand met (demand - backorders) / average inventory (seed definition)."),
-            Kpi("average_unit_cost", "Average unit cost", _ratio(cost, produced), "currency / unit",
-                "Expected cost / units produced."),
+                "Expected demand met (demand - backorders - lost sales) / average inventory (seed definition)."),
+            Kpi("average_unit_cost", "Average unit cost", _ratio(operating, produced), "currency / unit",
+                "Expected operating cost / units produced."),
             Kpi("ending_backorders", "Expected backorders at the end",
                 float(f.expect(f.recourse["backorders"][:, :, -1]).sum()), "units",
                 "Units still owed after the last period (expected)."),
@@ -221,6 +224,9 @@ class PlanResult:
                 Kpi("warehouse_utilisation_peak", "Warehouse utilisation (peak)", float(used.max()),
                     "fraction", "Largest space used / capacity in any period and scenario."),
             ]
+        if p.settings.lost_sales_allowed:
+            kpis.append(Kpi("lost_sales", "Expected lost sales", float(f.expect(f.recourse["lost_sales"]).sum()),
+                            "units", "Units of demand lost for good (expected)."))
         if p.settings.has_overflow:
             used = f.space_used("overflow_inventory") / p.settings.overflow_capacity
             kpis.append(Kpi("overflow_utilisation", "Overflow utilisation (average)", float(f.expect(used).mean()),

@@ -20,6 +20,7 @@ with costs c1 on the plan and prob[s] * c2 on scenario s. This is exactly the ma
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,6 +72,14 @@ class MatrixModel:
     @property
     def num_rows(self) -> int:
         return self.row_lower.size
+
+    def fix_plan(self, plan: Mapping[str, np.ndarray]) -> None:
+        """Pin the stage-1 columns to a given plan: what remains is each scenario's recourse."""
+        for name, values in plan.items():
+            columns = self.plan_columns[name]
+            present = columns >= 0
+            self.col_lower[columns[present]] = np.asarray(values)[present]
+            self.col_upper[columns[present]] = np.asarray(values)[present]
 
     def row_label(self, row: int) -> RowLabel:
         """The rule and labels of an extensive-form row."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 
@@ -44,9 +45,12 @@ def _columns_to_values(model: MatrixModel, x: np.ndarray, names: tuple[str, ...]
     return values
 
 
-def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None) -> Solution:
+def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
+                  fixed_plan: Mapping[str, np.ndarray] | None = None) -> Solution:
     """Solve ``problem`` and return the raw solution with its :class:`SolveInfo`.
 
+    With ``fixed_plan`` (stage-1 values by name, shape (products, periods)) only the recourse is
+    optimised: the plan's expected cost under the problem's scenarios, or why it cannot work.
     Most users want :func:`xlplan.solve`, which wraps this in a :class:`~xlplan.PlanResult`.
     """
     options = options or SolveOptions()
@@ -55,6 +59,8 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None)
     matrix_model: MatrixModel | None = None
     if options.backend == "highs":
         matrix_model = compile_extensive_form(problem)
+        if fixed_plan is not None:
+            matrix_model.fix_plan(fixed_plan)
         outcome = solve_matrix_model(matrix_model, options)
         plan = recourse = None
         if outcome.x is not None:
@@ -65,7 +71,7 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None)
             outcome.timings["extract"] += time.perf_counter() - extract_started
         timings = {**matrix_model.timings, **outcome.timings}
     else:
-        outcome, plan, recourse = solve_with_pyomo(problem, options)
+        outcome, plan, recourse = solve_with_pyomo(problem, options, fixed_plan)
         timings = dict(outcome.timings)
 
     if plan is not None and recourse is not None:
@@ -75,7 +81,10 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None)
     explanation = None
     if outcome.status is SolveStatus.INFEASIBLE:
         explain_started = time.perf_counter()
-        matrix_model = matrix_model or compile_extensive_form(problem)
+        if matrix_model is None:
+            matrix_model = compile_extensive_form(problem)
+            if fixed_plan is not None:
+                matrix_model.fix_plan(fixed_plan)
         explanation = explain_infeasibility(problem, matrix_model, options)
         timings["explain"] = time.perf_counter() - explain_started
 

@@ -35,15 +35,24 @@ LIMITS = {
 Values = dict[str, np.ndarray]
 
 
-def _values(problem: PlanningProblem, component: pyo.Var) -> np.ndarray:
+def _values(problem: PlanningProblem, block: pyo.Block, name: str) -> np.ndarray:
+    """A variable's values by (product, period); zeros for one the model did not need."""
+    component = getattr(block, name, None)
+    if component is None:
+        return np.zeros((len(problem.products), len(problem.periods)))
     return np.array([[component[p, t].value or 0.0 for t in problem.periods] for p in problem.products])
 
 
-def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions
+def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan: Values | None = None
                      ) -> tuple[SolverOutcome, Values | None, Values | None]:
-    """Solve ``build_model(problem)`` with Pyomo's HiGHS interface."""
+    """Solve ``build_model(problem)`` with Pyomo's HiGHS interface (stage 1 fixed to ``fixed_plan``)."""
     started = time.perf_counter()
     model = build_model(problem)
+    for name, values in (fixed_plan or {}).items():
+        variable = getattr(model.plan, name)
+        for i, p in enumerate(problem.products):
+            for j, t in enumerate(problem.periods):
+                variable[p, t].fix(float(values[i, j]))
     is_mip = problem.settings.integer_units and not options.relax_integrality
     if options.relax_integrality:
         pyo.TransformationFactory("core.relax_integer_vars").apply_to(model)
@@ -79,7 +88,10 @@ def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions
         from xlplan.solver.compile import compile_extensive_form
         from xlplan.solver.highs_direct import solve_matrix_model
 
-        outcome = solve_matrix_model(compile_extensive_form(problem), options)
+        compiled = compile_extensive_form(problem)
+        if fixed_plan is not None:
+            compiled.fix_plan(fixed_plan)
+        outcome = solve_matrix_model(compiled, options)
     elif condition in LIMITS:
         outcome.status = SolveStatus.STOPPED_WITH_PLAN if has_plan else SolveStatus.STOPPED_WITHOUT_PLAN
         outcome.reason = limit_reason(LIMITS[condition], has_plan, gap)
@@ -87,11 +99,9 @@ def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions
     plan = recourse = None
     if outcome.status.has_plan:
         results.solution_loader.load_vars()
-        plan = {name: _values(problem, getattr(model.plan, name)) for name in PLAN_VARIABLES}
-        recourse = {
-            name: np.stack([_values(problem, getattr(model.scenario[s], name)) for s in problem.scenarios])
-            for name in RECOURSE_VARIABLES
-        }
+        plan = {name: _values(problem, model.plan, name) for name in PLAN_VARIABLES}
+        recourse = {name: np.stack([_values(problem, model.scenario[s], name) for s in problem.scenarios])
+                    for name in RECOURSE_VARIABLES}
     else:
         outcome.objective = outcome.bound = outcome.gap = None
     extracted = time.perf_counter()

@@ -125,12 +125,13 @@ def recourse_sheet(result: PlanResult) -> Sheet:
     probability = dict(zip(p.scenarios, p.probabilities.tolist()))
     late = result.flows.late.ravel()
     rows = [[r.product, r.period, r.scenario, probability[r.scenario], r.demand, r.regular_inventory,
-             r.overflow_inventory, r.backorders, r.shipped, float(late[i])]
+             r.overflow_inventory, r.backorders, r.lost_sales, r.shipped, float(late[i])]
             for i, r in enumerate(recourse.itertuples())]
     table = Table(TOP, 1, [
         Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Scenario", GENERAL, 11),
         Column("Probability", FRACTION, 11), Column("Demand", units, 10), Column("Regular inventory", units, 12),
-        Column("Overflow inventory", units, 12), Column("Backorders", units, 11), Column("Shipped", units, 10),
+        Column("Overflow inventory", units, 12), Column("Backorders", units, 11),
+        Column("Lost sales", units, 10), Column("Shipped", units, 10),
         Column("Late", units, 9),
     ], rows, table_name="xlplanRecourse")
     sheet.tables.append(table)
@@ -207,10 +208,17 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
         Column("Product", GENERAL, 12), Column("Selling price", MONEY, 12), Column("Units produced", DECIMAL, 12),
         Column("Expected demand", DECIMAL, 12), Column("Expected demand met", DECIMAL, 13),
         Column("Expected shipped", DECIMAL, 12), Column("Average inventory", DECIMAL, 12),
-        Column("Turnover", DECIMAL, 10), Column("Expected cost", MONEY, 14), Column("Average unit cost", MONEY, 12),
+        Column("Turnover", DECIMAL, 10), Column("Operating cost", MONEY, 14), Column("Average unit cost", MONEY, 12),
         Column("Margin", FRACTION, 10), Column("On-time fill rate", FRACTION, 12),
     ]
     T = len(p.periods)
+    # lost sales come last in the Costs table: operating costs are the rows above
+    assert COST_CATEGORIES[-1] == "lost sales"
+
+    def operating_costs(index: int) -> str:
+        column = costs.column_range("Costs", index)
+        return column[: column.rindex("$") + 1] + str(costs.bottom - 1)
+
     product_rows = []
     for i, (product, expected) in enumerate(zip(p.products, result.products.itertuples())):
         r = product_top + 1 + i
@@ -220,12 +228,13 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
             Formula(f"=SUMIFS({plan.column_range('Plan', plan.index_of('Production'))},"
                     f"{plan.column_range('Plan', 0)},$A{r})", expected.units_produced),
             Formula(f"=SUMPRODUCT({match}*{prob}*{R('Demand')})", expected.expected_demand),
-            Formula(f"=SUMPRODUCT({match}*{prob}*({R('Demand')}-{R('Backorders')}))", expected.expected_demand_met),
+            Formula(f"=SUMPRODUCT({match}*{prob}*({R('Demand')}-{R('Backorders')}-{R('Lost sales')}))",
+                    expected.expected_demand_met),
             Formula(f"=SUMPRODUCT({match}*{prob}*{R('Shipped')})", expected.expected_shipped),
             Formula(f"=SUMPRODUCT({match}*{prob}*({R('Regular inventory')}+{R('Overflow inventory')}))/{T}",
                     expected.average_inventory),
             Formula(f'=IF(G{r}>0,E{r}/G{r},"")', _finite(expected.turnover)),
-            Formula(f"=SUM({costs.column_range('Costs', 1 + i)})", expected.expected_cost),
+            Formula(f"=SUM({operating_costs(1 + i)})", expected.operating_cost),
             Formula(f'=IF(C{r}>0,I{r}/C{r},"")', _finite(expected.average_unit_cost)),
             Formula(f'=IF(AND(B{r}>0,C{r}>0),(B{r}-J{r})/B{r},"")', _finite(expected.margin)),
             Formula(f'=IF(D{r}>0,1-SUMPRODUCT({match}*{prob}*{R("Late")})/D{r},1)', expected.fill_rate),
@@ -238,12 +247,13 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     row_of = {key: TOP + 1 + i for i, key in enumerate(headline_keys)}
     value = lambda key: f"B{row_of[key]}"  # noqa: E731
     formulas = {
-        "expected_cost": f"=SUM({col('I')})",
+        "expected_cost": f"=SUM({costs.column_range('Costs', len(costs.columns) - 1)})",
+        "operating_cost": f"=SUM({col('I')})",
         "revenue_seed": f"=SUMPRODUCT({col('B')},{col('E')})",
-        "profit_seed": f"={value('revenue_seed')}-{value('expected_cost')}",
+        "profit_seed": f"={value('revenue_seed')}-{value('operating_cost')}",
         "margin_seed": f'=IF({value("revenue_seed")}<>0,{value("profit_seed")}/{value("revenue_seed")},"")',
         "revenue_shipped": f"=SUMPRODUCT({col('B')},{col('F')})",
-        "profit_shipped": f"={value('revenue_shipped')}-{value('expected_cost')}",
+        "profit_shipped": f"={value('revenue_shipped')}-{value('operating_cost')}",
         "margin_shipped":
             f'=IF({value("revenue_shipped")}<>0,{value("profit_shipped")}/{value("revenue_shipped")},"")',
         "units_produced": f"=SUM({col('C')})",
@@ -251,7 +261,9 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
         "fill_rate": f'=IF({value("expected_demand")}>0,1-SUMPRODUCT({prob},{R("Late")})/{value("expected_demand")},1)',
         "average_inventory": f"=SUM({col('G')})",
         "turnover": f'=IF({value("average_inventory")}>0,SUM({col("E")})/{value("average_inventory")},"")',
-        "average_unit_cost": f'=IF({value("units_produced")}>0,{value("expected_cost")}/{value("units_produced")},"")',
+        "average_unit_cost":
+            f'=IF({value("units_produced")}>0,{value("operating_cost")}/{value("units_produced")},"")',
+        "lost_sales": f"=SUMPRODUCT({prob},{R('Lost sales')})",
         "ending_backorders": f'=SUMPRODUCT(({R("Period")}="{p.periods[-1]}")*{prob}*{R("Backorders")})',
     }
     formats = {"currency": MONEY, "fraction": FRACTION, "units": DECIMAL, "turns": DECIMAL,
