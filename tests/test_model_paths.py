@@ -22,11 +22,18 @@ VARIANTS = {
     "unlimited overtime": {"overtime_limit": None},
     "lost sales": {"lost_sales_allowed": True, "backorder_limit": 0.1},
     "lost sales, no backorders": {"lost_sales_allowed": True, "backorders_allowed": False},
+    "capacity scenarios": {"capacity": True, "lost_sales_allowed": True},
+    "capacity scenarios, whole units": {"capacity": True, "backorder_limit": None},
 }
 
 
-def _small(seed: int, integer: bool, **settings) -> xlplan.PlanningProblem:
-    return synthetic_problem(periods=5, scenarios=4, seed=seed, integer_units=integer).with_settings(**settings)
+def _small(seed: int, integer: bool, capacity: bool = False, **settings) -> xlplan.PlanningProblem:
+    problem = synthetic_problem(periods=5, scenarios=4, seed=seed, integer_units=integer).with_settings(**settings)
+    if capacity:  # each scenario makes between 85% and 105% of the plan's nominal output
+        factors = np.random.default_rng(seed).uniform(0.85, 1.05, problem.demand.shape)
+        problem = problem.with_scenarios(problem.scenarios, problem.demand, problem.probabilities,
+                                         capacity_factor=factors)
+    return problem
 
 
 def _index(index) -> tuple:
@@ -109,7 +116,8 @@ def test_compiled_matrices_are_the_pyomo_extensive_form(variant):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("integer", [False, True])
-@pytest.mark.parametrize("variant", ["as given", "no overflow", "uncapped backorders", "lost sales"])
+@pytest.mark.parametrize("variant", ["as given", "no overflow", "uncapped backorders", "lost sales",
+                                     "capacity scenarios"])
 def test_both_paths_reach_the_same_optimum(seed, integer, variant):
     problem = _small(seed, integer, **VARIANTS[variant])
     direct = xlplan.solve(problem, mip_gap=0)
@@ -130,7 +138,10 @@ def test_both_paths_on_the_references(electronics, factory_physics, electronics_
 def test_expected_value_problem_is_the_one_scenario_model(electronics):
     ev = electronics.expected_value_problem()
     assert ev.scenarios == ("expected",)
-    np.testing.assert_allclose(ev.demand[0], electronics.expected_demand)
+    # whole units: expected demand (183.5, 117.75, ...) rounded, as integer stock requires
+    np.testing.assert_array_equal(ev.demand[0], np.round(electronics.expected_demand))
+    continuous = electronics.with_settings(integer_units=False)
+    np.testing.assert_allclose(continuous.expected_value_problem().demand[0], electronics.expected_demand)
     model = build_model(ev)
     assert len(model.scenario) == 1
     relaxed = ev.with_settings(integer_units=False)

@@ -29,14 +29,18 @@ def _by_label(problem: PlanningProblem, values: np.ndarray) -> dict[object, floa
             for j, t in enumerate(problem.periods)}
 
 
-def build_model(problem: PlanningProblem, *, symbolic_demand: bool = False) -> pyo.ConcreteModel:
+def build_model(problem: PlanningProblem, *, symbolic_demand: bool = False,
+                capacity_scenarios: bool | None = None) -> pyo.ConcreteModel:
     """The extensive form of ``problem``: one stage-1 plan, one recourse block per scenario.
 
     With ``symbolic_demand`` the demand of each scenario is a free variable rather than data;
-    only the matrix compiler asks for that.
+    only the matrix compiler asks for that. ``capacity_scenarios`` (default: whether ``problem``
+    has any) declares what is made as a recourse; a one-scenario model cut from a larger problem
+    passes the larger problem's answer, so all its scenario models have the same structure.
     """
     m = pyo.ConcreteModel(name=problem.name)
     m.settings = problem.settings
+    m.capacity_scenarios = problem.has_capacity_scenarios if capacity_scenarios is None else capacity_scenarios
     m.products = pyo.Set(initialize=problem.products, ordered=True, doc="products")
     m.periods = pyo.Set(initialize=problem.periods, ordered=True, doc="periods, in time order")
     m.scenarios = pyo.Set(initialize=problem.scenarios, ordered=True, doc="demand scenarios")
@@ -52,8 +56,9 @@ def build_model(problem: PlanningProblem, *, symbolic_demand: bool = False) -> p
     declare_plan(m.plan, problem)
 
     def scenario_block(rec: pyo.Block, s: str) -> None:
-        demand = None if symbolic_demand else _by_label(problem, problem.demand[problem.scenarios.index(s)])
-        declare_recourse(rec, problem, demand)
+        index = problem.scenarios.index(s)
+        demand = None if symbolic_demand else _by_label(problem, problem.demand[index])
+        declare_recourse(rec, problem, demand, _by_label(problem, problem.capacity_factor[index]))
 
     m.scenario = pyo.Block(m.scenarios, rule=scenario_block, doc="stage 2: recourse per scenario")
 
@@ -77,7 +82,7 @@ def scenario_creator(scenario_name: str, problem: PlanningProblem) -> pyo.Concre
     """
     from mpisppy.utils import sputils  # optional dependency: only scale-out needs it
 
-    model = build_model(problem.scenario_problem(scenario_name))
+    model = build_model(problem.scenario_problem(scenario_name), capacity_scenarios=problem.has_capacity_scenarios)
     sputils.attach_root_node(model, model.plan.cost, first_stage_variables(model))
     model._mpisppy_probability = float(problem.probabilities[problem.scenarios.index(scenario_name)])
     return model

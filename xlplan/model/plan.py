@@ -45,10 +45,11 @@ def labour_capacity(plan: pyo.Block, p: str, t: str) -> object:
 
 
 def plan_cost(plan: pyo.Block) -> object:
-    """sum_{p,t} c_prod X + c_reg R + c_ot O + c_wage W + c_hire H + c_fire F."""
+    """sum_{p,t} c_prod X + c_reg R + c_ot O + c_wage W + c_hire H + c_fire F
+    (with capacity scenarios c_prod is paid on what is made, in the recourse)."""
     m = plan.model()
     return sum(
-        m.production_cost[p, t] * plan.production[p, t]
+        (0 if m.capacity_scenarios else m.production_cost[p, t] * plan.production[p, t])
         + m.regular_hour_cost[p, t] * plan.regular_hours[p, t]
         + m.overtime_hour_cost[p, t] * plan.overtime_hours[p, t]
         + m.workforce_cost[p, t] * plan.workforce[p, t]

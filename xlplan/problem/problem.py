@@ -102,6 +102,18 @@ class PlanningProblem:
     costs: PeriodCosts
     settings: Settings
     name: str = "plan"
+    capacity_factor: FloatArray = None  # type: ignore[assignment]
+    """Share of the planned hours' nominal output that can be made, shape (scenarios, products,
+    periods); all ones (the default) when capacity is certain."""
+
+    def __post_init__(self) -> None:
+        if self.capacity_factor is None:
+            object.__setattr__(self, "capacity_factor", _frozen(np.ones(self.demand.shape), self.demand.shape))
+
+    @property
+    def has_capacity_scenarios(self) -> bool:
+        """True when some scenario's capacity differs from the nominal."""
+        return bool((self.capacity_factor != 1.0).any())
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -120,8 +132,9 @@ class PlanningProblem:
         demand: npt.ArrayLike,
         probabilities: npt.ArrayLike,
         name: str | None = None,
+        capacity_factor: npt.ArrayLike | None = None,
     ) -> PlanningProblem:
-        """The same plant and costs facing other demand scenarios."""
+        """The same plant and costs facing other scenarios of demand (and of capacity, default nominal)."""
         labels = tuple(scenarios)
         shape = (len(labels), len(self.products), len(self.periods))
         return dataclasses.replace(
@@ -129,37 +142,39 @@ class PlanningProblem:
             scenarios=labels,
             demand=_frozen(demand, shape),
             probabilities=_frozen(probabilities, (len(labels),)),
+            capacity_factor=_frozen(np.ones(shape) if capacity_factor is None else capacity_factor, shape),
             name=name or self.name,
         )
 
+    def _whole_if_integer(self, demand: FloatArray) -> FloatArray:
+        """Demand as a whole-unit problem needs it: stock and production cannot balance fractions."""
+        return np.round(demand) if self.settings.integer_units else demand
+
     def expected_value_problem(self) -> PlanningProblem:
-        """The deterministic problem facing the expected demand (one scenario, probability 1)."""
-        return self.with_scenarios(
-            ("expected",), self.expected_demand[None], [1.0], name=f"{self.name} (expected value)"
-        )
+        """The deterministic problem facing the expected demand and capacity (one scenario, probability 1);
+        with whole units, expected demand is rounded to whole units."""
+        expected_capacity = np.tensordot(self.probabilities, self.capacity_factor, axes=1)
+        return self.with_scenarios(("expected",), self._whole_if_integer(self.expected_demand)[None], [1.0],
+                                   name=f"{self.name} (expected value)", capacity_factor=expected_capacity[None])
 
     def scenario_problem(self, scenario: str) -> PlanningProblem:
-        """The deterministic problem facing one scenario's demand, as if it were certain."""
+        """The deterministic problem facing one scenario's demand and capacity, as if they were certain."""
         s = self.scenarios.index(scenario)
-        return self.with_scenarios(
-            (scenario,), self.demand[s : s + 1], [1.0], name=f"{self.name} ({scenario})"
-        )
+        return self.with_scenarios((scenario,), self.demand[s : s + 1], [1.0], name=f"{self.name} ({scenario})",
+                                   capacity_factor=self.capacity_factor[s : s + 1])
 
-    def buffered(self, demand_factor: float = 1.0, hours_factor: npt.ArrayLike = 1.0) -> PlanningProblem:
-        """The problem with demand and labour hours per unit inflated, the classic safety buffer.
-
-        ``hours_factor`` may be one number or one per product."""
-        factor = np.broadcast_to(np.asarray(hours_factor, dtype=float), (len(self.products),))
+    def buffered(self, demand_factor: float = 1.0, hours_factor: float = 1.0) -> PlanningProblem:
+        """The problem with demand and labour hours per unit inflated, the classic safety buffer
+        (with whole units, inflated demand is rounded to whole units)."""
         product = dataclasses.replace(
             self.product,
-            hours_per_unit=_frozen(self.product.hours_per_unit * factor, (len(self.products),)),
+            hours_per_unit=_frozen(self.product.hours_per_unit * hours_factor, (len(self.products),)),
         )
-        shown = f"{factor[0]:g}" if np.all(factor == factor[0]) else "per product"
         return dataclasses.replace(
             self,
-            demand=_frozen(self.demand * demand_factor, self.demand.shape),
+            demand=_frozen(self._whole_if_integer(self.demand * demand_factor), self.demand.shape),
             product=product,
-            name=f"{self.name} (demand x {demand_factor:g}, hours x {shown})",
+            name=f"{self.name} (demand x {demand_factor:g}, hours x {hours_factor:g})",
         )
 
     def with_settings(self, **changes: Any) -> PlanningProblem:
@@ -202,7 +217,8 @@ class PlanningProblem:
         for labels in (self.products, self.periods, self.scenarios):
             digest.update(repr(labels).encode())
         digest.update(repr(sorted(self.settings_dict().items())).encode())
-        for array in (self.probabilities, self.demand, *_arrays(self.product), *_arrays(self.costs)):
+        for array in (self.probabilities, self.demand, self.capacity_factor, *_arrays(self.product),
+                      *_arrays(self.costs)):
             digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()[:16]
 

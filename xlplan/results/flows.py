@@ -40,6 +40,13 @@ class Flows:
         return np.concatenate([initial, b[:, :, :-1]], axis=2)
 
     @property
+    def made(self) -> np.ndarray:
+        """Units made per scenario: the plan itself, unless capacity differs by scenario."""
+        if self.problem.has_capacity_scenarios:
+            return self.recourse["made"]
+        return np.broadcast_to(self.plan["production"][None], self.problem.demand.shape)
+
+    @property
     def demand_kept(self) -> np.ndarray:
         """D - L: demand met now or owed, lost sales aside."""
         return self.problem.demand - self.recourse["lost_sales"]
@@ -73,17 +80,17 @@ class Flows:
     def scenario_cost_by_category(self) -> dict[str, np.ndarray]:
         """Cost per category, scenario and product, each an array of shape (scenarios, products).
 
-        Stage-1 costs are the same in every scenario."""
+        Labour costs are the same in every scenario; production is paid on what is made."""
         c, x, r = self.problem.costs, self.plan, self.recourse
         S = len(self.problem.scenarios)
         multiplier = self.problem.settings.overflow_cost_multiplier
         plan_costs = {
-            "production": c.production_cost * x["production"],
             "regular labour": c.regular_hour_cost * x["regular_hours"] + c.workforce_cost * x["workforce"],
             "overtime": c.overtime_hour_cost * x["overtime_hours"],
             "hire/fire": c.hire_cost * x["hires"] + c.fire_cost * x["fires"],
         }
         recourse_costs = {
+            "production": c.production_cost * self.made,
             "holding": c.holding_cost * r["regular_inventory"],
             "overflow holding": multiplier * c.holding_cost * r["overflow_inventory"],
             "backorder": c.backorder_cost * r["backorders"],
@@ -91,7 +98,7 @@ class Flows:
         }
         by_category = {name: np.broadcast_to(v.sum(axis=1), (S, v.shape[0])) for name, v in plan_costs.items()}
         by_category.update({name: v.sum(axis=2) for name, v in recourse_costs.items()})
-        return by_category
+        return {name: by_category[name] for name in COST_CATEGORIES}
 
     def cost_by_category(self) -> dict[str, np.ndarray]:
         """Expected cost per category and product, each an array over products."""

@@ -99,6 +99,7 @@ class PlanResult:
                                            names=["scenario", "product", "period"])
         columns = {"demand": p.demand, **{name: f.recourse[name] for name in RECOURSE_VARIABLES},
                    "shipped": f.shipped}
+        columns["made"] = f.made
         table = pd.DataFrame({name: values.ravel() for name, values in columns.items()}, index=index)
         return table.reset_index()[["product", "period", "scenario", *columns]]
 

@@ -1,20 +1,23 @@
 """From the Pyomo model of record to the matrices HiGHS reads, without building S scenario blocks.
 
 Every scenario block of the extensive form is the same set of rules; scenarios differ only in
-their demand and probability. So we build the Pyomo model once for a single scenario with demand
-as a free symbol, let Pyomo's own standard-form compiler turn it into matrices, and replicate the
-scenario part S times with scipy.sparse:
+their demand, their capacity factor and their probability. So we build the Pyomo model once for
+a single scenario with demand as a free symbol and nominal capacity, let Pyomo's own
+standard-form compiler turn it into matrices, and replicate the scenario part S times with
+scipy.sparse:
 
     template:   [A1  0   0 ]  rows of the plan block          (stage 1 only)
                 [B1  A2  AD]  rows of the scenario block      (stage 1, stage 2, demand)
 
-    extensive:  [A1  0   ...  0 ]             bounds as in the template
-                [B1  A2  ...  0 ]             bounds - AD d_1
-                [ :        .     ]
-                [B1  0   ...  A2]             bounds - AD d_S
+    extensive:  [A1    0   ...  0 ]             bounds as in the template
+                [K1 B1 A2  ...  0 ]             bounds - AD d_1
+                [ :          .     ]
+                [KS B1 0   ...  A2]             bounds - AD d_S
 
-with costs c1 on the plan and prob[s] * c2 on scenario s. This is exactly the matrix of
-``build_model(problem)``; ``tests/test_model_paths.py`` checks both ways give the same model.
+with costs c1 on the plan and prob[s] * c2 on scenario s. Ks is diagonal: the capacity factor of
+scenario s in the rows of ``made_within_capacity`` (whose stage-1 coefficients, the hours, are
+scaled by it), 1 elsewhere. This is exactly the matrix of ``build_model(problem)``;
+``tests/test_model_paths.py`` checks both ways give the same model.
 """
 
 from __future__ import annotations
@@ -98,11 +101,33 @@ def _label_of(index: object) -> tuple[str | None, str | None]:
     return None, (None if index is None else str(index))
 
 
+CAPACITY_ROWS = "made_within_capacity"
+
+
+def _scaled_stage_one(problem: PlanningProblem, B1: sp.csr_array, rows: list[RowLabel],
+                      product_pos: dict[str, int], period_pos: dict[str, int]) -> sp.coo_array:
+    """[K1 B1; ...; KS B1]: the scenario rows' stage-1 block, per scenario, with the rows of
+    ``made_within_capacity`` scaled by the scenario's capacity factor."""
+    S = len(problem.scenarios)
+    if not problem.has_capacity_scenarios:
+        return sp.kron(sp.csr_array(np.ones((S, 1))), B1)
+    scale = np.ones((S, len(rows)))
+    for j, label in enumerate(rows):
+        if label.family == CAPACITY_ROWS:
+            scale[:, j] = problem.capacity_factor[:, product_pos[label.product], period_pos[label.period]]
+    block = B1.tocoo()
+    offsets = len(rows) * np.arange(S)[:, None]
+    return sp.coo_array(((block.data[None, :] * scale[:, block.row]).ravel(),
+                         ((block.row[None, :] + offsets).ravel(), np.tile(block.col, S))),
+                        shape=(S * len(rows), B1.shape[1]))
+
+
 def compile_extensive_form(problem: PlanningProblem) -> MatrixModel:
     """The matrices of ``build_model(problem)``, built from a one-scenario template."""
     started = time.perf_counter()
-    template_problem = problem.scenario_problem(problem.scenarios[0])
-    model = build_model(template_problem, symbolic_demand=True)
+    first = problem.scenario_problem(problem.scenarios[0])
+    template_problem = first.with_scenarios(first.scenarios, first.demand, [1.0])  # nominal capacity
+    model = build_model(template_problem, symbolic_demand=True, capacity_scenarios=problem.has_capacity_scenarios)
     built = time.perf_counter()
     standard = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
     time.perf_counter()
@@ -164,7 +189,8 @@ def compile_extensive_form(problem: PlanningProblem) -> MatrixModel:
     shift = (AD[r1:] @ demand.T).T  # (S, scenario rows): demand moved to the right-hand side
     matrix = sp.vstack([
         sp.hstack([A1[:r1], sp.csr_array((r1, S * n2))]),
-        sp.hstack([sp.kron(sp.csr_array(np.ones((S, 1))), A1[r1:]), sp.kron(sp.eye_array(S), A2[r1:])]),
+        sp.hstack([_scaled_stage_one(problem, A1[r1:], labels[r1:], product_pos, period_pos),
+                   sp.kron(sp.eye_array(S), A2[r1:])]),
     ], format="csc")
     row_lower = np.concatenate([lower[:r1], (lower[r1:] - shift).ravel()])
     row_upper = np.concatenate([upper[:r1], (upper[r1:] - shift).ravel()])

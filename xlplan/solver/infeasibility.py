@@ -117,6 +117,11 @@ def explain_infeasibility(problem: PlanningProblem, model: MatrixModel,
     x = np.asarray(solution.col_value)
     activity = np.asarray(solution.row_value)
     excess = np.maximum(activity - model.row_upper, 0) + np.maximum(model.row_lower - activity, 0)
+    if (excess[row_penalty < 0] > TOLERANCE).any():  # the relaxation itself had no solution
+        return InfeasibilityExplanation(
+            "No plan satisfies every rule, and relaxing every limit does not help: the stock and workforce "
+            "balances themselves cannot hold (check the initial values, and that demand is whole when whole "
+            "units are asked for).", ())
     violations: list[Violation] = []
     for row in np.flatnonzero(excess > TOLERANCE):
         label = model.row_label(int(row))
