@@ -1,0 +1,282 @@
+"""Test a plan the way the real world will: replications of demand, productivity and attendance.
+
+For each replication, period and product:
+
+    capacity  = availability x (hours_per_worker W + O) / realised hours per unit
+    made      = min(planned X, capacity)
+    shipped   = min(stock + made, demand + owed)          what is owed is served first
+    owed      = the rest, up to the backorder limit (when backorders are allowed); beyond it, lost
+    stock     = the rest, in the regular warehouse first (by holding cost per unit of space, as the
+                model would) and overflow after; what fits in neither is disposed of
+
+Stage-1 labour is paid as planned (regular hours, the wage on the workforce, overtime); hires and
+fires are charged on the change of workforce from the previous period; production cost on units
+made; holding, overflow and backorder costs on what is left at the end of each period. Revenue is
+the selling price of the units shipped; profit is revenue less those costs. The cost of lost sales
+is reported beside (it is the model's opportunity cost, not a cash cost).
+
+Each replication starts from the plan. The seed's original simulator instead overwrote the plan
+with each replication's realised production, so that every replication was capped by the worst
+capacity draw of all earlier ones; ``reproduce_seed_defect=True`` does that, and exists only to
+reproduce the published figures.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from xlplan.problem import PlanningProblem
+from xlplan.results.flows import COST_CATEGORIES, OPPORTUNITY_COSTS
+from xlplan.simulation.statistics import SimulationSummary, summarise
+from xlplan.simulation.uncertainty import DemandModel, ProcessNoise
+
+BATCH_CELLS = 300_000
+"""Product-period-replications per random stream, and at least 8,192 replications, so that each
+period's arrays are long enough for numpy's per-call overhead not to matter. The batch size
+follows from the problem's shape alone, so a seed gives the same numbers on any machine."""
+
+
+def batch_size(products: int, periods: int) -> int:
+    return max(8192, BATCH_CELLS // (products * periods))
+
+
+@dataclass(frozen=True)
+class PlanToTest:
+    """The stage-1 decisions a simulation needs, shape (products, periods) each."""
+
+    production: np.ndarray
+    workforce: np.ndarray
+    overtime_hours: np.ndarray
+    regular_hours: np.ndarray
+
+    @classmethod
+    def from_values(cls, plan: Mapping[str, np.ndarray]) -> PlanToTest:
+        return cls(*(np.asarray(plan[name], dtype=float)
+                     for name in ("production", "workforce", "overtime_hours", "regular_hours")))
+
+
+@dataclass
+class SimulationResult:
+    """Per-replication outcomes and their summary."""
+
+    profit: np.ndarray
+    revenue: np.ndarray
+    costs: dict[str, np.ndarray]
+    """Cost per category and replication (categories as in the cost breakdown)."""
+    demand: np.ndarray
+    late: np.ndarray
+    lost: np.ndarray
+    disposed: np.ndarray
+    stockout_periods: np.ndarray
+    """Periods with any product short, per replication."""
+    weights: np.ndarray
+    exact: bool
+    """True when the replications are the problem's own scenarios, weighted by probability."""
+    summary: SimulationSummary
+
+    @property
+    def fill_rate(self) -> np.ndarray:
+        """On-time fill rate per replication: 1 - late / demand (the seed's service level)."""
+        return 1.0 - self.late / np.maximum(self.demand, 1e-12)
+
+    @property
+    def model_cost(self) -> np.ndarray:
+        """Cost per replication as the model counts it (lost sales included)."""
+        return sum(self.costs.values())  # type: ignore[return-value]
+
+
+def _split_stock(stock: np.ndarray, space: np.ndarray, holding: np.ndarray, capacity: float | None,
+                 overflow: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(regular, overflow, disposed) units, each (products, replications): the regular warehouse takes
+    the products dearest to hold per unit of space first, as the cost-minimising model does."""
+    if capacity is None:
+        return stock, np.zeros_like(stock), np.zeros_like(stock)
+    regular = np.empty_like(stock)
+    room = np.full(stock.shape[1], float(capacity))
+    for p in np.argsort(-holding / np.where(space > 0, space, np.inf), kind="stable"):
+        if space[p] == 0:
+            regular[p] = stock[p]
+            continue
+        np.minimum(stock[p], room / space[p], out=regular[p])
+        room -= regular[p] * space[p]
+    spilled = stock - regular
+    used = space @ spilled
+    kept = spilled * np.where(used > overflow, overflow / np.maximum(used, 1e-12), 1.0)
+    return regular, kept, spilled - kept
+
+
+def _by_period(values: np.ndarray) -> np.ndarray:
+    """(replications, products, periods) -> (periods, products, replications), contiguous: each
+    period's slice is one block of memory, which the loop below reads many times."""
+    return np.ascontiguousarray(values.transpose(2, 1, 0))
+
+
+def _run(problem: PlanningProblem, plan: PlanToTest, demand: np.ndarray, hours: np.ndarray,
+         availability: np.ndarray, carry: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Simulate replications given their draws (each (R, P, T)); returns per-replication totals.
+
+    Only the stock recursion runs period by period; every total is a contraction over periods and
+    products afterwards. ``carry`` (P, T) is the running minimum of realised capacity of the seed's
+    defective simulator.
+    """
+    s, c, pr = problem.settings, problem.costs, problem.product
+    R, P, T = demand.shape
+    hours_planned = (s.hours_per_worker * plan.workforce + plan.overtime_hours).T[:, :, None]  # (T, P, 1)
+    capacity = _by_period(availability) * hours_planned / _by_period(hours)
+    planned = np.broadcast_to(plan.production.T[:, :, None], capacity.shape)
+    if carry is not None:  # the seed's defect: each replication capped by all earlier capacity draws
+        earlier = np.minimum.accumulate(capacity, axis=2)
+        earlier = np.concatenate([carry.T[:, :, None], earlier[:, :, :-1]], axis=2)
+        planned = np.minimum(planned, np.minimum(earlier, carry.T[:, :, None]))
+        carry[:] = np.minimum(carry, capacity.min(axis=2).T)
+    made = np.minimum(planned, capacity)
+    demand = _by_period(demand)
+
+    shipped, owed, lost = np.empty_like(demand), np.zeros_like(demand), np.zeros_like(demand)
+    regular, overflow = np.empty_like(demand), np.zeros_like(demand)
+    disposed = np.zeros(R)
+    stock = np.repeat(pr.initial_inventory[:, None], R, axis=1).astype(float)
+    owing = np.repeat(pr.initial_backorders[:, None], R, axis=1).astype(float)
+    limit = s.backorder_limit if s.backorders_allowed else 0.0
+    overflow_capacity = s.overflow_capacity if s.has_overflow else 0.0
+    for t in range(T):
+        available = stock + made[t]
+        due = demand[t] + owing
+        np.minimum(available, due, out=shipped[t])
+        stock = available - shipped[t]
+        unmet = due - shipped[t]
+        if limit is None:
+            owed[t] = unmet
+        elif limit == 0.0:
+            lost[t] = unmet
+        else:
+            np.minimum(unmet, limit * demand[t], out=owed[t])
+            np.subtract(unmet, owed[t], out=lost[t])
+        owing = owed[t]
+        if s.warehouse_capacity is None:
+            regular[t] = stock
+        else:
+            regular[t], overflow[t], spilled = _split_stock(stock, pr.space_per_unit, c.holding_cost[:, t],
+                                                            s.warehouse_capacity, overflow_capacity)
+            disposed += spilled.sum(axis=0)
+            stock = regular[t] + overflow[t]
+
+    def cost(rate: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """sum over periods and products of rate[p, t] x units[t, p, r], per replication."""
+        return np.einsum("tp,tpr->r", rate.T, units, optimize=True)
+
+    changes = np.diff(plan.workforce, axis=1, prepend=pr.initial_workforce[:, None])
+    fixed = {
+        "regular labour": float((c.regular_hour_cost * plan.regular_hours + c.workforce_cost * plan.workforce).sum()),
+        "overtime": float((c.overtime_hour_cost * plan.overtime_hours).sum()),
+        "hire/fire": float((c.hire_cost * np.maximum(changes, 0) + c.fire_cost * np.maximum(-changes, 0)).sum()),
+    }
+    unmet_all = owed + lost
+    totals = {
+        "demand": demand.sum(axis=(0, 1)),
+        "revenue": np.einsum("p,tpr->r", pr.selling_price, shipped, optimize=True),
+        "late": np.minimum(unmet_all, demand).sum(axis=(0, 1)),
+        "lost": lost.sum(axis=(0, 1)),
+        "disposed": disposed,
+        "stockouts": (unmet_all > 1e-9).any(axis=1).sum(axis=0).astype(float),
+        "production": cost(c.production_cost, made),
+        **{name: np.full(R, value) for name, value in fixed.items()},
+        "holding": cost(c.holding_cost, regular),
+        "overflow holding": cost(s.overflow_cost_multiplier * c.holding_cost, overflow),
+        "backorder": cost(c.backorder_cost, owed),
+        "lost sales": cost(c.lost_sale_cost, lost),
+    }
+    return totals
+
+
+def simulate(
+    problem: PlanningProblem,
+    plan: Mapping[str, np.ndarray] | PlanToTest,
+    demand: DemandModel | None = None,
+    noise: ProcessNoise | None = None,
+    *,
+    replications: int = 100_000,
+    seed: int = 2026,
+    exact: bool = False,
+    confidence: float = 0.95,
+    progress: bool | None = None,
+    reproduce_seed_defect: bool = False,
+) -> SimulationResult:
+    """Simulate a stage-1 plan.
+
+    Parameters
+    ----------
+    problem:
+        Costs, prices, capacities and policies (its demand is used only with ``exact``).
+    plan:
+        Stage-1 values by name (``production``, ``workforce``, ``overtime_hours``,
+        ``regular_hours``), e.g. ``result.solution.plan``.
+    demand, noise:
+        What to draw. With ``exact`` the problem's own scenarios are evaluated once each, weighted
+        by their probabilities, with no draws: their capacity factors stand for availability (then
+        ``noise`` must be None).
+    replications, seed:
+        How many paths, from which seed (numpy's PCG64, one stream per batch of a size fixed by the
+        problem's shape, so the same seed gives the same numbers on any machine).
+    confidence:
+        For value at risk: profit's (1 - confidence) quantile, and CVaR the mean below it.
+    progress:
+        Show a progress bar on stderr (default: for long runs in a terminal).
+    reproduce_seed_defect:
+        Reproduce the original simulator's defect (see module docstring). Never for decisions.
+    """
+    tested = plan if isinstance(plan, PlanToTest) else PlanToTest.from_values(plan)
+    P, T = len(problem.products), len(problem.periods)
+    if exact:
+        if noise is not None and not noise.is_none:
+            raise ValueError("an exact evaluation over the problem's scenarios takes no process noise")
+        hours = np.broadcast_to(problem.product.hours_per_unit[None, :, None], problem.demand.shape)
+        totals = _run(problem, tested, problem.demand, hours, problem.capacity_factor, None)
+        weights = problem.probabilities.copy()
+        return _result(problem, totals, weights, True, confidence)
+
+    demand = demand or DemandModel.from_problem(problem)
+    noise = noise or ProcessNoise.none(P)
+    size = batch_size(P, T)
+    streams = np.random.SeedSequence(seed).spawn((replications + size - 1) // size)
+    carry = np.full((P, T), np.inf) if reproduce_seed_defect else None
+    show = progress if progress is not None else (replications * P * T > 50_000_000 and sys.stderr.isatty())
+    batches = range(len(streams))
+    if show:
+        from rich.progress import track
+
+        batches = track(batches, description=f"Simulating {replications:,} replications", transient=True)
+
+    def batch(b: int) -> dict[str, np.ndarray]:
+        n = min(size, replications - b * size)
+        rng = np.random.Generator(np.random.PCG64(streams[b]))
+        drawn = demand.sample(rng, n)
+        hours, availability = noise.sample(rng, problem.product.hours_per_unit, n, T)
+        return _run(problem, tested, drawn, hours, availability, carry)
+
+    if reproduce_seed_defect or len(streams) == 1:  # the defect chains replications: one after another
+        parts = [batch(b) for b in batches]
+    else:  # batches are independent streams; numpy releases the GIL, so threads use every core
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            parts = list(pool.map(batch, batches))
+    totals = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    return _result(problem, totals, np.full(replications, 1.0 / replications), False, confidence)
+
+
+def _result(problem: PlanningProblem, totals: dict[str, np.ndarray], weights: np.ndarray, exact: bool,
+            confidence: float) -> SimulationResult:
+    costs = {name: totals[name] for name in COST_CATEGORIES}
+    operating = sum(v for k, v in costs.items() if k not in OPPORTUNITY_COSTS)
+    profit = totals["revenue"] - operating
+    result = SimulationResult(profit=profit, revenue=totals["revenue"], costs=costs, demand=totals["demand"],
+                              late=totals["late"], lost=totals["lost"], disposed=totals["disposed"],
+                              stockout_periods=totals["stockouts"], weights=weights, exact=exact,
+                              summary=None)  # type: ignore[arg-type]
+    result.summary = summarise(result, confidence)
+    return result
