@@ -1,0 +1,134 @@
+"""Deterministic, best-buffered and stochastic plans, tested side by side on the same fresh simulation.
+
+deterministic    the expected-value plan: demand as forecast, hours per unit as stated
+best buffered    the deterministic plan for demand x k and hours x k, k chosen by ``buffer_search``
+stochastic       the two-stage plan over sampled scenarios of demand and, when there is process
+                 noise, of capacity (the workbook's own scenarios when demand is empirical and
+                 there is no process noise): what is made in each scenario is a recourse, bounded
+                 by the plan and by what that scenario's hours make
+
+Each plan is then simulated out of sample with the same random numbers (a seed apart from the one
+that drew the scenarios), so differences between them are differences between plans.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlplan.analysis.buffer import BufferSearch, buffer_search
+from xlplan.analysis.scenarios import sample_problem
+from xlplan.analysis.value import AnalysisError, StochasticValue, stochastic_value
+from xlplan.problem import PlanningProblem
+from xlplan.results import PlanResult
+from xlplan.simulation import DemandModel, ProcessNoise, SimulationSummary, simulate
+from xlplan.solver import SolveOptions, solve_problem
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    replications: int = 100_000
+    seed: int = 2026
+    sampled_scenarios: int = 100
+    target_service: float = 0.95
+    buffer_low: float = 1.0
+    buffer_high: float = 1.5
+    buffer_step: float = 0.01
+    confidence: float = 0.95
+    buffer_replications: int = 20_000
+    """Replications per buffer factor during the search (the winner is then re-simulated in full)."""
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    description: str
+    planned_cost: float
+    """The objective of the problem the plan was made for."""
+    summary: SimulationSummary
+    plan: Mapping[str, np.ndarray] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    strategies: tuple[Strategy, ...]
+    value: StochasticValue
+    buffer: BufferSearch
+    stochastic_problem: PlanningProblem
+    settings: CompareSettings
+
+    def table(self) -> pd.DataFrame:
+        """One row per strategy: profit (mean, standard error, P5, P50, P95, VaR, CVaR), service, costs."""
+        rows = []
+        for s in self.strategies:
+            m = s.summary
+            rows.append({
+                "strategy": s.name, "planned_cost": s.planned_cost, "mean_profit": m.mean_profit,
+                "profit_se": m.profit_se, "profit_p5": m.profit_p5, "profit_p50": m.profit_p50,
+                "profit_p95": m.profit_p95, "value_at_risk": m.value_at_risk,
+                "cvar": m.conditional_value_at_risk, "fill_rate": m.fill_rate,
+                "stockout_periods": m.mean_stockout_periods, "lost_units": m.mean_lost_units,
+                "mean_revenue": m.mean_revenue, **{f"cost: {k}": v for k, v in m.mean_cost.items()},
+            })
+        return pd.DataFrame(rows)
+
+    def summary(self) -> dict[str, Any]:
+        def clean(value: Any) -> Any:
+            if isinstance(value, float) and not math.isfinite(value):
+                return None
+            return value
+
+        return {
+            "strategies": [{k: clean(v) for k, v in row.items()} for row in self.table().to_dict("records")],
+            "value_of_stochastic_solution": self.value.as_dict(),
+            "buffer": {"best_factor": self.buffer.best.factor if self.buffer.best else None,
+                       "message": self.buffer.message,
+                       "curve": self.buffer.table().to_dict("records")},
+            "settings": self.settings.__dict__,
+        }
+
+
+def stochastic_problem(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise,
+                       settings: CompareSettings) -> PlanningProblem:
+    """The two-stage problem the stochastic plan is made for (see the module docstring)."""
+    if demand.kind == "empirical" and noise.is_none:
+        return problem.with_scenarios(problem.scenarios, demand.paths, demand.path_probabilities)
+    return sample_problem(problem, demand, settings.sampled_scenarios, seed=settings.seed + 1, noise=noise)
+
+
+def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise,
+                       settings: CompareSettings | None = None, options: SolveOptions | None = None) -> Comparison:
+    settings = settings or CompareSettings()
+    options = options or SolveOptions()
+
+    def evaluate(plan: Mapping[str, np.ndarray]) -> SimulationSummary:
+        return simulate(problem, plan, demand, noise, replications=settings.replications, seed=settings.seed,
+                        confidence=settings.confidence).summary
+
+    buffer = buffer_search(problem, demand, noise, target_service=settings.target_service,
+                           low=settings.buffer_low, high=settings.buffer_high, step=settings.buffer_step,
+                           replications=settings.buffer_replications, seed=settings.seed, options=options)
+    planned = stochastic_problem(problem, demand, noise, settings)
+    value = stochastic_value(planned, options)
+    deterministic = PlanResult(solve_problem(problem.expected_value_problem(), options))
+    if not deterministic.has_plan:
+        raise AnalysisError(f"the deterministic problem has no plan: {deterministic.message}")
+
+    strategies = [Strategy("deterministic", "the expected-value plan (demand as forecast)", deterministic.objective,
+                           evaluate(deterministic.solution.plan), deterministic.solution.plan)]
+    if buffer.best is not None:
+        k = buffer.best.factor
+        strategies.append(Strategy(
+            "best buffered", f"the deterministic plan for demand x {k:.3f} and hours per unit x {k:.3f}",
+            buffer.best.planned_cost, evaluate(buffer.best.plan), buffer.best.plan))
+    stochastic = value.recourse_result
+    strategies.append(Strategy(
+        "stochastic", f"the two-stage plan over {len(planned.scenarios)} scenarios of demand"
+        + ("" if noise.is_none else " and capacity"),
+        stochastic.objective, evaluate(stochastic.solution.plan), stochastic.solution.plan))
+    return Comparison(tuple(strategies), value, buffer, planned, settings)
