@@ -87,7 +87,7 @@ def test_every_output_prints(tmp_path, capsys, libreoffice):
     for heading in ("Plan", "Recourse", "Costs", "KPI", "Run log", "Production and expected demand: A",
                     "Expected cost by category", "564,471.50"):
         assert heading in text
-    assert pdf_pages(pdf) == 12  # Start, five inputs, five outputs; Recourse takes two pages
+    assert pdf_pages(pdf) == 13  # Start, six inputs, five outputs; Recourse takes two pages
 
 
 def test_infeasible_output_prints_the_conflicts(tmp_path, capsys, libreoffice):

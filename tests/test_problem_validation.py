@@ -141,3 +141,24 @@ def test_problem_is_immutable_and_fingerprinted(electronics):
     assert electronics.fingerprint() == xlplan.reference.electronics().fingerprint()
     assert electronics.fingerprint() != electronics.with_settings(integer_units=False).fingerprint()
     assert np.isclose(electronics.probabilities.sum(), 1)
+
+
+def test_whole_units_need_whole_demand_and_stock():
+    t = _tables()
+    t["demand"].loc[3, "demand"] = 190.5
+    t["products"].loc[1, "initial_inventory"] = 10.25
+    assert _issues(**t) == [
+        "products.initial_inventory (product B): 10.25 is not a whole number; with Whole units = Yes, stock and "
+        "demand are whole numbers",
+        "demand.demand (product A, period 4, scenario low): 190.5 is not a whole number; with Whole units = Yes, "
+        "stock and demand are whole numbers"]
+    t["settings"]["integer_units"] = False
+    assert problem_from_tables(**t).demand[0, 0, 3] == 190.5
+
+
+def test_expected_and_buffered_demand_stay_whole_with_whole_units(electronics):
+    assert np.array_equal(electronics.buffered(1.07).demand, np.round(electronics.demand * 1.07))
+    fractional = electronics.with_scenarios(electronics.scenarios, electronics.demand + [[[0]], [[1]], [[0]]],
+                                            electronics.probabilities)
+    expected = fractional.expected_value_problem().demand
+    assert np.array_equal(expected, np.round(expected))

@@ -44,7 +44,7 @@ def test_in_place_keeps_every_part_of_the_planners_workbook(tmp_path, name, caps
     capsys.readouterr()
     first = parts(book)
     kept = _kept_parts(original, first)
-    for expected in ("xl/worksheets/sheet7.xml", "xl/drawings/drawing1.xml", "xl/drawings/vmlDrawing1.vml",
+    for expected in ("xl/worksheets/sheet8.xml", "xl/drawings/drawing1.xml", "xl/drawings/vmlDrawing1.vml",
                      "xl/media/image1.png", "xl/charts/chart1.xml", "xl/comments1.xml"):
         assert expected in kept
     if name.endswith(".xlsm"):
@@ -54,13 +54,13 @@ def test_in_place_keeps_every_part_of_the_planners_workbook(tmp_path, name, caps
     # names and cell formats of the planner's stay; xlplan only adds its marker and formats
     before_names, after_names = _names(original), _names(first)
     assert {k: after_names[k] for k in before_names} == before_names
-    assert set(after_names) - set(before_names) == {"_xlplan_outputs"}
+    assert set(after_names) - set(before_names) == {"_xlplan_outputs", "xlplan_plan", "xlplan_runs"}
     before_xfs = etree.fromstring(original["xl/styles.xml"]).find(f"{MAIN}cellXfs")
     after_xfs = etree.fromstring(first["xl/styles.xml"]).find(f"{MAIN}cellXfs")
     assert [etree.tostring(x) for x in after_xfs[: len(before_xfs)]] == [etree.tostring(x) for x in before_xfs]
 
     sheets = _sheet_names(book)
-    assert sheets == ["Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "My analysis",
+    assert sheets == ["Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty", "My analysis",
                       *OUTPUT_SHEETS]
     assert read_workbook(book).fingerprint() == problem_before
     backup = book.with_name(f"planner.backup{book.suffix}")

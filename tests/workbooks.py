@@ -83,7 +83,7 @@ def planner_workbook(folder: Path, name: str = "planner.xlsx") -> Path:
     target = folder / name
     example = EXAMPLES["electronics"]
     book, formats = new_workbook(str(target), title="planner")
-    for sheet in workbook_sheets(example.problem(), example.title, example.about, False):
+    for sheet in workbook_sheets(*example.data(), example.title, example.about, False):
         render_sheet(book, sheet, formats)
     if target.suffix == ".xlsm":
         book.add_vba_project(str(xlwings_vba_project(folder)))

@@ -24,7 +24,10 @@ from typing import Any
 from rich.console import Console
 
 import xlplan
-from xlplan.solver import SolveOptions, SolveStatus
+from xlplan.analysis import AnalysisError
+from xlplan.frontends import pipeline
+from xlplan.frontends.pipeline import PlanUnavailable
+from xlplan.solver import SolveOptions
 from xlplan.solver.options import LP_ALGORITHMS
 from xlplan.workbook import (
     EXAMPLES,
@@ -32,24 +35,51 @@ from xlplan.workbook import (
     OutputSheetClash,
     WorkbookError,
     WorkbookFileError,
-    read_history,
     read_problem,
     write_example,
-    write_results,
+    write_sheets,
     write_template,
 )
 from xlplan.workbook.files import backup_path
 
 OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
-EXIT_BY_STATUS = {SolveStatus.OPTIMAL: OK, SolveStatus.STOPPED_WITH_PLAN: OK, SolveStatus.INFEASIBLE: NO_PLAN,
-                  SolveStatus.UNBOUNDED: NO_PLAN, SolveStatus.STOPPED_WITHOUT_PLAN: STOPPED,
-                  SolveStatus.ERROR: INTERNAL}
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # usage errors exit 2 with a hint, as argparse does
         self.print_usage(sys.stderr)
         self.exit(USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _add_output(command: argparse.ArgumentParser, suffix: str) -> None:
+    command.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm) holding the inputs")
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", type=Path,
+                       help=f"write the resulting workbook here (default: BOOK-{suffix}.xlsx beside BOOK)")
+    where.add_argument("--in-place", action="store_true",
+                       help="write the results into BOOK itself (atomically; the previous version is kept "
+                            "as BOOK.backup.xlsx)")
+    command.add_argument("--no-backup", action="store_true", help="with --in-place: keep no backup")
+    command.add_argument("--json", action="store_true",
+                         help="print a machine-readable summary on stdout (progress goes to stderr)")
+
+
+def _add_solver(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop HiGHS after this long")
+    command.add_argument("--mip-gap", type=float, metavar="GAP", default=1e-4,
+                         help="relative MIP gap at which a plan counts as optimal (default 1e-4; 0 proves it)")
+    command.add_argument("--continuous", action="store_true",
+                         help="allow fractional units (solve the LP relaxation) even if the workbook asks "
+                              "for whole units")
+    command.add_argument("--threads", type=int, help="threads HiGHS may use")
+    command.add_argument("--lp-algorithm", choices=LP_ALGORITHMS, default="auto", help="LP algorithm")
+    command.add_argument("--backend", choices=("highs", "pyomo"), default="highs",
+                         help="hand HiGHS compiled matrices (default) or go through Pyomo's interface")
+
+
+def _add_simulation(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--replications", type=int, help="override the Uncertainty sheet's replications")
+    command.add_argument("--seed", type=int, help="override the Uncertainty sheet's seed")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,26 +90,28 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     solve = commands.add_parser("solve", help="solve a workbook and write the plan into a workbook")
-    solve.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm) holding the inputs")
-    where = solve.add_mutually_exclusive_group()
-    where.add_argument("-o", "--output", type=Path, help="write the solved workbook here "
-                       "(default: BOOK-plan.xlsx beside BOOK)")
-    where.add_argument("--in-place", action="store_true",
-                       help="write the results into BOOK itself (atomically; the previous version is kept "
-                            "as BOOK.backup.xlsx)")
-    solve.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop HiGHS after this long")
-    solve.add_argument("--mip-gap", type=float, metavar="GAP", default=1e-4,
-                       help="relative MIP gap at which a plan counts as optimal (default 1e-4; 0 proves it)")
-    solve.add_argument("--continuous", action="store_true",
-                       help="allow fractional units (solve the LP relaxation) even if the workbook asks "
-                            "for whole units")
-    solve.add_argument("--threads", type=int, help="threads HiGHS may use")
-    solve.add_argument("--lp-algorithm", choices=LP_ALGORITHMS, default="auto", help="LP algorithm")
-    solve.add_argument("--backend", choices=("highs", "pyomo"), default="highs",
-                       help="hand HiGHS compiled matrices (default) or go through Pyomo's interface")
-    solve.add_argument("--no-backup", action="store_true", help="with --in-place: keep no backup")
-    solve.add_argument("--json", action="store_true",
-                       help="print a machine-readable summary on stdout (progress goes to stderr)")
+    _add_output(solve, "plan")
+    _add_solver(solve)
+
+    simulate = commands.add_parser("simulate", help="simulate the workbook's plan under its Uncertainty sheet")
+    _add_output(simulate, "simulation")
+    _add_simulation(simulate)
+    simulate.add_argument("--plan", choices=("auto", "workbook", "solve"), default="auto",
+                          help="simulate the Plan sheet (workbook), a fresh optimal plan (solve), or the Plan "
+                               "sheet when there is one (auto, the default)")
+    simulate.add_argument("--exact", action="store_true",
+                          help="evaluate the plan once under each of the workbook's own scenarios, weighted by "
+                               "probability, without noise: the model's own expected cost")
+    simulate.add_argument("--reproduce-seed-defect", action="store_true",
+                          help="LEGACY: reproduce the seed simulator's defect, to compare with its published "
+                               "figures; never for decisions")
+    _add_solver(simulate)
+
+    compare = commands.add_parser(
+        "compare", help="compare the deterministic, best-buffered and stochastic plans by simulation")
+    _add_output(compare, "compare")
+    _add_simulation(compare)
+    _add_solver(compare)
 
     validate = commands.add_parser("validate", help="check a workbook's inputs and list every problem")
     validate.add_argument("book", type=Path)
@@ -128,45 +160,44 @@ def _invalid(reporter: _Reporter, error: WorkbookError, book: Path) -> int:
     return INVALID
 
 
-def _default_output(book: Path) -> Path:
-    return book.with_name(f"{book.stem}-plan{book.suffix}")
+SUFFIX = {"solve": "plan", "simulate": "simulation", "compare": "compare"}
+EXIT_BY_OUTCOME = {"ok": OK, "no plan": NO_PLAN, "stopped": STOPPED, "error": INTERNAL}
 
 
-def _solve(args: argparse.Namespace, reporter: _Reporter) -> int:
-    options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
-                           lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend)
-    target = args.book if args.in_place else (args.output or _default_output(args.book))
-    with reporter.status(f"Reading {args.book.name}"):
-        source = FileSource(args.book)
-        try:
-            problem = read_problem(source, name=args.book.stem)
-            history = read_history(source.book)
-        finally:
-            source.close()
-    S, P, T = problem.shape
-    kind = "MIP" if problem.settings.integer_units and not args.continuous else "LP"
-    with reporter.status(f"Solving {P} products x {T} periods x {S} scenarios ({kind}) with HiGHS"):
-        result = xlplan.solve(problem, options)
+def _options(args: argparse.Namespace) -> SolveOptions:
+    return SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
+                        lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend)
+
+
+def _run(args: argparse.Namespace, reporter: _Reporter) -> int:
+    """solve, simulate or compare: run the pipeline on the file, write the sheets, report."""
+    target = args.book if args.in_place else (
+        args.output or args.book.with_name(f"{args.book.stem}-{SUFFIX[args.command]}{args.book.suffix}"))
+    options = _options(args)
+    source = FileSource(args.book)
+    try:
+        with reporter.status(f"{args.command.capitalize()} {args.book.name}"):
+            if args.command == "solve":
+                outcome = pipeline.solve(source, options)
+            elif args.command == "simulate":
+                outcome = pipeline.simulate(source, plan_from=args.plan, replications=args.replications,
+                                            seed=args.seed, exact=args.exact,
+                                            reproduce_seed_defect=args.reproduce_seed_defect, options=options)
+            else:
+                outcome = pipeline.compare(source, replications=args.replications, seed=args.seed, options=options)
+    finally:
+        source.close()
+    backup = args.in_place and not args.no_backup
     with reporter.status(f"Writing {target.name}"):
-        write_results(result, args.book, target, history=history, backup=args.in_place and not args.no_backup)
-
-    summary = {"workbook": str(args.book), "output": str(target), **result.summary()}
-    reporter.emit(summary)
-    status = result.status.value
-    reporter.say(f"{args.book.name}: {status}" + (f" ({result.message})" if result.message != status else ""))
-    if result.has_plan:
-        units = ", ".join(f"{p} {v:,.6g}" for p, v in summary["units_produced"].items())
-        reporter.say(f"expected cost {result.objective:,.2f}; seed profit {result.kpi('profit_seed'):,.2f}; "
-                     f"units produced: {units}")
-        if result.info.gap:
-            reporter.say(f"best bound {result.info.bound:,.2f} (relative gap {result.info.gap:.2%})")
-    elif result.explanation is not None:
-        reporter.say(str(result.explanation))
+        write_sheets(outcome.sheets, args.book, target, retire=outcome.retire, backup=backup)
+    reporter.emit({"workbook": str(args.book), "output": str(target), **outcome.summary})
+    for line in outcome.lines:
+        reporter.say(line)
     written = f"wrote {target}"
-    if args.in_place and not args.no_backup and backup_path(target).exists():
+    if backup and backup_path(target).exists():
         written += f" (previous version kept as {backup_path(target).name})"
     reporter.say(written)
-    return EXIT_BY_STATUS[result.status]
+    return EXIT_BY_OUTCOME[outcome.status]
 
 
 def _validate(args: argparse.Namespace, reporter: _Reporter) -> int:
@@ -200,8 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     reporter = _Reporter(getattr(args, "json", False))
     try:
-        if args.command == "solve":
-            return _solve(args, reporter)
+        if args.command in SUFFIX:
+            return _run(args, reporter)
         if args.command == "validate":
             return _validate(args, reporter)
         if args.command == "template":
@@ -209,6 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)
     except WorkbookError as error:
         return _invalid(reporter, error, args.book)
+    except (AnalysisError, PlanUnavailable) as error:
+        reporter.emit({"status": "no plan", "message": str(error)})
+        reporter.problem(f"xlplan: {error}")
+        return NO_PLAN
     except (WorkbookFileError, OutputSheetClash) as error:
         reporter.emit({"status": "file error", "message": str(error)})
         reporter.problem(f"xlplan: {error}")

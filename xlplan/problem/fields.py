@@ -29,6 +29,8 @@ class Field:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     """The words a ``choice`` field accepts."""
+    why_whole: str = ""
+    """For an ``integer`` field: why it must be whole, added to the message."""
 
 
 PRODUCT_FIELDS: tuple[Field, ...] = (
@@ -137,6 +139,14 @@ NOISE_FIELDS: tuple[Field, ...] = (
           default=1.0, strictly_positive=True, maximum=1.0),
     Field("availability_max", "Availability max", "fraction",
           "Highest share of the planned hours actually worked.", default=1.0, strictly_positive=True, maximum=1.0),
+)
+
+
+PLAN_FIELDS: tuple[Field, ...] = (
+    Field("production", "Production", "units", "Units to make.", default=None),
+    Field("regular_hours", "Regular hours", "h", "Regular labour hours scheduled (and paid).", default=None),
+    Field("overtime_hours", "Overtime hours", "h", "Overtime hours scheduled (and paid).", default=None),
+    Field("workforce", "Workforce", "workforce", "Workforce employed.", default=None),
 )
 
 

@@ -105,6 +105,28 @@ def factory_physics_tables(demand_factor: float = 1.0, hours_per_unit: float = 1
                 settings=settings, periods=periods, name="Factory Physics aggregate plan")
 
 
+def electronics_uncertainty_tables() -> dict[str, object]:
+    """The electronics example's simulation: its own three scenarios, no process noise."""
+    return dict(
+        settings={"replications": 100_000, "seed": 2026, "demand_distribution": "empirical",
+                  "sampled_scenarios": 100, "target_service": 0.95, "buffer_from": 1.0, "buffer_to": 1.5,
+                  "buffer_step": 0.01, "confidence": 0.95},
+        noise=pd.DataFrame({"product": ["A", "B", "C"], "demand_cv": 0.0, "hours_sd": 0.0,
+                            "availability_min": 1.0, "availability_max": 1.0}),
+    )
+
+
+def factory_physics_uncertainty_tables() -> dict[str, object]:
+    """The seed's noise: hours per unit Normal(12, 0.1), availability Uniform(0.9, 1), demand sd 10%."""
+    return dict(
+        settings={"replications": 100_000, "seed": 2026, "demand_distribution": "normal",
+                  "sampled_scenarios": 200, "target_service": 0.95, "buffer_from": 1.0, "buffer_to": 1.3,
+                  "buffer_step": 0.01, "confidence": 0.95},
+        noise=pd.DataFrame({"product": ["Product"], "demand_cv": [0.1], "hours_sd": [0.1],
+                            "availability_min": [0.9], "availability_max": [1.0]}),
+    )
+
+
 def electronics() -> PlanningProblem:
     """Reference problem 1: the electronics portfolio (three scenarios, whole units)."""
     return problem_from_tables(**electronics_tables())  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Real
 from typing import Any
 
@@ -131,7 +131,7 @@ class IssueCollector:
             elif spec.maximum is not None and number > spec.maximum:
                 problem = f"{number:g} is more than {spec.maximum:g}"
             elif spec.kind == "integer" and not float(number).is_integer():
-                problem = f"{number:g} is not a whole number"
+                problem = f"{number:g} is not a whole number" + (f"; {spec.why_whole}" if spec.why_whole else "")
         if problem:
             self.add(table, problem, row=row, column=spec.name, **labels)
             return None
@@ -298,8 +298,17 @@ def problem_from_tables(
             collector.add(table, f"there is no {what}; at least one is required")
 
     # per-product parameters
+    settings_issues = IssueCollector()  # reported last, in the order of the sheets
+    parsed_settings = _parse_settings(settings_issues, settings)
+    whole = "with Whole units = Yes, stock and demand are whole numbers"
+
+    def whole_if_integer(spec: Field) -> Field:
+        return replace(spec, kind="integer", why_whole=whole) if parsed_settings.integer_units else spec
+
+    product_specs = tuple(whole_if_integer(f) if f.name in ("initial_inventory", "initial_backorders") else f
+                          for f in PRODUCT_FIELDS)
     product_values = parameter_rows(
-        collector, "products", products, PRODUCT_FIELDS,
+        collector, "products", products, product_specs,
         [{"product": p} if p else None for p in product_labels],
     )
 
@@ -324,13 +333,12 @@ def problem_from_tables(
 
     # per product-period tables
     cost_values = keyed_table(collector, "costs", costs, COST_FIELDS, P, T, None) if costs_ok else {}
-    demand_spec = Field("demand", "Demand", "units", "")
+    demand_spec = whole_if_integer(Field("demand", "Demand", "units", ""))
     demand_values = (
         keyed_table(collector, "demand", demand, (demand_spec,), P, T, S) if demand_ok else {}
     )
 
-    parsed_settings = _parse_settings(collector, settings)
-
+    collector.issues += settings_issues.issues
     if collector.issues:
         raise InvalidProblemError(collector.issues)
 

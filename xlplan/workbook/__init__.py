@@ -11,8 +11,8 @@ from xlplan.workbook.file_source import FileSource
 from xlplan.workbook.files import WorkbookFileError
 from xlplan.workbook.outputs import OUTPUT_SHEETS
 from xlplan.workbook.package import OutputSheetClash
-from xlplan.workbook.reader import WorkbookError, WorkbookIssue, read_problem
-from xlplan.workbook.writer import read_history, write_results
+from xlplan.workbook.reader import WorkbookError, WorkbookIssue, read_plan, read_problem, read_runs, read_uncertainty
+from xlplan.workbook.writer import write_results, write_sheets
 
 
 def read_workbook(path: str | Path) -> PlanningProblem:
@@ -38,10 +38,13 @@ __all__ = [
     "WorkbookFileError",
     "WorkbookIssue",
     "contract_markdown",
-    "read_history",
+    "read_plan",
     "read_problem",
+    "read_runs",
+    "read_uncertainty",
     "read_workbook",
     "write_example",
     "write_results",
+    "write_sheets",
     "write_template",
 ]

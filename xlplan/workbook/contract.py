@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from xlplan.problem.fields import COST_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS, Field
+from xlplan.problem.fields import (
+    COST_FIELDS,
+    NOISE_FIELDS,
+    PLAN_FIELDS,
+    PRODUCT_FIELDS,
+    SETTING_FIELDS,
+    SIMULATION_FIELDS,
+    Field,
+)
 
 
 @dataclass(frozen=True)
@@ -70,16 +78,34 @@ SCENARIOS = RangeContract(
     (Column("Scenario", "scenario", "label", "Scenario name; each once."),
      Column("Probability", "probability", "0..1", "Probabilities add up to 1.")),
 )
-SETTINGS = RangeContract(
-    "xlplan_settings", "Settings", "Settings", "One row per setting: capacities and policies.",
-    (Column("Setting", "setting", "label", "The setting's name (see the rows below)."),
-     Column("Value", "value", "as stated", "Its value; blank where blank is allowed."),
-     Column("Unit", "unit", "text", "For the reader; not read.", required=False),
-     Column("Description", "description", "text", "For the reader; not read.", required=False)),
+NAMED_VALUE_COLUMNS = (
+    Column("Setting", "setting", "label", "The setting's name (see the rows below)."),
+    Column("Value", "value", "as stated", "Its value; blank where blank is allowed."),
+    Column("Unit", "unit", "text", "For the reader; not read.", required=False),
+    Column("Description", "description", "text", "For the reader; not read.", required=False),
 )
+SETTINGS = RangeContract(
+    "xlplan_settings", "Settings", "Settings", "One row per setting: capacities and policies.", NAMED_VALUE_COLUMNS)
+SIMULATION = RangeContract(
+    "xlplan_simulation", "SimulationSettings", "Uncertainty",
+    "One row per simulation setting: replications, seed, demand distribution, buffer search.", NAMED_VALUE_COLUMNS)
+NOISE = RangeContract(
+    "xlplan_noise", "Noise", "Uncertainty", "One row per product: demand and process noise.",
+    (Column("Product", "product", "label", "A product of the Products table."), *map(_field_column, NOISE_FIELDS)))
+PLAN = RangeContract(
+    "xlplan_plan", "xlplanPlan", "Plan",
+    "The stage-1 plan to simulate: the Plan sheet xlplan writes, edited or typed by the planner.",
+    (Column("Product", "product", "label", "A product of the Products table."),
+     Column("Period", "period", "label", "A period of the Demand table's header."),
+     *map(_field_column, PLAN_FIELDS),
+     Column("Hires", "hires", "workforce", "Follows from the workforce; not read.", required=False),
+     Column("Fires", "fires", "workforce", "Follows from the workforce; not read.", required=False),
+     Column("Expected demand", "expected_demand", "units", "For the reader; not read.", required=False)))
 
 INPUT_RANGES: tuple[RangeContract, ...] = (PRODUCTS, COSTS, DEMAND, SCENARIOS, SETTINGS)
-SETTING_BY_TITLE = {f.title: f for f in SETTING_FIELDS}
+UNCERTAINTY_RANGES: tuple[RangeContract, ...] = (SIMULATION, NOISE)
+NAMED_VALUES: dict[str, tuple[Field, ...]] = {SETTINGS.name: SETTING_FIELDS, SIMULATION.name: SIMULATION_FIELDS}
+"""Ranges holding one setting per row, and the fields they hold."""
 IGNORED_HEADER = re.compile(r"^\s*(note|comment)", re.IGNORECASE)
 
 
@@ -96,9 +122,9 @@ def match_column(header: object, columns: tuple[Column, ...]) -> Column | None:
     return None
 
 
-def match_setting(label: object) -> Field | None:
+def match_setting(label: object, fields: tuple[Field, ...] = SETTING_FIELDS) -> Field | None:
     wanted = normalise(label)
-    for f in SETTING_FIELDS:
+    for f in fields:
         if wanted in (normalise(f.title), normalise(f.name)):
             return f
     return None
@@ -107,18 +133,20 @@ def match_setting(label: object) -> Field | None:
 def contract_markdown() -> str:
     """The contract as a Markdown table for the README: name, sheet, column, meaning, unit."""
     lines = ["| Name (sheet) | Column | Meaning | Unit |", "|---|---|---|---|"]
-    for contract in INPUT_RANGES:
+    for contract in (*INPUT_RANGES, SIMULATION, NOISE):
         first = True
         for column in contract.columns:
             where = f"`{contract.name}` ({contract.sheet})" if first else ""
             lines.append(f"| {where} | {column.title} | {column.meaning} | {column.unit} |")
             first = False
-    lines += ["", "Settings (rows of `xlplan_settings`):", "", "| Setting | Meaning | Unit | Default |",
-              "|---|---|---|---|"]
-    for f in SETTING_FIELDS:
-        if f.kind == "flag":
-            default = "Yes" if f.default else "No"
-        else:
-            default = "blank" if f.default is None else f"{f.default:g}"
-        lines.append(f"| {f.title} | {f.description} | {f.unit} | {default} |")
+    for name, fields in NAMED_VALUES.items():
+        lines += ["", f"Rows of `{name}`:", "", "| Setting | Meaning | Unit | Default |", "|---|---|---|---|"]
+        for f in fields:
+            if f.kind == "flag":
+                default = "Yes" if f.default else "No"
+            elif f.kind == "choice":
+                default = str(f.default)
+            else:
+                default = "blank" if f.default is None else f"{f.default:g}"
+            lines.append(f"| {f.title} | {f.description} | {f.unit} | {default} |")
     return "\n".join(lines)

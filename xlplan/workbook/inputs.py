@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from xlplan.problem import PlanningProblem
-from xlplan.problem.fields import COST_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS
-from xlplan.workbook.contract import COSTS, DEMAND, PRODUCTS, SCENARIOS, SETTINGS, RangeContract
+from xlplan.problem.fields import COST_FIELDS, NOISE_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS, SIMULATION_FIELDS, Field
+from xlplan.problem.uncertainty import Uncertainty
+from xlplan.workbook.contract import COSTS, DEMAND, NOISE, PRODUCTS, SCENARIOS, SETTINGS, SIMULATION, RangeContract
 from xlplan.workbook.layout import FRACTION, GENERAL, Column, Sheet, Table
 
 INPUT_TAB = "9DC3E6"
@@ -65,21 +66,45 @@ def input_sheets(problem: PlanningProblem) -> list[Sheet]:
         ["label", "0 to 1, adding up to 1"],
         "Each scenario needs a row per product on the Demand sheet.", "A5",
     )
-    settings_rows = []
-    for f in SETTING_FIELDS:
-        value = getattr(p.settings, f.name)
-        if f.kind == "flag":
-            shown: Any = "Yes" if value else "No"
-        else:
-            shown = None if value is None else _number(value)
-        settings_rows.append([f.title, shown, f.unit, f.description])
-    flag_rows = tuple(i for i, f in enumerate(SETTING_FIELDS) if f.kind == "flag")
     settings = _input_sheet(
-        SETTINGS,
-        [Column("Setting", GENERAL, 32), Column("Value", GENERAL, 12), Column("Unit", GENERAL, 24),
-         Column("Description", GENERAL, 90)],
-        settings_rows, ["", "", "", ""],
+        SETTINGS, NAMED_VALUE_COLUMNS, _named_value_rows(p.settings, SETTING_FIELDS), ["", "", "", ""],
         "Blank means no limit where the description says so.", "A5",
-        flag_columns=(1,), flag_rows=flag_rows,
+        flag_columns=(1,), flag_rows=tuple(i for i, f in enumerate(SETTING_FIELDS) if f.kind == "flag"),
     )
     return [products, costs, demand, scenarios, settings]
+
+
+NAMED_VALUE_COLUMNS = [Column("Setting", GENERAL, 32), Column("Value", GENERAL, 12), Column("Unit", GENERAL, 24),
+                       Column("Description", GENERAL, 90)]
+
+
+def _named_value_rows(values: Any, fields: tuple[Field, ...]) -> list[list[Any]]:
+    rows = []
+    for f in fields:
+        value = getattr(values, f.name)
+        if f.kind == "flag":
+            shown: Any = "Yes" if value else "No"
+        elif f.kind == "choice":
+            shown = value
+        else:
+            shown = None if value is None else _number(value)
+        rows.append([f.title, shown, f.unit, f.description])
+    return rows
+
+
+def uncertainty_sheet(problem: PlanningProblem, uncertainty: Uncertainty) -> Sheet:
+    """The Uncertainty sheet: simulation settings, and below them the noise per product."""
+    sheet = _input_sheet(
+        SIMULATION, NAMED_VALUE_COLUMNS, _named_value_rows(uncertainty.settings, SIMULATION_FIELDS),
+        ["", "", "", ""], "Used by xlplan simulate and xlplan compare.", "A5")
+    top = HEADER_ROW + len(SIMULATION_FIELDS) + 4
+    sheet.text(top - 2, 1, f"{NOISE.meaning} Named range: {NOISE.name}.", "note")
+    for j, unit in enumerate(["label", *(f.unit for f in NOISE_FIELDS)]):
+        sheet.text(top - 1, 1 + j, unit, "unit")
+    noise = uncertainty.noise
+    sheet.tables.append(Table(
+        top, 1, [Column("Product", GENERAL, 32)] + [Column(f.title, GENERAL, 14) for f in NOISE_FIELDS],
+        [[label, *(_number(getattr(noise, f.name)[i]) for f in NOISE_FIELDS)]
+         for i, label in enumerate(problem.products)],
+        table_name=NOISE.table, defined_name=NOISE.name))
+    return sheet

@@ -6,19 +6,18 @@ every figure; the tests recalculate them in LibreOffice and compare with Python'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from openpyxl.utils import get_column_letter
 
 from xlplan.results import COST_CATEGORIES, PlanResult
+from xlplan.workbook.contract import PLAN
 from xlplan.workbook.layout import (
     DECIMAL,
     FRACTION,
     GENERAL,
     MONEY,
-    TEXT,
     UNITS,
     Chart,
     Column,
@@ -27,24 +26,12 @@ from xlplan.workbook.layout import (
     Sheet,
     Table,
 )
+from xlplan.workbook.run_log import OUTPUT_TAB, RUN_LOG, finite, run_log_sheet, solve_record
 
-OUTPUT_TAB = "70AD47"
-RUN_LOG = "Run log"
 OUTPUT_SHEETS = ("Plan", "Recourse", "Costs", "KPI", RUN_LOG)
-HISTORY_TABLE = "xlplanRuns"
-HISTORY_COLUMNS = ("Finished (UTC)", "Source", "Status", "Expected cost", "Gap", "Seconds", "Input fingerprint")
 MAX_PRODUCT_CHARTS = 6
 MAX_SCENARIO_SERIES = 12
 TOP = 5  # header row of each sheet's main table
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """Where a run came from, for the Run log."""
-
-    source: str
-    history: tuple[tuple[Any, ...], ...] = ()
-    """Earlier runs (rows of the Run log's history table), most recent first."""
 
 
 def _heading(sheet: Sheet, title: str, result: PlanResult, note: str) -> None:
@@ -76,7 +63,7 @@ def plan_sheet(result: PlanResult) -> Sheet:
         Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Production", units, 12),
         Column("Regular hours", DECIMAL, 13), Column("Overtime hours", DECIMAL, 13), Column("Workforce", DECIMAL, 12),
         Column("Hires", DECIMAL, 10), Column("Fires", DECIMAL, 10), Column("Expected demand", DECIMAL, 13),
-    ], rows, table_name="xlplanPlan")
+    ], rows, table_name=PLAN.table, defined_name=PLAN.name)
     sheet.tables.append(table)
     T = len(p.periods)
     anchor_column = "K"
@@ -124,12 +111,13 @@ def recourse_sheet(result: PlanResult) -> Sheet:
     recourse = result.recourse
     probability = dict(zip(p.scenarios, p.probabilities.tolist()))
     late = result.flows.late.ravel()
-    rows = [[r.product, r.period, r.scenario, probability[r.scenario], r.demand, r.regular_inventory,
+    rows = [[r.product, r.period, r.scenario, probability[r.scenario], r.demand, r.made, r.regular_inventory,
              r.overflow_inventory, r.backorders, r.lost_sales, r.shipped, float(late[i])]
             for i, r in enumerate(recourse.itertuples())]
     table = Table(TOP, 1, [
         Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Scenario", GENERAL, 11),
-        Column("Probability", FRACTION, 11), Column("Demand", units, 10), Column("Regular inventory", units, 12),
+        Column("Probability", FRACTION, 11), Column("Demand", units, 10), Column("Made", units, 10),
+        Column("Regular inventory", units, 12),
         Column("Overflow inventory", units, 12), Column("Backorders", units, 11),
         Column("Lost sales", units, 10), Column("Shipped", units, 10),
         Column("Late", units, 9),
@@ -233,10 +221,10 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
             Formula(f"=SUMPRODUCT({match}*{prob}*{R('Shipped')})", expected.expected_shipped),
             Formula(f"=SUMPRODUCT({match}*{prob}*({R('Regular inventory')}+{R('Overflow inventory')}))/{T}",
                     expected.average_inventory),
-            Formula(f'=IF(G{r}>0,E{r}/G{r},"")', _finite(expected.turnover)),
+            Formula(f'=IF(G{r}>0,E{r}/G{r},"")', finite(expected.turnover)),
             Formula(f"=SUM({operating_costs(1 + i)})", expected.operating_cost),
-            Formula(f'=IF(C{r}>0,I{r}/C{r},"")', _finite(expected.average_unit_cost)),
-            Formula(f'=IF(AND(B{r}>0,C{r}>0),(B{r}-J{r})/B{r},"")', _finite(expected.margin)),
+            Formula(f'=IF(C{r}>0,I{r}/C{r},"")', finite(expected.average_unit_cost)),
+            Formula(f'=IF(AND(B{r}>0,C{r}>0),(B{r}-J{r})/B{r},"")', finite(expected.margin)),
             Formula(f'=IF(D{r}>0,1-SUMPRODUCT({match}*{prob}*{R("Late")})/D{r},1)', expected.fill_rate),
         ])
     products = Table(product_top, 1, product_columns, product_rows, table_name="xlplanProductKpi",
@@ -269,7 +257,7 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     formats = {"currency": MONEY, "fraction": FRACTION, "units": DECIMAL, "turns": DECIMAL,
                "currency / unit": MONEY}
     # the definition comes last so its text can run on over the empty cells to its right
-    headline_rows = [[k.label, Formula(formulas[k.key], _finite(k.value)) if k.key in formulas else _finite(k.value),
+    headline_rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
                       k.unit, k.key, k.definition] for k in result.kpi_list]
     headline = Table(TOP, 1, [Column("KPI", GENERAL, 34), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 14),
                               Column("Key", GENERAL, 22), Column("Definition", GENERAL, 13)],
@@ -285,57 +273,6 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
         [[r.product, r.scenario, r.demand, r.late, r.fill_rate] for r in fill.itertuples()],
         table_name="xlplanFillRates", title="On-time fill rate by product and scenario"))
     return sheet
-
-
-def _finite(value: float) -> float | str:
-    return float(value) if np.isfinite(value) else ""
-
-
-# ---------------------------------------------------------------------------- Run log
-def run_log_sheet(result: PlanResult, context: RunContext) -> Sheet:
-    info = result.info
-    sheet = Sheet(RUN_LOG, tab_color=OUTPUT_TAB, widths={1: 26, 2: 60})
-    sheet.text(1, 1, "Run log", "heading")
-    sheet.text(2, 1, "The latest run, then every earlier run of this workbook, most recent first.", "note")
-    options = info.options
-    entries: list[tuple[str, Any, str]] = [
-        ("Finished (UTC)", info.finished_at.replace(tzinfo=None), "yyyy-mm-dd hh:mm:ss"),
-        ("Source", context.source, TEXT),
-        ("Problem", result.problem.name, TEXT),
-        ("Status", info.status.value, TEXT),
-        ("Message", info.message, TEXT),
-        ("Expected cost", _finite(info.objective) if info.objective is not None else "", MONEY),
-        ("Best bound", _finite(info.bound) if info.bound is not None else "", MONEY),
-        ("Relative gap", info.gap if info.gap is not None else "", "0.00%"),
-        ("Whole units (MIP)", "yes" if info.is_mip else "no", TEXT),
-        ("Path to HiGHS", info.backend, TEXT),
-        ("Options", f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
-                    f"{options.threads or 'auto'}, LP algorithm {options.lp_algorithm}", TEXT),
-        *[(f"Seconds: {phase.replace('_', '-')}", round(seconds, 4), "0.000")
-          for phase, seconds in info.seconds.items()],
-        *[(f"Model: {key.replace('_', ' ')}", value, UNITS) for key, value in info.model_size.items()],
-        *[(f"Version: {name}", version, TEXT) for name, version in info.versions.items()],
-        ("Input fingerprint", info.fingerprint, TEXT),
-    ]
-    for i, (label, value, number_format) in enumerate(entries):
-        sheet.text(4 + i, 1, label, "label")
-        sheet.text(4 + i, 2, value, "value", number_format)
-    history_top = 4 + len(entries) + 3
-    current = history_row(result, context.source)
-    rows = [list(current), *[list(row) for row in context.history]]
-    sheet.tables.append(Table(history_top, 1, [
-        Column(HISTORY_COLUMNS[0], "yyyy-mm-dd hh:mm:ss", 20), Column(HISTORY_COLUMNS[1], GENERAL, 30),
-        Column(HISTORY_COLUMNS[2], GENERAL, 18), Column(HISTORY_COLUMNS[3], MONEY, 16),
-        Column(HISTORY_COLUMNS[4], "0.00%", 10), Column(HISTORY_COLUMNS[5], "0.00", 10),
-        Column(HISTORY_COLUMNS[6], GENERAL, 20)], rows, table_name=HISTORY_TABLE, title="All runs"))
-    return sheet
-
-
-def history_row(result: PlanResult, source: str) -> tuple[Any, ...]:
-    info = result.info
-    return (info.finished_at.replace(tzinfo=None, microsecond=0), source, info.status.value,
-            _finite(info.objective) if info.objective is not None else "",
-            info.gap if info.gap is not None else "", round(info.seconds["total"], 3), info.fingerprint)
 
 
 # ---------------------------------------------------------------------------- no plan
@@ -359,10 +296,11 @@ def no_plan_sheet(result: PlanResult) -> Sheet:
     return sheet
 
 
-def output_sheets(result: PlanResult, context: RunContext) -> list[Sheet]:
-    """The output sheets for a result, in tab order."""
+def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...], ...] = ()) -> list[Sheet]:
+    """The output sheets of a solve, in tab order (the Run log keeps the earlier runs' ``history``)."""
+    log = run_log_sheet(solve_record(result, source), history)
     if not result.has_plan:
-        return [no_plan_sheet(result), run_log_sheet(result, context)]
+        return [no_plan_sheet(result), log]
     plan, recourse, costs = plan_sheet(result), recourse_sheet(result), costs_sheet(result)
     kpi = kpi_sheet(result, plan.tables[0], recourse.tables[0], costs.tables[0])
-    return [plan, recourse, costs, kpi, run_log_sheet(result, context)]
+    return [plan, recourse, costs, kpi, log]

@@ -274,8 +274,9 @@ def _fresh_name(package: Package, part: str, taken: set[str]) -> str:
 
 
 # ---------------------------------------------------------------------------- the splice
-def replace_output_sheets(user: Package, outputs: Package, names: list[str]) -> None:
-    """Replace the user's recorded output sheets by the sheets ``names`` of ``outputs``."""
+def replace_output_sheets(user: Package, outputs: Package, names: list[str], retire: Iterable[str] = ()) -> None:
+    """Write the sheets ``names`` of ``outputs`` into ``user``, replacing xlplan's earlier sheets of
+    those names and removing its sheets named in ``retire``; other output sheets stay."""
     workbook_part = user.main_part()
     workbook = user.xml(workbook_part)
     if workbook.tag == q(STRICT_MAIN, "workbook"):
@@ -296,7 +297,8 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str]) -> 
     active_name = _active_sheet(workbook, existing)
 
     # 1. remove the old output sheets and every part only they used
-    removed_indexes = [i for i, sheet in enumerate(sheets) if sheet.get("name") in owned]
+    leaving = owned & (set(names) | set(retire))
+    removed_indexes = [i for i, sheet in enumerate(sheets) if sheet.get("name") in leaving]
     insert_at = removed_indexes[0] if removed_indexes else len(existing)
     removed_parts = set()
     for index in reversed(removed_indexes):
@@ -392,8 +394,9 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str]) -> 
 
     # 3. bookkeeping: sheet-local names follow their sheets, record the outputs, recalculate
     #    formulas on open, keep the active tab
-    _remap_local_names(workbook, existing, [s.get("name") for s in sheets], owned)
-    _record_outputs(workbook, names)
+    _remap_local_names(workbook, existing, [s.get("name") for s in sheets], leaving)
+    _copy_names(output_book, workbook)
+    _record_outputs(workbook, [n for n in existing if n in owned and n not in leaving] + names)
     calc = _child(workbook, "calcPr", WORKBOOK_ORDER)
     calc.set("fullCalcOnLoad", "1")
     _set_active(workbook, [s.get("name") for s in sheets], active_name)
@@ -437,6 +440,21 @@ def _remap_local_names(workbook: etree._Element, before: list[str], after: list[
             names.remove(name)
         else:
             name.set("localSheetId", str(after.index(sheet)))
+
+
+def _copy_names(source: etree._Element, target: etree._Element) -> None:
+    """The output workbook's own names (over its tables) join the workbook, replacing earlier ones."""
+    incoming = source.find(q(MAIN, "definedNames"))
+    if incoming is None:
+        return
+    defined = _child(target, "definedNames", WORKBOOK_ORDER)
+    for name in incoming:
+        if name.get("localSheetId") is not None or name.get("name", "").startswith("_xlnm"):
+            continue
+        for existing in list(defined):
+            if existing.get("name") == name.get("name") and existing.get("localSheetId") is None:
+                defined.remove(existing)
+        defined.append(copy.deepcopy(name))
 
 
 def _record_outputs(workbook: etree._Element, names: list[str]) -> None:

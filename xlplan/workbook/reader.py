@@ -1,9 +1,13 @@
-"""Named ranges in, validated problem out, every problem reported with its sheet and cell.
+"""Named ranges in, validated data out, every problem reported with its sheet and cell.
 
 Reading has two levels, like a compiler: first the layout (names defined, headers right, no
 merged cells), then the values. Layout problems are all reported together, since until they
 are fixed no cell can be trusted to mean what it should; once the layout is right, every value
 problem is reported together, each as ``Sheet!Cell (name): what is wrong (field, labels)``.
+
+The values themselves are checked by the problem layer (``xlplan.problem``); this module only
+finds the ranges, turns their cells into tables and turns the problem layer's issues back into
+cell addresses. The same reader serves every backend (a file, a live Excel workbook).
 """
 
 from __future__ import annotations
@@ -12,28 +16,45 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xlplan.problem import InvalidProblemError, PlanningProblem, ProblemIssue, problem_from_tables
-from xlplan.problem.fields import COST_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS
+from xlplan.problem.fields import (
+    COST_FIELDS,
+    NOISE_FIELDS,
+    PLAN_FIELDS,
+    PRODUCT_FIELDS,
+    SETTING_FIELDS,
+    SIMULATION_FIELDS,
+)
+from xlplan.problem.plan_table import plan_from_table
 from xlplan.problem.tables import is_blank
+from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
 from xlplan.workbook.contract import (
     COSTS,
     DEMAND,
     IGNORED_HEADER,
     INPUT_RANGES,
+    NAMED_VALUES,
+    NOISE,
+    PLAN,
     PRODUCTS,
     SCENARIOS,
     SETTINGS,
+    SIMULATION,
     RangeContract,
     match_column,
     match_setting,
 )
 from xlplan.workbook.grids import Grid, WorkbookSource
+from xlplan.workbook.run_log import HISTORY_NAME
 
-TITLES = {f.name: f.title for f in (*PRODUCT_FIELDS, *COST_FIELDS, *SETTING_FIELDS)}
+TITLES = {f.name: f.title for f in (*PRODUCT_FIELDS, *COST_FIELDS, *SETTING_FIELDS, *SIMULATION_FIELDS,
+                                     *NOISE_FIELDS, *PLAN_FIELDS)}
 TITLES.update({"demand": "Demand", "probability": "Probability", "product": "Product",
                "period": "Period", "scenario": "Scenario"})
+Locator = Callable[[ProblemIssue], tuple[Grid, int | None, int | None]]
 
 
 @dataclass(frozen=True)
@@ -90,8 +111,7 @@ def _understand_header(grid: Grid, contract: RangeContract, issues: list[Workboo
         column = match_column(text, tuple(known))
         if column is not None:
             if column.key in table.columns:
-                issues.append(WorkbookIssue(grid.cell(0, c), grid.name,
-                                            f"the column '{text}' appears twice"))
+                issues.append(WorkbookIssue(grid.cell(0, c), grid.name, f"the column '{text}' appears twice"))
             table.columns[column.key] = c
         elif contract.period_columns and len(table.columns) == len(known):
             table.period_columns.append(c)
@@ -102,8 +122,7 @@ def _understand_header(grid: Grid, contract: RangeContract, issues: list[Workboo
                                         "columns headed Note... or Comment... are ignored)"))
     for column in known:
         if column.required and column.key not in table.columns:
-            issues.append(WorkbookIssue(grid.span(0, 0), grid.name,
-                                        f"the header row has no '{column.title}' column"))
+            issues.append(WorkbookIssue(grid.span(0, 0), grid.name, f"the header row has no '{column.title}' column"))
     if contract.period_columns and not table.period_columns and not issues:
         issues.append(WorkbookIssue(grid.span(0, 0), grid.name,
                                     "there is no period column: after Product and Scenario, each "
@@ -114,114 +133,117 @@ def _understand_header(grid: Grid, contract: RangeContract, issues: list[Workboo
     return table
 
 
-# ---------------------------------------------------------------------------- values
-@dataclass
-class _Tables:
-    """The problem's input tables, with the grid cell behind every value."""
-
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    periods: list[Any] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)
-    locators: dict[str, Callable[[ProblemIssue], tuple[Grid, int | None, int | None]]] = field(
-        default_factory=dict)
-
-
-def _keyed_frame(table: _Table, keys: list[str]) -> tuple[pd.DataFrame, list[int]]:
-    present = [k for k in keys if k in table.columns]
-    data = {k: [table.value(r, k) for r in table.rows] for k in present}
-    return pd.DataFrame(data, dtype=object), table.rows
-
-
-def _column_locator(table: _Table, grid_rows: list[int]):
-    def locate(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
-        column = table.columns.get(issue.column or "")
-        if issue.row is None:
-            return table.grid, None, column
-        return table.grid, grid_rows[issue.row], column if column is not None else 0
-    return locate
-
-
-def _collect_tables(tables: dict[str, _Table]) -> _Tables:
-    out = _Tables()
-    for contract, table_name in ((PRODUCTS, "products"), (COSTS, "costs"), (SCENARIOS, "scenarios")):
-        table = tables[contract.name]
-        frame, grid_rows = _keyed_frame(table, [c.key for c in contract.columns])
-        out.frames[table_name] = frame
-        out.locators[table_name] = _column_locator(table, grid_rows)
-
-    demand = tables[DEMAND.name]
-    records, cells = [], []
-    # a repeated period label is reported once, on its header cell; its column is not read again
-    seen_periods: set[Any] = set()
-    first_columns = []
-    for c in demand.period_columns:
-        label = str(demand.grid.values[0][c]).strip()
-        if label not in seen_periods:
-            seen_periods.add(label)
-            first_columns.append(c)
-    for r in demand.rows:
-        for c in first_columns:
-            records.append({"product": demand.value(r, "product"), "scenario": demand.value(r, "scenario"),
-                            "period": demand.grid.values[0][c],
-                            "demand": demand.grid.values[r][c] if c < len(demand.grid.values[r]) else None})
-            cells.append((r, c))
-    out.frames["demand"] = pd.DataFrame(records, columns=["product", "period", "scenario", "demand"], dtype=object)
-    out.periods = [demand.grid.values[0][c] for c in demand.period_columns]
-
-    def locate_demand(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
-        if issue.row is None:
-            return demand.grid, None, None
-        r, c = cells[issue.row]
-        if issue.column == "period":
-            return demand.grid, 0, c
-        if issue.column in ("product", "scenario"):
-            return demand.grid, r, demand.columns[issue.column]
-        return demand.grid, r, c
-
-    def locate_period(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
-        if issue.row is None:
-            return demand.grid, 0, None
-        return demand.grid, 0, demand.period_columns[issue.row]
-
-    out.locators["demand"] = locate_demand
-    out.locators["periods"] = locate_period
-
-    settings = tables[SETTINGS.name]
-    setting_rows: dict[str, int] = {}
-    for r in settings.rows:
-        spec = match_setting(settings.value(r, "setting"))
-        if spec is not None:
-            setting_rows[spec.name] = r
-            out.settings[spec.name] = settings.value(r, "value")
-
-    def locate_setting(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
-        r = setting_rows.get(issue.column or "")
-        return (settings.grid, r, settings.columns["value"]) if r is not None else (settings.grid, None, None)
-
-    out.locators["settings"] = locate_setting
-    return out
-
-
-def _settings_layout(table: _Table, issues: list[WorkbookIssue]) -> None:
+def _named_value_layout(table: _Table, issues: list[WorkbookIssue]) -> None:
     """Every setting once, by a name xlplan knows; a missing row would silently mean a default."""
+    specs = NAMED_VALUES[table.contract.name]
     seen: dict[str, int] = {}
     for r in table.rows:
         label = table.value(r, "setting")
-        spec = match_setting(label)
+        spec = match_setting(label, specs)
         where = table.grid.cell(r, table.columns["setting"])
         if spec is None:
-            known = ", ".join(f.title for f in SETTING_FIELDS)
+            known = ", ".join(f.title for f in specs)
             issues.append(WorkbookIssue(where, table.grid.name,
                                         f"'{label}' is not a setting xlplan knows (known: {known})"))
         elif spec.name in seen:
             issues.append(WorkbookIssue(where, table.grid.name, f"the setting '{spec.title}' appears twice"))
         else:
             seen[spec.name] = r
-    for spec in SETTING_FIELDS:
+    for spec in specs:
         if spec.name not in seen:
             blank = " (leave its value blank for no limit)" if spec.optional else ""
             issues.append(WorkbookIssue(table.grid.span(), table.grid.name,
                                         f"the setting '{spec.title}' is missing: add a row for it{blank}"))
+
+
+def _locate(source: WorkbookSource, contracts: tuple[RangeContract, ...]) -> dict[str, _Table]:
+    """Find and understand the ranges; raise every layout problem at once."""
+    issues: list[WorkbookIssue] = []
+    tables: dict[str, _Table] = {}
+    for contract in contracts:
+        located = source.locate(contract.name)
+        issues += [WorkbookIssue(p.where, contract.name, p.message) for p in located.problems]
+        if located.grid is None:
+            continue
+        if located.grid.height == 0:
+            issues.append(WorkbookIssue(located.grid.span(), contract.name, "the range is empty"))
+            continue
+        table = _understand_header(located.grid, contract, issues)
+        tables[contract.name] = table
+        if contract.name in NAMED_VALUES and "setting" in table.columns:
+            _named_value_layout(table, issues)
+    if issues:
+        raise WorkbookError(issues, source.description)
+    return tables
+
+
+# ---------------------------------------------------------------------------- values
+def _rows(table: _Table) -> tuple[pd.DataFrame, Locator]:
+    """A range with one record per row, and where each of its cells is."""
+    keys = [c.key for c in table.contract.columns if c.key in table.columns]
+    frame = pd.DataFrame({k: [table.value(r, k) for r in table.rows] for k in keys}, dtype=object)
+
+    def locate(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
+        column = table.columns.get(issue.column or "")
+        if issue.row is None:
+            return table.grid, None, column
+        return table.grid, table.rows[issue.row], column if column is not None else 0
+
+    return frame, locate
+
+
+def _demand(table: _Table) -> tuple[pd.DataFrame, list[Any], Locator, Locator]:
+    """The wide Demand range as long records, its periods, and where demand and period cells are."""
+    records, cells = [], []
+    # a repeated period label is reported once, on its header cell; its column is not read again
+    seen: set[str] = set()
+    first_columns = []
+    for c in table.period_columns:
+        label = str(table.grid.values[0][c]).strip()
+        if label not in seen:
+            seen.add(label)
+            first_columns.append(c)
+    for r in table.rows:
+        for c in first_columns:
+            records.append({"product": table.value(r, "product"), "scenario": table.value(r, "scenario"),
+                            "period": table.grid.values[0][c],
+                            "demand": table.grid.values[r][c] if c < len(table.grid.values[r]) else None})
+            cells.append((r, c))
+    frame = pd.DataFrame(records, columns=["product", "period", "scenario", "demand"], dtype=object)
+    periods = [table.grid.values[0][c] for c in table.period_columns]
+
+    def locate_demand(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
+        if issue.row is None:
+            return table.grid, None, None
+        r, c = cells[issue.row]
+        if issue.column == "period":
+            return table.grid, 0, c
+        if issue.column in ("product", "scenario"):
+            return table.grid, r, table.columns[issue.column]
+        return table.grid, r, c
+
+    def locate_period(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
+        return table.grid, 0, None if issue.row is None else table.period_columns[issue.row]
+
+    return frame, periods, locate_demand, locate_period
+
+
+def _named_values(table: _Table) -> tuple[dict[str, Any], Locator]:
+    """A setting -> value range as a dict, and where each value cell is."""
+    specs = NAMED_VALUES[table.contract.name]
+    rows: dict[str, int] = {}
+    values: dict[str, Any] = {}
+    for r in table.rows:
+        spec = match_setting(table.value(r, "setting"), specs)
+        if spec is not None:
+            rows[spec.name] = r
+            values[spec.name] = table.value(r, "value")
+
+    def locate(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
+        r = rows.get(issue.column or "")
+        return (table.grid, r, table.columns["value"]) if r is not None else (table.grid, None, None)
+
+    return values, locate
 
 
 def _describe(issue: ProblemIssue) -> str:
@@ -253,8 +275,8 @@ def _group_missing_demand(issues: list[ProblemIssue], periods: int) -> list[Prob
     return grouped
 
 
-def _to_workbook_issue(issue: ProblemIssue, tables: _Tables) -> WorkbookIssue:
-    grid, r, c = tables.locators[issue.table](issue)
+def _to_workbook_issue(issue: ProblemIssue, locators: dict[str, Locator]) -> WorkbookIssue:
+    grid, r, c = locators[issue.table](issue)
     if r is not None:
         where = grid.cell(r, c) if c is not None else grid.span(r, r)
     elif c is not None:
@@ -263,43 +285,73 @@ def _to_workbook_issue(issue: ProblemIssue, tables: _Tables) -> WorkbookIssue:
         where = grid.span()
     message = issue.message
     if issue.other_row is not None:
-        first_grid, first_r, first_c = tables.locators[issue.table](replace(issue, row=issue.other_row))
+        first_grid, first_r, first_c = locators[issue.table](replace(issue, row=issue.other_row))
         message += f" (first at {first_grid.cell(first_r or 0, first_c or 0)})"
     return WorkbookIssue(where, grid.name, message, _describe(issue))
 
 
-# ---------------------------------------------------------------------------- entry point
+def _raise_at_cells(error: InvalidProblemError, locators: dict[str, Locator], source: WorkbookSource,
+                    periods: int = 0) -> None:
+    grouped = _group_missing_demand(list(error.issues), periods)
+    issues = list(dict.fromkeys(_to_workbook_issue(i, locators) for i in grouped))
+    raise WorkbookError(issues, source.description) from None
+
+
+# ---------------------------------------------------------------------------- entry points
 def read_problem(source: WorkbookSource, name: str | None = None) -> PlanningProblem:
     """Read and validate the planning problem held by a workbook's named ranges.
 
     Raises :class:`WorkbookError` listing every problem, each with its sheet, cell and name.
     """
-    issues: list[WorkbookIssue] = []
-    tables: dict[str, _Table] = {}
-    for contract in INPUT_RANGES:
-        located = source.locate(contract.name)
-        issues += [WorkbookIssue(p.where, contract.name, p.message) for p in located.problems]
-        if located.grid is not None:
-            if located.grid.height == 0:
-                issues.append(WorkbookIssue(located.grid.span(), contract.name, "the range is empty"))
-                continue
-            tables[contract.name] = _understand_header(located.grid, contract, issues)
-    if SETTINGS.name in tables and "setting" in tables[SETTINGS.name].columns:
-        _settings_layout(tables[SETTINGS.name], issues)
-    if issues:
-        raise WorkbookError(issues, source.description)
-
-    collected = _collect_tables(tables)
+    tables = _locate(source, INPUT_RANGES)
+    locators: dict[str, Locator] = {}
+    frames = {}
+    for contract, key in ((PRODUCTS, "products"), (COSTS, "costs"), (SCENARIOS, "scenarios")):
+        frames[key], locators[key] = _rows(tables[contract.name])
+    frames["demand"], periods, locators["demand"], locators["periods"] = _demand(tables[DEMAND.name])
+    settings, locators["settings"] = _named_values(tables[SETTINGS.name])
     try:
-        return problem_from_tables(
-            products=collected.frames["products"], costs=collected.frames["costs"],
-            demand=collected.frames["demand"], scenarios=collected.frames["scenarios"],
-            settings=collected.settings, periods=collected.periods, name=name or source.description,
-        )
+        return problem_from_tables(**frames, settings=settings, periods=periods, name=name or source.description)
     except InvalidProblemError as error:
-        grouped = _group_missing_demand(list(error.issues), len(set(map(str, collected.periods))))
-        issues = list(dict.fromkeys(_to_workbook_issue(i, collected) for i in grouped))
-        raise WorkbookError(issues, source.description) from None
+        _raise_at_cells(error, locators, source, len(set(map(str, periods))))
+        raise  # unreachable: _raise_at_cells raises
 
 
-__all__ = ["WorkbookError", "WorkbookIssue", "read_problem"]
+def read_uncertainty(source: WorkbookSource, problem: PlanningProblem) -> Uncertainty:
+    """Read and validate the Uncertainty sheet (``xlplan_simulation`` and ``xlplan_noise``)."""
+    tables = _locate(source, (SIMULATION, NOISE))
+    settings, locate_settings = _named_values(tables[SIMULATION.name])
+    noise, locate_noise = _rows(tables[NOISE.name])
+    try:
+        return uncertainty_from_tables(problem, settings=settings, noise=noise)
+    except InvalidProblemError as error:
+        _raise_at_cells(error, {"simulation": locate_settings, "noise": locate_noise}, source)
+        raise
+
+
+def has_range(source: WorkbookSource, name: str) -> bool:
+    """Whether the workbook defines ``name`` (and it can be located)."""
+    return source.locate(name).grid is not None
+
+
+def read_runs(source: WorkbookSource) -> tuple[tuple[Any, ...], ...]:
+    """The earlier runs recorded in the workbook's Run log (``xlplan_runs``), most recent first."""
+    grid = source.locate(HISTORY_NAME).grid
+    if grid is None:
+        return ()
+    return tuple(tuple(row) for row in grid.values[1:] if any(not is_blank(v) for v in row))
+
+
+def read_plan(source: WorkbookSource, problem: PlanningProblem) -> dict[str, np.ndarray]:
+    """Read and validate the stage-1 plan of ``xlplan_plan`` (the Plan sheet)."""
+    tables = _locate(source, (PLAN,))
+    frame, locate = _rows(tables[PLAN.name])
+    try:
+        return plan_from_table(problem, frame)
+    except InvalidProblemError as error:
+        _raise_at_cells(error, {"plan": locate}, source)
+        raise
+
+
+__all__ = ["WorkbookError", "WorkbookIssue", "has_range", "read_plan", "read_problem", "read_runs",
+           "read_uncertainty"]

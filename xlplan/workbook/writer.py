@@ -9,11 +9,9 @@ from typing import Any
 from xlplan.results import PlanResult
 from xlplan.workbook.files import WorkbookFileError, write_atomically
 from xlplan.workbook.layout import Sheet
-from xlplan.workbook.outputs import HISTORY_TABLE, RUN_LOG, RunContext, output_sheets
+from xlplan.workbook.outputs import OUTPUT_SHEETS, output_sheets
 from xlplan.workbook.package import Package, recorded_outputs, replace_output_sheets
 from xlplan.workbook.render_xlsxwriter import render_workbook
-
-MAX_HISTORY = 500
 
 
 def render_package(sheets: list[Sheet]) -> Package:
@@ -23,22 +21,15 @@ def render_package(sheets: list[Sheet]) -> Package:
     return Package(buffer.getvalue())
 
 
-def read_history(book: Any) -> tuple[tuple[Any, ...], ...]:
-    """Earlier runs from the Run log of an openpyxl workbook (empty when there is none)."""
-    if RUN_LOG not in book.sheetnames or HISTORY_TABLE not in book[RUN_LOG].tables:
-        return ()
-    sheet = book[RUN_LOG]
-    cells = sheet[sheet.tables[HISTORY_TABLE].ref]
-    return tuple(tuple(c.value for c in row) for row in cells[1:MAX_HISTORY])
-
-
-def write_sheets(sheets: list[Sheet], source: Path, target: Path, *, backup: bool = False) -> Path:
-    """Write ``sheets`` as the output sheets of ``source``'s workbook to ``target`` (may be ``source``)."""
+def write_sheets(sheets: list[Sheet], source: Path, target: Path, *, retire: tuple[str, ...] = (),
+                 backup: bool = False) -> Path:
+    """Write ``sheets`` as output sheets of ``source``'s workbook to ``target`` (may be ``source``),
+    removing xlplan's earlier sheets named in ``retire``."""
     try:
         user = Package(source.read_bytes())
     except OSError as error:
         raise WorkbookFileError(f"{source}: could not be read ({error})") from error
-    replace_output_sheets(user, render_package(sheets), [s.name for s in sheets])
+    replace_output_sheets(user, render_package(sheets), [s.name for s in sheets], retire)
     content = user.to_bytes()
     return write_atomically(target, lambda temporary: temporary.write_bytes(content), backup=backup)
 
@@ -52,7 +43,8 @@ def write_results(result: PlanResult, source: str | Path, target: str | Path | N
     """
     source = Path(source)
     target = Path(target) if target is not None else source
-    return write_sheets(output_sheets(result, RunContext(source.name, history)), source, target, backup=backup)
+    sheets = output_sheets(result, source.name, history)
+    return write_sheets(sheets, source, target, retire=OUTPUT_SHEETS, backup=backup)
 
 
-__all__ = ["read_history", "recorded_outputs", "render_package", "write_results", "write_sheets"]
+__all__ = ["recorded_outputs", "render_package", "write_results", "write_sheets"]

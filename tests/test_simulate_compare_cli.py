@@ -1,0 +1,146 @@
+"""xlplan simulate and xlplan compare on workbooks: the plan on the Plan sheet (as solved or as the
+planner edits it), the Uncertainty sheet, errors at their cells, sheets a planner can read."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import openpyxl
+import pytest
+
+from tests.libreoffice import pdf_text
+from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, copy_of, edited, folder_state
+from xlplan.frontends.cli import INVALID, OK, main
+
+
+def _run(capsys, *args) -> tuple[int, dict]:
+    code = main([*map(str, args), "--json"])
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip() else {}
+
+
+def _sheet(path, name):
+    return openpyxl.load_workbook(path, data_only=True)[name]
+
+
+def test_simulate_solves_when_there_is_no_plan_sheet(tmp_path, capsys):
+    out = tmp_path / "out.xlsx"
+    code, summary = _run(capsys, "simulate", FACTORY_PHYSICS, "-o", out)
+    assert code == OK and summary["plan"] == "the optimal plan (solved now)"
+    assert summary["replications"] == 100_000 and not summary["legacy_seed_defect"]
+    assert abs(summary["mean_profit"] - 1.5307e6) <= 3 * math.hypot(summary["profit_se"], 70)
+    sheet = _sheet(out, "Simulation")
+    assert sheet["A1"].value == "Simulation"
+    measures = {row[0]: row[1] for row in sheet.iter_rows(min_row=6, max_col=2, values_only=True) if row[0]}
+    assert measures["Mean profit"] == pytest.approx(summary["mean_profit"])
+    assert measures["On-time fill rate"] == pytest.approx(summary["fill_rate"])
+    assert "Each replication starts from the plan" in sheet["A3"].value
+
+
+def test_simulate_reads_the_plan_sheet_and_the_planners_edits(tmp_path, capsys):
+    book = copy_of(FACTORY_PHYSICS, tmp_path)
+    assert main(["solve", str(book), "--in-place"]) == OK
+    capsys.readouterr()
+    code, from_sheet = _run(capsys, "simulate", book, "--in-place", "--replications", 20_000)
+    assert code == OK and from_sheet["plan"] == "the plan on the Plan sheet"
+    code, solved = _run(capsys, "simulate", book, "-o", tmp_path / "x.xlsx", "--replications", 20_000,
+                        "--plan", "solve")
+    assert from_sheet["mean_profit"] == pytest.approx(solved["mean_profit"], rel=1e-12)
+    runs = [r[1] for r in _sheet(book, "Run log").iter_rows(values_only=True) if r[1] in ("solve", "simulate")]
+    assert runs == ["simulate", "solve"]  # most recent first
+    assert {"Plan", "Recourse", "Costs", "KPI", "Simulation", "Run log"} <= set(
+        openpyxl.load_workbook(book, read_only=True).sheetnames)
+
+    edited_book = edited(book, tmp_path, lambda b: b["Plan"].__setitem__("C6", 250), name="edited.xlsx")
+    code, typed = _run(capsys, "simulate", edited_book, "-o", tmp_path / "y.xlsx", "--replications", 20_000)
+    assert code == OK and typed["mean_profit"] < from_sheet["mean_profit"]
+
+
+def test_an_unreadable_plan_is_reported_at_its_cell(tmp_path, capsys):
+    book = copy_of(FACTORY_PHYSICS, tmp_path)
+    assert main(["solve", str(book), "--in-place", "--no-backup"]) == OK
+    broken = edited(book, tmp_path, lambda b: b["Plan"].__setitem__("C6", "lots"), name="broken.xlsx")
+    capsys.readouterr()
+    before = folder_state(tmp_path)
+    assert main(["simulate", str(broken), "--in-place"]) == INVALID
+    assert ("Plan!C6 (xlplan_plan): 'lots' is not a number (Production, product Product, period 1)"
+            in capsys.readouterr().err)
+    assert folder_state(tmp_path) == before
+
+
+@pytest.mark.parametrize("cell, value, message", [
+    ("B5", "many", "Uncertainty!B5 (xlplan_simulation): 'many' is not a number (Replications)"),
+    ("B7", "gauss", "Uncertainty!B7 (xlplan_simulation): 'gauss' is not one of normal, poisson, multipliers, "
+                    "empirical (Demand distribution)"),
+    ("B11", 0.5, "Uncertainty!B11 (xlplan_simulation): the buffer range ends (0.5) before it starts (1) "
+                 "(Buffer to)"),
+    ("E18", 0.8, "Uncertainty!E18 (xlplan_noise): availability max 0.8 is below availability min 0.9 "
+                 "(Availability max, product Product)"),
+])
+def test_uncertainty_problems_are_reported_at_their_cells(tmp_path, capsys, cell, value, message):
+    book = edited(FACTORY_PHYSICS, tmp_path, lambda b: b["Uncertainty"].__setitem__(cell, value))
+    assert main(["simulate", str(book)]) == INVALID
+    assert message in capsys.readouterr().err
+    assert main(["compare", str(book)]) == INVALID
+    assert not (tmp_path / "book-simulation.xlsx").exists() and not (tmp_path / "book-compare.xlsx").exists()
+
+
+def test_a_workbook_without_an_uncertainty_sheet_says_what_is_missing(tmp_path, capsys):
+    def drop(book):
+        del book.defined_names["xlplan_simulation"]
+
+    assert main(["simulate", str(edited(FACTORY_PHYSICS, tmp_path, drop))]) == INVALID
+    assert "workbook (xlplan_simulation): the workbook has no name 'xlplan_simulation'" in capsys.readouterr().err
+
+
+def test_exact_simulation_is_the_models_expected_cost(tmp_path, capsys):
+    code, solved = _run(capsys, "solve", ELECTRONICS, "-o", tmp_path / "a.xlsx", "--continuous")
+    code, exact = _run(capsys, "simulate", ELECTRONICS, "-o", tmp_path / "b.xlsx", "--plan", "solve", "--exact",
+                       "--continuous")
+    assert code == OK and exact["exact"] and exact["profit_se"] is None
+    assert sum(exact["mean_cost"].values()) == pytest.approx(solved["objective"], abs=0.005)
+
+
+def test_the_seeds_defect_is_labelled_wherever_it_appears(tmp_path, capsys):
+    out = tmp_path / "legacy.xlsx"
+    code, summary = _run(capsys, "simulate", FACTORY_PHYSICS, "-o", out, "--replications", 20,
+                         "--reproduce-seed-defect")
+    assert code == OK and summary["legacy_seed_defect"]
+    assert _sheet(out, "Simulation")["A3"].value.startswith("LEGACY MODE")
+    assert _sheet(out, "Run log")["B7"].value == "legacy"
+
+
+def test_compare_factory_physics(tmp_path, capsys, libreoffice):
+    out = tmp_path / "compare.xlsx"
+    code, summary = _run(capsys, "compare", FACTORY_PHYSICS, "-o", out, "--replications", 20_000)
+    assert code == OK
+    strategies = {s["strategy"]: s for s in summary["strategies"]}
+    assert list(strategies) == ["deterministic", "best buffered", "stochastic"]
+    assert strategies["stochastic"]["mean_profit"] > strategies["best buffered"]["mean_profit"] \
+        > strategies["deterministic"]["mean_profit"]
+    assert summary["value_of_stochastic_solution"]["VSS"] > 0
+    sheet = _sheet(out, "Compare")
+    names = [r[0] for r in sheet.iter_rows(min_row=6, max_row=8, values_only=True)]
+    assert names == ["deterministic", "best buffered", "stochastic"]
+    text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
+    for heading in ("Compare", "Profit by plan", "Mean profit by buffer factor", "VSS = EEV - RP"):
+        assert heading in text
+
+
+def test_compare_electronics_reports_an_infinite_vss(tmp_path, capsys):
+    code, summary = _run(capsys, "compare", ELECTRONICS, "-o", tmp_path / "c.xlsx", "--replications", 5_000,
+                         "--continuous")
+    assert code == OK
+    value = summary["value_of_stochastic_solution"]
+    assert value["VSS"] is None and value["EEV"] is None
+    assert "backorder cap" in value["note"]
+    assert summary["strategies"][-1]["strategy"] == "stochastic"
+
+
+def test_simulation_sheet_prints(tmp_path, capsys, libreoffice):
+    out = tmp_path / "sim.xlsx"
+    assert main(["simulate", str(FACTORY_PHYSICS), "-o", str(out), "--replications", "10000"]) == OK
+    capsys.readouterr()
+    text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
+    assert "Distribution of profit" in text and "Mean profit" in text

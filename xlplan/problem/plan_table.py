@@ -1,0 +1,27 @@
+"""A stage-1 plan given as a table (the Plan sheet, or one a planner typed), validated."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xlplan.problem.fields import PLAN_FIELDS
+from xlplan.problem.issues import InvalidProblemError
+from xlplan.problem.problem import PlanningProblem
+from xlplan.problem.tables import IssueCollector, keyed_table, require_columns
+
+
+def plan_from_table(problem: PlanningProblem, table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Stage-1 values by name, shape (products, periods), from a table with one row per product and
+    period (columns ``product``, ``period`` and the fields of ``PLAN_FIELDS``).
+
+    Raises :class:`InvalidProblemError` listing every problem (table ``plan``).
+    """
+    collector = IssueCollector()
+    values: dict[str, list[float]] = {}
+    if require_columns(collector, "plan", table, ["product", "period"]):
+        values = keyed_table(collector, "plan", table, PLAN_FIELDS, problem.products, problem.periods, None)
+    if collector.issues:
+        raise InvalidProblemError(collector.issues)
+    shape = (len(problem.products), len(problem.periods))
+    return {f.name: np.array(values[f.name], dtype=float).reshape(shape) for f in PLAN_FIELDS}

@@ -1,0 +1,97 @@
+"""The Run log sheet: the latest run in detail, and every run of the workbook, most recent first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from xlplan.results import PlanResult
+from xlplan.workbook.layout import GENERAL, MONEY, TEXT, UNITS, Column, Sheet, Table
+
+RUN_LOG = "Run log"
+OUTPUT_TAB = "70AD47"
+HISTORY_NAME = "xlplan_runs"
+HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "Value", "Gap", "Seconds",
+                   "Input fingerprint")
+MAX_HISTORY = 500
+Detail = tuple[str, Any, str]
+"""(label, value, number format)"""
+
+
+def finite(value: float | None) -> float | str:
+    """A number for a cell: blank when there is none or it is not finite."""
+    return float(value) if value is not None and np.isfinite(value) else ""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run of a command, as the Run log records it."""
+
+    command: str
+    source: str
+    finished: datetime
+    status: str
+    figure: str
+    """What ``value`` is, e.g. "Expected cost" or "Mean profit"."""
+    value: float | None
+    gap: float | None
+    seconds: float
+    fingerprint: str
+    details: tuple[Detail, ...]
+
+    def history_row(self) -> list[Any]:
+        return [self.finished.replace(tzinfo=None, microsecond=0), self.command, self.source, self.status,
+                self.figure, finite(self.value), finite(self.gap), round(self.seconds, 3), self.fingerprint]
+
+
+def solve_record(result: PlanResult, source: str) -> RunRecord:
+    info = result.info
+    options = info.options
+    details: list[Detail] = [
+        ("Problem", result.problem.name, TEXT),
+        ("Message", info.message, TEXT),
+        ("Expected cost", finite(info.objective), MONEY),
+        ("Best bound", finite(info.bound), MONEY),
+        ("Relative gap", finite(info.gap), "0.00%"),
+        ("Whole units (MIP)", "yes" if info.is_mip else "no", TEXT),
+        ("Path to HiGHS", info.backend, TEXT),
+        ("Options", f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
+                    f"{options.threads or 'auto'}, LP algorithm {options.lp_algorithm}", TEXT),
+        *[(f"Seconds: {phase.replace('_', '-')}", round(seconds, 4), "0.000")
+          for phase, seconds in info.seconds.items()],
+        *[(f"Model: {key.replace('_', ' ')}", value, UNITS) for key, value in info.model_size.items()],
+        *[(f"Version: {name}", version, TEXT) for name, version in info.versions.items()],
+    ]
+    return RunRecord("solve", source, info.finished_at, info.status.value, "Expected cost", info.objective, info.gap,
+                     info.seconds["total"], info.fingerprint, tuple(details))
+
+
+def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) -> Sheet:
+    """The Run log: ``record`` in detail, then ``record`` and the earlier ``history`` as a table."""
+    sheet = Sheet(RUN_LOG, tab_color=OUTPUT_TAB, widths={1: 26, 2: 60})
+    sheet.text(1, 1, "Run log", "heading")
+    sheet.text(2, 1, "The latest run, then every run of this workbook, most recent first.", "note")
+    entries: list[Detail] = [
+        ("Command", f"xlplan {record.command}", TEXT),
+        ("Finished (UTC)", record.finished.replace(tzinfo=None), "yyyy-mm-dd hh:mm:ss"),
+        ("Source", record.source, TEXT),
+        ("Status", record.status, TEXT),
+        *record.details,
+        ("Input fingerprint", record.fingerprint, TEXT),
+    ]
+    for i, (label, value, number_format) in enumerate(entries):
+        sheet.text(4 + i, 1, label, "label")
+        sheet.text(4 + i, 2, value, "value", number_format)
+    rows = [record.history_row(), *[list(row) + [""] * (len(HISTORY_COLUMNS) - len(row))
+                                    for row in history[: MAX_HISTORY - 1]]]
+    sheet.tables.append(Table(4 + len(entries) + 3, 1, [
+        Column(HISTORY_COLUMNS[0], "yyyy-mm-dd hh:mm:ss", 20), Column(HISTORY_COLUMNS[1], GENERAL, 11),
+        Column(HISTORY_COLUMNS[2], GENERAL, 26), Column(HISTORY_COLUMNS[3], GENERAL, 18),
+        Column(HISTORY_COLUMNS[4], GENERAL, 16), Column(HISTORY_COLUMNS[5], MONEY, 16),
+        Column(HISTORY_COLUMNS[6], "0.00%", 10), Column(HISTORY_COLUMNS[7], "0.00", 10),
+        Column(HISTORY_COLUMNS[8], GENERAL, 20)], rows, table_name="xlplanRuns", defined_name=HISTORY_NAME,
+        title="All runs"))
+    return sheet
