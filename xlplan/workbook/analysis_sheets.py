@@ -66,7 +66,7 @@ def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
 def simulation_sheet(result: SimulationResult, plan_source: str, problem: PlanningProblem,
                      uncertainty: Uncertainty, legacy: bool = False) -> Sheet:
     s = result.summary
-    sheet = Sheet(SIMULATION, tab_color=OUTPUT_TAB, widths={1: 28, 2: 16, 3: 11, 4: 12})
+    sheet = Sheet(SIMULATION, tab_color=OUTPUT_TAB, widths={1: 28, 2: 16, 3: 11, 4: 62})
     sheet.text(1, 1, "Simulation", "heading")
     sheet.text(2, 1, f"{plan_source}: mean profit {s.mean_profit:,.0f}, on-time fill rate {s.fill_rate:.2%} "
                f"over {s.replications:,} replications", "bad" if legacy else "good")
@@ -78,19 +78,19 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
         sheet.text(3, 1, DEFECT_NOTE, "note")
     rows = _summary_rows(s)
     summary = Table(TOP, 1, [Column("Measure", GENERAL, 28), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 11),
-                             Column("Meaning", GENERAL, 12)], rows, table_name="xlplanSimulation",
+                             Column("Meaning", GENERAL, 62)], rows, table_name="xlplanSimulation",
                     cell_formats=_formats(rows))
     sheet.tables.append(summary)
 
     counts, edges = np.histogram(result.profit, bins=HISTOGRAM_BINS, weights=result.weights)
-    histogram = Table(TOP, 7, [Column("Profit from", MONEY, 14), Column("Profit to", MONEY, 14),
+    histogram = Table(TOP, 6, [Column("Profit from", "#,##0", 12), Column("Profit to", "#,##0", 12),
                                Column("Share", FRACTION, 9)],
                       [[float(edges[i]), float(edges[i + 1]), float(counts[i])] for i in range(len(counts))],
                       table_name="xlplanHistogram", title="Distribution of profit")
     sheet.tables.append(histogram)
-    sheet.charts.append(Chart("Distribution of profit", f"K{TOP - 1}", histogram.column_range(SIMULATION, 1),
+    sheet.charts.append(Chart("Distribution of profit", f"J{TOP - 1}", histogram.column_range(SIMULATION, 1),
                               [Series("Share of replications", histogram.column_range(SIMULATION, 2))],
-                              x_title="Profit up to", y_title="Share", width_cm=18))
+                              x_title="Profit up to", y_title="Share", y_format="0%", width_cm=20, height_cm=9))
 
     settings = uncertainty.settings
     noise = uncertainty.noise
@@ -119,19 +119,21 @@ def compare_sheet(comparison: Comparison) -> Sheet:
                Column("Profit SE", MONEY, 10), Column("Profit P5", MONEY, 14), Column("Profit P50", MONEY, 14),
                Column("Profit P95", MONEY, 14), Column("VaR", MONEY, 14), Column("CVaR", MONEY, 14),
                Column("Fill rate", "0.00%", 10), Column("Stockout periods", DECIMAL, 10),
-               Column("Lost units", DECIMAL, 10), Column("Plan", GENERAL, 14)]
+               Column("Lost units", DECIMAL, 10)]
     rows = [[s.name, s.planned_cost, s.summary.mean_profit, finite(s.summary.profit_se), s.summary.profit_p5,
              s.summary.profit_p50, s.summary.profit_p95, s.summary.value_at_risk,
              s.summary.conditional_value_at_risk, s.summary.fill_rate, s.summary.mean_stockout_periods,
-             s.summary.mean_lost_units, s.description] for s in comparison.strategies]
+             s.summary.mean_lost_units] for s in comparison.strategies]
     strategies = Table(TOP, 1, columns, rows, table_name="xlplanStrategies")
     sheet.tables.append(strategies)
+    for i, s in enumerate(comparison.strategies):
+        sheet.text(strategies.bottom + 1 + i, 1, f"{s.name}: {s.description}", "note")
     anchor = get_column_letter(len(columns) + 2)
     sheet.charts.append(Chart("Profit by plan", f"{anchor}{TOP - 1}", strategies.column_range(COMPARE, 0),
                               [Series("Mean profit", strategies.column_range(COMPARE, 2)),
                                Series("Profit P5", strategies.column_range(COMPARE, 4))], y_title="Profit"))
 
-    costs_top = strategies.bottom + 4
+    costs_top = strategies.bottom + len(comparison.strategies) + 4
     categories = list(comparison.strategies[0].summary.mean_cost)
     sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, 16)]
                               + [Column(s.name, MONEY, 14) for s in comparison.strategies],
@@ -172,7 +174,7 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     sheet.charts.append(Chart("On-time fill rate by buffer factor", f"{anchor}{buffer_top + 15}",
                               buffer.column_range(COMPARE, 0),
                               [Series("Fill rate", buffer.column_range(COMPARE, 5), kind="line")], kind="line",
-                              x_title="Buffer factor", y_title="Fill rate"))
+                              x_title="Buffer factor", y_title="Fill rate", y_format="0%"))
     return sheet
 
 

@@ -94,8 +94,11 @@ def _named_value_rows(values: Any, fields: tuple[Field, ...]) -> list[list[Any]]
 
 def uncertainty_sheet(problem: PlanningProblem, uncertainty: Uncertainty) -> Sheet:
     """The Uncertainty sheet: simulation settings, and below them the noise per product."""
+    # the description is the last column and runs on over empty cells: kept narrow, so the noise table
+    # below (which shares the columns) keeps sensible widths
+    columns = [*NAMED_VALUE_COLUMNS[:-1], Column("Description", GENERAL, 16)]
     sheet = _input_sheet(
-        SIMULATION, NAMED_VALUE_COLUMNS, _named_value_rows(uncertainty.settings, SIMULATION_FIELDS),
+        SIMULATION, columns, _named_value_rows(uncertainty.settings, SIMULATION_FIELDS),
         ["", "", "", ""], "Used by xlplan simulate and xlplan compare.", "A5")
     top = HEADER_ROW + len(SIMULATION_FIELDS) + 4
     sheet.text(top - 2, 1, f"{NOISE.meaning} Named range: {NOISE.name}.", "note")
@@ -103,7 +106,7 @@ def uncertainty_sheet(problem: PlanningProblem, uncertainty: Uncertainty) -> She
         sheet.text(top - 1, 1 + j, unit, "unit")
     noise = uncertainty.noise
     sheet.tables.append(Table(
-        top, 1, [Column("Product", GENERAL, 32)] + [Column(f.title, GENERAL, 14) for f in NOISE_FIELDS],
+        top, 1, [Column("Product", GENERAL, 32)] + [Column(f.title, GENERAL, 16) for f in NOISE_FIELDS],
         [[label, *(_number(getattr(noise, f.name)[i]) for f in NOISE_FIELDS)]
          for i, label in enumerate(problem.products)],
         table_name=NOISE.table, defined_name=NOISE.name))

@@ -110,6 +110,7 @@ class Chart:
     kind: Literal["column", "line", "bar", "stacked"] = "column"
     x_title: str = ""
     y_title: str = ""
+    y_format: str = "#,##0"
     width_cm: float = 16.0
     height_cm: float = 7.5
 

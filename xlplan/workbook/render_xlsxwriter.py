@@ -113,7 +113,7 @@ def _chart(book: Workbook, ws: Worksheet, chart: Chart) -> None:
         primary.combine(overlay)
     primary.set_title({"name": chart.title, "name_font": {"size": 12}})
     primary.set_x_axis({"name": chart.x_title} if chart.x_title else {})
-    primary.set_y_axis({"name": chart.y_title, "num_format": "#,##0", "major_gridlines": {"visible": True}})
+    primary.set_y_axis({"name": chart.y_title, "num_format": chart.y_format, "major_gridlines": {"visible": True}})
     primary.set_legend({"position": "bottom"})
     primary.set_size({"width": chart.width_cm * CM_TO_PX, "height": chart.height_cm * CM_TO_PX})
     ws.insert_chart(chart.anchor, primary)
