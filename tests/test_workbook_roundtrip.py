@@ -20,6 +20,26 @@ def test_examples_hold_the_reference_problems():
     assert read_workbook(TEMPLATE).fingerprint() == reference.electronics().fingerprint()
 
 
+def test_rows_added_to_a_table_are_read_though_its_name_was_not_widened(tmp_path):
+    """Planners add a row at the bottom of an Excel Table; the table grows, the plain name stays."""
+    def add_peak_scenario(book):
+        scenarios, demand = book["Scenarios"], book["Demand"]
+        scenarios["B7"] = 0.15
+        scenarios.append(["peak", 0.10])
+        scenarios.tables["Scenarios"].ref = "A4:B8"
+        for product in "ABC":
+            high = next(r for r in demand.iter_rows(min_row=5, values_only=True) if r[:2] == (product, "high"))
+            demand.append([product, "peak", *(round(v * 1.2) for v in high[2:])])
+        demand.tables["Demand"].ref = "A4:N16"
+
+    path = edited(TEMPLATE, tmp_path, add_peak_scenario)
+    assert str(openpyxl.load_workbook(path).defined_names["xlplan_scenarios"].attr_text) == "Scenarios!$A$4:$B$7"
+    problem = read_workbook(path)
+    assert list(problem.scenarios) == ["low", "med", "high", "peak"]
+    assert problem.probabilities.tolist() == [0.25, 0.5, 0.15, 0.10]
+    assert problem.demand.shape == (4, 3, 12)
+
+
 def _solve_json(capsys, *args) -> dict:
     code = main(["solve", *map(str, args), "--json"])
     payload = json.loads(capsys.readouterr().out)

@@ -60,24 +60,13 @@ def png_bytes() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
-def xlwings_vba_project(folder: Path) -> Path:
-    """The VBA project of the installed xlwings' quickstart workbook (BSD-licensed)."""
-    from importlib import resources
-
-    target = folder / "vbaProject.bin"
-    with resources.files("xlwings").joinpath("quickstart_standalone.xlsm").open("rb") as handle:
-        with zipfile.ZipFile(handle) as archive:
-            target.write_bytes(archive.read("xl/vbaProject.bin"))
-    return target
-
-
 def planner_workbook(folder: Path, name: str = "planner.xlsx") -> Path:
     """The electronics inputs plus a sheet of the planner's own: formulas over the inputs, formats,
     a workbook name, a chart, an image, a text box, a form button, a comment, conditional
     formatting and a drop-down. With an .xlsm name it carries a VBA project too."""
     import io
 
-    from xlplan.workbook.examples import EXAMPLES, workbook_sheets
+    from xlplan.workbook.examples import EXAMPLES, workbook_sheets, xlwings_vba_project
     from xlplan.workbook.render_xlsxwriter import new_workbook, render_sheet
 
     target = folder / name

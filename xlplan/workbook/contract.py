@@ -1,9 +1,11 @@
 """The named-range contract: which workbook names xlplan reads, and what their columns mean.
 
-Each input is a workbook-scoped defined name over a range whose first row holds the headers;
-the template makes each an Excel Table so it grows with the data (``xlplan_products`` refers to
-``=Products[#All]``). Headers match a field's title or its key, ignoring case, spaces and
-punctuation; columns whose header starts with "Note" or "Comment" are the planner's own and
+Each input is a workbook-scoped defined name over a range whose first row holds the headers.
+In the template each is an Excel Table and the name covers it (``xlplan_products`` =
+``Products!$A$4:$G$7``); a name that starts an Excel Table stands for the whole table, so rows
+added to the table are read even when the name was not widened. A name may also be a structured
+reference (``=Products[#All]``). Headers match a field's title or its key, ignoring case, spaces
+and punctuation; columns whose header starts with "Note" or "Comment" are the planner's own and
 are ignored. Rows may come in any order; blank rows are ignored.
 """
 

@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from xlplan.problem import PlanningProblem, reference
@@ -16,7 +19,7 @@ from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
 from xlplan.workbook.contract import INPUT_RANGES, UNCERTAINTY_RANGES
 from xlplan.workbook.files import write_atomically
 from xlplan.workbook.inputs import input_sheets, uncertainty_sheet
-from xlplan.workbook.layout import Sheet
+from xlplan.workbook.layout import Button, Sheet
 from xlplan.workbook.render_xlsxwriter import render_workbook
 
 
@@ -60,11 +63,11 @@ EXAMPLES: dict[str, Example] = {
 }
 
 
-def start_sheet(title: str, about: tuple[str, ...], template: bool) -> Sheet:
+def start_sheet(title: str, about: tuple[str, ...], template: bool, first_row: int = 3) -> Sheet:
     """The Start sheet: what the workbook is and how to plan with it."""
     sheet = Sheet("Start", tab_color="1F4E79", widths={1: 3, 2: 14})
     sheet.text(1, 1, title, "heading")
-    row = 3
+    row = first_row
     for line in about:
         sheet.text(row, 2, line, "value")
         row += 1
@@ -121,10 +124,77 @@ def write_template(path: str | Path) -> Path:
     return _write(path, workbook_sheets(*example.data(), title, example.about, True), title)
 
 
+MACRO_WORKBOOK = "xlplan.xlsm"
+"""xlwings' SampleCall imports the module named like the workbook: this name makes it ``xlplan``."""
+ACTIONS = ("Solve", "Validate", "Simulate", "Compare", "Clear outputs")
+
+
+def control_panel(sheet: Sheet) -> None:
+    """The Start sheet's Run button, the Action it runs, and where the outcome is shown."""
+    sheet.text(3, 2, "Run xlplan", "subheading")
+    sheet.text(4, 2, "Action", "label")
+    sheet.text(4, 3, "Solve", "value")
+    sheet.choices["C4"] = ACTIONS
+    sheet.buttons.append(Button("E3", "Run xlplan"))
+    sheet.text(6, 2, "Last run", "label")
+    sheet.text(7, 2, "Status", "label")
+    sheet.text(7, 3, "Choose an action and click Run xlplan. The Settings and Uncertainty sheets have buttons "
+               "of their own (Check inputs, Simulate).", "note")
+    sheet.widths[3] = 16
+
+
+def xlwings_conf_sheet() -> Sheet:
+    """xlwings' settings for this workbook: its worksheet functions come from ``udfs``."""
+    sheet = Sheet("xlwings.conf", widths={1: 18, 2: 40})
+    sheet.text(1, 1, "UDF Modules", "value")
+    sheet.text(1, 2, "udfs", "value")
+    sheet.text(2, 1, "PYTHONPATH", "value")
+    sheet.text(2, 2, "", "value")
+    return sheet
+
+
+def macro_workbook_sheets() -> list[Sheet]:
+    """The template with buttons: the control panel, the inputs, and xlwings.conf."""
+    example = EXAMPLES["electronics"]
+    problem, uncertainty = example.data()
+    start = start_sheet("xlplan planning workbook", example.about, True, first_row=10)
+    control_panel(start)
+    inputs = input_sheets(problem)
+    for sheet in inputs:
+        if sheet.name == "Settings":
+            sheet.buttons.append(Button("F2", "Check inputs"))
+    uncertainty_inputs = uncertainty_sheet(problem, uncertainty)
+    uncertainty_inputs.buttons.append(Button("F2", "Simulate"))
+    return [start, *inputs, uncertainty_inputs, xlwings_conf_sheet()]
+
+
+def xlwings_vba_project(folder: Path) -> Path:
+    """The BSD-licensed VBA of xlwings' standalone quickstart (its SampleCall and RunPython), from
+    the installed xlwings, whose version its DLL declarations name."""
+    target = folder / "vbaProject.bin"
+    with resources.files("xlwings").joinpath("quickstart_standalone.xlsm").open("rb") as handle:
+        with zipfile.ZipFile(handle) as archive:
+            target.write_bytes(archive.read("xl/vbaProject.bin"))
+    return target
+
+
+def write_macro_workbook(path: str | Path) -> Path:
+    """Write ``xlplan.xlsm``: the template with buttons running xlwings' RunPython."""
+    path = Path(path)
+    if path.name != MACRO_WORKBOOK:
+        raise ValueError(f"the macro workbook must be called {MACRO_WORKBOOK}: its buttons import the module "
+                         "named like the workbook")
+    sheets = macro_workbook_sheets()
+    with tempfile.TemporaryDirectory() as folder:
+        vba = str(xlwings_vba_project(Path(folder)))
+        return write_atomically(path, lambda temporary: render_workbook(
+            str(temporary), sheets, title="xlplan planning workbook", vba_project=vba))
+
+
 def write_all(folder: str | Path) -> list[Path]:
     """Write the template and every example under ``folder`` (as committed in ``workbooks/``)."""
     folder = Path(folder)
     (folder / "examples").mkdir(parents=True, exist_ok=True)
-    written = [write_template(folder / "template.xlsx")]
+    written = [write_template(folder / "template.xlsx"), write_macro_workbook(folder / MACRO_WORKBOOK)]
     written += [write_example(name, folder / "examples" / f"{name}.xlsx") for name in EXAMPLES]
     return written

@@ -71,6 +71,14 @@ class FileSource:
                     return sheet.title, table
         return None
 
+    def _table_at(self, sheet: str, row: int, column: int) -> tuple[int, int, int, int] | None:
+        """(min_col, min_row, max_col, max_row) of the Excel Table whose header starts at (row, column)."""
+        for table in self.book[sheet].tables.values():
+            min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+            if (min_row, min_col) == (row, column):
+                return min_col, min_row, max_col, max_row - (table.totalsRowCount or 0)
+        return None
+
     def _bounds(self, name: str, text: str) -> tuple[str, tuple[int, int, int, int]] | LayoutProblem:
         """(sheet, (min_col, min_row, max_col, max_row)) the definition refers to."""
         if "#REF!" in text.upper():
@@ -106,6 +114,9 @@ class FileSource:
                 pass
             else:
                 if None not in (min_col, min_row, max_col, max_row):
+                    table = self._table_at(sheet, min_row, min_col)
+                    if table is not None:  # the whole table the name starts, rows added since included
+                        return sheet, table
                     last = self.book[sheet].max_row
                     return sheet, (min_col, min_row, max_col, min(max_row, max(last, min_row)))
         return LayoutProblem("workbook", f"the name '{name}' refers to '{text}', which is not one range "

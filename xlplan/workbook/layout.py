@@ -126,6 +126,17 @@ class Text:
     """A place in the workbook this cell links to, e.g. ``Demand!E7``."""
 
 
+@dataclass(frozen=True)
+class Button:
+    """A form button running a VBA macro (only in workbooks with a VBA project)."""
+
+    cell: str
+    caption: str
+    macro: str = "SampleCall"
+    width: int = 150
+    height: int = 34
+
+
 @dataclass
 class Sheet:
     name: str
@@ -136,6 +147,9 @@ class Sheet:
     tab_color: str | None = None
     widths: dict[int, float] = field(default_factory=dict)
     """Column widths by 1-based column index, for columns no table sizes."""
+    buttons: list[Button] = field(default_factory=list)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Cells offering a drop-down list, e.g. ``{"C4": ("Solve", "Validate")}``."""
 
     def text(self, row: int, column: int, value: Any, style: str = "note", number_format: str = GENERAL,
              link: str | None = None) -> None:

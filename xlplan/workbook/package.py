@@ -7,7 +7,7 @@ user's package: the user's parts are copied byte for byte, and only the package'
 changes (workbook.xml's sheet list and names, its relationships, the content types, and styles.xml,
 to which the output sheets' cell formats are appended).
 
-The output sheets are recorded in a hidden workbook name, ``_xlplan_outputs``; a sheet with an
+The output sheets are recorded in hidden workbook names (see ``markers.py``); a sheet with an
 output sheet's name that is not recorded there is the planner's, and is never replaced.
 """
 
@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from xlplan.workbook.markers import is_marker, marker_names, sheet_of
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -30,8 +32,6 @@ OFFICE_DOCUMENT = f"{REL}/officeDocument"
 WORKSHEET = f"{REL}/worksheet"
 CALC_CHAIN = f"{REL}/calcChain"
 STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-MARKER = "_xlplan_outputs"
-SEPARATOR = "/"  # cannot occur in a sheet name
 WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
                   "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
                   "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
@@ -173,10 +173,8 @@ def recorded_outputs(package: Package) -> list[str]:
     """The sheet names the workbook records as xlplan's output sheets."""
     workbook = package.xml(package.main_part())
     names = workbook.find(q(MAIN, "definedNames"))
-    for name in names if names is not None else ():
-        if name.get("name") == MARKER and name.text:
-            return [s for s in name.text.strip().strip('"').split(SEPARATOR) if s]
-    return []
+    recorded = [sheet_of(n.text or "") for n in (names if names is not None else ()) if is_marker(n.get("name", ""))]
+    return [s for s in recorded if s]
 
 
 def sheet_names(package: Package) -> list[str]:
@@ -460,12 +458,13 @@ def _copy_names(source: etree._Element, target: etree._Element) -> None:
 def _record_outputs(workbook: etree._Element, names: list[str]) -> None:
     defined = _child(workbook, "definedNames", WORKBOOK_ORDER)
     for name in list(defined):
-        if name.get("name") == MARKER:
+        if is_marker(name.get("name", "")):
             defined.remove(name)
-    marker = etree.SubElement(defined, q(MAIN, "definedName"))
-    marker.set("name", MARKER)
-    marker.set("hidden", "1")
-    marker.text = '"' + SEPARATOR.join(names) + '"'
+    for name, reference in marker_names(names).items():
+        marker = etree.SubElement(defined, q(MAIN, "definedName"))
+        marker.set("name", name)
+        marker.set("hidden", "1")
+        marker.text = reference
 
 
 def _active_sheet(workbook: etree._Element, names: list[str]) -> str | None:

@@ -86,10 +86,8 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
         for j, value in enumerate(row):
             number_format = table.cell_formats.get((i, j), table.columns[j].number_format)
             _write(ws, top + 1 + i, left + j, value, formats("cell", number_format))
-    if table.defined_name:
-        target = (f"={table.table_name}[#All]" if table.table_name else
-                  f"={quote_sheet(sheet_name)}!{table.ref_absolute()}")
-        book.define_name(table.defined_name, target)
+    if table.defined_name:  # a plain range, which every engine reads; readers follow the table as it grows
+        book.define_name(table.defined_name, f"={quote_sheet(sheet_name)}!{table.ref_absolute()}")
     if table.flag_columns:
         rows = table.flag_rows if table.flag_rows is not None else range(len(table.rows))
         for j in table.flag_columns:
@@ -135,6 +133,11 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
             _write(ws, text.row - 1, text.column - 1, text.value, cell_format)
     for chart in sheet.charts:
         _chart(book, ws, chart)
+    for button in sheet.buttons:
+        ws.insert_button(button.cell, {"macro": button.macro, "caption": button.caption, "width": button.width,
+                                       "height": button.height})
+    for cell, options in sheet.choices.items():
+        ws.data_validation(cell, {"validate": "list", "source": list(options)})
     if sheet.freeze:
         ws.freeze_panes(sheet.freeze)
     if sheet.tab_color:
@@ -145,17 +148,22 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
     return ws
 
 
-def new_workbook(target: str | io.BytesIO, *, title: str = "") -> tuple[Workbook, Formats]:
+def new_workbook(target: str | io.BytesIO, *, title: str = "", vba_project: str | None = None
+                 ) -> tuple[Workbook, Formats]:
     """An XlsxWriter workbook writing to ``target`` (a path or a BytesIO), with fixed metadata so
-    the same content gives the same bytes."""
+    the same content gives the same bytes; with ``vba_project`` (a vbaProject.bin), an .xlsm."""
     book = xlsxwriter.Workbook(target, {"in_memory": True})
     book.set_properties({"created": FIXED_TIME, "author": "xlplan", "title": title})
+    if vba_project is not None:
+        book.add_vba_project(vba_project)
+        book.set_vba_name("ThisWorkbook")
     return book, Formats(book)
 
 
-def render_workbook(target: str | io.BytesIO, sheets: list[Sheet], *, title: str = "") -> None:
-    """Write ``sheets`` as a new workbook to ``target``."""
-    book, formats = new_workbook(target, title=title)
+def render_workbook(target: str | io.BytesIO, sheets: list[Sheet], *, title: str = "",
+                    vba_project: str | None = None) -> None:
+    """Write ``sheets`` as a new workbook to ``target`` (an .xlsm with ``vba_project``)."""
+    book, formats = new_workbook(target, title=title, vba_project=vba_project)
     for sheet in sheets:
         render_sheet(book, sheet, formats)
     book.close()
