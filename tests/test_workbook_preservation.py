@@ -62,8 +62,8 @@ def test_in_place_keeps_every_part_of_the_planners_workbook(tmp_path, name, caps
     assert [etree.tostring(x) for x in after_xfs[: len(before_xfs)]] == [etree.tostring(x) for x in before_xfs]
 
     sheets = _sheet_names(book)
-    assert sheets == ["Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty", "My analysis",
-                      *OUTPUT_SHEETS]
+    assert sheets == ["Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty",
+                      "My analysis", *OUTPUT_SHEETS]
     assert read_workbook(book).fingerprint() == problem_before
     backup = book.with_name(f"planner.backup{book.suffix}")
     assert backup.read_bytes() == _bytes_of(original, backup)

@@ -66,7 +66,8 @@ def planner_workbook(folder: Path, name: str = "planner.xlsx") -> Path:
     formatting and a drop-down. With an .xlsm name it carries a VBA project too."""
     import io
 
-    from xlplan.workbook.examples import EXAMPLES, workbook_sheets, xlwings_vba_project
+    from xlplan.workbook.control import xlwings_vba_project
+    from xlplan.workbook.examples import EXAMPLES, workbook_sheets
     from xlplan.workbook.render_xlsxwriter import new_workbook, render_sheet
 
     target = folder / name

@@ -128,11 +128,13 @@ class Text:
 
 @dataclass(frozen=True)
 class Button:
-    """A form button running a VBA macro (only in workbooks with a VBA project)."""
+    """A button over ``cell``: a form button running a VBA ``macro`` (in workbooks with a VBA
+    project), or, with no macro, a shape linking to the cell it covers, which is how xlwings Lite
+    binds a sheet button to a script."""
 
     cell: str
     caption: str
-    macro: str = "SampleCall"
+    macro: str | None = "SampleCall"
     width: int = 150
     height: int = 34
 

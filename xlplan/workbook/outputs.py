@@ -49,21 +49,24 @@ def _units_format(result: PlanResult) -> str:
 
 
 # ---------------------------------------------------------------------------- Plan
+def plan_table(result: PlanResult) -> Table:
+    """The stage-1 plan, product-major: the Plan sheet's table and XLPLAN_SOLVE's result."""
+    expected = result.flows.expect(result.problem.demand).ravel()
+    rows = [[r.product, r.period, r.production, r.regular_hours, r.overtime_hours, r.workforce, r.hires, r.fires,
+             float(expected[i])] for i, r in enumerate(result.plan.itertuples())]
+    return Table(TOP, 1, [
+        Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Production", _units_format(result), 12),
+        Column("Regular hours", DECIMAL, 13), Column("Overtime hours", DECIMAL, 13), Column("Workforce", DECIMAL, 12),
+        Column("Hires", DECIMAL, 10), Column("Fires", DECIMAL, 10), Column("Expected demand", DECIMAL, 13),
+    ], rows, table_name=PLAN.table, defined_name=PLAN.name)
+
+
 def plan_sheet(result: PlanResult) -> Sheet:
     p = result.problem
     sheet = Sheet("Plan", tab_color=OUTPUT_TAB, freeze=f"C{TOP + 1}")
     _heading(sheet, "Plan", result, "Stage 1: what to make and whom to employ, the same in every scenario. "
              "Rewritten by xlplan on every solve.")
-    units = _units_format(result)
-    plan = result.plan
-    expected = result.flows.expect(p.demand).ravel()
-    rows = [[r.product, r.period, r.production, r.regular_hours, r.overtime_hours, r.workforce, r.hires, r.fires,
-             float(expected[i])] for i, r in enumerate(plan.itertuples())]
-    table = Table(TOP, 1, [
-        Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Production", units, 12),
-        Column("Regular hours", DECIMAL, 13), Column("Overtime hours", DECIMAL, 13), Column("Workforce", DECIMAL, 12),
-        Column("Hires", DECIMAL, 10), Column("Fires", DECIMAL, 10), Column("Expected demand", DECIMAL, 13),
-    ], rows, table_name=PLAN.table, defined_name=PLAN.name)
+    table = plan_table(result)
     sheet.tables.append(table)
     T = len(p.periods)
     anchor_column = "K"
@@ -78,7 +81,7 @@ def plan_sheet(result: PlanResult) -> Sheet:
             f"Production and expected demand: {product}", f"{anchor_column}{TOP + i * 16}", rows_of(i, "B"),
             [Series("Production", rows_of(i, "C")), Series("Expected demand", rows_of(i, "I"), kind="line")],
             x_title="Period", y_title="Units"))
-    last = TOP + len(rows)
+    last = TOP + len(table.rows)
     workforce_series = [Series(product, rows_of(i, "F"), kind="line")
                         for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS])]
     sheet.charts.append(Chart("Workforce", f"{anchor_column}{TOP + min(len(p.products), MAX_PRODUCT_CHARTS) * 16}",
@@ -102,19 +105,16 @@ def _scenario_profiles(result: PlanResult, values: np.ndarray) -> tuple[list[str
     return names, np.column_stack([expected, *quantiles])
 
 
-def recourse_sheet(result: PlanResult) -> Sheet:
+def recourse_table(result: PlanResult) -> Table:
+    """Every scenario's recourse, scenario-major: the Recourse sheet's table and XLPLAN_RECOURSE's result."""
     p = result.problem
-    sheet = Sheet("Recourse", tab_color=OUTPUT_TAB, freeze=f"D{TOP + 1}")
-    _heading(sheet, "Recourse", result, "Stage 2: stock, overflow and backorders once each scenario's demand is "
-             "known. Late = units of a period's demand not delivered in that period.")
     units = _units_format(result)
-    recourse = result.recourse
     probability = dict(zip(p.scenarios, p.probabilities.tolist()))
     late = result.flows.late.ravel()
     rows = [[r.product, r.period, r.scenario, probability[r.scenario], r.demand, r.made, r.regular_inventory,
              r.overflow_inventory, r.backorders, r.lost_sales, r.shipped, float(late[i])]
-            for i, r in enumerate(recourse.itertuples())]
-    table = Table(TOP, 1, [
+            for i, r in enumerate(result.recourse.itertuples())]
+    return Table(TOP, 1, [
         Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Scenario", GENERAL, 11),
         Column("Probability", FRACTION, 11), Column("Demand", units, 10), Column("Made", units, 10),
         Column("Regular inventory", units, 12),
@@ -122,7 +122,14 @@ def recourse_sheet(result: PlanResult) -> Sheet:
         Column("Lost sales", units, 10), Column("Shipped", units, 10),
         Column("Late", units, 9),
     ], rows, table_name="xlplanRecourse")
-    sheet.tables.append(table)
+
+
+def recourse_sheet(result: PlanResult) -> Sheet:
+    p = result.problem
+    sheet = Sheet("Recourse", tab_color=OUTPUT_TAB, freeze=f"D{TOP + 1}")
+    _heading(sheet, "Recourse", result, "Stage 2: stock, overflow and backorders once each scenario's demand is "
+             "known. Late = units of a period's demand not delivered in that period.")
+    sheet.tables.append(recourse_table(result))
 
     left = 13  # column M
     T = len(p.periods)

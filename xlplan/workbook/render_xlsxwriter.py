@@ -16,7 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xlplan.workbook.grids import quote_sheet
-from xlplan.workbook.layout import GENERAL, Chart, Formula, Sheet, Table
+from xlplan.workbook.layout import GENERAL, Button, Chart, Formula, Sheet, Table
 
 ACCENT = "#1F4E79"
 FIXED_TIME = datetime(2026, 1, 1)
@@ -134,8 +134,7 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
     for chart in sheet.charts:
         _chart(book, ws, chart)
     for button in sheet.buttons:
-        ws.insert_button(button.cell, {"macro": button.macro, "caption": button.caption, "width": button.width,
-                                       "height": button.height})
+        _button(ws, sheet.name, button)
     for cell, options in sheet.choices.items():
         ws.data_validation(cell, {"validate": "list", "source": list(options)})
     if sheet.freeze:
@@ -146,6 +145,18 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     return ws
+
+
+def _button(ws: Worksheet, sheet_name: str, button: Button) -> None:
+    if button.macro is not None:
+        ws.insert_button(button.cell, {"macro": button.macro, "caption": button.caption, "width": button.width,
+                                       "height": button.height})
+        return
+    ws.insert_textbox(button.cell, button.caption, {
+        "url": f"internal:{quote_sheet(sheet_name)}!{button.cell}", "tip": button.caption,
+        "width": button.width, "height": button.height, "fill": {"color": ACCENT},
+        "line": {"color": ACCENT}, "font": {"color": "white", "bold": True, "size": 11},
+        "align": {"vertical": "middle", "horizontal": "center"}})
 
 
 def new_workbook(target: str | io.BytesIO, *, title: str = "", vba_project: str | None = None

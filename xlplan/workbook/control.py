@@ -1,0 +1,122 @@
+"""The planning workbooks with buttons, and the control panel their buttons share.
+
+Two doors into Excel, one layout:
+
+* ``xlplan.xlsm`` for desktop Excel with xlwings: form buttons run xlwings' own VBA (its
+  ``SampleCall``, BSD-licensed, taken from the installed xlwings' standalone quickstart), which
+  imports the module named like the workbook and calls its ``main()``: ``xlplan.main()``.
+* ``xlplan_lite.xlsx`` for xlwings Lite: Office.js has no sheet buttons, so each button is a shape
+  linking to the cell it covers, and ``lite/main.py`` binds a ``@script`` to it
+  (``button="[shape name]Sheet!Cell"``).
+
+Both have the same control panel on the Start sheet: an Action cell, a Run button, and the status
+cells where each run reports its outcome.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+from xlplan.workbook.examples import EXAMPLES, start_sheet
+from xlplan.workbook.files import write_atomically
+from xlplan.workbook.inputs import input_sheets, uncertainty_sheet
+from xlplan.workbook.layout import Button, Sheet
+from xlplan.workbook.render_xlsxwriter import render_workbook
+
+MACRO_WORKBOOK = "xlplan.xlsm"
+"""xlwings' SampleCall imports the module named like the workbook: this name makes it ``xlplan``."""
+LITE_WORKBOOK = "xlplan_lite.xlsx"
+TITLE = "xlplan planning workbook"
+
+ACTIONS = ("Solve", "Validate", "Simulate", "Compare", "Clear outputs")
+CONTROL_SHEET = "Start"
+ACTION_LABEL_CELL = "B4"
+ACTION_CELL = "C4"
+STATUS_TIME_CELL = "C6"
+STATUS_CELL = "C7"
+RUN = "Run xlplan"
+SHEET_BUTTONS = {CONTROL_SHEET: ("E3", RUN), "Settings": ("F2", "Check inputs"), "Uncertainty": ("F2", "Simulate")}
+"""Each sheet's button: its cell and caption."""
+ACTION_BY_SHEET = {"Settings": "Validate", "Uncertainty": "Simulate"}
+"""What a sheet's own button does; the Start sheet's does what its Action cell says."""
+LITE_SHAPE = "TextBox 1"
+"""The name Excel files give a sheet's first shape, which each button sheet's button is."""
+
+
+def lite_button(sheet: str) -> str:
+    """The ``@script(button=...)`` reference of a sheet's button in ``xlplan_lite.xlsx``."""
+    cell, _ = SHEET_BUTTONS[sheet]
+    return f"[{LITE_SHAPE}]{sheet}!{cell}"
+
+
+def control_panel(sheet: Sheet, lite: bool) -> None:
+    """The Start sheet's Action cell, Run button and status cells."""
+    sheet.text(3, 2, "Run xlplan", "subheading")
+    sheet.text(4, 2, "Action", "label")
+    sheet.text(4, 3, ACTIONS[0], "value")
+    sheet.choices[ACTION_CELL] = ACTIONS
+    sheet.text(6, 2, "Last run", "label")
+    sheet.text(7, 2, "Status", "label")
+    sheet.text(7, 3, f"Choose an action and click {RUN}. The Settings and Uncertainty sheets have buttons of their "
+               "own (Check inputs, Simulate).", "note")
+    sheet.text(8, 3, "Needs the xlwings Lite add-in with xlplan's main.py (see the README)." if lite else
+               "Needs Python with xlplan and xlwings installed (see the README); keep this file named xlplan.xlsm.",
+               "note")
+    sheet.widths[3] = 16
+
+
+def xlwings_conf_sheet() -> Sheet:
+    """xlwings' settings for this workbook: its worksheet functions come from the ``udfs`` module."""
+    sheet = Sheet("xlwings.conf", widths={1: 18, 2: 40})
+    sheet.text(1, 1, "UDF Modules", "value")
+    sheet.text(1, 2, "udfs", "value")
+    sheet.text(2, 1, "PYTHONPATH", "value")
+    sheet.text(2, 2, "", "value")
+    return sheet
+
+
+def planning_workbook_sheets(lite: bool) -> list[Sheet]:
+    """The template's sheets with the control panel and a button on each button sheet."""
+    example = EXAMPLES["electronics"]
+    problem, uncertainty = example.data()
+    how = f"2. Solve: choose Solve in the Action cell above and click {RUN}; the outcome shows under it."
+    start = start_sheet(TITLE, example.about, True, first_row=10, how_to_solve=how)
+    control_panel(start, lite)
+    sheets = [start, *input_sheets(problem), uncertainty_sheet(problem, uncertainty)]
+    for sheet in sheets:
+        if sheet.name in SHEET_BUTTONS:
+            cell, caption = SHEET_BUTTONS[sheet.name]
+            sheet.buttons.append(Button(cell, caption, macro=None if lite else "SampleCall"))
+    return sheets if lite else [*sheets, xlwings_conf_sheet()]
+
+
+def xlwings_vba_project(folder: Path) -> Path:
+    """The BSD-licensed VBA of xlwings' standalone quickstart (its SampleCall and RunPython), from
+    the installed xlwings, whose version its DLL declarations name."""
+    target = folder / "vbaProject.bin"
+    with resources.files("xlwings").joinpath("quickstart_standalone.xlsm").open("rb") as handle:
+        with zipfile.ZipFile(handle) as archive:
+            target.write_bytes(archive.read("xl/vbaProject.bin"))
+    return target
+
+
+def write_macro_workbook(path: str | Path) -> Path:
+    """Write ``xlplan.xlsm``: the template with buttons running xlwings' RunPython."""
+    path = Path(path)
+    if path.name != MACRO_WORKBOOK:
+        raise ValueError(f"the macro workbook must be called {MACRO_WORKBOOK}: its buttons import the module "
+                         "named like the workbook")
+    sheets = planning_workbook_sheets(lite=False)
+    with tempfile.TemporaryDirectory() as folder:
+        vba = str(xlwings_vba_project(Path(folder)))
+        return write_atomically(path, lambda temporary: render_workbook(str(temporary), sheets, title=TITLE,
+                                                                        vba_project=vba))
+
+
+def write_lite_workbook(path: str | Path) -> Path:
+    """Write ``xlplan_lite.xlsx``: the template with buttons for xlwings Lite's scripts."""
+    sheets = planning_workbook_sheets(lite=True)
+    return write_atomically(Path(path), lambda temporary: render_workbook(str(temporary), sheets, title=TITLE))
