@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import os
+
+# xlwings' remote and calamine engines (PolyForm Noncommercial) exercise the Excel adapter without
+# Excel; they register when xlwings is first imported, so the key is set here, for the tests only
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+import pytest  # noqa: E402
 
 import xlplan
 from xlplan.problem import reference

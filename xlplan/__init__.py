@@ -42,6 +42,15 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, **optio
     return PlanResult(solve_problem(problem, options or SolveOptions(**option_values)))
 
 
+def main() -> str:
+    """The entry point of the buttons in ``workbooks/xlplan.xlsm``, run by xlwings' RunPython
+    (``import xlplan; xlplan.main()``): does what the clicked button's sheet asks, on the calling
+    workbook, and reports the outcome in it."""
+    from xlplan.frontends.excel.buttons import main as run_buttons
+
+    return run_buttons()
+
+
 __all__ = [
     "InvalidProblemError",
     "NoPlanError",
@@ -53,5 +62,6 @@ __all__ = [
     "SolveStatus",
     "problem_from_tables",
     "reference",
+    "main",
     "solve",
 ]

@@ -260,7 +260,8 @@ def simulate(
         hours, availability = noise.sample(rng, problem.product.hours_per_unit, n, T)
         return _run(problem, tested, drawn, hours, availability, carry)
 
-    if reproduce_seed_defect or len(streams) == 1:  # the defect chains replications: one after another
+    # the defect chains replications one after another; Pyodide (xlwings Lite) cannot start threads
+    if reproduce_seed_defect or len(streams) == 1 or sys.platform == "emscripten":
         parts = [batch(b) for b in batches]
     else:  # batches are independent streams; numpy releases the GIL, so threads use every core
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -1,0 +1,267 @@
+"""A live workbook through xlwings' ``xw.Book``: the same contract and layouts as the file backend.
+
+Reading hands the reader grids (``XlwingsSource``); writing draws the very sheet layouts the file
+writer draws (``LiveWriter``). Both work on any xlwings engine: desktop Excel (``Book.caller()``),
+xlwings Lite (the ``book`` argument), and xlwings' remote and calamine engines in the tests.
+Where an engine lacks a feature (Excel Tables, charts, freeze panes on some), the values and
+formats are still written and the feature is skipped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import xlwings as xw
+from openpyxl.utils import range_boundaries
+
+from xlplan.workbook.grids import Grid, LayoutProblem, Located, quote_sheet
+from xlplan.workbook.layout import GENERAL, Chart, Formula, Sheet, Table, Text
+from xlplan.workbook.markers import is_marker, marker_names, sheet_of
+from xlplan.workbook.package import OutputSheetClash
+
+ACCENT = (31, 78, 121)
+WHITE = (255, 255, 255)
+FONT_COLOURS = {"heading": ACCENT, "subheading": ACCENT, "note": (89, 89, 89), "unit": (128, 128, 128),
+                "good": (46, 125, 50), "bad": (198, 40, 40), "link": (5, 99, 193)}
+CHART_TYPES = {"column": "column_clustered", "stacked": "column_stacked", "bar": "bar_clustered", "line": "line"}
+POINTS_PER_CM = 28.35
+OPTIONAL = (NotImplementedError, AttributeError)
+"""What an engine raises for a feature it does not have."""
+
+
+# ---------------------------------------------------------------------------- reading
+class XlwingsSource:
+    """A live workbook as a :class:`~xlplan.workbook.grids.WorkbookSource`."""
+
+    def __init__(self, book: xw.Book):
+        self.book = book
+        self.description = book.name
+
+    def _name(self, name: str) -> Any | None:
+        try:
+            return self.book.names[name]
+        except (KeyError, *OPTIONAL):
+            return None
+
+    def _table_extent(self, target: xw.Range) -> xw.Range:
+        """The whole Excel Table a range starts (the name may predate rows added to it)."""
+        try:
+            tables = list(target.sheet.tables)
+        except OPTIONAL:
+            return target
+        for table in tables:
+            whole = table.range
+            if (whole.row, whole.column) == (target.row, target.column):
+                return whole
+        return target
+
+    def locate(self, name: str) -> Located:
+        defined = self._name(name)
+        if defined is None:
+            return Located(None, [LayoutProblem(
+                "workbook", f"the workbook has no name '{name}'; define it over the input table "
+                "(Formulas > Name Manager), or start from the template: xlplan template PATH")])
+        try:
+            target = defined.refers_to_range
+        except Exception:  # noqa: BLE001 - every engine has its own way of saying "not a range"
+            return Located(None, [LayoutProblem(
+                "workbook", f"the name '{name}' refers to '{defined.refers_to}', which is not one range xlplan "
+                "can read; use an Excel Table or a range such as Sheet!$A$1:$D$20")])
+        target = self._table_extent(target)
+        values = target.options(ndim=2, err_to_str=True).value
+        problems = []
+        try:
+            merged = target.merge_cells
+        except OPTIONAL:
+            merged = False
+        if merged:
+            problems.append(LayoutProblem(
+                f"{quote_sheet(target.sheet.name)}!{target.address.replace('$', '')}",
+                "merged cells inside an input range: each cell needs its own value; unmerge them "
+                "(Home > Merge & Center)"))
+        return Located(Grid(name, target.sheet.name, target.row, target.column, [list(row) for row in values]),
+                       problems)
+
+
+# ---------------------------------------------------------------------------- writing
+def _cell(value: Any) -> Any:
+    """A layout value as xlwings writes it: formulas as text, numpy numbers as Python numbers."""
+    if isinstance(value, Formula):
+        return value.expression
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (datetime, date)) and getattr(value, "tzinfo", None) is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _try(action, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return action(*args, **kwargs)
+    except OPTIONAL:
+        return None
+
+
+class LiveWriter:
+    """Writes output sheets into a live workbook, replacing xlplan's earlier ones only when done."""
+
+    def __init__(self, book: xw.Book):
+        self.book = book
+
+    # -------------------------------------------------------------- bookkeeping
+    def recorded_outputs(self) -> list[str]:
+        recorded = []
+        for name in self.book.names:
+            if is_marker(name.name):
+                sheet = sheet_of(name.refers_to)
+                if sheet is not None:
+                    recorded.append(sheet)
+        return recorded
+
+    def _sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def write(self, sheets: list[Sheet], retire: Iterable[str] = ()) -> None:
+        """Draw ``sheets``, then swap them in for xlplan's sheets of the same names (and remove its
+        sheets named in ``retire``). A sheet of the planner's with an output name is never touched."""
+        owned = set(self.recorded_outputs())
+        existing = self._sheet_names()
+        names = [s.name for s in sheets]
+        clashes = [n for n in names if n in existing and n not in owned]
+        if clashes:
+            listed = ", ".join(f"'{n}'" for n in clashes)
+            raise OutputSheetClash(f"the workbook has its own sheet{'s' if len(clashes) > 1 else ''} {listed}, "
+                                   "where xlplan writes its results; rename it and run again")
+        drafts = []
+        try:
+            for k, layout in enumerate(sheets):
+                draft = self.book.sheets.add(name=f"xlplan new {k + 1}", after=self.book.sheets[-1])
+                drafts.append(draft)
+                self.render(draft, layout)
+        except BaseException:
+            for draft in drafts:
+                _try(draft.delete)
+            raise
+        leaving = owned & (set(names) | set(retire))
+        for sheet in list(self.book.sheets):
+            if sheet.name in leaving:
+                sheet.delete()
+        for draft, layout in zip(drafts, sheets):
+            draft.name = layout.name
+        self._record([n for n in self._sheet_names() if n in owned - leaving] + names)
+        for layout in sheets:
+            self._define_names(layout)
+
+    def _record(self, sheets: list[str]) -> None:
+        for name in list(self.book.names):
+            if is_marker(name.name):
+                name.delete()
+        for name, reference in marker_names(sheets).items():
+            self.book.names.add(name, f"={reference}")
+
+    def _define_names(self, layout: Sheet) -> None:
+        for table in layout.tables:
+            if table.defined_name:
+                existing = [n for n in self.book.names if n.name == table.defined_name]
+                for name in existing:
+                    name.delete()
+                self.book.names.add(table.defined_name, f"={quote_sheet(layout.name)}!{table.ref_absolute()}")
+
+    # -------------------------------------------------------------- drawing
+    def render(self, ws: xw.Sheet, layout: Sheet) -> None:
+        widths = dict(layout.widths)
+        for table in layout.tables:
+            self._table(ws, table, widths)
+        for column, width in widths.items():
+            _try(setattr, ws.range((1, column)), "column_width", width)
+        for text in layout.texts:
+            self._text(ws, text)
+        for chart in layout.charts:
+            self._chart(ws, chart)
+        if layout.freeze:
+            _try(ws.freeze_panes.freeze_at, layout.freeze)
+
+    def _text(self, ws: xw.Sheet, text: Text) -> None:
+        cell = ws.range((text.row, text.column))
+        if text.link:
+            _try(cell.add_hyperlink, f"#{text.link}", str(text.value))
+        else:
+            cell.value = _cell(text.value)
+        if text.number_format != GENERAL:
+            cell.number_format = text.number_format
+        if text.style in ("heading", "subheading", "label", "good", "bad"):
+            _try(setattr, cell.font, "bold", True)
+        if text.style in ("note", "unit"):
+            _try(setattr, cell.font, "italic", True)
+        if text.style == "heading":
+            _try(setattr, cell.font, "size", 15)
+        if text.style in FONT_COLOURS:
+            _try(setattr, cell.font, "color", FONT_COLOURS[text.style])
+
+    def _table(self, ws: xw.Sheet, table: Table, widths: dict[int, float]) -> None:
+        if table.title:
+            title = ws.range((table.top - 1, table.left))
+            title.value = table.title
+            _try(setattr, title.font, "bold", True)
+            _try(setattr, title.font, "color", ACCENT)
+        rows = [[c.header for c in table.columns]] + [[_cell(v) for v in row] for row in table.rows]
+        ws.range((table.top, table.left)).value = rows
+        header = ws.range((table.top, table.left), (table.top, table.right))
+        _try(setattr, header, "color", ACCENT)
+        _try(setattr, header.font, "bold", True)
+        _try(setattr, header.font, "color", WHITE)
+        for j, column in enumerate(table.columns):
+            widths[table.left + j] = max(widths.get(table.left + j, 0), column.width)
+            if column.number_format != GENERAL and table.rows:
+                ws.range((table.top + 1, table.left + j), (table.bottom, table.left + j)).number_format = \
+                    column.number_format
+        for (i, j), number_format in table.cell_formats.items():
+            ws.range((table.top + 1 + i, table.left + j)).number_format = number_format
+        if table.table_name:
+            whole = ws.range((table.top, table.left), (max(table.bottom, table.top + 1), table.right))
+            _try(ws.tables.add, source=whole, name=table.table_name, table_style_name="TableStyleMedium2")
+
+    def _chart(self, ws: xw.Sheet, chart: Chart) -> None:
+        """Series must sit in adjacent columns of the same rows (the layouts keep them so)."""
+        columns = [_columns(s.values) for s in chart.series]
+        sheet_part, first, last = columns[0]
+        if any(c[0] != sheet_part for c in columns) or [c[1] for c in columns] != list(
+                range(first, first + len(columns))):
+            return
+        rows = _rows(chart.series[0].values)
+        source = ws.range((rows[0], first), (rows[1], first + len(columns) - 1))
+        made = _try(ws.charts.add, anchor=ws.range(chart.anchor), width=chart.width_cm * POINTS_PER_CM,
+                    height=chart.height_cm * POINTS_PER_CM, chart_type=CHART_TYPES[chart.kind], source=source,
+                    plot_by="columns")
+        if made is None:
+            return
+        _try(made.set_x_axis_values, ws.range(_address(chart.categories)))
+        _try(setattr, made, "title", chart.title)
+        for k, series in enumerate(chart.series):
+            handle = _try(lambda k=k: made.series[k])
+            if handle is None:
+                continue
+            _try(setattr, handle, "name", series.title)
+            if chart.kind == "column" and series.kind == "line":
+                _try(setattr, handle, "chart_type", "line")
+
+
+def _address(reference: str) -> str:
+    """``Sheet!$C$6:$C$17`` -> ``C6:C17``."""
+    return reference.rsplit("!", 1)[-1].replace("$", "")
+
+
+def _columns(reference: str) -> tuple[str, int, int]:
+    min_col, _, max_col, _ = range_boundaries(_address(reference))
+    return reference.rsplit("!", 1)[0], min_col, max_col
+
+
+def _rows(reference: str) -> tuple[int, int]:
+    _, min_row, _, max_row = range_boundaries(_address(reference))
+    return min_row, max_row
