@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 
 # xlwings' remote and calamine engines (PolyForm Noncommercial) exercise the Excel adapter without
-# Excel; they register when xlwings is first imported, so the key is set here, for the tests only
+# Excel; they register when xlwings is first imported, so the key is set here, for the tests only.
+# XLWINGS_ON_SERVER makes @xw.func and @xw.script record what Excel is told (arguments, converters,
+# buttons), as they do in xlwings Lite, so the tests call the worksheet functions and scripts
+# through xlwings' own dispatch.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 
 import pytest  # noqa: E402
 

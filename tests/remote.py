@@ -9,6 +9,7 @@ xlplan's runtime never needs it.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,9 @@ def payload(path: Path, active_sheet: str | None = None) -> dict[str, Any]:
             "names": names, "sheets": sheets}
 
 
-def remote_book(path: Path, active_sheet: str | None = None) -> xw.Book:
-    return xw.Book(json=payload(path, active_sheet))
+def remote_book(book_payload: dict[str, Any]) -> xw.Book:
+    """A remote-engine book of the payload (given a copy: the engine updates what it is given)."""
+    return xw.Book(json=copy.deepcopy(book_payload))
 
 
 def replay(book_payload: dict[str, Any], actions: list[dict[str, Any]]) -> dict[str, dict[tuple[int, int], Any]]:

@@ -159,9 +159,11 @@ class SolveCache:
             return result
 
     def clear(self) -> None:
+        """Forget every problem and result, and reset the counts."""
         with self._lock:
             self._problems.clear()
             self._results.clear()
+            self.solves = self.hits = 0
 
 
 CACHE = SolveCache()
@@ -209,9 +211,11 @@ def _failure(error: Exception) -> Table2D:
 
 
 def _no_plan(result: PlanResult) -> Table2D:
-    lines = [f"xlplan: no plan ({result.message})"]
-    if result.explanation is not None:
-        lines.append(str(result.explanation.summary))
+    lines = [f"xlplan: no plan ({result.status.value})"]
+    if result.explanation is None:
+        lines.append(result.message)
+    else:
+        lines.append(result.explanation.summary)
         lines += [violation.text for violation in result.explanation.violations]
     return [[line] for line in lines]
 

@@ -119,7 +119,7 @@ class LiveWriter:
         recorded = []
         for name in self.book.names:
             if is_marker(name.name):
-                sheet = sheet_of(name.refers_to)
+                sheet = _sheet_of_name(name)
                 if sheet is not None:
                     recorded.append(sheet)
         return recorded
@@ -149,29 +149,23 @@ class LiveWriter:
                 _try(draft.delete)
             raise
         leaving = owned & (set(names) | set(retire))
+        staying = [n for n in self._sheet_names() if n in owned - leaving]
+        # names go before their sheets: not every engine can delete a name whose sheet is gone
+        defined = {table.defined_name for layout in sheets for table in layout.tables if table.defined_name}
+        for name in list(self.book.names):
+            if is_marker(name.name) or name.name in defined or _sheet_of_name(name) in leaving:
+                name.delete()
         for sheet in list(self.book.sheets):
             if sheet.name in leaving:
                 sheet.delete()
         for draft, layout in zip(drafts, sheets):
             draft.name = layout.name
-        self._record([n for n in self._sheet_names() if n in owned - leaving] + names)
-        for layout in sheets:
-            self._define_names(layout)
-
-    def _record(self, sheets: list[str]) -> None:
-        for name in list(self.book.names):
-            if is_marker(name.name):
-                name.delete()
-        for name, reference in marker_names(sheets).items():
+        for name, reference in marker_names(staying + names).items():
             self.book.names.add(name, f"={reference}")
-
-    def _define_names(self, layout: Sheet) -> None:
-        for table in layout.tables:
-            if table.defined_name:
-                existing = [n for n in self.book.names if n.name == table.defined_name]
-                for name in existing:
-                    name.delete()
-                self.book.names.add(table.defined_name, f"={quote_sheet(layout.name)}!{table.ref_absolute()}")
+        for layout in sheets:
+            for table in layout.tables:
+                if table.defined_name:
+                    self.book.names.add(table.defined_name, f"={quote_sheet(layout.name)}!{table.ref_absolute()}")
 
     # -------------------------------------------------------------- drawing
     def render(self, ws: xw.Sheet, layout: Sheet) -> None:
@@ -250,6 +244,14 @@ class LiveWriter:
             _try(setattr, handle, "name", series.title)
             if chart.kind == "column" and series.kind == "line":
                 _try(setattr, handle, "chart_type", "line")
+
+
+def _sheet_of_name(name: xw.Name) -> str | None:
+    """The sheet a workbook name refers to; None for a name that no longer refers to one."""
+    try:
+        return sheet_of(name.refers_to)
+    except Exception:  # noqa: BLE001 - a name left pointing at a deleted sheet fails differently per engine
+        return None
 
 
 def _address(reference: str) -> str:
