@@ -18,7 +18,8 @@ from xlplan.workbook.committed import write_all
 def test_committed_workbooks_are_what_the_generator_writes(tmp_path):
     written = write_all(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in written] == [
-        "template.xlsx", "xlplan.xlsm", "examples/electronics.xlsx", "examples/factory_physics.xlsx"]
+        "template.xlsx", "xlplan.xlsm", "xlplan_lite.xlsx",
+        "examples/electronics.xlsx", "examples/factory_physics.xlsx"]
     for path in written:
         committed = TEMPLATE.parent / path.relative_to(tmp_path)
         assert digest(committed) == digest(path), f"{committed} is stale: run python -m xlplan.workbook"

@@ -67,7 +67,7 @@ def cells(value: Any) -> Cells:
     """The cells of one argument, headers first: from a DataFrame (its columns are the header row),
     a list of rows, or a single value."""
     if isinstance(value, pd.DataFrame):
-        rows: list[Sequence[Any]] = [list(value.columns), *value.itertuples(index=False, name=None)]
+        rows: list[Sequence[Any]] = [list(value.columns), *value.to_numpy(dtype=object).tolist()]
     elif isinstance(value, (list, tuple)):
         rows = [row if isinstance(row, (list, tuple)) else [row] for row in value]
     elif value is None:
