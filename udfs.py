@@ -29,17 +29,17 @@ CONTINUOUS_DOC = "TRUE to allow fractional units (the LP relaxation); default FA
 TIME_LIMIT_DOC = f"Seconds the solver may run; default {functions.DEFAULT_TIME_LIMIT:g}"
 
 
-def _takes_the_input_ranges(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Declare the five input ranges as DataFrames (header row = columns; Excel errors as text)."""
+def _takes_the_inputs_and_solve_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare the five input ranges as DataFrames (header row = columns; Excel errors as text),
+    and the solve options every function shares."""
     for name, doc in RANGE_DOCS.items():
         f = xw.arg(name, pd.DataFrame, index=False, err_to_str=True, doc=doc)(f)
-    return f
+    f = xw.arg("continuous", doc=CONTINUOUS_DOC)(f)
+    return xw.arg("time_limit", doc=TIME_LIMIT_DOC)(f)
 
 
 @xw.func
-@_takes_the_input_ranges
-@xw.arg("continuous", doc=CONTINUOUS_DOC)
-@xw.arg("time_limit", doc=TIME_LIMIT_DOC)
+@_takes_the_inputs_and_solve_options
 @xw.ret(index=False)
 def XLPLAN_SOLVE(products, costs, demand, scenarios, settings, continuous=False, time_limit=None):
     """The optimal stage-1 plan, spilled with its header: production, hours, workforce, hires and
@@ -49,10 +49,8 @@ def XLPLAN_SOLVE(products, costs, demand, scenarios, settings, continuous=False,
 
 
 @xw.func
-@_takes_the_input_ranges
+@_takes_the_inputs_and_solve_options
 @xw.arg("kpi", doc="A KPI's key or name, e.g. profit_seed or \"Expected cost\"; blank for the KPI table")
-@xw.arg("continuous", doc=CONTINUOUS_DOC)
-@xw.arg("time_limit", doc=TIME_LIMIT_DOC)
 @xw.ret(index=False)
 def XLPLAN_KPI(products, costs, demand, scenarios, settings, kpi=None, continuous=False,
                time_limit=None):
@@ -62,10 +60,8 @@ def XLPLAN_KPI(products, costs, demand, scenarios, settings, kpi=None, continuou
 
 
 @xw.func
-@_takes_the_input_ranges
+@_takes_the_inputs_and_solve_options
 @xw.arg("scenario", doc="A scenario's name, e.g. high; blank for every scenario")
-@xw.arg("continuous", doc=CONTINUOUS_DOC)
-@xw.arg("time_limit", doc=TIME_LIMIT_DOC)
 @xw.ret(index=False)
 def XLPLAN_RECOURSE(products, costs, demand, scenarios, settings, scenario=None, continuous=False,
                     time_limit=None):
@@ -76,9 +72,7 @@ def XLPLAN_RECOURSE(products, costs, demand, scenarios, settings, scenario=None,
 
 
 @xw.func
-@_takes_the_input_ranges
-@xw.arg("continuous", doc=CONTINUOUS_DOC)
-@xw.arg("time_limit", doc=TIME_LIMIT_DOC)
+@_takes_the_inputs_and_solve_options
 def XLPLAN_STATUS(products, costs, demand, scenarios, settings, continuous=False, time_limit=None):
     """One line: the solver's status and the expected cost, or the problems in the inputs."""
     return functions.status(Inputs.of(products, costs, demand, scenarios, settings),

@@ -224,14 +224,20 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> pd.DataFrame
     return pd.DataFrame([[_excel_value(v) for v in row] for row in rows], columns=list(header), dtype=object)
 
 
-def plan(inputs: Inputs, options: SolveOptions) -> pd.DataFrame | Table2D:
-    """The stage-1 plan with its header, as the Plan sheet shows it; or why there is none."""
+def _with_a_plan(inputs: Inputs, options: SolveOptions) -> PlanResult | Table2D:
+    """The solved inputs when they have a plan; otherwise the words to show instead."""
     try:
         result = CACHE.result(inputs, options)
     except Exception as error:  # noqa: BLE001 - a worksheet function answers in words, never #VALUE!
         return _failure(error)
-    if not result.has_plan:
-        return _no_plan(result)
+    return result if result.has_plan else _no_plan(result)
+
+
+def plan(inputs: Inputs, options: SolveOptions) -> pd.DataFrame | Table2D:
+    """The stage-1 plan with its header, as the Plan sheet shows it; or why there is none."""
+    result = _with_a_plan(inputs, options)
+    if not isinstance(result, PlanResult):
+        return result
     table = plan_table(result)
     return _table([c.header for c in table.columns], table.rows)
 
@@ -239,12 +245,9 @@ def plan(inputs: Inputs, options: SolveOptions) -> pd.DataFrame | Table2D:
 def kpi(inputs: Inputs, options: SolveOptions, name: Any = None) -> Any:
     """One KPI's value by key or label (``profit_seed``, "Expected profit (seed definition)"), or,
     without a name, the KPI table (KPI, Value, Unit, Key)."""
-    try:
-        result = CACHE.result(inputs, options)
-    except Exception as error:  # noqa: BLE001
-        return _failure(error)
-    if not result.has_plan:
-        return _no_plan(result)
+    result = _with_a_plan(inputs, options)
+    if not isinstance(result, PlanResult):
+        return result
     kpis = result.kpi_list
     if name is None or (isinstance(name, str) and not name.strip()):
         return _table(["KPI", "Value", "Unit", "Key"], [[k.label, k.value, k.unit, k.key] for k in kpis])
@@ -262,12 +265,9 @@ def _normalised(text: str) -> str:
 def recourse(inputs: Inputs, options: SolveOptions, scenario: Any = None) -> pd.DataFrame | Table2D:
     """One scenario's recourse (stock, overflow, backorders, lost sales, shipped, late) by product
     and period, with its header; without a scenario, every scenario's."""
-    try:
-        result = CACHE.result(inputs, options)
-    except Exception as error:  # noqa: BLE001
-        return _failure(error)
-    if not result.has_plan:
-        return _no_plan(result)
+    result = _with_a_plan(inputs, options)
+    if not isinstance(result, PlanResult):
+        return result
     table = recourse_table(result)
     column = table.index_of("Scenario")
     rows = table.rows
