@@ -16,7 +16,7 @@ import pandas as pd
 import xlwings as xw
 
 from xlplan.frontends.excel import functions
-from xlplan.frontends.excel.functions import Inputs, solve_options
+from xlplan.frontends.excel.functions import Inputs
 
 RANGE_DOCS = {
     "products": "The Products range with its header row (xlplan_products)",
@@ -44,8 +44,7 @@ def _takes_the_inputs_and_solve_options(f: Callable[..., Any]) -> Callable[..., 
 def XLPLAN_SOLVE(products, costs, demand, scenarios, settings, continuous=False, time_limit=None):
     """The optimal stage-1 plan, spilled with its header: production, hours, workforce, hires and
     fires by product and period, and the expected demand."""
-    return functions.plan(Inputs.of(products, costs, demand, scenarios, settings),
-                          solve_options(continuous, time_limit))
+    return functions.plan(Inputs.of(products, costs, demand, scenarios, settings), continuous, time_limit)
 
 
 @xw.func
@@ -55,8 +54,7 @@ def XLPLAN_SOLVE(products, costs, demand, scenarios, settings, continuous=False,
 def XLPLAN_KPI(products, costs, demand, scenarios, settings, kpi=None, continuous=False,
                time_limit=None):
     """One KPI of the optimal plan (expected cost, profit, fill rate...), or the KPI table."""
-    return functions.kpi(Inputs.of(products, costs, demand, scenarios, settings),
-                         solve_options(continuous, time_limit), kpi)
+    return functions.kpi(Inputs.of(products, costs, demand, scenarios, settings), kpi, continuous, time_limit)
 
 
 @xw.func
@@ -67,13 +65,12 @@ def XLPLAN_RECOURSE(products, costs, demand, scenarios, settings, scenario=None,
                     time_limit=None):
     """A scenario's recourse under the optimal plan, spilled with its header: inventory, overflow,
     backorders, lost sales, units shipped and late by product and period."""
-    return functions.recourse(Inputs.of(products, costs, demand, scenarios, settings),
-                              solve_options(continuous, time_limit), scenario)
+    return functions.recourse(Inputs.of(products, costs, demand, scenarios, settings), scenario, continuous,
+                              time_limit)
 
 
 @xw.func
 @_takes_the_inputs_and_solve_options
 def XLPLAN_STATUS(products, costs, demand, scenarios, settings, continuous=False, time_limit=None):
     """One line: the solver's status and the expected cost, or the problems in the inputs."""
-    return functions.status(Inputs.of(products, costs, demand, scenarios, settings),
-                            solve_options(continuous, time_limit))
+    return functions.status(Inputs.of(products, costs, demand, scenarios, settings), continuous, time_limit)

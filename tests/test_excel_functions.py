@@ -141,6 +141,13 @@ def test_problems_in_the_inputs_come_back_as_text_naming_argument_and_cell(argum
     assert CACHE.solves == 0
 
 
+def test_a_time_limit_that_is_not_a_number_is_explained(arguments):
+    assert udfs.XLPLAN_SOLVE(*arguments, False, "soon") == [
+        ["xlplan: time_limit must be a number of seconds, not 'soon'"]]
+    assert udfs.XLPLAN_STATUS(*arguments, False, -5).startswith("xlplan: time_limit must be a positive number")
+    assert CACHE.solves == 0
+
+
 def test_a_missing_column_and_a_wrong_name_are_explained(arguments):
     settings = arguments[4].rename(columns={"Value": "Amount"})
     lines = udfs.XLPLAN_SOLVE(*arguments[:4], settings)

@@ -8,7 +8,7 @@ Excel recalculates a cell whenever a cell it depends on changes, and often more.
 read once per distinct set of values and solved once per distinct problem: a solve is cached by
 the problem's fingerprint (and the solve options), and asking for the plan, a KPI and a scenario's
 recourse of the same inputs solves once. Problems in the inputs come back as text, one problem per
-row, each naming the argument, the row and column within it, and what is wrong.
+row, each naming the argument, the cell within its range, and what is wrong.
 """
 
 from __future__ import annotations
@@ -170,8 +170,15 @@ CACHE = SolveCache()
 
 
 def solve_options(continuous: Any = False, time_limit: Any = None) -> SolveOptions:
-    """Solve options from worksheet arguments (blank means the default)."""
-    limit = DEFAULT_TIME_LIMIT if time_limit in (None, "") else float(time_limit)
+    """Solve options from worksheet arguments (blank means the default); ValueError says what is wrong."""
+    time_limit = _plain(time_limit)
+    if time_limit is None or (isinstance(time_limit, str) and not time_limit.strip()):
+        limit = DEFAULT_TIME_LIMIT
+    else:
+        try:
+            limit = float(time_limit)
+        except (TypeError, ValueError):
+            raise ValueError(f"time_limit must be a number of seconds, not '{time_limit}'") from None
     return SolveOptions(time_limit=limit, relax_integrality=_flag(continuous))
 
 
@@ -207,6 +214,8 @@ def problems_text(error: WorkbookError) -> Table2D:
 def _failure(error: Exception) -> Table2D:
     if isinstance(error, WorkbookError):
         return problems_text(error)
+    if isinstance(error, ValueError):  # an argument xlplan explains itself
+        return [[f"xlplan: {error}"]]
     return [[f"xlplan: {type(error).__name__}: {error}"]]
 
 
@@ -224,28 +233,28 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> pd.DataFrame
     return pd.DataFrame([[_excel_value(v) for v in row] for row in rows], columns=list(header), dtype=object)
 
 
-def _with_a_plan(inputs: Inputs, options: SolveOptions) -> PlanResult | Table2D:
+def _with_a_plan(inputs: Inputs, continuous: Any, time_limit: Any) -> PlanResult | Table2D:
     """The solved inputs when they have a plan; otherwise the words to show instead."""
     try:
-        result = CACHE.result(inputs, options)
+        result = CACHE.result(inputs, solve_options(continuous, time_limit))
     except Exception as error:  # noqa: BLE001 - a worksheet function answers in words, never #VALUE!
         return _failure(error)
     return result if result.has_plan else _no_plan(result)
 
 
-def plan(inputs: Inputs, options: SolveOptions) -> pd.DataFrame | Table2D:
+def plan(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> pd.DataFrame | Table2D:
     """The stage-1 plan with its header, as the Plan sheet shows it; or why there is none."""
-    result = _with_a_plan(inputs, options)
+    result = _with_a_plan(inputs, continuous, time_limit)
     if not isinstance(result, PlanResult):
         return result
     table = plan_table(result)
     return _table([c.header for c in table.columns], table.rows)
 
 
-def kpi(inputs: Inputs, options: SolveOptions, name: Any = None) -> Any:
+def kpi(inputs: Inputs, name: Any = None, continuous: Any = False, time_limit: Any = None) -> Any:
     """One KPI's value by key or label (``profit_seed``, "Expected profit (seed definition)"), or,
     without a name, the KPI table (KPI, Value, Unit, Key)."""
-    result = _with_a_plan(inputs, options)
+    result = _with_a_plan(inputs, continuous, time_limit)
     if not isinstance(result, PlanResult):
         return result
     kpis = result.kpi_list
@@ -262,10 +271,11 @@ def _normalised(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def recourse(inputs: Inputs, options: SolveOptions, scenario: Any = None) -> pd.DataFrame | Table2D:
+def recourse(inputs: Inputs, scenario: Any = None, continuous: Any = False, time_limit: Any = None
+             ) -> pd.DataFrame | Table2D:
     """One scenario's recourse (stock, overflow, backorders, lost sales, shipped, late) by product
     and period, with its header; without a scenario, every scenario's."""
-    result = _with_a_plan(inputs, options)
+    result = _with_a_plan(inputs, continuous, time_limit)
     if not isinstance(result, PlanResult):
         return result
     table = recourse_table(result)
@@ -279,17 +289,17 @@ def recourse(inputs: Inputs, options: SolveOptions, scenario: Any = None) -> pd.
     return _table([c.header for c in table.columns], rows)
 
 
-def status(inputs: Inputs, options: SolveOptions) -> str:
+def status(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> str:
     """One line: the solver's status and expected cost, or how many problems the inputs have."""
     try:
-        result = CACHE.result(inputs, options)
+        result = CACHE.result(inputs, solve_options(continuous, time_limit))
     except WorkbookError as error:
         first = error.issues[0]
         more = f" (and {len(error.issues) - 1} more)" if len(error.issues) > 1 else ""
         return f"{len(error.issues)} problem{'s' if len(error.issues) != 1 else ''} in the inputs: " \
                f"{first.where}: {first.message}{more}"
-    except Exception as error:  # noqa: BLE001
-        return f"xlplan: {type(error).__name__}: {error}"
+    except Exception as error:  # noqa: BLE001 - a worksheet function answers in words, never #VALUE!
+        return _failure(error)[0][0]
     if result.objective is None:
         return f"{result.status.value}: {result.message}"
     line = f"{result.status.value}: expected cost {result.objective:,.2f}"
