@@ -15,7 +15,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from xlplan.problem.tables import UnreadableValue
 from xlplan.workbook.files import WorkbookFileError
-from xlplan.workbook.grids import Grid, LayoutProblem, Located, quote_sheet
+from xlplan.workbook.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
 
 STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
 WHOLE_COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
@@ -119,8 +119,7 @@ class FileSource:
                         return sheet, table
                     last = self.book[sheet].max_row
                     return sheet, (min_col, min_row, max_col, min(max_row, max(last, min_row)))
-        return LayoutProblem("workbook", f"the name '{name}' refers to '{text}', which is not one range "
-                             "xlplan can read; use an Excel Table or a range such as Sheet!$A$1:$D$20")
+        return not_one_range(name, text)
 
     # ------------------------------------------------------------------ cells
     def _formulas(self) -> Workbook:
@@ -131,18 +130,14 @@ class FileSource:
     def locate(self, name: str) -> Located:
         text = self._definition(name)
         if text is None:
-            return Located(None, [LayoutProblem(
-                "workbook", f"the workbook has no name '{name}'; define it over the input table "
-                "(Formulas > Name Manager), or start from the template: xlplan template PATH")])
+            return Located(None, [no_such_name(name)])
         bounds = self._bounds(name, text)
         if isinstance(bounds, LayoutProblem):
             return Located(None, [bounds])
         sheet_name, (min_col, min_row, max_col, max_row) = bounds
         sheet = self.book[sheet_name]
         problems = [
-            LayoutProblem(f"{quote_sheet(sheet_name)}!{merged.coord}",
-                          "merged cells inside an input range: each cell needs its own value; unmerge "
-                          "them (Home > Merge & Center)")
+            merged_cells(sheet_name, merged.coord)
             for merged in sheet.merged_cells.ranges
             if merged.min_row <= max_row and merged.max_row >= min_row
             and merged.min_col <= max_col and merged.max_col >= min_col

@@ -65,6 +65,22 @@ class LayoutProblem:
     message: str
 
 
+def no_such_name(name: str) -> LayoutProblem:
+    return LayoutProblem("workbook", f"the workbook has no name '{name}'; define it over the input table "
+                         "(Formulas > Name Manager), or start from the template: xlplan template PATH")
+
+
+def not_one_range(name: str, definition: str) -> LayoutProblem:
+    return LayoutProblem("workbook", f"the name '{name}' refers to '{definition}', which is not one range "
+                         "xlplan can read; use an Excel Table or a range such as Sheet!$A$1:$D$20")
+
+
+def merged_cells(sheet: str, area: str) -> LayoutProblem:
+    """Merged cells at ``area`` (e.g. ``B5:C5``) of ``sheet`` inside an input range."""
+    return LayoutProblem(f"{quote_sheet(sheet)}!{area}", "merged cells inside an input range: each cell needs its "
+                         "own value; unmerge them (Home > Merge & Center)")
+
+
 @dataclass
 class Located:
     """A located range, or the problems that stopped it from being located."""

@@ -18,7 +18,7 @@ import numpy as np
 import xlwings as xw
 from openpyxl.utils import range_boundaries
 
-from xlplan.workbook.grids import Grid, LayoutProblem, Located, quote_sheet
+from xlplan.workbook.grids import Grid, Located, merged_cells, no_such_name, not_one_range, quote_sheet
 from xlplan.workbook.layout import GENERAL, Chart, Formula, Sheet, Table, Text
 from xlplan.workbook.markers import is_marker, marker_names, sheet_of
 from xlplan.workbook.package import OutputSheetClash
@@ -62,15 +62,11 @@ class XlwingsSource:
     def locate(self, name: str) -> Located:
         defined = self._name(name)
         if defined is None:
-            return Located(None, [LayoutProblem(
-                "workbook", f"the workbook has no name '{name}'; define it over the input table "
-                "(Formulas > Name Manager), or start from the template: xlplan template PATH")])
+            return Located(None, [no_such_name(name)])
         try:
             target = defined.refers_to_range
         except Exception:  # noqa: BLE001 - every engine has its own way of saying "not a range"
-            return Located(None, [LayoutProblem(
-                "workbook", f"the name '{name}' refers to '{defined.refers_to}', which is not one range xlplan "
-                "can read; use an Excel Table or a range such as Sheet!$A$1:$D$20")])
+            return Located(None, [not_one_range(name, defined.refers_to)])
         target = self._table_extent(target)
         values = target.options(ndim=2, err_to_str=True).value
         problems = []
@@ -79,10 +75,7 @@ class XlwingsSource:
         except OPTIONAL:
             merged = False
         if merged:
-            problems.append(LayoutProblem(
-                f"{quote_sheet(target.sheet.name)}!{target.address.replace('$', '')}",
-                "merged cells inside an input range: each cell needs its own value; unmerge them "
-                "(Home > Merge & Center)"))
+            problems.append(merged_cells(target.sheet.name, target.address.replace("$", "")))
         return Located(Grid(name, target.sheet.name, target.row, target.column, [list(row) for row in values]),
                        problems)
 
