@@ -9,8 +9,8 @@ from xlplan.workbook.contract import INPUT_RANGES, contract_markdown
 from xlplan.workbook.examples import EXAMPLES, write_example, write_template
 from xlplan.workbook.file_source import FileSource
 from xlplan.workbook.files import WorkbookFileError
+from xlplan.workbook.markers import OutputSheetClash
 from xlplan.workbook.outputs import OUTPUT_SHEETS
-from xlplan.workbook.package import OutputSheetClash
 from xlplan.workbook.reader import WorkbookError, WorkbookIssue, read_plan, read_problem, read_runs, read_uncertainty
 from xlplan.workbook.writer import write_results, write_sheets
 

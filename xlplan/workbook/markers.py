@@ -15,6 +15,23 @@ from xlplan.workbook.grids import quote_sheet
 PREFIX = "_xlplan_output_"
 
 
+class OutputSheetClash(ValueError):
+    """The workbook has a sheet of its own where xlplan would write an output sheet."""
+
+
+def refuse_clashes(names: Iterable[str], existing: Iterable[str], recorded: Iterable[str]) -> None:
+    """Raise :class:`OutputSheetClash` if an output sheet in ``names`` would replace one of the
+    ``existing`` sheets that is not ``recorded`` as xlplan's."""
+    names, existing, recorded = list(names), set(existing), set(recorded)
+    clashes = [n for n in names if n in existing and n not in recorded]
+    if clashes:
+        listed = ", ".join(f"'{n}'" for n in clashes)
+        many = len(clashes) > 1
+        raise OutputSheetClash(
+            f"the workbook has its own sheet{'s' if many else ''} {listed}, where xlplan writes its results "
+            f"({', '.join(names)}); rename {'them' if many else 'it'} and run again")
+
+
 def is_marker(name: str) -> bool:
     return name.startswith(PREFIX)
 

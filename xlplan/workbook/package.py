@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from xlplan.workbook.markers import is_marker, marker_names, sheet_of
+from xlplan.workbook.markers import OutputSheetClash, is_marker, marker_names, refuse_clashes, sheet_of
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -39,10 +39,6 @@ WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtectio
 STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
                "tableStyles", "colors", "extLst")
 FIRST_CUSTOM_FORMAT = 164
-
-
-class OutputSheetClash(ValueError):
-    """The workbook has a sheet of its own where xlplan would write an output sheet."""
 
 
 def q(namespace: str, tag: str) -> str:
@@ -282,12 +278,7 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     sheets = workbook.find(q(MAIN, "sheets"))
     owned = set(recorded_outputs(user))
     existing = [s.get("name") for s in sheets]
-    clashes = [n for n in names if n in existing and n not in owned]
-    if clashes:
-        listed = ", ".join(f"'{n}'" for n in clashes)
-        raise OutputSheetClash(
-            f"the workbook has its own sheet{'s' if len(clashes) > 1 else ''} {listed}, where xlplan writes its "
-            f"results ({', '.join(names)}); rename {'them' if len(clashes) > 1 else 'it'} and solve again")
+    refuse_clashes(names, existing, owned)
 
     rels_part = _rels_name(workbook_part)
     rels = user.xml(rels_part)

@@ -20,8 +20,7 @@ from openpyxl.utils import range_boundaries
 
 from xlplan.workbook.grids import Grid, Located, merged_cells, no_such_name, not_one_range, quote_sheet
 from xlplan.workbook.layout import GENERAL, Chart, Formula, Sheet, Table, Text
-from xlplan.workbook.markers import is_marker, marker_names, sheet_of
-from xlplan.workbook.package import OutputSheetClash
+from xlplan.workbook.markers import is_marker, marker_names, refuse_clashes, sheet_of
 
 ACCENT = (31, 78, 121)
 WHITE = (255, 255, 255)
@@ -124,13 +123,8 @@ class LiveWriter:
         """Draw ``sheets``, then swap them in for xlplan's sheets of the same names (and remove its
         sheets named in ``retire``). A sheet of the planner's with an output name is never touched."""
         owned = set(self.recorded_outputs())
-        existing = self._sheet_names()
         names = [s.name for s in sheets]
-        clashes = [n for n in names if n in existing and n not in owned]
-        if clashes:
-            listed = ", ".join(f"'{n}'" for n in clashes)
-            raise OutputSheetClash(f"the workbook has its own sheet{'s' if len(clashes) > 1 else ''} {listed}, "
-                                   "where xlplan writes its results; rename it and run again")
+        refuse_clashes(names, self._sheet_names(), owned)
         drafts = []
         try:
             for k, layout in enumerate(sheets):
