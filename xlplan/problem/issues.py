@@ -40,11 +40,15 @@ class ProblemIssue:
         return f"{where}: {self.message}{first}"
 
 
+def counted(n: int, noun: str) -> str:
+    """``3 problems``, ``1 problem``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 class InvalidProblemError(ValueError):
     """The input data has one or more problems; ``issues`` lists every one of them."""
 
     def __init__(self, issues: Iterable[ProblemIssue]):
         self.issues: tuple[ProblemIssue, ...] = tuple(issues)
-        count = len(self.issues)
         lines = "\n".join(f"  - {issue}" for issue in self.issues)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the input data:\n{lines}")
+        super().__init__(f"{counted(len(self.issues), 'problem')} in the input data:\n{lines}")

@@ -28,6 +28,7 @@ from xlplan.problem.fields import (
     SETTING_FIELDS,
     SIMULATION_FIELDS,
 )
+from xlplan.problem.issues import counted
 from xlplan.problem.plan_table import plan_from_table
 from xlplan.problem.tables import is_blank
 from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
@@ -78,9 +79,8 @@ class WorkbookError(ValueError):
 
     def __init__(self, issues: list[WorkbookIssue], source: str = "the workbook"):
         self.issues = issues
-        count = len(issues)
         lines = "\n".join(f"  - {issue}" for issue in issues)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in {source}:\n{lines}")
+        super().__init__(f"{counted(len(issues), 'problem')} in {source}:\n{lines}")
 
 
 # ---------------------------------------------------------------------------- layout

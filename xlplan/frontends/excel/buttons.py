@@ -20,6 +20,7 @@ import xlwings as xw
 
 from xlplan.frontends import pipeline
 from xlplan.frontends.excel.live import LiveWriter, XlwingsSource
+from xlplan.problem.issues import counted
 from xlplan.workbook.control import (
     ACTION_BY_SHEET,
     ACTION_CELL,
@@ -62,7 +63,7 @@ def problems_sheet(issues: list[WorkbookIssue]) -> Sheet:
     """Every problem in the inputs, each linked to its cell."""
     sheet = Sheet(PROBLEMS, tab_color="C00000", widths={1: 30, 2: 20, 3: 90, 4: 40})
     sheet.text(1, 1, "Problems in the inputs", "heading")
-    sheet.text(2, 1, f"{len(issues)} problem{'s' if len(issues) != 1 else ''}; click a cell address to go "
+    sheet.text(2, 1, f"{counted(len(issues), 'problem')}; click a cell address to go "
                "there. Fix them all and run again.", "bad")
     sheet.tables.append(Table(4, 1, [Column("Where", GENERAL, 30), Column("Name", GENERAL, 20),
                                      Column("Problem", GENERAL, 90), Column("About", GENERAL, 40)],
@@ -71,10 +72,6 @@ def problems_sheet(issues: list[WorkbookIssue]) -> Sheet:
         if "!" in issue.where:
             sheet.text(5 + i, 1, issue.where, "link", link=issue.where)
     return sheet
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _status(book: xw.Book, message: str) -> None:
@@ -99,7 +96,7 @@ def run_action(book: xw.Book, action: str) -> str:
             problem = read_problem(source, name=book.name.rsplit(".", 1)[0])
             writer.write([], retire=(PROBLEMS,))
             S, P, T = problem.shape
-            message = f"valid: {_count(P, 'product')}, {_count(T, 'period')}, {_count(S, 'scenario')}"
+            message = f"valid: {counted(P, 'product')}, {counted(T, 'period')}, {counted(S, 'scenario')}"
         else:
             outcome = {"Solve": pipeline.solve, "Simulate": pipeline.simulate,
                        "Compare": pipeline.compare}[action](source)
@@ -107,7 +104,7 @@ def run_action(book: xw.Book, action: str) -> str:
             message = "; ".join(outcome.lines)
     except WorkbookError as error:
         writer.write([problems_sheet(error.issues)])
-        message = f"{_count(len(error.issues), 'problem')} in the inputs: see the {PROBLEMS} sheet"
+        message = f"{counted(len(error.issues), 'problem')} in the inputs: see the {PROBLEMS} sheet"
     except Exception as error:  # noqa: BLE001 - shown in the workbook, with its traceback on the Problems sheet
         detail = traceback.format_exc().splitlines()
         writer.write([problems_sheet([WorkbookIssue("xlplan", None, f"{type(error).__name__}: {error}",

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from xlplan.problem import PlanningProblem
+from xlplan.problem.issues import counted
 from xlplan.problem.tables import label_text
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, solve_problem
@@ -203,8 +204,7 @@ def _excel_value(value: Any) -> Any:
 
 def problems_text(error: WorkbookError) -> Table2D:
     """One row per problem, under a line that counts them."""
-    count = len(error.issues)
-    lines = [f"xlplan: {count} problem{'s' if count != 1 else ''} in the inputs"]
+    lines = [f"xlplan: {counted(len(error.issues), 'problem')} in the inputs"]
     for issue in error.issues:
         context = f" ({issue.context})" if issue.context else ""
         lines.append(f"{issue.where}: {issue.message}{context}")
@@ -296,7 +296,7 @@ def status(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> s
     except WorkbookError as error:
         first = error.issues[0]
         more = f" (and {len(error.issues) - 1} more)" if len(error.issues) > 1 else ""
-        return f"{len(error.issues)} problem{'s' if len(error.issues) != 1 else ''} in the inputs: " \
+        return f"{counted(len(error.issues), 'problem')} in the inputs: " \
                f"{first.where}: {first.message}{more}"
     except Exception as error:  # noqa: BLE001 - a worksheet function answers in words, never #VALUE!
         return _failure(error)[0][0]
