@@ -203,7 +203,7 @@ def _run(args: argparse.Namespace, reporter: _Reporter) -> int:
 def _validate(args: argparse.Namespace, reporter: _Reporter) -> int:
     source = FileSource(args.book)
     try:
-        problem = read_problem(source, name=args.book.stem)
+        problem = read_problem(source)
     except WorkbookError as error:
         return _invalid(reporter, error, args.book)
     finally:

@@ -44,7 +44,7 @@ class Outcome:
 
 def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcome:
     """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log."""
-    problem = read_problem(source, name=source.description.rsplit(".", 1)[0])
+    problem = read_problem(source)
     result = PlanResult(solve_problem(problem, options or SolveOptions()))
     status = result.status.value
     lines = [f"{source.description}: {status}" + (f" ({result.message})" if result.message != status else "")]
@@ -76,7 +76,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
              reproduce_seed_defect: bool = False, options: SolveOptions | None = None) -> Outcome:
     """Simulate the workbook's plan (its Plan sheet, or a fresh solve) under its Uncertainty sheet."""
     started = time.perf_counter()
-    problem = read_problem(source, name=source.description.rsplit(".", 1)[0])
+    problem = read_problem(source)
     uncertainty = read_uncertainty(source, problem)
     if plan_from == "workbook" or (plan_from == "auto" and has_range(source, PLAN.name)):
         plan, plan_source = read_plan(source, problem), f"the plan on the {PLAN.sheet} sheet"
@@ -109,7 +109,7 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
             options: SolveOptions | None = None) -> Outcome:
     """Compare the deterministic, best-buffered and stochastic plans under the Uncertainty sheet."""
     started = time.perf_counter()
-    problem = read_problem(source, name=source.description.rsplit(".", 1)[0])
+    problem = read_problem(source)
     uncertainty = read_uncertainty(source, problem)
     s = uncertainty.settings
     settings = CompareSettings(

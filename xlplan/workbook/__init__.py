@@ -23,7 +23,7 @@ def read_workbook(path: str | Path) -> PlanningProblem:
     """
     source = FileSource(path)
     try:
-        return read_problem(source, name=Path(path).stem)
+        return read_problem(source)
     finally:
         source.close()
 

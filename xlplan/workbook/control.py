@@ -43,7 +43,8 @@ SHEET_BUTTONS = {CONTROL_SHEET: ("E3", RUN), "Settings": ("F2", "Check inputs"),
 ACTION_BY_SHEET = {"Settings": "Validate", "Uncertainty": "Simulate"}
 """What a sheet's own button does; the Start sheet's does what its Action cell says."""
 LITE_SHAPE = "TextBox 1"
-"""The name Excel files give a sheet's first shape, which each button sheet's button is."""
+"""The name XlsxWriter gives a sheet's first shape: each button sheet's only shape is its button
+(``tests/test_excel_files.py`` checks the workbook's drawings)."""
 
 
 def lite_button(sheet: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -299,7 +300,8 @@ def _raise_at_cells(error: InvalidProblemError, locators: dict[str, Locator], so
 
 # ---------------------------------------------------------------------------- entry points
 def read_problem(source: WorkbookSource, name: str | None = None) -> PlanningProblem:
-    """Read and validate the planning problem held by a workbook's named ranges.
+    """Read and validate the planning problem held by a workbook's named ranges; the problem is
+    named ``name``, by default the workbook's file name without its extension.
 
     Raises :class:`WorkbookError` listing every problem, each with its sheet, cell and name.
     """
@@ -311,7 +313,8 @@ def read_problem(source: WorkbookSource, name: str | None = None) -> PlanningPro
     frames["demand"], periods, locators["demand"], locators["periods"] = _demand(tables[DEMAND.name])
     settings, locators["settings"] = _named_values(tables[SETTINGS.name])
     try:
-        return problem_from_tables(**frames, settings=settings, periods=periods, name=name or source.description)
+        return problem_from_tables(**frames, settings=settings, periods=periods,
+                                   name=name or PurePath(source.description).stem)
     except InvalidProblemError as error:
         _raise_at_cells(error, locators, source, len(set(map(str, periods))))
         raise  # unreachable: _raise_at_cells raises

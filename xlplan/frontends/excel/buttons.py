@@ -93,7 +93,7 @@ def run_action(book: xw.Book, action: str) -> str:
             writer.write([], retire=(*OUTPUT_SHEETS, *ANALYSIS_SHEETS, PROBLEMS))
             message = "cleared the output sheets"
         elif action == "Validate":
-            problem = read_problem(source, name=book.name.rsplit(".", 1)[0])
+            problem = read_problem(source)
             writer.write([], retire=(PROBLEMS,))
             S, P, T = problem.shape
             message = f"valid: {counted(P, 'product')}, {counted(T, 'period')}, {counted(S, 'scenario')}"
