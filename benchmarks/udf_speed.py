@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 import udfs  # noqa: E402
 from xlplan.frontends.excel.functions import CACHE, Inputs, solve_options  # noqa: E402
 from xlplan.workbook.contract import INPUT_RANGES  # noqa: E402
-from xlplan.workbook.file_source import FileSource  # noqa: E402
+from xlplan.workbook.read.file_source import FileSource  # noqa: E402
 
 EXAMPLE = ROOT / "workbooks" / "examples" / "electronics.xlsx"
 

@@ -10,8 +10,9 @@ import xlwings as xw
 from xlwings import script
 
 from udfs import XLPLAN_KPI, XLPLAN_RECOURSE, XLPLAN_SOLVE, XLPLAN_STATUS  # noqa: F401 - Lite registers them
+from xlplan.commands import BY_NAME
 from xlplan.frontends.excel.buttons import run, run_action, start_action
-from xlplan.workbook.control import lite_button
+from xlplan.workbook.make.control import lite_button
 
 
 @script(button=lite_button("Start"), show_taskpane=True)
@@ -23,28 +24,28 @@ def run_xlplan(book: xw.Book):
 @script(button=lite_button("Settings"), show_taskpane=True)
 def check_inputs(book: xw.Book):
     """Checks every input and lists each problem, with a link to its cell, on a Problems sheet."""
-    run_action(book, "Validate")
+    run_action(book, BY_NAME["validate"].action)
 
 
 @script(button=lite_button("Uncertainty"), show_taskpane=True)
 def simulate(book: xw.Book):
     """Simulates the Plan sheet (or a fresh optimal plan) under the Uncertainty sheet."""
-    run_action(book, "Simulate")
+    run_action(book, BY_NAME["simulate"].action)
 
 
 @script
 def solve(book: xw.Book):
     """Solves the workbook's problem and writes Plan, Recourse, Costs, KPI and Run log."""
-    run_action(book, "Solve")
+    run_action(book, BY_NAME["solve"].action)
 
 
 @script
 def compare(book: xw.Book):
     """Sets the deterministic, best-buffered and stochastic plans side by side."""
-    run_action(book, "Compare")
+    run_action(book, BY_NAME["compare"].action)
 
 
 @script
 def clear_outputs(book: xw.Book):
     """Removes the sheets xlplan wrote (never the input sheets or your own)."""
-    run_action(book, "Clear outputs")
+    run_action(book, BY_NAME["clear"].action)

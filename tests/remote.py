@@ -18,7 +18,7 @@ import openpyxl
 import xlwings as xw
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from xlplan.workbook.file_source import FileSource
+from xlplan.workbook.read.file_source import FileSource
 
 
 def _json(value: Any) -> Any:

@@ -102,7 +102,7 @@ def test_factory_physics_comparison():
     demand = DemandModel("normal", fp.expected_demand, cv=np.array([0.1]))
     noise = ProcessNoise.uniform(1, hours_sd=0.1, availability=(0.9, 1.0))
     comparison = compare_strategies(fp, demand, noise, CompareSettings(
-        replications=100_000, sampled_scenarios=200, buffer_high=1.3))
+        replications=100_000, sampled_scenarios=200, buffer_to=1.3))
     by_name = {s.name: s.summary for s in comparison.strategies}
     assert list(by_name) == ["deterministic", "best buffered", "stochastic"]
     deterministic, buffered, stochastic = (by_name[n] for n in by_name)

@@ -12,7 +12,7 @@ import pytest
 from tests.workbooks import ELECTRONICS, TEMPLATE, copy_of, digest
 from xlplan.frontends.cli import FILE_ERROR, OK, USAGE, main
 from xlplan.workbook import read_workbook
-from xlplan.workbook.committed import write_all
+from xlplan.workbook.make.committed import write_all
 
 
 def test_committed_workbooks_are_what_the_generator_writes(tmp_path):

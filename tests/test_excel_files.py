@@ -15,8 +15,8 @@ from xlwings.server import custom_scripts_meta
 from tests.test_excel_functions import lite_main
 from tests.workbooks import WORKBOOKS
 from xlplan.workbook import read_workbook
-from xlplan.workbook.control import ACTIONS, LITE_WORKBOOK, MACRO_WORKBOOK, SHEET_BUTTONS
-from xlplan.workbook.package import Package
+from xlplan.workbook.make.control import ACTIONS, LITE_WORKBOOK, MACRO_WORKBOOK, SHEET_BUTTONS
+from xlplan.workbook.write.package import Package
 
 MACRO = WORKBOOKS / MACRO_WORKBOOK
 LITE = WORKBOOKS / LITE_WORKBOOK

@@ -22,7 +22,7 @@ from xlwings.server import custom_functions_call, custom_functions_meta
 from tests.workbooks import ELECTRONICS, ROOT
 from xlplan.frontends.excel.functions import ARGUMENTS, CACHE
 from xlplan.workbook.contract import INPUT_RANGES
-from xlplan.workbook.file_source import FileSource
+from xlplan.workbook.read.file_source import FileSource
 
 sys.path.insert(0, str(ROOT))
 import udfs  # noqa: E402

@@ -25,14 +25,15 @@ import xlplan
 from tests.remote import payload, remote_book, replay
 from tests.test_excel_functions import lite_main
 from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, TEMPLATE, WORKBOOKS, edited
-from xlplan.frontends import pipeline
+from xlplan import commands as pipeline
 from xlplan.frontends.cli import main as cli
-from xlplan.frontends.excel.live import LiveWriter, XlwingsSource
-from xlplan.workbook.control import LITE_WORKBOOK, MACRO_WORKBOOK, STATUS_CELL, lite_button
-from xlplan.workbook.file_source import FileSource
-from xlplan.workbook.outputs import OUTPUT_SHEETS
-from xlplan.workbook.reader import WorkbookError, read_problem, read_uncertainty
-from xlplan.workbook.writer import write_sheets
+from xlplan.workbook.make.control import LITE_WORKBOOK, MACRO_WORKBOOK, STATUS_CELL, lite_button
+from xlplan.workbook.read.file_source import FileSource
+from xlplan.workbook.read.live_source import XlwingsSource
+from xlplan.workbook.read.reader import WorkbookError, read_problem, read_uncertainty
+from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
+from xlplan.workbook.write.live_writer import LiveWriter
+from xlplan.workbook.write.writer import write_sheets
 
 MACRO = WORKBOOKS / MACRO_WORKBOOK
 LITE = WORKBOOKS / LITE_WORKBOOK

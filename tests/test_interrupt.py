@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests.workbooks import ELECTRONICS, copy_of, digest
-from xlplan.workbook.files import write_atomically
+from xlplan.workbook.write.files import write_atomically
 
 
 def test_interrupt_while_writing_keeps_the_original(tmp_path):

@@ -13,7 +13,7 @@ from tests.libreoffice import pdf_pages, pdf_text
 from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, TEMPLATE, edited, planner_workbook
 from xlplan.frontends.cli import NO_PLAN, OK, main
 from xlplan.workbook import read_workbook
-from xlplan.workbook.render_xlsxwriter import new_workbook
+from xlplan.workbook.write.render_xlsxwriter import new_workbook
 
 
 def test_the_harness_really_recalculates(tmp_path, libreoffice):

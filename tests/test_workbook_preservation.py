@@ -13,7 +13,7 @@ from lxml import etree
 from tests.workbooks import digest, parts, planner_workbook
 from xlplan.frontends.cli import FILE_ERROR, OK, main
 from xlplan.workbook import read_workbook
-from xlplan.workbook.outputs import OUTPUT_SHEETS
+from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 
 BOOKKEEPING = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

@@ -66,9 +66,9 @@ def planner_workbook(folder: Path, name: str = "planner.xlsx") -> Path:
     formatting and a drop-down. With an .xlsm name it carries a VBA project too."""
     import io
 
-    from xlplan.workbook.control import xlwings_vba_project
-    from xlplan.workbook.examples import EXAMPLES, workbook_sheets
-    from xlplan.workbook.render_xlsxwriter import new_workbook, render_sheet
+    from xlplan.workbook.make.control import xlwings_vba_project
+    from xlplan.workbook.make.examples import EXAMPLES, workbook_sheets
+    from xlplan.workbook.write.render_xlsxwriter import new_workbook, render_sheet
 
     target = folder / name
     example = EXAMPLES["electronics"]

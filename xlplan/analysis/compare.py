@@ -36,8 +36,8 @@ class CompareSettings:
     seed: int = 2026
     sampled_scenarios: int = 100
     target_service: float = 0.95
-    buffer_low: float = 1.0
-    buffer_high: float = 1.5
+    buffer_from: float = 1.0
+    buffer_to: float = 1.5
     buffer_step: float = 0.01
     confidence: float = 0.95
     buffer_replications: int = 20_000
@@ -111,7 +111,7 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
                         confidence=settings.confidence).summary
 
     buffer = buffer_search(problem, demand, noise, target_service=settings.target_service,
-                           low=settings.buffer_low, high=settings.buffer_high, step=settings.buffer_step,
+                           low=settings.buffer_from, high=settings.buffer_to, step=settings.buffer_step,
                            replications=settings.buffer_replications, seed=settings.seed, options=options)
     planned = stochastic_problem(problem, demand, noise, settings)
     value = stochastic_value(planned, options)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from xlplan.problem import PlanningProblem
-from xlplan.simulation.uncertainty import DemandModel, ProcessNoise
+from xlplan.simulation.draws import DemandModel, ProcessNoise
 
 
 def sample_problem(problem: PlanningProblem, demand: DemandModel, count: int, seed: int = 2026,

@@ -25,8 +25,7 @@ from rich.console import Console
 
 import xlplan
 from xlplan.analysis import AnalysisError
-from xlplan.frontends import pipeline
-from xlplan.frontends.pipeline import PlanUnavailable
+from xlplan.commands import BY_NAME, COMMANDS, PlanUnavailable
 from xlplan.solver import SolveOptions
 from xlplan.solver.options import LP_ALGORITHMS
 from xlplan.workbook import (
@@ -35,12 +34,11 @@ from xlplan.workbook import (
     OutputSheetClash,
     WorkbookError,
     WorkbookFileError,
-    read_problem,
     write_example,
     write_sheets,
     write_template,
 )
-from xlplan.workbook.files import backup_path
+from xlplan.workbook.write.files import backup_path
 
 OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
 
@@ -82,46 +80,44 @@ def _add_simulation(command: argparse.ArgumentParser) -> None:
     command.add_argument("--seed", type=int, help="override the Uncertainty sheet's seed")
 
 
+def _add_plan_choice(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--plan", choices=("auto", "workbook", "solve"), default="auto",
+                         help="simulate the Plan sheet (workbook), a fresh optimal plan (solve), or the Plan "
+                              "sheet when there is one (auto, the default)")
+    command.add_argument("--exact", action="store_true",
+                         help="evaluate the plan once under each of the workbook's own scenarios, weighted by "
+                              "probability, without noise: the model's own expected cost")
+    command.add_argument("--reproduce-seed-defect", action="store_true",
+                         help="LEGACY: reproduce the seed simulator's defect, to compare with its published "
+                              "figures; never for decisions")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xlplan", description="Stochastic production planning from Excel workbooks.",
                      epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, "
                             "5 stopped without a plan, 6 file problem, 130 interrupted.")
     parser.add_argument("--version", action="version", version=f"xlplan {xlplan.__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    subcommands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    solve = commands.add_parser("solve", help="solve a workbook and write the plan into a workbook")
-    _add_output(solve, "plan")
-    _add_solver(solve)
+    options_of = {"solve": (_add_solver,), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
+                  "compare": (_add_simulation, _add_solver), "validate": ()}
+    for command in COMMANDS:
+        if not command.on_command_line:
+            continue
+        sub = subcommands.add_parser(command.name, help=command.help)
+        if command.output_suffix:
+            _add_output(sub, command.output_suffix)
+        else:
+            sub.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm) holding the inputs")
+            sub.add_argument("--json", action="store_true", help="print the result as JSON")
+        for add in options_of[command.name]:
+            add(sub)
 
-    simulate = commands.add_parser("simulate", help="simulate the workbook's plan under its Uncertainty sheet")
-    _add_output(simulate, "simulation")
-    _add_simulation(simulate)
-    simulate.add_argument("--plan", choices=("auto", "workbook", "solve"), default="auto",
-                          help="simulate the Plan sheet (workbook), a fresh optimal plan (solve), or the Plan "
-                               "sheet when there is one (auto, the default)")
-    simulate.add_argument("--exact", action="store_true",
-                          help="evaluate the plan once under each of the workbook's own scenarios, weighted by "
-                               "probability, without noise: the model's own expected cost")
-    simulate.add_argument("--reproduce-seed-defect", action="store_true",
-                          help="LEGACY: reproduce the seed simulator's defect, to compare with its published "
-                               "figures; never for decisions")
-    _add_solver(simulate)
-
-    compare = commands.add_parser(
-        "compare", help="compare the deterministic, best-buffered and stochastic plans by simulation")
-    _add_output(compare, "compare")
-    _add_simulation(compare)
-    _add_solver(compare)
-
-    validate = commands.add_parser("validate", help="check a workbook's inputs and list every problem")
-    validate.add_argument("book", type=Path)
-    validate.add_argument("--json", action="store_true", help="print the result as JSON")
-
-    template = commands.add_parser("template", help="write the planning template workbook")
+    template = subcommands.add_parser("template", help="write the planning template workbook")
     template.add_argument("path", type=Path)
     template.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
 
-    example = commands.add_parser("example", help="write an example workbook")
+    example = subcommands.add_parser("example", help="write an example workbook")
     example.add_argument("name", choices=sorted(EXAMPLES))
     example.add_argument("path", type=Path)
     example.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
@@ -160,7 +156,6 @@ def _invalid(reporter: _Reporter, error: WorkbookError, book: Path) -> int:
     return INVALID
 
 
-SUFFIX = {"solve": "plan", "simulate": "simulation", "compare": "compare"}
 EXIT_BY_OUTCOME = {"ok": OK, "no plan": NO_PLAN, "stopped": STOPPED, "error": INTERNAL}
 
 
@@ -169,24 +164,34 @@ def _options(args: argparse.Namespace) -> SolveOptions:
                         lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend)
 
 
+def _command_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword options a command's ``run`` takes, from its command line."""
+    if args.command == "validate":
+        return {}
+    options: dict[str, Any] = {"options": _options(args)}
+    if args.command in ("simulate", "compare"):
+        options.update(replications=args.replications, seed=args.seed)
+    if args.command == "simulate":
+        options.update(plan_from=args.plan, exact=args.exact, reproduce_seed_defect=args.reproduce_seed_defect)
+    return options
+
+
 def _run(args: argparse.Namespace, reporter: _Reporter) -> int:
-    """solve, simulate or compare: run the pipeline on the file, write the sheets, report."""
-    target = args.book if args.in_place else (
-        args.output or args.book.with_name(f"{args.book.stem}-{SUFFIX[args.command]}{args.book.suffix}"))
-    options = _options(args)
+    """A workbook command of the table: run it on the file, write its sheets (if it writes any), report."""
+    command = BY_NAME[args.command]
     source = FileSource(args.book)
     try:
-        with reporter.status(f"{args.command.capitalize()} {args.book.name}"):
-            if args.command == "solve":
-                outcome = pipeline.solve(source, options)
-            elif args.command == "simulate":
-                outcome = pipeline.simulate(source, plan_from=args.plan, replications=args.replications,
-                                            seed=args.seed, exact=args.exact,
-                                            reproduce_seed_defect=args.reproduce_seed_defect, options=options)
-            else:
-                outcome = pipeline.compare(source, replications=args.replications, seed=args.seed, options=options)
+        with reporter.status(f"{command.action} {args.book.name}"):
+            outcome = command.run(source, **_command_options(args))
     finally:
         source.close()
+    if command.output_suffix is None:
+        reporter.emit({"workbook": str(args.book), **outcome.summary})
+        for line in outcome.lines:
+            reporter.say(line)
+        return EXIT_BY_OUTCOME[outcome.status]
+    target = args.book if args.in_place else (
+        args.output or args.book.with_name(f"{args.book.stem}-{command.output_suffix}{args.book.suffix}"))
     backup = args.in_place and not args.no_backup
     with reporter.status(f"Writing {target.name}"):
         write_sheets(outcome.sheets, args.book, target, retire=outcome.retire, backup=backup)
@@ -198,23 +203,6 @@ def _run(args: argparse.Namespace, reporter: _Reporter) -> int:
         written += f" (previous version kept as {backup_path(target).name})"
     reporter.say(written)
     return EXIT_BY_OUTCOME[outcome.status]
-
-
-def _validate(args: argparse.Namespace, reporter: _Reporter) -> int:
-    source = FileSource(args.book)
-    try:
-        problem = read_problem(source)
-    except WorkbookError as error:
-        return _invalid(reporter, error, args.book)
-    finally:
-        source.close()
-    S, P, T = problem.shape
-    reporter.emit({"status": "valid", "workbook": str(args.book), "products": list(problem.products),
-                   "periods": list(problem.periods), "scenarios": list(problem.scenarios),
-                   "fingerprint": problem.fingerprint()})
-    reporter.say(f"{args.book.name} is valid: {P} products, {T} periods, {S} scenarios "
-                 f"(fingerprint {problem.fingerprint()})")
-    return OK
 
 
 def _write_new(path: Path, force: bool, write, reporter: _Reporter) -> int:
@@ -231,10 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     reporter = _Reporter(getattr(args, "json", False))
     try:
-        if args.command in SUFFIX:
+        if args.command in BY_NAME:
             return _run(args, reporter)
-        if args.command == "validate":
-            return _validate(args, reporter)
         if args.command == "template":
             return _write_new(args.path, args.force, write_template, reporter)
         return _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)

@@ -33,8 +33,8 @@ import numpy as np
 
 from xlplan.problem import PlanningProblem
 from xlplan.results.flows import COST_CATEGORIES, OPPORTUNITY_COSTS
+from xlplan.simulation.draws import DemandModel, ProcessNoise
 from xlplan.simulation.statistics import SimulationSummary, summarise
-from xlplan.simulation.uncertainty import DemandModel, ProcessNoise
 
 BATCH_CELLS = 300_000
 """Product-period-replications per random stream, and at least 8,192 replications, so that each

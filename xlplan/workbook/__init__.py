@@ -6,13 +6,20 @@ from pathlib import Path
 
 from xlplan.problem import PlanningProblem
 from xlplan.workbook.contract import INPUT_RANGES, contract_markdown
-from xlplan.workbook.examples import EXAMPLES, write_example, write_template
-from xlplan.workbook.file_source import FileSource
-from xlplan.workbook.files import WorkbookFileError
-from xlplan.workbook.markers import OutputSheetClash
-from xlplan.workbook.outputs import OUTPUT_SHEETS
-from xlplan.workbook.reader import WorkbookError, WorkbookIssue, read_plan, read_problem, read_runs, read_uncertainty
-from xlplan.workbook.writer import write_results, write_sheets
+from xlplan.workbook.make.examples import EXAMPLES, write_example, write_template
+from xlplan.workbook.read.file_source import FileSource
+from xlplan.workbook.read.reader import (
+    WorkbookError,
+    WorkbookIssue,
+    read_plan,
+    read_problem,
+    read_runs,
+    read_uncertainty,
+)
+from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
+from xlplan.workbook.write.files import WorkbookFileError
+from xlplan.workbook.write.markers import OutputSheetClash
+from xlplan.workbook.write.writer import write_results, write_sheets
 
 
 def read_workbook(path: str | Path) -> PlanningProblem:

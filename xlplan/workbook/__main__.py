@@ -2,7 +2,7 @@
 
 import sys
 
-from xlplan.workbook.committed import write_all
+from xlplan.workbook.make.committed import write_all
 
 for written in write_all(sys.argv[1] if len(sys.argv) > 1 else "workbooks"):
     print(written)

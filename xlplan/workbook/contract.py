@@ -104,6 +104,9 @@ PLAN = RangeContract(
      Column("Fires", "fires", "workforce", "Follows from the workforce; not read.", required=False),
      Column("Expected demand", "expected_demand", "units", "For the reader; not read.", required=False)))
 
+RUNS_NAME = "xlplan_runs"
+"""The Run log's table of every run: xlplan writes it and reads it back, so each run adds a line."""
+
 INPUT_RANGES: tuple[RangeContract, ...] = (PRODUCTS, COSTS, DEMAND, SCENARIOS, SETTINGS)
 UNCERTAINTY_RANGES: tuple[RangeContract, ...] = (SIMULATION, NOISE)
 NAMED_VALUES: dict[str, tuple[Field, ...]] = {SETTINGS.name: SETTING_FIELDS, SIMULATION.name: SIMULATION_FIELDS}

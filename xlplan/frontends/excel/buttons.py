@@ -18,24 +18,20 @@ from datetime import datetime
 
 import xlwings as xw
 
-from xlplan.frontends import pipeline
-from xlplan.frontends.excel.live import LiveWriter, XlwingsSource
+from xlplan.commands import ACTIONS, BY_ACTION, command_for_action
 from xlplan.problem.issues import counted
-from xlplan.workbook.control import (
+from xlplan.workbook.make.control import (
     ACTION_BY_SHEET,
     ACTION_CELL,
     ACTION_LABEL_CELL,
-    ACTIONS,
     CONTROL_SHEET,
     STATUS_CELL,
     STATUS_TIME_CELL,
 )
-from xlplan.workbook.layout import GENERAL, Column, Sheet, Table
-from xlplan.workbook.outputs import OUTPUT_SHEETS
-from xlplan.workbook.reader import WorkbookError, WorkbookIssue, read_problem
-
-PROBLEMS = "Problems"
-ANALYSIS_SHEETS = ("Simulation", "Compare")
+from xlplan.workbook.read.live_source import XlwingsSource
+from xlplan.workbook.read.reader import WorkbookError, WorkbookIssue
+from xlplan.workbook.sheets.problems import PROBLEMS, problems_sheet
+from xlplan.workbook.write.live_writer import LiveWriter
 
 
 def chosen_action(book: xw.Book) -> str:
@@ -48,30 +44,15 @@ def start_action(book: xw.Book) -> str:
     try:
         control = book.sheets[CONTROL_SHEET]
     except Exception:  # noqa: BLE001 - engines differ in what they raise for a missing sheet
-        return "Solve"
+        return ACTIONS[0]
     if str(control[ACTION_LABEL_CELL].value or "").strip() != "Action":
-        return "Solve"
-    value = str(control[ACTION_CELL].value or "Solve").strip()
-    for action in ACTIONS:
-        if value.lower() == action.lower():
-            return action
-    raise ValueError(f"the Action cell ({CONTROL_SHEET}!{ACTION_CELL}) says '{value}'; choose one of "
-                     f"{', '.join(ACTIONS)}")
-
-
-def problems_sheet(issues: list[WorkbookIssue]) -> Sheet:
-    """Every problem in the inputs, each linked to its cell."""
-    sheet = Sheet(PROBLEMS, tab_color="C00000", widths={1: 30, 2: 20, 3: 90, 4: 40})
-    sheet.text(1, 1, "Problems in the inputs", "heading")
-    sheet.text(2, 1, f"{counted(len(issues), 'problem')}; click a cell address to go "
-               "there. Fix them all and run again.", "bad")
-    sheet.tables.append(Table(4, 1, [Column("Where", GENERAL, 30), Column("Name", GENERAL, 20),
-                                     Column("Problem", GENERAL, 90), Column("About", GENERAL, 40)],
-                              [[issue.where, issue.name or "", issue.message, issue.context] for issue in issues]))
-    for i, issue in enumerate(issues):
-        if "!" in issue.where:
-            sheet.text(5 + i, 1, issue.where, "link", link=issue.where)
-    return sheet
+        return ACTIONS[0]
+    value = str(control[ACTION_CELL].value or ACTIONS[0]).strip()
+    try:
+        return command_for_action(value).action
+    except KeyError:
+        raise ValueError(f"the Action cell ({CONTROL_SHEET}!{ACTION_CELL}) says '{value}'; choose one of "
+                         f"{', '.join(ACTIONS)}") from None
 
 
 def _status(book: xw.Book, message: str) -> None:
@@ -85,23 +66,13 @@ def _status(book: xw.Book, message: str) -> None:
 
 
 def run_action(book: xw.Book, action: str) -> str:
-    """Run one action on a live workbook; returns the status message it wrote."""
+    """Run one action of the command table on a live workbook; returns the status message it wrote."""
     source = XlwingsSource(book)
     writer = LiveWriter(book)
     try:
-        if action == "Clear outputs":
-            writer.write([], retire=(*OUTPUT_SHEETS, *ANALYSIS_SHEETS, PROBLEMS))
-            message = "cleared the output sheets"
-        elif action == "Validate":
-            problem = read_problem(source)
-            writer.write([], retire=(PROBLEMS,))
-            S, P, T = problem.shape
-            message = f"valid: {counted(P, 'product')}, {counted(T, 'period')}, {counted(S, 'scenario')}"
-        else:
-            outcome = {"Solve": pipeline.solve, "Simulate": pipeline.simulate,
-                       "Compare": pipeline.compare}[action](source)
-            writer.write(outcome.sheets, retire=(*outcome.retire, PROBLEMS))
-            message = "; ".join(outcome.lines)
+        outcome = BY_ACTION[action].run(source)
+        writer.write(outcome.sheets, retire=(*outcome.retire, PROBLEMS))
+        message = outcome.status_line
     except WorkbookError as error:
         writer.write([problems_sheet(error.issues)])
         message = f"{counted(len(error.issues), 'problem')} in the inputs: see the {PROBLEMS} sheet"

@@ -27,10 +27,11 @@ from xlplan.problem.issues import counted
 from xlplan.problem.tables import label_text
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, solve_problem
+from xlplan.workbook.addresses import cell_address
 from xlplan.workbook.contract import INPUT_RANGES
-from xlplan.workbook.grids import Grid, LayoutProblem, Located, cell_address
-from xlplan.workbook.outputs import plan_table, recourse_table
-from xlplan.workbook.reader import WorkbookError, read_problem
+from xlplan.workbook.read.grids import Grid, LayoutProblem, Located
+from xlplan.workbook.read.reader import WorkbookError, read_problem
+from xlplan.workbook.sheets.solve_sheets import plan_table, recourse_table
 
 ARGUMENTS = ("products", "costs", "demand", "scenarios", "settings")
 """The input ranges, in the order the worksheet functions take them."""
@@ -94,7 +95,7 @@ class Inputs:
 
 
 class ArgumentSource:
-    """The arguments of a worksheet function as a :class:`~xlplan.workbook.grids.WorkbookSource`."""
+    """The arguments of a worksheet function as a :class:`~xlplan.workbook.read.grids.WorkbookSource`."""
 
     description = "the worksheet function's arguments"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlplan.workbook.control import LITE_WORKBOOK, MACRO_WORKBOOK, write_lite_workbook, write_macro_workbook
-from xlplan.workbook.examples import EXAMPLES, write_example, write_template
+from xlplan.workbook.make.control import LITE_WORKBOOK, MACRO_WORKBOOK, write_lite_workbook, write_macro_workbook
+from xlplan.workbook.make.examples import EXAMPLES, write_example, write_template
 
 
 def write_all(folder: str | Path) -> list[Path]:

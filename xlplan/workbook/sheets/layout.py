@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from xlplan.workbook.grids import cell_address, quote_sheet
+from xlplan.workbook.addresses import cell_address, quote_sheet
 
 UNITS = "#,##0"
 DECIMAL = "#,##0.00"

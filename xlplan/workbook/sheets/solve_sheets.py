@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from xlplan.results import COST_CATEGORIES, PlanResult
 from xlplan.workbook.contract import PLAN
-from xlplan.workbook.layout import (
+from xlplan.workbook.sheets.layout import (
     DECIMAL,
     FRACTION,
     GENERAL,
@@ -26,7 +26,7 @@ from xlplan.workbook.layout import (
     Sheet,
     Table,
 )
-from xlplan.workbook.run_log import OUTPUT_TAB, RUN_LOG, finite, run_log_sheet, solve_record
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB, RUN_LOG, finite, run_log_sheet, solve_record
 
 OUTPUT_SHEETS = ("Plan", "Recourse", "Costs", "KPI", RUN_LOG)
 MAX_PRODUCT_CHARTS = 6

@@ -14,8 +14,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xlplan.problem.tables import UnreadableValue
-from xlplan.workbook.files import WorkbookFileError
-from xlplan.workbook.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
+from xlplan.workbook.read.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
+from xlplan.workbook.write.files import WorkbookFileError
 
 STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
 WHOLE_COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
@@ -46,7 +46,7 @@ def _unreadable(formula: str) -> UnreadableValue:
 
 
 class FileSource:
-    """A workbook file as a :class:`~xlplan.workbook.grids.WorkbookSource`."""
+    """A workbook file as a :class:`~xlplan.workbook.read.grids.WorkbookSource`."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)

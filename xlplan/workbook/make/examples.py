@@ -10,10 +10,10 @@ from pathlib import Path
 from xlplan.problem import PlanningProblem, reference
 from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
 from xlplan.workbook.contract import INPUT_RANGES, UNCERTAINTY_RANGES
-from xlplan.workbook.files import write_atomically
-from xlplan.workbook.inputs import input_sheets, uncertainty_sheet
-from xlplan.workbook.layout import Sheet
-from xlplan.workbook.render_xlsxwriter import render_workbook
+from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
+from xlplan.workbook.sheets.layout import Sheet
+from xlplan.workbook.write.files import write_atomically
+from xlplan.workbook.write.render_xlsxwriter import render_workbook
 
 
 @dataclass(frozen=True)

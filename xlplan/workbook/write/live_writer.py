@@ -1,10 +1,9 @@
-"""A live workbook through xlwings' ``xw.Book``: the same contract and layouts as the file backend.
+"""Writing into a live workbook through xlwings' ``xw.Book``: the very sheet layouts the file writer draws.
 
-Reading hands the reader grids (``XlwingsSource``); writing draws the very sheet layouts the file
-writer draws (``LiveWriter``). Both work on any xlwings engine: desktop Excel (``Book.caller()``),
-xlwings Lite (the ``book`` argument), and xlwings' remote and calamine engines in the tests.
-Where an engine lacks a feature (Excel Tables, charts, freeze panes on some), the values and
-formats are still written and the feature is skipped.
+``LiveWriter`` works on any xlwings engine: desktop Excel (``Book.caller()``), xlwings Lite (the
+``book`` argument), and xlwings' remote and calamine engines in the tests. Where an engine lacks a
+feature (Excel Tables, charts, freeze panes on some), the values and formats are still written and
+the feature is skipped.
 """
 
 from __future__ import annotations
@@ -18,9 +17,10 @@ import numpy as np
 import xlwings as xw
 from openpyxl.utils import range_boundaries
 
-from xlplan.workbook.grids import Grid, Located, merged_cells, no_such_name, not_one_range, quote_sheet
-from xlplan.workbook.layout import GENERAL, Chart, Formula, Sheet, Table, Text
-from xlplan.workbook.markers import is_marker, marker_names, refuse_clashes, sheet_of
+from xlplan.workbook.addresses import quote_sheet
+from xlplan.workbook.read.live_source import OPTIONAL
+from xlplan.workbook.sheets.layout import GENERAL, Chart, Formula, Sheet, Table, Text
+from xlplan.workbook.write.markers import is_marker, marker_names, refuse_clashes, sheet_of
 
 ACCENT = (31, 78, 121)
 WHITE = (255, 255, 255)
@@ -28,58 +28,8 @@ FONT_COLOURS = {"heading": ACCENT, "subheading": ACCENT, "note": (89, 89, 89), "
                 "good": (46, 125, 50), "bad": (198, 40, 40), "link": (5, 99, 193)}
 CHART_TYPES = {"column": "column_clustered", "stacked": "column_stacked", "bar": "bar_clustered", "line": "line"}
 POINTS_PER_CM = 28.35
-OPTIONAL = (NotImplementedError, AttributeError)
-"""What an engine raises for a feature it does not have."""
 
 
-# ---------------------------------------------------------------------------- reading
-class XlwingsSource:
-    """A live workbook as a :class:`~xlplan.workbook.grids.WorkbookSource`."""
-
-    def __init__(self, book: xw.Book):
-        self.book = book
-        self.description = book.name
-
-    def _name(self, name: str) -> Any | None:
-        try:
-            return self.book.names[name]
-        except (KeyError, *OPTIONAL):
-            return None
-
-    def _table_extent(self, target: xw.Range) -> xw.Range:
-        """The whole Excel Table a range starts (the name may predate rows added to it)."""
-        try:
-            tables = list(target.sheet.tables)
-        except OPTIONAL:
-            return target
-        for table in tables:
-            whole = table.range
-            if (whole.row, whole.column) == (target.row, target.column):
-                return whole
-        return target
-
-    def locate(self, name: str) -> Located:
-        defined = self._name(name)
-        if defined is None:
-            return Located(None, [no_such_name(name)])
-        try:
-            target = defined.refers_to_range
-        except Exception:  # noqa: BLE001 - every engine has its own way of saying "not a range"
-            return Located(None, [not_one_range(name, defined.refers_to)])
-        target = self._table_extent(target)
-        values = target.options(ndim=2, err_to_str=True).value
-        problems = []
-        try:
-            merged = target.merge_cells
-        except OPTIONAL:
-            merged = False
-        if merged:
-            problems.append(merged_cells(target.sheet.name, target.address.replace("$", "")))
-        return Located(Grid(name, target.sheet.name, target.row, target.column, [list(row) for row in values]),
-                       problems)
-
-
-# ---------------------------------------------------------------------------- writing
 def _cell(value: Any) -> Any:
     """A layout value as xlwings writes it: formulas as text, numpy numbers as Python numbers."""
     if isinstance(value, Formula):

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlplan.model.plan_table import plan_from_table
 from xlplan.problem import InvalidProblemError, PlanningProblem, ProblemIssue, problem_from_tables
 from xlplan.problem.fields import (
     COST_FIELDS,
@@ -30,7 +31,6 @@ from xlplan.problem.fields import (
     SIMULATION_FIELDS,
 )
 from xlplan.problem.issues import counted
-from xlplan.problem.plan_table import plan_from_table
 from xlplan.problem.tables import is_blank
 from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
 from xlplan.workbook.contract import (
@@ -42,6 +42,7 @@ from xlplan.workbook.contract import (
     NOISE,
     PLAN,
     PRODUCTS,
+    RUNS_NAME,
     SCENARIOS,
     SETTINGS,
     SIMULATION,
@@ -49,8 +50,7 @@ from xlplan.workbook.contract import (
     match_column,
     match_setting,
 )
-from xlplan.workbook.grids import Grid, WorkbookSource
-from xlplan.workbook.run_log import HISTORY_NAME
+from xlplan.workbook.read.grids import Grid, WorkbookSource
 
 TITLES = {f.name: f.title for f in (*PRODUCT_FIELDS, *COST_FIELDS, *SETTING_FIELDS, *SIMULATION_FIELDS,
                                      *NOISE_FIELDS, *PLAN_FIELDS)}
@@ -339,7 +339,7 @@ def has_range(source: WorkbookSource, name: str) -> bool:
 
 def read_runs(source: WorkbookSource) -> tuple[tuple[Any, ...], ...]:
     """The earlier runs recorded in the workbook's Run log (``xlplan_runs``), most recent first."""
-    grid = source.locate(HISTORY_NAME).grid
+    grid = source.locate(RUNS_NAME).grid
     if grid is None:
         return ()
     return tuple(tuple(row) for row in grid.values[1:] if any(not is_blank(v) for v in row))

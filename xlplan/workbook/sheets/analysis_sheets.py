@@ -14,8 +14,8 @@ from xlplan.problem import PlanningProblem
 from xlplan.problem.uncertainty import Uncertainty
 from xlplan.simulation import SimulationResult
 from xlplan.simulation.statistics import SimulationSummary
-from xlplan.workbook.layout import DECIMAL, FRACTION, GENERAL, MONEY, Chart, Column, Series, Sheet, Table
-from xlplan.workbook.run_log import OUTPUT_TAB, Detail, RunRecord, finite
+from xlplan.workbook.sheets.layout import DECIMAL, FRACTION, GENERAL, MONEY, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 
 SIMULATION = "Simulation"
 COMPARE = "Compare"

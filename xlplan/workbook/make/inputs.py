@@ -8,7 +8,7 @@ from xlplan.problem import PlanningProblem
 from xlplan.problem.fields import COST_FIELDS, NOISE_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS, SIMULATION_FIELDS, Field
 from xlplan.problem.uncertainty import Uncertainty
 from xlplan.workbook.contract import COSTS, DEMAND, NOISE, PRODUCTS, SCENARIOS, SETTINGS, SIMULATION, RangeContract
-from xlplan.workbook.layout import FRACTION, GENERAL, Column, Sheet, Table
+from xlplan.workbook.sheets.layout import FRACTION, GENERAL, Column, Sheet, Table
 
 INPUT_TAB = "9DC3E6"
 HEADER_ROW = 4

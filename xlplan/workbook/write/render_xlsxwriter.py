@@ -15,8 +15,8 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from xlplan.workbook.grids import quote_sheet
-from xlplan.workbook.layout import GENERAL, Button, Chart, Formula, Sheet, Table
+from xlplan.workbook.addresses import quote_sheet
+from xlplan.workbook.sheets.layout import GENERAL, Button, Chart, Formula, Sheet, Table
 
 ACCENT = "#1F4E79"
 FIXED_TIME = datetime(2026, 1, 1)

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from xlplan.results import PlanResult
-from xlplan.workbook.files import WorkbookFileError, write_atomically
-from xlplan.workbook.layout import Sheet
-from xlplan.workbook.outputs import OUTPUT_SHEETS, output_sheets
-from xlplan.workbook.package import Package, recorded_outputs, replace_output_sheets
-from xlplan.workbook.render_xlsxwriter import render_workbook
+from xlplan.workbook.sheets.layout import Sheet
+from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
+from xlplan.workbook.write.files import WorkbookFileError, write_atomically
+from xlplan.workbook.write.package import Package, recorded_outputs, replace_output_sheets
+from xlplan.workbook.write.render_xlsxwriter import render_workbook
 
 
 def render_package(sheets: list[Sheet]) -> Package:

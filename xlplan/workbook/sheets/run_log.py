@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 
 from xlplan.results import PlanResult
-from xlplan.workbook.layout import GENERAL, MONEY, TEXT, UNITS, Column, Sheet, Table
+from xlplan.workbook.contract import RUNS_NAME
+from xlplan.workbook.sheets.layout import GENERAL, MONEY, TEXT, UNITS, Column, Sheet, Table
 
 RUN_LOG = "Run log"
 OUTPUT_TAB = "70AD47"
-HISTORY_NAME = "xlplan_runs"
 HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "Value", "Gap", "Seconds",
                    "Input fingerprint")
 MAX_HISTORY = 500
@@ -92,6 +92,6 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
         Column(HISTORY_COLUMNS[2], GENERAL, 26), Column(HISTORY_COLUMNS[3], GENERAL, 18),
         Column(HISTORY_COLUMNS[4], GENERAL, 16), Column(HISTORY_COLUMNS[5], MONEY, 16),
         Column(HISTORY_COLUMNS[6], "0.00%", 10), Column(HISTORY_COLUMNS[7], "0.00", 10),
-        Column(HISTORY_COLUMNS[8], GENERAL, 20)], rows, table_name="xlplanRuns", defined_name=HISTORY_NAME,
+        Column(HISTORY_COLUMNS[8], GENERAL, 20)], rows, table_name="xlplanRuns", defined_name=RUNS_NAME,
         title="All runs"))
     return sheet

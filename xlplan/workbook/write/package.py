@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from xlplan.workbook.markers import OutputSheetClash, is_marker, marker_names, refuse_clashes, sheet_of
+from xlplan.workbook.write.markers import OutputSheetClash, is_marker, marker_names, refuse_clashes, sheet_of
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

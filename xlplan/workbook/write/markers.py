@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from xlplan.workbook.grids import quote_sheet
+from xlplan.workbook.addresses import quote_sheet
 
 PREFIX = "_xlplan_output_"
 

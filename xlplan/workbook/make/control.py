@@ -20,18 +20,18 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from xlplan.workbook.examples import EXAMPLES, start_sheet
-from xlplan.workbook.files import write_atomically
-from xlplan.workbook.inputs import input_sheets, uncertainty_sheet
-from xlplan.workbook.layout import Button, Sheet
-from xlplan.workbook.render_xlsxwriter import render_workbook
+from xlplan.commands import ACTIONS, BY_NAME
+from xlplan.workbook.make.examples import EXAMPLES, start_sheet
+from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
+from xlplan.workbook.sheets.layout import Button, Sheet
+from xlplan.workbook.write.files import write_atomically
+from xlplan.workbook.write.render_xlsxwriter import render_workbook
 
 MACRO_WORKBOOK = "xlplan.xlsm"
 """xlwings' SampleCall imports the module named like the workbook: this name makes it ``xlplan``."""
 LITE_WORKBOOK = "xlplan_lite.xlsx"
 TITLE = "xlplan planning workbook"
 
-ACTIONS = ("Solve", "Validate", "Simulate", "Compare", "Clear outputs")
 CONTROL_SHEET = "Start"
 ACTION_LABEL_CELL = "B4"
 ACTION_CELL = "C4"
@@ -40,7 +40,7 @@ STATUS_CELL = "C7"
 RUN = "Run xlplan"
 SHEET_BUTTONS = {CONTROL_SHEET: ("E3", RUN), "Settings": ("F2", "Check inputs"), "Uncertainty": ("F2", "Simulate")}
 """Each sheet's button: its cell and caption."""
-ACTION_BY_SHEET = {"Settings": "Validate", "Uncertainty": "Simulate"}
+ACTION_BY_SHEET = {"Settings": BY_NAME["validate"].action, "Uncertainty": BY_NAME["simulate"].action}
 """What a sheet's own button does; the Start sheet's does what its Action cell says."""
 LITE_SHAPE = "TextBox 1"
 """The name XlsxWriter gives a sheet's first shape: each button sheet's only shape is its button

@@ -1,0 +1,233 @@
+"""The application layer: what each command does, and the one table every front end dispatches from.
+
+Each command reads what it needs through a :class:`~xlplan.workbook.read.grids.WorkbookSource` (a
+file, or a live Excel workbook), runs the one pipeline (workbook -> problem -> model -> solution ->
+results -> sheets), and returns an :class:`Outcome`: the output sheets to write, the sheets to
+retire, a JSON-ready summary and a few lines for people. Front ends only choose where the sheets go
+(a file, Excel) and how to show the lines (a terminal, a status cell).
+
+:data:`COMMANDS` is the table they all read: the command line's subcommands, the Start sheet's
+Action cell and its drop-down, the buttons and the xlwings Lite scripts dispatch through it. The
+solver stack is imported inside the commands, so that reading the table (``xlplan --help``) is fast.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from xlplan.problem import PlanningProblem
+    from xlplan.solver import SolveOptions
+    from xlplan.workbook.read.grids import WorkbookSource
+    from xlplan.workbook.sheets.layout import Sheet
+
+Status = Literal["ok", "no plan", "stopped", "error"]
+
+
+@dataclass
+class Outcome:
+    """What a command produced: sheets to write, sheets to retire, a summary and lines for people."""
+
+    command: str
+    status: Status
+    sheets: list[Sheet]
+    retire: tuple[str, ...] = ()
+    summary: dict[str, Any] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    short: str | None = None
+    """One line for a status cell; by default the lines joined."""
+
+    @property
+    def status_line(self) -> str:
+        return self.short if self.short is not None else "; ".join(self.lines)
+
+
+_ENDS: dict[str, Status] = {"optimal": "ok", "stopped with plan": "ok", "infeasible": "no plan",
+                            "unbounded": "no plan", "stopped without plan": "stopped", "error": "error"}
+"""How a solve ends, by its status."""
+
+
+class PlanUnavailable(RuntimeError):
+    """There is no plan to simulate."""
+
+
+# ---------------------------------------------------------------------------- the commands
+def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcome:
+    """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log."""
+    from xlplan.results import PlanResult
+    from xlplan.solver import SolveOptions, solve_problem
+    from xlplan.workbook.read.reader import read_problem, read_runs
+    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
+
+    problem = read_problem(source)
+    result = PlanResult(solve_problem(problem, options or SolveOptions()))
+    status = result.status.value
+    lines = [f"{source.description}: {status}" + (f" ({result.message})" if result.message != status else "")]
+    if result.has_plan:
+        units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
+        lines.append(f"expected cost {result.objective:,.2f}; seed profit {result.kpi('profit_seed'):,.2f}; "
+                     f"units produced: {units}")
+        if result.info.gap:
+            lines.append(f"best bound {result.info.bound:,.2f} (relative gap {result.info.gap:.2%})")
+    elif result.explanation is not None:
+        lines.append(str(result.explanation))
+    return Outcome("solve", _ENDS[result.status.value], output_sheets(result, source.description, read_runs(source)),
+                   retire=OUTPUT_SHEETS, summary=result.summary(), lines=lines)
+
+
+def _solved_plan(problem: PlanningProblem, options: SolveOptions) -> dict[str, Any]:
+    from xlplan.results import PlanResult
+    from xlplan.solver import solve_problem
+
+    result = PlanResult(solve_problem(problem, options))
+    if not result.has_plan:
+        raise PlanUnavailable(f"the workbook's problem has no plan to simulate: {result.message}")
+    return dict(result.solution.plan)
+
+
+def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "solve"] = "auto",
+             replications: int | None = None, seed: int | None = None, exact: bool = False,
+             reproduce_seed_defect: bool = False, options: SolveOptions | None = None) -> Outcome:
+    """Simulate the workbook's plan (its Plan sheet, or a fresh solve) under its Uncertainty sheet."""
+    from xlplan.simulation import simulate as run_simulation
+    from xlplan.simulation import uncertainty_models
+    from xlplan.solver import SolveOptions
+    from xlplan.workbook.contract import PLAN
+    from xlplan.workbook.read.reader import has_range, read_plan, read_problem, read_runs, read_uncertainty
+    from xlplan.workbook.sheets.analysis_sheets import simulation_record, simulation_sheet
+    from xlplan.workbook.sheets.run_log import run_log_sheet
+
+    started = time.perf_counter()
+    problem = read_problem(source)
+    uncertainty = read_uncertainty(source, problem)
+    if plan_from == "workbook" or (plan_from == "auto" and has_range(source, PLAN.name)):
+        plan, plan_source = read_plan(source, problem), f"the plan on the {PLAN.sheet} sheet"
+    else:
+        plan, plan_source = _solved_plan(problem, options or SolveOptions()), "the optimal plan (solved now)"
+    settings = uncertainty.settings
+    demand, noise = uncertainty_models(problem, uncertainty)
+    result = run_simulation(problem, plan, demand, None if exact else noise,
+                            replications=replications or settings.replications,
+                            seed=settings.seed if seed is None else seed, exact=exact,
+                            confidence=settings.confidence, reproduce_seed_defect=reproduce_seed_defect)
+    seconds = time.perf_counter() - started
+    record = simulation_record(result, source.description, plan_source, problem.fingerprint(), seconds,
+                               reproduce_seed_defect)
+    s = result.summary
+    error = f" +- {s.profit_se:,.0f}" if s.profit_se is not None else " (exact)"
+    over = (f"under each of the workbook's {s.replications} scenarios, exactly and without noise" if exact
+            else f"over {s.replications:,} replications")
+    lines = [f"{source.description}: simulated {plan_source} {over}"
+             + (" (LEGACY: the seed's defect reproduced)" if reproduce_seed_defect else ""),
+             f"mean profit {s.mean_profit:,.0f}{error}; P5 {s.profit_p5:,.0f}; on-time fill rate {s.fill_rate:.2%}"]
+    summary = {"command": "simulate", "plan": plan_source, "legacy_seed_defect": reproduce_seed_defect,
+               "fingerprint": problem.fingerprint(), **s.as_dict()}
+    sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_seed_defect),
+              run_log_sheet(record, read_runs(source))]
+    return Outcome("simulate", "ok", sheets, summary=summary, lines=lines)
+
+
+def compare(source: WorkbookSource, *, replications: int | None = None, seed: int | None = None,
+            options: SolveOptions | None = None) -> Outcome:
+    """Compare the deterministic, best-buffered and stochastic plans under the Uncertainty sheet."""
+    from xlplan.analysis import CompareSettings, compare_strategies
+    from xlplan.simulation import uncertainty_models
+    from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
+    from xlplan.workbook.sheets.analysis_sheets import compare_record, compare_sheet
+    from xlplan.workbook.sheets.run_log import run_log_sheet
+
+    started = time.perf_counter()
+    problem = read_problem(source)
+    uncertainty = read_uncertainty(source, problem)
+    s = uncertainty.settings
+    settings = CompareSettings(
+        replications=replications or s.replications, seed=s.seed if seed is None else seed,
+        sampled_scenarios=s.sampled_scenarios, target_service=s.target_service, buffer_from=s.buffer_from,
+        buffer_to=s.buffer_to, buffer_step=s.buffer_step, confidence=s.confidence,
+        buffer_replications=min(20_000, replications or s.replications))
+    demand, noise = uncertainty_models(problem, uncertainty)
+    comparison = compare_strategies(problem, demand, noise, settings, options)
+    seconds = time.perf_counter() - started
+    record = compare_record(comparison, source.description, problem.fingerprint(), seconds)
+    lines = [f"{source.description}: compared {len(comparison.strategies)} plans over "
+             f"{settings.replications:,} replications"]
+    lines += [f"  {st.name:<14} mean profit {st.summary.mean_profit:>14,.0f}   P5 {st.summary.profit_p5:>14,.0f}   "
+              f"fill rate {st.summary.fill_rate:.2%}" for st in comparison.strategies]
+    value = comparison.value.as_dict()
+    vss = f"{value['VSS']:,.0f}" if value["VSS"] is not None else "infinite (the expected-value plan fails)"
+    lines.append(f"VSS {vss}; EVPI {value['EVPI']:,.0f}; {comparison.buffer.message}")
+    summary = {"command": "compare", "fingerprint": problem.fingerprint(), **comparison.summary()}
+    sheets = [compare_sheet(comparison), run_log_sheet(record, read_runs(source))]
+    return Outcome("compare", "ok", sheets, summary=summary, lines=lines)
+
+
+def validate(source: WorkbookSource) -> Outcome:
+    """Read and validate the inputs; every problem is raised at once as a WorkbookError."""
+    from xlplan.problem.issues import counted
+    from xlplan.workbook.read.reader import read_problem
+    from xlplan.workbook.sheets.problems import PROBLEMS
+
+    problem = read_problem(source)
+    S, P, T = problem.shape
+    summary = {"status": "valid", "products": list(problem.products), "periods": list(problem.periods),
+               "scenarios": list(problem.scenarios), "fingerprint": problem.fingerprint()}
+    counts = f"{counted(P, 'product')}, {counted(T, 'period')}, {counted(S, 'scenario')}"
+    line = f"{source.description} is valid: {counts} (fingerprint {problem.fingerprint()})"
+    return Outcome("validate", "ok", [], retire=(PROBLEMS,), summary=summary, lines=[line], short=f"valid: {counts}")
+
+
+def clear_outputs(source: WorkbookSource) -> Outcome:
+    """Retire every sheet xlplan writes; the planner's sheets stay."""
+    return Outcome("clear", "ok", [], retire=output_sheet_names(), lines=["cleared the output sheets"])
+
+
+def output_sheet_names() -> tuple[str, ...]:
+    """Every sheet any command writes."""
+    from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
+    from xlplan.workbook.sheets.problems import PROBLEMS
+    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
+
+    return (*OUTPUT_SHEETS, SIMULATION, COMPARE, PROBLEMS)
+
+
+# ---------------------------------------------------------------------------- the table
+@dataclass(frozen=True)
+class Command:
+    """One command, as every front end knows it."""
+
+    name: str
+    """The command line's subcommand, e.g. ``solve``."""
+    action: str
+    """The word in the Start sheet's Action cell, e.g. ``Solve``."""
+    help: str
+    run: Callable[..., Outcome]
+    """``run(source, **options)``: each front end passes the options it offers."""
+    output_suffix: str | None = None
+    """The command line writes ``BOOK-<suffix>.xlsx``; None: it writes no workbook."""
+    on_command_line: bool = True
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("solve", "Solve", "solve a workbook and write the plan into a workbook", solve, "plan"),
+    Command("validate", "Validate", "check a workbook's inputs and list every problem", validate),
+    Command("simulate", "Simulate", "simulate the workbook's plan under its Uncertainty sheet", simulate, "simulation"),
+    Command("compare", "Compare", "compare the deterministic, best-buffered and stochastic plans by simulation",
+            compare, "compare"),
+    Command("clear", "Clear outputs", "remove the sheets xlplan wrote", clear_outputs, on_command_line=False),
+)
+BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
+BY_ACTION: dict[str, Command] = {c.action: c for c in COMMANDS}
+ACTIONS: tuple[str, ...] = tuple(c.action for c in COMMANDS)
+"""The Action cell's choices, in the drop-down's order."""
+
+
+def command_for_action(text: str) -> Command:
+    """The command an Action cell's text names (ignoring case and surrounding spaces)."""
+    wanted = text.strip().lower()
+    for command in COMMANDS:
+        if wanted == command.action.lower():
+            return command
+    raise KeyError(text)
