@@ -104,26 +104,87 @@ def _label_of(index: object) -> tuple[str | None, str | None]:
 CAPACITY_ROWS = "made_within_capacity"
 
 
-def _scaled_stage_one(problem: PlanningProblem, B1: sp.csr_array, rows: list[RowLabel],
-                      product_pos: dict[str, int], period_pos: dict[str, int]) -> sp.coo_array:
-    """[K1 B1; ...; KS B1]: the scenario rows' stage-1 block, per scenario, with the rows of
-    ``made_within_capacity`` scaled by the scenario's capacity factor."""
-    S = len(problem.scenarios)
+def _capacity_scaling(problem: PlanningProblem, rows: list[RowLabel], product_pos: dict[str, int],
+                      period_pos: dict[str, int]) -> np.ndarray | None:
+    """Per scenario and stage-2 row, the factor on the row's stage-1 coefficients: the capacity factor
+    in the rows of ``made_within_capacity``, 1 elsewhere; None when capacity is certain."""
     if not problem.has_capacity_scenarios:
-        return sp.kron(sp.csr_array(np.ones((S, 1))), B1)
-    scale = np.ones((S, len(rows)))
+        return None
+    scale = np.ones((len(problem.scenarios), len(rows)))
     for j, label in enumerate(rows):
         if label.family == CAPACITY_ROWS:
             scale[:, j] = problem.capacity_factor[:, product_pos[label.product], period_pos[label.period]]
-    block = B1.tocoo()
-    offsets = len(rows) * np.arange(S)[:, None]
-    return sp.coo_array(((block.data[None, :] * scale[:, block.row]).ravel(),
-                         ((block.row[None, :] + offsets).ravel(), np.tile(block.col, S))),
-                        shape=(S * len(rows), B1.shape[1]))
+    return scale
 
 
-def compile_extensive_form(problem: PlanningProblem) -> MatrixModel:
-    """The matrices of ``build_model(problem)``, built from a one-scenario template."""
+@dataclass
+class TwoStageProgram:
+    """The two-stage stochastic program as matrices, with its scenario structure kept:
+
+        min   c1 x + sum_s prob[s] (c2 y_s + scenario_offset[s]) + offset
+        s.t.  row1_lower <= A1 x <= row1_upper                                   stage-1 rules
+              row2_lower[s] <= T_s x + W y_s <= row2_upper[s]     for every s,  stage-2 rules
+              x_lower <= x <= x_upper,  y_lower <= y_s <= y_upper
+
+    with T_s = diag(t_scale[s]) T (T_s = T when ``t_scale`` is None). Every scenario shares the
+    recourse matrix W, its costs c2 and its bounds; scenarios differ only in their right-hand sides
+    (demand moved there) and, with capacity scenarios, in the scaling of T. ``x_integer`` and
+    ``y_integer`` mark whole-unit columns. The extensive form (:func:`extensive_form`) stacks it; a
+    decomposition solver works on it directly.
+    """
+
+    c1: np.ndarray
+    x_lower: np.ndarray
+    x_upper: np.ndarray
+    x_integer: np.ndarray
+    A1: sp.csr_array
+    row1_lower: np.ndarray
+    row1_upper: np.ndarray
+    T: sp.csr_array
+    t_scale: np.ndarray | None
+    """(scenarios, stage-2 rows) or None."""
+    W: sp.csr_array
+    c2: np.ndarray
+    y_lower: np.ndarray
+    y_upper: np.ndarray
+    y_integer: np.ndarray
+    row2_lower: np.ndarray
+    """(scenarios, stage-2 rows)."""
+    row2_upper: np.ndarray
+    probabilities: np.ndarray
+    offset: float
+    scenario_offset: np.ndarray
+    """(scenarios,): each scenario's constant cost (terms in demand alone)."""
+    plan_columns: dict[str, np.ndarray]
+    """Stage-1 variable name -> position in x per index (-1 where absent)."""
+    recourse_columns: dict[str, np.ndarray]
+    """Stage-2 variable name -> position in y_s per index (-1 where absent)."""
+    template_rows: list[RowLabel]
+    """What each row means: the stage-1 rows, then the stage-2 rows of one scenario (scenario None)."""
+    scenarios: tuple[str, ...]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def num_scenarios(self) -> int:
+        return len(self.scenarios)
+
+    @property
+    def stage_one_rows(self) -> int:
+        return self.A1.shape[0]
+
+    def T_of(self, s: int) -> sp.csr_array:
+        """T_s, the stage-1 block of scenario s's rows."""
+        if self.t_scale is None:
+            return self.T
+        return sp.csr_array(sp.diags_array(self.t_scale[s]) @ self.T)
+
+    @property
+    def is_mip(self) -> bool:
+        return bool(self.x_integer.any() or self.y_integer.any())
+
+
+def compile_two_stage(problem: PlanningProblem) -> TwoStageProgram:
+    """The two-stage program of ``build_model(problem)``, built from a one-scenario template."""
     started = time.perf_counter()
     first = problem.scenario_problem(problem.scenarios[0])
     template_problem = first.with_scenarios(first.scenarios, first.demand, [1.0])  # nominal capacity
@@ -159,7 +220,6 @@ def compile_extensive_form(problem: PlanningProblem) -> MatrixModel:
             recourse_cols[component.local_name][where] = counters[2]
             counters[2] += 1
     demand_pos = np.array(demand_of, dtype=int).reshape(-1, 2)
-    n1, n2 = counters[1], counters[2]
 
     # rows: plan-block rows come first, then scenario rows; remember what each row means
     row_sense = np.array([entry.bound_type for entry in standard.rows], dtype=np.int8)
@@ -183,45 +243,76 @@ def compile_extensive_form(problem: PlanningProblem) -> MatrixModel:
     if A2[:r1].nnz or AD[:r1].nnz:
         raise AssertionError("a stage-1 rule refers to a stage-2 variable or to demand")
 
-    # the extensive form
     probabilities = problem.probabilities
     demand = problem.demand[:, demand_pos[:, 0], demand_pos[:, 1]]  # (S, demand symbols)
     shift = (AD[r1:] @ demand.T).T  # (S, scenario rows): demand moved to the right-hand side
-    matrix = sp.vstack([
-        sp.hstack([A1[:r1], sp.csr_array((r1, S * n2))]),
-        sp.hstack([_scaled_stage_one(problem, A1[r1:], labels[r1:], product_pos, period_pos),
-                   sp.kron(sp.eye_array(S), A2[r1:])]),
-    ], format="csc")
-    row_lower = np.concatenate([lower[:r1], (lower[r1:] - shift).ravel()])
-    row_upper = np.concatenate([upper[:r1], (upper[r1:] - shift).ravel()])
+    t_scale = _capacity_scaling(problem, labels[r1:], product_pos, period_pos)
 
     c = standard.c.toarray().ravel()
-    cost = np.concatenate([c[kinds == 1], np.kron(probabilities, c[kinds == 2])])
-    offset = float(standard.c_offset[0]) + float(probabilities @ (demand @ c[kinds == 3]))
-
     bounds = np.array([[INF if b is None else b for b in (v.lb, v.ub)] for v in standard.columns])
     bounds[:, 0] = np.where(np.isinf(bounds[:, 0]), -INF, bounds[:, 0])
     integer = np.array([v.is_integer() for v in standard.columns])
-
-    def stage(values: np.ndarray) -> np.ndarray:
-        return np.concatenate([values[kinds == 1], np.tile(values[kinds == 2], S)])
-
-    offsets = n1 + n2 * np.arange(S)[:, None, None]
-    matrix_model = MatrixModel(
-        cost=cost,
-        offset=offset,
-        col_lower=stage(bounds[:, 0]),
-        col_upper=stage(bounds[:, 1]),
-        integer=stage(integer),
-        matrix=matrix,
-        row_lower=row_lower,
-        row_upper=row_upper,
-        plan_columns=plan_cols,
-        recourse_columns={name: np.where(cols >= 0, cols + offsets, -1)
-                          for name, cols in recourse_cols.items()},
-        template_rows=labels,
-        stage_one_rows=r1,
-        scenarios=problem.scenarios,
+    one, two = kinds == 1, kinds == 2
+    program = TwoStageProgram(
+        c1=c[one], x_lower=bounds[one, 0], x_upper=bounds[one, 1], x_integer=integer[one],
+        A1=sp.csr_array(A1[:r1]), row1_lower=lower[:r1], row1_upper=upper[:r1],
+        T=sp.csr_array(A1[r1:]), t_scale=t_scale, W=sp.csr_array(A2[r1:]),
+        c2=c[two], y_lower=bounds[two, 0], y_upper=bounds[two, 1], y_integer=integer[two],
+        row2_lower=lower[None, r1:] - shift, row2_upper=upper[None, r1:] - shift,
+        probabilities=np.asarray(probabilities, dtype=float), offset=float(standard.c_offset[0]),
+        scenario_offset=demand @ c[kinds == 3], plan_columns=plan_cols, recourse_columns=recourse_cols,
+        template_rows=labels, scenarios=problem.scenarios,
     )
-    matrix_model.timings = {"build": built - started, "compile": time.perf_counter() - built}
-    return matrix_model
+    program.timings = {"build": built - started, "compile": time.perf_counter() - built}
+    return program
+
+
+def extensive_form(program: TwoStageProgram) -> MatrixModel:
+    """The two-stage program as one LP / MIP over every scenario:
+
+        [A1    0   ...  0 ]
+        [T_1   W   ...  0 ]
+        [ :          .    ]
+        [T_S   0   ...  W ]
+    """
+    started = time.perf_counter()
+    S, r1 = program.num_scenarios, program.stage_one_rows
+    n1, n2 = program.c1.size, program.c2.size
+    if program.t_scale is None:
+        stage_one = sp.kron(sp.csr_array(np.ones((S, 1))), program.T)
+    else:
+        block = program.T.tocoo()
+        r2 = program.T.shape[0]
+        offsets = r2 * np.arange(S)[:, None]
+        stage_one = sp.coo_array(((block.data[None, :] * program.t_scale[:, block.row]).ravel(),
+                                  ((block.row[None, :] + offsets).ravel(), np.tile(block.col, S))),
+                                 shape=(S * r2, n1))
+    matrix = sp.vstack([
+        sp.hstack([program.A1, sp.csr_array((r1, S * n2))]),
+        sp.hstack([stage_one, sp.kron(sp.eye_array(S), program.W)]),
+    ], format="csc")
+    offsets = n1 + n2 * np.arange(S)[:, None, None]
+    model = MatrixModel(
+        cost=np.concatenate([program.c1, np.kron(program.probabilities, program.c2)]),
+        offset=program.offset + float(program.probabilities @ program.scenario_offset),
+        col_lower=np.concatenate([program.x_lower, np.tile(program.y_lower, S)]),
+        col_upper=np.concatenate([program.x_upper, np.tile(program.y_upper, S)]),
+        integer=np.concatenate([program.x_integer, np.tile(program.y_integer, S)]),
+        matrix=matrix,
+        row_lower=np.concatenate([program.row1_lower, program.row2_lower.ravel()]),
+        row_upper=np.concatenate([program.row1_upper, program.row2_upper.ravel()]),
+        plan_columns=program.plan_columns,
+        recourse_columns={name: np.where(cols >= 0, cols + offsets, -1)
+                          for name, cols in program.recourse_columns.items()},
+        template_rows=program.template_rows,
+        stage_one_rows=r1,
+        scenarios=program.scenarios,
+    )
+    model.timings = {**program.timings, "compile": program.timings.get("compile", 0.0)
+                     + time.perf_counter() - started}
+    return model
+
+
+def compile_extensive_form(problem: PlanningProblem) -> MatrixModel:
+    """The matrices of ``build_model(problem)``: the two-stage program, stacked."""
+    return extensive_form(compile_two_stage(problem))
