@@ -13,8 +13,10 @@ Data flows one way: workbook -> problem -> model -> solution -> results -> workb
 
 from __future__ import annotations
 
+from importlib import metadata
 from typing import Any
 
+from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import (
     InvalidProblemError,
     PlanningProblem,
@@ -26,20 +28,24 @@ from xlplan.problem import (
 from xlplan.results import NoPlanError, PlanResult
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 
-__version__ = "0.1.0"
+__version__ = metadata.version("xlplan")
+"""The installed version, as the package metadata (pyproject.toml) says."""
 
 
-def solve(problem: PlanningProblem, options: SolveOptions | None = None, **option_values: Any) -> PlanResult:
+def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, formulation: Formulation | None = None,
+          **option_values: Any) -> PlanResult:
     """Solve a planning problem and return its plan, recourse, costs and KPIs.
 
     Options may be given as a :class:`SolveOptions` or as keywords, e.g.
     ``xlplan.solve(problem, time_limit=30, mip_gap=0)``. The result's ``status`` says whether a plan
     was found; an infeasible problem comes back with ``result.explanation`` naming the rules in
-    conflict rather than raising.
+    conflict rather than raising. ``formulation`` solves another model than the production-planning
+    one, for example with a part added (``xlplan.model.FORMULATION.with_parts(part)``).
     """
     if options is not None and option_values:
         raise TypeError("give either options or keyword options, not both")
-    return PlanResult(solve_problem(problem, options or SolveOptions(**option_values)))
+    return PlanResult(solve_problem(problem, options or SolveOptions(**option_values),
+                                    formulation=formulation or FORMULATION))
 
 
 def main() -> str:

@@ -27,6 +27,7 @@ import xlplan
 from xlplan.analysis import AnalysisError
 from xlplan.commands import BY_NAME, COMMANDS, PlanUnavailable
 from xlplan.solver import SolveOptions
+from xlplan.solver.interface import BACKENDS, SOLVERS
 from xlplan.solver.options import LP_ALGORITHMS
 from xlplan.workbook import (
     EXAMPLES,
@@ -71,8 +72,8 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
                               "for whole units")
     command.add_argument("--threads", type=int, help="threads HiGHS may use")
     command.add_argument("--lp-algorithm", choices=LP_ALGORITHMS, default="auto", help="LP algorithm")
-    command.add_argument("--backend", choices=("highs", "pyomo"), default="highs",
-                         help="hand HiGHS compiled matrices (default) or go through Pyomo's interface")
+    command.add_argument("--backend", choices=BACKENDS, default="highs",
+                         help="the solver: " + "; ".join(f"{s.name}: {s.description}" for s in SOLVERS.values()))
 
 
 def _add_simulation(command: argparse.ArgumentParser) -> None:

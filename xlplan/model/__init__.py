@@ -1,7 +1,9 @@
-"""The Pyomo model of record: stage-1 plan, stage-2 recourse per scenario, extensive form."""
+"""The Pyomo model of record: its parts declare themselves (stage-1 plan, stage-2 recourse), the
+builder makes the extensive form from them."""
 
 from xlplan.model.builder import build_model, first_stage_variables, scenario_creator
-from xlplan.model.plan import PLAN_VARIABLES
-from xlplan.model.recourse import RECOURSE_VARIABLES
+from xlplan.model.declarations import CostTerm, Formulation, ModelPart, Rule, Variable
+from xlplan.model.formulation import FORMULATION, PLAN_VARIABLES, RECOURSE_VARIABLES
 
-__all__ = ["PLAN_VARIABLES", "RECOURSE_VARIABLES", "build_model", "first_stage_variables", "scenario_creator"]
+__all__ = ["FORMULATION", "PLAN_VARIABLES", "RECOURSE_VARIABLES", "CostTerm", "Formulation", "ModelPart", "Rule",
+           "Variable", "build_model", "first_stage_variables", "scenario_creator"]

@@ -10,27 +10,28 @@ These decisions are taken before demand is known and are the same in every scena
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.environ as pyo
 
-from xlplan.problem import PlanningProblem
+from xlplan.model.declarations import CostTerm, ModelPart, Rule, Variable
+from xlplan.problem import Settings
 
-PLAN_VARIABLES = ("production", "regular_hours", "overtime_hours", "workforce", "hires", "fires")
 
-
-def workforce_balance(plan: pyo.Block, p: str, t: str) -> object:
+def workforce_balance(plan: pyo.Block, p: str, t: str) -> Any:
     """W[p,t] = W[p,t-1] + H[p,t] - F[p,t],   W[p,0] = initial workforce."""
     m = plan.model()
     before = m.initial_workforce[p] if t == m.periods.first() else plan.workforce[p, m.periods.prev(t)]
     return plan.workforce[p, t] == before + plan.hires[p, t] - plan.fires[p, t]
 
 
-def regular_hours_limit(plan: pyo.Block, p: str, t: str) -> object:
+def regular_hours_limit(plan: pyo.Block, p: str, t: str) -> Any:
     """R[p,t] <= hours_per_worker * W[p,t]."""
     m = plan.model()
     return plan.regular_hours[p, t] <= m.settings.hours_per_worker * plan.workforce[p, t]
 
 
-def overtime_limit(plan: pyo.Block, p: str, t: str) -> object:
+def overtime_limit(plan: pyo.Block, p: str, t: str) -> Any:
     """O[p,t] <= overtime_limit * R[p,t]   (only when an overtime limit is set)."""
     m = plan.model()
     if m.settings.overtime_limit is None:
@@ -38,44 +39,48 @@ def overtime_limit(plan: pyo.Block, p: str, t: str) -> object:
     return plan.overtime_hours[p, t] <= m.settings.overtime_limit * plan.regular_hours[p, t]
 
 
-def labour_capacity(plan: pyo.Block, p: str, t: str) -> object:
+def labour_capacity(plan: pyo.Block, p: str, t: str) -> Any:
     """hours_per_unit[p] * X[p,t] <= R[p,t] + O[p,t]."""
     m = plan.model()
     return m.hours_per_unit[p] * plan.production[p, t] <= plan.regular_hours[p, t] + plan.overtime_hours[p, t]
 
 
-def plan_cost(plan: pyo.Block) -> object:
-    """sum_{p,t} c_prod X + c_reg R + c_ot O + c_wage W + c_hire H + c_fire F
-    (with capacity scenarios c_prod is paid on what is made, in the recourse)."""
-    m = plan.model()
-    return sum(
-        (0 if m.capacity_scenarios else m.production_cost[p, t] * plan.production[p, t])
-        + m.regular_hour_cost[p, t] * plan.regular_hours[p, t]
-        + m.overtime_hour_cost[p, t] * plan.overtime_hours[p, t]
-        + m.workforce_cost[p, t] * plan.workforce[p, t]
-        + m.hire_cost[p, t] * plan.hires[p, t]
-        + m.fire_cost[p, t] * plan.fires[p, t]
-        for p in m.products
-        for t in m.periods
-    )
+def _regular_hours_excess(settings: Settings, where: str, amount: float) -> str:
+    return f"{where}: regular hours would exceed what the workforce provides by {amount:,.2f} h"
 
 
-def declare_plan(plan: pyo.Block, problem: PlanningProblem) -> None:
-    """Declare the stage-1 variables, rules and cost on ``plan``."""
-    m = plan.model()
-    P, T = m.products, m.periods
-    units = pyo.NonNegativeIntegers if problem.settings.integer_units else pyo.NonNegativeReals
+def _overtime_excess(settings: Settings, where: str, amount: float) -> str:
+    return f"{where}: overtime would exceed {settings.overtime_limit or 0:.0%} of regular hours by {amount:,.2f} h"
 
-    plan.production = pyo.Var(P, T, domain=units, doc="units made")
-    plan.regular_hours = pyo.Var(P, T, domain=pyo.NonNegativeReals, doc="regular labour hours used")
-    plan.overtime_hours = pyo.Var(P, T, domain=pyo.NonNegativeReals, doc="overtime labour hours")
-    plan.workforce = pyo.Var(P, T, domain=pyo.NonNegativeReals, doc="workforce employed")
-    plan.hires = pyo.Var(P, T, domain=pyo.NonNegativeReals, doc="workforce added")
-    plan.fires = pyo.Var(P, T, domain=pyo.NonNegativeReals, doc="workforce removed")
 
-    plan.workforce_balance = pyo.Constraint(P, T, rule=workforce_balance)
-    plan.regular_hours_limit = pyo.Constraint(P, T, rule=regular_hours_limit)
-    plan.overtime_limit = pyo.Constraint(P, T, rule=overtime_limit)
-    plan.labour_capacity = pyo.Constraint(P, T, rule=labour_capacity)
+def _labour_excess(settings: Settings, where: str, amount: float) -> str:
+    return f"{where}: production would need {amount:,.2f} labour hours more than regular plus overtime hours give"
 
-    plan.cost = pyo.Expression(rule=plan_cost)
+
+PLAN = ModelPart(
+    "plan",
+    variables=(
+        Variable("production", "Production", "units", "Units to make.", whole=True),
+        Variable("regular_hours", "Regular hours", "h", "Regular labour hours scheduled (and paid)."),
+        Variable("overtime_hours", "Overtime hours", "h", "Overtime hours scheduled (and paid)."),
+        Variable("workforce", "Workforce", "workforce", "Workforce employed."),
+        Variable("hires", "Hires", "workforce", "Workforce added.", follows_from="workforce"),
+        Variable("fires", "Fires", "workforce", "Workforce removed.", follows_from="workforce"),
+    ),
+    rules=(
+        Rule(workforce_balance, "workforce balance", gives=False),
+        Rule(regular_hours_limit, "regular hours limit", explain=_regular_hours_excess),
+        Rule(overtime_limit, "overtime limit", explain=_overtime_excess),
+        Rule(labour_capacity, "labour capacity", explain=_labour_excess),
+    ),
+    costs=(
+        CostTerm("production", "made", lambda pr: pr.costs.production_cost, "c_prod"),
+        CostTerm("regular labour", "regular_hours", lambda pr: pr.costs.regular_hour_cost, "c_reg"),
+        CostTerm("regular labour", "workforce", lambda pr: pr.costs.workforce_cost, "c_wage"),
+        CostTerm("overtime", "overtime_hours", lambda pr: pr.costs.overtime_hour_cost, "c_ot"),
+        CostTerm("hire/fire", "hires", lambda pr: pr.costs.hire_cost, "c_hire"),
+        CostTerm("hire/fire", "fires", lambda pr: pr.costs.fire_cost, "c_fire"),
+    ),
+)
+"""Stage 1: its variables, its rules and its costs. Production is paid on what is made (``made``, a
+recourse variable that stands for the plan's production unless capacity differs by scenario)."""

@@ -5,10 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlplan.problem.fields import PLAN_FIELDS
+from xlplan.model.declarations import Variable
+from xlplan.model.formulation import FORMULATION
+from xlplan.problem.fields import Field
 from xlplan.problem.issues import InvalidProblemError
 from xlplan.problem.problem import PlanningProblem
 from xlplan.problem.tables import IssueCollector, keyed_table, require_columns
+
+
+def _field(variable: Variable) -> Field:
+    return Field(variable.name, variable.label, variable.unit, variable.description, default=None)
+
+
+PLAN_FIELDS: tuple[Field, ...] = tuple(map(_field, FORMULATION.plan_inputs()))
+"""The stage-1 values a plan typed by a planner gives (the model's plan inputs), as input fields."""
+FOLLOWING: tuple[Variable, ...] = tuple(v for v in FORMULATION.plan_variables() if v.follows_from is not None)
+"""The stage-1 variables that follow from the plan inputs (hires and fires, from the workforce)."""
 
 
 def plan_from_table(problem: PlanningProblem, table: pd.DataFrame) -> dict[str, np.ndarray]:

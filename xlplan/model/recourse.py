@@ -14,16 +14,15 @@ expected-value and deterministic problems, and mpi-sppy's per-scenario models.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
 import pyomo.environ as pyo
 
-from xlplan.problem import PlanningProblem
+from xlplan.model.declarations import CostTerm, ModelPart, Rule, Variable
+from xlplan.problem import Settings
 
-RECOURSE_VARIABLES = ("regular_inventory", "overflow_inventory", "backorders", "lost_sales", "made")
 
-
-def _net_position(rec: pyo.Block, p: str, t: str) -> object:
+def _net_position(rec: pyo.Block, p: str, t: str) -> Any:
     """Ireg + Iovr - B at the end of period t; before the first period, the initial position."""
     m = rec.model()
     if t is None:
@@ -31,20 +30,20 @@ def _net_position(rec: pyo.Block, p: str, t: str) -> object:
     return rec.regular_inventory[p, t] + rec.overflow_inventory[p, t] - rec.backorders[p, t]
 
 
-def _demand_served(rec: pyo.Block, p: str, t: str) -> object:
+def _demand_served(rec: pyo.Block, p: str, t: str) -> Any:
     """D - L: the demand that is met now or owed; lost sales leave it."""
     if rec.model().settings.lost_sales_allowed:
         return rec.demand[p, t] - rec.lost_sales[p, t]
     return rec.demand[p, t]
 
 
-def _made(rec: pyo.Block, p: str, t: str) -> object:
+def _made(rec: pyo.Block, p: str, t: str) -> Any:
     """Units made: Y with capacity scenarios, otherwise the plan X itself."""
     m = rec.model()
     return rec.made[p, t] if m.capacity_scenarios else m.plan.production[p, t]
 
 
-def made_within_plan(rec: pyo.Block, p: str, t: str) -> object:
+def made_within_plan(rec: pyo.Block, p: str, t: str) -> Any:
     """Y[p,t,s] <= X[p,t]   (with capacity scenarios: no more is made than planned)."""
     m = rec.model()
     if not m.capacity_scenarios:
@@ -52,7 +51,7 @@ def made_within_plan(rec: pyo.Block, p: str, t: str) -> object:
     return rec.made[p, t] <= m.plan.production[p, t]
 
 
-def made_within_capacity(rec: pyo.Block, p: str, t: str) -> object:
+def made_within_capacity(rec: pyo.Block, p: str, t: str) -> Any:
     """hours_per_unit[p] Y[p,t,s] <= k[p,t,s] (hours_per_worker W[p,t] + O[p,t])
     (with capacity scenarios: what the hours actually make)."""
     m = rec.model()
@@ -62,7 +61,7 @@ def made_within_capacity(rec: pyo.Block, p: str, t: str) -> object:
     return m.hours_per_unit[p] * rec.made[p, t] <= rec.capacity_factor[p, t] * hours
 
 
-def inventory_flow(rec: pyo.Block, p: str, t: str) -> object:
+def inventory_flow(rec: pyo.Block, p: str, t: str) -> Any:
     """(Ireg + Iovr - B)[p,t,s] = (Ireg + Iovr - B)[p,t-1,s] + Y[p,t,s] - (D - L)[p,t,s],
     starting from initial inventory - initial backorders (L only when lost sales are allowed;
     Y is the plan X unless there are capacity scenarios)."""
@@ -72,7 +71,7 @@ def inventory_flow(rec: pyo.Block, p: str, t: str) -> object:
     return _net_position(rec, p, t) == _net_position(rec, p, before) + made - _demand_served(rec, p, t)
 
 
-def warehouse_space(rec: pyo.Block, t: str) -> object:
+def warehouse_space(rec: pyo.Block, t: str) -> Any:
     """sum_p space[p] * Ireg[p,t,s] <= warehouse capacity   (when a capacity is set)."""
     m = rec.model()
     if m.settings.warehouse_capacity is None:
@@ -80,7 +79,7 @@ def warehouse_space(rec: pyo.Block, t: str) -> object:
     return sum(m.space_per_unit[p] * rec.regular_inventory[p, t] for p in m.products) <= m.settings.warehouse_capacity
 
 
-def overflow_space(rec: pyo.Block, t: str) -> object:
+def overflow_space(rec: pyo.Block, t: str) -> Any:
     """sum_p space[p] * Iovr[p,t,s] <= overflow capacity   (when there is an overflow warehouse)."""
     m = rec.model()
     if not m.settings.has_overflow:
@@ -88,7 +87,7 @@ def overflow_space(rec: pyo.Block, t: str) -> object:
     return sum(m.space_per_unit[p] * rec.overflow_inventory[p, t] for p in m.products) <= m.settings.overflow_capacity
 
 
-def backorder_cap(rec: pyo.Block, p: str, t: str) -> object:
+def backorder_cap(rec: pyo.Block, p: str, t: str) -> Any:
     """B[p,t,s] <= backorder_limit * D[p,t,s]   (when backorders are allowed and capped)."""
     m = rec.model()
     if not m.settings.backorders_allowed or m.settings.backorder_limit is None:
@@ -96,64 +95,69 @@ def backorder_cap(rec: pyo.Block, p: str, t: str) -> object:
     return rec.backorders[p, t] <= m.settings.backorder_limit * rec.demand[p, t]
 
 
-def lost_sales_cap(rec: pyo.Block, p: str, t: str) -> object:
+def lost_sales_cap(rec: pyo.Block, p: str, t: str) -> Any:
     """L[p,t,s] <= D[p,t,s]   (when lost sales are allowed)."""
     if not rec.model().settings.lost_sales_allowed:
         return pyo.Constraint.Skip
     return rec.lost_sales[p, t] <= rec.demand[p, t]
 
 
-def recourse_cost(rec: pyo.Block) -> object:
-    """sum_{p,t} c_hold Ireg + overflow_multiplier c_hold Iovr + c_back B + c_lost L
-    (+ c_prod Y with capacity scenarios, where what is made is a recourse)."""
-    m = rec.model()
-    lost = m.settings.lost_sales_allowed
-    return sum(
-        (m.production_cost[p, t] * rec.made[p, t] if m.capacity_scenarios else 0)
-        + m.holding_cost[p, t] * rec.regular_inventory[p, t]
-        + m.settings.overflow_cost_multiplier * m.holding_cost[p, t] * rec.overflow_inventory[p, t]
-        + m.backorder_cost[p, t] * rec.backorders[p, t]
-        + (m.lost_sale_cost[p, t] * rec.lost_sales[p, t] if lost else 0)
-        for p in m.products
-        for t in m.periods
-    )
+def _warehouse_excess(settings: Settings, where: str, amount: float) -> str:
+    return (f"{where}: the regular warehouse would need {amount:,.2f} space units more than its capacity "
+            f"of {settings.warehouse_capacity or 0:,.6g}")
 
 
-def declare_recourse(
-    rec: pyo.Block, problem: PlanningProblem, demand: Mapping[tuple[str, str], float] | None,
-    capacity: Mapping[tuple[str, str], float],
-) -> None:
-    """Declare one scenario's demand, capacity, recourse variables, rules and cost on ``rec``.
+def _overflow_excess(settings: Settings, where: str, amount: float) -> str:
+    return (f"{where}: the overflow warehouse would need {amount:,.2f} space units more than its capacity "
+            f"of {settings.overflow_capacity:,.6g}")
 
-    ``demand=None`` declares demand as a free symbol (a Var) instead of data, so that a
-    matrix compiler can see how demand enters every row; see ``xlplan.solver.compile``.
-    """
-    m = rec.model()
-    P, T = m.products, m.periods
-    units = pyo.NonNegativeIntegers if problem.settings.integer_units else pyo.NonNegativeReals
 
-    if demand is None:
-        rec.demand = pyo.Var(P, T, doc="demand (symbol)")
-    else:
-        rec.demand = pyo.Param(P, T, initialize=demand, doc="demand")
+def _backorder_excess(settings: Settings, where: str, amount: float) -> str:
+    return f"{where}: backorders would exceed {settings.backorder_limit or 0:.0%} of demand by {amount:,.2f} units"
 
-    no_overflow = (0, None) if m.settings.has_overflow else (0, 0)
-    no_backorders = (0, None) if m.settings.backorders_allowed else (0, 0)
-    rec.regular_inventory = pyo.Var(P, T, domain=units, doc="units in the regular warehouse")
-    rec.overflow_inventory = pyo.Var(P, T, domain=units, bounds=no_overflow, doc="units in overflow")
-    rec.backorders = pyo.Var(P, T, domain=units, bounds=no_backorders, doc="units owed")
-    if m.settings.lost_sales_allowed:
-        rec.lost_sales = pyo.Var(P, T, domain=units, doc="units of demand lost")
-    if m.capacity_scenarios:
-        rec.capacity_factor = pyo.Param(P, T, initialize=capacity, doc="share of nominal output that can be made")
-        rec.made = pyo.Var(P, T, domain=units, doc="units made")
 
-    rec.made_within_plan = pyo.Constraint(P, T, rule=made_within_plan)
-    rec.made_within_capacity = pyo.Constraint(P, T, rule=made_within_capacity)
-    rec.inventory_flow = pyo.Constraint(P, T, rule=inventory_flow)
-    rec.warehouse_space = pyo.Constraint(T, rule=warehouse_space)
-    rec.overflow_space = pyo.Constraint(T, rule=overflow_space)
-    rec.backorder_cap = pyo.Constraint(P, T, rule=backorder_cap)
-    rec.lost_sales_cap = pyo.Constraint(P, T, rule=lost_sales_cap)
+def _with_capacity_scenarios(m: Any) -> bool:
+    return bool(m.capacity_scenarios)
 
-    rec.cost = pyo.Expression(rule=recourse_cost)
+
+def _with_lost_sales(m: Any) -> bool:
+    return bool(m.settings.lost_sales_allowed)
+
+
+RECOURSE = ModelPart(
+    "recourse",
+    variables=(
+        Variable("regular_inventory", "Regular inventory", "units", "Units in the regular warehouse.",
+                 stage=2, whole=True),
+        Variable("overflow_inventory", "Overflow inventory", "units", "Units in the overflow warehouse.",
+                 stage=2, whole=True, closed_by="no overflow warehouse",
+                 closed=lambda s: not s.has_overflow,
+                 closed_text="{where}: {amount:,.2f} units would need an overflow warehouse, but there is none"),
+        Variable("backorders", "Backorders", "units", "Units owed to customers.", stage=2, whole=True,
+                 closed_by="no backorders", closed=lambda s: not s.backorders_allowed,
+                 closed_text="{where}: {amount:,.2f} units would be short, but backorders are not allowed"),
+        Variable("lost_sales", "Lost sales", "units", "Units of demand lost.", stage=2, whole=True,
+                 present=_with_lost_sales),
+        Variable("made", "Made", "units", "Units made (with capacity scenarios; otherwise the plan).",
+                 stage=2, whole=True, present=_with_capacity_scenarios, stands_for="production"),
+    ),
+    rules=(
+        Rule(made_within_plan, "made within plan", stage=2),
+        Rule(made_within_capacity, "made within capacity", stage=2, scaled_by="capacity_factor"),
+        Rule(inventory_flow, "inventory flow", stage=2, gives=False),
+        Rule(warehouse_space, "warehouse space", stage=2, index=("period",), explain=_warehouse_excess),
+        Rule(overflow_space, "overflow space", stage=2, index=("period",), explain=_overflow_excess),
+        Rule(backorder_cap, "backorder cap", stage=2, explain=_backorder_excess),
+        Rule(lost_sales_cap, "lost sales cap", stage=2),
+    ),
+    costs=(
+        CostTerm("holding", "regular_inventory", lambda pr: pr.costs.holding_cost, "c_hold"),
+        CostTerm("overflow holding", "overflow_inventory",
+                 lambda pr: pr.settings.overflow_cost_multiplier * pr.costs.holding_cost,
+                 "overflow multiplier x c_hold"),
+        CostTerm("backorder", "backorders", lambda pr: pr.costs.backorder_cost, "c_back"),
+        CostTerm("lost sales", "lost_sales", lambda pr: pr.costs.lost_sale_cost, "c_lost", opportunity=True),
+    ),
+)
+"""Stage 2: its variables, its rules and the costs of what is kept, owed and lost (what is made is
+priced in ``plan``)."""

@@ -142,13 +142,5 @@ NOISE_FIELDS: tuple[Field, ...] = (
 )
 
 
-PLAN_FIELDS: tuple[Field, ...] = (
-    Field("production", "Production", "units", "Units to make.", default=None),
-    Field("regular_hours", "Regular hours", "h", "Regular labour hours scheduled (and paid).", default=None),
-    Field("overtime_hours", "Overtime hours", "h", "Overtime hours scheduled (and paid).", default=None),
-    Field("workforce", "Workforce", "workforce", "Workforce employed.", default=None),
-)
-
-
 def field_by_name(fields: tuple[Field, ...]) -> dict[str, Field]:
     return {f.name: f for f in fields}

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xlplan.model import FORMULATION, Formulation
+from xlplan.model.costs import costs_by_category
 from xlplan.problem import PlanningProblem
 
-COST_CATEGORIES = ("production", "regular labour", "overtime", "hire/fire", "holding",
-                   "overflow holding", "backorder", "lost sales")
-OPPORTUNITY_COSTS = ("lost sales",)
+COST_CATEGORIES: tuple[str, ...] = FORMULATION.categories
+"""The cost categories, as the model declares its cost terms."""
+OPPORTUNITY_COSTS: tuple[str, ...] = FORMULATION.opportunity_categories
 """Categories in the objective but not in profit: their revenue is already missing from revenue."""
 
 
@@ -26,6 +28,7 @@ class Flows:
     problem: PlanningProblem
     plan: Mapping[str, np.ndarray]
     recourse: Mapping[str, np.ndarray]
+    formulation: Formulation = FORMULATION
 
     def expect(self, values: np.ndarray) -> np.ndarray:
         """Probability-weighted mean over the leading scenario axis."""
@@ -78,27 +81,13 @@ class Flows:
         return np.einsum("p,spt->st", space, self.recourse[variable])
 
     def scenario_cost_by_category(self) -> dict[str, np.ndarray]:
-        """Cost per category, scenario and product, each an array of shape (scenarios, products).
-
-        Labour costs are the same in every scenario; production is paid on what is made."""
-        c, x, r = self.problem.costs, self.plan, self.recourse
-        S = len(self.problem.scenarios)
-        multiplier = self.problem.settings.overflow_cost_multiplier
-        plan_costs = {
-            "regular labour": c.regular_hour_cost * x["regular_hours"] + c.workforce_cost * x["workforce"],
-            "overtime": c.overtime_hour_cost * x["overtime_hours"],
-            "hire/fire": c.hire_cost * x["hires"] + c.fire_cost * x["fires"],
-        }
-        recourse_costs = {
-            "production": c.production_cost * self.made,
-            "holding": c.holding_cost * r["regular_inventory"],
-            "overflow holding": multiplier * c.holding_cost * r["overflow_inventory"],
-            "backorder": c.backorder_cost * r["backorders"],
-            "lost sales": c.lost_sale_cost * r["lost_sales"],
-        }
-        by_category = {name: np.broadcast_to(v.sum(axis=1), (S, v.shape[0])) for name, v in plan_costs.items()}
-        by_category.update({name: v.sum(axis=2) for name, v in recourse_costs.items()})
-        return {name: by_category[name] for name in COST_CATEGORIES}
+        """Cost per category, scenario and product, each an array of shape (scenarios, products),
+        from the model's cost terms. Labour costs are the same in every scenario; production is paid
+        on what is made."""
+        S, P = len(self.problem.scenarios), len(self.problem.products)
+        values = {**self.plan, **self.recourse, "made": self.made}
+        by_category = costs_by_category(self.problem, values, self.formulation)
+        return {name: np.broadcast_to(v, (S, P)) for name, v in by_category.items()}
 
     def cost_by_category(self) -> dict[str, np.ndarray]:
         """Expected cost per category and product, each an array over products."""

@@ -11,7 +11,7 @@ import pandas as pd
 
 from xlplan.model import PLAN_VARIABLES, RECOURSE_VARIABLES
 from xlplan.problem import PlanningProblem
-from xlplan.results.flows import COST_CATEGORIES, OPPORTUNITY_COSTS, Flows
+from xlplan.results.flows import Flows
 from xlplan.solver.infeasibility import InfeasibilityExplanation
 from xlplan.solver.solution import Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
@@ -80,7 +80,7 @@ class PlanResult:
     def flows(self) -> Flows:
         if self.solution.plan is None or self.solution.recourse is None:
             raise NoPlanError(f"No plan: {self.message}")
-        return Flows(self.problem, self.solution.plan, self.solution.recourse)
+        return Flows(self.problem, self.solution.plan, self.solution.recourse, self.solution.formulation)
 
     # ---------------------------------------------------------------- tables
     @cached_property
@@ -107,7 +107,7 @@ class PlanResult:
     def costs(self) -> pd.DataFrame:
         """Expected cost by category (rows) and product (columns), with a total column."""
         by_category = self.flows.cost_by_category()
-        table = pd.DataFrame({name: by_category[name] for name in COST_CATEGORIES},
+        table = pd.DataFrame(by_category,
                              index=pd.Index(self.problem.products, name="product")).T
         table.index.name = "category"
         table["total"] = table.sum(axis=1)
@@ -150,7 +150,8 @@ class PlanResult:
         demand = f.expect(p.demand).sum(axis=1)
         demand_met = f.expect(f.demand_met).sum(axis=1)
         average_inventory = f.expect(f.inventory).sum(axis=1) / T
-        cost = self.costs.drop(index=list(OPPORTUNITY_COSTS), columns="total").sum(axis=0).to_numpy()
+        opportunity = list(self.solution.formulation.opportunity_categories)
+        cost = self.costs.drop(index=opportunity, columns="total").sum(axis=0).to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             unit_cost = np.where(produced > 0, cost / produced, np.nan)
             price = p.product.selling_price
@@ -173,7 +174,7 @@ class PlanResult:
     def kpi_list(self) -> list[Kpi]:
         p, f = self.problem, self.flows
         cost = float(self.costs["total"].sum())
-        operating = float(self.costs["total"].drop(index=list(OPPORTUNITY_COSTS)).sum())
+        operating = float(self.costs["total"].drop(index=list(self.solution.formulation.opportunity_categories)).sum())
         revenue_seed = float(f.expect(p.product.selling_price[None, :, None] * f.demand_met).sum())
         revenue_shipped = float(f.expect(p.product.selling_price[None, :, None] * f.shipped).sum())
         produced = float(f.plan["production"].sum())

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xlplan.model import FORMULATION
+from xlplan.model.costs import costs_by_category, operating
 from xlplan.problem import PlanningProblem
-from xlplan.results.flows import COST_CATEGORIES, OPPORTUNITY_COSTS
 from xlplan.simulation.draws import DemandModel, ProcessNoise
 from xlplan.simulation.statistics import SimulationSummary, summarise
 
@@ -46,19 +47,22 @@ def batch_size(products: int, periods: int) -> int:
     return max(8192, BATCH_CELLS // (products * periods))
 
 
-@dataclass(frozen=True)
-class PlanToTest:
-    """The stage-1 decisions a simulation needs, shape (products, periods) each."""
+Plan = Mapping[str, np.ndarray]
 
-    production: np.ndarray
-    workforce: np.ndarray
-    overtime_hours: np.ndarray
-    regular_hours: np.ndarray
 
-    @classmethod
-    def from_values(cls, plan: Mapping[str, np.ndarray]) -> PlanToTest:
-        return cls(*(np.asarray(plan[name], dtype=float)
-                     for name in ("production", "workforce", "overtime_hours", "regular_hours")))
+def plan_inputs(problem: PlanningProblem, plan: Plan) -> dict[str, np.ndarray]:
+    """The stage-1 values a simulation needs (the model's plan inputs: the others follow from them),
+    each shaped (products, periods); ValueError naming what is missing or misshapen."""
+    shape = (len(problem.products), len(problem.periods))
+    names = [v.name for v in FORMULATION.plan_inputs()]
+    missing = [name for name in names if name not in plan]
+    if missing:
+        raise ValueError(f"the plan to simulate has no {', '.join(missing)}")
+    values = {name: np.asarray(plan[name], dtype=float) for name in names}
+    misshapen = [name for name, v in values.items() if v.shape != shape]
+    if misshapen:
+        raise ValueError(f"the plan's {', '.join(misshapen)} must be shaped (products, periods) = {shape}")
+    return values
 
 
 @dataclass
@@ -117,7 +121,7 @@ def _by_period(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values.transpose(2, 1, 0))
 
 
-def _run(problem: PlanningProblem, plan: PlanToTest, demand: np.ndarray, hours: np.ndarray,
+def _run(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: np.ndarray, hours: np.ndarray,
          availability: np.ndarray, carry: np.ndarray | None) -> dict[str, np.ndarray]:
     """Simulate replications given their draws (each (R, P, T)); returns per-replication totals.
 
@@ -127,9 +131,9 @@ def _run(problem: PlanningProblem, plan: PlanToTest, demand: np.ndarray, hours: 
     """
     s, c, pr = problem.settings, problem.costs, problem.product
     R, P, T = demand.shape
-    hours_planned = (s.hours_per_worker * plan.workforce + plan.overtime_hours).T[:, :, None]  # (T, P, 1)
+    hours_planned = (s.hours_per_worker * plan["workforce"] + plan["overtime_hours"]).T[:, :, None]  # (T, P, 1)
     capacity = _by_period(availability) * hours_planned / _by_period(hours)
-    planned = np.broadcast_to(plan.production.T[:, :, None], capacity.shape)
+    planned = np.broadcast_to(plan["production"].T[:, :, None], capacity.shape)
     if carry is not None:  # the seed's defect: each replication capped by all earlier capacity draws
         earlier = np.minimum.accumulate(capacity, axis=2)
         earlier = np.concatenate([carry.T[:, :, None], earlier[:, :, :-1]], axis=2)
@@ -167,16 +171,14 @@ def _run(problem: PlanningProblem, plan: PlanToTest, demand: np.ndarray, hours: 
             disposed += spilled.sum(axis=0)
             stock = regular[t] + overflow[t]
 
-    def cost(rate: np.ndarray, units: np.ndarray) -> np.ndarray:
-        """sum over periods and products of rate[p, t] x units[t, p, r], per replication."""
-        return np.einsum("tp,tpr->r", rate.T, units, optimize=True)
-
-    changes = np.diff(plan.workforce, axis=1, prepend=pr.initial_workforce[:, None])
-    fixed = {
-        "regular labour": float((c.regular_hour_cost * plan.regular_hours + c.workforce_cost * plan.workforce).sum()),
-        "overtime": float((c.overtime_hour_cost * plan.overtime_hours).sum()),
-        "hire/fire": float((c.hire_cost * np.maximum(changes, 0) + c.fire_cost * np.maximum(-changes, 0)).sum()),
-    }
+    changes = np.diff(plan["workforce"], axis=1, prepend=pr.initial_workforce[:, None])
+    by_replication = lambda units: units.transpose(2, 1, 0)  # (T, P, R) -> (R, P, T)  # noqa: E731
+    quantities = {**plan, "hires": np.maximum(changes, 0), "fires": np.maximum(-changes, 0),
+                  "made": by_replication(made), "regular_inventory": by_replication(regular),
+                  "overflow_inventory": by_replication(overflow), "backorders": by_replication(owed),
+                  "lost_sales": by_replication(lost)}
+    costs = {name: np.broadcast_to(v.sum(axis=-1), (R,))
+             for name, v in costs_by_category(problem, quantities).items()}
     unmet_all = owed + lost
     totals = {
         "demand": demand.sum(axis=(0, 1)),
@@ -185,19 +187,14 @@ def _run(problem: PlanningProblem, plan: PlanToTest, demand: np.ndarray, hours: 
         "lost": lost.sum(axis=(0, 1)),
         "disposed": disposed,
         "stockouts": (unmet_all > 1e-9).any(axis=1).sum(axis=0).astype(float),
-        "production": cost(c.production_cost, made),
-        **{name: np.full(R, value) for name, value in fixed.items()},
-        "holding": cost(c.holding_cost, regular),
-        "overflow holding": cost(s.overflow_cost_multiplier * c.holding_cost, overflow),
-        "backorder": cost(c.backorder_cost, owed),
-        "lost sales": cost(c.lost_sale_cost, lost),
+        **costs,
     }
     return totals
 
 
 def simulate(
     problem: PlanningProblem,
-    plan: Mapping[str, np.ndarray] | PlanToTest,
+    plan: Plan,
     demand: DemandModel | None = None,
     noise: ProcessNoise | None = None,
     *,
@@ -231,7 +228,7 @@ def simulate(
     reproduce_seed_defect:
         Reproduce the original simulator's defect (see module docstring). Never for decisions.
     """
-    tested = plan if isinstance(plan, PlanToTest) else PlanToTest.from_values(plan)
+    tested = plan_inputs(problem, plan)
     P, T = len(problem.products), len(problem.periods)
     if exact:
         if noise is not None and not noise.is_none:
@@ -272,9 +269,8 @@ def simulate(
 
 def _result(problem: PlanningProblem, totals: dict[str, np.ndarray], weights: np.ndarray, exact: bool,
             confidence: float) -> SimulationResult:
-    costs = {name: totals[name] for name in COST_CATEGORIES}
-    operating = sum(v for k, v in costs.items() if k not in OPPORTUNITY_COSTS)
-    profit = totals["revenue"] - operating
+    costs = {name: totals[name] for name in FORMULATION.categories}
+    profit = totals["revenue"] - operating(costs)
     result = SimulationResult(profit=profit, revenue=totals["revenue"], costs=costs, demand=totals["demand"],
                               late=totals["late"], lost=totals["lost"], disposed=totals["disposed"],
                               stockout_periods=totals["stockouts"], weights=weights, exact=exact,

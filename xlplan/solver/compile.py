@@ -31,7 +31,8 @@ import pyomo.environ as pyo
 import scipy.sparse as sp
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from xlplan.model import PLAN_VARIABLES, RECOURSE_VARIABLES, build_model
+from xlplan.model import FORMULATION, Formulation, Rule, build_model
+from xlplan.model.declarations import as_labels
 from xlplan.problem import PlanningProblem
 
 INF = np.inf
@@ -60,9 +61,10 @@ class MatrixModel:
     row_lower: np.ndarray
     row_upper: np.ndarray
     plan_columns: dict[str, np.ndarray]
-    """Stage-1 variable name -> column index per (product, period); -1 where absent."""
+    """Stage-1 variable name -> column index per index of the variable (shape (products, periods) for
+    the plan, () for a scalar); -1 where absent."""
     recourse_columns: dict[str, np.ndarray]
-    """Stage-2 variable name -> column index per (scenario, product, period); -1 where absent."""
+    """Stage-2 variable name -> column index per scenario and index of the variable; -1 where absent."""
     template_rows: list[RowLabel]
     stage_one_rows: int
     scenarios: tuple[str, ...]
@@ -94,27 +96,23 @@ class MatrixModel:
         return RowLabel(template.family, template.product, template.period, self.scenarios[s])
 
 
-def _label_of(index: object) -> tuple[str | None, str | None]:
-    """(product, period) from a Pyomo index (p, t) or t."""
-    if isinstance(index, tuple):
-        return str(index[0]), str(index[1])
-    return None, (None if index is None else str(index))
+def _row_label(rule: Rule, index: object) -> RowLabel:
+    labels = dict(zip(rule.index, as_labels(index), strict=True))
+    return RowLabel(rule.name, labels.get("product"), labels.get("period"), None)
 
 
-CAPACITY_ROWS = "made_within_capacity"
-
-
-def _capacity_scaling(problem: PlanningProblem, rows: list[RowLabel], product_pos: dict[str, int],
-                      period_pos: dict[str, int]) -> np.ndarray | None:
-    """Per scenario and stage-2 row, the factor on the row's stage-1 coefficients: the capacity factor
-    in the rows of ``made_within_capacity``, 1 elsewhere; None when capacity is certain."""
-    if not problem.has_capacity_scenarios:
-        return None
+def _stage_one_scaling(problem: PlanningProblem, formulation: Formulation, rows: list[RowLabel],
+                       positions: Mapping[str, Mapping[str, int]]) -> np.ndarray | None:
+    """Per scenario and stage-2 row, the factor on the row's stage-1 coefficients: the scenario's data
+    named by the rule's ``scaled_by`` (the capacity factor of ``made_within_capacity``), 1 elsewhere;
+    None when every factor is 1."""
     scale = np.ones((len(problem.scenarios), len(rows)))
     for j, label in enumerate(rows):
-        if label.family == CAPACITY_ROWS:
-            scale[:, j] = problem.capacity_factor[:, product_pos[label.product], period_pos[label.period]]
-    return scale
+        rule = formulation.rule(label.family)
+        if rule.scaled_by is not None:
+            where = tuple(positions[s][getattr(label, s)] for s in rule.index)
+            scale[:, j] = getattr(problem, rule.scaled_by)[(slice(None), *where)]
+    return None if np.all(scale == 1.0) else scale
 
 
 @dataclass
@@ -183,42 +181,42 @@ class TwoStageProgram:
         return bool(self.x_integer.any() or self.y_integer.any())
 
 
-def compile_two_stage(problem: PlanningProblem) -> TwoStageProgram:
-    """The two-stage program of ``build_model(problem)``, built from a one-scenario template."""
+def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMULATION) -> TwoStageProgram:
+    """The two-stage program of ``build_model(problem, formulation=formulation)``, built from a
+    one-scenario template. Columns and rows are labelled by the formulation's declarations."""
     started = time.perf_counter()
     first = problem.scenario_problem(problem.scenarios[0])
     template_problem = first.with_scenarios(first.scenarios, first.demand, [1.0])  # nominal capacity
-    model = build_model(template_problem, symbolic_demand=True, capacity_scenarios=problem.has_capacity_scenarios)
+    model = build_model(template_problem, symbolic_demand=True, capacity_scenarios=problem.has_capacity_scenarios,
+                        formulation=formulation)
     built = time.perf_counter()
-    standard = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
-    time.perf_counter()
+    # columns in declaration order, so that the matrix does not depend on how the objective is summed
+    standard = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize, column_order=True)
 
-    S, P, T = problem.shape
-    product_pos = {p: i for i, p in enumerate(problem.products)}
-    period_pos = {t: j for j, t in enumerate(problem.periods)}
+    positions = {"product": {p: i for i, p in enumerate(problem.products)},
+                 "period": {t: j for j, t in enumerate(problem.periods)}}
     scenario_block = model.scenario[template_problem.scenarios[0]]
 
     # classify the template's columns: stage 1, stage 2 or demand symbol
     kinds = np.empty(len(standard.columns), dtype=np.int8)  # 1 plan, 2 recourse, 3 demand
-    plan_cols: dict[str, np.ndarray] = {name: np.full((P, T), -1) for name in PLAN_VARIABLES}
-    recourse_cols: dict[str, np.ndarray] = {name: np.full((P, T), -1) for name in RECOURSE_VARIABLES}
-    demand_of: list[tuple[int, int]] = []
+    columns: dict[int, dict[str, np.ndarray]] = {
+        stage: {v.name: np.full(v.shape(problem), -1) for v in formulation.stage(stage)} for stage in (1, 2)}
+    demand_of: list[tuple[int, ...]] = []
     counters = {1: 0, 2: 0}
     for k, var in enumerate(standard.columns):
         component = var.parent_component()
-        p, t = var.index()
-        where = (product_pos[p], period_pos[t])
-        if component.parent_block() is model.plan:
-            kinds[k] = 1
-            plan_cols[component.local_name][where] = counters[1]
-            counters[1] += 1
-        elif component is scenario_block.demand:
+        if component is scenario_block.demand:
             kinds[k] = 3
-            demand_of.append(where)
-        else:
-            kinds[k] = 2
-            recourse_cols[component.local_name][where] = counters[2]
-            counters[2] += 1
+            demand_of.append(tuple(positions[s][label] for s, label in zip(("product", "period"),
+                                                                          as_labels(var.index()), strict=True)))
+            continue
+        stage = 1 if component.parent_block() is model.plan else 2
+        declared = formulation.variable(component.local_name)
+        where = tuple(positions[s][label] for s, label in zip(declared.index, as_labels(var.index()), strict=True))
+        kinds[k] = stage
+        columns[stage][declared.name][where] = counters[stage]
+        counters[stage] += 1
+    plan_cols, recourse_cols = columns[1], columns[2]
     demand_pos = np.array(demand_of, dtype=int).reshape(-1, 2)
 
     # rows: plan-block rows come first, then scenario rows; remember what each row means
@@ -229,8 +227,7 @@ def compile_two_stage(problem: PlanningProblem) -> TwoStageProgram:
     labels = []
     for k in order:
         constraint = standard.rows[k].constraint
-        product, period = _label_of(constraint.index())
-        labels.append(RowLabel(constraint.parent_component().local_name, product, period, None))
+        labels.append(_row_label(formulation.rule(constraint.parent_component().local_name), constraint.index()))
     rhs = np.asarray(standard.rhs, dtype=float)[order]
     sense = row_sense[order]
     lower = np.where(sense == 1, -INF, rhs)
@@ -246,7 +243,7 @@ def compile_two_stage(problem: PlanningProblem) -> TwoStageProgram:
     probabilities = problem.probabilities
     demand = problem.demand[:, demand_pos[:, 0], demand_pos[:, 1]]  # (S, demand symbols)
     shift = (AD[r1:] @ demand.T).T  # (S, scenario rows): demand moved to the right-hand side
-    t_scale = _capacity_scaling(problem, labels[r1:], product_pos, period_pos)
+    t_scale = _stage_one_scaling(problem, formulation, labels[r1:], positions)
 
     c = standard.c.toarray().ravel()
     bounds = np.array([[INF if b is None else b for b in (v.lb, v.ub)] for v in standard.columns])
@@ -291,7 +288,7 @@ def extensive_form(program: TwoStageProgram) -> MatrixModel:
         sp.hstack([program.A1, sp.csr_array((r1, S * n2))]),
         sp.hstack([stage_one, sp.kron(sp.eye_array(S), program.W)]),
     ], format="csc")
-    offsets = n1 + n2 * np.arange(S)[:, None, None]
+    first_column = n1 + n2 * np.arange(S)
     model = MatrixModel(
         cost=np.concatenate([program.c1, np.kron(program.probabilities, program.c2)]),
         offset=program.offset + float(program.probabilities @ program.scenario_offset),
@@ -302,7 +299,7 @@ def extensive_form(program: TwoStageProgram) -> MatrixModel:
         row_lower=np.concatenate([program.row1_lower, program.row2_lower.ravel()]),
         row_upper=np.concatenate([program.row1_upper, program.row2_upper.ravel()]),
         plan_columns=program.plan_columns,
-        recourse_columns={name: np.where(cols >= 0, cols + offsets, -1)
+        recourse_columns={name: np.where(cols >= 0, cols + first_column.reshape((S,) + (1,) * cols.ndim), -1)
                           for name, cols in program.recourse_columns.items()},
         template_rows=program.template_rows,
         stage_one_rows=r1,
@@ -313,6 +310,6 @@ def extensive_form(program: TwoStageProgram) -> MatrixModel:
     return model
 
 
-def compile_extensive_form(problem: PlanningProblem) -> MatrixModel:
-    """The matrices of ``build_model(problem)``: the two-stage program, stacked."""
-    return extensive_form(compile_two_stage(problem))
+def compile_extensive_form(problem: PlanningProblem, formulation: Formulation = FORMULATION) -> MatrixModel:
+    """The matrices of ``build_model(problem, formulation=formulation)``: the two-stage program, stacked."""
+    return extensive_form(compile_two_stage(problem, formulation))

@@ -1,11 +1,12 @@
 """Why no plan exists, in words: the smallest set of business rules that would have to give.
 
-The balance equations (workforce balance, inventory flow) are bookkeeping and never give. Every
-limit (hours, overtime, labour capacity, warehouse and overflow space, the backorder cap) and the
-policies that switch things off (no backorders, no overflow warehouse) may be exceeded at a
-penalty of one per unit. HiGHS's feasibility relaxation then finds the least total excess that
-would make a plan possible; the rules it exceeds are the ones in conflict, named with their
-product, period and scenario and the amount by which each would have to give.
+The balance equations (workforce balance, inventory flow) are bookkeeping and never give (their
+rules are declared ``gives=False``). Every limit (hours, overtime, labour capacity, warehouse and
+overflow space, the backorder cap) and the policies that switch a variable off (its ``closed_by``:
+no backorders, no overflow warehouse) may be exceeded at a penalty of one per unit. HiGHS's
+feasibility relaxation then finds the least total excess that would make a plan possible; the
+rules it exceeds are the ones in conflict, named with their product, period and scenario and the
+amount by which each would have to give, in the words their rule declares.
 """
 
 from __future__ import annotations
@@ -15,24 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xlplan.model import FORMULATION, Formulation, Rule, Variable
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import MatrixModel, RowLabel
 from xlplan.solver.highs_direct import new_highs, pass_model
 from xlplan.solver.options import SolveOptions
 
-BOOKKEEPING = frozenset({"workforce_balance", "inventory_flow"})
 TOLERANCE = 1e-6
-
-RULE_NAMES = {
-    "regular_hours_limit": "regular hours limit",
-    "overtime_limit": "overtime limit",
-    "labour_capacity": "labour capacity",
-    "warehouse_space": "warehouse space",
-    "overflow_space": "overflow space",
-    "backorder_cap": "backorder cap",
-    "no_backorders": "no backorders",
-    "no_overflow": "no overflow warehouse",
-}
 
 
 @dataclass(frozen=True)
@@ -70,27 +60,16 @@ def _where(label: RowLabel | tuple[str | None, str | None, str | None]) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _row_text(problem: PlanningProblem, label: RowLabel, amount: float) -> str:
-    settings = problem.settings
+def _row_text(problem: PlanningProblem, rule: Rule, label: RowLabel, amount: float) -> str:
     where = _where(label)
-    return {
-        "regular_hours_limit": f"{where}: regular hours would exceed what the workforce provides "
-                               f"by {amount:,.2f} h",
-        "overtime_limit": f"{where}: overtime would exceed {settings.overtime_limit or 0:.0%} of regular "
-                          f"hours by {amount:,.2f} h",
-        "labour_capacity": f"{where}: production would need {amount:,.2f} labour hours more than "
-                           "regular plus overtime hours give",
-        "warehouse_space": f"{where}: the regular warehouse would need {amount:,.2f} space units more "
-                           f"than its capacity of {settings.warehouse_capacity or 0:,.6g}",
-        "overflow_space": f"{where}: the overflow warehouse would need {amount:,.2f} space units more "
-                          f"than its capacity of {settings.overflow_capacity:,.6g}",
-        "backorder_cap": f"{where}: backorders would exceed {settings.backorder_limit or 0:.0%} of "
-                         f"demand by {amount:,.2f} units",
-    }.get(label.family, f"{where}: {label.family} would be violated by {amount:,.2f}")
+    if rule.explain is None:
+        return f"{where}: the {rule.label} would be exceeded by {amount:,.2f}"
+    return rule.explain(problem.settings, where, amount)
 
 
 def explain_infeasibility(problem: PlanningProblem, model: MatrixModel,
-                          options: SolveOptions | None = None, limit: int = 20) -> InfeasibilityExplanation:
+                          options: SolveOptions | None = None, limit: int = 20, *,
+                          formulation: Formulation = FORMULATION) -> InfeasibilityExplanation:
     """Find and describe the least excess over the business rules that would make a plan possible.
 
     ``limit`` caps how many violations are described one by one; the summary counts all of them.
@@ -100,10 +79,11 @@ def explain_infeasibility(problem: PlanningProblem, model: MatrixModel,
     highs = new_highs(options, is_mip)
     pass_model(highs, model, options.relax_integrality)
 
+    rules = {r.name: r for r in formulation.rules}
     families = [model.row_label(r).family for r in range(model.num_rows)]
-    row_penalty = np.array([-1.0 if f in BOOKKEEPING else 1.0 for f in families])
+    row_penalty = np.array([1.0 if rules[f].gives else -1.0 for f in families])
     # A column bound may give only where a policy closed it: backorders or overflow set to zero.
-    switched_off = _policy_columns(problem, model)
+    switched_off = _policy_columns(problem, model, formulation)
     upper_penalty = np.full(model.num_cols, -1.0)
     upper_penalty[list(switched_off)] = 1.0
     lower_penalty = np.full(model.num_cols, -1.0)
@@ -125,16 +105,14 @@ def explain_infeasibility(problem: PlanningProblem, model: MatrixModel,
     violations: list[Violation] = []
     for row in np.flatnonzero(excess > TOLERANCE):
         label = model.row_label(int(row))
-        violations.append(Violation(RULE_NAMES.get(label.family, label.family), label.product,
-                                    label.period, label.scenario, float(excess[row]),
-                                    _row_text(problem, label, float(excess[row]))))
-    for column, (rule, where) in switched_off.items():
+        rule = rules[label.family]
+        violations.append(Violation(rule.label, label.product, label.period, label.scenario, float(excess[row]),
+                                    _row_text(problem, rule, label, float(excess[row]))))
+    for column, (variable, where) in switched_off.items():
         amount = x[column] - model.col_upper[column]
         if amount > TOLERANCE:
-            text = (f"{_where(where)}: {amount:,.2f} units would be short, but backorders are not allowed"
-                    if rule == "no_backorders" else
-                    f"{_where(where)}: {amount:,.2f} units would need an overflow warehouse, but there is none")
-            violations.append(Violation(RULE_NAMES[rule], *where, float(amount), text))
+            text = variable.closed_text.format(where=_where(where), amount=amount)
+            violations.append(Violation(variable.closed_by or variable.label, *where, float(amount), text))
 
     violations.sort(key=lambda v: -v.amount)
     counts = Counter(v.rule for v in violations)
@@ -148,19 +126,21 @@ def explain_infeasibility(problem: PlanningProblem, model: MatrixModel,
     return InfeasibilityExplanation(summary, tuple(violations[:limit]))
 
 
-def _policy_columns(problem: PlanningProblem, model: MatrixModel
-                    ) -> dict[int, tuple[str, tuple[str, str, str]]]:
-    """Columns fixed at zero by a policy, with the policy's name and the column's labels."""
-    closed: dict[int, tuple[str, tuple[str, str, str]]] = {}
-    policies = []
-    if not problem.settings.backorders_allowed:
-        policies.append(("no_backorders", "backorders"))
-    if not problem.settings.has_overflow:
-        policies.append(("no_overflow", "overflow_inventory"))
-    for rule, variable in policies:
-        columns = model.recourse_columns[variable]
-        for (s, p, t), column in np.ndenumerate(columns):
-            if column >= 0:
-                closed[int(column)] = (rule, (problem.products[p], problem.periods[t], problem.scenarios[s]))
+def _policy_columns(problem: PlanningProblem, model: MatrixModel, formulation: Formulation
+                    ) -> dict[int, tuple[Variable, tuple[str | None, str | None, str | None]]]:
+    """Columns a policy closed (bounds 0), with their variable and labels (product, period, scenario)."""
+    closed: dict[int, tuple[Variable, tuple[str | None, str | None, str | None]]] = {}
+    for variable in formulation.variables:
+        if variable.closed is None or not variable.closed(problem.settings):
+            continue
+        by_stage = model.plan_columns if variable.stage == 1 else model.recourse_columns
+        columns = by_stage[variable.name]
+        for position, column in np.ndenumerate(columns):
+            if column < 0:
+                continue
+            scenario = problem.scenarios[position[0]] if variable.stage == 2 else None
+            labels = dict(zip(variable.index, position[1:] if variable.stage == 2 else position, strict=True))
+            product = problem.products[labels["product"]] if "product" in labels else None
+            period = problem.periods[labels["period"]] if "period" in labels else None
+            closed[int(column)] = (variable, (product, period, scenario))
     return closed
-

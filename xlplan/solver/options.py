@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from xlplan.solver.interface import BACKENDS
+
 LpAlgorithm = Literal["auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo"]
-Backend = Literal["highs", "pyomo"]
 
 LP_ALGORITHMS: tuple[str, ...] = ("auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo")
 
@@ -33,9 +34,10 @@ class SolveOptions:
     relax_integrality:
         Solve the LP relaxation even when the problem asks for whole units.
     backend:
-        ``highs`` (default) hands HiGHS the matrices compiled from the model; ``pyomo`` builds the
-        full Pyomo extensive form and solves it through Pyomo's HiGHS interface. Both solve the
-        same model; ``highs`` is much faster on many scenarios.
+        The solver, by its name in :data:`xlplan.solver.interface.SOLVERS`: ``highs`` (default)
+        hands HiGHS the matrices compiled from the model; ``pyomo`` builds the full Pyomo extensive
+        form and solves it through Pyomo's HiGHS interface. Both solve the same model; ``highs`` is
+        much faster on many scenarios.
     log:
         Print HiGHS's log.
     highs_options:
@@ -48,7 +50,7 @@ class SolveOptions:
     threads: int | None = None
     lp_algorithm: LpAlgorithm = "auto"
     relax_integrality: bool = False
-    backend: Backend = "highs"
+    backend: str = "highs"
     log: bool = False
     highs_options: Mapping[str, object] = field(default_factory=dict)
 
@@ -62,8 +64,8 @@ class SolveOptions:
             problems.append(f"threads must be at least 1, not {self.threads}")
         if self.lp_algorithm not in LP_ALGORITHMS:
             problems.append(f"lp_algorithm must be one of {', '.join(LP_ALGORITHMS)}, not {self.lp_algorithm!r}")
-        if self.backend not in ("highs", "pyomo"):
-            problems.append(f"backend must be 'highs' or 'pyomo', not {self.backend!r}")
+        if self.backend not in BACKENDS:
+            problems.append(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
         if problems:
             raise ValueError("; ".join(problems))
 

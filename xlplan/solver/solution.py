@@ -8,6 +8,7 @@ from datetime import datetime
 
 import numpy as np
 
+from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.infeasibility import InfeasibilityExplanation
 from xlplan.solver.options import SolveOptions
@@ -46,8 +47,8 @@ class SolveInfo:
 class Solution:
     """The raw decision values of a solve, by variable name, in the problem's label order.
 
-    ``plan[name]`` has shape (products, periods); ``recourse[name]`` (scenarios, products,
-    periods). Both are None when the solve returned no plan.
+    ``plan[name]`` is shaped like the variable's index ((products, periods) for the plan's table);
+    ``recourse[name]`` has the scenarios in front. Both are None when the solve returned no plan.
     """
 
     problem: PlanningProblem
@@ -55,3 +56,5 @@ class Solution:
     plan: Mapping[str, np.ndarray] | None
     recourse: Mapping[str, np.ndarray] | None
     explanation: InfeasibilityExplanation | None = None
+    formulation: Formulation = FORMULATION
+    """The model that was solved (its declarations name the values and the cost terms)."""

@@ -5,14 +5,18 @@ the tests hold the fast matrix path to its answers."""
 from __future__ import annotations
 
 import time
+from importlib import metadata
 
 import numpy as np
 import pyomo.environ as pyo
+import pyomo.version
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
-from xlplan.model import PLAN_VARIABLES, RECOURSE_VARIABLES, build_model
+from xlplan.model import FORMULATION, Formulation, build_model
+from xlplan.model.declarations import index_labels
 from xlplan.problem import PlanningProblem
+from xlplan.solver.interface import SolverRun
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import (
     INFEASIBLE_REASON,
@@ -35,40 +39,66 @@ LIMITS = {
 Values = dict[str, np.ndarray]
 
 
-def _values(problem: PlanningProblem, block: pyo.Block, name: str) -> np.ndarray:
-    """A variable's values by (product, period); zeros for one the model did not need."""
+def _values(problem: PlanningProblem, block: pyo.Block, formulation: Formulation, name: str) -> np.ndarray:
+    """A variable's values shaped like its index; zeros for one the model did not need."""
+    variable = formulation.variable(name)
     component = getattr(block, name, None)
     if component is None:
-        return np.zeros((len(problem.products), len(problem.periods)))
-    return np.array([[component[p, t].value or 0.0 for t in problem.periods] for p in problem.products])
+        return np.zeros(variable.shape(problem))
+    keys = [key if len(key) != 1 else key[0] for key in index_labels(problem, variable.index)]
+    values = [component[key].value or 0.0 for key in keys] if keys != [()] else [component.value or 0.0]
+    return np.array(values, dtype=float).reshape(variable.shape(problem))
 
 
-def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan: Values | None = None
-                     ) -> tuple[SolverOutcome, Values | None, Values | None]:
-    """Solve ``build_model(problem)`` with Pyomo's HiGHS interface (stage 1 fixed to ``fixed_plan``)."""
-    started = time.perf_counter()
-    model = build_model(problem)
-    for name, values in (fixed_plan or {}).items():
-        variable = getattr(model.plan, name)
-        for i, p in enumerate(problem.products):
-            for j, t in enumerate(problem.periods):
-                variable[p, t].fix(float(values[i, j]))
-    is_mip = problem.settings.integer_units and not options.relax_integrality
-    if options.relax_integrality:
-        pyo.TransformationFactory("core.relax_integer_vars").apply_to(model)
-    built = time.perf_counter()
+def _fix(model: pyo.ConcreteModel, problem: PlanningProblem, formulation: Formulation, plan: Values) -> None:
+    for name, values in plan.items():
+        variable = getattr(model.plan, name, None)
+        if variable is None:
+            continue
+        keys = index_labels(problem, formulation.variable(name).index)
+        for key, value in zip(keys, np.asarray(values, dtype=float).ravel(), strict=True):
+            (variable[key if len(key) != 1 else key[0]] if key else variable).fix(float(value))
 
+
+def _run(model: pyo.ConcreteModel, options: SolveOptions, is_mip: bool) -> object:
     highs_options = options.highs_settings(is_mip)
     highs_options.pop("output_flag")
     for handled in ("time_limit", "mip_rel_gap", "threads"):
         highs_options.pop(handled, None)
-    results = SolverFactory("highs").solve(
+    return SolverFactory("highs").solve(
         model, tee=options.log, time_limit=options.time_limit, rel_gap=options.mip_gap,
         threads=options.threads, solver_options=highs_options, load_solutions=False,
         raise_exception_on_nonoptimal_result=False,
     )
-    solved = time.perf_counter()
 
+
+def _feasible(model: pyo.ConcreteModel, options: SolveOptions, is_mip: bool) -> bool:
+    """Whether any plan satisfies the rules: the same model with no cost to minimise. HiGHS's presolve
+    may only say "infeasible or unbounded"; this tells which."""
+    model.expected_cost.deactivate()
+    model.no_cost = pyo.Objective(expr=0.0)
+    try:
+        results = _run(model, options, is_mip)
+    finally:
+        model.del_component(model.no_cost)
+        model.expected_cost.activate()
+    return results.termination_condition == TC.convergenceCriteriaSatisfied  # type: ignore[attr-defined]
+
+
+def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan: Values | None = None,
+                     formulation: Formulation = FORMULATION) -> SolverRun:
+    """Solve ``build_model(problem)`` with Pyomo's HiGHS interface (stage 1 fixed to ``fixed_plan``)."""
+    started = time.perf_counter()
+    model = build_model(problem, formulation=formulation)
+    if fixed_plan is not None:
+        _fix(model, problem, formulation, fixed_plan)
+    is_mip = any(v.is_integer() for v in model.component_data_objects(pyo.Var)) and not options.relax_integrality
+    if options.relax_integrality:
+        pyo.TransformationFactory("core.relax_integer_vars").apply_to(model)
+    built = time.perf_counter()
+
+    results = _run(model, options, is_mip)
+    solved = time.perf_counter()
     condition = results.termination_condition
     has_plan = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
     objective = results.incumbent_objective if has_plan else None
@@ -85,13 +115,9 @@ def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan
     elif condition == TC.unbounded:
         outcome.status, outcome.reason = SolveStatus.UNBOUNDED, UNBOUNDED_REASON
     elif condition == TC.infeasibleOrUnbounded:
-        from xlplan.solver.compile import compile_extensive_form
-        from xlplan.solver.highs_direct import solve_matrix_model
-
-        compiled = compile_extensive_form(problem)
-        if fixed_plan is not None:
-            compiled.fix_plan(fixed_plan)
-        outcome = solve_matrix_model(compiled, options)
+        feasible = _feasible(model, options, is_mip)
+        outcome.status = SolveStatus.UNBOUNDED if feasible else SolveStatus.INFEASIBLE
+        outcome.reason = UNBOUNDED_REASON if feasible else INFEASIBLE_REASON
     elif condition in LIMITS:
         outcome.status = SolveStatus.STOPPED_WITH_PLAN if has_plan else SolveStatus.STOPPED_WITHOUT_PLAN
         outcome.reason = limit_reason(LIMITS[condition], has_plan, gap)
@@ -99,9 +125,9 @@ def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan
     plan = recourse = None
     if outcome.status.has_plan:
         results.solution_loader.load_vars()
-        plan = {name: _values(problem, model.plan, name) for name in PLAN_VARIABLES}
-        recourse = {name: np.stack([_values(problem, model.scenario[s], name) for s in problem.scenarios])
-                    for name in RECOURSE_VARIABLES}
+        plan = {v.name: _values(problem, model.plan, formulation, v.name) for v in formulation.stage(1)}
+        recourse = {v.name: np.stack([_values(problem, model.scenario[s], formulation, v.name)
+                                      for s in problem.scenarios]) for v in formulation.stage(2)}
     else:
         outcome.objective = outcome.bound = outcome.gap = None
     extracted = time.perf_counter()
@@ -111,4 +137,27 @@ def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan
         "solve": outcome.solver_seconds,
         "extract": extracted - solved,
     }
-    return outcome, plan, recourse
+    return SolverRun(outcome, plan, recourse, timings=dict(outcome.timings))
+
+
+class PyomoHighsSolver:
+    """The whole Pyomo extensive form, solved through Pyomo's HiGHS interface."""
+
+    name = "pyomo"
+    method = "extensive"
+    description = "the whole Pyomo model solved through Pyomo's HiGHS interface (the textbook path, slower)"
+
+    def available(self) -> bool:
+        return bool(SolverFactory("highs").available())
+
+    def versions(self) -> dict[str, str]:
+        from xlplan.solver.highs_direct import highs_version
+
+        return {"pyomo": pyomo.version.version, "highs": highs_version(), "highspy": metadata.version("highspy")}
+
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
+              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+        return solve_with_pyomo(problem, options, fixed_plan, formulation or FORMULATION)
+
+
+PYOMO_HIGHS = PyomoHighsSolver()

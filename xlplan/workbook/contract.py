@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from xlplan.model.plan_table import FOLLOWING, PLAN_FIELDS
 from xlplan.problem.fields import (
     COST_FIELDS,
     NOISE_FIELDS,
-    PLAN_FIELDS,
     PRODUCT_FIELDS,
     SETTING_FIELDS,
     SIMULATION_FIELDS,
@@ -100,8 +100,8 @@ PLAN = RangeContract(
     (Column("Product", "product", "label", "A product of the Products table."),
      Column("Period", "period", "label", "A period of the Demand table's header."),
      *map(_field_column, PLAN_FIELDS),
-     Column("Hires", "hires", "workforce", "Follows from the workforce; not read.", required=False),
-     Column("Fires", "fires", "workforce", "Follows from the workforce; not read.", required=False),
+     *(Column(v.label, v.name, v.unit, f"Follows from the {v.follows_from}; not read.", required=False)
+       for v in FOLLOWING),
      Column("Expected demand", "expected_demand", "units", "For the reader; not read.", required=False)))
 
 RUNS_NAME = "xlplan_runs"

@@ -20,12 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlplan.model.plan_table import plan_from_table
+from xlplan.model.plan_table import PLAN_FIELDS, plan_from_table
 from xlplan.problem import InvalidProblemError, PlanningProblem, ProblemIssue, problem_from_tables
 from xlplan.problem.fields import (
     COST_FIELDS,
     NOISE_FIELDS,
-    PLAN_FIELDS,
     PRODUCT_FIELDS,
     SETTING_FIELDS,
     SIMULATION_FIELDS,

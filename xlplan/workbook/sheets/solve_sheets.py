@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from xlplan.results import COST_CATEGORIES, PlanResult
+from xlplan.model import FORMULATION
+from xlplan.results import COST_CATEGORIES, OPPORTUNITY_COSTS, PlanResult
+from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import PLAN
 from xlplan.workbook.sheets.layout import (
     DECIMAL,
@@ -52,13 +54,14 @@ def _units_format(result: PlanResult) -> str:
 def plan_table(result: PlanResult) -> Table:
     """The stage-1 plan, product-major: the Plan sheet's table and XLPLAN_SOLVE's result."""
     expected = result.flows.expect(result.problem.demand).ravel()
-    rows = [[r.product, r.period, r.production, r.regular_hours, r.overtime_hours, r.workforce, r.hires, r.fires,
-             float(expected[i])] for i, r in enumerate(result.plan.itertuples())]
-    return Table(TOP, 1, [
-        Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Production", _units_format(result), 12),
-        Column("Regular hours", DECIMAL, 13), Column("Overtime hours", DECIMAL, 13), Column("Workforce", DECIMAL, 12),
-        Column("Hires", DECIMAL, 10), Column("Fires", DECIMAL, 10), Column("Expected demand", DECIMAL, 13),
-    ], rows, table_name=PLAN.table, defined_name=PLAN.name)
+    variables = FORMULATION.plan_variables()
+    plan = result.plan
+    rows = [[product, period, *(float(plan[v.name].iat[i]) for v in variables), float(expected[i])]
+            for i, (product, period) in enumerate(zip(plan["product"], plan["period"], strict=True))]
+    columns = [Column(v.label, _units_format(result) if v.whole else DECIMAL, min(max(10, len(v.label) + 2), 13))
+               for v in variables]
+    return Table(TOP, 1, [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), *columns,
+                          Column("Expected demand", DECIMAL, 13)], rows, table_name=PLAN.table, defined_name=PLAN.name)
 
 
 def plan_sheet(result: PlanResult) -> Sheet:
@@ -207,12 +210,11 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
         Column("Margin", FRACTION, 10), Column("On-time fill rate", FRACTION, 12),
     ]
     T = len(p.periods)
-    # lost sales come last in the Costs table: operating costs are the rows above
-    assert COST_CATEGORIES[-1] == "lost sales"
-
     def operating_costs(index: int) -> str:
-        column = costs.column_range("Costs", index)
-        return column[: column.rindex("$") + 1] + str(costs.bottom - 1)
+        """A product's operating cost: its Costs column less the opportunity costs (lost sales)."""
+        return "".join([f"SUM({costs.column_range('Costs', index)})",
+                        *(f"-{quote_sheet('Costs')}!{costs.cell(COST_CATEGORIES.index(c), index)}"
+                          for c in OPPORTUNITY_COSTS)])
 
     product_rows = []
     for i, (product, expected) in enumerate(zip(p.products, result.products.itertuples())):
@@ -229,7 +231,7 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
             Formula(f"=SUMPRODUCT({match}*{prob}*({R('Regular inventory')}+{R('Overflow inventory')}))/{T}",
                     expected.average_inventory),
             Formula(f'=IF(G{r}>0,E{r}/G{r},"")', finite(expected.turnover)),
-            Formula(f"=SUM({operating_costs(1 + i)})", expected.operating_cost),
+            Formula(f"={operating_costs(1 + i)}", expected.operating_cost),
             Formula(f'=IF(C{r}>0,I{r}/C{r},"")', finite(expected.average_unit_cost)),
             Formula(f'=IF(AND(B{r}>0,C{r}>0),(B{r}-J{r})/B{r},"")', finite(expected.margin)),
             Formula(f'=IF(D{r}>0,1-SUMPRODUCT({match}*{prob}*{R("Late")})/D{r},1)', expected.fill_rate),
