@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the tests need and run them: Debian's LibreOffice (the real spreadsheet application
 # the tests open every workbook in) and poppler-utils (PDF to text and PNG), then a virtual
-# environment with xlplan and its test extra. Extra arguments go to pytest.
+# environment with xlplan and its test extra; then the type checker and pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +19,6 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+# the type checker, strict on problem/, model/, solver/ and results/ (configured in pyproject.toml)
+.venv/bin/python -m mypy
 exec .venv/bin/python -m pytest "$@"

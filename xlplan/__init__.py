@@ -41,6 +41,16 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, form
     was found; an infeasible problem comes back with ``result.explanation`` naming the rules in
     conflict rather than raising. ``formulation`` solves another model than the production-planning
     one, for example with a part added (``xlplan.model.FORMULATION.with_parts(part)``).
+
+    Examples
+    --------
+    >>> import xlplan
+    >>> result = xlplan.solve(xlplan.reference.electronics(), mip_gap=0)
+    >>> result.status.value, round(result.objective, 2), result.info.gap
+    ('optimal', 564471.5, 0.0)
+    >>> first_week = result.plan.iloc[0]
+    >>> first_week["product"], first_week["period"], float(first_week["production"]), float(first_week["workforce"])
+    ('A', '1', 126.0, 60.0)
     """
     if options is not None and option_values:
         raise TypeError("give either options or keyword options, not both")

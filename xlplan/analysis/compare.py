@@ -13,7 +13,6 @@ that drew the scenarios), so differences between them are differences between pl
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from xlplan.analysis.buffer import BufferSearch, buffer_search
 from xlplan.analysis.scenarios import sample_problem
 from xlplan.analysis.value import AnalysisError, StochasticValue, stochastic_value
 from xlplan.problem import PlanningProblem
+from xlplan.problem.numbers import finite_or_none
 from xlplan.results import PlanResult
 from xlplan.simulation import DemandModel, ProcessNoise, SimulationSummary, simulate
 from xlplan.solver import SolveOptions, solve_problem
@@ -78,13 +78,8 @@ class Comparison:
         return pd.DataFrame(rows)
 
     def summary(self) -> dict[str, Any]:
-        def clean(value: Any) -> Any:
-            if isinstance(value, float) and not math.isfinite(value):
-                return None
-            return value
-
         return {
-            "strategies": [{k: clean(v) for k, v in row.items()} for row in self.table().to_dict("records")],
+            "strategies": [{k: finite_or_none(v) for k, v in row.items()} for row in self.table().to_dict("records")],
             "value_of_stochastic_solution": self.value.as_dict(),
             "buffer": {"best_factor": self.buffer.best.factor if self.buffer.best else None,
                        "message": self.buffer.message,
@@ -103,6 +98,22 @@ def stochastic_problem(problem: PlanningProblem, demand: DemandModel, noise: Pro
 
 def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise,
                        settings: CompareSettings | None = None, options: SolveOptions | None = None) -> Comparison:
+    """Set the deterministic plan, the best safety-buffered plan and the stochastic plan side by side,
+    each simulated under the same draws of ``demand`` and ``noise``, with the value of the stochastic
+    solution (VSS, EVPI) of the stochastic problem.
+
+    Examples
+    --------
+    >>> from xlplan import reference
+    >>> from xlplan.analysis.compare import CompareSettings, compare_strategies
+    >>> from xlplan.simulation import DemandModel, ProcessNoise
+    >>> problem = reference.factory_physics()
+    >>> comparison = compare_strategies(
+    ...     problem, DemandModel.from_problem(problem), ProcessNoise.uniform(1, hours_sd=0.1, availability=(0.9, 1.0)),
+    ...     CompareSettings(replications=2_000, sampled_scenarios=20, buffer_replications=1_000, buffer_step=0.05))
+    >>> comparison.table()["strategy"].tolist()
+    ['deterministic', 'best buffered', 'stochastic']
+    """
     settings = settings or CompareSettings()
     options = options or SolveOptions()
 

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 from xlplan.problem import PlanningProblem
+from xlplan.problem.numbers import finite_or_none
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 
@@ -58,11 +59,8 @@ class StochasticValue:
         return f"The expected-value plan fails in some scenario, so EEV and VSS are infinite: {reason}"
 
     def as_dict(self) -> dict[str, float | str | None]:
-        def finite(value: float) -> float | None:
-            return value if math.isfinite(value) else None
-
-        return {"RP": self.recourse, "EV": self.expected_value, "EEV": finite(self.eev), "WS": self.wait_and_see,
-                "VSS": finite(self.vss), "EVPI": self.evpi, "note": self.ev_plan_note}
+        return {"RP": self.recourse, "EV": self.expected_value, "EEV": finite_or_none(self.eev),
+                "WS": self.wait_and_see, "VSS": finite_or_none(self.vss), "EVPI": self.evpi, "note": self.ev_plan_note}
 
 
 def _solved(problem: PlanningProblem, options: SolveOptions, what: str, fixed_plan=None) -> PlanResult:

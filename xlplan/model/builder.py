@@ -127,7 +127,8 @@ def build_model(problem: PlanningProblem, *, symbolic_demand: bool = False,
     m.scenario = pyo.Block(m.scenarios, rule=scenario_block, doc="stage 2: recourse per scenario")
 
     # costs before rules, so that a rule may refer to a cost (a risk measure does)
-    for stage, blocks in ((1, [m.plan]), (2, [m.scenario[s] for s in m.scenarios])):
+    by_stage: tuple[tuple[Stage, list[pyo.Block]], ...] = ((1, [m.plan]), (2, [m.scenario[s] for s in m.scenarios]))
+    for stage, blocks in by_stage:
         for block in blocks:
             block.cost = pyo.Expression(expr=_stage_cost(block, stage, problem, formulation, in_cost=True))
             block.other_objective_terms = pyo.Expression(

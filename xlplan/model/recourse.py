@@ -22,7 +22,7 @@ from xlplan.model.declarations import CostTerm, ModelPart, Rule, Variable
 from xlplan.problem import Settings
 
 
-def _net_position(rec: pyo.Block, p: str, t: str) -> Any:
+def _net_position(rec: pyo.Block, p: str, t: str | None) -> Any:
     """Ireg + Iovr - B at the end of period t; before the first period, the initial position."""
     m = rec.model()
     if t is None:

@@ -21,7 +21,7 @@ class Field:
     title: str
     unit: str
     description: str
-    default: float | bool | None = 0.0
+    default: float | bool | str | None = 0.0
     strictly_positive: bool = False
     kind: FieldKind = "number"
     optional: bool = False

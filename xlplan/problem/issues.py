@@ -25,6 +25,8 @@ class ProblemIssue:
     labels: Mapping[str, str] = field(default_factory=dict)
     other_row: int | None = None
     """For a repeated label or key: the row where it first appears."""
+    code: str = ""
+    """What kind of problem it is, for programs: ``missing_row`` for a key with no row; "" otherwise."""
 
     def describe_labels(self) -> str:
         return ", ".join(f"{k} {v}" for k, v in self.labels.items())

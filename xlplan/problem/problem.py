@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from xlplan.problem.fields import COST_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS
 
@@ -152,20 +151,44 @@ class PlanningProblem:
 
     def expected_value_problem(self) -> PlanningProblem:
         """The deterministic problem facing the expected demand and capacity (one scenario, probability 1);
-        with whole units, expected demand is rounded to whole units."""
+        with whole units, expected demand is rounded to whole units.
+
+        Examples
+        --------
+        >>> from xlplan import reference
+        >>> ev = reference.electronics().expected_value_problem()
+        >>> ev.scenarios, ev.probabilities.tolist(), ev.demand.shape
+        (('expected',), [1.0], (1, 3, 12))
+        """
         expected_capacity = np.tensordot(self.probabilities, self.capacity_factor, axes=1)
         return self.with_scenarios(("expected",), self._whole_if_integer(self.expected_demand)[None], [1.0],
                                    name=f"{self.name} (expected value)", capacity_factor=expected_capacity[None])
 
     def scenario_problem(self, scenario: str) -> PlanningProblem:
-        """The deterministic problem facing one scenario's demand and capacity, as if they were certain."""
+        """The deterministic problem facing one scenario's demand and capacity, as if they were certain.
+
+        Examples
+        --------
+        >>> from xlplan import reference
+        >>> high = reference.electronics().scenario_problem("high")
+        >>> high.scenarios, high.probabilities.tolist()
+        (('high',), [1.0])
+        """
         s = self.scenarios.index(scenario)
         return self.with_scenarios((scenario,), self.demand[s : s + 1], [1.0], name=f"{self.name} ({scenario})",
                                    capacity_factor=self.capacity_factor[s : s + 1])
 
     def buffered(self, demand_factor: float = 1.0, hours_factor: float = 1.0) -> PlanningProblem:
         """The problem with demand and labour hours per unit inflated, the classic safety buffer
-        (with whole units, inflated demand is rounded to whole units)."""
+        (with whole units, inflated demand is rounded to whole units).
+
+        Examples
+        --------
+        >>> from xlplan import reference
+        >>> problem = reference.electronics()
+        >>> problem.demand[0, 0, :3].tolist(), problem.buffered(demand_factor=1.1).demand[0, 0, :3].tolist()
+        ([224.0, 143.0, 218.0], [246.0, 157.0, 240.0])
+        """
         product = dataclasses.replace(
             self.product,
             hours_per_unit=_frozen(self.product.hours_per_unit * hours_factor, (len(self.products),)),
@@ -180,33 +203,6 @@ class PlanningProblem:
     def with_settings(self, **changes: Any) -> PlanningProblem:
         """The problem under other settings, for example ``integer_units=False``."""
         return dataclasses.replace(self, settings=dataclasses.replace(self.settings, **changes))
-
-    # ----------------------------------------------------------------- tables
-    def products_table(self) -> pd.DataFrame:
-        """Per-product parameters, one row per product."""
-        table = pd.DataFrame(
-            {f.name: getattr(self.product, f.name) for f in PRODUCT_FIELDS},
-            index=pd.Index(self.products, name="product"),
-        )
-        return table
-
-    def costs_table(self) -> pd.DataFrame:
-        """Costs in long form, one row per product and period."""
-        index = pd.MultiIndex.from_product([self.products, self.periods], names=["product", "period"])
-        return pd.DataFrame(
-            {f.name: getattr(self.costs, f.name).ravel() for f in COST_FIELDS}, index=index
-        )
-
-    def demand_table(self) -> pd.DataFrame:
-        """Demand with one row per product and period and one column per scenario."""
-        index = pd.MultiIndex.from_product([self.products, self.periods], names=["product", "period"])
-        values = self.demand.reshape(len(self.scenarios), -1).T
-        return pd.DataFrame(values, index=index, columns=pd.Index(self.scenarios, name="scenario"))
-
-    def scenarios_table(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {"probability": self.probabilities}, index=pd.Index(self.scenarios, name="scenario")
-        )
 
     def settings_dict(self) -> dict[str, float | bool | None]:
         return dataclasses.asdict(self.settings)

@@ -99,8 +99,12 @@ def label_text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
+        return str(value.strftime("%Y-%m-%d"))
     return str(value).strip()
+
+
+MISSING_ROW = "missing_row"
+"""The code of an issue about a key (product, period, scenario) with no row in its table."""
 
 
 @dataclass
@@ -108,8 +112,11 @@ class IssueCollector:
     issues: list[ProblemIssue] = field(default_factory=list)
 
     def add(self, table: str, message: str, *, row: int | None = None, column: str | None = None,
-            other_row: int | None = None, **labels: str) -> None:
-        self.issues.append(ProblemIssue(table, message, row, column, dict(labels), other_row))
+            other_row: int | None = None, code: str = "", labels: Mapping[str, str] | None = None,
+            **more_labels: str) -> None:
+        """Record an issue; its labels are ``labels`` and the keyword labels (``product=...``)."""
+        self.issues.append(ProblemIssue(table, message, row, column, {**(labels or {}), **more_labels}, other_row,
+                                        code))
 
     def bad_label(self, table: str, column: str, value: Any, row: int, **labels: str) -> None:
         """Report a label cell that gives no label: blank, an Excel error, or unreadable."""
@@ -119,7 +126,7 @@ class IssueCollector:
             reason = f"holds the Excel error {excel_error(value)}; a {column} label is required"
         else:
             reason = f"the {column} label is blank"
-        self.add(table, reason, row=row, column=column, **labels)
+        self.add(table, reason, row=row, column=column, labels=labels)
 
     def number(self, value: Any, spec: Field, table: str, row: int | None, **labels: str) -> float | None:
         number, problem = parse_number(value)
@@ -133,7 +140,7 @@ class IssueCollector:
             elif spec.kind == "integer" and not float(number).is_integer():
                 problem = f"{number:g} is not a whole number" + (f"; {spec.why_whole}" if spec.why_whole else "")
         if problem:
-            self.add(table, problem, row=row, column=spec.name, **labels)
+            self.add(table, problem, row=row, column=spec.name, labels=labels)
             return None
         return number
 
@@ -148,7 +155,7 @@ def check_labels(collector: IssueCollector, table: str, column: str, values: Ite
             collector.bad_label(table, column, value, row)
         elif label in seen:
             collector.add(table, f"{column} '{label}' appears twice", row=row, column=column,
-                          other_row=seen[label], **{column: label})
+                          other_row=seen[label], labels={column: label})
             label = None
         else:
             seen[label] = row
@@ -272,6 +279,19 @@ def problem_from_tables(
     ------
     InvalidProblemError
         Listing every problem found, each with its table, row, column and labels.
+
+    Examples
+    --------
+    >>> from xlplan import InvalidProblemError, problem_from_tables, reference
+    >>> tables = reference.electronics_tables()
+    >>> problem_from_tables(**tables).shape
+    (3, 3, 12)
+    >>> tables["scenarios"].loc[0, "probability"] = -0.3
+    >>> try:
+    ...     problem_from_tables(**tables)
+    ... except InvalidProblemError as error:
+    ...     print(error.issues[0])
+    scenarios.probability (scenario low): -0.3 is negative; it must be 0 or more
     """
     collector = IssueCollector()
 
@@ -349,8 +369,8 @@ def problem_from_tables(
         scenarios=S,
         probabilities=[probabilities[s] for s in S],
         demand=np.array(demand_values["demand"]).reshape(len(S), len(P), len(T)),
-        product={f: [values[row_of[p]] for p in P] for f, values in product_values.items()},
-        costs={name: np.array(values).reshape(len(P), len(T)) for name, values in cost_values.items()},
+        product={f: np.array([values[row_of[p]] for p in P], dtype=float) for f, values in product_values.items()},
+        costs={name: np.array(values, dtype=float).reshape(len(P), len(T)) for name, values in cost_values.items()},
         settings=parsed_settings,
         name=name,
     )
@@ -380,15 +400,15 @@ def keyed_table(
         bad = False
         for column, label in zip(key_columns, key, strict=False):
             if label is None:
-                collector.add(table_name, f"the {column} label is blank", row=row, column=column, **labels)
+                collector.add(table_name, f"the {column} label is blank", row=row, column=column, labels=labels)
                 bad = True
             elif label not in known[column]:
                 collector.add(table_name, f"{column} '{label}' is not defined in the {column}s list",
-                              row=row, column=column, **labels)
+                              row=row, column=column, labels=labels)
                 bad = True
         if not bad and key in cells:
             collector.add(table_name, f"this {' / '.join(key_columns)} appears twice", row=row,
-                          other_row=cells[key], **labels)  # type: ignore[index]
+                          other_row=cells[key], labels=labels)  # type: ignore[index]
             bad = True
         if not bad:
             cells[key] = row  # type: ignore[index]
@@ -404,13 +424,13 @@ def keyed_table(
     ordered: dict[str, list[float]] = {spec.name: [] for spec in specs}
     for key in complete_keys:
         lookup = (key[1], key[2], key[0]) if scenarios is not None else key
-        row = cells.get(lookup)  # type: ignore[arg-type]
-        if row is None:
-            labels = dict(zip(key_columns, lookup, strict=False))
+        found = cells.get(lookup)  # type: ignore[arg-type]
+        if found is None:
+            labels = {c: str(k) for c, k in zip(key_columns, lookup, strict=False)}
             collector.add(table_name, "no row for " + ", ".join(f"{k} {v}" for k, v in labels.items()),
-                          **labels)
+                          code=MISSING_ROW, labels=labels)
             continue
         for spec in specs:
-            number = values[spec.name][row]
+            number = values[spec.name][found]
             ordered[spec.name].append(number if number is not None else math.nan)
     return ordered

@@ -32,7 +32,7 @@ class Flows:
 
     def expect(self, values: np.ndarray) -> np.ndarray:
         """Probability-weighted mean over the leading scenario axis."""
-        return np.tensordot(self.problem.probabilities, values, axes=1)
+        return np.asarray(np.tensordot(self.problem.probabilities, values, axes=1))
 
     @property
     def backorders_before(self) -> np.ndarray:
@@ -52,33 +52,33 @@ class Flows:
     @property
     def demand_kept(self) -> np.ndarray:
         """D - L: demand met now or owed, lost sales aside."""
-        return self.problem.demand - self.recourse["lost_sales"]
+        return np.asarray(self.problem.demand - self.recourse["lost_sales"])
 
     @property
     def demand_met(self) -> np.ndarray:
         """D - B - L: demand met in its period (the seed's "demand - backorders")."""
-        return self.demand_kept - self.recourse["backorders"]
+        return np.asarray(self.demand_kept - self.recourse["backorders"])
 
     @property
     def shipped(self) -> np.ndarray:
         """Units leaving the warehouse: (D - L)[t] + B[t-1] - B[t] (this period's demand kept plus
         what was owed, less what is still owed)."""
-        return self.demand_kept + self.backorders_before - self.recourse["backorders"]
+        return np.asarray(self.demand_kept + self.backorders_before - self.recourse["backorders"])
 
     @property
     def inventory(self) -> np.ndarray:
         """Units in stock at the end of each period, regular plus overflow."""
-        return self.recourse["regular_inventory"] + self.recourse["overflow_inventory"]
+        return np.asarray(self.recourse["regular_inventory"] + self.recourse["overflow_inventory"])
 
     @property
     def late(self) -> np.ndarray:
         """Units of each period's own demand not delivered in that period: min(B[t] + L[t], D[t])."""
-        return np.minimum(self.recourse["backorders"] + self.recourse["lost_sales"], self.problem.demand)
+        return np.asarray(np.minimum(self.recourse["backorders"] + self.recourse["lost_sales"], self.problem.demand))
 
     def space_used(self, variable: str) -> np.ndarray:
         """Warehouse space taken per scenario and period, shape (scenarios, periods)."""
         space = self.problem.product.space_per_unit
-        return np.einsum("p,spt->st", space, self.recourse[variable])
+        return np.asarray(np.einsum("p,spt->st", space, self.recourse[variable]))
 
     def scenario_cost_by_category(self) -> dict[str, np.ndarray]:
         """Cost per category, scenario and product, each an array of shape (scenarios, products),
@@ -95,4 +95,4 @@ class Flows:
 
     def scenario_cost(self) -> np.ndarray:
         """Total cost of the plan in each scenario, shape (scenarios,)."""
-        return sum(v.sum(axis=1) for v in self.scenario_cost_by_category().values())
+        return np.asarray(sum(v.sum(axis=1) for v in self.scenario_cost_by_category().values()))

@@ -11,6 +11,7 @@ import pandas as pd
 
 from xlplan.model import PLAN_VARIABLES, RECOURSE_VARIABLES
 from xlplan.problem import PlanningProblem
+from xlplan.problem.numbers import finite_or_none
 from xlplan.results.flows import Flows
 from xlplan.solver.infeasibility import InfeasibilityExplanation
 from xlplan.solver.solution import Solution, SolveInfo
@@ -249,7 +250,17 @@ class PlanResult:
 
     # ---------------------------------------------------------------- summaries
     def summary(self) -> dict[str, Any]:
-        """A JSON-ready summary: status, objective, bound, gap, KPIs, units per product, timings."""
+        """A JSON-ready summary: status, objective, bound, gap, KPIs, units per product, timings.
+
+        Examples
+        --------
+        >>> import json, xlplan
+        >>> summary = xlplan.solve(xlplan.reference.factory_physics()).summary()
+        >>> summary["status"], round(summary["objective"], 3), summary["units_produced"]
+        ('optimal', 1292662.857, {'Product': 2980.0})
+        >>> json.loads(json.dumps(summary)) == summary
+        True
+        """
         info = self.info
         summary: dict[str, Any] = {
             "problem": self.problem.name,
@@ -281,5 +292,5 @@ class PlanResult:
         return f"<PlanResult {self.problem.name!r}: {self.status.value}{objective}>"
 
 
-def _json_number(value: float) -> float | None:
-    return None if value is None or not np.isfinite(value) else float(value)
+def _json_number(value: float | None) -> float | None:
+    return None if value is None else finite_or_none(float(value))

@@ -90,8 +90,8 @@ class ProcessNoise:
     """
 
     hours_sd: FloatArray
-    availability_low: FloatArray
-    availability_high: FloatArray
+    availability_min: FloatArray
+    availability_max: FloatArray
 
     @classmethod
     def none(cls, products: int) -> ProcessNoise:
@@ -107,8 +107,8 @@ class ProcessNoise:
 
     @property
     def is_none(self) -> bool:
-        return not self.hours_sd.any() and bool((self.availability_low == 1).all()) \
-            and bool((self.availability_high == 1).all())
+        return not self.hours_sd.any() and bool((self.availability_min == 1).all()) \
+            and bool((self.availability_max == 1).all())
 
     def sample(self, rng: np.random.Generator, hours_per_unit: FloatArray, n: int, periods: int
                ) -> tuple[FloatArray, FloatArray]:
@@ -117,7 +117,7 @@ class ProcessNoise:
         P = len(hours_per_unit)
         hours = hours_per_unit[None, :, None] + self.hours_sd[None, :, None] * rng.standard_normal((periods, P, n))
         hours = np.maximum(hours, 1e-9)  # a Normal draw below zero would be meaningless
-        low, high = self.availability_low[None, :, None], self.availability_high[None, :, None]
+        low, high = self.availability_min[None, :, None], self.availability_max[None, :, None]
         availability = low + (high - low) * rng.random((periods, P, n))
         return hours.transpose(2, 1, 0), availability.transpose(2, 1, 0)
 

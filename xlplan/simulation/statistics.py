@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from xlplan.simulation.simulator import SimulationResult
+
+class Outcomes(Protocol):
+    """Per-replication outcomes, as a simulation gives them (one value per replication each)."""
+
+    profit: np.ndarray
+    revenue: np.ndarray
+    costs: Mapping[str, np.ndarray]
+    lost: np.ndarray
+    disposed: np.ndarray
+    stockout_periods: np.ndarray
+    weights: np.ndarray
+    exact: bool
+
+    @property
+    def fill_rate(self) -> np.ndarray: ...
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -56,7 +70,7 @@ class SimulationSummary:
         return asdict(self)
 
 
-def summarise(result: SimulationResult, confidence: float = 0.95) -> SimulationSummary:
+def summarise(result: Outcomes, confidence: float = 0.95) -> SimulationSummary:
     w = result.weights
     profit_mean, profit_se = _mean_and_error(result.profit, w, result.exact)
     fill_mean, fill_se = _mean_and_error(result.fill_rate, w, result.exact)

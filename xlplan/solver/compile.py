@@ -168,7 +168,7 @@ class TwoStageProgram:
 
     @property
     def stage_one_rows(self) -> int:
-        return self.A1.shape[0]
+        return int(self.A1.shape[0])
 
     def T_of(self, s: int) -> sp.csr_array:
         """T_s, the stage-1 block of scenario s's rows."""

@@ -34,7 +34,7 @@ LIMIT_REASONS = {
     MS.kIterationLimit: "the iteration limit was reached",
     MS.kSolutionLimit: "the solution limit was reached",
     MS.kInterrupt: "the solve was interrupted",
-    MS.kHighsInterrupt: "the solve was interrupted",
+    getattr(MS, "kHighsInterrupt", MS.kInterrupt): "the solve was interrupted",
     MS.kObjectiveBound: "the objective bound was reached",
     MS.kObjectiveTarget: "the objective target was reached",
     MS.kMemoryLimit: "HiGHS ran out of memory",

@@ -116,9 +116,9 @@ def explain_infeasibility(problem: PlanningProblem, model: MatrixModel,
 
     violations.sort(key=lambda v: -v.amount)
     counts = Counter(v.rule for v in violations)
-    rules = ", ".join(f"{rule} ({n} time{'s' if n > 1 else ''})" for rule, n in counts.most_common())
+    exceeded = ", ".join(f"{rule} ({n} time{'s' if n > 1 else ''})" for rule, n in counts.most_common())
     summary = ("No plan satisfies every rule. The least change that would make one possible "
-               f"exceeds: {rules}." if violations else
+               f"exceeds: {exceeded}." if violations else
                "No plan satisfies every rule, but HiGHS found no single rule to blame; the problem "
                "may be numerically difficult.")
     if len(violations) > limit:

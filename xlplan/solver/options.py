@@ -10,6 +10,9 @@ from xlplan.solver.interface import BACKENDS
 
 LpAlgorithm = Literal["auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo"]
 
+HighsValue = bool | int | float | str
+"""A HiGHS option's value."""
+
 LP_ALGORITHMS: tuple[str, ...] = ("auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo")
 
 
@@ -52,7 +55,7 @@ class SolveOptions:
     relax_integrality: bool = False
     backend: str = "highs"
     log: bool = False
-    highs_options: Mapping[str, object] = field(default_factory=dict)
+    highs_options: Mapping[str, HighsValue] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
@@ -69,21 +72,22 @@ class SolveOptions:
         if problems:
             raise ValueError("; ".join(problems))
 
-    def highs_settings(self, is_mip: bool) -> dict[str, object]:
+    def highs_settings(self, is_mip: bool) -> dict[str, HighsValue]:
         """The HiGHS option values these options stand for."""
-        options: dict[str, object] = {"output_flag": self.log, "mip_rel_gap": self.mip_gap}
+        options: dict[str, HighsValue] = {"output_flag": self.log, "mip_rel_gap": self.mip_gap}
         if self.time_limit is not None:
             options["time_limit"] = float(self.time_limit)
         if self.threads is not None:
             options["threads"] = int(self.threads)
         if not is_mip:
-            options.update({
+            algorithms: dict[str, dict[str, HighsValue]] = {
                 "auto": {"solver": "choose"},
                 "dual-simplex": {"solver": "simplex", "simplex_strategy": 1},
                 "primal-simplex": {"solver": "simplex", "simplex_strategy": 4},
                 "ipm": {"solver": "ipm"},
                 "pdlp": {"solver": "pdlp"},
                 "hipo": {"solver": "hipo"},
-            }[self.lp_algorithm])
+            }
+            options.update(algorithms[self.lp_algorithm])
         options.update(self.highs_options)
         return options

@@ -11,7 +11,7 @@ import numpy as np
 import pyomo.environ as pyo
 import pyomo.version
 from pyomo.contrib.solver.common.factory import SolverFactory
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+from pyomo.contrib.solver.common.results import Results, SolutionStatus, TerminationCondition
 
 from xlplan.model import FORMULATION, Formulation, build_model
 from xlplan.model.declarations import index_labels
@@ -60,7 +60,7 @@ def _fix(model: pyo.ConcreteModel, problem: PlanningProblem, formulation: Formul
             (variable[key if len(key) != 1 else key[0]] if key else variable).fix(float(value))
 
 
-def _run(model: pyo.ConcreteModel, options: SolveOptions, is_mip: bool) -> object:
+def _run(model: pyo.ConcreteModel, options: SolveOptions, is_mip: bool) -> Results:
     highs_options = options.highs_settings(is_mip)
     highs_options.pop("output_flag")
     for handled in ("time_limit", "mip_rel_gap", "threads"):
@@ -82,7 +82,7 @@ def _feasible(model: pyo.ConcreteModel, options: SolveOptions, is_mip: bool) -> 
     finally:
         model.del_component(model.no_cost)
         model.expected_cost.activate()
-    return results.termination_condition == TC.convergenceCriteriaSatisfied  # type: ignore[attr-defined]
+    return bool(results.termination_condition == TC.convergenceCriteriaSatisfied)
 
 
 def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan: Values | None = None,

@@ -27,6 +27,13 @@ def read_workbook(path: str | Path) -> PlanningProblem:
 
     Raises :class:`WorkbookError` listing every problem with its sheet and cell, or
     :class:`WorkbookFileError` when the file cannot be opened.
+
+    Examples
+    --------
+    >>> from xlplan.workbook import read_workbook
+    >>> problem = read_workbook("workbooks/examples/electronics.xlsx")
+    >>> problem.products, problem.scenarios, problem.shape
+    (('A', 'B', 'C'), ('low', 'med', 'high'), (3, 3, 12))
     """
     source = FileSource(path)
     try:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from xlplan.problem import PlanningProblem
 from xlplan.problem.issues import counted
+from xlplan.problem.numbers import finite_or_none
 from xlplan.problem.tables import label_text
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, solve_problem
@@ -197,10 +198,7 @@ Table2D = list[list[Any]]
 
 def _excel_value(value: Any) -> Any:
     """A value Excel can hold: no infinities or NaN (blank instead)."""
-    value = _plain(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    return finite_or_none(_plain(value))
 
 
 def problems_text(error: WorkbookError) -> Table2D:

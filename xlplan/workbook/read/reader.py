@@ -30,7 +30,7 @@ from xlplan.problem.fields import (
     SIMULATION_FIELDS,
 )
 from xlplan.problem.issues import counted
-from xlplan.problem.tables import is_blank
+from xlplan.problem.tables import MISSING_ROW, is_blank
 from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
 from xlplan.workbook.contract import (
     COSTS,
@@ -260,7 +260,7 @@ def _group_missing_demand(issues: list[ProblemIssue], periods: int) -> list[Prob
     """One issue per missing Demand row (product and scenario) rather than one per period."""
     missing: dict[tuple[str, str], list[ProblemIssue]] = {}
     for issue in issues:
-        if issue.table == "demand" and issue.row is None and issue.message.startswith("no row for"):
+        if issue.table == "demand" and issue.code == MISSING_ROW:
             missing.setdefault((issue.labels["product"], issue.labels["scenario"]), []).append(issue)
     grouped, done = [], set()
     for issue in issues:
@@ -269,7 +269,7 @@ def _group_missing_demand(issues: list[ProblemIssue], periods: int) -> list[Prob
             if key not in done:
                 done.add(key)
                 grouped.append(ProblemIssue("demand", f"no row for product {key[0]}, scenario {key[1]}",
-                                            labels={"product": key[0], "scenario": key[1]}))
+                                            labels={"product": key[0], "scenario": key[1]}, code=MISSING_ROW))
             continue
         grouped.append(issue)
     return grouped

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-
+from xlplan.problem.numbers import finite_or_none
 from xlplan.results import PlanResult
 from xlplan.workbook.contract import RUNS_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, TEXT, UNITS, Column, Sheet, Table
@@ -23,7 +22,8 @@ Detail = tuple[str, Any, str]
 
 def finite(value: float | None) -> float | str:
     """A number for a cell: blank when there is none or it is not finite."""
-    return float(value) if value is not None and np.isfinite(value) else ""
+    number = None if value is None else finite_or_none(float(value))
+    return "" if number is None else number
 
 
 @dataclass(frozen=True)

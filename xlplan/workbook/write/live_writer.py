@@ -8,15 +8,14 @@ the feature is skipped.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-import numpy as np
 import xlwings as xw
 from openpyxl.utils import range_boundaries
 
+from xlplan.problem.numbers import finite_or_none
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.read.live_source import OPTIONAL
 from xlplan.workbook.sheets.layout import GENERAL, Chart, Formula, Sheet, Table, Text
@@ -34,10 +33,7 @@ def _cell(value: Any) -> Any:
     """A layout value as xlwings writes it: formulas as text, numpy numbers as Python numbers."""
     if isinstance(value, Formula):
         return value.expression
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    value = finite_or_none(value)
     if isinstance(value, (datetime, date)) and getattr(value, "tzinfo", None) is not None:
         return value.replace(tzinfo=None)
     return value

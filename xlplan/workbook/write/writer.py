@@ -40,6 +40,15 @@ def write_results(result: PlanResult, source: str | Path, target: str | Path | N
 
     ``target`` defaults to ``source`` (in place, atomically; with ``backup`` the previous version is
     kept as ``NAME.backup.xlsx``). Input sheets and everything else in the workbook stay as they are.
+
+    Examples
+    --------
+    >>> import openpyxl, xlplan
+    >>> from xlplan.workbook import read_workbook, write_results
+    >>> book = "workbooks/examples/electronics.xlsx"
+    >>> written = write_results(xlplan.solve(read_workbook(book)), book, tmp / "plan.xlsx")
+    >>> [s for s in openpyxl.load_workbook(written).sheetnames if s in ("Plan", "Recourse", "Costs", "KPI")]
+    ['Plan', 'Recourse', 'Costs', 'KPI']
     """
     source = Path(source)
     target = Path(target) if target is not None else source
