@@ -130,7 +130,7 @@ def headline(tables: Tables) -> list[HeadlineFigure]:
         measures = dict(zip(summary["Measure"].astype(str), summary["Value"]))
         mean, se = _number(measures.get("Mean profit")), _number(measures.get("Standard error of the mean"))
         if mean is not None:
-            detail = f"+- {1.96 * se:,.0f} (95% interval of the mean)" if se is not None else "exact"
+            detail = f"± {1.96 * se:,.0f} (95% interval of the mean)" if se is not None else "exact"
             figures.append(HeadlineFigure("simulated_profit", "Simulated mean profit", mean, f"{mean:,.0f}",
                                           "plain", detail))
     return figures
