@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Install what the tests need and run them: Debian's LibreOffice (the real spreadsheet application
-# the tests open every workbook in) and poppler-utils (PDF to text and PNG), then a virtual
-# environment with xlplan and its test extra; then the type checker and pytest. Extra arguments go to pytest.
+# the tests open every workbook in), poppler-utils (PDF to text and PNG) and Chromium (the browser
+# the tests open the HTML report in, driven by Playwright), then a virtual environment with xlplan
+# and its test extra; then the type checker and pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -200,7 +200,7 @@ def test_problems_are_listed_on_a_problems_sheet_with_links(tmp_path):
 def test_a_wrong_action_is_reported_not_raised():
     message, cells, _ = _click(MACRO, "Start", "Optimise everything")
     assert message == ("the Action cell (Start!C4) says 'Optimise everything'; choose one of Solve, Validate, "
-                       "Simulate, Compare, Clear outputs")
+                       "Simulate, Compare, Report, Clear outputs")
     assert cells["Start"][STATUS_AT] == message
 
 
@@ -246,3 +246,17 @@ def test_lite_run_script_solves_like_the_desktop_button():
 def test_lite_check_inputs_script_validates():
     cells = _run_script(LITE, "Settings", "check_inputs")
     assert cells["Start"][STATUS_AT] == "Validate: valid: 3 products, 12 periods, 3 scenarios"
+
+
+def test_report_button_reads_the_live_workbook_and_says_where_the_page_cannot_go(tmp_path):
+    message, cells, _ = _click(MACRO, "Start", "Report")
+    assert message == ("xlplan.xlsm has no solved plan to report: solve it first (xlplan solve, or "
+                       "xlplan report --solve)")
+    assert "Problems" not in cells
+    solved = tmp_path / "xlplan.xlsm"
+    assert cli(["solve", str(MACRO), "-o", str(solved)]) == 0
+    message, cells, _ = _click(solved, "Start", "Report")
+    # xlwings' remote engine, like xlwings Lite, has no folder for the workbook: the status says so
+    assert message.startswith("report of the plan (optimal); not saved: this workbook has no folder Python can write")
+    assert cells["Start"][STATUS_AT] == f"Report: {message}"
+    assert not list(tmp_path.glob("*.html"))

@@ -39,6 +39,8 @@ class Outcome:
     lines: list[str] = field(default_factory=list)
     short: str | None = None
     """One line for a status cell; by default the lines joined."""
+    document: str | None = None
+    """A document for the front end to save (the report's HTML), or None."""
 
     @property
     def status_line(self) -> str:
@@ -51,7 +53,7 @@ _ENDS: dict[str, Status] = {"optimal": "ok", "stopped with plan": "ok", "infeasi
 
 
 class PlanUnavailable(RuntimeError):
-    """There is no plan to simulate."""
+    """There is no plan to simulate or report."""
 
 
 # ---------------------------------------------------------------------------- the commands
@@ -179,6 +181,30 @@ def validate(source: WorkbookSource) -> Outcome:
     return Outcome("validate", "ok", [], retire=(PROBLEMS,), summary=summary, lines=[line], short=f"valid: {counts}")
 
 
+def report(source: WorkbookSource, *, solve_first: bool = False, options: SolveOptions | None = None) -> Outcome:
+    """The interactive HTML report of the workbook's output sheets (with ``solve_first``, of a solve made
+    now, which is reported but not written into the workbook)."""
+    from xlplan.report import NoSolvedPlan, build_report
+    from xlplan.workbook.read.layout_source import LayoutSource
+
+    note = ""
+    if solve_first:
+        solved = solve(source, options)
+        if solved.status != "ok":
+            raise PlanUnavailable(f"{source.description} has no plan to report: " + "; ".join(solved.lines))
+        source, note = LayoutSource(solved.sheets, source), "solved now for this report (the workbook is unchanged)"
+    try:
+        built = build_report(source, note)
+    except NoSolvedPlan as error:
+        raise PlanUnavailable(str(error)) from None
+    status = next(f for f in built.headline if f.key == "status")
+    lines = [f"{source.description}: report of the plan ({status.text.lower()}), with "
+             + ", ".join(built.sections)]
+    lines += [f"note: {w}" for w in built.warnings]
+    return Outcome("report", "ok", [], summary={"command": "report", **built.summary()}, lines=lines,
+                   short=f"report of the plan ({status.text.lower()})", document=built.html)
+
+
 def clear_outputs(source: WorkbookSource) -> Outcome:
     """Retire every sheet xlplan writes; the planner's sheets stay."""
     return Outcome("clear", "ok", [], retire=output_sheet_names(), lines=["cleared the output sheets"])
@@ -207,6 +233,8 @@ class Command:
     """``run(source, **options)``: each front end passes the options it offers."""
     output_suffix: str | None = None
     """The command line writes ``BOOK-<suffix>.xlsx``; None: it writes no workbook."""
+    document_suffix: str | None = None
+    """Where the command's document goes by default: ``BOOK<suffix>`` beside the workbook."""
     on_command_line: bool = True
 
 
@@ -216,6 +244,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("simulate", "Simulate", "simulate the workbook's plan under its Uncertainty sheet", simulate, "simulation"),
     Command("compare", "Compare", "compare the deterministic, best-buffered and stochastic plans by simulation",
             compare, "compare"),
+    Command("report", "Report", "write an interactive HTML report of the workbook's solved plan", report,
+            document_suffix=".report.html"),
     Command("clear", "Clear outputs", "remove the sheets xlplan wrote", clear_outputs, on_command_line=False),
 )
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

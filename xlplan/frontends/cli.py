@@ -39,7 +39,7 @@ from xlplan.workbook import (
     write_sheets,
     write_template,
 )
-from xlplan.workbook.write.files import backup_path
+from xlplan.workbook.write.files import backup_path, write_atomically
 
 OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
 
@@ -93,6 +93,20 @@ def _add_plan_choice(command: argparse.ArgumentParser) -> None:
                               "figures; never for decisions")
 
 
+def _add_document(command: argparse.ArgumentParser, suffix: str) -> None:
+    command.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm)")
+    command.add_argument("-o", "--output", type=Path, help=f"write the report here (default: BOOK{suffix} beside BOOK)")
+    command.add_argument("--json", action="store_true",
+                         help="print a machine-readable summary on stdout (progress goes to stderr)")
+    command.add_argument("--solve", action="store_true",
+                         help="solve the workbook first and report that solve (the workbook itself is not changed)")
+
+
+def document_path(book: Path, suffix: str) -> Path:
+    """Where a command's document goes by default: ``BOOK<suffix>`` beside the workbook."""
+    return book.with_name(book.stem + suffix)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xlplan", description="Stochastic production planning from Excel workbooks.",
                      epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, "
@@ -101,13 +115,15 @@ def _parser() -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     options_of = {"solve": (_add_solver,), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
-                  "compare": (_add_simulation, _add_solver), "validate": ()}
+                  "compare": (_add_simulation, _add_solver), "validate": (), "report": (_add_solver,)}
     for command in COMMANDS:
         if not command.on_command_line:
             continue
         sub = subcommands.add_parser(command.name, help=command.help)
         if command.output_suffix:
             _add_output(sub, command.output_suffix)
+        elif command.document_suffix:
+            _add_document(sub, command.document_suffix)
         else:
             sub.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm) holding the inputs")
             sub.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -174,6 +190,8 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
         options.update(replications=args.replications, seed=args.seed)
     if args.command == "simulate":
         options.update(plan_from=args.plan, exact=args.exact, reproduce_seed_defect=args.reproduce_seed_defect)
+    if args.command == "report":
+        options.update(solve_first=args.solve)
     return options
 
 
@@ -186,6 +204,16 @@ def _run(args: argparse.Namespace, reporter: _Reporter) -> int:
             outcome = command.run(source, **_command_options(args))
     finally:
         source.close()
+    if command.document_suffix is not None and outcome.document is not None:
+        target = args.output or document_path(args.book, command.document_suffix)
+        document = outcome.document
+        with reporter.status(f"Writing {target.name}"):
+            write_atomically(target, lambda temporary: temporary.write_text(document, encoding="utf-8"))
+        reporter.emit({"workbook": str(args.book), "output": str(target), **outcome.summary})
+        for line in outcome.lines:
+            reporter.say(line)
+        reporter.say(f"wrote {target}")
+        return EXIT_BY_OUTCOME[outcome.status]
     if command.output_suffix is None:
         reporter.emit({"workbook": str(args.book), **outcome.summary})
         for line in outcome.lines:

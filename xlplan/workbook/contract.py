@@ -107,6 +107,20 @@ PLAN = RangeContract(
 RUNS_NAME = "xlplan_runs"
 """The Run log's table of every run: xlplan writes it and reads it back, so each run adds a line."""
 
+# The output tables xlplan writes, each under a workbook-scoped name so that every reader (the
+# report, a planner's own formulas) finds them by name, wherever the sheet's layout puts them.
+RECOURSE_NAME = "xlplan_recourse"
+COST_BREAKDOWN_NAME = "xlplan_cost_breakdown"
+SCENARIO_COSTS_NAME = "xlplan_scenario_costs"
+KPI_NAME = "xlplan_kpi"
+PRODUCT_KPI_NAME = "xlplan_product_kpi"
+SIMULATION_SUMMARY_NAME = "xlplan_simulation_summary"
+PROFIT_HISTOGRAM_NAME = "xlplan_profit_histogram"
+STRATEGIES_NAME = "xlplan_strategies"
+STRATEGY_COSTS_NAME = "xlplan_strategy_costs"
+STOCHASTIC_VALUE_NAME = "xlplan_stochastic_value"
+BUFFER_CURVE_NAME = "xlplan_buffer_curve"
+
 INPUT_RANGES: tuple[RangeContract, ...] = (PRODUCTS, COSTS, DEMAND, SCENARIOS, SETTINGS)
 UNCERTAINTY_RANGES: tuple[RangeContract, ...] = (SIMULATION, NOISE)
 NAMED_VALUES: dict[str, tuple[Field, ...]] = {SETTINGS.name: SETTING_FIELDS, SIMULATION.name: SIMULATION_FIELDS}

@@ -3,7 +3,7 @@
 In ``xlplan.xlsm`` every button runs the same macro (xlwings' ``SampleCall``, which calls
 ``xlplan.main()``), and Python cannot learn which form button was clicked. So the action follows
 from the sheet the button sits on: the Run button on the Start sheet does what its Action cell
-says (Solve, Validate, Simulate, Compare, Clear outputs); the buttons on the Settings and
+says (Solve, Validate, Simulate, Compare, Report, Clear outputs); the buttons on the Settings and
 Uncertainty sheets validate and simulate. In xlwings Lite each button has a script of its own
 (``lite/main.py``), which names its action. Either way the outcome is written to the Start
 sheet's status cells, problems in the inputs are listed on a Problems sheet with links to their
@@ -15,10 +15,11 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import xlwings as xw
 
-from xlplan.commands import ACTIONS, BY_ACTION, command_for_action
+from xlplan.commands import ACTIONS, BY_ACTION, Outcome, PlanUnavailable, command_for_action
 from xlplan.problem.issues import counted
 from xlplan.workbook.make.control import (
     ACTION_BY_SHEET,
@@ -31,6 +32,7 @@ from xlplan.workbook.make.control import (
 from xlplan.workbook.read.live_source import XlwingsSource
 from xlplan.workbook.read.reader import WorkbookError, WorkbookIssue
 from xlplan.workbook.sheets.problems import PROBLEMS, problems_sheet
+from xlplan.workbook.write.files import write_atomically
 from xlplan.workbook.write.live_writer import LiveWriter
 
 
@@ -65,14 +67,34 @@ def _status(book: xw.Book, message: str) -> None:
     control[STATUS_CELL].value = message
 
 
+def save_beside(book: xw.Book, outcome: Outcome, suffix: str) -> str:
+    """Save the outcome's document beside the workbook's file, as ``<book><suffix>``; the status line.
+
+    A workbook with no folder of its own (never saved, or in xlwings Lite, whose Python runs in the
+    browser) cannot have a file beside it: the line says so and how to get the document instead."""
+    path = Path(str(book.fullname))
+    if not path.is_absolute() or not path.parent.is_dir():
+        return (f"{outcome.status_line}; not saved: this workbook has no folder Python can write to (a workbook "
+                f"never saved, or xlwings Lite); save it, then run   xlplan {outcome.command} {path.name}")
+    target = path.with_name(path.stem + suffix)
+    document = outcome.document or ""
+    write_atomically(target, lambda temporary: temporary.write_text(document, encoding="utf-8"))
+    return f"{outcome.status_line}; saved as {target}"
+
+
 def run_action(book: xw.Book, action: str) -> str:
     """Run one action of the command table on a live workbook; returns the status message it wrote."""
     source = XlwingsSource(book)
     writer = LiveWriter(book)
     try:
-        outcome = BY_ACTION[action].run(source)
+        command = BY_ACTION[action]
+        outcome = command.run(source)
         writer.write(outcome.sheets, retire=(*outcome.retire, PROBLEMS))
         message = outcome.status_line
+        if outcome.document is not None and command.document_suffix:
+            message = save_beside(book, outcome, command.document_suffix)
+    except PlanUnavailable as error:  # a plain fact about the workbook, not a failure of xlplan
+        message = str(error)
     except WorkbookError as error:
         writer.write([problems_sheet(error.issues)])
         message = f"{counted(len(error.issues), 'problem')} in the inputs: see the {PROBLEMS} sheet"

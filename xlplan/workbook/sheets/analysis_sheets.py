@@ -14,6 +14,14 @@ from xlplan.problem import PlanningProblem
 from xlplan.problem.uncertainty import Uncertainty
 from xlplan.simulation import SimulationResult
 from xlplan.simulation.statistics import SimulationSummary
+from xlplan.workbook.contract import (
+    BUFFER_CURVE_NAME,
+    PROFIT_HISTOGRAM_NAME,
+    SIMULATION_SUMMARY_NAME,
+    STOCHASTIC_VALUE_NAME,
+    STRATEGIES_NAME,
+    STRATEGY_COSTS_NAME,
+)
 from xlplan.workbook.sheets.layout import DECIMAL, FRACTION, GENERAL, MONEY, Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 
@@ -79,6 +87,7 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     rows = _summary_rows(s)
     summary = Table(TOP, 1, [Column("Measure", GENERAL, 28), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 11),
                              Column("Meaning", GENERAL, 62)], rows, table_name="xlplanSimulation",
+                    defined_name=SIMULATION_SUMMARY_NAME,
                     cell_formats=_formats(rows))
     sheet.tables.append(summary)
 
@@ -86,7 +95,7 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     histogram = Table(TOP, 6, [Column("Profit from", "#,##0", 12), Column("Profit to", "#,##0", 12),
                                Column("Share", FRACTION, 9)],
                       [[float(edges[i]), float(edges[i + 1]), float(counts[i])] for i in range(len(counts))],
-                      table_name="xlplanHistogram", title="Distribution of profit")
+                      table_name="xlplanHistogram", defined_name=PROFIT_HISTOGRAM_NAME, title="Distribution of profit")
     sheet.tables.append(histogram)
     sheet.charts.append(Chart("Distribution of profit", f"J{TOP - 1}", histogram.column_range(SIMULATION, 1),
                               [Series("Share of replications", histogram.column_range(SIMULATION, 2))],
@@ -124,7 +133,7 @@ def compare_sheet(comparison: Comparison) -> Sheet:
              s.summary.profit_p50, s.summary.profit_p95, s.summary.value_at_risk,
              s.summary.conditional_value_at_risk, s.summary.fill_rate, s.summary.mean_stockout_periods,
              s.summary.mean_lost_units] for s in comparison.strategies]
-    strategies = Table(TOP, 1, columns, rows, table_name="xlplanStrategies")
+    strategies = Table(TOP, 1, columns, rows, table_name="xlplanStrategies", defined_name=STRATEGIES_NAME)
     sheet.tables.append(strategies)
     for i, s in enumerate(comparison.strategies):
         sheet.text(strategies.bottom + 1 + i, 1, f"{s.name}: {s.description}", "note")
@@ -138,7 +147,8 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, 16)]
                               + [Column(s.name, MONEY, 14) for s in comparison.strategies],
                               [[c, *(s.summary.mean_cost[c] for s in comparison.strategies)] for c in categories],
-                              table_name="xlplanStrategyCosts", title="Mean cost by category"))
+                              table_name="xlplanStrategyCosts", defined_name=STRATEGY_COSTS_NAME,
+                              title="Mean cost by category"))
 
     value = comparison.value
     value_top = costs_top + len(categories) + 4
@@ -153,6 +163,7 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     scenarios = len(comparison.stochastic_problem.scenarios)
     sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
                                              Column("Meaning", GENERAL, 14)], value_rows, table_name="xlplanValue",
+                              defined_name=STOCHASTIC_VALUE_NAME,
                               title=f"Value of the stochastic solution, over the {scenarios} scenarios of the "
                                     "stochastic plan"))
     sheet.text(value_top + len(value_rows) + 1, 1, value.ev_plan_note, "note")
@@ -165,7 +176,8 @@ def compare_sheet(comparison: Comparison) -> Sheet:
                                    Column("Meets target", GENERAL, 14)],
                    [[r.factor, r.planned_cost, r.mean_profit, finite(r.profit_se), r.profit_p5, r.fill_rate,
                      "yes" if r.meets_target else "no"] for r in curve.itertuples()],
-                   table_name="xlplanBuffer", title="Buffer search (deterministic plans for demand and hours x factor)")
+                   table_name="xlplanBuffer", defined_name=BUFFER_CURVE_NAME,
+                   title="Buffer search (deterministic plans for demand and hours x factor)")
     sheet.tables.append(buffer)
     sheet.charts.append(Chart("Mean profit by buffer factor", f"{anchor}{buffer_top - 1}",
                               buffer.column_range(COMPARE, 0),

@@ -14,7 +14,14 @@ from openpyxl.utils import get_column_letter
 from xlplan.model import FORMULATION
 from xlplan.results import COST_CATEGORIES, OPPORTUNITY_COSTS, PlanResult
 from xlplan.workbook.addresses import quote_sheet
-from xlplan.workbook.contract import PLAN
+from xlplan.workbook.contract import (
+    COST_BREAKDOWN_NAME,
+    KPI_NAME,
+    PLAN,
+    PRODUCT_KPI_NAME,
+    RECOURSE_NAME,
+    SCENARIO_COSTS_NAME,
+)
 from xlplan.workbook.sheets.layout import (
     DECIMAL,
     FRACTION,
@@ -124,7 +131,7 @@ def recourse_table(result: PlanResult) -> Table:
         Column("Overflow inventory", units, 12), Column("Backorders", units, 11),
         Column("Lost sales", units, 10), Column("Shipped", units, 10),
         Column("Late", units, 9),
-    ], rows, table_name="xlplanRecourse")
+    ], rows, table_name="xlplanRecourse", defined_name=RECOURSE_NAME)
 
 
 def recourse_sheet(result: PlanResult) -> Sheet:
@@ -164,7 +171,8 @@ def costs_sheet(result: PlanResult) -> Sheet:
     rows = [[category, *map(float, costs.loc[category, list(p.products)]), float(costs.loc[category, "total"])]
             for category in COST_CATEGORIES]
     table = Table(TOP, 1, [Column("Category", GENERAL, 18)] + [Column(product, MONEY, 13) for product in p.products]
-                  + [Column("Total", MONEY, 14)], rows, table_name="xlplanCosts")
+                  + [Column("Total", MONEY, 14)], rows, table_name="xlplanCosts",
+                  defined_name=COST_BREAKDOWN_NAME)
     sheet.tables.append(table)
     total_row = table.bottom + 1
     sheet.text(total_row, 1, "Total", "label")
@@ -184,7 +192,7 @@ def costs_sheet(result: PlanResult) -> Sheet:
         Column("Revenue (seed)", MONEY, 14), Column("Revenue (shipped)", MONEY, 14),
         Column("Profit (shipped)", MONEY, 14), Column("Fill rate", FRACTION, 11),
     ], [[s.scenario, s.probability, s.cost, s.revenue_seed, s.revenue_shipped, s.profit_shipped, s.fill_rate]
-        for s in scenarios.itertuples()], table_name="xlplanScenarioCosts",
+        for s in scenarios.itertuples()], table_name="xlplanScenarioCosts", defined_name=SCENARIO_COSTS_NAME,
         title="Each scenario facing this plan")
     sheet.tables.append(scenario_table)
     return sheet
@@ -237,7 +245,7 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
             Formula(f'=IF(D{r}>0,1-SUMPRODUCT({match}*{prob}*{R("Late")})/D{r},1)', expected.fill_rate),
         ])
     products = Table(product_top, 1, product_columns, product_rows, table_name="xlplanProductKpi",
-                     title="By product (the seed's product table, plus fill rate)")
+                     defined_name=PRODUCT_KPI_NAME, title="By product (the seed's product table, plus fill rate)")
     n = len(p.products)
     col = lambda letter: f"${letter}${product_top + 1}:${letter}${product_top + n}"  # noqa: E731
 
@@ -270,7 +278,7 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
                       k.unit, k.key, k.definition] for k in result.kpi_list]
     headline = Table(TOP, 1, [Column("KPI", GENERAL, 34), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 14),
                               Column("Key", GENERAL, 22), Column("Definition", GENERAL, 13)],
-                     headline_rows, table_name="xlplanKpi",
+                     headline_rows, table_name="xlplanKpi", defined_name=KPI_NAME,
                      cell_formats={(i, 1): formats.get(k.unit, DECIMAL) for i, k in enumerate(result.kpi_list)})
     sheet.tables += [headline, products]
 

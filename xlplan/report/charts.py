@@ -1,0 +1,284 @@
+"""The report's charts, as Plotly figures built from the output tables read back from a workbook.
+
+Every label that came from the workbook (products, periods, scenarios, plan names) goes through
+:func:`label` first: Plotly reads a few HTML tags in its text (``<b>``, ``<br>``, ``<a>``), so a
+product named ``<b>A</b>`` would otherwise show in bold, and one named ``<br>`` would break a line.
+Escaped, Plotly shows the name exactly as typed.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+PALETTE = ("#1F4E79", "#C55A11", "#548235", "#7030A0", "#BF9000", "#2E75B6", "#A5A5A5", "#843C0C", "#375623",
+           "#FF7C80")
+BAND = "rgba(31, 78, 121, {alpha})"
+MAX_GROUPS = 40
+"""Products offered one by one in a fan chart's product menu (all products together are always offered)."""
+FEW_SCENARIOS = 12
+"""Up to this many scenarios, a fan chart also draws each scenario's own line."""
+
+
+def label(value: object) -> str:
+    """A workbook label as Plotly text that shows exactly as typed."""
+    return html.escape(str(value), quote=False)
+
+
+def _labels(values: Sequence[object]) -> list[str]:
+    return [label(v) for v in values]
+
+
+def _layout(figure: go.Figure, title: str, y_title: str = "", x_title: str = "", height: int = 380,
+            y_format: str = ",.0f") -> go.Figure:
+    figure.update_layout(
+        title={"text": label(title), "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        template="plotly_white", height=height, margin={"l": 70, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0,
+                "traceorder": "normal"},
+        hovermode="x unified", font={"family": "Segoe UI, Helvetica, Arial, sans-serif", "size": 12},
+        colorway=list(PALETTE),
+    )
+    # the primary axes only: a chart's second y axis keeps its own title and format
+    figure.update_layout(yaxis={"title": {"text": label(y_title)}, "tickformat": y_format, "rangemode": "tozero"},
+                         xaxis={"title": {"text": label(x_title)}})
+    return figure
+
+
+def _in_order(values: pd.Series) -> list[object]:
+    """The distinct values of a column in the order they first appear (the sheets' own order)."""
+    return list(dict.fromkeys(values.tolist()))
+
+
+# ---------------------------------------------------------------------------- the plan
+def production_chart(plan: pd.DataFrame) -> go.Figure:
+    """Production per period, stacked by product, against the expected demand of all products."""
+    periods = _in_order(plan["Period"])
+    x = _labels(periods)
+    figure = go.Figure()
+    for i, (product, rows) in enumerate(plan.groupby("Product", sort=False)):
+        by_period = rows.set_index("Period")["Production"].reindex(periods)
+        figure.add_trace(go.Bar(x=x, y=by_period.to_numpy(dtype=float), name=label(product),
+                                marker_color=PALETTE[i % len(PALETTE)]))
+    demand = plan.groupby("Period", sort=False)["Expected demand"].sum().reindex(periods)
+    figure.add_trace(go.Scatter(x=x, y=demand.to_numpy(dtype=float), name="Expected demand (all products)",
+                                mode="lines+markers", line={"color": "#222222", "dash": "dot", "width": 2}))
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(type="category")
+    return _layout(figure, "Production by product and period", "Units", "Period")
+
+
+def production_heatmap(plan: pd.DataFrame) -> go.Figure:
+    """The plan as a grid: one row per product, one column per period, the units to make."""
+    periods = _in_order(plan["Period"])
+    products = _in_order(plan["Product"])
+    grid = plan.pivot_table(index="Product", columns="Period", values="Production", aggfunc="sum", sort=False)
+    grid = grid.reindex(index=products, columns=periods)
+    values = grid.to_numpy(dtype=float)
+    show_numbers = values.size <= 600
+    figure = go.Figure(go.Heatmap(
+        z=values, x=_labels(periods), y=_labels(products), colorscale="Blues", colorbar={"title": {"text": "Units"}},
+        text=np.vectorize(lambda v: f"{v:,.0f}")(values) if show_numbers else None,
+        texttemplate="%{text}" if show_numbers else None, hovertemplate="%{y}, period %{x}: %{z:,.2f}<extra></extra>",
+        xgap=1, ygap=1))
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(type="category", autorange="reversed")
+    height = max(220, 90 + 34 * len(products))
+    _layout(figure, "Units to make, by product and period", x_title="Period", height=height, y_format="")
+    figure.update_layout(hovermode="closest")
+    figure.update_yaxes(rangemode="normal")
+    return figure
+
+
+def labour_chart(plan: pd.DataFrame) -> go.Figure:
+    """Regular and overtime hours of all products per period, with each product's workforce."""
+    periods = _in_order(plan["Period"])
+    x = _labels(periods)
+    hours = plan.groupby("Period", sort=False)[["Regular hours", "Overtime hours"]].sum().reindex(periods)
+    figure = go.Figure()
+    figure.add_trace(go.Bar(x=x, y=hours["Regular hours"].to_numpy(dtype=float), name="Regular hours",
+                            marker_color="#9DC3E6"))
+    figure.add_trace(go.Bar(x=x, y=hours["Overtime hours"].to_numpy(dtype=float), name="Overtime hours",
+                            marker_color="#C55A11"))
+    for i, (product, rows) in enumerate(plan.groupby("Product", sort=False)):
+        workforce = rows.set_index("Period")["Workforce"].reindex(periods)
+        figure.add_trace(go.Scatter(x=x, y=workforce.to_numpy(dtype=float), name=f"Workforce: {label(product)}",
+                                    mode="lines+markers", yaxis="y2", line={"color": PALETTE[i % len(PALETTE)]}))
+    figure.update_layout(barmode="stack", yaxis2={"title": {"text": "Workforce"}, "overlaying": "y", "side": "right",
+                                                  "rangemode": "tozero", "showgrid": False, "tickmode": "auto",
+                                                  "tickformat": ",.4~f"})
+    figure.update_xaxes(type="category")
+    _layout(figure, "Labour: hours used (bars) and workforce (lines)", "Hours", "Period")
+    figure.update_layout(margin={"r": 70})
+    return figure
+
+
+# ---------------------------------------------------------------------------- fan charts
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
+    """Quantiles of each column of ``values`` (scenarios x periods) with scenario ``weights``: the
+    smallest value whose cumulative probability reaches the quantile."""
+    order = np.argsort(values, axis=0, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=0)
+    cumulative = np.cumsum(weights[order], axis=0) / weights.sum()
+    result = np.empty((len(quantiles), values.shape[1]))
+    for k, q in enumerate(quantiles):
+        index = (cumulative < q - 1e-12).sum(axis=0).clip(max=len(values) - 1)
+        result[k] = ordered[index, np.arange(values.shape[1])]
+    return result
+
+
+def _scenario_totals(recourse: pd.DataFrame, columns: Sequence[str], periods: list[object],
+                     scenarios: list[object]) -> np.ndarray:
+    """Scenarios x periods: the sum of ``columns`` over the products of ``recourse``."""
+    totals = recourse.assign(_value=recourse[list(columns)].sum(axis=1)).pivot_table(
+        index="Scenario", columns="Period", values="_value", aggfunc="sum", sort=False)
+    return totals.reindex(index=scenarios, columns=periods).fillna(0.0).to_numpy(dtype=float)
+
+
+def _band(x: list[str], low: np.ndarray, high: np.ndarray, name: str, alpha: float, group: str) -> list[go.Scatter]:
+    edge = {"width": 0}
+    return [go.Scatter(x=x, y=low, mode="lines", line=edge, hoverinfo="skip", showlegend=False, legendgroup=group),
+            go.Scatter(x=x, y=high, mode="lines", line=edge, fill="tonexty", fillcolor=BAND.format(alpha=alpha),
+                       name=name, hoverinfo="skip", legendgroup=group)]
+
+
+def _fan_traces(values: np.ndarray, weights: np.ndarray, x: list[str], scenarios: list[object]) -> list[go.Scatter]:
+    traces = _band(x, values.min(axis=0), values.max(axis=0), "Range over scenarios", 0.12, "range")
+    if len(scenarios) > FEW_SCENARIOS:
+        p10, p25, median, p75, p90 = weighted_quantiles(values, weights, (0.10, 0.25, 0.50, 0.75, 0.90))
+        traces += _band(x, p10, p90, "P10 to P90", 0.22, "p10")
+        traces += _band(x, p25, p75, "P25 to P75", 0.35, "p25")
+        traces.append(go.Scatter(x=x, y=median, name="Median", mode="lines", line={"color": BAND.format(alpha=1)}))
+    else:
+        for i, scenario in enumerate(scenarios):
+            traces.append(go.Scatter(
+                x=x, y=values[i], mode="lines", name=f"Scenario {label(scenario)} ({weights[i]:.0%})",
+                line={"width": 1.3, "color": PALETTE[(i + 1) % len(PALETTE)]}, opacity=0.85))
+    expected = weights @ values / weights.sum()
+    traces.append(go.Scatter(x=x, y=expected, name="Expected", mode="lines+markers",
+                             line={"color": "#111111", "width": 3, "dash": "dash"}))
+    return traces
+
+
+def fan_chart(recourse: pd.DataFrame, columns: Sequence[str], title: str, y_title: str) -> go.Figure:
+    """How ``columns`` (summed) spread over the scenarios, period by period: the range over all
+    scenarios, each scenario's line (few scenarios) or probability bands (many), and the expected
+    value. A menu shows all products together or one product at a time."""
+    periods = _in_order(recourse["Period"])
+    scenarios = _in_order(recourse["Scenario"])
+    products = _in_order(recourse["Product"])
+    weights = (recourse.drop_duplicates("Scenario").set_index("Scenario")["Probability"]
+               .reindex(scenarios).to_numpy(dtype=float))
+    x = _labels(periods)
+    groups: list[tuple[str, pd.DataFrame]] = [("All products", recourse)]
+    if len(products) > 1:
+        groups += [(label(p), recourse[recourse["Product"] == p]) for p in products[:MAX_GROUPS]]
+    figure = go.Figure()
+    spans = []
+    for g, (_, rows) in enumerate(groups):
+        traces = _fan_traces(_scenario_totals(rows, columns, periods, scenarios), weights, x, scenarios)
+        spans.append((len(figure.data), len(traces)))
+        for trace in traces:
+            trace.visible = g == 0
+            figure.add_trace(trace)
+    if len(groups) > 1:
+        total = len(figure.data)
+        buttons = [{"label": name, "method": "update",
+                    "args": [{"visible": [start <= k < start + count for k in range(total)]}]}
+                   for (name, _), (start, count) in zip(groups, spans)]
+        figure.update_layout(updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left",
+                                           "y": 1.0, "yanchor": "bottom", "pad": {"b": 4}, "showactive": True}])
+    figure.update_xaxes(type="category")
+    _layout(figure, title, y_title, "Period", height=420)
+    figure.update_layout(margin={"t": 95}, title={"y": 0.97, "yanchor": "top"},
+                         legend={"y": 1.02, "yanchor": "bottom"})
+    return figure
+
+
+# ---------------------------------------------------------------------------- costs
+def cost_chart(costs: pd.DataFrame) -> go.Figure:
+    """Expected cost by category, split by product (the Costs sheet's table: Category, products..., Total)."""
+    categories = _labels(costs.iloc[:, 0])
+    products = costs.columns[1:-1]
+    figure = go.Figure()
+    for j, product in enumerate(products):
+        figure.add_trace(go.Bar(y=categories, x=costs.iloc[:, 1 + j].to_numpy(dtype=float), name=label(product),
+                                orientation="h", marker_color=PALETTE[j % len(PALETTE)],
+                                hovertemplate="%{y}: %{x:,.2f}"))
+    figure.update_layout(barmode="stack", hovermode="y unified")
+    figure.update_yaxes(type="category", autorange="reversed")
+    _layout(figure, "Expected cost by category and product", height=max(300, 80 + 34 * len(categories)))
+    figure.update_xaxes(title_text="Expected cost", tickformat=",.0f")
+    figure.update_yaxes(tickformat="", rangemode="normal")
+    return figure
+
+
+# ---------------------------------------------------------------------------- simulation
+def histogram_chart(histogram: pd.DataFrame, markers: dict[str, float]) -> go.Figure:
+    """The Simulation sheet's distribution of profit, with ``markers`` (e.g. the mean, P5) as lines."""
+    low = histogram["Profit from"].to_numpy(dtype=float)
+    high = histogram["Profit to"].to_numpy(dtype=float)
+    share = histogram["Share"].to_numpy(dtype=float)
+    figure = go.Figure(go.Bar(
+        x=(low + high) / 2, y=share, width=(high - low) * 0.96, name="Share of replications",
+        marker_color="#2E75B6", customdata=np.column_stack([low, high]),
+        hovertemplate="profit %{customdata[0]:,.0f} to %{customdata[1]:,.0f}: %{y:.1%}<extra></extra>"))
+    top = float(share.max()) if len(share) else 1.0
+    for i, (name, value) in enumerate(markers.items()):
+        if value is None or not np.isfinite(value):
+            continue
+        color = PALETTE[(i + 1) % len(PALETTE)]
+        figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=top * 1.12, line={"color": color, "dash": "dash",
+                                                                                     "width": 2})
+        figure.add_annotation(x=value, y=top * (1.12 - 0.07 * i), text=f"{label(name)}: {value:,.0f}",
+                              showarrow=False, xanchor="left", xshift=4, font={"color": color},
+                              bgcolor="rgba(255,255,255,0.8)")
+    _layout(figure, "Distribution of simulated profit", "Share of replications", "Profit", y_format=".0%")
+    span = float(high.max() - low.min()) if len(low) else 1.0
+    figure.update_layout(hovermode="closest", showlegend=False, bargap=0)
+    figure.update_xaxes(tickformat=",.0f", range=[float(low.min()) - 0.03 * span, float(high.max()) + 0.03 * span])
+    figure.update_yaxes(range=[0, top * 1.18])
+    return figure
+
+
+# ---------------------------------------------------------------------------- compare
+def strategies_chart(strategies: pd.DataFrame) -> go.Figure:
+    """Mean profit (with its 95% interval) and P5 of each plan the Compare sheet sets side by side."""
+    names = _labels(strategies["Strategy"])
+    se = pd.to_numeric(strategies["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    figure = go.Figure([
+        go.Bar(x=names, y=strategies["Mean profit"].to_numpy(dtype=float), name="Mean profit",
+               marker_color=PALETTE[0], error_y={"type": "data", "array": 1.96 * se, "visible": True}),
+        go.Bar(x=names, y=strategies["Profit P5"].to_numpy(dtype=float), name="Profit P5 (bad case)",
+               marker_color=PALETTE[1]),
+    ])
+    figure.update_xaxes(type="category")
+    return _layout(figure, "Profit by plan (bars: mean with its 95% interval, and P5)", "Profit")
+
+
+def buffer_chart(curve: pd.DataFrame) -> go.Figure:
+    """The buffer search: mean profit and on-time fill rate of each buffer factor tried."""
+    factor = curve["Buffer factor"].to_numpy(dtype=float)
+    meets = curve["Meets target"].astype(str).str.lower().eq("yes").to_numpy()
+    figure = go.Figure([
+        go.Scatter(x=factor, y=curve["Mean profit"].to_numpy(dtype=float), name="Mean profit", mode="lines+markers",
+                   line={"color": PALETTE[0]}),
+        go.Scatter(x=factor, y=curve["Fill rate"].to_numpy(dtype=float), name="On-time fill rate", yaxis="y2",
+                   mode="lines+markers", line={"color": PALETTE[1]},
+                   marker={"symbol": np.where(meets, "circle", "circle-open"), "size": 8}),
+    ])
+    figure.update_layout(yaxis2={"title": {"text": "On-time fill rate (filled: meets the target)"},
+                                 "overlaying": "y", "side": "right", "tickformat": ".0%", "showgrid": False})
+    _layout(figure, "Buffer search: deterministic plans for demand and hours x factor", "Mean profit",
+            "Buffer factor")
+    figure.update_yaxes(rangemode="normal")
+    figure.update_layout(margin={"r": 80})
+    return figure
+
+
+__all__ = ["buffer_chart", "cost_chart", "fan_chart", "histogram_chart", "label", "labour_chart",
+           "production_chart", "production_heatmap", "strategies_chart", "weighted_quantiles"]

@@ -1,0 +1,285 @@
+"""The report as one self-contained HTML page: the headline, then the sections, with Plotly's
+JavaScript embedded once (no network needed to open it, e-mail it or archive it).
+
+Everything shown comes from the workbook's output tables (:func:`read_report_tables`), so the page
+says what the workbook says. Every piece of text from the workbook is escaped here, and again for
+Plotly in :mod:`xlplan.report.charts`: a product named ``<script>`` shows as that text.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import plotly.io as pio
+
+import xlplan
+from xlplan.report.sections import SOLVED, HtmlTable, LatestRuns, Section, Tables, sections, table_names
+from xlplan.workbook.contract import KPI_NAME, SIMULATION_SUMMARY_NAME
+from xlplan.workbook.read.grids import WorkbookSource
+from xlplan.workbook.read.outputs import read_output_tables
+
+HEADLINE_KPIS = ("expected_cost", "profit_seed", "fill_rate")
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+class NoSolvedPlan(RuntimeError):
+    """The workbook holds no solved plan (Plan, Recourse, Costs and KPI sheets) to report."""
+
+
+@dataclass(frozen=True)
+class HeadlineFigure:
+    key: str
+    label: str
+    value: float | str | None
+    text: str
+    tone: str = "plain"
+    """"good", "warn" or "plain"."""
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    html: str
+    headline: list[HeadlineFigure]
+    sections: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {"headline": {f.key: f.value for f in self.headline}, "sections": self.sections,
+                "warnings": self.warnings}
+
+
+# ---------------------------------------------------------------------------- numbers
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+NOT_AVAILABLE = "—"
+"""A blank figure: the sheet leaves a cell blank where there is no finite value."""
+UNIT_FORMATS = {"currency": "money", "currency / unit": "money", "fraction": "percent", "paths": "count"}
+
+
+def format_value(value: object, kind: str) -> str:
+    """A cell for people: money with cents, fractions as percentages, other numbers with separators."""
+    number = _number(value)
+    if number is None:
+        blank = value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+        return NOT_AVAILABLE if blank else str(value)
+    if kind == "money":
+        return f"{number:,.2f}"
+    if kind == "percent":
+        return f"{number:.2%}"
+    if kind == "count" or number.is_integer():
+        return f"{number:,.0f}"
+    if kind in ("number", "units"):
+        return f"{number:,.2f}"
+    return f"{number:g}"
+
+
+# ---------------------------------------------------------------------------- headline
+def _kpi(tables: Tables, key: str) -> pd.Series | None:
+    kpi = tables[KPI_NAME]
+    rows = kpi[kpi["Key"].astype(str) == key]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _status(tables: Tables) -> HeadlineFigure:
+    solve = LatestRuns.of(tables).get("solve")
+    if solve is None:
+        return HeadlineFigure("status", "Status", None, "unknown", "warn",
+                              "The Run log records no solve of this workbook.")
+    status = str(solve.get("Status", "")).strip()
+    gap = _number(solve.get("Gap"))
+    finished = solve.get("Finished (UTC)")
+    when = f"solved {finished:%Y-%m-%d %H:%M} UTC" if isinstance(finished, datetime) else "the latest solve"
+    if status == "optimal":
+        detail = when + (f", within a relative gap of {gap:.2%}" if gap else "")
+        return HeadlineFigure("status", "Status", status, "Optimal", "good", detail)
+    if status == "stopped with plan":
+        gap_text = f" (relative gap {gap:.2%})" if gap is not None else ""
+        return HeadlineFigure("status", "Status", status, "Stopped: best plan found", "warn",
+                              f"{when}: a limit stopped the solve; this plan is not proven optimal{gap_text}")
+    return HeadlineFigure("status", "Status", status, status or "unknown", "warn", when)
+
+
+def headline(tables: Tables) -> list[HeadlineFigure]:
+    """Status, expected cost, profit and fill rate (the KPI sheet's), and simulated profit if simulated."""
+    figures = [_status(tables)]
+    for key in HEADLINE_KPIS:
+        row = _kpi(tables, key)
+        if row is None:
+            continue
+        value = _number(row["Value"])
+        kind = UNIT_FORMATS.get(str(row.get("Unit", "")), "number")
+        text = format_value(value, kind) if value is not None else "not calculated"
+        figures.append(HeadlineFigure(key, str(row["KPI"]), value, text, "plain" if value is not None else "warn",
+                                      str(row.get("Definition", "") or "")))
+    summary = tables.get(SIMULATION_SUMMARY_NAME)
+    if summary is not None:
+        measures = dict(zip(summary["Measure"].astype(str), summary["Value"]))
+        mean, se = _number(measures.get("Mean profit")), _number(measures.get("Standard error of the mean"))
+        if mean is not None:
+            detail = f"± {1.96 * se:,.0f} (95% interval of the mean)" if se is not None else "exact"
+            figures.append(HeadlineFigure("simulated_profit", "Simulated mean profit", mean, f"{mean:,.0f}",
+                                          "plain", detail))
+    return figures
+
+
+# ---------------------------------------------------------------------------- the page
+STYLE = """
+:root { --ink: #1b1f24; --muted: #5b6570; --accent: #1F4E79; --line: #d9dee4; --good: #2e7d32; --warn: #b45309; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); background: #f4f6f8; }
+header { background: var(--accent); color: white; padding: 18px 32px 14px; }
+header h1 { margin: 0 0 4px; font-size: 22px; font-weight: 600; }
+header p { margin: 0; opacity: .85; }
+nav { padding: 8px 32px; background: white; border-bottom: 1px solid var(--line); position: sticky; top: 0;
+      z-index: 10; }
+nav a { color: var(--accent); margin-right: 18px; text-decoration: none; font-weight: 600; }
+main { max-width: 1280px; margin: 0 auto; padding: 18px 32px 40px; }
+.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; margin: 4px 0 18px; }
+.figure { background: white; border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px;
+          padding: 10px 14px; }
+.figure.good { border-left-color: var(--good); } .figure.warn { border-left-color: var(--warn); }
+.figure .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+.figure .value { font-size: 24px; font-weight: 600; margin: 2px 0; font-variant-numeric: tabular-nums; }
+.figure.good .value { color: var(--good); } .figure.warn .value { color: var(--warn); }
+.figure .detail { color: var(--muted); font-size: 12px; display: -webkit-box; -webkit-line-clamp: 2;
+                  -webkit-box-orient: vertical; overflow: hidden; }
+section { background: white; border: 1px solid var(--line); border-radius: 6px; padding: 14px 20px; margin: 0 0 18px; }
+section h2 { margin: 0 0 6px; font-size: 18px; color: var(--accent); }
+.note { color: var(--muted); margin: 0 0 8px; }
+.warning { background: #fff4e5; border: 1px solid #f5c27a; color: #7a3e00; padding: 8px 12px; border-radius: 4px;
+           margin: 6px 0 10px; }
+.chart { margin: 6px 0 14px; min-height: 220px; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; }
+th { background: #eef2f6; text-align: left; font-weight: 600; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+details { margin: 4px 0 8px; } summary { cursor: pointer; color: var(--accent); font-weight: 600; }
+.scroll { overflow-x: auto; }
+footer { color: var(--muted); font-size: 12px; text-align: center; padding: 0 0 24px; }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _table(table: HtmlTable) -> str:
+    frame = table.frame
+    units = frame["Unit"].astype(str).tolist() if "Unit" in frame.columns else None
+    head = "".join(f'<th class="num">{_e(c)}</th>' if table.formats.get(c, "text") != "text" else f"<th>{_e(c)}</th>"
+                   for c in frame.columns)
+    body = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        cells = []
+        for column, value in zip(frame.columns, row):
+            kind = table.formats.get(column, "text")
+            if kind == "by unit":
+                kind = UNIT_FORMATS.get(units[i], "number") if units else "number"
+            numeric = kind != "text"
+            text = format_value(value, kind) if kind != "text" else ("" if pd.isna(value) else str(value))
+            cells.append(f'<td class="num">{_e(text)}</td>' if numeric else f"<td>{_e(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    markup = (f'<div class="scroll"><table><caption>{_e(table.caption)}</caption><thead><tr>{head}</tr></thead>'
+              f"<tbody>{''.join(body)}</tbody></table></div>")
+    if table.collapsed:
+        return f"<details><summary>{_e(table.caption)}</summary>{markup}</details>"
+    return markup
+
+
+class _Charts:
+    """Plotly figures as HTML, Plotly's JavaScript embedded with the first one only."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, figure: Any, key: str) -> str:
+        self.count += 1
+        markup = pio.to_html(figure, include_plotlyjs=self.count == 1, full_html=False, config=PLOTLY_CONFIG,
+                             div_id=f"chart-{key}-{self.count}", default_height=f"{figure.layout.height or 400}px")
+        return f'<div class="chart">{markup}</div>'
+
+
+def _headline(figures: list[HeadlineFigure]) -> str:
+    cards = []
+    for f in figures:
+        value = "" if f.value is None else (repr(f.value) if isinstance(f.value, float) else str(f.value))
+        cards.append(f'<div class="figure {f.tone}" data-key="{_e(f.key)}" data-value="{_e(value)}">'
+                     f'<div class="label">{_e(f.label)}</div><div class="value">{_e(f.text)}</div>'
+                     f'<div class="detail" title="{_e(f.detail)}">{_e(f.detail)}</div></div>')
+    return f'<div class="headline">{"".join(cards)}</div>'
+
+
+def _section(section: Section, chart: _Charts) -> str:
+    parts = [f'<section id="{_e(section.key)}"><h2>{_e(section.title)}</h2>']
+    parts += [f'<p class="warning">{_e(w)}</p>' for w in section.warnings]
+    parts += [f'<p class="note">{_e(n)}</p>' for n in section.notes]
+    parts += [chart(figure, section.key) for figure in section.figures]
+    parts += [_table(t) for t in section.tables]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render(description: str, figures: list[HeadlineFigure], parts: list[Section], note: str = "") -> str:
+    """The page for workbook ``description``."""
+    chart = _Charts()
+    body = "\n".join(_section(s, chart) for s in parts)
+    nav = "".join(f'<a href="#{_e(s.key)}">{_e(s.title)}</a>' for s in parts)
+    written = datetime.now().strftime("%Y-%m-%d %H:%M")
+    subtitle = f"{description} · written {written} by xlplan {xlplan.__version__}" + (f" · {note}" if note else "")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(f"xlplan report: {description}")}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header><h1>Production plan report</h1><p>{_e(subtitle)}</p></header>
+<nav>{nav}</nav>
+<main>
+{_headline(figures)}
+{body}
+</main>
+<footer>Read from the workbook's output sheets (Plan, Recourse, Costs, KPI, Simulation, Compare, Run log).
+Charts are interactive: hover for values, click a legend entry to hide it, drag to zoom.</footer>
+</body>
+</html>
+"""
+
+
+# ---------------------------------------------------------------------------- entry point
+def read_report_tables(source: WorkbookSource) -> Tables:
+    """The output tables a report shows; raises :class:`NoSolvedPlan` if the plan's are missing."""
+    tables = read_output_tables(source, table_names())
+    missing = [name for name in SOLVED if name not in tables]
+    if missing:
+        solve = LatestRuns.of(tables).get("solve")
+        last = f" (its latest solve, by the Run log: {solve.get('Status')})" if solve is not None else ""
+        raise NoSolvedPlan(f"{source.description} has no solved plan to report{last}: solve it first "
+                           "(xlplan solve, or xlplan report --solve)")
+    return tables
+
+
+def build_report(source: WorkbookSource, note: str = "") -> Report:
+    """The report of the solved workbook ``source``: its headline figures, and the page."""
+    tables = read_report_tables(source)
+    figures = headline(tables)
+    parts = sections(tables)
+    page = render(source.description, figures, parts, note)
+    return Report(page, figures, [s.key for s in parts], [w for s in parts for w in s.warnings])

@@ -1,0 +1,235 @@
+"""The report's sections: what each shows, from which of the workbook's output tables.
+
+Each :class:`SectionKind` names the tables it needs and builds its :class:`Section` from them; a
+section whose tables the workbook lacks (no Simulate or Compare run yet) is left out. The page
+(:mod:`xlplan.report.html`) shows :data:`SECTIONS` in order.
+
+To report another analysis sheet (the Frontier and Rolling sheets to come), give its tables names
+in :mod:`xlplan.workbook.contract`, write a ``build`` function here from those tables to a
+Section (figures from :mod:`xlplan.report.charts`, tables as :class:`HtmlTable`), and add a
+SectionKind for it to :data:`SECTIONS`: nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from xlplan.report import charts
+from xlplan.workbook.contract import (
+    BUFFER_CURVE_NAME,
+    COST_BREAKDOWN_NAME,
+    KPI_NAME,
+    PLAN,
+    PRODUCT_KPI_NAME,
+    PROFIT_HISTOGRAM_NAME,
+    RECOURSE_NAME,
+    RUNS_NAME,
+    SCENARIO_COSTS_NAME,
+    SIMULATION_SUMMARY_NAME,
+    STOCHASTIC_VALUE_NAME,
+    STRATEGIES_NAME,
+    STRATEGY_COSTS_NAME,
+)
+
+Tables = Mapping[str, pd.DataFrame]
+SOLVED = (PLAN.name, RECOURSE_NAME, COST_BREAKDOWN_NAME, KPI_NAME)
+"""The tables of a solved workbook: without them there is no plan to report."""
+
+
+@dataclass
+class HtmlTable:
+    """A table for the page; ``formats`` says how to show each column ("money", "units", "percent",
+    "number", "text", or "by unit" to follow a Unit column row by row). Columns not named are text."""
+
+    caption: str
+    frame: pd.DataFrame
+    formats: dict[str, str] = field(default_factory=dict)
+    collapsed: bool = False
+    """Shown folded (a ``<details>`` element), for long tables."""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    notes: list[str] = field(default_factory=list)
+    figures: list[go.Figure] = field(default_factory=list)
+    tables: list[HtmlTable] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Said prominently: e.g. results that may belong to an earlier plan."""
+
+
+@dataclass(frozen=True)
+class SectionKind:
+    key: str
+    title: str
+    needs: tuple[str, ...]
+    """The output tables it is built from; the section is left out unless the workbook has them all."""
+    build: Callable[[Tables], Section]
+    uses: tuple[str, ...] = ()
+    """Tables it shows when present, e.g. the Run log for its notes."""
+
+
+# ---------------------------------------------------------------------------- the Run log
+@dataclass(frozen=True)
+class LatestRuns:
+    """The latest run of each command, by the Run log (most recent first), with its position."""
+
+    rows: dict[str, tuple[int, pd.Series]]
+
+    @classmethod
+    def of(cls, tables: Tables) -> LatestRuns:
+        runs = tables.get(RUNS_NAME)
+        rows: dict[str, tuple[int, pd.Series]] = {}
+        if runs is not None:
+            for position, (_, row) in enumerate(runs.iterrows()):
+                rows.setdefault(str(row.get("Command", "")).strip().lower(), (position, row))
+        return cls(rows)
+
+    def get(self, command: str) -> pd.Series | None:
+        found = self.rows.get(command)
+        return None if found is None else found[1]
+
+    def older_than_solve(self, command: str) -> str | None:
+        """Why ``command``'s sheet may not describe the current plan, or None."""
+        mine, solve = self.rows.get(command), self.rows.get("solve")
+        if mine is None or solve is None:
+            return None
+        if mine[0] > solve[0]:
+            return (f"The Run log shows this {command} ran before the latest solve: it may describe an earlier "
+                    f"plan. Run {command.capitalize()} again to bring it up to date.")
+        if str(mine[1].get("Input fingerprint", "")) != str(solve[1].get("Input fingerprint", "")):
+            return (f"The Run log shows this {command} ran on other inputs than the latest solve (the input "
+                    "fingerprints differ).")
+        return None
+
+
+# ---------------------------------------------------------------------------- sections
+def plan_section(tables: Tables) -> Section:
+    plan = tables[PLAN.name]
+    periods, products = plan["Period"].nunique(), plan["Product"].nunique()
+    return Section("plan", "The plan", notes=[
+        f"Stage 1: what to make and whom to employ, {products} product(s) over {periods} period(s), the same "
+        "in every scenario (the Plan sheet)."],
+        figures=[charts.production_heatmap(plan), charts.production_chart(plan), charts.labour_chart(plan)],
+        tables=[HtmlTable(f"The Plan sheet's table ({len(plan)} rows)", plan,
+                          {c: "number" for c in plan.columns[2:]}, collapsed=True)])
+
+
+def recourse_section(tables: Tables) -> Section:
+    recourse = tables[RECOURSE_NAME]
+    scenarios = recourse["Scenario"].nunique()
+    figures = [
+        charts.fan_chart(recourse, ["Regular inventory", "Overflow inventory"],
+                         "Inventory at the end of each period, over the scenarios", "Units in stock"),
+        charts.fan_chart(recourse, ["Backorders"], "Backorders at the end of each period, over the scenarios",
+                         "Units owed"),
+    ]
+    if pd.to_numeric(recourse["Lost sales"], errors="coerce").fillna(0).abs().sum() > 0:
+        figures.append(charts.fan_chart(recourse, ["Lost sales"], "Lost sales in each period, over the scenarios",
+                                        "Units lost"))
+    how = ("each scenario's line and the range they span" if scenarios <= charts.FEW_SCENARIOS
+           else "the range over all scenarios, the P10 to P90 and P25 to P75 bands by probability, and the median")
+    return Section("recourse", "Inventory and backorders per scenario", notes=[
+        f"Stage 2: stock and backorders once each of the {scenarios} scenario(s)' demand is known (the Recourse "
+        f"sheet), all products together or, from the menu, one product: {how}, with the expected value dashed."],
+        figures=figures)
+
+
+def cost_section(tables: Tables) -> Section:
+    section = Section("costs", "Cost breakdown", notes=[
+        "Expected cost by category and product: stage-1 costs plus the probability-weighted recourse costs "
+        "(the Costs sheet)."], figures=[charts.cost_chart(tables[COST_BREAKDOWN_NAME])])
+    costs = tables[COST_BREAKDOWN_NAME]
+    section.tables.append(HtmlTable("Expected cost", costs, {c: "money" for c in costs.columns[1:]}))
+    scenario_costs = tables.get(SCENARIO_COSTS_NAME)
+    if scenario_costs is not None:
+        formats = {c: "money" for c in scenario_costs.columns[2:]}
+        formats.update({"Probability": "percent", "Fill rate": "percent"})
+        section.tables.append(HtmlTable("Each scenario facing this plan", scenario_costs, formats))
+    kpi = tables[KPI_NAME]
+    section.tables.append(HtmlTable("Every KPI (the KPI sheet)", kpi[["KPI", "Value", "Unit", "Definition"]],
+                                    {"Value": "by unit"}, collapsed=True))
+    products = tables.get(PRODUCT_KPI_NAME)
+    if products is not None:
+        formats = {c: "number" for c in products.columns[1:]}
+        formats.update({"Selling price": "money", "Operating cost": "money", "Average unit cost": "money",
+                        "Margin": "percent", "On-time fill rate": "percent"})
+        section.tables.append(HtmlTable("KPIs by product", products, formats, collapsed=True))
+    return section
+
+
+def _measure(summary: pd.DataFrame, name: str) -> float | None:
+    rows = summary[summary["Measure"] == name]
+    if rows.empty:
+        return None
+    value = pd.to_numeric(rows["Value"], errors="coerce").iloc[0]
+    return None if pd.isna(value) else float(value)
+
+
+def simulation_section(tables: Tables) -> Section:
+    summary = tables[SIMULATION_SUMMARY_NAME]
+    markers = {"Mean profit": _measure(summary, "Mean profit"), "P5": _measure(summary, "Profit P5")}
+    section = Section("simulation", "Simulation", notes=[
+        "The plan under the Uncertainty sheet's demand and process noise, replication by replication (the "
+        "Simulation sheet). Profit is the revenue of units shipped less the costs."],
+        figures=[charts.histogram_chart(tables[PROFIT_HISTOGRAM_NAME], markers)],
+        tables=[HtmlTable("Simulated measures", summary, {"Value": "by unit"})])
+    stale = LatestRuns.of(tables).older_than_solve("simulate")
+    if stale:
+        section.warnings.append(stale)
+    return section
+
+
+def compare_section(tables: Tables) -> Section:
+    strategies = tables[STRATEGIES_NAME]
+    formats = {c: "money" for c in strategies.columns[1:]}
+    formats.update({"Fill rate": "percent", "Stockout periods": "number", "Lost units": "number"})
+    section = Section("compare", "Compare: deterministic, buffered and stochastic plans", notes=[
+        "Each plan simulated with the same replications (the Compare sheet)."],
+        figures=[charts.strategies_chart(strategies)], tables=[HtmlTable("The plans side by side", strategies,
+                                                                         formats)])
+    value = tables.get(STOCHASTIC_VALUE_NAME)
+    if value is not None:
+        section.tables.append(HtmlTable("Value of the stochastic solution", value, {"Value": "money"}))
+    costs = tables.get(STRATEGY_COSTS_NAME)
+    if costs is not None:
+        section.tables.append(HtmlTable("Mean cost by category", costs, {c: "money" for c in costs.columns[1:]},
+                                        collapsed=True))
+    curve = tables.get(BUFFER_CURVE_NAME)
+    if curve is not None and not curve.empty:
+        section.figures.append(charts.buffer_chart(curve))
+    stale = LatestRuns.of(tables).older_than_solve("compare")
+    if stale:
+        section.warnings.append(stale)
+    return section
+
+
+SECTIONS: tuple[SectionKind, ...] = (
+    SectionKind("plan", "The plan", (PLAN.name,), plan_section),
+    SectionKind("recourse", "Inventory and backorders", (RECOURSE_NAME,), recourse_section),
+    SectionKind("costs", "Costs", (COST_BREAKDOWN_NAME, KPI_NAME), cost_section,
+                uses=(SCENARIO_COSTS_NAME, PRODUCT_KPI_NAME)),
+    SectionKind("simulation", "Simulation", (SIMULATION_SUMMARY_NAME, PROFIT_HISTOGRAM_NAME), simulation_section,
+                uses=(RUNS_NAME,)),
+    SectionKind("compare", "Compare", (STRATEGIES_NAME,), compare_section,
+                uses=(STOCHASTIC_VALUE_NAME, STRATEGY_COSTS_NAME, BUFFER_CURVE_NAME, RUNS_NAME)),
+    # Frontier and Rolling go here, once their sheets name their tables (see the module's docstring).
+)
+
+
+def table_names() -> tuple[str, ...]:
+    """Every output table a report may show."""
+    names = [*SOLVED, RUNS_NAME, SIMULATION_SUMMARY_NAME]
+    for kind in SECTIONS:
+        names += [*kind.needs, *kind.uses]
+    return tuple(dict.fromkeys(names))
+
+
+def sections(tables: Tables) -> list[Section]:
+    """The sections the workbook's tables make, in order."""
+    return [kind.build(tables) for kind in SECTIONS if all(name in tables for name in kind.needs)]
