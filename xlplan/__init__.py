@@ -13,18 +13,39 @@ Data flows one way: workbook -> problem -> model -> solution -> results -> workb
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from xlplan.problem import (
-    InvalidProblemError,
-    PlanningProblem,
-    ProblemIssue,
-    Settings,
-    problem_from_tables,
-    reference,
-)
-from xlplan.results import NoPlanError, PlanResult
-from xlplan.solver import SolveOptions, SolveStatus, solve_problem
+if TYPE_CHECKING:
+    from xlplan.problem import (
+        InvalidProblemError,
+        PlanningProblem,
+        ProblemIssue,
+        Settings,
+        problem_from_tables,
+        reference,
+    )
+    from xlplan.results import NoPlanError, PlanResult
+    from xlplan.solver import SolveOptions, SolveStatus
+
+# The solver stack (Pyomo, HiGHS, SciPy, pandas) takes a second or more to import; ``xlplan --help``
+# and ``xlplan --version`` must not wait for it, so the package's names are imported when first used.
+_LAZY = {
+    "InvalidProblemError": "xlplan.problem", "PlanningProblem": "xlplan.problem", "ProblemIssue": "xlplan.problem",
+    "Settings": "xlplan.problem", "problem_from_tables": "xlplan.problem", "reference": "xlplan.problem",
+    "NoPlanError": "xlplan.results", "PlanResult": "xlplan.results",
+    "SolveOptions": "xlplan.solver", "SolveStatus": "xlplan.solver", "solve_problem": "xlplan.solver",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name])
+        value = getattr(module, name) if hasattr(module, name) else importlib.import_module(f"{module.__name__}.{name}")
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlplan' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
@@ -37,6 +58,9 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, **optio
     was found; an infeasible problem comes back with ``result.explanation`` naming the rules in
     conflict rather than raising.
     """
+    from xlplan.results import PlanResult
+    from xlplan.solver import SolveOptions, solve_problem
+
     if options is not None and option_values:
         raise TypeError("give either options or keyword options, not both")
     return PlanResult(solve_problem(problem, options or SolveOptions(**option_values)))
