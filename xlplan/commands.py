@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from xlplan import cancel
+
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
     from xlplan.results import PlanResult
@@ -100,6 +102,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcom
 
     problem = read_problem(source)
     result = PlanResult(solve_problem(problem, options or SolveOptions()))
+    cancel.checkpoint()
     status = result.status.value
     lines = [f"{source.description}: {status}" + (f" ({result.message})" if result.message != status else "")]
     if result.has_plan:
@@ -120,6 +123,7 @@ def _solved_plan(problem: PlanningProblem, options: SolveOptions) -> PlanResult:
     from xlplan.solver import SolveStatus, solve_problem
 
     result = PlanResult(solve_problem(problem, options))
+    cancel.checkpoint()
     if not result.has_plan:
         raise PlanUnavailable(f"the workbook's problem has no plan to simulate: {result.message}",
                               stopped=result.status is SolveStatus.STOPPED_WITHOUT_PLAN)

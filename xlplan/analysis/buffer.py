@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from xlplan import cancel
 from xlplan.problem import PlanningProblem
 from xlplan.results import PlanResult
 from xlplan.simulation import DemandModel, ProcessNoise, SimulationSummary, simulate
@@ -82,6 +83,7 @@ def buffer_search(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
     def evaluate(factor: float) -> BufferPoint | None:
         if factor not in evaluated:
             result = PlanResult(solve_problem(base.buffered(factor, factor), options))
+            cancel.checkpoint()
             if result.status in (SolveStatus.STOPPED_WITH_PLAN, SolveStatus.STOPPED_WITHOUT_PLAN):
                 stopped.append(f"the deterministic plan for buffer x {factor:.3f}: {result.message}")
             if not result.has_plan:

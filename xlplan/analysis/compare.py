@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlplan import cancel
 from xlplan.analysis.buffer import BufferSearch, buffer_search
 from xlplan.analysis.scenarios import sample_problem
 from xlplan.analysis.value import AnalysisError, StochasticValue, stochastic_value, stopped_note
@@ -130,6 +131,7 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
     planned = stochastic_problem(problem, demand, noise, settings)
     value = stochastic_value(planned, options)
     deterministic = PlanResult(solve_problem(problem.expected_value_problem(), options))
+    cancel.checkpoint()
     if not deterministic.has_plan:
         raise AnalysisError(f"the deterministic problem has no plan: {deterministic.message}",
                             stopped=deterministic.status is SolveStatus.STOPPED_WITHOUT_PLAN)

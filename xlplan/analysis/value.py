@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from xlplan import cancel
 from xlplan.problem import PlanningProblem
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
@@ -158,6 +159,7 @@ def _clipped(value: float) -> float | None:
 def _solved(problem: PlanningProblem, options: SolveOptions, what: str, stopped: list[str],
             fixed_plan=None) -> PlanResult:
     result = PlanResult(solve_problem(problem, options, fixed_plan=fixed_plan))
+    cancel.checkpoint()
     if result.status is SolveStatus.STOPPED_WITHOUT_PLAN:
         raise AnalysisError(f"{what} has no plan: {result.message}", stopped=True)
     if not result.has_plan and fixed_plan is None:

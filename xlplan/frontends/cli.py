@@ -17,7 +17,6 @@ for the solver stack (Pyomo, HiGHS, SciPy, pandas), which the commands import wh
 
 from __future__ import annotations
 
-import _thread
 import argparse
 import contextlib
 import json
@@ -31,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from xlplan import __version__
+from xlplan import __version__, cancel
 from xlplan.commands import BY_NAME, COMMANDS, Outcome
 
 OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
@@ -39,7 +38,6 @@ ERROR_STATUS = {INTERNAL: "internal error", USAGE: "usage error", INVALID: "inva
                 STOPPED: "stopped", FILE_ERROR: "file error", INTERRUPTED: "interrupted"}
 """The JSON ``status`` of a command that ended without its own result."""
 EXIT_BY_OUTCOME = {"ok": OK, "no plan": NO_PLAN, "stopped": STOPPED, "error": INTERNAL}
-REPEAT_INTERRUPT_SECONDS = 0.3
 
 
 class UsageError(Exception):
@@ -289,54 +287,40 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
 class _CtrlC:
     """Ctrl+C ends the command with exit 130 and no file changed.
 
-    HiGHS catches the first KeyboardInterrupt to stop its solve cleanly and returns the best plan so
-    far; xlplan must not carry on with that plan (nor start the next solve of an analysis). So while a
-    command computes, a Ctrl+C is raised again every few tenths of a second until the command has
-    unwound, and a command that returns after one is treated as interrupted. While the file is being
-    written a Ctrl+C is raised once: the atomic write then removes its temporary file.
+    HiGHS catches the KeyboardInterrupt to stop its solve cleanly and returns the best plan so far;
+    xlplan must not carry on with that plan nor start the next solve of an analysis: the press is
+    recorded (:mod:`xlplan.cancel`), the computations stop at their next checkpoint, and a command
+    that returns after a press counts as interrupted. While the file is being written, the atomic
+    write removes its temporary file.
     """
 
     def __init__(self) -> None:
         self.pressed = False
-        self._computing = False
-        self._done = threading.Event()
+        self._done = False
         self._previous: Any = None
-        self._repeater: threading.Thread | None = None
 
     def __enter__(self) -> _CtrlC:
+        cancel.reset()
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        if self._repeater is not None:
-            self._repeater.join()
+        self._done = True
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+        cancel.reset()
 
     def _handle(self, signum: int, frame: object) -> None:
-        if self._done.is_set() or (self.pressed and not self._computing):  # already unwinding
+        if self._done:
             return
-        if not self.pressed:
-            self.pressed = True
-            if self._computing:
-                self._repeater = threading.Thread(target=self._repeat, daemon=True)
-                self._repeater.start()
+        self.pressed = True
+        cancel.request()
         raise KeyboardInterrupt
-
-    def _repeat(self) -> None:
-        while not self._done.wait(REPEAT_INTERRUPT_SECONDS):
-            if self._computing:
-                _thread.interrupt_main()
 
     @contextlib.contextmanager
     def computing(self) -> Iterator[None]:
-        self._computing = True
-        try:
-            yield
-        finally:
-            self._computing = False
+        yield
         if self.pressed:
             raise KeyboardInterrupt
 
@@ -483,7 +467,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyboardInterrupt, Exception) as error:  # every ending gets its exit code and a sentence
         code, payload, line = _failure(args, error)
         reporter.problem(line)
-    except SystemExit:  # highspy gives up waiting for HiGHS after repeated Ctrl+C and exits
+    except SystemExit:  # highspy gives up waiting for HiGHS after five Ctrl+C and exits
         if not ctrl_c.pressed:
             raise
         code, payload, line = _failure(args, KeyboardInterrupt())
