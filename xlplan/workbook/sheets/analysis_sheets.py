@@ -121,13 +121,16 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     headline = (f"Most profitable on average: the {best.name} plan ({best.summary.mean_profit:,.0f}, on-time "
                 f"fill rate {best.summary.fill_rate:.2%}). Every plan is simulated with the same "
                 f"{comparison.settings.replications:,} replications.")
-    if stopped:
-        sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} of the solves (listed below), so the plans are "
-                   "the best found, not proven optimal, and VSS and EVPI are shown as ranges. " + headline, "bad")
+    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {comparison.settings.confidence:.0%}. "
+            + comparison.buffer.message + ".")
+    if stopped:  # the warning first, in a line short enough to print whole
+        sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} solve(s), listed below: the plans are the best "
+                   "found, not proven optimal; VSS and EVPI are ranges.", "bad")
+        sheet.text(3, 1, headline, "note")
+        sheet.text(4, 1, note, "note")
     else:
         sheet.text(2, 1, headline, "good")
-    sheet.text(3, 1, "Profit is revenue of units shipped less costs; VaR and CVaR at "
-               f"{comparison.settings.confidence:.0%}. " + comparison.buffer.message + ".", "note")
+        sheet.text(3, 1, note, "note")
     columns = [Column("Strategy", GENERAL, 16), Column("Planned cost", MONEY, 14), Column("Mean profit", MONEY, 14),
                Column("Profit SE", MONEY, 10), Column("Profit P5", MONEY, 14), Column("Profit P50", MONEY, 14),
                Column("Profit P95", MONEY, 14), Column("VaR", MONEY, 14), Column("CVaR", MONEY, 14),
