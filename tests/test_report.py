@@ -165,7 +165,8 @@ def test_a_simulation_older_than_the_latest_solve_is_flagged(analysed, tmp_path,
     assert cli(["report", str(book), "--json"]) == 0
     warnings = json.loads(capsys.readouterr().out)["warnings"]
     assert len(warnings) == 2
-    assert all(re.match(r"The Run log shows this (simulate|compare) ran before the latest solve", w)
+    assert all(w["code"] == "stale_analysis"
+               and re.match(r"The Run log shows this (simulate|compare) ran before the latest solve", w["message"])
                for w in warnings)
 
 

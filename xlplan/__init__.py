@@ -13,20 +13,41 @@ Data flows one way: workbook -> problem -> model -> solution -> results -> workb
 
 from __future__ import annotations
 
+import importlib
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xlplan.model import FORMULATION, Formulation
-from xlplan.problem import (
-    InvalidProblemError,
-    PlanningProblem,
-    ProblemIssue,
-    Settings,
-    problem_from_tables,
-    reference,
-)
-from xlplan.results import NoPlanError, PlanResult
-from xlplan.solver import SolveOptions, SolveStatus, solve_problem
+if TYPE_CHECKING:
+    from xlplan.model import Formulation
+    from xlplan.problem import (
+        InvalidProblemError,
+        PlanningProblem,
+        ProblemIssue,
+        Settings,
+        problem_from_tables,
+        reference,
+    )
+    from xlplan.results import NoPlanError, PlanResult
+    from xlplan.solver import SolveOptions, SolveStatus
+
+# The solver stack (Pyomo, HiGHS, SciPy, pandas) takes a second or more to import; ``xlplan --help``
+# and ``xlplan --version`` must not wait for it, so the package's names are imported when first used.
+_LAZY = {
+    "InvalidProblemError": "xlplan.problem", "PlanningProblem": "xlplan.problem", "ProblemIssue": "xlplan.problem",
+    "Settings": "xlplan.problem", "problem_from_tables": "xlplan.problem", "reference": "xlplan.problem",
+    "NoPlanError": "xlplan.results", "PlanResult": "xlplan.results",
+    "SolveOptions": "xlplan.solver", "SolveStatus": "xlplan.solver", "solve_problem": "xlplan.solver",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name])
+        value = getattr(module, name) if hasattr(module, name) else importlib.import_module(f"{module.__name__}.{name}")
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlplan' has no attribute {name!r}")
+
 
 __version__ = metadata.version("xlplan")
 """The installed version, as the package metadata (pyproject.toml) says."""
@@ -52,6 +73,10 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, form
     >>> first_week["product"], first_week["period"], float(first_week["production"]), float(first_week["workforce"])
     ('A', '1', 126.0, 60.0)
     """
+    from xlplan.model import FORMULATION
+    from xlplan.results import PlanResult
+    from xlplan.solver import SolveOptions, solve_problem
+
     if options is not None and option_values:
         raise TypeError("give either options or keyword options, not both")
     return PlanResult(solve_problem(problem, options or SolveOptions(**option_values),

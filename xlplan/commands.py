@@ -13,18 +13,32 @@ solver stack is imported inside the commands, so that reading the table (``xlpla
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from xlplan import cancel
+
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
+    from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions
     from xlplan.workbook.read.grids import WorkbookSource
     from xlplan.workbook.sheets.layout import Sheet
 
 Status = Literal["ok", "no plan", "stopped", "error"]
+"""How a command ended: ``stopped`` when a limit (time, ...) stopped a solve it rests on, whether or
+not a plan was found; its figures are then labelled as the best found, never as optimal."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning a front end shows beside the result, e.g. ``stale_plan``; ``code`` is stable for scripts."""
+
+    code: str
+    message: str
 
 
 @dataclass
@@ -41,19 +55,43 @@ class Outcome:
     """One line for a status cell; by default the lines joined."""
     document: str | None = None
     """A document for the front end to save (the report's HTML), or None."""
+    warnings: list[Notice] = field(default_factory=list)
+    seed: int | None = None
+    """The seed of the random draws, for commands that draw."""
+    versions: dict[str, str] = field(default_factory=dict)
+    """Versions of the libraries that shaped the result (HiGHS's own when a solve ran)."""
 
     @property
     def status_line(self) -> str:
         return self.short if self.short is not None else "; ".join(self.lines)
 
 
-_ENDS: dict[str, Status] = {"optimal": "ok", "stopped with plan": "ok", "infeasible": "no plan",
+_ENDS: dict[str, Status] = {"optimal": "ok", "stopped with plan": "stopped", "infeasible": "no plan",
                             "unbounded": "no plan", "stopped without plan": "stopped", "error": "error"}
 """How a solve ends, by its status."""
 
 
 class PlanUnavailable(RuntimeError):
     """There is no plan to simulate or report."""
+
+    def __init__(self, message: str, *, stopped: bool = False):
+        super().__init__(message)
+        self.stopped = stopped
+        """A limit stopped the solve before it found a plan (rather than: no plan exists)."""
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of xlplan, Python and the libraries behind its figures, without importing them."""
+    import platform
+    from importlib import metadata
+
+    versions = {"xlplan": metadata.version("xlplan"), "python": platform.python_version()}
+    for package in ("highspy", "pyomo", "numpy"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:  # pragma: no cover - installed with xlplan
+            pass
+    return versions
 
 
 # ---------------------------------------------------------------------------- the commands
@@ -66,6 +104,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcom
 
     problem = read_problem(source)
     result = PlanResult(solve_problem(problem, options or SolveOptions()))
+    cancel.checkpoint()
     status = result.status.value
     lines = [f"{source.description}: {status}" + (f" ({result.message})" if result.message != status else "")]
     if result.has_plan:
@@ -77,17 +116,33 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcom
     elif result.explanation is not None:
         lines.append(str(result.explanation))
     return Outcome("solve", _ENDS[result.status.value], output_sheets(result, source.description, read_runs(source)),
-                   retire=OUTPUT_SHEETS, summary=result.summary(), lines=lines)
+                   retire=OUTPUT_SHEETS, summary=result.summary(), lines=lines,
+                   versions={**library_versions(), **result.info.versions})
 
 
-def _solved_plan(problem: PlanningProblem, options: SolveOptions) -> dict[str, Any]:
+def _solved_plan(problem: PlanningProblem, options: SolveOptions) -> PlanResult:
     from xlplan.results import PlanResult
-    from xlplan.solver import solve_problem
+    from xlplan.solver import SolveStatus, solve_problem
 
     result = PlanResult(solve_problem(problem, options))
+    cancel.checkpoint()
     if not result.has_plan:
-        raise PlanUnavailable(f"the workbook's problem has no plan to simulate: {result.message}")
-    return dict(result.solution.plan)
+        raise PlanUnavailable(f"the workbook's problem has no plan to simulate: {result.message}",
+                              stopped=result.status is SolveStatus.STOPPED_WITHOUT_PLAN)
+    return result
+
+
+def stale_plan(history: tuple[tuple[Any, ...], ...], fingerprint: str) -> Notice | None:
+    """A warning when the Run log's latest solve, the one that wrote the Plan sheet, was for other inputs."""
+    from xlplan.workbook.contract import PLAN
+    from xlplan.workbook.sheets.run_log import RUN_LOG, solved_fingerprint
+
+    solved_for = solved_fingerprint(history)
+    if solved_for is None or solved_for == fingerprint:
+        return None
+    return Notice("stale_plan", f"the {PLAN.sheet} sheet was solved for other inputs (input fingerprint "
+                                f"{solved_for} in the {RUN_LOG}; the inputs now give {fingerprint}): solve again, "
+                                "or simulate with --plan solve for a plan made for these inputs")
 
 
 def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "solve"] = "auto",
@@ -96,7 +151,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     """Simulate the workbook's plan (its Plan sheet, or a fresh solve) under its Uncertainty sheet."""
     from xlplan.simulation import simulate as run_simulation
     from xlplan.simulation import uncertainty_models
-    from xlplan.solver import SolveOptions
+    from xlplan.solver import SolveOptions, SolveStatus
     from xlplan.workbook.contract import PLAN
     from xlplan.workbook.read.reader import has_range, read_plan, read_problem, read_runs, read_uncertainty
     from xlplan.workbook.sheets.analysis_sheets import simulation_record, simulation_sheet
@@ -105,15 +160,26 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     started = time.perf_counter()
     problem = read_problem(source)
     uncertainty = read_uncertainty(source, problem)
+    history = read_runs(source)
+    warnings: list[Notice] = []
+    versions = library_versions()
     if plan_from == "workbook" or (plan_from == "auto" and has_range(source, PLAN.name)):
         plan, plan_source = read_plan(source, problem), f"the plan on the {PLAN.sheet} sheet"
+        warnings += [w for w in (stale_plan(history, problem.fingerprint()),) if w is not None]
     else:
-        plan, plan_source = _solved_plan(problem, options or SolveOptions()), "the optimal plan (solved now)"
+        solved = _solved_plan(problem, options or SolveOptions())
+        plan, plan_source = dict(solved.solution.plan), "the optimal plan (solved now)"
+        versions.update(solved.info.versions)
+        if solved.status is not SolveStatus.OPTIMAL:
+            plan_source = "the best plan found (solved now; a limit stopped the solve)"
+            warnings.append(Notice("stopped", f"the plan simulated is the best found, not proven optimal: "
+                                              f"{solved.message}"))
     settings = uncertainty.settings
+    seed = settings.seed if seed is None else seed
     demand, noise = uncertainty_models(problem, uncertainty)
     result = run_simulation(problem, plan, demand, None if exact else noise,
                             replications=replications or settings.replications,
-                            seed=settings.seed if seed is None else seed, exact=exact,
+                            seed=seed, exact=exact,
                             confidence=settings.confidence, reproduce_seed_defect=reproduce_seed_defect)
     seconds = time.perf_counter() - started
     record = simulation_record(result, source.description, plan_source, problem.fingerprint(), seconds,
@@ -122,20 +188,23 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     error = f" +- {s.profit_se:,.0f}" if s.profit_se is not None else " (exact)"
     over = (f"under each of the workbook's {s.replications} scenarios, exactly and without noise" if exact
             else f"over {s.replications:,} replications")
-    lines = [f"{source.description}: simulated {plan_source} {over}"
-             + (" (LEGACY: the seed's defect reproduced)" if reproduce_seed_defect else ""),
-             f"mean profit {s.mean_profit:,.0f}{error}; P5 {s.profit_p5:,.0f}; on-time fill rate {s.fill_rate:.2%}"]
-    summary = {"command": "simulate", "plan": plan_source, "legacy_seed_defect": reproduce_seed_defect,
+    lines = [f"WARNING: {w.message}" for w in warnings]
+    lines += [f"{source.description}: simulated {plan_source} {over}"
+              + (" (LEGACY: the seed's defect reproduced)" if reproduce_seed_defect else ""),
+              f"mean profit {s.mean_profit:,.0f}{error}; P5 {s.profit_p5:,.0f}; on-time fill rate {s.fill_rate:.2%}"]
+    summary = {"plan": plan_source, "legacy_seed_defect": reproduce_seed_defect,
                "fingerprint": problem.fingerprint(), **s.as_dict()}
-    sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_seed_defect),
-              run_log_sheet(record, read_runs(source))]
-    return Outcome("simulate", "ok", sheets, summary=summary, lines=lines)
+    sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_seed_defect,
+                               warnings=[w.message for w in warnings]),
+              run_log_sheet(record, history)]
+    return Outcome("simulate", "stopped" if any(w.code == "stopped" for w in warnings) else "ok", sheets,
+                   summary=summary, lines=lines, warnings=warnings, seed=None if exact else seed, versions=versions)
 
 
 def compare(source: WorkbookSource, *, replications: int | None = None, seed: int | None = None,
             options: SolveOptions | None = None) -> Outcome:
     """Compare the deterministic, best-buffered and stochastic plans under the Uncertainty sheet."""
-    from xlplan.analysis import CompareSettings, compare_strategies
+    from xlplan.analysis import CompareSettings, compare_strategies, range_words
     from xlplan.simulation import uncertainty_models
     from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
     from xlplan.workbook.sheets.analysis_sheets import compare_record, compare_sheet
@@ -154,16 +223,27 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     comparison = compare_strategies(problem, demand, noise, settings, options)
     seconds = time.perf_counter() - started
     record = compare_record(comparison, source.description, problem.fingerprint(), seconds)
+    warnings = [Notice("stopped", f"a limit stopped {line}; its plan is the best found, not proven optimal")
+                for line in comparison.stopped]
     lines = [f"{source.description}: compared {len(comparison.strategies)} plans over "
              f"{settings.replications:,} replications"]
+    if comparison.stopped:
+        lines[0] = (f"STOPPED: a limit stopped {len(comparison.stopped)} solve(s); the plans are the best found, "
+                    f"not proven optimal. {lines[0]}")
     lines += [f"  {st.name:<14} mean profit {st.summary.mean_profit:>14,.0f}   P5 {st.summary.profit_p5:>14,.0f}   "
-              f"fill rate {st.summary.fill_rate:.2%}" for st in comparison.strategies]
-    value = comparison.value.as_dict()
-    vss = f"{value['VSS']:,.0f}" if value["VSS"] is not None else "infinite (the expected-value plan fails)"
-    lines.append(f"VSS {vss}; EVPI {value['EVPI']:,.0f}; {comparison.buffer.message}")
-    summary = {"command": "compare", "fingerprint": problem.fingerprint(), **comparison.summary()}
+              f"fill rate {st.summary.fill_rate:.2%}" + ("   (best found, stopped)" if st.stopped else "")
+              for st in comparison.strategies]
+    value = comparison.value
+    if value.exact:
+        vss = f"{value.vss:,.0f}" if math.isfinite(value.vss) else "infinite (the expected-value plan fails)"
+        lines.append(f"VSS {vss}; EVPI {value.evpi:,.0f}; {comparison.buffer.message}")
+    else:
+        lines.append(f"VSS {range_words(value.vss_range)}; EVPI {range_words(value.evpi_range)} (bounds only: a "
+                     f"solve was stopped); {comparison.buffer.message}")
+    summary = {"fingerprint": problem.fingerprint(), **comparison.summary()}
     sheets = [compare_sheet(comparison), run_log_sheet(record, read_runs(source))]
-    return Outcome("compare", "ok", sheets, summary=summary, lines=lines)
+    return Outcome("compare", "stopped" if comparison.stopped else "ok", sheets, summary=summary, lines=lines,
+                   warnings=warnings, seed=settings.seed, versions=library_versions())
 
 
 def validate(source: WorkbookSource) -> Outcome:
@@ -201,13 +281,16 @@ def report(source: WorkbookSource, *, solve_first: bool = False, options: SolveO
     lines = [f"{source.description}: report of the plan ({status.text.lower()}), with "
              + ", ".join(built.sections)]
     lines += [f"note: {w}" for w in built.warnings]
-    return Outcome("report", "ok", [], summary={"command": "report", **built.summary()}, lines=lines,
-                   short=f"report of the plan ({status.text.lower()})", document=built.html)
+    summary = {key: value for key, value in built.summary().items() if key != "warnings"}
+    return Outcome("report", "ok", [], summary={"command": "report", **summary}, lines=lines,
+                   short=f"report of the plan ({status.text.lower()})", document=built.html,
+                   warnings=[Notice("stale_analysis", w) for w in built.warnings])
 
 
 def clear_outputs(source: WorkbookSource) -> Outcome:
     """Retire every sheet xlplan writes; the planner's sheets stay."""
-    return Outcome("clear", "ok", [], retire=output_sheet_names(), lines=["cleared the output sheets"])
+    return Outcome("clear", "ok", [], retire=output_sheet_names(), lines=["cleared the output sheets"],
+                   summary={"output_sheets": list(output_sheet_names())})
 
 
 def output_sheet_names() -> tuple[str, ...]:
@@ -246,7 +329,7 @@ COMMANDS: tuple[Command, ...] = (
             compare, "compare"),
     Command("report", "Report", "write an interactive HTML report of the workbook's solved plan", report,
             document_suffix=".report.html"),
-    Command("clear", "Clear outputs", "remove the sheets xlplan wrote", clear_outputs, on_command_line=False),
+    Command("clear", "Clear outputs", "remove the sheets xlplan wrote", clear_outputs, "cleared"),
 )
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
 BY_ACTION: dict[str, Command] = {c.action: c for c in COMMANDS}

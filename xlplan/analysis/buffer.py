@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from xlplan import cancel
 from xlplan.problem import PlanningProblem
 from xlplan.results import PlanResult
 from xlplan.simulation import DemandModel, ProcessNoise, SimulationSummary, simulate
-from xlplan.solver import SolveOptions, solve_problem
+from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class BufferPoint:
     summary: SimulationSummary
     meets_target: bool
     plan: Mapping[str, np.ndarray] = field(repr=False)
+    stopped: bool = False
+    """A limit stopped the solve: the plan is the best found for this factor, not proven optimal."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class BufferSearch:
     """Every factor evaluated, in increasing order."""
     best: BufferPoint | None
     """The most profitable factor that meets the target; None when none does."""
+    stopped: tuple[str, ...] = ()
+    """One line per factor whose solve a limit stopped (its plan is the best found, or none)."""
 
     @property
     def message(self) -> str:
@@ -52,7 +57,7 @@ class BufferSearch:
         return pd.DataFrame([{
             "factor": p.factor, "planned_cost": p.planned_cost, "mean_profit": p.summary.mean_profit,
             "profit_se": p.summary.profit_se, "profit_p5": p.summary.profit_p5, "fill_rate": p.summary.fill_rate,
-            "meets_target": p.meets_target} for p in self.points])
+            "meets_target": p.meets_target, "stopped": p.stopped} for p in self.points])
 
 
 def _grid(low: float, high: float, step: float) -> np.ndarray:
@@ -73,17 +78,22 @@ def buffer_search(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
     options = options or SolveOptions()
     base = problem.expected_value_problem()
     evaluated: dict[float, BufferPoint | None] = {}
+    stopped: list[str] = []
 
     def evaluate(factor: float) -> BufferPoint | None:
         if factor not in evaluated:
             result = PlanResult(solve_problem(base.buffered(factor, factor), options))
+            cancel.checkpoint()
+            if result.status in (SolveStatus.STOPPED_WITH_PLAN, SolveStatus.STOPPED_WITHOUT_PLAN):
+                stopped.append(f"the deterministic plan for buffer x {factor:.3f}: {result.message}")
             if not result.has_plan:
                 evaluated[factor] = None
             else:
                 summary = simulate(problem, result.solution.plan, demand, noise, replications=replications,
                                    seed=seed, progress=False).summary
                 evaluated[factor] = BufferPoint(factor, result.objective, summary,
-                                                summary.fill_rate >= target_service, result.solution.plan)
+                                                summary.fill_rate >= target_service, result.solution.plan,
+                                                result.status is SolveStatus.STOPPED_WITH_PLAN)
         return evaluated[factor]
 
     def best_of(points: list[BufferPoint | None]) -> BufferPoint | None:
@@ -106,4 +116,4 @@ def buffer_search(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
                 evaluate(k)
         best = best_of(list(evaluated.values()))
     points = tuple(p for _, p in sorted(evaluated.items()) if p is not None)
-    return BufferSearch(target_service, points, best)
+    return BufferSearch(target_service, points, best, tuple(stopped))

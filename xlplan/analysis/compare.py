@@ -20,14 +20,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlplan import cancel
 from xlplan.analysis.buffer import BufferSearch, buffer_search
 from xlplan.analysis.scenarios import sample_problem
-from xlplan.analysis.value import AnalysisError, StochasticValue, stochastic_value
+from xlplan.analysis.value import AnalysisError, StochasticValue, stochastic_value, stopped_note
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.results import PlanResult
 from xlplan.simulation import DemandModel, ProcessNoise, SimulationSummary, simulate
-from xlplan.solver import SolveOptions, solve_problem
+from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,11 @@ class Strategy:
     name: str
     description: str
     planned_cost: float
-    """The objective of the problem the plan was made for."""
+    """The objective of the problem the plan was made for (the best found when its solve stopped)."""
     summary: SimulationSummary
     plan: Mapping[str, np.ndarray] = field(repr=False)
+    stopped: bool = False
+    """A limit stopped the solve that made the plan: it is the best plan found, not proven optimal."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,17 @@ class Comparison:
     buffer: BufferSearch
     stochastic_problem: PlanningProblem
     settings: CompareSettings
+    deterministic_stopped: tuple[str, ...] = ()
+
+    @property
+    def stopped(self) -> tuple[str, ...]:
+        """One line per solve a limit stopped, anywhere in the comparison; empty when all were optimal."""
+        return (*self.deterministic_stopped, *self.buffer.stopped, *self.value.stopped)
+
+    @property
+    def status(self) -> str:
+        """``stopped`` when any solve was stopped by a limit (figures rest on best plans found), else ``done``."""
+        return "stopped" if self.stopped else "done"
 
     def table(self) -> pd.DataFrame:
         """One row per strategy: profit (mean, standard error, P5, P50, P95, VaR, CVaR), service, costs."""
@@ -68,7 +82,7 @@ class Comparison:
         for s in self.strategies:
             m = s.summary
             rows.append({
-                "strategy": s.name, "planned_cost": s.planned_cost, "mean_profit": m.mean_profit,
+                "strategy": s.name, "stopped": s.stopped, "planned_cost": s.planned_cost, "mean_profit": m.mean_profit,
                 "profit_se": m.profit_se, "profit_p5": m.profit_p5, "profit_p50": m.profit_p50,
                 "profit_p95": m.profit_p95, "value_at_risk": m.value_at_risk,
                 "cvar": m.conditional_value_at_risk, "fill_rate": m.fill_rate,
@@ -79,6 +93,7 @@ class Comparison:
 
     def summary(self) -> dict[str, Any]:
         return {
+            "stopped_solves": list(self.stopped),
             "strategies": [{k: finite_or_none(v) for k, v in row.items()} for row in self.table().to_dict("records")],
             "value_of_stochastic_solution": self.value.as_dict(),
             "buffer": {"best_factor": self.buffer.best.factor if self.buffer.best else None,
@@ -127,19 +142,25 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
     planned = stochastic_problem(problem, demand, noise, settings)
     value = stochastic_value(planned, options)
     deterministic = PlanResult(solve_problem(problem.expected_value_problem(), options))
+    cancel.checkpoint()
     if not deterministic.has_plan:
-        raise AnalysisError(f"the deterministic problem has no plan: {deterministic.message}")
+        raise AnalysisError(f"the deterministic problem has no plan: {deterministic.message}",
+                            stopped=deterministic.status is SolveStatus.STOPPED_WITHOUT_PLAN)
+    deterministic_stopped = deterministic.status is SolveStatus.STOPPED_WITH_PLAN
 
     strategies = [Strategy("deterministic", "the expected-value plan (demand as forecast)", deterministic.objective,
-                           evaluate(deterministic.solution.plan), deterministic.solution.plan)]
+                           evaluate(deterministic.solution.plan), deterministic.solution.plan, deterministic_stopped)]
     if buffer.best is not None:
         k = buffer.best.factor
         strategies.append(Strategy(
             "best buffered", f"the deterministic plan for demand x {k:.3f} and hours per unit x {k:.3f}",
-            buffer.best.planned_cost, evaluate(buffer.best.plan), buffer.best.plan))
+            buffer.best.planned_cost, evaluate(buffer.best.plan), buffer.best.plan,
+            buffer.best.stopped))
     stochastic = value.recourse_result
     strategies.append(Strategy(
         "stochastic", f"the two-stage plan over {len(planned.scenarios)} scenarios of demand"
         + ("" if noise.is_none else " and capacity"),
-        stochastic.objective, evaluate(stochastic.solution.plan), stochastic.solution.plan))
-    return Comparison(tuple(strategies), value, buffer, planned, settings)
+        stochastic.objective, evaluate(stochastic.solution.plan), stochastic.solution.plan,
+        stochastic.status is SolveStatus.STOPPED_WITH_PLAN))
+    return Comparison(tuple(strategies), value, buffer, planned, settings,
+                      (stopped_note("the deterministic problem", deterministic),) if deterministic_stopped else ())

@@ -2,59 +2,111 @@
 
 Exit codes (also in the README):
 
-    0  a plan was written (optimal, or the best found when a limit stopped the solve)
+    0  done: the plan written is optimal (or the analysis rests on optimal solves only)
     1  an unexpected error inside xlplan (please report it)
     2  the command line was wrong
     3  the workbook's inputs are invalid; every problem is listed with its sheet and cell
     4  no plan exists (infeasible) or the cost is unbounded; the reason is written to the workbook
-    5  a limit stopped the solve before any plan was found
+    5  a limit stopped a solve: the best plan found is written, labelled as stopped, or there was none
     6  a file could not be read or written (missing, locked by Excel, read-only, ...)
   130  interrupted (Ctrl+C); files are left as they were
+
+The arguments are parsed before anything heavy is imported: ``--help`` and ``--version`` never wait
+for the solver stack (Pyomo, HiGHS, SciPy, pandas), which the commands import when they run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
-import xlplan
-from xlplan.analysis import AnalysisError
-from xlplan.commands import BY_NAME, COMMANDS, PlanUnavailable
-from xlplan.solver import SolveOptions
-from xlplan.solver.interface import BACKENDS, SOLVERS
-from xlplan.solver.options import LP_ALGORITHMS
-from xlplan.workbook import (
-    EXAMPLES,
-    FileSource,
-    OutputSheetClash,
-    WorkbookError,
-    WorkbookFileError,
-    write_example,
-    write_sheets,
-    write_template,
-)
-from xlplan.workbook.write.files import backup_path, write_atomically
+from xlplan import __version__, cancel
+from xlplan.commands import BY_NAME, COMMANDS, Outcome
 
 OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
+ERROR_STATUS = {INTERNAL: "internal error", USAGE: "usage error", INVALID: "invalid", NO_PLAN: "no plan",
+                STOPPED: "stopped", FILE_ERROR: "file error", INTERRUPTED: "interrupted"}
+"""The JSON ``status`` of a command that ended without its own result."""
+EXIT_BY_OUTCOME = {"ok": OK, "no plan": NO_PLAN, "stopped": STOPPED, "error": INTERNAL}
+
+
+class UsageError(Exception):
+    """The command line was wrong; the message is one line."""
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors exit 2 with a hint, as argparse does
-        self.print_usage(sys.stderr)
-        self.exit(USAGE, f"{self.prog}: error: {message}\n")
+    def error(self, message: str) -> None:  # one line, no usage block: the message says what to fix
+        raise UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
+
+
+class _Later:
+    """Choices defined in a module that ``--help`` should not wait for: imported when first needed."""
+
+    def __init__(self, load: Callable[[], Iterable[str]]):
+        self._load = load
+
+    def __contains__(self, value: object) -> bool:
+        return value in tuple(self._load())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tuple(self._load()))
+
+
+def _lp_algorithms() -> tuple[str, ...]:
+    from xlplan.solver.options import LP_ALGORITHMS
+
+    return LP_ALGORITHMS
+
+
+def _backends() -> tuple[str, ...]:
+    from xlplan.solver.interface import BACKENDS
+
+    return BACKENDS
+
+
+def _examples() -> list[str]:
+    from xlplan.workbook.make.examples import EXAMPLES
+
+    return sorted(EXAMPLES)
+
+
+def _number(kind: type, accept: Callable[[Any], bool], wanted: str) -> Callable[[str], Any]:
+    """An argparse type: ``kind`` (int or float) within ``wanted``; NaN and infinity are refused."""
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") \
+                from None
+        if not (math.isfinite(value) and accept(value)):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, not {text}")
+        return value
+
+    return parse
+
+
+SECONDS = _number(float, lambda v: v > 0, "a positive number of seconds")
+GAP = _number(float, lambda v: 0 <= v < 1, "at least 0 and below 1 (a relative gap: 0.01 is 1%)")
+POSITIVE = _number(int, lambda v: v >= 1, "a whole number of at least 1")
+SEED = _number(int, lambda v: 0 <= v < 2**63, "a whole number of at least 0")
 
 
 def _add_output(command: argparse.ArgumentParser, suffix: str) -> None:
     command.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm) holding the inputs")
     where = command.add_mutually_exclusive_group()
     where.add_argument("-o", "--output", type=Path,
-                       help=f"write the resulting workbook here (default: BOOK-{suffix}.xlsx beside BOOK)")
+                       help=f"write the resulting workbook here, never BOOK itself (default: BOOK-{suffix}.xlsx "
+                            "beside BOOK)")
     where.add_argument("--in-place", action="store_true",
                        help="write the results into BOOK itself (atomically; the previous version is kept "
                             "as BOOK.backup.xlsx)")
@@ -64,21 +116,24 @@ def _add_output(command: argparse.ArgumentParser, suffix: str) -> None:
 
 
 def _add_solver(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop HiGHS after this long")
-    command.add_argument("--mip-gap", type=float, metavar="GAP", default=1e-4,
+    command.add_argument("--time-limit", type=SECONDS, metavar="SECONDS",
+                         help="stop each HiGHS solve after this long (its best plan is then labelled as stopped)")
+    command.add_argument("--mip-gap", type=GAP, metavar="GAP", default=1e-4,
                          help="relative MIP gap at which a plan counts as optimal (default 1e-4; 0 proves it)")
     command.add_argument("--continuous", action="store_true",
                          help="allow fractional units (solve the LP relaxation) even if the workbook asks "
                               "for whole units")
-    command.add_argument("--threads", type=int, help="threads HiGHS may use")
-    command.add_argument("--lp-algorithm", choices=LP_ALGORITHMS, default="auto", help="LP algorithm")
-    command.add_argument("--backend", choices=BACKENDS, default="highs",
-                         help="the solver: " + "; ".join(f"{s.name}: {s.description}" for s in SOLVERS.values()))
+    command.add_argument("--threads", type=POSITIVE, help="threads HiGHS may use")
+    command.add_argument("--lp-algorithm", choices=_Later(_lp_algorithms), default="auto", metavar="ALGORITHM",
+                         help="LP algorithm: %(choices)s (default auto; hipo needs the hipo extra)")
+    command.add_argument("--backend", choices=_Later(_backends), default="highs", metavar="SOLVER",
+                         help="the solver: %(choices)s (default highs: HiGHS on the matrices compiled from the "
+                              "model; pyomo: the whole Pyomo model through Pyomo's HiGHS interface)")
 
 
 def _add_simulation(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--replications", type=int, help="override the Uncertainty sheet's replications")
-    command.add_argument("--seed", type=int, help="override the Uncertainty sheet's seed")
+    command.add_argument("--replications", type=POSITIVE, help="override the Uncertainty sheet's replications")
+    command.add_argument("--seed", type=SEED, help="override the Uncertainty sheet's seed")
 
 
 def _add_plan_choice(command: argparse.ArgumentParser) -> None:
@@ -107,19 +162,21 @@ def document_path(book: Path, suffix: str) -> Path:
     return book.with_name(book.stem + suffix)
 
 
+OPTIONS_OF = {"solve": (_add_solver,), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
+              "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,)}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xlplan", description="Stochastic production planning from Excel workbooks.",
                      epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, "
-                            "5 stopped without a plan, 6 file problem, 130 interrupted.")
-    parser.add_argument("--version", action="version", version=f"xlplan {xlplan.__version__}")
+                            "5 stopped by a limit, 6 file problem, 130 interrupted.")
+    parser.add_argument("--version", action="version", version=f"xlplan {__version__}")
     subcommands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    options_of = {"solve": (_add_solver,), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
-                  "compare": (_add_simulation, _add_solver), "validate": (), "report": (_add_solver,)}
     for command in COMMANDS:
         if not command.on_command_line:
             continue
-        sub = subcommands.add_parser(command.name, help=command.help)
+        sub = subcommands.add_parser(command.name, help=command.help, description=command.help)
         if command.output_suffix:
             _add_output(sub, command.output_suffix)
         elif command.document_suffix:
@@ -127,7 +184,7 @@ def _parser() -> argparse.ArgumentParser:
         else:
             sub.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm) holding the inputs")
             sub.add_argument("--json", action="store_true", help="print the result as JSON")
-        for add in options_of[command.name]:
+        for add in OPTIONS_OF[command.name]:
             add(sub)
 
     template = subcommands.add_parser("template", help="write the planning template workbook")
@@ -135,57 +192,114 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
 
     example = subcommands.add_parser("example", help="write an example workbook")
-    example.add_argument("name", choices=sorted(EXAMPLES))
+    example.add_argument("name", choices=_Later(_examples), metavar="NAME", help="the example: %(choices)s")
     example.add_argument("path", type=Path)
     example.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     return parser
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return (a.exists() and b.exists() and os.path.samefile(a, b)) or a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _check(args: argparse.Namespace) -> None:
+    """What argparse cannot check alone; raises UsageError."""
+    prog = f"xlplan {args.command}"
+
+    def refuse(message: str) -> None:
+        raise UsageError(f"{prog}: error: {message} (see {prog} --help)")
+
+    if getattr(args, "no_backup", False) and not args.in_place:
+        refuse("--no-backup only applies with --in-place (without it, BOOK itself is never written)")
+    if getattr(args, "output", None) is not None and _same_file(args.output, args.book):
+        refuse(f"-o {args.output} names the input workbook; to write into it, use --in-place (which keeps a backup)")
+    if getattr(args, "lp_algorithm", None) == "hipo":
+        from xlplan.solver import SolveOptions
+        from xlplan.solver.highs_direct import new_highs
+
+        try:
+            new_highs(SolveOptions(lp_algorithm="hipo"), is_mip=False)
+        except ValueError as error:
+            refuse(f"--lp-algorithm hipo: {error}; install it with: pip install 'xlplan[hipo]'")
+
+
 class _Reporter:
-    """Human output on stdout, or JSON on stdout with progress on stderr."""
+    """Human output on stdout, or JSON on stdout with progress and messages on stderr."""
 
     def __init__(self, as_json: bool):
         self.as_json = as_json
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
-        self.out = Console(highlight=False, soft_wrap=True)
 
-    def status(self, text: str):
-        return self.err.status(text, spinner="dots")
+    @contextlib.contextmanager
+    def status(self, text: str) -> Iterator[None]:
+        from rich.console import Console
+
+        with Console(stderr=True, highlight=False).status(text, spinner="dots"):
+            yield
 
     def say(self, text: str) -> None:
         if not self.as_json:
-            self.out.print(text, markup=False)
+            print(text, flush=True)
 
     def problem(self, text: str) -> None:
-        self.err.print(text, markup=False)
+        print(text, file=sys.stderr, flush=True)
 
     def emit(self, payload: dict[str, Any]) -> None:
         if self.as_json:
-            sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+            sys.stdout.write(json.dumps(_json_ready(payload), indent=2, allow_nan=False) + "\n")
+            sys.stdout.flush()
 
 
-def _invalid(reporter: _Reporter, error: WorkbookError, book: Path) -> int:
-    reporter.emit({"status": "invalid", "workbook": str(book),
-                   "issues": [{"where": i.where, "name": i.name, "message": i.message, "context": i.context}
-                              for i in error.issues]})
-    if not reporter.as_json:
-        reporter.problem(str(error))
-    return INVALID
+def _json_ready(value: Any) -> Any:
+    """Plain JSON: numpy numbers as numbers, NaN and infinity as null, anything else odd as text."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if hasattr(value, "item") and callable(value.item) and not isinstance(value, str | bytes):
+        with contextlib.suppress(TypeError, ValueError):
+            value = value.item()
+    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return str(value)
 
 
-EXIT_BY_OUTCOME = {"ok": OK, "no plan": NO_PLAN, "stopped": STOPPED, "error": INTERNAL}
+def envelope(command: str | None, status: str, exit_code: int, *, versions: dict[str, str] | None = None,
+             seed: int | None = None, options: dict[str, Any] | None = None,
+             warnings: Iterable[tuple[str, str]] = (), figures: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one JSON shape of every command: the common keys first, then the command's own figures."""
+    from xlplan.commands import library_versions
+
+    payload: dict[str, Any] = {
+        "command": command, "status": status, "exit_code": exit_code, "versions": versions or library_versions(),
+        "seed": seed, "options": options or {}, "warnings": [{"code": c, "message": m} for c, m in warnings]}
+    for key, value in (figures or {}).items():
+        payload.setdefault(key, value)
+    return payload
 
 
-def _options(args: argparse.Namespace) -> SolveOptions:
+def _given_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The command line's options in effect (defaults included), by their Python names."""
+    return {key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()
+            if key not in ("command", "book", "json", "path", "name")}
+
+
+def _solve_options(args: argparse.Namespace):
+    from xlplan.solver import SolveOptions
+
     return SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
                         lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend)
 
 
 def _command_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword options a command's ``run`` takes, from its command line."""
-    if args.command == "validate":
+    if args.command in ("validate", "clear"):
         return {}
-    options: dict[str, Any] = {"options": _options(args)}
+    options: dict[str, Any] = {"options": _solve_options(args)}
     if args.command in ("simulate", "compare"):
         options.update(replications=args.replications, seed=args.seed)
     if args.command == "simulate":
@@ -195,46 +309,122 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _run(args: argparse.Namespace, reporter: _Reporter) -> int:
+class _CtrlC:
+    """Ctrl+C ends the command with exit 130 and no file changed.
+
+    HiGHS catches the KeyboardInterrupt to stop its solve cleanly and returns the best plan so far;
+    xlplan must not carry on with that plan nor start the next solve of an analysis: the press is
+    recorded (:mod:`xlplan.cancel`), the computations stop at their next checkpoint, and a command
+    that returns after a press counts as interrupted. While the file is being written, the atomic
+    write removes its temporary file.
+    """
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._done = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _CtrlC:
+        cancel.reset()
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done = True
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        cancel.reset()
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._done:
+            return
+        self.pressed = True
+        cancel.request()
+        raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def computing(self) -> Iterator[None]:
+        yield
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """With --json, stdout holds the JSON alone: while the command runs, whatever else is written to
+    stdout (HiGHS's native output, highspy's "Ctrl-C pressed" line) goes to stderr, at the file
+    descriptor as well as in Python."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, AttributeError, ValueError):  # no real stdout
+        saved = None
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stderr.flush()
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _run(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any]]:
     """A workbook command of the table: run it on the file, write its sheets (if it writes any), report."""
+    from xlplan.workbook import FileSource, write_sheets
+    from xlplan.workbook.write.files import backup_path, write_atomically
+
     command = BY_NAME[args.command]
     source = FileSource(args.book)
     try:
-        with reporter.status(f"{command.action} {args.book.name}"):
+        with ctrl_c.computing(), reporter.status(f"{command.action} {args.book.name}"):
             outcome = command.run(source, **_command_options(args))
     finally:
         source.close()
-    if command.document_suffix is not None and outcome.document is not None:
+    code = EXIT_BY_OUTCOME[outcome.status]
+    figures: dict[str, Any] = {"workbook": str(args.book)}
+    written = None
+    if command.output_suffix is not None:
+        target = args.book if args.in_place else (
+            args.output or args.book.with_name(f"{args.book.stem}-{command.output_suffix}{args.book.suffix}"))
+        backup = args.in_place and not args.no_backup
+        with reporter.status(f"Writing {target.name}"):
+            write_sheets(outcome.sheets, args.book, target, retire=outcome.retire, backup=backup)
+        figures["output"] = str(target)
+        written = f"wrote {target}"
+        if backup and backup_path(target).exists():
+            written += f" (previous version kept as {backup_path(target).name})"
+    elif command.document_suffix is not None and outcome.document is not None:
         target = args.output or document_path(args.book, command.document_suffix)
         document = outcome.document
         with reporter.status(f"Writing {target.name}"):
             write_atomically(target, lambda temporary: temporary.write_text(document, encoding="utf-8"))
-        reporter.emit({"workbook": str(args.book), "output": str(target), **outcome.summary})
-        for line in outcome.lines:
-            reporter.say(line)
-        reporter.say(f"wrote {target}")
-        return EXIT_BY_OUTCOME[outcome.status]
-    if command.output_suffix is None:
-        reporter.emit({"workbook": str(args.book), **outcome.summary})
-        for line in outcome.lines:
-            reporter.say(line)
-        return EXIT_BY_OUTCOME[outcome.status]
-    target = args.book if args.in_place else (
-        args.output or args.book.with_name(f"{args.book.stem}-{command.output_suffix}{args.book.suffix}"))
-    backup = args.in_place and not args.no_backup
-    with reporter.status(f"Writing {target.name}"):
-        write_sheets(outcome.sheets, args.book, target, retire=outcome.retire, backup=backup)
-    reporter.emit({"workbook": str(args.book), "output": str(target), **outcome.summary})
+        figures["output"] = str(target)
+        written = f"wrote {target}"
     for line in outcome.lines:
         reporter.say(line)
-    written = f"wrote {target}"
-    if backup and backup_path(target).exists():
-        written += f" (previous version kept as {backup_path(target).name})"
-    reporter.say(written)
-    return EXIT_BY_OUTCOME[outcome.status]
+    if written:
+        reporter.say(written)
+    if reporter.as_json:
+        for notice in outcome.warnings:
+            reporter.problem(f"xlplan: warning: {notice.message}")
+    return code, envelope(args.command, _status_word(outcome), code, versions=outcome.versions or None,
+                          seed=outcome.seed, options=_given_options(args),
+                          warnings=[(w.code, w.message) for w in outcome.warnings],
+                          figures={**figures, **outcome.summary})
 
 
-def _write_new(path: Path, force: bool, write, reporter: _Reporter) -> int:
+def _status_word(outcome: Outcome) -> str:
+    """The JSON status: the solve's own status for solve, ``valid`` for validate, else done or stopped."""
+    own = outcome.summary.get("status")
+    if isinstance(own, str):
+        return own
+    return {"ok": "done", "stopped": "stopped", "no plan": "no plan", "error": "error"}[outcome.status]
+
+
+def _write_new(path: Path, force: bool, write: Callable[[Path], Any], reporter: _Reporter) -> int:
     if path.exists() and not force:
         reporter.problem(f"{path}: already exists; choose another name, or pass --force to replace it")
         return FILE_ERROR
@@ -243,29 +433,80 @@ def _write_new(path: Path, force: bool, write, reporter: _Reporter) -> int:
     return OK
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    return next((a for a in argv if a in BY_NAME or a in ("template", "example")), None)
+
+
+def _raised(error: BaseException, module: str, *names: str) -> bool:
+    """Whether ``error`` is one of ``module``'s exceptions ``names``, without importing ``module``: an
+    error can only come from a module that was imported, and importing anew after an interrupted
+    import would fail."""
+    loaded = sys.modules.get(module)
+    return any(isinstance(error, getattr(loaded, name)) for name in names if hasattr(loaded, name))
+
+
+def _failure(args: argparse.Namespace, error: BaseException) -> tuple[int, dict[str, Any], str]:
+    """The exit code, JSON and one line for a command that ended without its result."""
+    figures: dict[str, Any] = {"workbook": str(getattr(args, "book", "") or "") or None}
+    if isinstance(error, KeyboardInterrupt):
+        code, line = INTERRUPTED, "xlplan: interrupted; no file was changed"
+    elif _raised(error, "xlplan.workbook.read.reader", "WorkbookError"):
+        code, line = INVALID, str(error)
+        figures["issues"] = [{"where": i.where, "name": i.name, "message": i.message, "context": i.context}
+                             for i in error.issues]  # type: ignore[attr-defined]
+    elif _raised(error, "xlplan.analysis.value", "AnalysisError") or _raised(error, "xlplan.commands",
+                                                                             "PlanUnavailable"):
+        code, line = (STOPPED if error.stopped else NO_PLAN), f"xlplan: {error}"  # type: ignore[attr-defined]
+    elif (_raised(error, "xlplan.workbook.write.files", "WorkbookFileError")
+          or _raised(error, "xlplan.workbook.write.markers", "OutputSheetClash")):
+        code, line = FILE_ERROR, f"xlplan: {error}"
+    else:
+        code = INTERNAL
+        line = (f"xlplan: internal error ({type(error).__name__}: {error}); please report it "
+                "(set XLPLAN_TRACEBACK=1 to see where it happened)")
+        if os.environ.get("XLPLAN_TRACEBACK"):
+            traceback.print_exception(error)
+    figures["message"] = line.removeprefix("xlplan: ")
+    return code, envelope(args.command, ERROR_STATUS[code], code, options=_given_options(args),
+                          figures=figures), line
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
-    reporter = _Reporter(getattr(args, "json", False))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    reporter = _Reporter("--json" in argv)
     try:
-        if args.command in BY_NAME:
-            return _run(args, reporter)
-        if args.command == "template":
-            return _write_new(args.path, args.force, write_template, reporter)
-        return _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)
-    except WorkbookError as error:
-        return _invalid(reporter, error, args.book)
-    except (AnalysisError, PlanUnavailable) as error:
-        reporter.emit({"status": "no plan", "message": str(error)})
-        reporter.problem(f"xlplan: {error}")
-        return NO_PLAN
-    except (WorkbookFileError, OutputSheetClash) as error:
-        reporter.emit({"status": "file error", "message": str(error)})
-        reporter.problem(f"xlplan: {error}")
-        return FILE_ERROR
-    except KeyboardInterrupt:
-        reporter.problem("xlplan: interrupted; no file was changed")
-        return INTERRUPTED
+        args = _parser().parse_args(argv)
+        _check(args)
+    except UsageError as error:
+        reporter.problem(str(error))
+        reporter.emit(envelope(_command_named(argv), ERROR_STATUS[USAGE], USAGE, figures={"message": str(error)}))
+        return USAGE
+    payload: dict[str, Any] | None = None
+    ctrl_c = _CtrlC()
+    try:
+        with ctrl_c, (_stdout_to_stderr() if reporter.as_json else contextlib.nullcontext()):
+            if args.command in BY_NAME:
+                code, payload = _run(args, reporter, ctrl_c)
+            elif args.command == "template":
+                from xlplan.workbook import write_template
+
+                code = _write_new(args.path, args.force, write_template, reporter)
+            else:
+                from xlplan.workbook import write_example
+
+                code = _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)
+    except (KeyboardInterrupt, Exception) as error:  # every ending gets its exit code and a sentence
+        code, payload, line = _failure(args, error)
+        reporter.problem(line)
+    except SystemExit:  # highspy gives up waiting for HiGHS after five Ctrl+C and exits
+        if not ctrl_c.pressed:
+            raise
+        code, payload, line = _failure(args, KeyboardInterrupt())
+        reporter.problem(line)
+    if payload is not None:
+        reporter.emit(payload)
+    return code
 
 
 def entry_point() -> None:

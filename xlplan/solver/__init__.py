@@ -1,10 +1,31 @@
-"""Solving: compile the model for HiGHS, run it, read the outcome honestly."""
+"""Solving: compile the model for HiGHS, run it, read the outcome honestly.
 
-from xlplan.solver.infeasibility import InfeasibilityExplanation, Violation
-from xlplan.solver.options import SolveOptions
-from xlplan.solver.solution import Solution, SolveInfo
-from xlplan.solver.solve import solve_problem
-from xlplan.solver.status import SolveStatus
+The names are imported when first used, so that reading the solver registry or the LP algorithms
+(``xlplan solve --help``) does not wait for Pyomo and HiGHS."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xlplan.solver.infeasibility import InfeasibilityExplanation, Violation
+    from xlplan.solver.options import SolveOptions
+    from xlplan.solver.solution import Solution, SolveInfo
+    from xlplan.solver.solve import solve_problem
+    from xlplan.solver.status import SolveStatus
+
+_LAZY = {"InfeasibilityExplanation": "infeasibility", "Violation": "infeasibility", "SolveOptions": "options",
+         "Solution": "solution", "SolveInfo": "solution", "solve_problem": "solve", "SolveStatus": "status"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"xlplan.solver.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlplan.solver' has no attribute {name!r}")
+
 
 __all__ = ["InfeasibilityExplanation", "SolveInfo", "SolveOptions", "SolveStatus", "Solution",
            "Violation", "solve_problem"]

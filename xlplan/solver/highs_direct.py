@@ -7,15 +7,11 @@ import os
 import sys
 import threading
 import time
-from importlib import metadata
 
 import highspy
 import numpy as np
 
-from xlplan.model import FORMULATION, Formulation
-from xlplan.problem import PlanningProblem
-from xlplan.solver.compile import MatrixModel, compile_extensive_form
-from xlplan.solver.interface import SolverRun, Values
+from xlplan.solver.compile import MatrixModel
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import (
     INFEASIBLE_REASON,
@@ -161,43 +157,3 @@ def _disambiguate(model: MatrixModel, options: SolveOptions, outcome: SolverOutc
     outcome.reason = UNBOUNDED_REASON if feasible else INFEASIBLE_REASON
     return outcome
 
-
-def _values_of(x: np.ndarray, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each variable's values from the column values (0 where the model did not need it)."""
-    return {name: np.where(index >= 0, x[np.maximum(index, 0)], 0.0) for name, index in columns.items()}
-
-
-class HighsMatrixSolver:
-    """HiGHS on the extensive form's matrices, compiled once from a one-scenario template."""
-
-    name = "highs"
-    method = "extensive"
-    description = "HiGHS on the matrices compiled from the model (fast on many scenarios)"
-
-    def available(self) -> bool:
-        return True
-
-    def versions(self) -> dict[str, str]:
-        import pyomo.version  # the model is compiled by Pyomo
-
-        return {"pyomo": pyomo.version.version, "highs": highs_version(), "highspy": metadata.version("highspy")}
-
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
-        model = compile_extensive_form(problem, formulation or FORMULATION)
-        if fixed_plan is not None:
-            model.fix_plan(fixed_plan)
-        outcome = solve_matrix_model(model, options)
-        plan = recourse = None
-        if outcome.x is not None:
-            extract_started = time.perf_counter()
-            plan = _values_of(outcome.x, model.plan_columns)
-            recourse = _values_of(outcome.x, model.recourse_columns)
-            outcome.timings["extract"] += time.perf_counter() - extract_started
-        size = {"rows": model.num_rows, "columns": model.num_cols, "nonzeros": int(model.matrix.nnz),
-                "integer_columns": 0 if options.relax_integrality else int(model.integer.sum())}
-        return SolverRun(outcome, plan, recourse, timings={**model.timings, **outcome.timings},
-                         model_size=size, matrix_model=model)
-
-
-HIGHS_MATRIX = HighsMatrixSolver()

@@ -15,16 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
+
     from xlplan.model import Formulation
     from xlplan.problem import PlanningProblem
     from xlplan.solver.compile import MatrixModel
     from xlplan.solver.options import SolveOptions
     from xlplan.solver.status import SolverOutcome
 
-Values = Mapping[str, np.ndarray]
+Values = Mapping[str, "np.ndarray"]
 
 
 @dataclass
@@ -84,7 +84,7 @@ class Registered:
 SOLVERS: dict[str, Registered] = {
     entry.name: entry for entry in (
         Registered("highs", "extensive", "HiGHS on the matrices compiled from the model (fast on many scenarios)",
-                   "xlplan.solver.highs_direct", "HIGHS_MATRIX"),
+                   "xlplan.solver.highs_matrix", "HIGHS_MATRIX"),
         Registered("pyomo", "extensive", "the whole Pyomo model solved through Pyomo's HiGHS interface "
                    "(the textbook path, slower)", "xlplan.solver.via_pyomo", "PYOMO_HIGHS"),
     )

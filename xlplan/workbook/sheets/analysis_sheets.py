@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from xlplan.analysis import Comparison
+from xlplan.analysis import Comparison, StochasticValue, range_words
 from xlplan.problem import PlanningProblem
 from xlplan.problem.uncertainty import Uncertainty
+from xlplan.results import PlanResult
 from xlplan.simulation import SimulationResult
 from xlplan.simulation.statistics import SimulationSummary
+from xlplan.solver import SolveStatus
 from xlplan.workbook.contract import (
     BUFFER_CURVE_NAME,
     PROFIT_HISTOGRAM_NAME,
@@ -72,16 +75,20 @@ def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
 
 
 def simulation_sheet(result: SimulationResult, plan_source: str, problem: PlanningProblem,
-                     uncertainty: Uncertainty, legacy: bool = False) -> Sheet:
+                     uncertainty: Uncertainty, legacy: bool = False, warnings: Sequence[str] = ()) -> Sheet:
+    """The Simulation sheet; ``warnings`` (e.g. a Plan sheet solved for other inputs) lead its notes."""
     s = result.summary
     sheet = Sheet(SIMULATION, tab_color=OUTPUT_TAB, widths={1: 28, 2: 16, 3: 11, 4: 62})
     sheet.text(1, 1, "Simulation", "heading")
     sheet.text(2, 1, f"{plan_source}: mean profit {s.mean_profit:,.0f}, on-time fill rate {s.fill_rate:.2%} "
                f"over {s.replications:,} replications", "bad" if legacy else "good")
+    warned = " ".join(f"WARNING: {w[:1].upper()}{w[1:]}." for w in warnings)
     if legacy:
-        sheet.text(3, 1, "LEGACY MODE: reproduces the seed's defective simulator (each replication capped by the "
-                   "capacity of all earlier ones). For comparison with the published figures only; never decide "
-                   "on these numbers.", "bad")
+        sheet.text(3, 1, (warned + " " if warned else "") + "LEGACY MODE: reproduces the seed's defective "
+                   "simulator (each replication capped by the capacity of all earlier ones). For comparison with "
+                   "the published figures only; never decide on these numbers.", "bad")
+    elif warned:
+        sheet.text(3, 1, warned, "bad")
     else:
         sheet.text(3, 1, DEFECT_NOTE, "note")
     rows = _summary_rows(s)
@@ -118,12 +125,21 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
 def compare_sheet(comparison: Comparison) -> Sheet:
     sheet = Sheet(COMPARE, tab_color=OUTPUT_TAB, widths={1: 16})
     best = max(comparison.strategies, key=lambda s: s.summary.mean_profit)
+    stopped = comparison.stopped
     sheet.text(1, 1, "Compare", "heading")
-    sheet.text(2, 1, f"Most profitable on average: the {best.name} plan ({best.summary.mean_profit:,.0f}, on-time "
-               f"fill rate {best.summary.fill_rate:.2%}). Every plan is simulated with the same "
-               f"{comparison.settings.replications:,} replications.", "good")
-    sheet.text(3, 1, "Profit is revenue of units shipped less costs; VaR and CVaR at "
-               f"{comparison.settings.confidence:.0%}. " + comparison.buffer.message + ".", "note")
+    headline = (f"Most profitable on average: the {best.name} plan ({best.summary.mean_profit:,.0f}, on-time "
+                f"fill rate {best.summary.fill_rate:.2%}). Every plan is simulated with the same "
+                f"{comparison.settings.replications:,} replications.")
+    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {comparison.settings.confidence:.0%}. "
+            + comparison.buffer.message + ".")
+    if stopped:  # the warning first, in a line short enough to print whole
+        sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} solve(s), listed below: the plans are the best "
+                   "found, not proven optimal; VSS and EVPI are ranges.", "bad")
+        sheet.text(3, 1, headline, "note")
+        sheet.text(4, 1, note, "note")
+    else:
+        sheet.text(2, 1, headline, "good")
+        sheet.text(3, 1, note, "note")
     columns = [Column("Strategy", GENERAL, 16), Column("Planned cost", MONEY, 14), Column("Mean profit", MONEY, 14),
                Column("Profit SE", MONEY, 10), Column("Profit P5", MONEY, 14), Column("Profit P50", MONEY, 14),
                Column("Profit P95", MONEY, 14), Column("VaR", MONEY, 14), Column("CVaR", MONEY, 14),
@@ -136,7 +152,9 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     strategies = Table(TOP, 1, columns, rows, table_name="xlplanStrategies", defined_name=STRATEGIES_NAME)
     sheet.tables.append(strategies)
     for i, s in enumerate(comparison.strategies):
-        sheet.text(strategies.bottom + 1 + i, 1, f"{s.name}: {s.description}", "note")
+        sheet.text(strategies.bottom + 1 + i, 1, f"{s.name}: {s.description}"
+                   + (" (best plan found: a limit stopped its solve)" if s.stopped else ""),
+                   "bad" if s.stopped else "note")
     anchor = get_column_letter(len(columns) + 2)
     sheet.charts.append(Chart("Profit by plan", f"{anchor}{TOP - 1}", strategies.column_range(COMPARE, 0),
                               [Series("Mean profit", strategies.column_range(COMPARE, 2)),
@@ -152,30 +170,26 @@ def compare_sheet(comparison: Comparison) -> Sheet:
 
     value = comparison.value
     value_top = costs_top + len(categories) + 4
-    value_rows = [
-        ["RP", value.recourse, "the stochastic (recourse) problem's optimal expected cost"],
-        ["EV", value.expected_value, "the cost the expected-value plan expects for itself"],
-        ["EEV", finite(value.eev), "the expected cost of the expected-value plan over the scenarios"],
-        ["WS", value.wait_and_see, "wait-and-see: the expected cost had each scenario been known"],
-        ["VSS = EEV - RP", finite(value.vss), "the value of the stochastic solution"],
-        ["EVPI = RP - WS", value.evpi, "the expected value of perfect information"],
-    ]
+    value_rows = _value_rows(value)
     scenarios = len(comparison.stochastic_problem.scenarios)
     sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
                                              Column("Meaning", GENERAL, 14)], value_rows, table_name="xlplanValue",
                               defined_name=STOCHASTIC_VALUE_NAME,
                               title=f"Value of the stochastic solution, over the {scenarios} scenarios of the "
                                     "stochastic plan"))
-    sheet.text(value_top + len(value_rows) + 1, 1, value.ev_plan_note, "note")
+    notes = [value.ev_plan_note, *(f"Stopped by a limit: {line}" for line in stopped)]
+    for i, note in enumerate(notes):
+        sheet.text(value_top + len(value_rows) + 1 + i, 1, note, "bad" if i else "note")
 
-    buffer_top = value_top + len(value_rows) + 5
+    buffer_top = value_top + len(value_rows) + len(notes) + 4
     curve = comparison.buffer.table()
     buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", 16), Column("Planned cost", MONEY, 14),
                                    Column("Mean profit", MONEY, 14), Column("Profit SE", MONEY, 10),
                                    Column("Profit P5", MONEY, 14), Column("Fill rate", "0.00%", 10),
                                    Column("Meets target", GENERAL, 14)],
                    [[r.factor, r.planned_cost, r.mean_profit, finite(r.profit_se), r.profit_p5, r.fill_rate,
-                     "yes" if r.meets_target else "no"] for r in curve.itertuples()],
+                     ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")]
+                    for r in curve.itertuples()],
                    table_name="xlplanBuffer", defined_name=BUFFER_CURVE_NAME,
                    title="Buffer search (deterministic plans for demand and hours x factor)")
     sheet.tables.append(buffer)
@@ -188,6 +202,43 @@ def compare_sheet(comparison: Comparison) -> Sheet:
                               [Series("Fill rate", buffer.column_range(COMPARE, 5), kind="line")], kind="line",
                               x_title="Buffer factor", y_title="Fill rate", y_format="0%"))
     return sheet
+
+
+def _value_rows(value: StochasticValue) -> list[list[Any]]:
+    """RP, EV, EEV, WS, VSS and EVPI; a figure from a stopped solve says so, and VSS and EVPI become the
+    ranges the bounds prove rather than figures that would overstate."""
+    if value.exact:
+        return [
+            ["RP", value.recourse, "the stochastic (recourse) problem's optimal expected cost"],
+            ["EV", value.expected_value, "the cost the expected-value plan expects for itself"],
+            ["EEV", finite(value.eev), "the expected cost of the expected-value plan over the scenarios"],
+            ["WS", value.wait_and_see, "wait-and-see: the expected cost had each scenario been known"],
+            ["VSS = EEV - RP", finite(value.vss), "the value of the stochastic solution"],
+            ["EVPI = RP - WS", value.evpi, "the expected value of perfect information"],
+        ]
+
+    def stopped(result: PlanResult) -> str:
+        return " (best found: its solve was stopped)" if result.status is not SolveStatus.OPTIMAL else ""
+
+    ws_low, ws_high = value.wait_and_see_range
+    return [
+        ["RP", value.recourse, "best plan found (stopped): the stochastic problem's expected cost is at most this"
+         if value.recourse_result.status is not SolveStatus.OPTIMAL
+         else "the stochastic (recourse) problem's optimal expected cost"],
+        ["RP best bound", finite(value.recourse_bound), "proven: the stochastic problem's optimal expected cost is "
+         "at least this"],
+        ["EV", value.expected_value, "the cost the expected-value plan expects for itself"
+         + stopped(value.expected_value_result)],
+        ["EEV", finite(value.eev), "the expected cost of the expected-value plan over the scenarios"
+         + (stopped(value.eev_result) if value.eev_result.has_plan else "")],
+        ["WS", value.wait_and_see, "wait-and-see: the expected cost had each scenario been known"
+         + (f" (a scenario's solve stopped: {range_words((ws_low if math.isfinite(ws_low) else None, ws_high))})"
+            if ws_low < ws_high else "")],
+        ["VSS = EEV - RP", "", f"the value of the stochastic solution: {range_words(value.vss_range)} "
+         "(a solve was stopped, so only bounds are known)"],
+        ["EVPI = RP - WS", "", f"the expected value of perfect information: {range_words(value.evpi_range)} "
+         "(a solve was stopped, so only bounds are known)"],
+    ]
 
 
 def simulation_record(result: SimulationResult, source: str, plan_source: str, fingerprint: str, seconds: float,
@@ -209,10 +260,17 @@ def simulation_record(result: SimulationResult, source: str, plan_source: str, f
 def compare_record(comparison: Comparison, source: str, fingerprint: str, seconds: float) -> RunRecord:
     details: list[Detail] = [(f"Mean profit: {s.name}", s.summary.mean_profit, MONEY) for s in comparison.strategies]
     details += [(f"Fill rate: {s.name}", s.summary.fill_rate, "0.00%") for s in comparison.strategies]
-    vss = comparison.value.vss
-    details += [("VSS", vss if math.isfinite(vss) else "infinite: the expected-value plan fails", MONEY),
-                ("EVPI", comparison.value.evpi, MONEY), ("Buffer", comparison.buffer.message, "@"),
+    value = comparison.value
+    if value.exact:
+        vss: Any = value.vss if math.isfinite(value.vss) else "infinite: the expected-value plan fails"
+        evpi: Any = value.evpi
+    else:
+        vss = f"{range_words(value.vss_range)} (a solve was stopped)"
+        evpi = f"{range_words(value.evpi_range)} (a solve was stopped)"
+    details += [("VSS", vss, MONEY), ("EVPI", evpi, MONEY), ("Buffer", comparison.buffer.message, "@"),
+                *(("Stopped by a limit", line, "@") for line in comparison.stopped),
                 ("Seconds: total", round(seconds, 3), "0.000")]
     best = max(comparison.strategies, key=lambda s: s.summary.mean_profit)
-    return RunRecord("compare", source, datetime.now(UTC), f"best: {best.name}", "Mean profit",
+    status = f"stopped; best: {best.name}" if comparison.stopped else f"best: {best.name}"
+    return RunRecord("compare", source, datetime.now(UTC), status, "Mean profit",
                      best.summary.mean_profit, None, seconds, fingerprint, tuple(details))

@@ -47,6 +47,16 @@ class RunRecord:
                 self.figure, finite(self.value), finite(self.gap), round(self.seconds, 3), self.fingerprint]
 
 
+def solved_fingerprint(history: tuple[tuple[Any, ...], ...]) -> str | None:
+    """The input fingerprint of the latest solve in a Run log's history (most recent first): the
+    inputs the Plan sheet was solved for. None when the log records no solve."""
+    command, fingerprint = HISTORY_COLUMNS.index("Command"), HISTORY_COLUMNS.index("Input fingerprint")
+    for row in history:
+        if len(row) > fingerprint and row[command] == "solve" and row[fingerprint]:
+            return str(row[fingerprint])
+    return None
+
+
 def solve_record(result: PlanResult, source: str) -> RunRecord:
     info = result.info
     options = info.options

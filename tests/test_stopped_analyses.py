@@ -1,0 +1,136 @@
+"""A solve stopped by a limit or by Ctrl+C is never presented as optimal: compare labels it on the
+sheet, in its lines, its JSON and its exit code, gives VSS and EVPI as the ranges the bounds prove,
+and Ctrl+C ends solve and compare promptly with exit 130 and the workbook as it was."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import openpyxl
+import pytest
+
+from tests.libreoffice import pdf_text
+from tests.workbooks import ELECTRONICS, copy_of, digest, edited, folder_state
+from xlplan.analysis import sample_problem, stochastic_value
+from xlplan.commands import compare
+from xlplan.frontends.cli import EXIT_BY_OUTCOME, INTERRUPTED, STOPPED, main
+from xlplan.problem import reference
+from xlplan.problem.synthetic import synthetic_problem
+from xlplan.simulation import DemandModel
+from xlplan.solver import SolveOptions, SolveStatus
+from xlplan.workbook import FileSource, write_sheets
+from xlplan.workbook.make.inputs import input_sheets
+from xlplan.workbook.write.render_xlsxwriter import render_workbook
+
+FIRST_PLAN_ONLY = {"mip_max_improving_sols": 1}
+"""HiGHS stops at its first plan: a limit that stops a solve with a plan, the same on every machine."""
+
+
+def _volatile_electronics():
+    """Electronics with lost sales and demand CV 0.3: a MIP that HiGHS does not close at its root."""
+    problem = reference.electronics().with_settings(lost_sales_allowed=True)
+    demand = DemandModel("normal", problem.expected_demand, cv=np.full(3, 0.3))
+    return sample_problem(problem, demand, 20, seed=7)
+
+
+def test_a_stopped_recourse_solve_gives_bounds_not_figures():
+    problem = _volatile_electronics()
+    exact = stochastic_value(problem, SolveOptions(mip_gap=0.0))
+    stopped = stochastic_value(problem, SolveOptions(mip_gap=0.0, highs_options=FIRST_PLAN_ONLY))
+    assert stopped.recourse_result.status is SolveStatus.STOPPED_WITH_PLAN and not stopped.exact
+    assert stopped.stopped[0].startswith("the recourse (stochastic) problem: the solution limit was reached")
+    figures = stopped.as_dict()
+    assert figures["VSS"] is None and figures["EVPI"] is None and figures["exact"] is False
+    assert figures["RP_bound"] <= exact.recourse + 1e-6 <= figures["RP"] + 2e-6
+    tolerance = 1e-6 * exact.recourse
+    low, high = figures["VSS_range"]
+    assert low - tolerance <= exact.vss <= high + tolerance
+    low, high = figures["EVPI_range"]
+    assert low - tolerance <= exact.evpi <= high + tolerance
+    assert exact.as_dict()["VSS"] == pytest.approx(exact.vss) and exact.as_dict()["VSS_range"] == [exact.vss] * 2
+
+
+def test_compare_on_stopped_solves_says_so_everywhere(tmp_path, libreoffice):
+    def volatile(book):
+        settings, uncertainty = book["Settings"], book["Uncertainty"]
+        settings["B12"] = "Yes"  # lost sales allowed
+        for cell, value in {"B6": 6, "B7": "normal", "B8": 20, "B10": 1.0, "B11": 1.1, "B12": 0.05}.items():
+            uncertainty[cell] = value
+        for row in (18, 19, 20):
+            uncertainty[f"B{row}"] = 0.3
+
+    book = edited(ELECTRONICS, tmp_path, volatile)
+    source = FileSource(book)
+    try:
+        outcome = compare(source, replications=2000,
+                          options=SolveOptions(mip_gap=0.0, highs_options=FIRST_PLAN_ONLY))
+    finally:
+        source.close()
+    assert outcome.status == "stopped" and EXIT_BY_OUTCOME[outcome.status] == STOPPED
+    assert outcome.lines[0].startswith("STOPPED: a limit stopped")
+    assert any("(bounds only: a solve was stopped)" in line for line in outcome.lines)
+    assert outcome.warnings and {w.code for w in outcome.warnings} == {"stopped"}
+    value = outcome.summary["value_of_stochastic_solution"]
+    assert value["VSS"] is None and value["EVPI"] is None and None not in value["EVPI_range"]
+    assert any(line.startswith("the recourse (stochastic) problem") for line in outcome.summary["stopped_solves"])
+    stochastic = next(s for s in outcome.summary["strategies"] if s["strategy"] == "stochastic")
+    assert stochastic["stopped"] is True
+
+    out = tmp_path / "compare.xlsx"
+    write_sheets(outcome.sheets, book, out)
+    sheet = openpyxl.load_workbook(out, data_only=True)["Compare"]
+    assert sheet["A2"].value.startswith("STOPPED: a limit stopped")
+    cells = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert cells["RP"][1].startswith("best plan found (stopped)")
+    assert cells["RP best bound"][0] == pytest.approx(value["RP_bound"])
+    assert cells["VSS = EEV - RP"][0] in (None, "") and "between" in cells["VSS = EEV - RP"][1]
+    assert "optimal expected cost" not in cells["RP"][1]
+    log = openpyxl.load_workbook(out, data_only=True)["Run log"]
+    assert log["B7"].value.startswith("stopped; best: ")
+    text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
+    assert "STOPPED" in text and "best plan found (stopped)" in text
+
+
+def test_compare_stopped_before_any_plan_exits_5_not_4(tmp_path, capsys):
+    book = copy_of(ELECTRONICS, tmp_path)
+    before = folder_state(tmp_path)
+    code = main(["compare", str(book), "--time-limit", "0.05", "--mip-gap", "0", "--replications", "1000", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == STOPPED == payload["exit_code"] and payload["status"] == "stopped"
+    assert "before any plan was found" in payload["message"]
+    assert folder_state(tmp_path) == before
+
+
+def _hard_workbook(folder):
+    """A workbook whose solve takes HiGHS well over ten seconds."""
+    path = folder / "hard.xlsx"
+    render_workbook(str(path), input_sheets(synthetic_problem(periods=52, scenarios=10, integer_units=True)),
+                    title="hard")
+    return path
+
+
+@pytest.mark.parametrize("command", ["solve", "compare"])
+def test_ctrl_c_exits_130_promptly_and_leaves_the_file(tmp_path, command):
+    book = _hard_workbook(tmp_path) if command == "solve" else copy_of(ELECTRONICS, tmp_path)
+    before = digest(book)
+    for delay in (2.5, 6.0):
+        process = subprocess.Popen([sys.executable, "-m", "xlplan.frontends.cli", command, str(book), "--in-place",
+                                    "--mip-gap", "0", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   stdin=subprocess.DEVNULL, text=True)
+        time.sleep(delay)
+        assert process.poll() is None, "the command ended before it could be interrupted"
+        pressed = time.perf_counter()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == INTERRUPTED, err
+        assert time.perf_counter() - pressed < 2.5
+        payload = json.loads(out)  # highspy's "Ctrl-C pressed" line went to stderr
+        assert payload["status"] == "interrupted" and payload["exit_code"] == INTERRUPTED
+        assert "Traceback" not in err and "interrupted; no file was changed" in err
+        assert digest(book) == before
+        assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [book.name]

@@ -1,0 +1,60 @@
+"""The default solver: HiGHS on the extensive form's matrices, compiled once from a one-scenario template.
+
+Large whole-unit problems start from the LP relaxation's rounded plan (``whole_units``)."""
+
+from __future__ import annotations
+
+import time
+from importlib import metadata
+
+import numpy as np
+
+from xlplan.model import FORMULATION, Formulation
+from xlplan.problem import PlanningProblem
+from xlplan.solver.compile import compile_extensive_form
+from xlplan.solver.highs_direct import highs_version, solve_matrix_model
+from xlplan.solver.interface import SolverRun, Values
+from xlplan.solver.options import SolveOptions
+from xlplan.solver.whole_units import is_large_mip, solve_whole_units
+
+
+def _values_of(x: np.ndarray, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each variable's values from the column values (0 where the model did not need it)."""
+    return {name: np.where(index >= 0, x[np.maximum(index, 0)], 0.0) for name, index in columns.items()}
+
+
+class HighsMatrixSolver:
+    """HiGHS on the extensive form's matrices, compiled once from a one-scenario template."""
+
+    name = "highs"
+    method = "extensive"
+    description = "HiGHS on the matrices compiled from the model (fast on many scenarios)"
+
+    def available(self) -> bool:
+        return True
+
+    def versions(self) -> dict[str, str]:
+        import pyomo.version  # the model is compiled by Pyomo
+
+        return {"pyomo": pyomo.version.version, "highs": highs_version(), "highspy": metadata.version("highspy")}
+
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
+              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+        model = compile_extensive_form(problem, formulation or FORMULATION)
+        if fixed_plan is not None:
+            model.fix_plan(fixed_plan)
+        solve = solve_whole_units if is_large_mip(model, options) else solve_matrix_model
+        outcome = solve(model, options)
+        plan = recourse = None
+        if outcome.x is not None:
+            extract_started = time.perf_counter()
+            plan = _values_of(outcome.x, model.plan_columns)
+            recourse = _values_of(outcome.x, model.recourse_columns)
+            outcome.timings["extract"] += time.perf_counter() - extract_started
+        size = {"rows": model.num_rows, "columns": model.num_cols, "nonzeros": int(model.matrix.nnz),
+                "integer_columns": 0 if options.relax_integrality else int(model.integer.sum())}
+        return SolverRun(outcome, plan, recourse, timings={**model.timings, **outcome.timings},
+                         model_size=size, matrix_model=model)
+
+
+HIGHS_MATRIX = HighsMatrixSolver()
