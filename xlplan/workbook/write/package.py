@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from xlplan.workbook.write.files import WorkbookFileError
 from xlplan.workbook.write.markers import OutputSheetClash, is_marker, marker_names, refuse_clashes, sheet_of
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -122,7 +123,7 @@ class Package:
         for rel in self.relationships(""):
             if rel.type == OFFICE_DOCUMENT:
                 return rel.target
-        raise ValueError("the file has no workbook part; it is not an Excel workbook")
+        raise WorkbookFileError("the file has no workbook part; it is not an Excel workbook")
 
     def content_type(self, part: str) -> str | None:
         types = self.xml("[Content_Types].xml")
@@ -274,7 +275,7 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     workbook_part = user.main_part()
     workbook = user.xml(workbook_part)
     if workbook.tag == q(STRICT_MAIN, "workbook"):
-        raise ValueError("the workbook is saved as Strict Open XML; save it as an Excel Workbook (.xlsx) first")
+        raise WorkbookFileError("the workbook is saved as Strict Open XML; save it as an Excel Workbook (.xlsx) first")
     sheets = workbook.find(q(MAIN, "sheets"))
     owned = set(recorded_outputs(user))
     existing = [s.get("name") for s in sheets]
@@ -319,7 +320,7 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     styles_rel = next((r for r in user.relationships(workbook_part) if r.type.endswith("/styles")), None)
     output_styles = next(r.target for r in output_rels.values() if r.type.endswith("/styles"))
     if styles_rel is None:
-        raise ValueError("the workbook has no styles part")
+        raise WorkbookFileError("the workbook has no styles part; open it in Excel and save it again")
     xf_map = _merge_styles(user, styles_rel.target, outputs, output_styles)
 
     types = user.xml("[Content_Types].xml")
