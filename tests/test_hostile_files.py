@@ -134,3 +134,45 @@ def test_a_stray_value_in_the_last_cell_of_a_sheet_is_a_layout_problem(tmp_path,
     run = in_process(capsys, "validate", str(hostile.far_cell(tmp_path)))
     assert_refused(run, INVALID, "Products!A4:XFD1048576 (xlplan_products)", "17,179,820,032 cells in use",
                    "clear the cells far below or to the right")
+
+
+# ---------------------------------------------------------------------------- numbers (item 12)
+@pytest.mark.parametrize("sheet, cell, value, expected", [
+    ("Cost rates", "I5", 1e300, "'Cost rates'!I5 (xlplan_costs): 1e+300 is more than 1,000,000,000, the most xlplan "
+     "accepts here (0 to 1,000,000,000 currency / unit) (Holding cost, product A, period 1)"),
+    ("Products", "B5", 1e300, "Products!B5 (xlplan_products): 1e+300 is more than 1,000,000, the most xlplan accepts "
+     "here (more than 0, up to 1,000,000 labour h / unit) (Hours per unit, product A)"),
+    ("Products", "D6", 1e300, "Products!D6 (xlplan_products): 1e+300 is more than 1,000,000,000"),
+    ("Demand", "C5", 1e15, "Demand!C5 (xlplan_demand): 1e+15 is more than 1,000,000,000, the most xlplan accepts "
+     "here (0 to 1,000,000,000 units) (Demand, product A, period 1, scenario low)"),
+    ("Settings", "B7", 1e15, "Settings!B7 (xlplan_settings): 1e+15 is more than 1,000,000,000,000, the most xlplan "
+     "accepts here (0 to 1,000,000,000,000); leave it blank for no limit (Warehouse capacity)"),
+])
+def test_numbers_beyond_their_range_are_refused_with_their_cell(tmp_path, capsys, sheet, cell, value, expected):
+    book = hostile.with_cells(tmp_path, "numbers.xlsx", {(sheet, cell): value})
+    before = folder_state(tmp_path)
+    run = in_process(capsys, "solve", str(book), "--in-place")
+    assert run.code == INVALID and expected in run.err, run.err
+    assert folder_state(tmp_path) == before
+
+
+def test_every_number_has_a_documented_range():
+    from xlplan.problem.fields import (
+        COST_FIELDS,
+        DEMAND_FIELD,
+        NOISE_FIELDS,
+        PLAN_FIELDS,
+        PRODUCT_FIELDS,
+        SETTING_FIELDS,
+        SIMULATION_FIELDS,
+    )
+    from xlplan.workbook import contract_markdown
+
+    numbers = [f for f in (*PRODUCT_FIELDS, *COST_FIELDS, *SETTING_FIELDS, *NOISE_FIELDS, *PLAN_FIELDS, DEMAND_FIELD,
+                           *SIMULATION_FIELDS) if f.kind not in ("flag", "choice") and f.name != "seed"]
+    assert [f.name for f in numbers if f.maximum is None] == []
+    table = contract_markdown()
+    for f in numbers:
+        assert f"| {f.range_text} |" in table
+    assert "| Holding cost | Cost of keeping one unit in the regular warehouse at the end of a period. | currency / " \
+           "unit | 0 to 1,000,000,000 |" in table
