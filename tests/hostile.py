@@ -153,15 +153,15 @@ def with_cells(folder: Path, name: str, cells: dict[tuple[str, str], object]) ->
     return edited(TEMPLATE, folder, change, name)
 
 
-def renamed_product(folder: Path, label: str, name: str = "label.xlsx") -> Path:
+def renamed_product(folder: Path, label: str, name: str = "label.xlsx", source: Path = TEMPLATE) -> Path:
     """Product A renamed ``label`` everywhere it appears (Products, Cost rates, Demand)."""
     def change(book):
-        for sheet in ("Products", "Cost rates", "Demand"):
+        for sheet in ("Products", "Cost rates", "Demand", "Uncertainty"):
             for row in book[sheet].iter_rows(min_row=5):
                 if row[0].value == "A":
                     row[0].value = label
                     row[0].data_type = "s"  # text, however it looks: openpyxl would take '=...' for a formula
-    return edited(TEMPLATE, folder, change, name)
+    return edited(source, folder, change, name)
 
 
 def renamed_period(folder: Path, old: str, label: str, name: str = "period.xlsx") -> Path:
