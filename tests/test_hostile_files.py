@@ -176,3 +176,45 @@ def test_every_number_has_a_documented_range():
         assert f"| {f.range_text} |" in table
     assert "| Holding cost | Cost of keeping one unit in the regular warehouse at the end of a period. | currency / " \
            "unit | 0 to 1,000,000,000 |" in table
+
+
+# ---------------------------------------------------------------------------- names and paths (item 13)
+@pytest.mark.parametrize("title, words", [
+    ("plan", ["the workbook has its own sheet 'plan', where xlplan writes its results"]),
+    ("x" * 40, ["Excel would refuse to open the workbook: the sheet 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' is 40 "
+                "characters long (at most 31)"]),
+])
+@pytest.mark.filterwarnings("ignore:Title is more than 31 characters")
+def test_sheet_names_excel_refuses_are_refused_before_writing(tmp_path, capsys, title, words):
+    book = hostile.with_sheet(tmp_path, title)
+    before = folder_state(tmp_path)
+    run = in_process(capsys, "solve", str(book), "--in-place", "--continuous")
+    assert_refused(run, FILE_ERROR, *words)
+    assert folder_state(tmp_path) == before
+
+
+def test_a_sheet_name_with_an_apostrophe_is_read(tmp_path, capsys):
+    book = hostile.renamed_sheet(tmp_path, "Products", "Planner's products")
+    run = in_process(capsys, "solve", str(book), "--continuous", "--json")
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["units_produced"]
+
+
+def test_a_240_character_file_name_is_solved_and_a_longer_output_name_refused(tmp_path, capsys):
+    book = hostile.rezipped(tmp_path, "n" * 240 + ".xlsx", {})
+    assert in_process(capsys, "solve", str(book), "--continuous").code == 0
+    assert sorted(len(p.name) for p in tmp_path.iterdir()) == [245, 250]  # the book and BOOK-plan.xlsx, no temporary
+    longer = hostile.rezipped(tmp_path, "m" * 250 + ".xlsx", {})
+    before = folder_state(tmp_path)
+    run = in_process(capsys, "solve", str(longer), "--continuous")
+    assert_refused(run, FILE_ERROR, "the file name is 260 bytes long, more than the 255 a file system allows")
+    assert folder_state(tmp_path) == before
+
+
+def test_a_backup_path_that_is_a_folder_is_refused_and_nothing_is_left_behind(tmp_path, capsys):
+    book = hostile.rezipped(tmp_path, "book.xlsx", {})
+    (tmp_path / "book.backup.xlsx").mkdir()
+    before = folder_state(tmp_path)
+    run = in_process(capsys, "solve", str(book), "--in-place", "--continuous")
+    assert_refused(run, FILE_ERROR, "the backup book.backup.xlsx would replace a folder of that name")
+    assert folder_state(tmp_path) == before and list((tmp_path / "book.backup.xlsx").iterdir()) == []

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from lxml import etree
 
 from xlplan.workbook.write.files import WorkbookFileError
-from xlplan.workbook.write.markers import OutputSheetClash, is_marker, marker_names, refuse_clashes, sheet_of
+from xlplan.workbook.write.markers import (
+    OutputSheetClash,
+    is_marker,
+    marker_names,
+    refuse_clashes,
+    refuse_invalid_names,
+    sheet_of,
+)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -279,6 +286,7 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     sheets = workbook.find(q(MAIN, "sheets"))
     owned = set(recorded_outputs(user))
     existing = [s.get("name") for s in sheets]
+    refuse_invalid_names(existing)
     refuse_clashes(names, existing, owned)
 
     rels_part = _rels_name(workbook_part)
