@@ -218,3 +218,25 @@ def test_a_backup_path_that_is_a_folder_is_refused_and_nothing_is_left_behind(tm
     run = in_process(capsys, "solve", str(book), "--in-place", "--continuous")
     assert_refused(run, FILE_ERROR, "the backup book.backup.xlsx would replace a folder of that name")
     assert folder_state(tmp_path) == before and list((tmp_path / "book.backup.xlsx").iterdir()) == []
+
+
+def test_a_large_planners_sheet_is_copied_through_in_bounded_memory(tmp_path):
+    """A planner's own sheet of about 70 MB (a legitimate one, compressing some 10 times) beside the inputs: solve
+    reads only the inputs and copies the big part through without holding it."""
+    book = hostile.rezipped(tmp_path, "big.xlsx", {})
+    row = b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d" t="inlineStr"><is><t>note %d</t></is></c></row>'
+    info = hostile.zipfile.ZipInfo("xl/worksheets/sheet1.xml")
+    info.compress_type = hostile.zipfile.ZIP_DEFLATED
+    with hostile.zipfile.ZipFile(book) as original:
+        parts = {i.filename: original.read(i) for i in original.infolist() if i.filename != info.filename}
+    with hostile.zipfile.ZipFile(book, "w", hostile.zipfile.ZIP_DEFLATED) as out:
+        for name, content in parts.items():
+            out.writestr(name, content)
+        with out.open(info, "w") as stream:  # the Start sheet, made huge
+            stream.write(hostile.SHEET)
+            for r in range(1, 700_000):
+                stream.write(row % (r, r, r * 7919 % 1000003, r, r))
+            stream.write(b"</sheetData></worksheet>")
+    run = xlplan("solve", str(book), "--continuous", timeout=300)
+    assert run.code == 0, run.err
+    assert run.peak_mb < PEAK_MB, run.peak_mb

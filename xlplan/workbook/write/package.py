@@ -16,8 +16,9 @@ from __future__ import annotations
 import copy
 import io
 import posixpath
+import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 
 from lxml import etree
@@ -81,13 +82,47 @@ class Relationship:
     external: bool
 
 
+class _Parts(MutableMapping[str, bytes]):
+    """A package's parts by name, inflated only when asked for: a planner's workbook may hold parts
+    far larger than the few xlplan touches, and the untouched ones are copied without being held."""
+
+    def __init__(self, archive: zipfile.ZipFile, names: list[str]):
+        self.archive = archive
+        self.names = dict.fromkeys(names)
+        self.new: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self.new:
+            return self.new[name]
+        if name not in self.names:
+            raise KeyError(name)
+        return self.archive.read(name)
+
+    def __setitem__(self, name: str, content: bytes) -> None:
+        self.names[name] = None
+        self.new[name] = content
+
+    def __delitem__(self, name: str) -> None:
+        del self.names[name]
+        self.new.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.names))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 class Package:
-    """An OOXML package (a zip of parts) held in memory, written back part for part."""
+    """An OOXML package (a zip of parts) held compressed in memory, written back part for part."""
 
     def __init__(self, data: bytes):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            self.infos = {info.filename: info for info in archive.infolist() if not info.is_dir()}
-            self.parts = {name: archive.read(name) for name in self.infos}
+        self.archive = zipfile.ZipFile(io.BytesIO(data))
+        self.infos = {info.filename: info for info in self.archive.infolist() if not info.is_dir()}
+        self.parts = _Parts(self.archive, list(self.infos))
         self.changed: set[str] = set()
 
     # ------------------------------------------------------------------ parts
@@ -148,8 +183,12 @@ class Package:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             order = ["[Content_Types].xml"] + [p for p in self.parts if p != "[Content_Types].xml"]
             for name in order:
-                if name in self.infos and name not in self.changed:
-                    archive.writestr(self.infos[name], self.parts[name])
+                if name in self.infos and name not in self.changed and name not in self.parts.new:
+                    # the planner's part, streamed through unchanged (its name, date and compression)
+                    # (a copy of its entry: writing an entry moves its offset, and the source is read again)
+                    entry = copy.copy(self.infos[name])
+                    with self.archive.open(self.infos[name]) as source, archive.open(entry, "w") as target:
+                        shutil.copyfileobj(source, target, 2**20)
                 else:
                     archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), self.parts[name],
                                      compress_type=zipfile.ZIP_DEFLATED)
