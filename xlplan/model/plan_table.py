@@ -7,14 +7,18 @@ import pandas as pd
 
 from xlplan.model.declarations import Variable
 from xlplan.model.formulation import FORMULATION
-from xlplan.problem.fields import Field
+from xlplan.problem.fields import MAX_HOURS, MAX_UNITS, Field
 from xlplan.problem.issues import InvalidProblemError
 from xlplan.problem.problem import PlanningProblem
 from xlplan.problem.tables import IssueCollector, keyed_table, require_columns
 
+MAXIMUM_BY_UNIT = {"units": MAX_UNITS, "h": MAX_HOURS, "workforce": MAX_UNITS}
+"""The largest value a typed plan may give, by the variable's unit (as for the other inputs)."""
+
 
 def _field(variable: Variable) -> Field:
-    return Field(variable.name, variable.label, variable.unit, variable.description, default=None)
+    return Field(variable.name, variable.label, variable.unit, variable.description, default=None,
+                 maximum=MAXIMUM_BY_UNIT[variable.unit])
 
 
 PLAN_FIELDS: tuple[Field, ...] = tuple(map(_field, FORMULATION.plan_inputs()))

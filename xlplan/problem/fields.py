@@ -1,8 +1,11 @@
 """The catalogue of input fields: one place that names every parameter, its unit and its meaning.
 
 The typed problem object, the validator and the workbook contract all read this catalogue, so a
-field is described once. ``minimum`` is the smallest admissible value; ``strictly_positive`` makes
-zero inadmissible too.
+field is described once. Every number is 0 or more (``strictly_positive`` makes zero inadmissible
+too) and at most ``maximum``: the ranges are generous for any real plant, and keep the solver's
+arithmetic sound (HiGHS counts 1e20 as infinite, and a demand of 1e15 beside costs of 1 leaves
+no digits to tell a good plan from a bad one), so a value beyond them is a typing slip, refused
+with its cell.
 """
 
 from __future__ import annotations
@@ -11,6 +14,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 FieldKind = Literal["number", "fraction", "flag", "integer", "choice"]
+
+MAX_UNITS = 1e9
+"""Units of a product in one period (demand, stock, production), and a workforce."""
+MAX_MONEY = 1e9
+"""A price or a cost rate, per unit, hour or unit of workforce."""
+MAX_RATE = 1e6
+"""Hours or space per unit, hours per workforce unit, multipliers and limits of a ratio."""
+MAX_SPACE = 1e12
+"""A warehouse's capacity (blank, not a huge number, means unlimited)."""
+MAX_HOURS = 1e12
+"""Labour hours in one period (a plan's regular or overtime hours)."""
 
 
 @dataclass(frozen=True)
@@ -32,67 +46,84 @@ class Field:
     why_whole: str = ""
     """For an ``integer`` field: why it must be whole, added to the message."""
 
+    @property
+    def range_text(self) -> str:
+        """The admissible values, as the README and the messages state them."""
+        if self.kind in ("flag", "choice"):
+            return ""
+        if self.maximum is None:
+            return "more than 0" if self.strictly_positive else "0 or more"
+        if self.strictly_positive:
+            return f"more than 0, up to {number_text(self.maximum)}"
+        return f"0 to {number_text(self.maximum)}"
+
+
+def number_text(value: float) -> str:
+    """1e9 as 1,000,000,000: limits written out as a planner would type them."""
+    return f"{value:,.0f}" if value >= 1000 and float(value).is_integer() else f"{value:g}"
+
 
 PRODUCT_FIELDS: tuple[Field, ...] = (
     Field("hours_per_unit", "Hours per unit", "labour h / unit",
-          "Labour hours needed to make one unit.", default=None, strictly_positive=True),
+          "Labour hours needed to make one unit.", default=None, strictly_positive=True, maximum=MAX_RATE),
     Field("space_per_unit", "Space per unit", "space / unit",
-          "Warehouse space one unit takes (regular and overflow warehouse)."),
+          "Warehouse space one unit takes (regular and overflow warehouse).", maximum=MAX_RATE),
     Field("initial_inventory", "Initial inventory", "units",
-          "Units on hand before the first period."),
+          "Units on hand before the first period.", maximum=MAX_UNITS),
     Field("initial_backorders", "Initial backorders", "units",
-          "Units owed to customers before the first period."),
+          "Units owed to customers before the first period.", maximum=MAX_UNITS),
     Field("initial_workforce", "Initial workforce", "workforce",
-          "Workforce before the first period, in the workforce unit of the settings."),
+          "Workforce before the first period, in the workforce unit of the settings.", maximum=MAX_UNITS),
     Field("selling_price", "Selling price", "currency / unit",
-          "Price of one unit sold; used for revenue, profit and margin KPIs only."),
+          "Price of one unit sold; used for revenue, profit and margin KPIs only.", maximum=MAX_MONEY),
 )
 
 COST_FIELDS: tuple[Field, ...] = (
     Field("production_cost", "Production cost", "currency / unit",
-          "Material and variable cost of making one unit."),
+          "Material and variable cost of making one unit.", maximum=MAX_MONEY),
     Field("regular_hour_cost", "Regular hour cost", "currency / h",
-          "Cost of one regular labour hour used."),
+          "Cost of one regular labour hour used.", maximum=MAX_MONEY),
     Field("overtime_hour_cost", "Overtime hour cost", "currency / h",
-          "Cost of one overtime labour hour."),
+          "Cost of one overtime labour hour.", maximum=MAX_MONEY),
     Field("workforce_cost", "Workforce cost", "currency / workforce",
-          "Wage paid on the whole workforce each period, whether its hours are used or not."),
+          "Wage paid on the whole workforce each period, whether its hours are used or not.", maximum=MAX_MONEY),
     Field("hire_cost", "Hire cost", "currency / workforce",
-          "Cost of adding one unit of workforce."),
+          "Cost of adding one unit of workforce.", maximum=MAX_MONEY),
     Field("fire_cost", "Fire cost", "currency / workforce",
-          "Cost of removing one unit of workforce."),
+          "Cost of removing one unit of workforce.", maximum=MAX_MONEY),
     Field("holding_cost", "Holding cost", "currency / unit",
-          "Cost of keeping one unit in the regular warehouse at the end of a period."),
+          "Cost of keeping one unit in the regular warehouse at the end of a period.", maximum=MAX_MONEY),
     Field("backorder_cost", "Backorder cost", "currency / unit",
-          "Cost of owing one unit to customers at the end of a period."),
+          "Cost of owing one unit to customers at the end of a period.", maximum=MAX_MONEY),
     Field("lost_sale_cost", "Lost sale cost", "currency / unit",
           "Cost of a unit of demand lost for good (when lost sales are allowed), typically its lost "
-          "margin; counted in the expected cost, not in profit, whose revenue already lacks it."),
+          "margin; counted in the expected cost, not in profit, whose revenue already lacks it.",
+          maximum=MAX_MONEY),
 )
 
 SETTING_FIELDS: tuple[Field, ...] = (
     Field("hours_per_worker", "Regular hours per workforce unit", "h / workforce",
           "Regular hours one unit of workforce provides per period (40 for workers on a "
           "40-hour week; 1 when the workforce is counted in worker-hours).",
-          default=1.0, strictly_positive=True),
+          default=1.0, strictly_positive=True, maximum=MAX_RATE),
     Field("overtime_limit", "Overtime limit", "fraction of regular hours",
           "Overtime hours may not exceed this fraction of the regular hours used. "
-          "Blank: no limit.", default=None, kind="fraction", optional=True),
+          "Blank: no limit.", default=None, kind="fraction", optional=True, maximum=MAX_RATE),
     Field("warehouse_capacity", "Warehouse capacity", "space",
           "Space in the regular warehouse, all products together, each period. Blank: unlimited.",
-          default=None, optional=True),
+          default=None, optional=True, maximum=MAX_SPACE),
     Field("overflow_capacity", "Overflow capacity", "space",
           "Space in the overflow warehouse, used when the regular one is full. 0: none.",
-          default=0.0),
+          default=0.0, maximum=MAX_SPACE),
     Field("overflow_cost_multiplier", "Overflow cost multiplier", "x holding cost",
           "Holding a unit in the overflow warehouse costs this multiple of the holding cost.",
-          default=1.0),
+          default=1.0, maximum=MAX_RATE),
     Field("backorders_allowed", "Backorders allowed", "yes / no",
           "Yes: demand not met from stock is owed and shipped later, at the backorder cost. "
           "No: every period's demand must be met from stock.", default=False, kind="flag"),
     Field("backorder_limit", "Backorder limit", "fraction of demand",
           "Units owed at the end of a period may not exceed this fraction of that period's "
-          "demand. Blank: no limit.", default=None, kind="fraction", optional=True),
+          "demand. Blank: no limit.", default=None, kind="fraction", optional=True, maximum=MAX_RATE),
     Field("lost_sales_allowed", "Lost sales allowed", "yes / no",
           "Yes: demand that cannot be met (or owed beyond the backorder limit) may be lost, at the lost "
           "sale cost. No: all demand must be met, from stock or as backorders.", default=False, kind="flag"),
@@ -105,7 +136,7 @@ SETTING_FIELDS: tuple[Field, ...] = (
 SIMULATION_FIELDS: tuple[Field, ...] = (
     Field("replications", "Replications", "paths",
           "Simulated paths per plan: more give smaller standard errors (they shrink with the square root).",
-          default=100_000, strictly_positive=True, kind="integer"),
+          default=100_000, strictly_positive=True, kind="integer", maximum=10_000_000),
     Field("seed", "Seed", "whole number",
           "Seed of the random numbers: the same seed gives the same figures on any machine.",
           default=2026, kind="integer"),
@@ -116,14 +147,15 @@ SIMULATION_FIELDS: tuple[Field, ...] = (
           default="empirical", kind="choice", choices=("normal", "poisson", "multipliers", "empirical")),
     Field("sampled_scenarios", "Sampled scenarios", "scenarios",
           "Demand scenarios drawn for the stochastic plan (not used with the empirical distribution).",
-          default=100, strictly_positive=True, kind="integer"),
+          default=100, strictly_positive=True, kind="integer", maximum=100_000),
     Field("target_service", "Target fill rate", "fraction",
           "The on-time fill rate the buffered plan must reach.", default=0.95, kind="fraction", maximum=1.0),
     Field("buffer_from", "Buffer from", "x demand and hours", "Smallest buffer factor tried.", default=1.0,
-          strictly_positive=True),
+          strictly_positive=True, maximum=1000.0),
     Field("buffer_to", "Buffer to", "x demand and hours", "Largest buffer factor tried.", default=1.5,
-          strictly_positive=True),
-    Field("buffer_step", "Buffer step", "x", "Step between buffer factors.", default=0.01, strictly_positive=True),
+          strictly_positive=True, maximum=1000.0),
+    Field("buffer_step", "Buffer step", "x", "Step between buffer factors.", default=0.01, strictly_positive=True,
+          maximum=1000.0),
     Field("confidence", "Confidence level", "fraction",
           "For value at risk: the profit exceeded with this probability, and CVaR the mean below it.",
           default=0.95, strictly_positive=True, kind="fraction", maximum=0.9999),
@@ -131,15 +163,20 @@ SIMULATION_FIELDS: tuple[Field, ...] = (
 
 NOISE_FIELDS: tuple[Field, ...] = (
     Field("demand_cv", "Demand CV", "fraction of mean",
-          "Standard deviation of demand over its mean (normal demand only)."),
+          "Standard deviation of demand over its mean (normal demand only).", maximum=100.0),
     Field("hours_sd", "Hours per unit SD", "labour h / unit",
-          "Standard deviation of the labour hours one unit actually takes (Normal around Hours per unit)."),
+          "Standard deviation of the labour hours one unit actually takes (Normal around Hours per unit).",
+          maximum=MAX_RATE),
     Field("availability_min", "Availability min", "fraction",
           "Lowest share of the planned hours actually worked (Uniform between min and max).",
           default=1.0, strictly_positive=True, maximum=1.0),
     Field("availability_max", "Availability max", "fraction",
           "Highest share of the planned hours actually worked.", default=1.0, strictly_positive=True, maximum=1.0),
 )
+
+
+DEMAND_FIELD = Field("demand", "Demand", "units", "Demand in that period (the header is the period's label).",
+                     default=None, maximum=MAX_UNITS)
 
 
 def field_by_name(fields: tuple[Field, ...]) -> dict[str, Field]:

@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlplan.problem.fields import COST_FIELDS, PRODUCT_FIELDS, SETTING_FIELDS, Field, field_by_name
+from xlplan.problem.fields import (
+    COST_FIELDS,
+    DEMAND_FIELD,
+    PRODUCT_FIELDS,
+    SETTING_FIELDS,
+    Field,
+    field_by_name,
+    number_text,
+)
 from xlplan.problem.issues import InvalidProblemError, ProblemIssue
 from xlplan.problem.problem import PlanningProblem, Settings, make_problem
 
@@ -136,7 +144,11 @@ class IssueCollector:
             elif number < 0:
                 problem = f"{number:g} is negative; it must be 0 or more"
             elif spec.maximum is not None and number > spec.maximum:
-                problem = f"{number:g} is more than {spec.maximum:g}"
+                problem = f"{number:g} is more than {number_text(spec.maximum)}"
+                if spec.maximum >= 1000:  # a range limit, not a fraction's natural bound
+                    problem += (f", the most xlplan accepts here ({spec.range_text}); "
+                                "leave it blank for no limit" if spec.optional else
+                                f", the most xlplan accepts here ({spec.range_text} {spec.unit})")
             elif spec.kind == "integer" and not float(number).is_integer():
                 problem = f"{number:g} is not a whole number" + (f"; {spec.why_whole}" if spec.why_whole else "")
         if problem:
@@ -353,7 +365,7 @@ def problem_from_tables(
 
     # per product-period tables
     cost_values = keyed_table(collector, "costs", costs, COST_FIELDS, P, T, None) if costs_ok else {}
-    demand_spec = whole_if_integer(Field("demand", "Demand", "units", ""))
+    demand_spec = whole_if_integer(DEMAND_FIELD)
     demand_values = (
         keyed_table(collector, "demand", demand, (demand_spec,), P, T, S) if demand_ok else {}
     )

@@ -12,11 +12,12 @@ are ignored. Rows may come in any order; blank rows are ignored.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xlplan.model.plan_table import FOLLOWING, PLAN_FIELDS
 from xlplan.problem.fields import (
     COST_FIELDS,
+    DEMAND_FIELD,
     NOISE_FIELDS,
     PRODUCT_FIELDS,
     SETTING_FIELDS,
@@ -34,6 +35,8 @@ class Column:
     unit: str
     meaning: str
     required: bool = True
+    admissible: str = ""
+    """The values a cell may hold (numbers: their documented range, see ``xlplan.problem.fields``)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class RangeContract:
 
 
 def _field_column(f: Field) -> Column:
-    return Column(f.title, f.name, f.unit, f.description)
+    return Column(f.title, f.name, f.unit, f.description, admissible=f.range_text)
 
 
 PRODUCTS = RangeContract(
@@ -72,13 +75,13 @@ DEMAND = RangeContract(
     "One row per product and scenario, one column per period, in time order: the periods of the plan.",
     (Column("Product", "product", "label", "A product of the Products table."),
      Column("Scenario", "scenario", "label", "A scenario of the Scenarios table."),
-     Column("<period> ...", "demand", "units", "Demand in that period (the header is the period's label).")),
+     replace(_field_column(DEMAND_FIELD), title="<period> ...")),
     period_columns=True,
 )
 SCENARIOS = RangeContract(
     "xlplan_scenarios", "Scenarios", "Scenarios", "One row per demand scenario and its probability.",
     (Column("Scenario", "scenario", "label", "Scenario name; each once."),
-     Column("Probability", "probability", "0..1", "Probabilities add up to 1.")),
+     Column("Probability", "probability", "0..1", "Probabilities add up to 1.", admissible="0 to 1")),
 )
 NAMED_VALUE_COLUMNS = (
     Column("Setting", "setting", "label", "The setting's name (see the rows below)."),
@@ -150,16 +153,17 @@ def match_setting(label: object, fields: tuple[Field, ...] = SETTING_FIELDS) -> 
 
 
 def contract_markdown() -> str:
-    """The contract as a Markdown table for the README: name, sheet, column, meaning, unit."""
-    lines = ["| Name (sheet) | Column | Meaning | Unit |", "|---|---|---|---|"]
+    """The contract as a Markdown table for the README: name, sheet, column, meaning, unit, range."""
+    lines = ["| Name (sheet) | Column | Meaning | Unit | Range |", "|---|---|---|---|---|"]
     for contract in (*INPUT_RANGES, SIMULATION, NOISE):
         first = True
         for column in contract.columns:
             where = f"`{contract.name}` ({contract.sheet})" if first else ""
-            lines.append(f"| {where} | {column.title} | {column.meaning} | {column.unit} |")
+            lines.append(f"| {where} | {column.title} | {column.meaning} | {column.unit} | {column.admissible} |")
             first = False
     for name, fields in NAMED_VALUES.items():
-        lines += ["", f"Rows of `{name}`:", "", "| Setting | Meaning | Unit | Default |", "|---|---|---|---|"]
+        lines += ["", f"Rows of `{name}`:", "", "| Setting | Meaning | Unit | Default | Range |",
+                  "|---|---|---|---|---|"]
         for f in fields:
             if f.kind == "flag":
                 default = "Yes" if f.default else "No"
@@ -167,5 +171,5 @@ def contract_markdown() -> str:
                 default = str(f.default)
             else:
                 default = "blank" if f.default is None else f"{f.default:g}"
-            lines.append(f"| {f.title} | {f.description} | {f.unit} | {default} |")
+            lines.append(f"| {f.title} | {f.description} | {f.unit} | {default} | {f.range_text} |")
     return "\n".join(lines)

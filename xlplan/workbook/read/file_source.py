@@ -8,35 +8,60 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils import column_index_from_string, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xlplan.problem.tables import UnreadableValue
+from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
+from xlplan.workbook.read.package_scan import CheckedPackage, TablePart, reason_of
 from xlplan.workbook.write.files import WorkbookFileError
 
 STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
 WHOLE_COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+MAX_ROWS = 1_048_576
 
 
-def open_workbook(path: Path, **options: Any) -> Workbook:
-    """Open a workbook with openpyxl, turning every way this can fail into a clear message."""
-    if not path.exists():
-        raise WorkbookFileError(f"{path}: no such file")
-    if path.is_dir():
-        raise WorkbookFileError(f"{path}: is a folder, not a workbook")
+MAX_RANGE_CELLS = 2_000_000
+"""Cells of one input range after trimming it to the used cells; beyond this it is no planning table."""
+
+
+def _check_path(path: Path) -> None:
+    try:
+        if not path.exists():
+            raise WorkbookFileError(f"{path}: no such file")
+        if path.is_dir():
+            raise WorkbookFileError(f"{path}: is a folder, not a workbook")
+    except OSError as error:  # a name too long for the file system, a path through a file...
+        raise WorkbookFileError(f"{path}: cannot be opened ({error.strerror or error})") from error
     if path.suffix.lower() not in READABLE_SUFFIXES:
         hint = " (save it from Excel as .xlsx)" if path.suffix.lower() in (".xls", ".csv", ".ods") else ""
         raise WorkbookFileError(f"{path}: xlplan reads .xlsx and .xlsm workbooks, not '{path.suffix}'{hint}")
+
+
+def open_workbook(path: Path, package: CheckedPackage | None = None, **options: Any) -> Workbook:
+    """Open a workbook with openpyxl, read-only (sheets are streamed), turning every way this can
+    fail into a clear message; ``package`` is the file already checked (see ``package_scan``)."""
+    path = Path(path)
+    _check_path(path)
+    checked = package if package is not None else CheckedPackage(path)
     try:
-        return openpyxl.load_workbook(path, **options)
+        return openpyxl.load_workbook(path, read_only=True, **options)
     except PermissionError as error:
         raise WorkbookFileError(f"{path}: permission denied; check the file's access rights") from error
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
         raise WorkbookFileError(f"{path}: not a readable Excel workbook ({error})") from error
+    except Exception as error:  # noqa: BLE001 - a damaged part fails anywhere inside openpyxl
+        part = checked.damaged_part()
+        if part is not None:
+            raise checked.refuse(part, "is damaged (not well-formed XML)") from None
+        raise WorkbookFileError(f"{path}: not a readable Excel workbook ({reason_of(error)})") from None
+    finally:
+        if package is None:
+            checked.close()
 
 
 def _unreadable(formula: str) -> UnreadableValue:
@@ -46,12 +71,22 @@ def _unreadable(formula: str) -> UnreadableValue:
 
 
 class FileSource:
-    """A workbook file as a :class:`~xlplan.workbook.read.grids.WorkbookSource`."""
+    """A workbook file as a :class:`~xlplan.workbook.read.grids.WorkbookSource`.
+
+    The file is checked before it is parsed (``package_scan``) and read in openpyxl's read-only
+    mode: only the cells of the ranges asked for, trimmed to the cells in use, are ever held.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.description = self.path.name
-        self.book = open_workbook(self.path, data_only=True)
+        _check_path(self.path)
+        self.package = CheckedPackage(self.path)
+        try:
+            self.book = open_workbook(self.path, self.package, data_only=True)
+        except BaseException:
+            self.package.close()
+            raise
         self._formula_book: Workbook | None = None
 
     # ------------------------------------------------------------------ names
@@ -64,19 +99,26 @@ class FileSource:
                     break
         return None if defined is None else str(defined.attr_text).lstrip("=").strip()
 
-    def _table(self, name: str) -> tuple[str, Any] | None:
-        for sheet in self.book.worksheets:
-            for table in sheet.tables.values():
+    def _table(self, name: str) -> tuple[str, TablePart] | None:
+        for sheet in self.book.sheetnames:
+            for table in self.package.tables(sheet):
                 if table.name.lower() == name.lower():
-                    return sheet.title, table
+                    return sheet, table
         return None
 
-    def _table_at(self, sheet: str, row: int, column: int) -> tuple[int, int, int, int] | None:
-        """(min_col, min_row, max_col, max_row) of the Excel Table whose header starts at (row, column)."""
-        for table in self.book[sheet].tables.values():
-            min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-            if (min_row, min_col) == (row, column):
-                return min_col, min_row, max_col, max_row - (table.totalsRowCount or 0)
+    def _shifted_table(self, sheet: str, name: str, bounds: tuple[int, int, int, int]) -> LayoutProblem | None:
+        """A table over the named range that does not start where the range does: its range is
+        damaged (or the name is), and one of the two would be read wrong."""
+        min_col, min_row, max_col, max_row = bounds
+        for table in self.package.tables(sheet):
+            t_min_col, t_min_row, t_max_col, t_max_row = table.bounds
+            overlaps = t_min_row <= max_row and t_max_row >= min_row and t_min_col <= max_col and t_max_col >= min_col
+            if overlaps and (t_min_row, t_min_col) != (min_row, min_col):
+                start = f"{get_column_letter(min_col)}{min_row}"
+                return LayoutProblem(f"{quote_sheet(sheet)}!{table.ref}", (
+                    f"the Excel table '{table.name}' covers {table.ref}, but the name '{name}' starts at {start}; "
+                    f"one of them is wrong: make the table start at the header row (Table Design > Resize "
+                    f"Table) or point the name at the table (Formulas > Name Manager)"))
         return None
 
     def _bounds(self, name: str, text: str) -> tuple[str, tuple[int, int, int, int]] | LayoutProblem:
@@ -95,37 +137,48 @@ class FileSource:
             if spec not in ("", "#all", "#data", "[#all]", "[#data]", "[#headers],[#data]"):
                 return LayoutProblem("workbook", f"the name '{name}' refers to part of a table ({text}); "
                                      f"point it at the whole table: ={structured['table']}[#All]")
-            min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-            max_row -= table.totalsRowCount or 0
-            return sheet, (min_col, min_row, max_col, max_row)
+            return sheet, table.bounds
         if "!" in text and "," not in text:
             sheet_part, ref = text.rsplit("!", 1)
-            sheet = sheet_part.strip("'").replace("''", "'")
+            sheet = _unquote_sheet(sheet_part)
             if sheet not in self.book.sheetnames:
                 return LayoutProblem("workbook", f"the name '{name}' refers to the sheet '{sheet}', "
                                      "which the workbook does not have")
             columns = WHOLE_COLUMNS.match(ref)
             if columns:
-                last = self.book[sheet].max_row
-                return sheet, (column_index_from_string(columns[1]), 1, column_index_from_string(columns[2]), last)
+                return sheet, (column_index_from_string(columns[1]), 1, column_index_from_string(columns[2]),
+                               MAX_ROWS)
             try:
                 min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
             except ValueError:
                 pass
             else:
                 if None not in (min_col, min_row, max_col, max_row):
-                    table = self._table_at(sheet, min_row, min_col)
+                    bounds = (min_col, min_row, max_col, max_row)
+                    table = next((t for t in self.package.tables(sheet) if t.bounds[:2] == (min_col, min_row)), None)
                     if table is not None:  # the whole table the name starts, rows added since included
-                        return sheet, table
-                    last = self.book[sheet].max_row
-                    return sheet, (min_col, min_row, max_col, min(max_row, max(last, min_row)))
+                        return sheet, table.bounds
+                    shifted = self._shifted_table(sheet, name, bounds)
+                    if shifted is not None:
+                        return shifted
+                    # a plain range reaches down to the last row in use: rows typed below it count
+                    return sheet, (min_col, min_row, max_col, MAX_ROWS)
         return not_one_range(name, text)
 
     # ------------------------------------------------------------------ cells
     def _formulas(self) -> Workbook:
         if self._formula_book is None:
-            self._formula_book = open_workbook(self.path, data_only=False, read_only=True)
+            self._formula_book = open_workbook(self.path, self.package, data_only=False)
         return self._formula_book
+
+    def _read(self, book: Workbook, sheet: str, bounds: tuple[int, int, int, int]) -> list[list[Any]]:
+        min_col, min_row, max_col, max_row = bounds
+        try:
+            return [list(row) for row in book[sheet].iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
+                                                                max_col=max_col, values_only=True)]
+        except Exception as error:  # noqa: BLE001 - a damaged sheet part fails inside openpyxl's parser
+            raise self.package.refuse(self.package.sheet_part(sheet), f"is damaged ({reason_of(error)})",
+                                      sheet) from None
 
     def locate(self, name: str) -> Located:
         text = self._definition(name)
@@ -135,18 +188,31 @@ class FileSource:
         if isinstance(bounds, LayoutProblem):
             return Located(None, [bounds])
         sheet_name, (min_col, min_row, max_col, max_row) = bounds
-        sheet = self.book[sheet_name]
-        problems = [
-            merged_cells(sheet_name, merged.coord)
-            for merged in sheet.merged_cells.ranges
-            if merged.min_row <= max_row and merged.max_row >= min_row
-            and merged.min_col <= max_col and merged.max_col >= min_col
-        ]
-        values = [list(row) for row in sheet.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
-                                                        max_col=max_col, values_only=True)]
+        facts = self.package.facts(sheet_name)
+        if facts.exact:  # only the cells in use: a range may name a million empty rows
+            max_row = min(max_row, max(facts.max_row, min_row))
+            max_col = min(max_col, max(facts.max_column, min_col))
+        cells = (max_row - min_row + 1) * (max_col - min_col + 1)
+        if cells > MAX_RANGE_CELLS:
+            area = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+            return Located(None, [LayoutProblem(f"{quote_sheet(sheet_name)}!{area}", (
+                f"the name '{name}' covers {cells:,} cells in use, more than the {MAX_RANGE_CELLS:,} xlplan reads "
+                "in one range; clear the cells far below or to the right of the table"))])
+        problems = []
+        for merged in facts.merged:
+            try:
+                m_min_col, m_min_row, m_max_col, m_max_row = range_boundaries(merged)
+            except (ValueError, TypeError):
+                continue
+            if None not in (m_min_col, m_min_row) and m_min_row <= max_row and (m_max_row or m_min_row) >= min_row \
+                    and m_min_col <= max_col and (m_max_col or m_min_col) >= min_col:
+                problems.append(merged_cells(sheet_name, merged))
+        width = max_col - min_col + 1
+        values = [row + [None] * (width - len(row)) for row in self._read(self.book, sheet_name,
+                                                                           (min_col, min_row, max_col, max_row))]
+        values += [[None] * width for _ in range(max_row - min_row + 1 - len(values))]
         if any(v is None for row in values for v in row):
-            formulas = self._formulas()[sheet_name].iter_rows(
-                min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True)
+            formulas = self._read(self._formulas(), sheet_name, (min_col, min_row, max_col, max_row))
             for r, row in enumerate(formulas):
                 for c, formula in enumerate(row):
                     if values[r][c] is None and isinstance(formula, ArrayFormula):
@@ -156,5 +222,15 @@ class FileSource:
         return Located(Grid(name, sheet_name, min_row, min_col, values), problems)
 
     def close(self) -> None:
-        if self._formula_book is not None:
-            self._formula_book.close()
+        for book in (self.book, self._formula_book):
+            if book is not None:
+                book.close()
+        self.package.close()
+
+
+def _unquote_sheet(text: str) -> str:
+    """The sheet name of a reference's sheet part: 'Planner''s demand' -> Planner's demand."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    return text

@@ -99,6 +99,35 @@ class Series:
     values: str
     """Sheet!$C$5:$C$16"""
     kind: Literal["column", "line"] = "column"
+    title_cell: str | None = None
+    """Sheet!$A$6, a cell holding the title: a series named after a label takes its name from the
+    label's cell, so that no label text (a quote, a leading =) ever becomes part of a formula."""
+
+
+MAX_HEADER = 255
+"""Characters of an Excel Table's column header."""
+MAX_TITLE = 80
+"""Characters of a label shown in a chart title."""
+
+
+def short(label: str, limit: int = MAX_TITLE) -> str:
+    """A label cut to ``limit`` characters (with an ellipsis) for titles and headers."""
+    return label if len(label) <= limit else label[: limit - 1] + "\u2026"
+
+
+def table_headers(labels: list[str] | tuple[str, ...]) -> list[str]:
+    """Labels as an Excel Table's column headers: at most 255 characters, and distinct ignoring
+    case (as Excel requires), a repeat numbered like Excel numbers it."""
+    headers: list[str] = []
+    seen: set[str] = set()
+    for label in labels:
+        header, k = short(label, MAX_HEADER), 2
+        while header.lower() in seen:
+            suffix = str(k)
+            header, k = short(label, MAX_HEADER - len(suffix)) + suffix, k + 1
+        seen.add(header.lower())
+        headers.append(header)
+    return headers
 
 
 @dataclass

@@ -34,6 +34,8 @@ from xlplan.workbook.sheets.layout import (
     Series,
     Sheet,
     Table,
+    short,
+    table_headers,
 )
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, RUN_LOG, finite, run_log_sheet, solve_record
 
@@ -88,11 +90,11 @@ def plan_sheet(result: PlanResult) -> Sheet:
 
     for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS]):
         sheet.charts.append(Chart(
-            f"Production and expected demand: {product}", f"{anchor_column}{TOP + i * 16}", rows_of(i, "B"),
+            f"Production and expected demand: {short(product)}", f"{anchor_column}{TOP + i * 16}", rows_of(i, "B"),
             [Series("Production", rows_of(i, "C")), Series("Expected demand", rows_of(i, "I"), kind="line")],
             x_title="Period", y_title="Units"))
     last = TOP + len(table.rows)
-    workforce_series = [Series(product, rows_of(i, "F"), kind="line")
+    workforce_series = [Series(product, rows_of(i, "F"), kind="line", title_cell=rows_of(i, "A").split(":")[0])
                         for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS])]
     sheet.charts.append(Chart("Workforce", f"{anchor_column}{TOP + min(len(p.products), MAX_PRODUCT_CHARTS) * 16}",
                               rows_of(0, "B"), workforce_series, kind="line", x_title="Period", y_title="Workforce"))
@@ -155,7 +157,8 @@ def recourse_sheet(result: PlanResult) -> Sheet:
         sheet.charts.append(Chart(
             title.split(" (")[0], f"{get_column_letter(left + len(names) + 2)}{top - 1}",
             summary.column_range("Recourse", 0),
-            [Series(n, summary.column_range("Recourse", j + 1), kind="line") for j, n in enumerate(names)],
+            [Series(n, summary.column_range("Recourse", j + 1), kind="line",
+                    title_cell=f"Recourse!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
             kind="line", x_title="Period", y_title=axis))
         top += max(T + 4, 17)
     return sheet
@@ -170,7 +173,8 @@ def costs_sheet(result: PlanResult) -> Sheet:
     costs = result.costs
     rows = [[category, *map(float, costs.loc[category, list(p.products)]), float(costs.loc[category, "total"])]
             for category in COST_CATEGORIES]
-    table = Table(TOP, 1, [Column("Category", GENERAL, 18)] + [Column(product, MONEY, 13) for product in p.products]
+    table = Table(TOP, 1, [Column("Category", GENERAL, 18)] + [Column(header, MONEY, 13)
+                                                               for header in table_headers(p.products)]
                   + [Column("Total", MONEY, 14)], rows, table_name="xlplanCosts",
                   defined_name=COST_BREAKDOWN_NAME)
     sheet.tables.append(table)
@@ -182,7 +186,8 @@ def costs_sheet(result: PlanResult) -> Sheet:
     sheet.charts.append(Chart(
         "Expected cost by category", f"{get_column_letter(max(len(table.columns), 7) + 2)}{TOP - 1}",
         table.column_range("Costs", 0),
-        [Series(product, table.column_range("Costs", j + 1)) for j, product in enumerate(p.products)],
+        [Series(product, table.column_range("Costs", j + 1), title_cell=f"Costs!${get_column_letter(2 + j)}${TOP}")
+         for j, product in enumerate(p.products)],
         kind="stacked", y_title="Expected cost"))
 
     scenarios = result.scenarios
@@ -227,11 +232,13 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     product_rows = []
     for i, (product, expected) in enumerate(zip(p.products, result.products.itertuples())):
         r = product_top + 1 + i
-        match = f"({product_col}=$A{r})"
+        # EXACT, not '=' or SUMIFS: a label is compared as it is, whatever its case, and never read as
+        # a criterion (SUMIFS takes '=x', '<5', 'A*' and '~' for operators and wildcards)
+        match = f"EXACT({product_col},$A{r})"
         product_rows.append([
             product, float(p.product.selling_price[i]),
-            Formula(f"=SUMIFS({plan.column_range('Plan', plan.index_of('Production'))},"
-                    f"{plan.column_range('Plan', 0)},$A{r})", expected.units_produced),
+            Formula(f"=SUMPRODUCT(EXACT({plan.column_range('Plan', 0)},$A{r})*"
+                    f"{plan.column_range('Plan', plan.index_of('Production'))})", expected.units_produced),
             Formula(f"=SUMPRODUCT({match}*{prob}*{R('Demand')})", expected.expected_demand),
             Formula(f"=SUMPRODUCT({match}*{prob}*({R('Demand')}-{R('Backorders')}-{R('Lost sales')}))",
                     expected.expected_demand_met),
@@ -249,6 +256,7 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     n = len(p.products)
     col = lambda letter: f"${letter}${product_top + 1}:${letter}${product_top + n}"  # noqa: E731
 
+    last_period = f"Plan!${get_column_letter(plan.left + plan.index_of('Period'))}${plan.bottom}"
     row_of = {key: TOP + 1 + i for i, key in enumerate(headline_keys)}
     value = lambda key: f"B{row_of[key]}"  # noqa: E731
     formulas = {
@@ -269,7 +277,9 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
         "average_unit_cost":
             f'=IF({value("units_produced")}>0,{value("operating_cost")}/{value("units_produced")},"")',
         "lost_sales": f"=SUMPRODUCT({prob},{R('Lost sales')})",
-        "ending_backorders": f'=SUMPRODUCT(({R("Period")}="{p.periods[-1]}")*{prob}*{R("Backorders")})',
+        # the last period through a cell holding it (the Plan table's last row), never its text:
+        # a label may hold a quote, look like a formula, or be longer than a formula may be
+        "ending_backorders": f'=SUMPRODUCT(EXACT({R("Period")},{last_period})*{prob}*{R("Backorders")})',
     }
     formats = {"currency": MONEY, "fraction": FRACTION, "units": DECIMAL, "turns": DECIMAL,
                "currency / unit": MONEY}

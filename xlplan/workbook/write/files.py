@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import stat
 from collections.abc import Callable, Iterator
@@ -14,16 +15,44 @@ class WorkbookFileError(OSError):
     """A workbook file cannot be read or written; the message says why in plain words."""
 
 
+MAX_NAME_BYTES = 255
+"""The longest file name (in bytes) common file systems allow."""
+
+
 def lock_file(path: Path) -> Path | None:
     """The lock file Excel (``~$name``) or LibreOffice (``.~lock.name#``) keeps beside an open workbook."""
     candidates = [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
     if len(path.name) > 2:
         candidates.append(path.with_name("~$" + path.name[2:]))
-    return next((c for c in candidates if c.exists()), None)
+    # a lock file's name can be too long to exist where the workbook's is not
+    return next((c for c in candidates if len(os.fsencode(c.name)) <= MAX_NAME_BYTES and c.exists()), None)
 
 
-def check_writable(target: Path) -> None:
-    """Raise :class:`WorkbookFileError` if ``target`` cannot be written safely right now."""
+def check_writable(target: Path, *, backup: bool = False) -> None:
+    """Raise :class:`WorkbookFileError` if ``target`` (and with ``backup`` its backup) cannot be
+    written safely right now."""
+    try:
+        _check_writable(target)
+        if backup and target.exists():
+            kept = backup_path(target)
+            _check_name(kept)
+            if kept.is_dir():
+                raise WorkbookFileError(f"{target}: the backup {kept.name} would replace a folder of that name; "
+                                        "move the folder, or run without a backup (--no-backup)")
+    except WorkbookFileError:
+        raise
+    except OSError as error:  # a name too long, a path through a file, ...
+        raise WorkbookFileError(f"{target}: cannot be written ({error.strerror or error})") from error
+
+
+def _check_name(path: Path) -> None:
+    if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
+        raise WorkbookFileError(f"{path}: the file name is {len(os.fsencode(path.name))} bytes long, more than the "
+                                f"{MAX_NAME_BYTES} a file system allows; choose a shorter name (-o)")
+
+
+def _check_writable(target: Path) -> None:
+    _check_name(target)
     folder = target.parent
     if not folder.exists():
         raise WorkbookFileError(f"{target}: the folder {folder} does not exist")
@@ -49,7 +78,8 @@ def backup_path(target: Path) -> Path:
 
 @contextlib.contextmanager
 def _temporary_beside(target: Path) -> Iterator[Path]:
-    temporary = target.with_name(f".{target.stem}.xlplan-{os.getpid()}.tmp{target.suffix}")
+    """A fresh name beside ``target`` (short, whatever the length of the target's), removed afterwards."""
+    temporary = target.with_name(f".xlplan-{os.getpid()}-{secrets.token_hex(4)}.tmp{target.suffix}")
     try:
         yield temporary
     finally:
@@ -64,14 +94,15 @@ def write_atomically(target: Path, write: Callable[[Path], None], *, backup: boo
     ``backup`` the old file is first copied to :func:`backup_path`.
     """
     target = Path(target)
-    check_writable(target)
-    with _temporary_beside(target) as temporary:
+    check_writable(target, backup=backup)
+    with _temporary_beside(target) as temporary, _temporary_beside(target) as kept:
         try:
             write(temporary)
             with open(temporary, "rb+") as handle:
                 os.fsync(handle.fileno())
-            if backup and target.exists():
-                shutil.copy2(target, backup_path(target))
+            if backup and target.exists():  # the backup too is whole or absent
+                shutil.copy2(target, kept)
+                os.replace(kept, backup_path(target))
             os.replace(temporary, target)
         except PermissionError as error:
             raise WorkbookFileError(f"{target}: permission denied while writing ({error.strerror})") from error

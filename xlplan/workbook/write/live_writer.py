@@ -29,10 +29,16 @@ CHART_TYPES = {"column": "column_clustered", "stacked": "column_stacked", "bar":
 POINTS_PER_CM = 28.35
 
 
+FORMULA_LEADS = ("=", "+", "-", "@")
+"""What makes Excel read typed text as a formula (OWASP's CSV / formula injection)."""
+
+
 def _cell(value: Any) -> Any:
     """A layout value as xlwings writes it: formulas as text, numpy numbers as Python numbers."""
     if isinstance(value, Formula):
         return value.expression
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value  # Excel's mark for text: a label such as '=1+1' or '-5%' stays as typed
     value = finite_or_none(value)
     if isinstance(value, (datetime, date)) and getattr(value, "tzinfo", None) is not None:
         return value.replace(tzinfo=None)
@@ -134,10 +140,10 @@ class LiveWriter:
     def _table(self, ws: xw.Sheet, table: Table, widths: dict[int, float]) -> None:
         if table.title:
             title = ws.range((table.top - 1, table.left))
-            title.value = table.title
+            title.value = _cell(table.title)
             _try(setattr, title.font, "bold", True)
             _try(setattr, title.font, "color", ACCENT)
-        rows = [[c.header for c in table.columns]] + [[_cell(v) for v in row] for row in table.rows]
+        rows = [[_cell(c.header) for c in table.columns]] + [[_cell(v) for v in row] for row in table.rows]
         ws.range((table.top, table.left)).value = rows
         header = ws.range((table.top, table.left), (table.top, table.right))
         _try(setattr, header, "color", ACCENT)
@@ -169,12 +175,13 @@ class LiveWriter:
         if made is None:
             return
         _try(made.set_x_axis_values, ws.range(_address(chart.categories)))
-        _try(setattr, made, "title", chart.title)
+        _try(setattr, made, "title", chart.title.lstrip("="))
         for k, series in enumerate(chart.series):
             handle = _try(lambda k=k: made.series[k])
             if handle is None:
                 continue
-            _try(setattr, handle, "name", series.title)
+            # from the label's cell where there is one: Excel takes a name starting with '=' for a formula
+            _try(setattr, handle, "name", "=" + series.title_cell if series.title_cell else series.title.lstrip("="))
             if chart.kind == "column" and series.kind == "line":
                 _try(setattr, handle, "chart_type", "line")
 

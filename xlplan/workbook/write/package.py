@@ -16,13 +16,22 @@ from __future__ import annotations
 import copy
 import io
 import posixpath
+import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 
 from lxml import etree
 
-from xlplan.workbook.write.markers import OutputSheetClash, is_marker, marker_names, refuse_clashes, sheet_of
+from xlplan.workbook.write.files import WorkbookFileError
+from xlplan.workbook.write.markers import (
+    OutputSheetClash,
+    is_marker,
+    marker_names,
+    refuse_clashes,
+    refuse_invalid_names,
+    sheet_of,
+)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -73,13 +82,47 @@ class Relationship:
     external: bool
 
 
+class _Parts(MutableMapping[str, bytes]):
+    """A package's parts by name, inflated only when asked for: a planner's workbook may hold parts
+    far larger than the few xlplan touches, and the untouched ones are copied without being held."""
+
+    def __init__(self, archive: zipfile.ZipFile, names: list[str]):
+        self.archive = archive
+        self.names = dict.fromkeys(names)
+        self.new: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self.new:
+            return self.new[name]
+        if name not in self.names:
+            raise KeyError(name)
+        return self.archive.read(name)
+
+    def __setitem__(self, name: str, content: bytes) -> None:
+        self.names[name] = None
+        self.new[name] = content
+
+    def __delitem__(self, name: str) -> None:
+        del self.names[name]
+        self.new.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.names))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 class Package:
-    """An OOXML package (a zip of parts) held in memory, written back part for part."""
+    """An OOXML package (a zip of parts) held compressed in memory, written back part for part."""
 
     def __init__(self, data: bytes):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            self.infos = {info.filename: info for info in archive.infolist() if not info.is_dir()}
-            self.parts = {name: archive.read(name) for name in self.infos}
+        self.archive = zipfile.ZipFile(io.BytesIO(data))
+        self.infos = {info.filename: info for info in self.archive.infolist() if not info.is_dir()}
+        self.parts = _Parts(self.archive, list(self.infos))
         self.changed: set[str] = set()
 
     # ------------------------------------------------------------------ parts
@@ -122,7 +165,7 @@ class Package:
         for rel in self.relationships(""):
             if rel.type == OFFICE_DOCUMENT:
                 return rel.target
-        raise ValueError("the file has no workbook part; it is not an Excel workbook")
+        raise WorkbookFileError("the file has no workbook part; it is not an Excel workbook")
 
     def content_type(self, part: str) -> str | None:
         types = self.xml("[Content_Types].xml")
@@ -140,8 +183,12 @@ class Package:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             order = ["[Content_Types].xml"] + [p for p in self.parts if p != "[Content_Types].xml"]
             for name in order:
-                if name in self.infos and name not in self.changed:
-                    archive.writestr(self.infos[name], self.parts[name])
+                if name in self.infos and name not in self.changed and name not in self.parts.new:
+                    # the planner's part, streamed through unchanged (its name, date and compression)
+                    # (a copy of its entry: writing an entry moves its offset, and the source is read again)
+                    entry = copy.copy(self.infos[name])
+                    with self.archive.open(self.infos[name]) as source, archive.open(entry, "w") as target:
+                        shutil.copyfileobj(source, target, 2**20)
                 else:
                     archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), self.parts[name],
                                      compress_type=zipfile.ZIP_DEFLATED)
@@ -274,10 +321,11 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     workbook_part = user.main_part()
     workbook = user.xml(workbook_part)
     if workbook.tag == q(STRICT_MAIN, "workbook"):
-        raise ValueError("the workbook is saved as Strict Open XML; save it as an Excel Workbook (.xlsx) first")
+        raise WorkbookFileError("the workbook is saved as Strict Open XML; save it as an Excel Workbook (.xlsx) first")
     sheets = workbook.find(q(MAIN, "sheets"))
     owned = set(recorded_outputs(user))
     existing = [s.get("name") for s in sheets]
+    refuse_invalid_names(existing)
     refuse_clashes(names, existing, owned)
 
     rels_part = _rels_name(workbook_part)
@@ -319,7 +367,7 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     styles_rel = next((r for r in user.relationships(workbook_part) if r.type.endswith("/styles")), None)
     output_styles = next(r.target for r in output_rels.values() if r.type.endswith("/styles"))
     if styles_rel is None:
-        raise ValueError("the workbook has no styles part")
+        raise WorkbookFileError("the workbook has no styles part; open it in Excel and save it again")
     xf_map = _merge_styles(user, styles_rel.target, outputs, output_styles)
 
     types = user.xml("[Content_Types].xml")

@@ -105,11 +105,13 @@ def _chart(book: Workbook, ws: Worksheet, chart: Chart) -> None:
                if chart.kind != "line" and any(s.kind == "line" for s in chart.series) else None)
     for series in chart.series:
         target = overlay if overlay is not None and series.kind == "line" else primary
-        target.add_series({"name": series.title, "categories": "=" + chart.categories,
+        # a title from a cell; a literal title starting with '=' would be taken for a formula
+        name = "=" + series.title_cell if series.title_cell else series.title.lstrip("=")
+        target.add_series({"name": name, "categories": "=" + chart.categories,
                            "values": "=" + series.values, "marker": {"type": "none"}})
     if overlay is not None:
         primary.combine(overlay)
-    primary.set_title({"name": chart.title, "name_font": {"size": 12}})
+    primary.set_title({"name": chart.title.lstrip("="), "name_font": {"size": 12}})
     primary.set_x_axis({"name": chart.x_title} if chart.x_title else {})
     primary.set_y_axis({"name": chart.y_title, "num_format": chart.y_format, "major_gridlines": {"visible": True}})
     primary.set_legend({"position": "bottom"})
