@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from xlplan import __version__, cancel
+from xlplan import __version__, cancel, progress
 from xlplan.commands import BY_NAME, COMMANDS, Outcome
 
 OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
@@ -226,6 +226,81 @@ def _check(args: argparse.Namespace) -> None:
             refuse(f"--lp-algorithm hipo: {error}; install it with: pip install 'xlplan[hipo]'")
 
 
+def _state(bounds: progress.Bounds | None, counted: tuple[int, int, str] | None) -> str:
+    parts = []
+    if bounds is not None:
+        if bounds.objective is not None:
+            parts.append(f"best {bounds.objective:,.2f}")
+        if bounds.bound is not None:
+            parts.append(f"bound {bounds.bound:,.2f}")
+        if bounds.gap is not None:
+            parts.append(f"gap {bounds.gap:.2%}")
+    if counted is not None:
+        parts.append(f"{counted[0]:,} of {counted[1]:,} {counted[2]}")
+    return ", ".join(parts)
+
+
+class _LiveLine:
+    """The progress listener on a terminal: one line, rewritten in place."""
+
+    def __init__(self, text: str, update: Callable[[str], None]) -> None:
+        self.text, self.update = text, update
+        self.watch = progress.Stopwatch()
+        self.current = ""
+        self.last: progress.Bounds | None = None
+        self.counted: tuple[int, int, str] | None = None
+
+    def _show(self) -> None:
+        state = _state(self.last, self.counted)
+        phase = f" — {self.current}" if self.current else ""
+        self.update(f"{self.text}{phase} — {self.watch.seconds:,.0f} s" + (f" — {state}" if state else ""))
+
+    def phase(self, name: str) -> None:
+        self.current, self.counted = name, None
+        self._show()
+
+    def bounds(self, state: progress.Bounds) -> None:
+        self.last = state
+        self._show()
+
+    def count(self, done: int, total: int, what: str) -> None:
+        self.counted = (done, total, what)
+        self._show()
+
+
+class _PhaseLines:
+    """The progress listener when stderr is no terminal (a log, CI): one line per phase that took at
+    least ``LONG`` seconds, when it ends, with where it got to."""
+
+    LONG = 2.0
+
+    def __init__(self) -> None:
+        self.current: str | None = None
+        self.watch = progress.Stopwatch()
+        self.last: progress.Bounds | None = None
+        self.counted: tuple[int, int, str] | None = None
+
+    def _end(self) -> None:
+        if self.current is not None and self.watch.seconds >= self.LONG:
+            state = _state(self.last, self.counted)
+            print(f"xlplan: {self.current}: {self.watch.seconds:,.1f} s" + (f", {state}" if state else ""),
+                  file=sys.stderr, flush=True)
+
+    def phase(self, name: str) -> None:
+        self._end()
+        self.current, self.watch, self.counted = name, progress.Stopwatch(), None
+
+    def bounds(self, state: progress.Bounds) -> None:
+        self.last = state
+
+    def count(self, done: int, total: int, what: str) -> None:
+        self.counted = (done, total, what)
+
+    def close(self) -> None:
+        self._end()
+        self.current = None
+
+
 class _Reporter:
     """Human output on stdout, or JSON on stdout with progress and messages on stderr."""
 
@@ -234,10 +309,20 @@ class _Reporter:
 
     @contextlib.contextmanager
     def status(self, text: str) -> Iterator[None]:
+        """Show what runs: on a terminal one live line (phase, elapsed time, the solver's best cost,
+        bound and gap, replications done); otherwise one line on stderr per phase that took a while."""
         from rich.console import Console
 
-        with Console(stderr=True, highlight=False).status(text, spinner="dots"):
-            yield
+        console = Console(stderr=True, highlight=False)
+        if console.is_terminal:
+            with console.status(text, spinner="dots") as live:
+                with progress.listening(_LiveLine(text, live.update)):
+                    yield
+        else:
+            lines = _PhaseLines()
+            with progress.listening(lines):
+                yield
+            lines.close()
 
     def say(self, text: str) -> None:
         if not self.as_json:

@@ -274,6 +274,8 @@ class PlanResult:
             "seconds": dict(info.seconds),
             "model_size": dict(info.model_size),
             "versions": dict(info.versions),
+            "history": [{"seconds": point.seconds, "objective": point.objective, "bound": point.bound,
+                         "gap": point.gap} for point in info.history],
         }
         if self.has_plan:
             summary["kpis"] = {k.key: _json_number(k.value) for k in self.kpi_list}

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -34,6 +34,7 @@ import numpy as np
 from xlplan.model import FORMULATION
 from xlplan.model.costs import costs_by_category, operating
 from xlplan.problem import PlanningProblem
+from xlplan.progress import count as report_count
 from xlplan.simulation.draws import DemandModel, ProcessNoise
 from xlplan.simulation.statistics import SimulationSummary, summarise
 
@@ -271,12 +272,19 @@ def simulate(
         hours, availability = noise.sample(rng, problem.product.hours_per_unit, n, T)
         return _run(problem, tested, drawn, hours, availability, carry)
 
+    def counted(results: Iterable[dict[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
+        parts = []
+        for b, part in enumerate(results):
+            parts.append(part)
+            report_count(min((b + 1) * size, replications), replications, "replications")
+        return parts
+
     # the defect chains replications one after another; Pyodide (xlwings Lite) cannot start threads
     if reproduce_seed_defect or len(streams) == 1 or sys.platform == "emscripten":
-        parts = [batch(b) for b in batches]
+        parts = counted(batch(b) for b in batches)
     else:  # batches are independent streams; numpy releases the GIL, so threads use every core
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            parts = list(pool.map(batch, batches))
+            parts = counted(pool.map(batch, batches))
     totals = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     return _result(problem, totals, np.full(replications, 1.0 / replications), False, confidence)
 

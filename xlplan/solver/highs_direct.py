@@ -7,10 +7,12 @@ import os
 import sys
 import threading
 import time
+from typing import Any
 
 import highspy
 import numpy as np
 
+from xlplan import progress
 from xlplan.solver.compile import MatrixModel
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import (
@@ -92,10 +94,37 @@ def pass_model(highs: highspy.Highs, model: MatrixModel, relax_integrality: bool
         raise RuntimeError("HiGHS rejected the model matrices")
 
 
-def run(highs: highspy.Highs) -> None:
-    """Run HiGHS; in the main thread, Ctrl+C stops it cleanly and keeps the best plan so far."""
+def run(highs: highspy.Highs) -> list[progress.Bounds]:
+    """Run HiGHS; in the main thread, Ctrl+C stops it cleanly and keeps the best plan so far.
+
+    Returns the MIP's history: its incumbent, bound and gap each time it found a better plan (empty for
+    an LP), also reported as progress."""
     highs.HandleKeyboardInterrupt = threading.current_thread() is threading.main_thread()
-    highs.solve()
+    history: list[progress.Bounds] = []
+
+    def improved(event: Any) -> None:
+        data = event.data_out
+        gap = float(data.mip_gap) if np.isfinite(data.mip_gap) else None
+        state = progress.Bounds(float(data.running_time), float(data.objective_function_value),
+                                float(data.mip_dual_bound), gap)
+        history.append(state)
+        progress.bounds(state.objective, state.bound, state.gap, state.seconds)
+
+    def logged(event: Any) -> None:
+        data = event.data_out
+        if np.isfinite(data.objective_function_value):
+            gap = float(data.mip_gap) if np.isfinite(data.mip_gap) else None
+            progress.bounds(float(data.objective_function_value), float(data.mip_dual_bound), gap,
+                            float(data.running_time))
+
+    highs.cbMipImprovingSolution.subscribe(improved)
+    highs.cbMipLogging.subscribe(logged)
+    try:
+        highs.solve()
+    finally:
+        highs.cbMipImprovingSolution.unsubscribe(improved)
+        highs.cbMipLogging.unsubscribe(logged)
+    return history
 
 
 def solve_matrix_model(model: MatrixModel, options: SolveOptions) -> SolverOutcome:
@@ -105,9 +134,11 @@ def solve_matrix_model(model: MatrixModel, options: SolveOptions) -> SolverOutco
     highs = new_highs(options, is_mip)
     pass_model(highs, model, options.relax_integrality)
     handed = time.perf_counter()
-    run(highs)
+    progress.phase("solving the MIP (HiGHS)" if is_mip else "solving the LP (HiGHS)")
+    history = run(highs)
     solved = time.perf_counter()
     outcome = read_outcome(highs, is_mip)
+    outcome.history = history
     if highs.getModelStatus() == MS.kUnboundedOrInfeasible:
         outcome = _disambiguate(model, options, outcome)
     outcome.timings = {"hand_over": handed - started, "solve": solved - handed,

@@ -10,6 +10,7 @@ import numpy as np
 
 from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
+from xlplan.progress import Bounds
 from xlplan.solver.infeasibility import InfeasibilityExplanation
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import SolveStatus
@@ -41,6 +42,8 @@ class SolveInfo:
     fingerprint: str
     """Hash of every input value, so a plan can be traced to its inputs."""
     finished_at: datetime
+    history: tuple[Bounds, ...] = ()
+    """For a MIP: the best plan's cost, the bound and the gap each time a better plan was found."""
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,6 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
         status=outcome.status, message=message, objective=outcome.objective, bound=outcome.bound,
         gap=outcome.gap, is_mip=whole, backend=solver.name, options=options, seconds=seconds,
         model_size=size, versions=versions(solver), iterations=outcome.iterations,
-        fingerprint=problem.fingerprint(), finished_at=datetime.now(UTC),
+        fingerprint=problem.fingerprint(), finished_at=datetime.now(UTC), history=tuple(outcome.history),
     )
     return Solution(problem, info, plan, recourse, explanation, formulation)

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from xlplan.progress import Bounds
+
 
 class SolveStatus(StrEnum):
     """The outcome of a solve.
@@ -46,6 +48,8 @@ class SolverOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     x: np.ndarray | None = None
     """Column values (matrix path only)."""
+    history: list[Bounds] = field(default_factory=list)
+    """For a MIP: the incumbent, bound and gap each time a better plan was found."""
 
 
 def limit_reason(what: str, has_plan: bool, gap: float | None) -> str:

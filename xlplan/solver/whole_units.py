@@ -27,6 +27,7 @@ from collections.abc import Callable
 import highspy
 import numpy as np
 
+from xlplan import progress
 from xlplan.solver.compile import MatrixModel
 from xlplan.solver.highs_direct import LIMIT_REASONS, MS, new_highs, pass_model, read_outcome, run, solve_matrix_model
 from xlplan.solver.options import SolveOptions
@@ -92,6 +93,7 @@ def _whole_recourse(model: MatrixModel, x: np.ndarray, options: SolveOptions, st
     x = x.copy()
     matrix = model.matrix.tocsr()
     for s in range(S):
+        progress.count(s, S, "scenarios made whole")
         cols = slice(n1 + s * n2, n1 + (s + 1) * n2)
         y = x[cols]
         whole = model.integer[cols]
@@ -120,6 +122,7 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
     lp = new_highs(options, is_mip=False)
     pass_model(lp, model, relax_integrality=True)
     handed = time.perf_counter()
+    progress.phase("solving the LP relaxation (a bound on the whole-unit optimum)")
     run(lp)
     if lp.getModelStatus() != MS.kOptimal:
         if _interrupted_or_out_of_time(lp):  # no whole-unit plan yet
@@ -133,6 +136,9 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
     x_lp = np.asarray(lp.getSolution().col_value)
     iterations = {"simplex": int(lp.getInfo().simplex_iteration_count), "ipm": int(lp.getInfo().ipm_iteration_count)}
 
+    progress.bounds(None, bound, None, time.perf_counter() - handed)
+    history = [progress.Bounds(time.perf_counter() - handed, None, bound, None)]
+    progress.phase("rounding the plan to whole units")
     x_best = None
     for rounding in ROUNDINGS:
         _pin_rounded_plan(model, lp, x_lp, rounding)
@@ -143,6 +149,9 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
             break
     best = None if x_best is None else float(model.cost @ x_best + model.offset)
     gap = None if best is None else max(best - bound, 0.0) / max(abs(best), 1e-10)
+    if best is not None:
+        history.append(progress.Bounds(time.perf_counter() - handed, best, bound, gap))
+        progress.bounds(best, bound, gap, time.perf_counter() - handed)
     out_of_time = options.time_limit is not None and time.perf_counter() - started >= options.time_limit
     if _interrupted_or_out_of_time(lp) or out_of_time:
         why = LIMIT_REASONS.get(lp.getModelStatus(), "the time limit was reached")
@@ -162,8 +171,13 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
             start.col_value = list(x_best)
             start.value_valid = True
             full.setSolution(start)
-        run(full)
+        progress.phase("searching for better whole-unit plans (HiGHS)")
+        searched_from = time.perf_counter() - handed
+        found = run(full)
         outcome = read_outcome(full, is_mip=True)
+        history += [dataclasses.replace(point, seconds=searched_from + point.seconds,
+                                        bound=max(bound, point.bound if point.bound is not None else bound))
+                    for point in found]
         if outcome.status.has_plan and outcome.objective is not None:
             outcome.bound = max(bound, outcome.bound if outcome.bound is not None else bound)
             outcome.gap = max(outcome.objective - outcome.bound, 0.0) / max(abs(outcome.objective), 1e-10)
@@ -178,6 +192,7 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
         for key, value in iterations.items():
             outcome.iterations[key] = outcome.iterations.get(key, 0) + value
     solved = time.perf_counter()
+    outcome.history = history
     outcome.solver_seconds = solved - handed
     outcome.timings = {"hand_over": handed - started, "solve": solved - handed, "extract": 0.0}
     return outcome

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from xlplan.problem.numbers import finite_or_none
+from xlplan.progress import Bounds
 from xlplan.results import PlanResult
 from xlplan.workbook.contract import RUNS_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, TEXT, UNITS, Column, Sheet, Table
@@ -18,6 +20,18 @@ HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "V
 MAX_HISTORY = 500
 Detail = tuple[str, Any, str]
 """(label, value, number format)"""
+
+
+def progress_text(history: Sequence[Bounds]) -> str:
+    """How a whole-unit solve closed its gap, in a few steps: time, best cost, gap."""
+    shown = [history[0], *history[1:-1][-3:], history[-1]] if len(history) > 5 else list(history)
+    steps = []
+    for point in dict.fromkeys(shown):
+        cost = f"best {point.objective:,.2f}" if point.objective is not None else "no plan yet"
+        bound = f", bound {point.bound:,.2f}" if point.bound is not None else ""
+        gap = f", gap {point.gap:.2%}" if point.gap is not None else ""
+        steps.append(f"{point.seconds:.1f} s: {cost}{bound}{gap}")
+    return "; ".join(steps)
 
 
 def finite(value: float | None) -> float | str:
@@ -67,6 +81,7 @@ def solve_record(result: PlanResult, source: str) -> RunRecord:
         ("Best bound", finite(info.bound), MONEY),
         ("Relative gap", finite(info.gap), "0.00%"),
         ("Whole units (MIP)", "yes" if info.is_mip else "no", TEXT),
+        *([("Progress", progress_text(info.history), TEXT)] if info.history else []),
         ("Path to HiGHS", info.backend, TEXT),
         ("Options", f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
                     f"{options.threads or 'auto'}, LP algorithm {options.lp_algorithm}", TEXT),

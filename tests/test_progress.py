@@ -1,0 +1,72 @@
+"""Progress is reported where it happens (the solver's bounds, the simulator's replications) and shown
+by the front end that listens; the solve's history reaches the JSON and the Run log."""
+
+from __future__ import annotations
+
+import xlplan
+from xlplan import progress
+from xlplan.frontends.cli import _PhaseLines
+from xlplan.simulation import simulate
+from xlplan.workbook.sheets.run_log import solve_record
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+
+    def phase(self, name: str) -> None:
+        self.events.append(("phase", name))
+
+    def bounds(self, state: progress.Bounds) -> None:
+        self.events.append(("bounds", state))
+
+    def count(self, done: int, total: int, what: str) -> None:
+        self.events.append(("count", done, total, what))
+
+
+def test_a_whole_unit_solve_reports_its_phase_and_bounds_and_keeps_its_history(electronics):
+    recorder = Recorder()
+    with progress.listening(recorder):
+        result = xlplan.solve(electronics)
+    assert ("phase", "solving the MIP (HiGHS)") in recorder.events
+    reported = [e[1] for e in recorder.events if e[0] == "bounds"]
+    assert reported and reported[-1].objective == result.objective
+    history = result.info.history
+    assert history and history[-1].objective == result.objective
+    assert all(later.objective <= earlier.objective for earlier, later in zip(history, history[1:]))
+    assert result.summary()["history"][-1]["objective"] == result.objective
+    details = dict((label, value) for label, value, _ in solve_record(result, "electronics.xlsx").details)
+    assert details["Progress"].endswith(f"best {result.objective:,.2f}, bound {history[-1].bound:,.2f}, gap "
+                                        f"{history[-1].gap:.2%}")
+
+
+def test_nobody_listening_is_silent_and_an_lp_has_no_history(factory_physics):
+    result = xlplan.solve(factory_physics)
+    assert result.info.history == ()
+    details = [label for label, _, _ in solve_record(result, "fp.xlsx").details]
+    assert "Progress" not in details
+
+
+def test_a_simulation_counts_its_replications(factory_physics, factory_physics_result):
+    recorder = Recorder()
+    with progress.listening(recorder):
+        simulate(factory_physics, factory_physics_result.solution.plan, replications=20_000, seed=1)
+    counts = [e for e in recorder.events if e[0] == "count"]
+    assert counts[-1] == ("count", 20_000, 20_000, "replications")
+    assert [c[1] for c in counts] == sorted(c[1] for c in counts)
+
+
+def test_without_a_terminal_each_long_phase_is_one_line(capsys):
+    lines = _PhaseLines()
+    lines.LONG = 0.0
+    lines.phase("solving the LP relaxation (a bound on the whole-unit optimum)")
+    lines.bounds(progress.Bounds(1.0, None, 100.0, None))
+    lines.phase("rounding the plan to whole units")
+    lines.bounds(progress.Bounds(2.0, 101.0, 100.0, 0.0099))
+    lines.count(3, 8, "scenarios made whole")
+    lines.close()
+    shown = capsys.readouterr().err.splitlines()
+    assert len(shown) == 2
+    assert shown[0].startswith("xlplan: solving the LP relaxation (a bound on the whole-unit optimum): ")
+    assert shown[0].endswith("bound 100.00")
+    assert shown[1].endswith("best 101.00, bound 100.00, gap 0.99%, 3 of 8 scenarios made whole")

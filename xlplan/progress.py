@@ -1,0 +1,98 @@
+"""Progress of long computations, reported where they happen and shown by whichever front end listens.
+
+The solver reports HiGHS's incumbent, bound and gap as HiGHS finds them (its callbacks); the simulator
+reports replications done; a command names its phases. Nothing is shown unless a front end has
+installed a listener (:func:`listening`): the command line shows one live line on a terminal and one
+line per phase otherwise; the Python API and the worksheet functions stay silent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A solver's state at one moment: the best plan's cost, the proven bound, the relative gap."""
+
+    seconds: float
+    objective: float | None
+    bound: float | None
+    gap: float | None
+
+
+class Listener(Protocol):
+    def phase(self, name: str) -> None: ...
+
+    def bounds(self, state: Bounds) -> None: ...
+
+    def count(self, done: int, total: int, what: str) -> None: ...
+
+
+@dataclass
+class History:
+    """The bounds a solve went through, kept for the Run log."""
+
+    points: list[Bounds] = field(default_factory=list)
+
+    def bounds(self, state: Bounds) -> None:
+        self.points.append(state)
+
+
+class _Current:
+    """The listener of the running command. One per process, not per context: HiGHS reports from its
+    own solver thread, which a context variable would not reach."""
+
+    listener: Listener | None = None
+
+    def get(self) -> Listener | None:
+        return self.listener
+
+
+_listener = _Current()
+
+
+@contextlib.contextmanager
+def listening(listener: Listener) -> Iterator[Listener]:
+    """Show the progress of what runs inside the block with ``listener``."""
+    previous, _listener.listener = _listener.listener, listener
+    try:
+        yield listener
+    finally:
+        _listener.listener = previous
+
+
+def phase(name: str) -> None:
+    """A new phase of the work, e.g. ``solving the LP relaxation``."""
+    listener = _listener.get()
+    if listener is not None:
+        listener.phase(name)
+
+
+def bounds(objective: float | None, bound: float | None, gap: float | None, seconds: float) -> None:
+    """The solver's best plan, bound and gap so far."""
+    listener = _listener.get()
+    if listener is not None:
+        listener.bounds(Bounds(seconds, objective, bound, gap))
+
+
+def count(done: int, total: int, what: str) -> None:
+    """``done`` of ``total`` items (replications, scenarios, solves) finished."""
+    listener = _listener.get()
+    if listener is not None:
+        listener.count(done, total, what)
+
+
+class Stopwatch:
+    """Seconds since it was made."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
