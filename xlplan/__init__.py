@@ -16,7 +16,7 @@ from __future__ import annotations
 from importlib import metadata
 from typing import Any
 
-from xlplan.model import FORMULATION, Formulation
+from xlplan.model import Formulation
 from xlplan.problem import (
     InvalidProblemError,
     PlanningProblem,
@@ -40,7 +40,8 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, form
     ``xlplan.solve(problem, time_limit=30, mip_gap=0)``. The result's ``status`` says whether a plan
     was found; an infeasible problem comes back with ``result.explanation`` naming the rules in
     conflict rather than raising. ``formulation`` solves another model than the production-planning
-    one, for example with a part added (``xlplan.model.FORMULATION.with_parts(part)``).
+    one, for example with a part added (``xlplan.model.FORMULATION.with_parts(part)``); by default
+    the settings' risk weight adds the mean-CVaR part (:mod:`xlplan.model.risk`).
 
     Examples
     --------
@@ -54,8 +55,7 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, form
     """
     if options is not None and option_values:
         raise TypeError("give either options or keyword options, not both")
-    return PlanResult(solve_problem(problem, options or SolveOptions(**option_values),
-                                    formulation=formulation or FORMULATION))
+    return PlanResult(solve_problem(problem, options or SolveOptions(**option_values), formulation=formulation))
 
 
 def main() -> str:

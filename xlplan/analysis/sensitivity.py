@@ -26,7 +26,8 @@ import highspy
 import numpy as np
 
 from xlplan.analysis.value import AnalysisError
-from xlplan.model import FORMULATION, Formulation
+from xlplan.model import Formulation
+from xlplan.model.risk import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
@@ -157,7 +158,7 @@ def _relaxing_direction(model: MatrixModel, rows: np.ndarray, x_column: np.ndarr
 
 
 def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | None = None, *,
-                  formulation: Formulation = FORMULATION, options: SolveOptions | None = None,
+                  formulation: Formulation | None = None, options: SolveOptions | None = None,
                   per_scenario: bool | None = None) -> Sensitivity:
     """The expected marginal values of the binding limits and the marginal cost of demand.
 
@@ -174,8 +175,9 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
     ('LP', 1045.0)
     """
     options = options or SolveOptions()
+    formulation = formulation or formulation_for(problem.settings)
     model = compile_extensive_form(problem, formulation)
-    whole = problem.settings.integer_units and bool(model.integer.any())
+    whole = problem.settings.integer_units and bool(model.integer.any()) and not options.relax_integrality
     basis = "LP"
     if whole:
         if plan is None:
