@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import UTC, datetime
+from typing import Any
 
 from xlplan.analysis.frontier import Frontier
 from xlplan.analysis.sensitivity import EXPECTED, Sensitivity
