@@ -25,7 +25,8 @@ from xlplan.workbook.make.control import lite_button
 
 @script(button=lite_button("Start"), show_taskpane=True)
 def run_xlplan(book: xw.Book):
-    """Does what the Start sheet's Action cell says: Solve, Validate, Simulate, Compare, Frontier, Report or Clear outputs."""
+    """Does what the Start sheet's Action cell says: Solve, Validate, Simulate, Compare, Frontier, Report or Clear
+    outputs."""
     run(book, start_action)
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.test_excel_functions import converted_arguments
+import xlplan
+from tests.test_excel_functions import converted_arguments, udfs
 from tests.workbooks import ELECTRONICS
 from xlplan.analysis.sensitivity import shadow_prices
 from xlplan.frontends.excel.functions import ARGUMENTS, CACHE
 from xlplan.workbook import read_workbook
-
-import udfs  # noqa: E402, I001 - on sys.path through tests.test_excel_functions
 
 FUNCTIONS = (udfs.XLPLAN_SHADOW, udfs.XLPLAN_SIMULATE, udfs.XLPLAN_FRONTIER)
 
@@ -39,8 +38,6 @@ def test_they_declare_the_five_ranges_like_the_others():
 
 def test_shadow_prices_of_the_workbook(arguments):
     problem = read_workbook(ELECTRONICS)
-    import xlplan
-
     expected = shadow_prices(problem, xlplan.solve(problem).solution.plan)
     labour = next(p for p in expected.prices if p.rule == "labour_capacity")
     assert udfs.XLPLAN_SHADOW(*arguments, "labour hours", labour.product, labour.period) == pytest.approx(labour.value)
