@@ -33,12 +33,11 @@ from xlplan.workbook.read.live_source import XlwingsSource
 from xlplan.workbook.read.reader import WorkbookError, read_problem, read_uncertainty
 from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
 from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS as PLAN_SHEETS
-
-# a solve of an optimal plan writes the Sensitivity sheet before the Run log
-OUTPUT_SHEETS = (*PLAN_SHEETS[:-1], SENSITIVITY, PLAN_SHEETS[-1])
 from xlplan.workbook.write.live_writer import LiveWriter
 from xlplan.workbook.write.writer import write_sheets
 
+# a solve of an optimal plan writes the Sensitivity sheet before the Run log
+OUTPUT_SHEETS = (*PLAN_SHEETS[:-1], SENSITIVITY, PLAN_SHEETS[-1])
 MACRO = WORKBOOKS / MACRO_WORKBOOK
 LITE = WORKBOOKS / LITE_WORKBOOK
 STATUS_AT = (int(STATUS_CELL[1:]), ord(STATUS_CELL[0]) - 64)
