@@ -172,7 +172,7 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
     >>> from xlplan import reference
     >>> sensitivity = shadow_prices(reference.factory_physics())
     >>> sensitivity.basis, round(sensitivity.price("demand", "Product", "1"), 2)
-    ('LP', 1045.0)
+    ('LP', 431.14)
     """
     options = options or SolveOptions()
     formulation = formulation or formulation_for(problem.settings)
