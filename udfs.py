@@ -74,3 +74,47 @@ def XLPLAN_RECOURSE(products, costs, demand, scenarios, settings, scenario=None,
 def XLPLAN_STATUS(products, costs, demand, scenarios, settings, continuous=False, time_limit=None):
     """One line: the solver's status and the expected cost, or the problems in the inputs."""
     return functions.status(Inputs.of(products, costs, demand, scenarios, settings), continuous, time_limit)
+
+
+@xw.func
+@_takes_the_inputs_and_solve_options
+@xw.arg("rule", doc="A limit's key or name: warehouse_space, overflow_space, overtime_limit, regular_hours_limit, "
+                    "labour_capacity, workforce_balance, backorder_cap or demand; blank for the whole table")
+@xw.arg("product", doc="A product, for limits by product; blank for every product")
+@xw.arg("period", doc="A period; blank for every period")
+@xw.ret(index=False)
+def XLPLAN_SHADOW(products, costs, demand, scenarios, settings, rule=None, product=None, period=None,
+                  continuous=False, time_limit=None):
+    """The expected marginal value of a limit at the optimum (the cost one more unit saves; for demand, the
+    cost one more unit adds), or the Sensitivity table."""
+    return functions.shadow(Inputs.of(products, costs, demand, scenarios, settings), rule, product, period,
+                            continuous, time_limit)
+
+
+@xw.func
+@_takes_the_inputs_and_solve_options
+@xw.arg("statistic", doc="mean_profit, profit_se, profit_p5, profit_p50, profit_p95, value_at_risk, "
+                         "conditional_value_at_risk, fill_rate, ...; blank for the table")
+@xw.arg("replications", doc=f"Simulated paths; default {functions.SIMULATION_REPLICATIONS:,}")
+@xw.arg("seed", doc=f"Seed of the random numbers; default {functions.SIMULATION_SEED}")
+@xw.ret(index=False)
+def XLPLAN_SIMULATE(products, costs, demand, scenarios, settings, statistic=None, replications=None, seed=None,
+                    continuous=False, time_limit=None):
+    """The optimal plan simulated under the scenarios (each drawn by its probability): one statistic, or
+    the table of them."""
+    return functions.simulate(Inputs.of(products, costs, demand, scenarios, settings), statistic, replications,
+                              seed, continuous, time_limit)
+
+
+@xw.func
+@_takes_the_inputs_and_solve_options
+@xw.arg("weights", doc="Risk weights lambda: a range of numbers or a text such as \"0, 0.5, 1\"; "
+                       "default 0, 0.1, 0.25, 0.5, 1, 2, 4, 8")
+@xw.arg("replications", doc=f"Simulated paths per plan; default {functions.SIMULATION_REPLICATIONS:,}")
+@xw.ret(index=False)
+def XLPLAN_FRONTIER(products, costs, demand, scenarios, settings, weights=None, replications=None,
+                    continuous=False, time_limit=None):
+    """The cost-risk frontier, spilled with its header: per risk weight, the mean-CVaR plan's expected cost,
+    CVaR, simulated mean profit and P5, fill rate and status."""
+    return functions.frontier(Inputs.of(products, costs, demand, scenarios, settings), weights, replications,
+                              continuous, time_limit)

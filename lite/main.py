@@ -9,7 +9,15 @@ as in desktop Excel. Everything runs in the browser, in Pyodide: nothing leaves 
 import xlwings as xw
 from xlwings import script
 
-from udfs import XLPLAN_KPI, XLPLAN_RECOURSE, XLPLAN_SOLVE, XLPLAN_STATUS  # noqa: F401 - Lite registers them
+from udfs import (  # noqa: F401 - Lite registers them
+    XLPLAN_FRONTIER,
+    XLPLAN_KPI,
+    XLPLAN_RECOURSE,
+    XLPLAN_SHADOW,
+    XLPLAN_SIMULATE,
+    XLPLAN_SOLVE,
+    XLPLAN_STATUS,
+)
 from xlplan.commands import BY_NAME
 from xlplan.frontends.excel.buttons import run, run_action, start_action
 from xlplan.workbook.make.control import lite_button
@@ -17,7 +25,8 @@ from xlplan.workbook.make.control import lite_button
 
 @script(button=lite_button("Start"), show_taskpane=True)
 def run_xlplan(book: xw.Book):
-    """Does what the Start sheet's Action cell says: Solve, Validate, Simulate, Compare, Report or Clear outputs."""
+    """Does what the Start sheet's Action cell says: Solve, Validate, Simulate, Compare, Frontier, Report or Clear
+    outputs."""
     run(book, start_action)
 
 
@@ -43,6 +52,12 @@ def solve(book: xw.Book):
 def compare(book: xw.Book):
     """Sets the deterministic, best-buffered and stochastic plans side by side."""
     run_action(book, BY_NAME["compare"].action)
+
+
+@script
+def frontier(book: xw.Book):
+    """Solves mean-CVaR plans for a sweep of risk weights and writes the Frontier sheet."""
+    run_action(book, BY_NAME["frontier"].action)
 
 
 @script

@@ -190,7 +190,8 @@ def _call(module, name: str, arguments: list[Any]) -> Any:
 def test_through_xlwings_own_custom_function_call(module):
     module = lite_main() if module == "lite" else module
     described = {f["name"]: f for f in custom_functions_meta(module)["functions"]}
-    assert set(described) == {"XLPLAN_SOLVE", "XLPLAN_KPI", "XLPLAN_RECOURSE", "XLPLAN_STATUS"}
+    assert set(described) == {"XLPLAN_SOLVE", "XLPLAN_KPI", "XLPLAN_RECOURSE", "XLPLAN_STATUS", "XLPLAN_SHADOW",
+                              "XLPLAN_SIMULATE", "XLPLAN_FRONTIER"}
     assert [p["name"] for p in described["XLPLAN_KPI"]["parameters"]] == [*ARGUMENTS, "kpi", "continuous",
                                                                           "time_limit"]
     ranges = _office_js_values(ELECTRONICS)

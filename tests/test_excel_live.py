@@ -31,10 +31,13 @@ from xlplan.workbook.make.control import LITE_WORKBOOK, MACRO_WORKBOOK, STATUS_C
 from xlplan.workbook.read.file_source import FileSource
 from xlplan.workbook.read.live_source import XlwingsSource
 from xlplan.workbook.read.reader import WorkbookError, read_problem, read_uncertainty
-from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
+from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
+from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS as PLAN_SHEETS
 from xlplan.workbook.write.live_writer import LiveWriter
 from xlplan.workbook.write.writer import write_sheets
 
+# a solve of an optimal plan writes the Sensitivity sheet before the Run log
+OUTPUT_SHEETS = (*PLAN_SHEETS[:-1], SENSITIVITY, PLAN_SHEETS[-1])
 MACRO = WORKBOOKS / MACRO_WORKBOOK
 LITE = WORKBOOKS / LITE_WORKBOOK
 STATUS_AT = (int(STATUS_CELL[1:]), ord(STATUS_CELL[0]) - 64)
@@ -159,7 +162,7 @@ def test_run_button_solves_and_reports_in_the_status_cell():
     message, cells, _ = _click(MACRO, "Start", "Solve")
     assert message.startswith("xlplan.xlsm: optimal; expected cost 564,471.50")
     assert cells["Start"][STATUS_AT] == f"Solve: {message}"
-    assert list(cells)[-5:] == list(OUTPUT_SHEETS)
+    assert list(cells)[-6:] == list(OUTPUT_SHEETS)
     assert cells["KPI"][(6, 1)] == "Expected cost"
 
 
@@ -168,7 +171,7 @@ def test_solving_again_replaces_xlplans_sheets_and_extends_the_run_log(tmp_path)
     assert cli(["solve", str(MACRO), "-o", str(solved)]) == 0
     message, cells, actions = _click(solved, "Start", "Solve")
     assert message.startswith("xlplan.xlsm: optimal; expected cost 564,471.50")
-    assert list(cells)[-5:] == list(OUTPUT_SHEETS) and len(cells) == 8 + 5
+    assert list(cells)[-6:] == list(OUTPUT_SHEETS) and len(cells) == 8 + 6
     assert [a["args"] for a in actions if a["func"] == "setSheetName"] == [[s] for s in OUTPUT_SHEETS]
     runs = cells["Run log"]
     assert sum(1 for (row, column), value in runs.items() if column == 2 and value == "solve") == 2
@@ -200,7 +203,7 @@ def test_problems_are_listed_on_a_problems_sheet_with_links(tmp_path):
 def test_a_wrong_action_is_reported_not_raised():
     message, cells, _ = _click(MACRO, "Start", "Optimise everything")
     assert message == ("the Action cell (Start!C4) says 'Optimise everything'; choose one of Solve, Validate, "
-                       "Simulate, Compare, Report, Clear outputs")
+                       "Simulate, Compare, Frontier, Report, Clear outputs")
     assert cells["Start"][STATUS_AT] == message
 
 
@@ -231,7 +234,8 @@ def _run_script(path: Path, sheet: str, script: str) -> dict:
 
 def test_lite_scripts_are_bound_to_the_lite_workbooks_buttons():
     scripts = {s["function_name"]: s for s in custom_scripts_meta(lite_main())}
-    assert set(scripts) == {"run_xlplan", "check_inputs", "simulate", "solve", "compare", "clear_outputs"}
+    assert set(scripts) == {"run_xlplan", "check_inputs", "simulate", "solve", "compare", "frontier",
+                            "clear_outputs"}
     assert scripts["run_xlplan"]["button"] == lite_button("Start") == "[TextBox 1]Start!E3"
     assert scripts["check_inputs"]["button"] == "[TextBox 1]Settings!F2"
     assert scripts["simulate"]["button"] == "[TextBox 1]Uncertainty!F2"
@@ -240,7 +244,7 @@ def test_lite_scripts_are_bound_to_the_lite_workbooks_buttons():
 def test_lite_run_script_solves_like_the_desktop_button():
     cells = _run_script(LITE, "Start", "run_xlplan")
     assert cells["Start"][STATUS_AT].startswith("Solve: xlplan_lite.xlsx: optimal; expected cost 564,471.50")
-    assert list(cells)[-5:] == list(OUTPUT_SHEETS)
+    assert list(cells)[-6:] == list(OUTPUT_SHEETS)
 
 
 def test_lite_check_inputs_script_validates():

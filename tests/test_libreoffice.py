@@ -87,7 +87,8 @@ def test_every_output_prints(tmp_path, capsys, libreoffice):
     for heading in ("Plan", "Recourse", "Costs", "KPI", "Run log", "Production and expected demand: A",
                     "Expected cost by category", "564,471.50"):
         assert heading in text
-    assert pdf_pages(pdf) == 13  # Start, six inputs, five outputs; Recourse takes two pages
+    assert "Sensitivity" in text
+    assert pdf_pages(pdf) == 16  # Start, six inputs, six outputs; Recourse takes two pages, Sensitivity three
 
 
 def test_infeasible_output_prints_the_conflicts(tmp_path, capsys, libreoffice):

@@ -22,8 +22,8 @@ from xlplan.workbook.write.render_xlsxwriter import render_workbook
 HOSTILE = ("<script>alert(1)</script>", '=HYPERLINK("x")', "<b>bold</b> & <br>co")
 
 # the charts a fully analysed workbook shows: the plan (grid, production, labour), inventory and
-# backorders, costs, the simulated profit, and Compare's plans and buffer curve
-CHARTS = 9
+# backorders, costs, the simulated profit, Compare's plans and buffer curve, and the cost-risk frontier
+CHARTS = 10
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +35,13 @@ def browser():
 
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory):
-    """The electronics workbook solved, simulated and compared by the command line."""
+    """The electronics workbook solved, simulated, compared and its frontier drawn by the command line."""
     folder = tmp_path_factory.mktemp("analysed")
     book = folder / "electronics.xlsx"
     assert cli(["solve", str(ELECTRONICS), "-o", str(book)]) == 0
     assert cli(["simulate", str(book), "--in-place", "--no-backup", "--replications", "2000"]) == 0
     assert cli(["compare", str(book), "--in-place", "--no-backup", "--replications", "500"]) == 0
+    assert cli(["frontier", str(book), "--in-place", "--no-backup", "--replications", "500", "--weights", "0,2"]) == 0
     return book
 
 
@@ -76,7 +77,7 @@ def test_the_report_of_an_analysed_workbook_renders_offline_in_chromium(analysed
             assert plot["traces"] > 0 and plot["points"] > 0 and plot["drawn"] > 0, plot
         assert page.evaluate("document.querySelectorAll('.trace').length") >= 20
         assert page.eval_on_selector_all("section", "s => s.map(x => x.id)") == [
-            "plan", "recourse", "costs", "simulation", "compare"]
+            "plan", "recourse", "costs", "simulation", "compare", "frontier"]
 
         kpi = _kpi_sheet(analysed)
         cards = page.eval_on_selector_all(".headline .figure", """cs => Object.fromEntries(cs.map(c =>

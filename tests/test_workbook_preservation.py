@@ -13,6 +13,7 @@ from lxml import etree
 from tests.workbooks import digest, parts, planner_workbook
 from xlplan.frontends.cli import FILE_ERROR, OK, main
 from xlplan.workbook import read_workbook
+from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
 from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 
 BOOKKEEPING = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
@@ -55,16 +56,16 @@ def test_in_place_keeps_every_part_of_the_planners_workbook(tmp_path, name, caps
     before_names, after_names = _names(original), _names(first)
     assert {k: after_names[k] for k in before_names} == before_names
     added = {"xlplan_plan", "xlplan_runs", "xlplan_recourse", "xlplan_cost_breakdown", "xlplan_scenario_costs",
-             "xlplan_kpi", "xlplan_product_kpi", *(f"_xlplan_output_{k}" for k in range(1, 6))}
+             "xlplan_kpi", "xlplan_product_kpi", "xlplan_shadow_prices", *(f"_xlplan_output_{k}" for k in range(1, 7))}
     assert set(after_names) - set(before_names) == added
-    assert after_names["_xlplan_output_5"] == "'Run log'!$A$1"
+    assert after_names["_xlplan_output_6"] == "'Run log'!$A$1"
     before_xfs = etree.fromstring(original["xl/styles.xml"]).find(f"{MAIN}cellXfs")
     after_xfs = etree.fromstring(first["xl/styles.xml"]).find(f"{MAIN}cellXfs")
     assert [etree.tostring(x) for x in after_xfs[: len(before_xfs)]] == [etree.tostring(x) for x in before_xfs]
 
     sheets = _sheet_names(book)
     assert sheets == ["Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty",
-                      "My analysis", *OUTPUT_SHEETS]
+                      "My analysis", *OUTPUT_SHEETS[:-1], SENSITIVITY, OUTPUT_SHEETS[-1]]
     assert read_workbook(book).fingerprint() == problem_before
     backup = book.with_name(f"planner.backup{book.suffix}")
     assert backup.read_bytes() == _bytes_of(original, backup)

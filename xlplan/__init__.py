@@ -61,7 +61,8 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, form
     ``xlplan.solve(problem, time_limit=30, mip_gap=0)``. The result's ``status`` says whether a plan
     was found; an infeasible problem comes back with ``result.explanation`` naming the rules in
     conflict rather than raising. ``formulation`` solves another model than the production-planning
-    one, for example with a part added (``xlplan.model.FORMULATION.with_parts(part)``).
+    one, for example with a part added (``xlplan.model.FORMULATION.with_parts(part)``); by default
+    the settings' risk weight adds the mean-CVaR part (:mod:`xlplan.model.risk`).
 
     Examples
     --------
@@ -73,14 +74,12 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, form
     >>> first_week["product"], first_week["period"], float(first_week["production"]), float(first_week["workforce"])
     ('A', '1', 126.0, 60.0)
     """
-    from xlplan.model import FORMULATION
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
 
     if options is not None and option_values:
         raise TypeError("give either options or keyword options, not both")
-    return PlanResult(solve_problem(problem, options or SolveOptions(**option_values),
-                                    formulation=formulation or FORMULATION))
+    return PlanResult(solve_problem(problem, options or SolveOptions(**option_values), formulation=formulation))
 
 
 def main() -> str:

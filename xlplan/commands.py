@@ -100,11 +100,14 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcom
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
     from xlplan.workbook.read.reader import read_problem, read_runs
+    from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
 
     problem = read_problem(source)
     result = PlanResult(solve_problem(problem, options or SolveOptions()))
     cancel.checkpoint()
+    sheets = output_sheets(result, source.description, read_runs(source))
+    summary = result.summary()
     status = result.status.value
     lines = [f"{source.description}: {status}" + (f" ({result.message})" if result.message != status else "")]
     if result.has_plan:
@@ -115,9 +118,31 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcom
             lines.append(f"best bound {result.info.bound:,.2f} (relative gap {result.info.gap:.2%})")
     elif result.explanation is not None:
         lines.append(str(result.explanation))
-    return Outcome("solve", _ENDS[result.status.value], output_sheets(result, source.description, read_runs(source)),
-                   retire=OUTPUT_SHEETS, summary=result.summary(), lines=lines,
-                   versions={**library_versions(), **result.info.versions})
+    priced = _sensitivity(result, lines)
+    if priced is not None:
+        sheets.insert(len(sheets) - 1, priced[0])  # before the Run log
+        summary["shadow_prices"] = priced[1]
+    return Outcome("solve", _ENDS[result.status.value], sheets, retire=(*OUTPUT_SHEETS, SENSITIVITY),
+                   summary=summary, lines=lines, versions={**library_versions(), **result.info.versions})
+
+
+def _sensitivity(result: PlanResult, lines: list[str]) -> tuple[Sheet, dict[str, Any]] | None:
+    """The Sensitivity sheet and the JSON's ``shadow_prices`` of an optimal plan (a plan stopped
+    early has no marginal values to speak of); a line saying why when there are none."""
+    from xlplan.analysis import AnalysisError
+    from xlplan.analysis.sensitivity import shadow_prices
+    from xlplan.solver import SolveStatus
+    from xlplan.workbook.sheets.decision_sheets import sensitivity_sheet
+
+    if result.status is not SolveStatus.OPTIMAL:
+        return None
+    try:
+        sensitivity = shadow_prices(result.problem, result.solution.plan, options=result.info.options)
+    except AnalysisError as error:
+        lines.append(f"no shadow prices: {error}")
+        return None
+    priced = {"basis": sensitivity.basis, "objective": sensitivity.objective, "prices": sensitivity.as_dicts()}
+    return sensitivity_sheet(sensitivity, result.problem.name), priced
 
 
 def _solved_plan(problem: PlanningProblem, options: SolveOptions) -> PlanResult:
@@ -246,6 +271,42 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
                    warnings=warnings, seed=settings.seed, versions=library_versions())
 
 
+def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None, replications: int | None = None,
+             seed: int | None = None, options: SolveOptions | None = None) -> Outcome:
+    """Solve a sweep of risk weights (mean-CVaR plans) and lay out the Frontier sheet."""
+    from xlplan.analysis import CompareSettings
+    from xlplan.analysis.frontier import DEFAULT_WEIGHTS, cost_risk_frontier
+    from xlplan.simulation import uncertainty_models
+    from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
+    from xlplan.workbook.sheets.decision_sheets import frontier_record, frontier_sheet
+    from xlplan.workbook.sheets.run_log import run_log_sheet
+
+    started = time.perf_counter()
+    problem = read_problem(source)
+    uncertainty = read_uncertainty(source, problem)
+    s = uncertainty.settings
+    settings = CompareSettings(replications=replications or s.replications, seed=s.seed if seed is None else seed,
+                               sampled_scenarios=s.sampled_scenarios, confidence=s.confidence)
+    demand, noise = uncertainty_models(problem, uncertainty)
+    result = cost_risk_frontier(problem, demand, noise, weights or DEFAULT_WEIGHTS, settings=settings,
+                                options=options)
+    seconds = time.perf_counter() - started
+    level = f"CVaR {result.level:.0%}"
+    lines = [f"{source.description}: {len(result.points)} mean-CVaR plans over {result.scenarios} scenarios, "
+             f"simulated over {settings.replications:,} replications"
+             + ("" if result.all_optimal else " (NOT all optimal: see the status of each)")]
+    lines += [f"  lambda {p.weight:>6g}: expected cost {p.expected_cost:>14,.0f}   {level} {p.cvar:>14,.0f}   "
+              f"mean profit {p.mean_profit:>14,.0f}   P5 {p.profit_p5:>14,.0f}   fill rate {p.fill_rate:.2%}"
+              for p in result.points]
+    summary = {"command": "frontier", "fingerprint": problem.fingerprint(), "risk_level": result.level,
+               "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
+               "all_optimal": result.all_optimal, "points": result.as_dicts()}
+    sheets = [frontier_sheet(result, problem.name),
+              run_log_sheet(frontier_record(result, source.description, problem.fingerprint(), seconds),
+                            read_runs(source))]
+    return Outcome("frontier", "ok", sheets, summary=summary, lines=lines)
+
+
 def validate(source: WorkbookSource) -> Outcome:
     """Read and validate the inputs; every problem is raised at once as a WorkbookError."""
     from xlplan.problem.issues import counted
@@ -296,10 +357,11 @@ def clear_outputs(source: WorkbookSource) -> Outcome:
 def output_sheet_names() -> tuple[str, ...]:
     """Every sheet any command writes."""
     from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
+    from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
     from xlplan.workbook.sheets.problems import PROBLEMS
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 
-    return (*OUTPUT_SHEETS, SIMULATION, COMPARE, PROBLEMS)
+    return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, PROBLEMS)
 
 
 # ---------------------------------------------------------------------------- the table
@@ -327,6 +389,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("simulate", "Simulate", "simulate the workbook's plan under its Uncertainty sheet", simulate, "simulation"),
     Command("compare", "Compare", "compare the deterministic, best-buffered and stochastic plans by simulation",
             compare, "compare"),
+    Command("frontier", "Frontier", "solve mean-CVaR plans for a sweep of risk weights: expected cost against risk",
+            frontier, "frontier"),
     Command("report", "Report", "write an interactive HTML report of the workbook's solved plan", report,
             document_suffix=".report.html"),
     Command("clear", "Clear outputs", "remove the sheets xlplan wrote", clear_outputs, "cleared"),

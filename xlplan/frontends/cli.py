@@ -136,6 +136,21 @@ def _add_simulation(command: argparse.ArgumentParser) -> None:
     command.add_argument("--seed", type=SEED, help="override the Uncertainty sheet's seed")
 
 
+def _add_weights(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--weights", type=_weights, metavar="L1,L2,...",
+                         help="the risk weights lambda to solve (default 0,0.1,0.25,0.5,1,2,4,8)")
+
+
+def _weights(text: str) -> tuple[float, ...]:
+    try:
+        weights = tuple(float(w) for w in text.split(",") if w.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not weights or any(not w >= 0 for w in weights):
+        raise argparse.ArgumentTypeError(f"the risk weights must be numbers of at least 0: {text!r}")
+    return weights
+
+
 def _add_plan_choice(command: argparse.ArgumentParser) -> None:
     command.add_argument("--plan", choices=("auto", "workbook", "solve"), default="auto",
                          help="simulate the Plan sheet (workbook), a fresh optimal plan (solve), or the Plan "
@@ -163,7 +178,8 @@ def document_path(book: Path, suffix: str) -> Path:
 
 
 OPTIONS_OF = {"solve": (_add_solver,), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
-              "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,)}
+              "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
+              "frontier": (_add_simulation, _add_weights, _add_solver)}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -385,8 +401,10 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.command in ("validate", "clear"):
         return {}
     options: dict[str, Any] = {"options": _solve_options(args)}
-    if args.command in ("simulate", "compare"):
+    if args.command in ("simulate", "compare", "frontier"):
         options.update(replications=args.replications, seed=args.seed)
+    if args.command == "frontier":
+        options.update(weights=args.weights)
     if args.command == "simulate":
         options.update(plan_from=args.plan, exact=args.exact, reproduce_seed_defect=args.reproduce_seed_defect)
     if args.command == "report":

@@ -45,6 +45,9 @@ class Field:
     """The words a ``choice`` field accepts."""
     why_whole: str = ""
     """For an ``integer`` field: why it must be whole, added to the message."""
+    optional_row: bool = False
+    """A setting added after workbooks were made: a workbook without its row takes the default (which
+    keeps the plan as it was) rather than being refused."""
 
     @property
     def range_text(self) -> str:
@@ -130,6 +133,13 @@ SETTING_FIELDS: tuple[Field, ...] = (
     Field("integer_units", "Whole units", "yes / no",
           "Yes: production, inventories and backorders are whole numbers (a MIP). "
           "No: they may be fractional (an LP, faster).", default=False, kind="flag"),
+    Field("risk_weight", "Risk weight", "lambda",
+          "The plan minimises expected cost + this weight x CVaR of cost (the mean cost of the worst "
+          "1 - risk level share of scenarios). 0: the risk-neutral plan, expected cost only.", default=0.0,
+          maximum=1_000.0, optional_row=True),
+    Field("risk_level", "Risk level", "alpha, fraction",
+          "The level of the CVaR the risk weight prices: 0.9 means the mean cost of the worst 10% of "
+          "scenarios.", default=0.9, kind="fraction", maximum=0.9999, optional_row=True),
 )
 
 

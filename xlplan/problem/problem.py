@@ -70,6 +70,8 @@ class Settings:
     backorder_limit: float | None = None
     lost_sales_allowed: bool = False
     integer_units: bool = False
+    risk_weight: float = 0.0
+    risk_level: float = 0.9
 
     @property
     def has_overflow(self) -> bool:

@@ -280,5 +280,19 @@ def buffer_chart(curve: pd.DataFrame) -> go.Figure:
     return figure
 
 
-__all__ = ["buffer_chart", "cost_chart", "fan_chart", "histogram_chart", "label", "labour_chart",
+def frontier_chart(points: pd.DataFrame, cvar_column: str) -> go.Figure:
+    """The cost-risk frontier: each plan's expected cost against its CVaR, labelled by its risk weight."""
+    weights = points["Risk weight"].to_numpy(dtype=float)
+    figure = go.Figure([
+        go.Scatter(x=points[cvar_column].to_numpy(dtype=float), y=points["Expected cost"].to_numpy(dtype=float),
+                   mode="lines+markers+text", text=[f"λ {w:g}" for w in weights], textposition="top right",
+                   name="Plans, by risk weight", line={"color": PALETTE[0]}),
+    ])
+    _layout(figure, "Expected cost against risk: one plan per risk weight", "Expected cost", label(cvar_column))
+    figure.update_yaxes(rangemode="normal")
+    figure.update_layout(hovermode="closest")
+    return figure
+
+
+__all__ = ["buffer_chart", "frontier_chart", "cost_chart", "fan_chart", "histogram_chart", "label", "labour_chart",
            "production_chart", "production_heatmap", "strategies_chart", "weighted_quantiles"]

@@ -4,7 +4,7 @@ Each :class:`SectionKind` names the tables it needs and builds its :class:`Secti
 section whose tables the workbook lacks (no Simulate or Compare run yet) is left out. The page
 (:mod:`xlplan.report.html`) shows :data:`SECTIONS` in order.
 
-To report another analysis sheet (the Frontier and Rolling sheets to come), give its tables names
+To report another analysis sheet (the Rolling sheet to come), give its tables names
 in :mod:`xlplan.workbook.contract`, write a ``build`` function here from those tables to a
 Section (figures from :mod:`xlplan.report.charts`, tables as :class:`HtmlTable`), and add a
 SectionKind for it to :data:`SECTIONS`: nothing else changes.
@@ -22,6 +22,8 @@ from xlplan.report import charts
 from xlplan.workbook.contract import (
     BUFFER_CURVE_NAME,
     COST_BREAKDOWN_NAME,
+    FRONTIER_NAME,
+    FRONTIER_SETTINGS_NAME,
     KPI_NAME,
     PLAN,
     PRODUCT_KPI_NAME,
@@ -102,6 +104,14 @@ class LatestRuns:
         if mine[0] > solve[0]:
             return (f"The Run log shows this {command} ran before the latest solve: it may describe an earlier "
                     f"plan. Run {command.capitalize()} again to bring it up to date.")
+        return self.on_other_inputs(command)
+
+    def on_other_inputs(self, command: str) -> str | None:
+        """Why ``command``'s sheet, which depends on the inputs but not on the solved plan, may not
+        describe the current inputs, or None."""
+        mine, solve = self.rows.get(command), self.rows.get("solve")
+        if mine is None or solve is None:
+            return None
         if str(mine[1].get("Input fingerprint", "")) != str(solve[1].get("Input fingerprint", "")):
             return (f"The Run log shows this {command} ran on other inputs than the latest solve (the input "
                     "fingerprints differ).")
@@ -209,6 +219,31 @@ def compare_section(tables: Tables) -> Section:
     return section
 
 
+def frontier_section(tables: Tables) -> Section:
+    points = tables[FRONTIER_NAME]
+    cvar_column = next(c for c in points.columns if str(c).startswith("CVaR"))
+    formats = {c: "money" for c in points.columns[1:6]}
+    formats.update({"Risk weight": "number", "On-time fill rate": "percent"})
+    section = Section("frontier", "Cost-risk frontier", notes=[
+        "Plans minimising expected cost + lambda x CVaR of cost, one per risk weight lambda (the Frontier "
+        "sheet): a higher weight buys a lower CVaR with expected cost. Each plan's profit and fill rate are "
+        "simulated with the same replications. To plan with a weight, enter it as the Risk weight on the "
+        "Settings sheet."],
+        figures=[charts.frontier_chart(points, cvar_column)],
+        tables=[HtmlTable("The plans of the frontier", points, formats)])
+    statuses = points["Status"].astype(str) if "Status" in points.columns else pd.Series(dtype=str)
+    if not statuses.eq("optimal").all():
+        section.warnings.append("Not every plan of the frontier is optimal (see Status): a plan stopped early is "
+                                "no proven frontier point.")
+    settings = tables.get(FRONTIER_SETTINGS_NAME)
+    if settings is not None:
+        section.tables.append(HtmlTable("Settings used", settings, collapsed=True))
+    stale = LatestRuns.of(tables).on_other_inputs("frontier")  # it plans afresh: a later solve does not age it
+    if stale:
+        section.warnings.append(stale)
+    return section
+
+
 SECTIONS: tuple[SectionKind, ...] = (
     SectionKind("plan", "The plan", (PLAN.name,), plan_section),
     SectionKind("recourse", "Inventory and backorders", (RECOURSE_NAME,), recourse_section),
@@ -218,7 +253,8 @@ SECTIONS: tuple[SectionKind, ...] = (
                 uses=(RUNS_NAME,)),
     SectionKind("compare", "Compare", (STRATEGIES_NAME,), compare_section,
                 uses=(STOCHASTIC_VALUE_NAME, STRATEGY_COSTS_NAME, BUFFER_CURVE_NAME, RUNS_NAME)),
-    # Frontier and Rolling go here, once their sheets name their tables (see the module's docstring).
+    SectionKind("frontier", "Frontier", (FRONTIER_NAME,), frontier_section, uses=(FRONTIER_SETTINGS_NAME, RUNS_NAME)),
+    # Rolling goes here, once its sheet names its tables (see the module's docstring).
 )
 
 

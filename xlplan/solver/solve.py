@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from xlplan.model import FORMULATION, Formulation
+from xlplan.model import Formulation
+from xlplan.model.risk import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_extensive_form
 from xlplan.solver.infeasibility import explain_infeasibility
@@ -36,16 +37,18 @@ def _tidy(values: np.ndarray, whole: bool) -> np.ndarray:
 
 def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
                   fixed_plan: Mapping[str, np.ndarray] | None = None,
-                  formulation: Formulation = FORMULATION) -> Solution:
+                  formulation: Formulation | None = None) -> Solution:
     """Solve ``problem`` with the solver ``options.backend`` names and return the raw solution with
     its :class:`SolveInfo`.
 
     With ``fixed_plan`` (stage-1 values by name, shape (products, periods)) only the recourse is
     optimised: the plan's expected cost under the problem's scenarios, or why it cannot work.
-    ``formulation`` is the model (default: the production-planning model). Most users want
+    ``formulation`` is the model (default: the production-planning model, with the mean-CVaR part
+    when the problem's settings give a risk weight). Most users want
     :func:`xlplan.solve`, which wraps this in a :class:`~xlplan.PlanResult`.
     """
     options = options or SolveOptions()
+    formulation = formulation or formulation_for(problem.settings)
     started = time.perf_counter()
     solver = solver_named(options.backend)
     run = solver.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)

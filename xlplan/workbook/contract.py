@@ -123,6 +123,9 @@ STRATEGIES_NAME = "xlplan_strategies"
 STRATEGY_COSTS_NAME = "xlplan_strategy_costs"
 STOCHASTIC_VALUE_NAME = "xlplan_stochastic_value"
 BUFFER_CURVE_NAME = "xlplan_buffer_curve"
+SHADOW_PRICES_NAME = "xlplan_shadow_prices"
+FRONTIER_NAME = "xlplan_frontier"
+FRONTIER_SETTINGS_NAME = "xlplan_frontier_settings"
 
 INPUT_RANGES: tuple[RangeContract, ...] = (PRODUCTS, COSTS, DEMAND, SCENARIOS, SETTINGS)
 UNCERTAINTY_RANGES: tuple[RangeContract, ...] = (SIMULATION, NOISE)

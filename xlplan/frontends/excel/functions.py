@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -39,8 +39,13 @@ ARGUMENTS = ("products", "costs", "demand", "scenarios", "settings")
 DEFAULT_TIME_LIMIT = 60.0
 """Seconds a worksheet function lets HiGHS run, so a hard MIP cannot freeze Excel."""
 CACHE_SIZE = 16
+SIMULATION_REPLICATIONS = 10_000
+"""Replications a worksheet function simulates by default: a standard error near 1% of the profit's
+spread, in about a second."""
+SIMULATION_SEED = 2026
 
 Cells = tuple[tuple[Any, ...], ...]
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------------------- arguments as ranges
@@ -122,9 +127,11 @@ class SolveCache:
         self.size = size
         self._problems: OrderedDict[Inputs, PlanningProblem | WorkbookError] = OrderedDict()
         self._results: OrderedDict[tuple[str, str], PlanResult] = OrderedDict()
+        self._derived: OrderedDict[tuple[str, str, Hashable], Any] = OrderedDict()
         self._lock = threading.Lock()
         self.solves = 0
         self.hits = 0
+        self.derivations = 0
 
     def _remember(self, store: OrderedDict, key: Any, value: Any) -> None:
         store[key] = value
@@ -161,12 +168,29 @@ class SolveCache:
             self._remember(self._results, key, result)
             return result
 
+    def derived(self, inputs: Inputs, options: SolveOptions, what: Hashable,
+                compute: Callable[[PlanResult], T]) -> T:
+        """What ``compute`` makes of the solved inputs (shadow prices, a simulation, a frontier), made
+        once per distinct problem, options and ``what``. ``derivations`` counts those made."""
+        result = self.result(inputs, options)
+        key = (result.problem.fingerprint(), repr(options), what)
+        with self._lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return self._derived[key]  # type: ignore[no-any-return]
+        value = compute(result)
+        with self._lock:
+            self.derivations += 1
+            self._remember(self._derived, key, value)
+        return value
+
     def clear(self) -> None:
         """Forget every problem and result, and reset the counts."""
         with self._lock:
             self._problems.clear()
             self._results.clear()
-            self.solves = self.hits = 0
+            self._derived.clear()
+            self.solves = self.hits = self.derivations = 0
 
 
 CACHE = SolveCache()
@@ -305,3 +329,152 @@ def status(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> s
     if result.info.gap:
         line += f" (relative gap {result.info.gap:.2%})"
     return line
+
+
+# ---------------------------------------------------------------------------- analyses of the solve
+def _text(value: Any) -> str | None:
+    """An optional text argument: None when blank."""
+    value = _plain(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return label_text(value)
+
+
+def _whole(value: Any, name: str, default: int) -> int:
+    value = _plain(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a whole number, not '{value}'") from None
+    if number != int(number) or number < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not '{value}'")
+    return int(number)
+
+
+def shadow(inputs: Inputs, rule: Any = None, product: Any = None, period: Any = None, continuous: Any = False,
+           time_limit: Any = None) -> Any:
+    """The expected marginal value of a limit (by its key or label: ``warehouse_space``, "warehouse space",
+    ``demand``...) for a product and period where it has them; several matching rows come back as a
+    table, a limit that does not bind as 0. Without a rule: the whole Sensitivity table."""
+    from xlplan.analysis import AnalysisError
+    from xlplan.analysis.sensitivity import DEMAND, EXPECTED, LIMITS, shadow_prices
+
+    result = _with_a_plan(inputs, continuous, time_limit)
+    if not isinstance(result, PlanResult):
+        return result
+    options = solve_options(continuous, time_limit)
+    try:
+        sensitivity = CACHE.derived(inputs, options, "shadow prices",
+                                    lambda r: shadow_prices(r.problem, r.solution.plan, options=r.info.options))
+    except AnalysisError as error:
+        return f"xlplan: no shadow prices: {error}"
+    header = ["Limit", "Product", "Period", "Scenario", "Value", "Unit", "One more unit is", "Holds for a decrease of",
+              "Holds for an increase of"]
+
+    def rows(prices: Sequence[Any]) -> pd.DataFrame:
+        return _table(header, [[p.label, p.product or "", p.period or "", p.scenario, p.value, p.unit, p.one_more,
+                                p.holds_down, p.holds_up] for p in prices])
+
+    wanted = _text(rule)
+    if wanted is None:
+        return rows(sensitivity.prices)
+    limits = {"demand": DEMAND, **LIMITS}
+    key = next((k for k, limit in limits.items() if _normalised(wanted) in (_normalised(k), _normalised(limit.label))),
+               None)
+    if key is None:
+        return f"xlplan: no limit '{wanted}'; the limits are {', '.join(limits)}"
+    product_text, period_text = _text(product), _text(period)
+    matching = [p for p in sensitivity.prices if p.rule == key and p.scenario == EXPECTED
+                and product_text in (None, p.product) and period_text in (None, p.period)]
+    if len(matching) == 1:
+        return _excel_value(matching[0].value)
+    if matching:
+        return rows(matching)
+    return 0.0  # the limit does not bind there: one more unit is worth nothing
+
+
+def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, seed: Any = None,
+             continuous: Any = False, time_limit: Any = None) -> Any:
+    """The optimal plan simulated under the inputs' own scenarios (each replication draws one by its
+    probability): a statistic by key or label (``mean_profit``, ``profit_p5``, ``fill_rate``...), or
+    without one, the table of them."""
+    from xlplan.simulation import DemandModel, ProcessNoise
+    from xlplan.simulation import simulate as run_simulation
+
+    result = _with_a_plan(inputs, continuous, time_limit)
+    if not isinstance(result, PlanResult):
+        return result
+    try:
+        count = _whole(replications, "replications", SIMULATION_REPLICATIONS)
+        chosen_seed = _whole(seed, "seed", SIMULATION_SEED) if _plain(seed) not in (None, 0) else SIMULATION_SEED
+    except ValueError as error:
+        return f"xlplan: {error}"
+
+    def run(r: PlanResult) -> dict[str, Any]:
+        problem = r.problem
+        summary = run_simulation(problem, r.solution.plan, DemandModel.from_problem(problem),
+                                 ProcessNoise.none(len(problem.products)), replications=count, seed=chosen_seed).summary
+        return {k: v for k, v in summary.as_dict().items() if not isinstance(v, dict)}
+
+    statistics = CACHE.derived(inputs, solve_options(continuous, time_limit), ("simulate", count, chosen_seed), run)
+    wanted = _text(statistic)
+    if wanted is None:
+        return _table(["Statistic", "Value"], [[k, v] for k, v in statistics.items()])
+    for key, value in statistics.items():
+        if _normalised(wanted) == _normalised(key):
+            return _excel_value(value)
+    return f"xlplan: no statistic '{wanted}'; known: {', '.join(statistics)}"
+
+
+def _weights(value: Any) -> tuple[float, ...] | None:
+    """Risk weights from a range (a column or row of numbers) or a text "0, 0.5, 1"; None when blank."""
+    if isinstance(value, str):
+        parts: list[Any] = [v for v in value.split(",") if v.strip()]
+    else:
+        parts = [v for row in cells(value) for v in row if v is not None]
+    if not parts:
+        return None
+    try:
+        weights = tuple(float(v) for v in parts)
+    except (TypeError, ValueError):
+        raise ValueError(f"the risk weights must be numbers, not {parts}") from None
+    if any(not w >= 0 for w in weights):
+        raise ValueError(f"the risk weights must be at least 0, not {list(weights)}")
+    return weights
+
+
+def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, continuous: Any = False,
+             time_limit: Any = None) -> Any:
+    """The cost-risk frontier over the inputs' scenarios: one row per risk weight (expected cost, CVaR at
+    the Settings' risk level, simulated mean profit and P5, fill rate, status)."""
+    from xlplan.analysis import AnalysisError, CompareSettings
+    from xlplan.analysis.frontier import DEFAULT_WEIGHTS, cost_risk_frontier
+    from xlplan.simulation import DemandModel, ProcessNoise
+
+    result = _with_a_plan(inputs, continuous, time_limit)
+    if not isinstance(result, PlanResult):
+        return result
+    try:
+        chosen = _weights(weights) or DEFAULT_WEIGHTS
+        count = _whole(replications, "replications", SIMULATION_REPLICATIONS)
+    except ValueError as error:
+        return f"xlplan: {error}"
+    options = solve_options(continuous, time_limit)
+
+    def run(r: PlanResult) -> Any:
+        problem = r.problem
+        return cost_risk_frontier(problem, DemandModel.from_problem(problem), ProcessNoise.none(len(problem.products)),
+                                  chosen, settings=CompareSettings(replications=count, seed=SIMULATION_SEED),
+                                  options=options)
+
+    try:
+        points = CACHE.derived(inputs, options, ("frontier", chosen, count), run)
+    except AnalysisError as error:
+        return f"xlplan: no frontier: {error}"
+    level = f"CVaR {points.level:.0%} of cost"
+    return _table(["Risk weight", "Expected cost", level, "Simulated mean profit", "Simulated profit P5",
+                   "On-time fill rate", "Status"],
+                  [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status]
+                   for p in points.points])

@@ -150,7 +150,7 @@ def _named_value_layout(table: _Table, issues: list[WorkbookIssue]) -> None:
         else:
             seen[spec.name] = r
     for spec in specs:
-        if spec.name not in seen:
+        if spec.name not in seen and not spec.optional_row:
             blank = " (leave its value blank for no limit)" if spec.optional else ""
             issues.append(WorkbookIssue(table.grid.span(), table.grid.name,
                                         f"the setting '{spec.title}' is missing: add a row for it{blank}"))

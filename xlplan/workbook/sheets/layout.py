@@ -136,10 +136,13 @@ class Chart:
     anchor: str
     categories: str
     series: list[Series]
-    kind: Literal["column", "line", "bar", "stacked"] = "column"
+    kind: Literal["column", "line", "bar", "stacked", "scatter"] = "column"
+    """``scatter``: the categories are the x values (numbers), each series a line through its points."""
     x_title: str = ""
     y_title: str = ""
     y_format: str = "#,##0"
+    x_format: str | None = None
+    """The number format of a scatter chart's x axis."""
     width_cm: float = 16.0
     height_cm: float = 7.5
 

@@ -25,7 +25,8 @@ ACCENT = (31, 78, 121)
 WHITE = (255, 255, 255)
 FONT_COLOURS = {"heading": ACCENT, "subheading": ACCENT, "note": (89, 89, 89), "unit": (128, 128, 128),
                 "good": (46, 125, 50), "bad": (198, 40, 40), "link": (5, 99, 193)}
-CHART_TYPES = {"column": "column_clustered", "stacked": "column_stacked", "bar": "bar_clustered", "line": "line"}
+CHART_TYPES = {"column": "column_clustered", "stacked": "column_stacked", "bar": "bar_clustered", "line": "line",
+               "scatter": "xy_scatter_lines"}
 POINTS_PER_CM = 28.35
 
 

@@ -99,20 +99,25 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
 
 def _chart(book: Workbook, ws: Worksheet, chart: Chart) -> None:
     subtype = {"stacked": {"type": "column", "subtype": "stacked"}, "bar": {"type": "bar"},
-               "line": {"type": "line"}, "column": {"type": "column"}}[chart.kind]
+               "line": {"type": "line"}, "column": {"type": "column"},
+               "scatter": {"type": "scatter", "subtype": "straight_with_markers"}}[chart.kind]
     primary = book.add_chart(subtype)
     overlay = (book.add_chart({"type": "line"})
-               if chart.kind != "line" and any(s.kind == "line" for s in chart.series) else None)
+               if chart.kind not in ("line", "scatter") and any(s.kind == "line" for s in chart.series) else None)
     for series in chart.series:
         target = overlay if overlay is not None and series.kind == "line" else primary
         # a title from a cell; a literal title starting with '=' would be taken for a formula
         name = "=" + series.title_cell if series.title_cell else series.title.lstrip("=")
         target.add_series({"name": name, "categories": "=" + chart.categories,
-                           "values": "=" + series.values, "marker": {"type": "none"}})
+                           "values": "=" + series.values,
+                           "marker": {"type": "circle"} if chart.kind == "scatter" else {"type": "none"}})
     if overlay is not None:
         primary.combine(overlay)
     primary.set_title({"name": chart.title.lstrip("="), "name_font": {"size": 12}})
-    primary.set_x_axis({"name": chart.x_title} if chart.x_title else {})
+    x_axis: dict[str, object] = {"name": chart.x_title} if chart.x_title else {}
+    if chart.x_format is not None:
+        x_axis["num_format"] = chart.x_format
+    primary.set_x_axis(x_axis)
     primary.set_y_axis({"name": chart.y_title, "num_format": chart.y_format, "major_gridlines": {"visible": True}})
     primary.set_legend({"position": "bottom"})
     primary.set_size({"width": chart.width_cm * CM_TO_PX, "height": chart.height_cm * CM_TO_PX})
