@@ -32,6 +32,12 @@ class SimulationSettings:
     buffer_to: float = 1.5
     buffer_step: float = 0.01
     confidence: float = 0.95
+    rolling_replications: int = 30
+    replan_every: int = 1
+    planning_window: int | None = None
+    frozen_periods: int = 0
+    rolling_scenarios: int = 30
+    rolling_buffer: float | None = None
 
 
 @dataclass(frozen=True)

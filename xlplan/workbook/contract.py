@@ -123,6 +123,10 @@ STRATEGIES_NAME = "xlplan_strategies"
 STRATEGY_COSTS_NAME = "xlplan_strategy_costs"
 STOCHASTIC_VALUE_NAME = "xlplan_stochastic_value"
 BUFFER_CURVE_NAME = "xlplan_buffer_curve"
+ROLLING_POLICIES_NAME = "xlplan_rolling_policies"
+"""The Rolling sheet's policies side by side: re-planned and static figures per policy."""
+ROLLING_SETTINGS_NAME = "xlplan_rolling_settings"
+"""The Rolling sheet's settings: how often, how far ahead and how frozen the re-planning was."""
 
 INPUT_RANGES: tuple[RangeContract, ...] = (PRODUCTS, COSTS, DEMAND, SCENARIOS, SETTINGS)
 UNCERTAINTY_RANGES: tuple[RangeContract, ...] = (SIMULATION, NOISE)
