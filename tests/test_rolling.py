@@ -117,3 +117,78 @@ def test_settings_that_cannot_work_are_refused_together(factory_physics):
     message = str(raised.value)
     for words in ("re-plan every", "frozen periods", "gut feeling"):
         assert words in message
+
+
+# ---------------------------------------------------------------------------- the command and its sheet
+def _set_setting(book, title: str, value) -> None:
+    sheet = book["Uncertainty"]
+    for row in sheet.iter_rows():
+        if row[0].value == title:
+            row[1].value = value
+            return
+    raise AssertionError(f"no setting {title}")
+
+
+def test_simulate_rolling_writes_the_rolling_sheet_and_the_json_of_every_command(tmp_path, capsys, libreoffice):
+    from tests.libreoffice import pdf_text
+    from tests.workbooks import FACTORY_PHYSICS, edited
+    from xlplan.frontends.cli import main as cli
+    from xlplan.workbook import FileSource
+    from xlplan.workbook.contract import ROLLING_POLICIES_NAME
+    from xlplan.workbook.read.outputs import read_output_table
+
+    def settings(book):
+        _set_setting(book, "Re-plan every", 3)
+        _set_setting(book, "Frozen periods", 1)
+
+    book = edited(FACTORY_PHYSICS, tmp_path, settings)
+    out = tmp_path / "rolled.xlsx"
+    code = cli(["simulate", str(book), "-o", str(out), "--rolling", "--replications", "3", "--policies",
+                "deterministic,stochastic", "--json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    payload = __import__("json").loads(captured.out)
+    assert payload["command"] == "simulate" and payload["status"] == "done" and payload["seed"] == 2026
+    assert "rolling: deterministic: executed periods to 12 of 12" in captured.err  # progress on stderr
+    rolling = payload["rolling"]
+    assert rolling["settings"]["replan_every"] == 3 and rolling["settings"]["frozen_periods"] == 1
+    assert [p["policy"] for p in rolling["policies"]] == ["deterministic", "stochastic"]
+    assert all(p["replans"] == 12 for p in rolling["policies"])  # 4 re-planning points x 3 worlds
+
+    source = FileSource(out)
+    try:
+        table = read_output_table(source, ROLLING_POLICIES_NAME)
+    finally:
+        source.close()
+    assert table["Policy"].tolist() == ["deterministic", "stochastic"]
+    for row, figures in zip(table.to_dict("records"), rolling["policies"], strict=True):
+        assert row["Mean profit"] == pytest.approx(figures["mean_profit"])
+        assert row["Fill rate"] == pytest.approx(figures["fill_rate"])
+        assert row["Plan changes"] == pytest.approx(figures["plan_changes"])
+
+    text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
+    for words in ("Rolling re-planning", "Policies, re-planned", "Mean profit by policy", "re-planned every 3",
+                  "frozen", "xlplan simulate --rolling"):
+        assert words in text, words
+
+
+def test_rolling_options_only_with_rolling_and_settings_checked_with_their_cells(tmp_path, capsys):
+    from tests.workbooks import FACTORY_PHYSICS, edited
+    from xlplan.frontends.cli import main as cli
+
+    assert cli(["simulate", str(FACTORY_PHYSICS), "--policies", "deterministic"]) == 2
+    assert "--policies only applies with --rolling" in capsys.readouterr().err
+    assert cli(["simulate", str(FACTORY_PHYSICS), "--rolling", "--exact"]) == 2
+    assert cli(["simulate", str(FACTORY_PHYSICS), "--rolling", "--policies", "gut"]) == 2
+
+    def wrong(book):
+        _set_setting(book, "Re-plan every", 13)
+        _set_setting(book, "Planning window", 4)
+        _set_setting(book, "Frozen periods", 4)
+
+    book = edited(FACTORY_PHYSICS, tmp_path, wrong)
+    assert cli(["simulate", str(book), "--rolling"]) == 3
+    err = capsys.readouterr().err
+    assert "Uncertainty!" in err
+    assert "re-planning every 13 periods is more than the 12 periods" in err
+    assert "4 frozen periods leave nothing of the 4-period planning window" in err
