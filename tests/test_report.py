@@ -22,8 +22,9 @@ from xlplan.workbook.write.render_xlsxwriter import render_workbook
 HOSTILE = ("<script>alert(1)</script>", '=HYPERLINK("x")', "<b>bold</b> & <br>co")
 
 # the charts a fully analysed workbook shows: the plan (grid, production, labour), inventory and
-# backorders, costs, the simulated profit, Compare's plans and buffer curve, and the cost-risk frontier
-CHARTS = 10
+# backorders, costs, the simulated profit, Compare's plans and buffer curve, the cost-risk frontier and
+# the rolling re-planning
+CHARTS = 11
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,8 @@ def analysed(tmp_path_factory):
     assert cli(["simulate", str(book), "--in-place", "--no-backup", "--replications", "2000"]) == 0
     assert cli(["compare", str(book), "--in-place", "--no-backup", "--replications", "500"]) == 0
     assert cli(["frontier", str(book), "--in-place", "--no-backup", "--replications", "500", "--weights", "0,2"]) == 0
+    assert cli(["simulate", str(book), "--in-place", "--no-backup", "--rolling", "--replications", "4",
+                "--policies", "deterministic,stochastic"]) == 0
     return book
 
 
@@ -77,7 +80,7 @@ def test_the_report_of_an_analysed_workbook_renders_offline_in_chromium(analysed
             assert plot["traces"] > 0 and plot["points"] > 0 and plot["drawn"] > 0, plot
         assert page.evaluate("document.querySelectorAll('.trace').length") >= 20
         assert page.eval_on_selector_all("section", "s => s.map(x => x.id)") == [
-            "plan", "recourse", "costs", "simulation", "compare", "frontier"]
+            "plan", "recourse", "costs", "simulation", "compare", "frontier", "rolling"]
 
         kpi = _kpi_sheet(analysed)
         cards = page.eval_on_selector_all(".headline .figure", """cs => Object.fromEntries(cs.map(c =>

@@ -75,7 +75,7 @@ def test_an_unreadable_plan_is_reported_at_its_cell(tmp_path, capsys):
                     "empirical (Demand distribution)"),
     ("B11", 0.5, "Uncertainty!B11 (xlplan_simulation): the buffer range ends (0.5) before it starts (1) "
                  "(Buffer to)"),
-    ("E18", 0.8, "Uncertainty!E18 (xlplan_noise): availability max 0.8 is below availability min 0.9 "
+    ("E24", 0.8, "Uncertainty!E24 (xlplan_noise): availability max 0.8 is below availability min 0.9 "
                  "(Availability max, product Product)"),
 ])
 def test_uncertainty_problems_are_reported_at_their_cells(tmp_path, capsys, cell, value, message):

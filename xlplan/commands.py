@@ -172,8 +172,12 @@ def stale_plan(history: tuple[tuple[Any, ...], ...], fingerprint: str) -> Notice
 
 def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "solve"] = "auto",
              replications: int | None = None, seed: int | None = None, exact: bool = False,
-             reproduce_seed_defect: bool = False, options: SolveOptions | None = None) -> Outcome:
-    """Simulate the workbook's plan (its Plan sheet, or a fresh solve) under its Uncertainty sheet."""
+             reproduce_seed_defect: bool = False, options: SolveOptions | None = None, rolling: bool = False,
+             policies: tuple[str, ...] | None = None) -> Outcome:
+    """Simulate the workbook's plan (its Plan sheet, or a fresh solve) under its Uncertainty sheet; with
+    ``rolling``, re-plan each policy along the simulated worlds instead (see :func:`simulate_rolling`)."""
+    if rolling:
+        return simulate_rolling(source, replications=replications, seed=seed, options=options, policies=policies)
     from xlplan.simulation import simulate as run_simulation
     from xlplan.simulation import uncertainty_models
     from xlplan.solver import SolveOptions, SolveStatus
@@ -224,6 +228,54 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
               run_log_sheet(record, history)]
     return Outcome("simulate", "stopped" if any(w.code == "stopped" for w in warnings) else "ok", sheets,
                    summary=summary, lines=lines, warnings=warnings, seed=None if exact else seed, versions=versions)
+
+
+def simulate_rolling(source: WorkbookSource, *, replications: int | None = None, seed: int | None = None,
+                     options: SolveOptions | None = None, policies: tuple[str, ...] | None = None,
+                     progress: Callable[[str], None] | None = None) -> Outcome:
+    """Re-plan the deterministic, buffered and stochastic policies every few periods along simulated
+    worlds (the Uncertainty sheet's re-planning settings), and lay out the Rolling sheet. Progress
+    goes to ``progress`` (default: a line per executed period on stderr)."""
+    import sys
+
+    from xlplan.analysis.rolling import POLICIES, RollingSettings, rolling_study
+    from xlplan.simulation import uncertainty_models
+    from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
+    from xlplan.workbook.sheets.rolling_sheet import rolling_record, rolling_sheet
+    from xlplan.workbook.sheets.run_log import run_log_sheet
+
+    started = time.perf_counter()
+    problem = read_problem(source)
+    uncertainty = read_uncertainty(source, problem)
+    s = uncertainty.settings
+    settings = RollingSettings(
+        replications=replications or s.rolling_replications, seed=s.seed if seed is None else seed,
+        replan_every=s.replan_every, window=s.planning_window, frozen=s.frozen_periods,
+        policies=tuple(policies or POLICIES), buffer_factor=s.rolling_buffer, scenarios=s.rolling_scenarios,
+        confidence=s.confidence, target_service=s.target_service, buffer_from=s.buffer_from, buffer_to=s.buffer_to,
+        buffer_step=s.buffer_step, buffer_replications=min(20_000, s.replications))
+    demand, noise = uncertainty_models(problem, uncertainty)
+    study = rolling_study(problem, demand, noise, settings, options,
+                          progress or (lambda line: print(f"rolling: {line}", file=sys.stderr, flush=True)))
+    seconds = time.perf_counter() - started
+    record = rolling_record(study, source.description, problem.fingerprint(), seconds)
+    warnings = [Notice("stopped", f"a limit stopped {line}; those plans are the best found, not proven optimal")
+                for line in study.stopped]
+    if study.lp_windows:
+        warnings.append(Notice("lp_windows", "the planning windows were solved as LPs (fractional units) although "
+                                             "the workbook asks for whole units"))
+    lines = [f"{source.description}: re-planned {len(study.policies)} policies every {settings.replan_every} "
+             f"period(s) along {settings.replications:,} simulated worlds"]
+    lines += [f"  {p.name:<14} mean profit {p.rolling.summary.mean_profit:>14,.0f} +- "
+              f"{p.rolling.summary.profit_se or 0:,.0f}   P5 {p.rolling.summary.profit_p5:>14,.0f}   fill rate "
+              f"{p.rolling.summary.fill_rate:.2%}   plan changes {p.mean_plan_changes:,.0f}   "
+              f"{p.solves:,} solves in {p.seconds:,.1f} s   (static {p.static.summary.mean_profit:,.0f})"
+              for p in study.policies]
+    lines += [f"note: {w.message}" for w in warnings]
+    summary = {"fingerprint": problem.fingerprint(), "rolling": study.summary()}
+    sheets = [rolling_sheet(study), run_log_sheet(record, read_runs(source))]
+    return Outcome("simulate", "stopped" if study.stopped else "ok", sheets, summary=summary, lines=lines,
+                   warnings=warnings, seed=settings.seed, versions=library_versions())
 
 
 def compare(source: WorkbookSource, *, replications: int | None = None, seed: int | None = None,
@@ -359,9 +411,10 @@ def output_sheet_names() -> tuple[str, ...]:
     from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
     from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
     from xlplan.workbook.sheets.problems import PROBLEMS
+    from xlplan.workbook.sheets.rolling_sheet import ROLLING
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 
-    return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, PROBLEMS)
+    return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, ROLLING, PROBLEMS)
 
 
 # ---------------------------------------------------------------------------- the table

@@ -161,6 +161,23 @@ def _add_plan_choice(command: argparse.ArgumentParser) -> None:
     command.add_argument("--reproduce-seed-defect", action="store_true",
                          help="LEGACY: reproduce the seed simulator's defect, to compare with its published "
                               "figures; never for decisions")
+    command.add_argument("--rolling", action="store_true",
+                         help="re-plan instead: each policy plans, executes the next periods of each simulated "
+                              "world and plans again (the Uncertainty sheet's re-planning settings; "
+                              "--replications overrides its rolling replications); writes the Rolling sheet")
+    command.add_argument("--policies", type=_policies, metavar="LIST",
+                         help="with --rolling: the policies to re-plan, comma separated (default: "
+                              "deterministic,buffered,stochastic)")
+
+
+def _policies(text: str) -> tuple[str, ...]:
+    from xlplan.analysis.rolling import POLICIES
+
+    chosen = tuple(dict.fromkeys(word.strip().lower() for word in text.split(",") if word.strip()))
+    unknown = [word for word in chosen if word not in POLICIES]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(POLICIES)}, not {text!r}")
+    return chosen
 
 
 def _add_document(command: argparse.ArgumentParser, suffix: str) -> None:
@@ -232,6 +249,10 @@ def _check(args: argparse.Namespace) -> None:
         refuse("--no-backup only applies with --in-place (without it, BOOK itself is never written)")
     if getattr(args, "output", None) is not None and _same_file(args.output, args.book):
         refuse(f"-o {args.output} names the input workbook; to write into it, use --in-place (which keeps a backup)")
+    if getattr(args, "policies", None) and not args.rolling:
+        refuse("--policies only applies with --rolling")
+    if getattr(args, "rolling", False) and (args.exact or args.reproduce_seed_defect or args.plan != "auto"):
+        refuse("--rolling makes its own plans as it goes: it takes no --plan, --exact or --reproduce-seed-defect")
     if getattr(args, "lp_algorithm", None) == "hipo":
         from xlplan.solver import SolveOptions
         from xlplan.solver.highs_direct import new_highs
@@ -407,6 +428,8 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
         options.update(weights=args.weights)
     if args.command == "simulate":
         options.update(plan_from=args.plan, exact=args.exact, reproduce_seed_defect=args.reproduce_seed_defect)
+        if args.rolling:
+            options.update(rolling=True, policies=args.policies)
     if args.command == "report":
         options.update(solve_first=args.solve)
     return options

@@ -169,6 +169,26 @@ SIMULATION_FIELDS: tuple[Field, ...] = (
     Field("confidence", "Confidence level", "fraction",
           "For value at risk: the profit exceeded with this probability, and CVaR the mean below it.",
           default=0.95, strictly_positive=True, kind="fraction", maximum=0.9999),
+    Field("rolling_replications", "Rolling replications", "paths",
+          "Re-planning study (xlplan simulate --rolling): worlds each plan policy is re-planned along; every "
+          "re-plan is a solve, so tens are usual.", default=30, strictly_positive=True, kind="integer",
+          maximum=100_000),
+    Field("replan_every", "Re-plan every", "periods",
+          "Re-planning study: periods executed between two re-plans (1: re-plan every period).", default=1,
+          strictly_positive=True, kind="integer", maximum=100_000),
+    Field("planning_window", "Planning window", "periods",
+          "Re-planning study: periods each plan looks ahead. Blank: to the end of the horizon.", default=None,
+          strictly_positive=True, kind="integer", optional=True, maximum=100_000),
+    Field("frozen_periods", "Frozen periods", "periods",
+          "Re-planning study: the first periods of each new plan that keep the previous plan (already "
+          "committed).", default=0, kind="integer", maximum=100_000),
+    Field("rolling_scenarios", "Rolling scenarios", "scenarios",
+          "Re-planning study: scenarios the stochastic policy samples from the forecast at each re-plan (not "
+          "used with the empirical distribution without process noise: then the Demand sheet's own).",
+          default=30, strictly_positive=True, kind="integer", maximum=100_000),
+    Field("rolling_buffer", "Rolling buffer factor", "x demand and hours",
+          "Re-planning study: the buffered policy's factor. Blank: the buffer search's best.", default=None,
+          strictly_positive=True, optional=True, maximum=1000.0),
 )
 
 NOISE_FIELDS: tuple[Field, ...] = (

@@ -202,6 +202,34 @@ class PlanningProblem:
             name=f"{self.name} (demand x {demand_factor:g}, hours x {hours_factor:g})",
         )
 
+    def window(self, start: int, stop: int, *, initial_inventory: npt.ArrayLike | None = None,
+               initial_backorders: npt.ArrayLike | None = None, initial_workforce: npt.ArrayLike | None = None
+               ) -> PlanningProblem:
+        """The problem over periods ``start`` to ``stop - 1`` only (positions), starting from another
+        state when given (each an array over products): what is left to plan at a re-planning point.
+
+        Examples
+        --------
+        >>> from xlplan import reference
+        >>> rest = reference.electronics().window(4, 12, initial_inventory=[10, 0, 5])
+        >>> rest.periods[0], rest.demand.shape, rest.product.initial_inventory.tolist()
+        ('5', (3, 3, 8), [10.0, 0.0, 5.0])
+        """
+        if not 0 <= start < stop <= len(self.periods):
+            raise ValueError(f"a window needs 0 <= start < stop <= {len(self.periods)}, not {start}, {stop}")
+        P = len(self.products)
+        state = {"initial_inventory": initial_inventory, "initial_backorders": initial_backorders,
+                 "initial_workforce": initial_workforce}
+        product = dataclasses.replace(self.product, **{name: _frozen(value, (P,)) for name, value in state.items()
+                                                       if value is not None})
+        shape = (P, stop - start)
+        costs = PeriodCosts(**{name: _frozen(values[:, start:stop], shape) for name, values in
+                               ((f.name, getattr(self.costs, f.name)) for f in fields(PeriodCosts))})
+        scenarios = (len(self.scenarios), *shape)
+        return dataclasses.replace(self, periods=self.periods[start:stop], product=product, costs=costs,
+                                   demand=_frozen(self.demand[:, :, start:stop], scenarios),
+                                   capacity_factor=_frozen(self.capacity_factor[:, :, start:stop], scenarios))
+
     def with_settings(self, **changes: Any) -> PlanningProblem:
         """The problem under other settings, for example ``integer_units=False``."""
         return dataclasses.replace(self, settings=dataclasses.replace(self.settings, **changes))

@@ -32,6 +32,12 @@ class SimulationSettings:
     buffer_to: float = 1.5
     buffer_step: float = 0.01
     confidence: float = 0.95
+    rolling_replications: int = 30
+    replan_every: int = 1
+    planning_window: int | None = None
+    frozen_periods: int = 0
+    rolling_scenarios: int = 30
+    rolling_buffer: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,17 @@ def uncertainty_from_tables(problem: PlanningProblem, *, settings: Mapping[str, 
     if parsed["buffer_to"] < parsed["buffer_from"] and not failed & {"buffer_from", "buffer_to"}:
         collector.add("simulation", f"the buffer range ends ({parsed['buffer_to']:g}) before it starts "
                       f"({parsed['buffer_from']:g})", column="buffer_to")
+    periods = len(problem.periods)
+    every, window, frozen = parsed["replan_every"], parsed["planning_window"], parsed["frozen_periods"]
+    if "replan_every" not in failed and every > periods:
+        collector.add("simulation", f"re-planning every {every} periods is more than the {periods} periods of "
+                      "the plan", column="replan_every")
+    elif window is not None and not failed & {"replan_every", "planning_window"} and window < every:
+        collector.add("simulation", f"a planning window of {window} periods does not cover the {every} periods "
+                      "executed between re-plans", column="planning_window")
+    if window is not None and not failed & {"planning_window", "frozen_periods"} and frozen >= window:
+        collector.add("simulation", f"{frozen} frozen periods leave nothing of the {window}-period planning "
+                      "window to re-plan", column="frozen_periods")
 
     values: dict[str, list[float | None]] = {f.name: [] for f in NOISE_FIELDS}
     if require_columns(collector, "noise", noise, ["product"]):

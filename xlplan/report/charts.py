@@ -294,5 +294,25 @@ def frontier_chart(points: pd.DataFrame, cvar_column: str) -> go.Figure:
     return figure
 
 
-__all__ = ["buffer_chart", "frontier_chart", "cost_chart", "fan_chart", "histogram_chart", "label", "labour_chart",
-           "production_chart", "production_heatmap", "strategies_chart", "weighted_quantiles"]
+
+# ---------------------------------------------------------------------------- rolling
+def rolling_chart(policies: pd.DataFrame) -> go.Figure:
+    """Mean profit of each policy re-planned (with its 95% interval) beside the same policy planned once,
+    and the re-planned P5."""
+    names = _labels(policies["Policy"])
+    se = pd.to_numeric(policies["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    figure = go.Figure([
+        go.Bar(x=names, y=policies["Mean profit"].to_numpy(dtype=float), name="Re-planned: mean profit",
+               marker_color=PALETTE[0], error_y={"type": "data", "array": 1.96 * se, "visible": True}),
+        go.Bar(x=names, y=policies["Static mean profit"].to_numpy(dtype=float), name="Planned once: mean profit",
+               marker_color=PALETTE[2]),
+        go.Bar(x=names, y=policies["Profit P5"].to_numpy(dtype=float), name="Re-planned: profit P5 (bad case)",
+               marker_color=PALETTE[1]),
+    ])
+    figure.update_xaxes(type="category")
+    return _layout(figure, "Profit by policy, re-planned and planned once", "Profit")
+
+
+
+__all__ = ["buffer_chart", "cost_chart", "fan_chart", "frontier_chart", "histogram_chart", "label", "labour_chart",
+           "production_chart", "production_heatmap", "rolling_chart", "strategies_chart", "weighted_quantiles"]

@@ -4,7 +4,7 @@ Each :class:`SectionKind` names the tables it needs and builds its :class:`Secti
 section whose tables the workbook lacks (no Simulate or Compare run yet) is left out. The page
 (:mod:`xlplan.report.html`) shows :data:`SECTIONS` in order.
 
-To report another analysis sheet (the Rolling sheet to come), give its tables names
+To report another analysis sheet, give its tables names
 in :mod:`xlplan.workbook.contract`, write a ``build`` function here from those tables to a
 Section (figures from :mod:`xlplan.report.charts`, tables as :class:`HtmlTable`), and add a
 SectionKind for it to :data:`SECTIONS`: nothing else changes.
@@ -29,6 +29,8 @@ from xlplan.workbook.contract import (
     PRODUCT_KPI_NAME,
     PROFIT_HISTOGRAM_NAME,
     RECOURSE_NAME,
+    ROLLING_POLICIES_NAME,
+    ROLLING_SETTINGS_NAME,
     RUNS_NAME,
     SCENARIO_COSTS_NAME,
     SIMULATION_SUMMARY_NAME,
@@ -244,6 +246,29 @@ def frontier_section(tables: Tables) -> Section:
     return section
 
 
+def rolling_section(tables: Tables) -> Section:
+    policies = tables[ROLLING_POLICIES_NAME]
+    formats = {c: "money" for c in ("Mean profit", "Profit SE", "Profit P5", "Static mean profit",
+                                    "Value of re-planning")}
+    formats.update({"Fill rate": "percent", "Static fill rate": "percent", "Plan changes": "number",
+                    "Solves": "number", "Plans made": "number", "Stopped": "number", "Failed": "number",
+                    "Seconds": "number"})
+    section = Section("rolling", "Rolling: re-planning as the weeks go by", notes=[
+        "Each policy plans, the next periods are executed in a simulated world, and it plans again from where "
+        "stock, backorders and workforce stand, never seeing demand to come (the Rolling sheet). Planned once: "
+        "its first plan executed to the end in the same worlds. Plan changes: units of production re-planned "
+        "for a period already planned."],
+        figures=[charts.rolling_chart(policies)], tables=[HtmlTable("The policies side by side", policies, formats)])
+    settings = tables.get(ROLLING_SETTINGS_NAME)
+    if settings is not None:
+        section.tables.append(HtmlTable("Re-planning settings", settings, collapsed=True))
+    stopped = pd.to_numeric(policies.get("Stopped", pd.Series(dtype=float)), errors="coerce").fillna(0).sum()
+    if stopped:
+        section.warnings.append(f"A limit stopped {stopped:.0f} of the solves behind these figures: those plans are "
+                                "the best found, not proven optimal.")
+    return section
+
+
 SECTIONS: tuple[SectionKind, ...] = (
     SectionKind("plan", "The plan", (PLAN.name,), plan_section),
     SectionKind("recourse", "Inventory and backorders", (RECOURSE_NAME,), recourse_section),
@@ -254,7 +279,7 @@ SECTIONS: tuple[SectionKind, ...] = (
     SectionKind("compare", "Compare", (STRATEGIES_NAME,), compare_section,
                 uses=(STOCHASTIC_VALUE_NAME, STRATEGY_COSTS_NAME, BUFFER_CURVE_NAME, RUNS_NAME)),
     SectionKind("frontier", "Frontier", (FRONTIER_NAME,), frontier_section, uses=(FRONTIER_SETTINGS_NAME, RUNS_NAME)),
-    # Rolling goes here, once its sheet names its tables (see the module's docstring).
+    SectionKind("rolling", "Rolling", (ROLLING_POLICIES_NAME,), rolling_section, uses=(ROLLING_SETTINGS_NAME,)),
 )
 
 

@@ -122,19 +122,46 @@ def _by_period(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values.transpose(2, 1, 0))
 
 
+@dataclass(frozen=True)
+class State:
+    """Where each replication stands before a period: units on hand, units owed and the workforce,
+    each shaped (products, replications)."""
+
+    stock: np.ndarray
+    owing: np.ndarray
+    workforce: np.ndarray
+
+    @classmethod
+    def initial(cls, problem: PlanningProblem, replications: int) -> State:
+        """The problem's initial state, the same in every replication."""
+        pr = problem.product
+        return cls(*(np.repeat(np.asarray(v, dtype=float)[:, None], replications, axis=1)
+                     for v in (pr.initial_inventory, pr.initial_backorders, pr.initial_workforce)))
+
+
+def _period_major_plan(values: np.ndarray) -> np.ndarray:
+    """A plan's values, (products, periods) for all replications or (replications, products, periods)
+    for each its own, as (periods, products, 1 or replications)."""
+    return values.T[:, :, None] if values.ndim == 2 else values.transpose(2, 1, 0)
+
+
 def _run(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: np.ndarray, hours: np.ndarray,
-         availability: np.ndarray, carry: np.ndarray | None) -> dict[str, np.ndarray]:
-    """Simulate replications given their draws (each (R, P, T)); returns per-replication totals.
+         availability: np.ndarray, carry: np.ndarray | None, start: State | None = None
+         ) -> tuple[dict[str, np.ndarray], State]:
+    """Simulate replications given their draws (each (R, P, T)); returns per-replication totals and
+    where each replication ends.
 
     Only the stock recursion runs period by period; every total is a contraction over periods and
     products afterwards. ``carry`` (P, T) is the running minimum of realised capacity of the seed's
-    defective simulator.
+    defective simulator. The plan's values are (P, T), or (R, P, T) when each replication has its
+    own (rolling re-planning); ``start`` is each replication's state before the first period
+    (default: the problem's initial state).
     """
     s, c, pr = problem.settings, problem.costs, problem.product
     R, P, T = demand.shape
-    hours_planned = (s.hours_per_worker * plan["workforce"] + plan["overtime_hours"]).T[:, :, None]  # (T, P, 1)
+    hours_planned = _period_major_plan(s.hours_per_worker * plan["workforce"] + plan["overtime_hours"])
     capacity = _by_period(availability) * hours_planned / _by_period(hours)
-    planned = np.broadcast_to(plan["production"].T[:, :, None], capacity.shape)
+    planned = np.broadcast_to(_period_major_plan(plan["production"]), capacity.shape)
     if carry is not None:  # the seed's defect: each replication capped by all earlier capacity draws
         earlier = np.minimum.accumulate(capacity, axis=2)
         earlier = np.concatenate([carry.T[:, :, None], earlier[:, :, :-1]], axis=2)
@@ -146,8 +173,9 @@ def _run(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: np.nd
     shipped, owed, lost = np.empty_like(demand), np.zeros_like(demand), np.zeros_like(demand)
     regular, overflow = np.empty_like(demand), np.zeros_like(demand)
     disposed = np.zeros(R)
-    stock = np.repeat(pr.initial_inventory[:, None], R, axis=1).astype(float)
-    owing = np.repeat(pr.initial_backorders[:, None], R, axis=1).astype(float)
+    given = start is not None
+    start = start or State.initial(problem, R)
+    stock, owing = start.stock.copy(), start.owing.copy()
     limit = s.backorder_limit if s.backorders_allowed else 0.0
     overflow_capacity = s.overflow_capacity if s.has_overflow else 0.0
     for t in range(T):
@@ -172,7 +200,12 @@ def _run(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: np.nd
             disposed += spilled.sum(axis=0)
             stock = regular[t] + overflow[t]
 
-    changes = np.diff(plan["workforce"], axis=1, prepend=pr.initial_workforce[:, None])
+    workforce = plan["workforce"]
+    if given:  # each replication's own workforce before the first period: hires and fires per replication
+        workforce = np.broadcast_to(workforce, (R, P, T))
+        changes = np.diff(workforce, axis=-1, prepend=start.workforce.T[:, :, None])
+    else:
+        changes = np.diff(workforce, axis=-1, prepend=pr.initial_workforce[:, None])
     by_replication = lambda units: units.transpose(2, 1, 0)  # (T, P, R) -> (R, P, T)  # noqa: E731
     quantities = {**plan, "hires": np.maximum(changes, 0), "fires": np.maximum(-changes, 0),
                   "made": by_replication(made), "regular_inventory": by_replication(regular),
@@ -190,7 +223,44 @@ def _run(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: np.nd
         "stockouts": (unmet_all > 1e-9).any(axis=1).sum(axis=0).astype(float),
         **costs,
     }
-    return totals
+    end_workforce = np.broadcast_to(workforce[..., -1].T if workforce.ndim == 3 else workforce[:, -1:], (P, R))
+    return totals, State(stock, owing, end_workforce.copy())
+
+
+def _draw(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise, stream: np.random.SeedSequence,
+          n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One batch's demand, realised hours per unit and availability, each (n, P, T)."""
+    rng = np.random.Generator(np.random.PCG64(stream))
+    drawn = demand.sample(rng, n)
+    hours, availability = noise.sample(rng, problem.product.hours_per_unit, n, len(problem.periods))
+    return drawn, hours, availability
+
+
+def draws(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise, replications: int, seed: int
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The demand, realised hours per unit and availability :func:`simulate` draws for ``replications``
+    paths from ``seed``, each (replications, products, periods): the same numbers, so that another
+    way of running the plan (re-planning as it goes) meets the same world."""
+    size = batch_size(len(problem.products), len(problem.periods))
+    streams = np.random.SeedSequence(seed).spawn((replications + size - 1) // size)
+    parts = [_draw(problem, demand, noise, stream, min(size, replications - b * size))
+             for b, stream in enumerate(streams)]
+    return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))  # type: ignore[return-value]
+
+
+def execute(problem: PlanningProblem, plan: Plan, demand: np.ndarray, hours: np.ndarray, availability: np.ndarray,
+            start: State) -> tuple[dict[str, np.ndarray], State]:
+    """Run each replication's own plan (values (R, P, T)) through the problem's periods from its own
+    state, with the rules of :func:`simulate`; returns per-replication totals (revenue, each cost
+    category, demand, late, lost, disposed, stockouts) and where each replication ends."""
+    return _run(problem, plan, demand, hours, availability, None, start)
+
+
+def simulation_result(problem: PlanningProblem, totals: dict[str, np.ndarray], confidence: float = 0.95
+                      ) -> SimulationResult:
+    """The result and summary of equally weighted replications whose totals are ``totals``."""
+    replications = len(totals["revenue"])
+    return _result(problem, totals, np.full(replications, 1.0 / replications), False, confidence)
 
 
 def simulate(
@@ -249,7 +319,7 @@ def simulate(
         if noise is not None and not noise.is_none:
             raise ValueError("an exact evaluation over the problem's scenarios takes no process noise")
         hours = np.broadcast_to(problem.product.hours_per_unit[None, :, None], problem.demand.shape)
-        totals = _run(problem, tested, problem.demand, hours, problem.capacity_factor, None)
+        totals, _ = _run(problem, tested, problem.demand, hours, problem.capacity_factor, None)
         weights = problem.probabilities.copy()
         return _result(problem, totals, weights, True, confidence)
 
@@ -267,10 +337,8 @@ def simulate(
 
     def batch(b: int) -> dict[str, np.ndarray]:
         n = min(size, replications - b * size)
-        rng = np.random.Generator(np.random.PCG64(streams[b]))
-        drawn = demand.sample(rng, n)
-        hours, availability = noise.sample(rng, problem.product.hours_per_unit, n, T)
-        return _run(problem, tested, drawn, hours, availability, carry)
+        drawn, hours, availability = _draw(problem, demand, noise, streams[b], n)
+        return _run(problem, tested, drawn, hours, availability, carry)[0]
 
     def counted(results: Iterable[dict[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
         parts = []

@@ -126,6 +126,10 @@ BUFFER_CURVE_NAME = "xlplan_buffer_curve"
 SHADOW_PRICES_NAME = "xlplan_shadow_prices"
 FRONTIER_NAME = "xlplan_frontier"
 FRONTIER_SETTINGS_NAME = "xlplan_frontier_settings"
+ROLLING_POLICIES_NAME = "xlplan_rolling_policies"
+"""The Rolling sheet's policies side by side: re-planned and static figures per policy."""
+ROLLING_SETTINGS_NAME = "xlplan_rolling_settings"
+"""The Rolling sheet's settings: how often, how far ahead and how frozen the re-planning was."""
 
 INPUT_RANGES: tuple[RangeContract, ...] = (PRODUCTS, COSTS, DEMAND, SCENARIOS, SETTINGS)
 UNCERTAINTY_RANGES: tuple[RangeContract, ...] = (SIMULATION, NOISE)

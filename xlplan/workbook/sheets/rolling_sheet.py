@@ -1,0 +1,104 @@
+"""The Rolling sheet: plan policies re-planned along the same worlds, side by side, with a chart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from xlplan.analysis.rolling import RollingStudy
+from xlplan.workbook.contract import ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAME
+from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
+
+ROLLING = "Rolling"
+TOP = 6
+PERCENT = "0.00%"
+
+
+def _window_words(study: RollingStudy) -> str:
+    s = study.settings
+    window = "to the end of the horizon" if s.window is None else f"{s.window} periods ahead"
+    frozen = f", the first {s.frozen} period(s) of each new plan frozen" if s.frozen else ""
+    return f"re-planned every {s.replan_every} period(s), looking {window}{frozen}"
+
+
+def rolling_sheet(study: RollingStudy) -> Sheet:
+    """Each policy's re-planned profit, fill rate, nervousness, solves and time, beside its static plan."""
+    sheet = Sheet(ROLLING, tab_color=OUTPUT_TAB, widths={1: 16})
+    best = max(study.policies, key=lambda p: p.rolling.summary.mean_profit)
+    s = study.settings
+    sheet.text(1, 1, "Rolling re-planning", "heading")
+    headline = (f"Most profitable when re-planned: the {best.name} policy ({best.rolling.summary.mean_profit:,.0f}, "
+                f"on-time fill rate {best.rolling.summary.fill_rate:.2%}); {_window_words(study)}, over the same "
+                f"{s.replications:,} simulated worlds for every policy.")
+    notes = ["Static: the same policy's first plan executed to the end without re-planning, in the same worlds. "
+             "Plan changes: units of production re-planned for a period already planned, summed per world."]
+    if study.lp_windows:
+        notes.append("Windows are planned as LPs (fractional units) although the workbook asks for whole units: "
+                     "a whole-unit window is a MIP, and the study makes many solves.")
+    row = 2
+    if study.stopped:
+        sheet.text(row, 1, f"STOPPED: a limit stopped solves behind {', '.join(study.stopped)}: those plans are the "
+                   "best found, not proven optimal.", "bad")
+        row += 1
+    sheet.text(row, 1, headline, "note" if study.stopped else "good")
+    for i, note in enumerate(notes):
+        sheet.text(row + 1 + i, 1, note, "note")
+    top = TOP + len(notes) + (1 if study.stopped else 0)
+
+    columns = [Column("Policy", GENERAL, 16), Column("Mean profit", MONEY, 14), Column("Profit SE", MONEY, 11),
+               Column("Profit P5", MONEY, 14), Column("Fill rate", PERCENT, 10), Column("Plan changes", DECIMAL, 12),
+               Column("Solves", "#,##0", 9), Column("Plans made", "#,##0", 10), Column("Stopped", "#,##0", 9),
+               Column("Failed", "#,##0", 8), Column("Seconds", "0.0", 9), Column("Static mean profit", MONEY, 14),
+               Column("Static fill rate", PERCENT, 10), Column("Value of re-planning", MONEY, 14)]
+    rows: list[list[Any]] = [[
+        p.name, p.rolling.summary.mean_profit, finite(p.rolling.summary.profit_se), p.rolling.summary.profit_p5,
+        p.rolling.summary.fill_rate, p.mean_plan_changes, p.solves, p.replans, p.stopped, p.failed,
+        round(p.seconds, 1), p.static.summary.mean_profit, p.static.summary.fill_rate,
+        p.rolling.summary.mean_profit - p.static.summary.mean_profit] for p in study.policies]
+    policies = Table(top, 1, columns, rows, table_name="xlplanRolling", defined_name=ROLLING_POLICIES_NAME,
+                     title="Policies, re-planned")
+    sheet.tables.append(policies)
+    for i, p in enumerate(study.policies):
+        failed = f" ({p.failed} re-plan(s) found no plan and kept the previous one)" if p.failed else ""
+        sheet.text(policies.bottom + 1 + i, 1, f"{p.name}: {p.description}{failed}", "bad" if failed else "note")
+
+    settings_top = policies.bottom + len(study.policies) + 4
+    described = [
+        ["Replications", s.replications], ["Seed", s.seed], ["Re-plan every (periods)", s.replan_every],
+        ["Planning window (periods)", "to the end" if s.window is None else s.window],
+        ["Frozen periods", s.frozen],
+        ["Stochastic policy's scenarios", s.scenarios],
+        ["Buffer factor", "none" if study.buffer_factor is None else round(study.buffer_factor, 3)],
+        ["Windows solved as", "LPs (fractional units)" if study.lp_windows else "the workbook asks"],
+    ]
+    if study.buffer is not None:
+        described.append(["Buffer search", study.buffer.message])
+    sheet.tables.append(Table(settings_top, 1, [Column("Setting", GENERAL, 26), Column("Value", GENERAL, 16)],
+                              described, table_name="xlplanRollingSettings", defined_name=ROLLING_SETTINGS_NAME,
+                              title="Settings used"))
+    anchor = get_column_letter(len(columns) + 2)
+    sheet.charts.append(Chart("Mean profit by policy", f"{anchor}{top - 1}", policies.column_range(ROLLING, 0),
+                              [Series("Re-planned", policies.column_range(ROLLING, 1)),
+                               Series("Static", policies.column_range(ROLLING, 11)),
+                               Series("Re-planned P5", policies.column_range(ROLLING, 3))], y_title="Profit"))
+    sheet.charts.append(Chart("On-time fill rate by policy", f"{anchor}{top + 15}", policies.column_range(ROLLING, 0),
+                              [Series("Re-planned", policies.column_range(ROLLING, 4)),
+                               Series("Static", policies.column_range(ROLLING, 12))],
+                              y_title="Fill rate", y_format="0%"))
+    return sheet
+
+
+def rolling_record(study: RollingStudy, source: str, fingerprint: str, seconds: float) -> RunRecord:
+    details: list[Detail] = [(f"Mean profit: {p.name}", p.rolling.summary.mean_profit, MONEY) for p in study.policies]
+    details += [(f"Fill rate: {p.name}", p.rolling.summary.fill_rate, PERCENT) for p in study.policies]
+    details += [(f"Plan changes: {p.name}", p.mean_plan_changes, DECIMAL) for p in study.policies]
+    details += [("Re-planning", _window_words(study), "@"), ("Replications", study.settings.replications, "#,##0"),
+                *(("Stopped by a limit", line, "@") for line in study.stopped),
+                ("Seconds: total", round(seconds, 3), "0.000")]
+    best = max(study.policies, key=lambda p: p.rolling.summary.mean_profit)
+    status = f"stopped; best: {best.name}" if study.stopped else f"best: {best.name}"
+    return RunRecord("simulate --rolling", source, datetime.now(UTC), status, "Mean profit",
+                     best.rolling.summary.mean_profit, None, seconds, fingerprint, tuple(details))
