@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from xlplan import cancel
@@ -95,17 +96,29 @@ def library_versions() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- the commands
-def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcome:
-    """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log."""
+def solve(source: WorkbookSource, options: SolveOptions | None = None, warm_start_file: Path | None = None
+          ) -> Outcome:
+    """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log.
+
+    With ``warm_start_file`` an LP starts from the basis saved there by an earlier solve of a problem of
+    the same shape (when there is one that fits), and the new optimal basis is saved there."""
+    from dataclasses import replace
+
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
+    from xlplan.solver.warm import WarmStart
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
 
     problem = read_problem(source)
-    result = PlanResult(solve_problem(problem, options or SolveOptions()))
+    options = options or SolveOptions()
+    if warm_start_file is not None and options.warm_start is None:
+        options = replace(options, warm_start=WarmStart.load(warm_start_file))
+    result = PlanResult(solve_problem(problem, options))
     cancel.checkpoint()
+    if warm_start_file is not None and result.solution.warm_start is not None:
+        result.solution.warm_start.save(warm_start_file)
     sheets = output_sheets(result, source.description, read_runs(source))
     summary = result.summary()
     status = result.status.value

@@ -194,7 +194,13 @@ def document_path(book: Path, suffix: str) -> Path:
     return book.with_name(book.stem + suffix)
 
 
-OPTIONS_OF = {"solve": (_add_solver,), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
+def _add_warm_start(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--warm-start", type=Path, metavar="FILE",
+                         help="start an LP from the basis saved in FILE by an earlier solve of a workbook of the "
+                              "same shape (a what-if: one cell changed), and save the new one there")
+
+
+OPTIONS_OF = {"solve": (_add_solver, _add_warm_start), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
               "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
               "frontier": (_add_simulation, _add_weights, _add_solver)}
 
@@ -432,6 +438,8 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
             options.update(rolling=True, policies=args.policies)
     if args.command == "report":
         options.update(solve_first=args.solve)
+    if args.command == "solve" and args.warm_start is not None:
+        options.update(warm_start_file=args.warm_start)
     return options
 
 

@@ -23,6 +23,7 @@ from xlplan.solver.status import (
     limit_reason,
     optimal_reason,
 )
+from xlplan.solver.warm import basis_of, start_from
 
 MS = highspy.HighsModelStatus
 PRIMAL_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
@@ -133,12 +134,16 @@ def solve_matrix_model(model: MatrixModel, options: SolveOptions) -> SolverOutco
     started = time.perf_counter()
     highs = new_highs(options, is_mip)
     pass_model(highs, model, options.relax_integrality)
+    warm = not is_mip and options.warm_start is not None and options.warm_start.fits(model) \
+        and start_from(highs, options.warm_start)
     handed = time.perf_counter()
-    progress.phase("solving the MIP (HiGHS)" if is_mip else "solving the LP (HiGHS)")
+    progress.phase(("solving the MIP" if is_mip else "solving the LP") + (" (HiGHS, warm)" if warm else " (HiGHS)"))
     history = run(highs)
     solved = time.perf_counter()
     outcome = read_outcome(highs, is_mip)
     outcome.history = history
+    if not is_mip and outcome.status is SolveStatus.OPTIMAL:
+        outcome.warm_start = basis_of(highs)
     if highs.getModelStatus() == MS.kUnboundedOrInfeasible:
         outcome = _disambiguate(model, options, outcome)
     outcome.timings = {"hand_over": handed - started, "solve": solved - handed,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from xlplan.solver.interface import BACKENDS
+
+if TYPE_CHECKING:
+    from xlplan.solver.warm import WarmStart
 
 LpAlgorithm = Literal["auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo"]
 
@@ -56,6 +59,9 @@ class SolveOptions:
     backend: str = "highs"
     log: bool = False
     highs_options: Mapping[str, HighsValue] = field(default_factory=dict)
+    warm_start: WarmStart | None = field(default=None, repr=False, compare=False)
+    """For an LP: the basis of an earlier solve of a problem of the same shape to start from (see
+    :mod:`xlplan.solver.warm`); ignored when it does not fit. It changes the time, never the answer."""
 
     def __post_init__(self) -> None:
         problems = []

@@ -82,4 +82,4 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
         model_size=size, versions=versions(solver), iterations=outcome.iterations,
         fingerprint=problem.fingerprint(), finished_at=datetime.now(UTC), history=tuple(outcome.history),
     )
-    return Solution(problem, info, plan, recourse, explanation, formulation)
+    return Solution(problem, info, plan, recourse, explanation, formulation, warm_start=outcome.warm_start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +50,8 @@ class SolverOutcome:
     x: np.ndarray | None = None
     """Column values (matrix path only)."""
     history: list[Bounds] = field(default_factory=list)
+    warm_start: Any = None
+    """For an LP solved to optimality: its basis, for the next solve (:class:`~xlplan.solver.warm.WarmStart`)."""
     """For a MIP: the incumbent, bound and gap each time a better plan was found."""
 
 

@@ -17,7 +17,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -28,6 +28,7 @@ from xlplan.problem.numbers import finite_or_none
 from xlplan.problem.tables import label_text
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, solve_problem
+from xlplan.solver.warm import WarmStart
 from xlplan.workbook.addresses import cell_address
 from xlplan.workbook.contract import INPUT_RANGES
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located
@@ -128,6 +129,7 @@ class SolveCache:
         self._problems: OrderedDict[Inputs, PlanningProblem | WorkbookError] = OrderedDict()
         self._results: OrderedDict[tuple[str, str], PlanResult] = OrderedDict()
         self._derived: OrderedDict[tuple[str, str, Hashable], Any] = OrderedDict()
+        self._warm: OrderedDict[Hashable, WarmStart] = OrderedDict()
         self._lock = threading.Lock()
         self.solves = 0
         self.hits = 0
@@ -155,7 +157,11 @@ class SolveCache:
 
     def result(self, inputs: Inputs, options: SolveOptions) -> PlanResult:
         """The solved inputs: solved once per distinct problem and options."""
-        problem = self.problem(inputs)
+        return self.result_of(self.problem(inputs), options)
+
+    def result_of(self, problem: PlanningProblem, options: SolveOptions) -> PlanResult:
+        """The solved problem: solved once per distinct problem and options; an LP starts from the last
+        optimal basis of a problem of the same shape (a what-if after one cell changed)."""
         key = (problem.fingerprint(), repr(options))  # options hold a dict: not hashable themselves
         with self._lock:
             cached = self._results.get(key)
@@ -163,9 +169,13 @@ class SolveCache:
                 self.hits += 1
                 self._results.move_to_end(key)
                 return cached
-            result = PlanResult(solve_problem(problem, options))
+            shape = (problem.products, problem.periods, problem.scenarios, problem.settings)
+            warm = self._warm.get(shape) if options.warm_start is None else options.warm_start
+            result = PlanResult(solve_problem(problem, replace(options, warm_start=warm)))
             self.solves += 1
             self._remember(self._results, key, result)
+            if result.solution.warm_start is not None:  # a what-if on this shape starts from here
+                self._remember(self._warm, shape, result.solution.warm_start)
             return result
 
     def derived(self, inputs: Inputs, options: SolveOptions, what: Hashable,
@@ -190,6 +200,7 @@ class SolveCache:
             self._problems.clear()
             self._results.clear()
             self._derived.clear()
+            self._warm.clear()
             self.solves = self.hits = self.derivations = 0
 
 
