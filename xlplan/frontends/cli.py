@@ -74,6 +74,8 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
     command.add_argument("--lp-algorithm", choices=LP_ALGORITHMS, default="auto", help="LP algorithm")
     command.add_argument("--backend", choices=BACKENDS, default="highs",
                          help="the solver: " + "; ".join(f"{s.name}: {s.description}" for s in SOLVERS.values()))
+    command.add_argument("--mpi", type=int, metavar="N",
+                         help="solve on N processes with mpi-sppy (needs xlplan[mpi]; N even or a multiple of 3)")
 
 
 def _add_simulation(command: argparse.ArgumentParser) -> None:
@@ -178,7 +180,8 @@ EXIT_BY_OUTCOME = {"ok": OK, "no plan": NO_PLAN, "stopped": STOPPED, "error": IN
 
 def _options(args: argparse.Namespace) -> SolveOptions:
     return SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
-                        lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend)
+                        lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend,
+                        mpi=args.mpi)
 
 
 def _command_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -245,7 +248,13 @@ def _write_new(path: Path, force: bool, write, reporter: _Reporter) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if hasattr(args, "backend"):
+        try:
+            _options(args)  # refused options are a usage error, before any workbook is read
+        except ValueError as error:
+            parser.error(str(error))
     reporter = _Reporter(getattr(args, "json", False))
     try:
         if args.command in BY_NAME:

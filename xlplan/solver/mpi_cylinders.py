@@ -33,6 +33,7 @@ from xlplan.problem import PlanningProblem
 JOB = "job.pickle"
 BOUNDS = "bounds.json"
 PLAN = "plan.npz"
+INFEASIBLE = "infeasible.json"
 SOLVER = "highs"
 
 
@@ -117,6 +118,22 @@ def _plan_writer(problem: PlanningProblem, formulation: Formulation) -> Any:
     return write
 
 
+def _alone_infeasible(problem: PlanningProblem, formulation: Formulation, comm: Any) -> list[str]:
+    """The scenarios that no plan can meet even alone, each process checking its share.
+
+    One such scenario proves the whole problem infeasible; mpi-sppy would abort on it instead."""
+    from xlplan.solver.interface import solver_named
+    from xlplan.solver.options import SolveOptions
+    from xlplan.solver.status import SolveStatus
+
+    highs = solver_named("highs")
+    options = SolveOptions(relax_integrality=True, threads=1)
+    mine = [name for name in problem.scenarios[comm.Get_rank()::comm.Get_size()]
+            if highs.solve(problem.scenario_problem(name), options, formulation=formulation).outcome.status
+            is SolveStatus.INFEASIBLE]
+    return [name for share in comm.allgather(mine) for name in share]
+
+
 def run(folder: Path) -> None:
     """Spin mpi-sppy's wheel on the job in ``folder`` and leave the answer there."""
     from mpisppy import MPI
@@ -125,6 +142,11 @@ def run(folder: Path) -> None:
         problem, formulation, settings = pickle.load(file)
     formulation = formulation or FORMULATION  # the model's own parts are lambdas: sent as None
     started = time.perf_counter()
+    infeasible = _alone_infeasible(problem, formulation, MPI.COMM_WORLD)
+    if infeasible:
+        if MPI.COMM_WORLD.Get_rank() == 0:
+            (folder / INFEASIBLE).write_text(json.dumps(infeasible))
+        return
     wheel = _wheel(problem, formulation, settings)
     wheel.spin()
     wheel.write_first_stage_solution(str(folder / PLAN), first_stage_solution_writer=_plan_writer(problem, formulation))

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -31,9 +32,9 @@ import numpy as np
 from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.interface import SolverRun, Values, solver_named
-from xlplan.solver.mpi_cylinders import BOUNDS, JOB, PLAN, cylinders_for
+from xlplan.solver.mpi_cylinders import BOUNDS, INFEASIBLE, JOB, PLAN, cylinders_for
 from xlplan.solver.options import SolveOptions
-from xlplan.solver.status import SolverOutcome, SolveStatus, limit_reason
+from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason
 
 DEFAULT_RANKS = 2
 LP_GAP = 1e-6
@@ -114,8 +115,9 @@ def _launch(problem: PlanningProblem, options: SolveOptions, formulation: Formul
 def _failure(log: str) -> str:
     """The last error line of the processes' log, for the message."""
     lines = [line.strip() for line in log.splitlines() if line.strip()]
-    errors = [line for line in lines if "Error" in line and "OSC UCX" not in line]
-    return (errors or lines or ["no output"])[-1]
+    raised = [line for line in lines if re.match(r"^[\w.]+(Error|Exception): ", line)]
+    said = [line for line in lines if "Infeasibility detected" in line or line.startswith("ERROR")]
+    return (raised or said or lines or ["no output"])[-1]
 
 
 def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
@@ -132,6 +134,7 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
         finished, log = _launch(problem, options, formulation, folder)
         ran = time.perf_counter()
         answer: dict[str, Any] = json.loads((folder / BOUNDS).read_text()) if (folder / BOUNDS).exists() else {}
+        infeasible: list[str] = json.loads((folder / INFEASIBLE).read_text()) if (folder / INFEASIBLE).exists() else []
         plan: Values | None = None
         if (folder / PLAN).exists() and math.isfinite(answer.get("inner_bound", math.inf)):
             with np.load(folder / PLAN) as saved:
@@ -140,7 +143,12 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
     timed_out = finished is None or (options.time_limit is not None
                                      and answer.get("seconds", 0.0) >= options.time_limit)
     if plan is None:
-        if timed_out:
+        if infeasible:
+            scenarios = ", ".join(infeasible)
+            outcome = SolverOutcome(SolveStatus.INFEASIBLE, f"{INFEASIBLE_REASON} (not even in scenario "
+                                    f"{scenarios} alone)" if len(infeasible) == 1 else
+                                    f"{INFEASIBLE_REASON} (not even in scenarios {scenarios} alone)")
+        elif timed_out:
             outcome = SolverOutcome(SolveStatus.STOPPED_WITHOUT_PLAN,
                                     limit_reason("the time limit was reached", False, None))
         else:

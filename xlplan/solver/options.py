@@ -75,8 +75,9 @@ class SolveOptions:
         if self.backend not in BACKENDS:
             problems.append(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
         if self.mpi is not None:
-            if self.mpi < 2:
-                problems.append(f"mpi must be at least 2 processes, not {self.mpi}")
+            if self.mpi < 2 or (self.mpi % 2 and self.mpi % 3):
+                # mpi-sppy shares the processes equally between its hub and its 2 or 3 spokes
+                problems.append(f"mpi must be an even number of processes or a multiple of 3, not {self.mpi}")
             if self.backend == "highs":  # the default: --mpi N alone asks for mpi-sppy
                 object.__setattr__(self, "backend", "mpi-sppy")
             elif self.backend != "mpi-sppy":
