@@ -54,7 +54,8 @@ def test_mpi_chooses_the_mpisppy_solver_and_refuses_what_mpisppy_cannot_share():
     with pytest.raises(ValueError, match="mpi runs the mpi-sppy solver, not 'pyomo'"):
         SolveOptions(mpi=2, backend="pyomo")
     assert cylinders_for(2) == ("lshaped", "xhatlshaped")
-    assert cylinders_for(3) == cylinders_for(6) == ("ph", "lagrangian", "xhatshuffle")
+    assert cylinders_for(6) == cylinders_for(4) == cylinders_for(2)
+    assert cylinders_for(3) == cylinders_for(9) == ("ph", "lagrangian", "xhatshuffle")
     entry = SOLVERS["mpi-sppy"]
     assert entry.method == "decomposition" and solver_named("mpi-sppy").available()
 
@@ -66,7 +67,7 @@ def test_two_processes_give_the_extensive_forms_optimum_with_both_bounds():
     assert result.status is SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(expected.objective, rel=1e-6)
     assert result.info.bound <= result.objective and result.info.gap <= 1e-6
-    assert "mpi-sppy's bounds on 2 processes (lshaped, xhatlshaped)" in result.message
+    assert "the bounds of mpi-sppy on 2 processes (lshaped, xhatlshaped)" in result.message
     assert result.info.backend == "mpi-sppy" and result.info.iterations["mpi-sppy"] >= 1
     assert {"mpi-sppy", "mpi4py", "openmpi", "highs"} <= set(result.info.versions)
     # the recourse comes back with the plan: the results' own expected cost of both is the objective
@@ -82,7 +83,7 @@ def test_the_command_solves_a_workbook_on_two_processes_and_writes_the_same_shee
                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert run.returncode == OK, run.stderr
     summary = json.loads(run.stdout)  # mpi-sppy's processes print nothing on the command's stdout
-    assert summary["status"] == "optimal" and "mpi-sppy's bounds on 2 processes" in summary["message"]
+    assert summary["status"] == "optimal" and "the bounds of mpi-sppy on 2 processes" in summary["message"]
     assert summary["objective"] == pytest.approx(factory_physics_result.objective, rel=1e-6)
     assert summary["gap"] <= 1e-6 and summary["versions"]["mpi-sppy"]
     assert digest(book) == before
@@ -108,3 +109,20 @@ def test_an_infeasible_problem_is_called_infeasible_and_explained_like_any_other
     assert "not even in scenarios low, med alone" in result.message
     assert result.explanation is not None and result.explanation.rules
     assert result.explanation.rules == xlplan.solve(impossible).explanation.rules
+
+
+@pytest.mark.parametrize("ranks, whole_units", [(2, True), (3, False)])
+def test_a_stopped_run_is_never_called_optimal_and_its_bounds_hold(electronics, ranks, whole_units):
+    """At a short time limit: L-shaped on whole units (its cuts relax them, so it cannot prove a gap of 0),
+    and PH with its Lagrangian spoke, whose subproblems go unbounded on this model (mpi-sppy then reports
+    a "bound" above the optimum, which must not be taken for one)."""
+    problem = electronics.with_settings(integer_units=whole_units)
+    optimum = xlplan.solve(problem, mip_gap=0).objective
+    result = xlplan.solve(problem, mpi=ranks, time_limit=10, mip_gap=0)
+    assert result.status in (SolveStatus.STOPPED_WITH_PLAN, SolveStatus.STOPPED_WITHOUT_PLAN)
+    assert "limit was reached" in result.message or "mpi-sppy stopped after" in result.message
+    if result.has_plan:
+        assert result.objective >= optimum * (1 - 1e-9)
+        assert result.info.bound is None or result.info.bound <= optimum * (1 + 1e-9)
+    else:
+        assert result.objective is None and result.info.bound is None

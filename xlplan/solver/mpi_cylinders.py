@@ -7,10 +7,10 @@ standard one, and the settings) and
 receives the answer: ``bounds.json`` from the hub and ``plan.npz`` from the process holding the best
 plan. The processes split into cylinders of equal size (mpi-sppy's rule):
 
-- a multiple of 3: progressive hedging (PH) hub, a Lagrangian bound spoke (the lower bound) and an
-  xhat-shuffle spoke (plans tried on every scenario: the upper bound);
-- otherwise an even number: the L-shaped hub (its master problem gives the lower bound) and an
-  L-shaped xhat spoke (the master's plans priced on every scenario: the upper bound).
+- an even number: the L-shaped hub (its master problem gives the lower bound) and an L-shaped xhat
+  spoke (the master's plans priced on every scenario: the upper bound);
+- an odd multiple of 3: progressive hedging (PH) hub, a Lagrangian bound spoke (the lower bound) and
+  an xhat-shuffle spoke (plans tried on every scenario: the upper bound).
 """
 
 from __future__ import annotations
@@ -38,11 +38,15 @@ SOLVER = "highs"
 
 
 def cylinders_for(ranks: int) -> tuple[str, ...]:
-    """The cylinders ``ranks`` processes run, hub first; ValueError when mpi-sppy cannot share them."""
-    if ranks >= 3 and ranks % 3 == 0:
-        return ("ph", "lagrangian", "xhatshuffle")
+    """The cylinders ``ranks`` processes run, hub first; ValueError when mpi-sppy cannot share them.
+
+    An even number runs L-shaped, whose bounds close on this model; PH's Lagrangian spoke needs an odd
+    multiple of 3, and its bound is weak here (plan variables without upper limits leave the Lagrangian
+    subproblems unbounded for many multipliers)."""
     if ranks >= 2 and ranks % 2 == 0:
         return ("lshaped", "xhatlshaped")
+    if ranks >= 3 and ranks % 3 == 0:
+        return ("ph", "lagrangian", "xhatshuffle")
     raise ValueError(f"mpi-sppy shares its processes equally between a hub and its spokes: --mpi takes an "
                      f"even number or a multiple of 3 (2, 3, 4, 6, ...), not {ranks}")
 

@@ -82,6 +82,8 @@ def _launch(problem: PlanningProblem, options: SolveOptions, formulation: Formul
     ranks = options.mpi or DEFAULT_RANKS
     settings = {"ranks": ranks, "max_iterations": MAX_ITERATIONS, "rel_gap": _tolerance(problem, options),
                 "time_limit": options.time_limit, "threads": options.threads}
+    if options.relax_integrality:  # mpi-sppy solves the scenario models as they are declared
+        problem = problem.with_settings(integer_units=False)
     try:
         job = pickle.dumps((problem, None if formulation is FORMULATION else formulation, settings))
     except (pickle.PicklingError, AttributeError, TypeError) as error:
@@ -166,18 +168,25 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
         return SolverRun(priced.outcome, None, None, timings=priced.timings)
 
     objective = priced.outcome.objective
-    bound = min(float(answer["outer_bound"]), objective)  # a bound above the priced plan is solver noise
-    gap = (objective - bound) / max(abs(objective), 1e-10)
     tolerance = _tolerance(problem, options)
-    bounds = f"mpi-sppy's bounds on {answer['ranks']} processes ({', '.join(answer['cylinders'])})"
-    if gap <= tolerance:
+    bounds = f"mpi-sppy on {answer['ranks']} processes ({', '.join(answer['cylinders'])})"
+    outer = float(answer["outer_bound"])
+    bound: float | None = None
+    gap: float | None = None
+    if math.isfinite(outer) and outer <= objective + tolerance * max(abs(objective), 1.0):
+        bound = min(outer, objective)  # above the plan's exact cost only by the solvers' tolerances
+        gap = (objective - bound) / max(abs(objective), 1e-10)
+    if gap is not None and gap <= tolerance:
         status = SolveStatus.OPTIMAL
-        reason = f"optimal: {bounds} agree within the relative gap {tolerance:.0e} (gap {gap:.2e})"
+        reason = f"optimal: the bounds of {bounds} agree within the relative gap {tolerance:.0e} (gap {gap:.2e})"
     else:
         status = SolveStatus.STOPPED_WITH_PLAN
         iterations = answer["iterations"]
         what = "the time limit was reached" if timed_out else f"mpi-sppy stopped after {iterations} iterations"
         reason = f"{limit_reason(what, True, gap)}; {bounds}"
+        if gap is None:  # a failed subproblem solve can leave mpi-sppy with a "bound" above a plan's cost
+            reason += (f" found no valid lower bound (it reported {outer:,.2f}, "
+                       f"{'above' if math.isfinite(outer) else 'not'} the plan's exact cost {objective:,.2f})")
     outcome = SolverOutcome(status, reason, objective=objective, bound=bound, gap=gap,
                             solver_seconds=float(answer["seconds"]) + priced.outcome.solver_seconds,
                             iterations={"mpi-sppy": int(answer["iterations"]), **priced.outcome.iterations})
