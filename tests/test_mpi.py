@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import openpyxl
@@ -126,3 +129,25 @@ def test_a_stopped_run_is_never_called_optimal_and_its_bounds_hold(electronics, 
         assert result.info.bound is None or result.info.bound <= optimum * (1 + 1e-9)
     else:
         assert result.objective is None and result.info.bound is None
+
+
+def test_processes_past_their_deadline_are_stopped_and_none_is_left_behind(monkeypatch, electronics):
+    from xlplan.solver import mpi_sppy
+
+    mark = f"xlplan-test-{uuid.uuid4()}"
+    monkeypatch.setenv("XLPLAN_TEST_MARK", mark)  # every process mpiexec starts inherits it
+    monkeypatch.setattr(mpi_sppy, "STARTUP_SECONDS", 0.0)  # the deadline falls while mpi-sppy starts
+    started = time.perf_counter()
+    result = xlplan.solve(electronics.with_settings(integer_units=False), mpi=2, time_limit=1)
+    assert time.perf_counter() - started < 1 + mpi_sppy.STOP_SECONDS + 10
+    assert result.status is SolveStatus.STOPPED_WITHOUT_PLAN
+    assert result.message == "the time limit was reached before any plan was found"
+    time.sleep(1)
+    assert not [pid for pid in os.listdir("/proc") if pid.isdigit() and _environment_has(pid, mark)]
+
+
+def _environment_has(pid: str, mark: str) -> bool:
+    try:
+        return mark.encode() in Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:  # ended meanwhile, or not ours to read
+        return False

@@ -42,6 +42,8 @@ LP_GAP = 1e-6
 MAX_ITERATIONS = 10_000
 STARTUP_SECONDS = 60.0
 """Allowed beyond the time limit for starting the processes and building the scenario models."""
+STOP_SECONDS = 10.0
+"""Allowed for the processes to end when stopped, before they are killed."""
 
 
 def mpiexec() -> str | None:
@@ -94,11 +96,22 @@ def _launch(problem: PlanningProblem, options: SolveOptions, formulation: Formul
                # mpi4py's runner aborts every process when one fails, rather than leave the rest waiting
                sys.executable, "-m", "mpi4py", "-m", "xlplan.solver.mpi_cylinders", str(folder)]
     lines: list[str] = []
+    stopped = threading.Event()
     with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, env=_environment()) as process:
-        deadline = None if options.time_limit is None else options.time_limit + STARTUP_SECONDS
-        watchdog = threading.Timer(deadline, process.kill) if deadline is not None else None
-        if watchdog is not None:
+
+        def stop() -> None:
+            stopped.set()
+            process.terminate()  # mpiexec passes it on to every process and cleans up
+            try:
+                process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+        watchdog = None
+        if options.time_limit is not None:
+            watchdog = threading.Timer(options.time_limit + STARTUP_SECONDS, stop)
+            watchdog.daemon = True
             watchdog.start()
         try:
             assert process.stdout is not None
@@ -110,8 +123,7 @@ def _launch(problem: PlanningProblem, options: SolveOptions, formulation: Formul
             if watchdog is not None:
                 watchdog.cancel()
             returncode = process.wait()
-    killed = deadline is not None and returncode < 0
-    return (None if killed else returncode), "".join(lines)
+    return (None if stopped.is_set() else returncode), "".join(lines)
 
 
 def _failure(log: str) -> str:
