@@ -121,7 +121,7 @@ def test_a_stopped_run_is_never_called_optimal_and_its_bounds_hold(electronics, 
     a "bound" above the optimum, which must not be taken for one)."""
     problem = electronics.with_settings(integer_units=whole_units)
     optimum = xlplan.solve(problem, mip_gap=0).objective
-    result = xlplan.solve(problem, mpi=ranks, time_limit=10, mip_gap=0)
+    result = xlplan.solve(problem, mpi=ranks, time_limit=5, mip_gap=0)
     assert result.status in (SolveStatus.STOPPED_WITH_PLAN, SolveStatus.STOPPED_WITHOUT_PLAN)
     assert "limit was reached" in result.message or "mpi-sppy stopped after" in result.message
     if result.has_plan:

@@ -196,9 +196,11 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
         iterations = answer["iterations"]
         what = "the time limit was reached" if timed_out else f"mpi-sppy stopped after {iterations} iterations"
         reason = f"{limit_reason(what, True, gap)}; {bounds}"
-        if gap is None:  # a failed subproblem solve can leave mpi-sppy with a "bound" above a plan's cost
-            reason += (f" found no valid lower bound (it reported {outer:,.2f}, "
-                       f"{'above' if math.isfinite(outer) else 'not'} the plan's exact cost {objective:,.2f})")
+        if not math.isfinite(outer):
+            reason += " found no lower bound"
+        elif gap is None:  # a failed subproblem solve can leave mpi-sppy with a "bound" above a plan's cost
+            reason += (f" found no valid lower bound (it reported {outer:,.2f}, above the plan's exact cost "
+                       f"{objective:,.2f})")
     outcome = SolverOutcome(status, reason, objective=objective, bound=bound, gap=gap,
                             solver_seconds=float(answer["seconds"]) + priced.outcome.solver_seconds,
                             iterations={"mpi-sppy": int(answer["iterations"]), **priced.outcome.iterations})
