@@ -83,8 +83,9 @@ def test_the_command_solves_a_workbook_on_two_processes_and_writes_the_same_shee
     before = digest(book)
     out = tmp_path / "out.xlsx"
     run = subprocess.run([str(command), "solve", str(book), "--mpi", "2", "-o", str(out), "--json"],
-                         capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+                         capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, cwd=tmp_path)
     assert run.returncode == OK, run.stderr
+    assert sorted(tmp_path.iterdir()) == sorted([book, out])  # mpi-sppy's own logs stay out of the planner's folder
     summary = json.loads(run.stdout)  # mpi-sppy's processes print nothing on the command's stdout
     assert summary["status"] == "optimal" and "the bounds of mpi-sppy on 2 processes" in summary["message"]
     assert summary["objective"] == pytest.approx(factory_physics_result.objective, rel=1e-6)

@@ -54,6 +54,9 @@ def mpiexec() -> str | None:
 
 def _environment() -> dict[str, str]:
     environment = dict(os.environ)
+    # the processes start in the job's folder: xlplan must be importable from there too
+    package_root = str(Path(__file__).resolve().parents[2])
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, environment.get("PYTHONPATH")]))
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Open MPI refuses root unless told twice; containers and CI run as root
         environment.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
@@ -97,8 +100,9 @@ def _launch(problem: PlanningProblem, options: SolveOptions, formulation: Formul
                sys.executable, "-m", "mpi4py", "-m", "xlplan.solver.mpi_cylinders", str(folder)]
     lines: list[str] = []
     stopped = threading.Event()
+    # in the job's folder: mpi-sppy leaves its own logs where it runs
     with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, env=_environment()) as process:
+                          text=True, env=_environment(), cwd=folder) as process:
 
         def stop() -> None:
             stopped.set()
