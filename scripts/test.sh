@@ -2,7 +2,7 @@
 # Install what the tests need and run them: Debian's LibreOffice (the real spreadsheet application
 # the tests open every workbook in), poppler-utils (PDF to text and PNG) and Chromium (the browser
 # the tests open the HTML report in, driven by Playwright), then a virtual environment with xlplan
-# and its test extra; then the type checker and pytest. Extra arguments go to pytest.
+# and its test and mpi extras; then the type checker and pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +20,7 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q -e '.[test,mpi]'
 # the type checker, strict on problem/, model/, solver/ and results/ (configured in pyproject.toml)
 .venv/bin/python -m mypy
 exec .venv/bin/python -m pytest "$@"

@@ -15,7 +15,7 @@ from xlplan.solver.interface import BACKENDS, SOLVERS, solver_named
 
 
 def test_the_registry_names_every_solver_and_each_is_available():
-    assert BACKENDS == ("highs", "pyomo")
+    assert BACKENDS == ("highs", "pyomo", "mpi-sppy")
     for name, entry in SOLVERS.items():
         solver = solver_named(name)
         assert solver.name == name and solver.method == entry.method and solver.available()
@@ -24,13 +24,17 @@ def test_the_registry_names_every_solver_and_each_is_available():
 
 
 def test_an_unknown_solver_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match="backend must be one of highs, pyomo, not 'cplex'"):
+    with pytest.raises(ValueError, match="backend must be one of highs, pyomo, mpi-sppy, not 'cplex'"):
         SolveOptions(backend="cplex")
-    with pytest.raises(ValueError, match="no solver named 'cplex'; the choices are highs, pyomo"):
+    with pytest.raises(ValueError, match="no solver named 'cplex'; the choices are highs, pyomo, mpi-sppy"):
         solver_named("cplex")
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+# the extensive form's solvers; mpi-sppy's processes are tested in tests/test_mpi.py
+EXTENSIVE = tuple(name for name, entry in SOLVERS.items() if entry.method == "extensive")
+
+
+@pytest.mark.parametrize("backend", EXTENSIVE)
 def test_every_solver_gives_the_reference_optimum_and_records_itself(electronics, backend):
     result = xlplan.solve(electronics, backend=backend)
     assert result.status is SolveStatus.OPTIMAL
@@ -39,7 +43,7 @@ def test_every_solver_gives_the_reference_optimum_and_records_itself(electronics
     assert result.info.versions["xlplan"] == xlplan.__version__
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", EXTENSIVE)
 def test_every_solver_says_infeasible_by_itself_and_the_explanation_is_shared(electronics, backend):
     impossible = electronics.with_settings(backorders_allowed=False, warehouse_capacity=1.0, overflow_capacity=0.0)
     run = solver_named(backend).solve(impossible, SolveOptions())

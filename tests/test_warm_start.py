@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 import xlplan
+from tests.workbooks import FACTORY_PHYSICS, copy_of
 from xlplan.frontends.cli import main as cli
 from xlplan.frontends.excel.functions import SolveCache
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.warm import WarmStart
 from xlplan.workbook import read_workbook
-from tests.workbooks import FACTORY_PHYSICS, copy_of
 
 
 def _one_cell_changed(problem: xlplan.PlanningProblem, extra: float) -> xlplan.PlanningProblem:

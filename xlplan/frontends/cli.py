@@ -129,6 +129,8 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
     command.add_argument("--backend", choices=_Later(_backends), default="highs", metavar="SOLVER",
                          help="the solver: %(choices)s (default highs: HiGHS on the matrices compiled from the "
                               "model; pyomo: the whole Pyomo model through Pyomo's HiGHS interface)")
+    command.add_argument("--mpi", type=POSITIVE, metavar="N",
+                         help="solve on N processes with mpi-sppy (needs xlplan[mpi]; N even or a multiple of 3)")
 
 
 def _add_simulation(command: argparse.ArgumentParser) -> None:
@@ -259,6 +261,11 @@ def _check(args: argparse.Namespace) -> None:
         refuse("--policies only applies with --rolling")
     if getattr(args, "rolling", False) and (args.exact or args.reproduce_seed_defect or args.plan != "auto"):
         refuse("--rolling makes its own plans as it goes: it takes no --plan, --exact or --reproduce-seed-defect")
+    if hasattr(args, "backend"):
+        try:
+            _solve_options(args)  # refused options (e.g. --mpi with a workbook in whole units) before any reading
+        except ValueError as error:
+            refuse(str(error))
     if getattr(args, "lp_algorithm", None) == "hipo":
         from xlplan.solver import SolveOptions
         from xlplan.solver.highs_direct import new_highs
@@ -420,7 +427,8 @@ def _solve_options(args: argparse.Namespace):
     from xlplan.solver import SolveOptions
 
     return SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
-                        lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend)
+                        lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend,
+                        mpi=args.mpi)
 
 
 def _command_options(args: argparse.Namespace) -> dict[str, Any]:

@@ -87,6 +87,7 @@ SOLVERS: dict[str, Registered] = {
                    "xlplan.solver.highs_matrix", "HIGHS_MATRIX"),
         Registered("pyomo", "extensive", "the whole Pyomo model solved through Pyomo's HiGHS interface "
                    "(the textbook path, slower)", "xlplan.solver.via_pyomo", "PYOMO_HIGHS"),
+        Registered("mpi-sppy", "decomposition", "mpi-sppy on --mpi N processes", "xlplan.solver.mpi_sppy", "MPI_SPPY"),
     )
 }
 """Every solver, by the name ``--backend`` and ``SolveOptions.backend`` take."""

@@ -44,8 +44,12 @@ class SolveOptions:
         hands HiGHS the matrices compiled from the model; ``pyomo`` builds the full Pyomo extensive
         form and solves it through Pyomo's HiGHS interface. Both solve the same model; ``highs`` is
         much faster on many scenarios.
+    mpi:
+        Processes for the ``mpi-sppy`` solver (scale-out; needs the ``mpi`` extra): an even number or a
+        multiple of 3. Setting it chooses that solver (``backend="mpi-sppy"``, 2 processes when
+        not set).
     log:
-        Print HiGHS's log.
+        Print HiGHS's log (with ``mpi``: mpi-sppy's bounds as they improve, on stderr).
     highs_options:
         Further HiGHS options by name (see HiGHS's option list), applied last, for example
         ``{"mip_heuristic_effort": 0.2}``.
@@ -57,6 +61,7 @@ class SolveOptions:
     lp_algorithm: LpAlgorithm = "auto"
     relax_integrality: bool = False
     backend: str = "highs"
+    mpi: int | None = None
     log: bool = False
     highs_options: Mapping[str, HighsValue] = field(default_factory=dict)
     warm_start: WarmStart | None = field(default=None, repr=False, compare=False)
@@ -75,6 +80,14 @@ class SolveOptions:
             problems.append(f"lp_algorithm must be one of {', '.join(LP_ALGORITHMS)}, not {self.lp_algorithm!r}")
         if self.backend not in BACKENDS:
             problems.append(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        if self.mpi is not None:
+            if self.mpi < 2 or (self.mpi % 2 and self.mpi % 3):
+                # mpi-sppy shares the processes equally between its hub and its 2 or 3 spokes
+                problems.append(f"mpi must be an even number of processes or a multiple of 3, not {self.mpi}")
+            if self.backend == "highs":  # the default: --mpi N alone asks for mpi-sppy
+                object.__setattr__(self, "backend", "mpi-sppy")
+            elif self.backend != "mpi-sppy":
+                problems.append(f"mpi runs the mpi-sppy solver, not {self.backend!r}")
         if problems:
             raise ValueError("; ".join(problems))
 
