@@ -121,4 +121,4 @@ def test_solve_info_is_complete(electronics_result):
     assert info.iterations["mip_nodes"] >= 1
     summary = json.loads(json.dumps(electronics_result.summary()))
     assert summary["units_produced"] == {"A": 3045, "B": 2702, "C": 2464}
-    assert summary["kpis"]["profit_seed"] == pytest.approx(2_476_316.0)
+    assert summary["kpis"]["profit_net_of_owed"] == pytest.approx(2_476_316.0)

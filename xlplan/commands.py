@@ -109,7 +109,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcom
     lines = [f"{source.description}: {status}" + (f" ({result.message})" if result.message != status else "")]
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
-        lines.append(f"expected cost {result.objective:,.2f}; seed profit {result.kpi('profit_seed'):,.2f}; "
+        lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
                      f"units produced: {units}")
         if result.info.gap:
             lines.append(f"best bound {result.info.bound:,.2f} (relative gap {result.info.gap:.2%})")
@@ -177,6 +177,10 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     settings = uncertainty.settings
     seed = settings.seed if seed is None else seed
     demand, noise = uncertainty_models(problem, uncertainty)
+    # drawing from a few weighted paths with nothing else random only estimates what a weighted sum gives
+    # exactly; the original simulator's defect needs draws to show
+    computable = settings.demand_distribution == "empirical" and noise.is_none and not reproduce_seed_defect
+    exact = exact or computable
     result = run_simulation(problem, plan, demand, None if exact else noise,
                             replications=replications or settings.replications,
                             seed=seed, exact=exact,
@@ -186,13 +190,18 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
                                reproduce_seed_defect)
     s = result.summary
     error = f" +- {s.profit_se:,.0f}" if s.profit_se is not None else " (exact)"
-    over = (f"under each of the workbook's {s.replications} scenarios, exactly and without noise" if exact
+    over = (f"under each of the workbook's {s.replications} scenarios, weighted by probability: exact, no draws"
+            + (" (empirical demand and no noise: nothing to sample)" if computable else "") if exact
             else f"over {s.replications:,} replications")
     lines = [f"WARNING: {w.message}" for w in warnings]
     lines += [f"{source.description}: simulated {plan_source} {over}"
-              + (" (LEGACY: the seed's defect reproduced)" if reproduce_seed_defect else ""),
+              + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_seed_defect else ""),
               f"mean profit {s.mean_profit:,.0f}{error}; P5 {s.profit_p5:,.0f}; on-time fill rate {s.fill_rate:.2%}"]
-    summary = {"plan": plan_source, "legacy_seed_defect": reproduce_seed_defect,
+    summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_seed_defect,
+               "evaluation": "exact" if exact else "sampled",
+               "evaluation_reason": ("requested (--exact)" if exact and not computable else
+                                     "empirical demand and no noise: the scenarios, weighted, give the figures "
+                                     "exactly" if computable else f"{s.replications:,} sampled replications"),
                "fingerprint": problem.fingerprint(), **s.as_dict()}
     sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_seed_defect,
                                warnings=[w.message for w in warnings]),

@@ -12,7 +12,7 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 
 from xlplan.model import FORMULATION
-from xlplan.results import COST_CATEGORIES, OPPORTUNITY_COSTS, PlanResult
+from xlplan.results import COST_CATEGORIES, OPPORTUNITY_COSTS, Kpi, PlanResult
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import (
     COST_BREAKDOWN_NAME,
@@ -194,9 +194,9 @@ def costs_sheet(result: PlanResult) -> Sheet:
     top = total_row + 4
     scenario_table = Table(top, 1, [
         Column("Scenario", GENERAL, 18), Column("Probability", FRACTION, 13), Column("Cost", MONEY, 14),
-        Column("Revenue (seed)", MONEY, 14), Column("Revenue (shipped)", MONEY, 14),
-        Column("Profit (shipped)", MONEY, 14), Column("Fill rate", FRACTION, 11),
-    ], [[s.scenario, s.probability, s.cost, s.revenue_seed, s.revenue_shipped, s.profit_shipped, s.fill_rate]
+        Column("Revenue", MONEY, 14), Column("Profit", MONEY, 14), Column("Fill rate", FRACTION, 11),
+        Column("Revenue net of units owed (reference)", MONEY, 18),
+    ], [[s.scenario, s.probability, s.cost, s.revenue_shipped, s.profit_shipped, s.fill_rate, s.revenue_net_of_owed]
         for s in scenarios.itertuples()], table_name="xlplanScenarioCosts", defined_name=SCENARIO_COSTS_NAME,
         title="Each scenario facing this plan")
     sheet.tables.append(scenario_table)
@@ -207,14 +207,16 @@ def costs_sheet(result: PlanResult) -> Sheet:
 def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) -> Sheet:
     p = result.problem
     sheet = Sheet("KPI", tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}")
-    _heading(sheet, "KPI", result, "Values are live formulas over the Plan, Recourse and Costs sheets. Two revenue "
-             "definitions: the seed's (a unit owed at a period's end counts as lost) and units shipped.")
+    _heading(sheet, "KPI", result, "Values are live formulas over the Plan, Recourse and Costs sheets. Revenue is "
+             "earned on units shipped, late or not; a lost unit earns nothing and counts as late.")
     R = lambda header: recourse.column_range("Recourse", recourse.index_of(header))  # noqa: E731
     prob, product_col = R("Probability"), R("Product")
 
     # per-product table, below the headline table
-    headline_keys = [k.key for k in result.kpi_list]
-    product_top = TOP + len(headline_keys) + 4
+    headline_kpis = [k for k in result.kpi_list if not k.reference]
+    reference_kpis = [k for k in result.kpi_list if k.reference]
+    reference_top = TOP + len(headline_kpis) + 3
+    product_top = reference_top + len(reference_kpis) + 4
     product_columns = [
         Column("Product", GENERAL, 12), Column("Selling price", MONEY, 12), Column("Units produced", DECIMAL, 12),
         Column("Expected demand", DECIMAL, 12), Column("Expected demand met", DECIMAL, 13),
@@ -252,19 +254,21 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
             Formula(f'=IF(D{r}>0,1-SUMPRODUCT({match}*{prob}*{R("Late")})/D{r},1)', expected.fill_rate),
         ])
     products = Table(product_top, 1, product_columns, product_rows, table_name="xlplanProductKpi",
-                     defined_name=PRODUCT_KPI_NAME, title="By product (the seed's product table, plus fill rate)")
+                     defined_name=PRODUCT_KPI_NAME, title="By product")
     n = len(p.products)
     col = lambda letter: f"${letter}${product_top + 1}:${letter}${product_top + n}"  # noqa: E731
 
     last_period = f"Plan!${get_column_letter(plan.left + plan.index_of('Period'))}${plan.bottom}"
-    row_of = {key: TOP + 1 + i for i, key in enumerate(headline_keys)}
+    row_of = {k.key: TOP + 1 + i for i, k in enumerate(headline_kpis)}
+    row_of |= {k.key: reference_top + 1 + i for i, k in enumerate(reference_kpis)}
     value = lambda key: f"B{row_of[key]}"  # noqa: E731
     formulas = {
         "expected_cost": f"=SUM({costs.column_range('Costs', len(costs.columns) - 1)})",
         "operating_cost": f"=SUM({col('I')})",
-        "revenue_seed": f"=SUMPRODUCT({col('B')},{col('E')})",
-        "profit_seed": f"={value('revenue_seed')}-{value('operating_cost')}",
-        "margin_seed": f'=IF({value("revenue_seed")}<>0,{value("profit_seed")}/{value("revenue_seed")},"")',
+        "revenue_net_of_owed": f"=SUMPRODUCT({col('B')},{col('E')})",
+        "profit_net_of_owed": f"={value('revenue_net_of_owed')}-{value('operating_cost')}",
+        "margin_net_of_owed":
+            f'=IF({value("revenue_net_of_owed")}<>0,{value("profit_net_of_owed")}/{value("revenue_net_of_owed")},"")',
         "revenue_shipped": f"=SUMPRODUCT({col('B')},{col('F')})",
         "profit_shipped": f"={value('revenue_shipped')}-{value('operating_cost')}",
         "margin_shipped":
@@ -284,13 +288,19 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     formats = {"currency": MONEY, "fraction": FRACTION, "units": DECIMAL, "turns": DECIMAL,
                "currency / unit": MONEY}
     # the definition comes last so its text can run on over the empty cells to its right
-    headline_rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
-                      k.unit, k.key, k.definition] for k in result.kpi_list]
-    headline = Table(TOP, 1, [Column("KPI", GENERAL, 34), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 14),
-                              Column("Key", GENERAL, 22), Column("Definition", GENERAL, 13)],
-                     headline_rows, table_name="xlplanKpi", defined_name=KPI_NAME,
-                     cell_formats={(i, 1): formats.get(k.unit, DECIMAL) for i, k in enumerate(result.kpi_list)})
-    sheet.tables += [headline, products]
+    def kpi_table(top: int, kpis: list[Kpi], **names: Any) -> Table:
+        # the definition comes last so its text can run on over the empty cells to its right
+        rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
+                 k.unit, k.key, k.definition] for k in kpis]
+        return Table(top, 1, [Column("KPI", GENERAL, 34), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 14),
+                              Column("Key", GENERAL, 22), Column("Definition", GENERAL, 13)], rows,
+                     cell_formats={(i, 1): formats.get(k.unit, DECIMAL) for i, k in enumerate(kpis)}, **names)
+
+    headline = kpi_table(TOP, headline_kpis, table_name="xlplanKpi", defined_name=KPI_NAME)
+    reference = kpi_table(reference_top, reference_kpis, table_name="xlplanReferenceKpi",
+                          title="Reference figures: the original model's definitions, to reproduce its published "
+                                "numbers only")
+    sheet.tables += [headline, reference, products]
 
     fill_top = product_top + n + 4
     fill = result.fill_rates
