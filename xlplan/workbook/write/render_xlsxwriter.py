@@ -32,6 +32,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "link": {"font_color": "#0563C1", "underline": 1},
     "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": ACCENT, "text_wrap": True, "valign": "vcenter"},
     "cell": {},
+    "wrapped": {"text_wrap": True, "valign": "top"},
 }
 CM_TO_PX = 37.8
 
@@ -85,7 +86,8 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
     for i, row in enumerate(table.rows):
         for j, value in enumerate(row):
             number_format = table.cell_formats.get((i, j), table.columns[j].number_format)
-            _write(ws, top + 1 + i, left + j, value, formats("cell", number_format))
+            style = "wrapped" if table.columns[j].wrap else "cell"
+            _write(ws, top + 1 + i, left + j, value, formats(style, number_format))
     if table.defined_name:  # a plain range, which every engine reads; readers follow the table as it grows
         book.define_name(table.defined_name, f"={quote_sheet(sheet_name)}!{table.ref_absolute()}")
     if table.flag_columns:
@@ -143,9 +145,13 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
         ws.freeze_panes(sheet.freeze)
     if sheet.tab_color:
         ws.set_tab_color("#" + sheet.tab_color)
-    # printed landscape, one page wide, as many pages tall as it takes
+    for row, height in sheet.heights.items():
+        ws.set_row(row - 1, height)
+    # printed landscape, one page wide, as many pages tall as it takes, a long table's header on each
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    if sheet.repeat_rows:
+        ws.repeat_rows(sheet.repeat_rows[0] - 1, sheet.repeat_rows[1] - 1)
     return ws
 
 
