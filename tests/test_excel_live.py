@@ -233,8 +233,8 @@ def test_lite_scripts_are_bound_to_the_lite_workbooks_buttons():
     scripts = {s["function_name"]: s for s in custom_scripts_meta(lite_main())}
     assert set(scripts) == {"run_xlplan", "check_inputs", "simulate", "solve", "compare", "clear_outputs"}
     assert scripts["run_xlplan"]["button"] == lite_button("Start") == "[TextBox 1]Start!E3"
-    assert scripts["check_inputs"]["button"] == "[TextBox 1]Settings!F2"
-    assert scripts["simulate"]["button"] == "[TextBox 1]Uncertainty!F2"
+    assert scripts["check_inputs"]["button"] == "[TextBox 1]Settings!C1"
+    assert scripts["simulate"]["button"] == "[TextBox 1]Uncertainty!C1"
 
 
 def test_lite_run_script_solves_like_the_desktop_button():

@@ -8,6 +8,7 @@ files, and output sheets are drawn into a workbook of their own and spliced into
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "wrapped": {"text_wrap": True, "valign": "top"},
 }
 CM_TO_PX = 37.8
+LINE_POINTS = 15.0
+"""Height of a line of text at the default font."""
 
 
 class Formats:
@@ -83,7 +86,12 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
     else:
         for j, column in enumerate(table.columns):
             ws.write_string(top, left + j, column.header, formats("header"))
+    wrapped = [j for j, column in enumerate(table.columns) if column.wrap]
     for i, row in enumerate(table.rows):
+        if wrapped:  # not every application fits a row to wrapped text on opening: give it the lines it needs
+            lines = max(math.ceil(len(str(row[j])) / max(table.columns[j].width - 2, 1)) for j in wrapped)
+            if lines > 1:
+                ws.set_row(top + 1 + i, LINE_POINTS * lines)
         for j, value in enumerate(row):
             number_format = table.cell_formats.get((i, j), table.columns[j].number_format)
             style = "wrapped" if table.columns[j].wrap else "cell"
