@@ -94,6 +94,12 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def _options_text(options: SolveOptions) -> str:
+    """Solver options in the Run log's words (as a solve records them)."""
+    return (f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
+            f"{options.threads or 'auto'}, LP algorithm {options.lp_algorithm}")
+
+
 # ---------------------------------------------------------------------------- the commands
 def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcome:
     """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log."""
@@ -106,7 +112,9 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcom
     result = PlanResult(solve_problem(problem, options or SolveOptions()))
     cancel.checkpoint()
     status = result.status.value
-    lines = [f"{source.description}: {status}" + (f" ({result.message})" if result.message != status else "")]
+    # with an explanation, its lines below give the reason; the headline names the status alone
+    reason = "" if result.message == status or result.explanation is not None else f" ({result.message})"
+    lines = [f"{source.description}: {status}{reason}"]
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
         lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
@@ -186,8 +194,14 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
                             seed=seed, exact=exact,
                             confidence=settings.confidence, reproduce_seed_defect=reproduce_seed_defect)
     seconds = time.perf_counter() - started
-    record = simulation_record(result, source.description, plan_source, problem.fingerprint(), seconds,
-                               reproduce_seed_defect)
+    solver_options = options or SolveOptions()
+    record = simulation_record(
+        result, source.description, plan_source, problem.fingerprint(), seconds, reproduce_seed_defect,
+        settings=[("Seed", None if exact else seed), ("Demand", "the problem's scenarios" if exact
+                                                      else settings.demand_distribution),
+                  ("Options", _options_text(solver_options) if "solved now" in plan_source
+                   else "none: the plan was read, not solved")],
+        versions=versions)
     s = result.summary
     error = f" +- {s.profit_se:,.0f}" if s.profit_se is not None else " (exact)"
     over = (f"under each of the workbook's {s.replications} scenarios, weighted by probability: exact, no draws"
@@ -231,7 +245,11 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     demand, noise = uncertainty_models(problem, uncertainty)
     comparison = compare_strategies(problem, demand, noise, settings, options)
     seconds = time.perf_counter() - started
-    record = compare_record(comparison, source.description, problem.fingerprint(), seconds)
+    from xlplan.solver import SolveOptions
+
+    versions = library_versions()
+    record = compare_record(comparison, source.description, problem.fingerprint(), seconds,
+                            _options_text(options or SolveOptions()), versions)
     warnings = [Notice("stopped", f"a limit stopped {line}; its plan is the best found, not proven optimal")
                 for line in comparison.stopped]
     lines = [f"{source.description}: compared {len(comparison.strategies)} plans over "
@@ -252,7 +270,7 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     summary = {"fingerprint": problem.fingerprint(), **comparison.summary()}
     sheets = [compare_sheet(comparison), run_log_sheet(record, read_runs(source))]
     return Outcome("compare", "stopped" if comparison.stopped else "ok", sheets, summary=summary, lines=lines,
-                   warnings=warnings, seed=settings.seed, versions=library_versions())
+                   warnings=warnings, seed=settings.seed, versions=versions)
 
 
 def validate(source: WorkbookSource) -> Outcome:

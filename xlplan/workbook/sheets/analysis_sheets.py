@@ -153,8 +153,12 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     headline = (f"Most profitable on average: the {best.name} plan ({best.summary.mean_profit:,.0f}, on-time "
                 f"fill rate {best.summary.fill_rate:.2%}). Every plan is simulated with the same "
                 f"{comparison.settings.replications:,} replications.")
-    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {comparison.settings.confidence:.0%}. "
-            + comparison.buffer.message + ".")
+    settings = comparison.settings
+    search = (f"the buffer search's own {settings.buffer_replications:,} replications per factor"
+              if settings.buffer_replications != settings.replications else "the buffer search's replications")
+    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {settings.confidence:.0%}. Chosen: "
+            + comparison.buffer.message + f" (by {search}; the table re-simulates the chosen plan with the "
+            "others' replications, so its figures can differ within their standard errors).")
     if stopped:  # the warning first, in a line short enough to print whole
         sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} solve(s), listed below: the plans are the best "
                    "found, not proven optimal; VSS and EVPI are ranges.", "bad")
@@ -214,7 +218,8 @@ def compare_sheet(comparison: Comparison) -> Sheet:
                      ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")]
                     for r in curve.itertuples()],
                    table_name="xlplanBuffer", defined_name=BUFFER_CURVE_NAME,
-                   title="Buffer search (deterministic plans for demand and hours x factor)")
+                   title=f"Buffer search (deterministic plans for demand and hours x factor; "
+                         f"{settings.buffer_replications:,} replications per factor)")
     sheet.tables.append(buffer)
     sheet.charts.append(Chart("Mean profit by buffer factor", f"{anchor}{buffer_top - 1}",
                               buffer.column_range(COMPARE, 0),
@@ -264,15 +269,26 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
     ]
 
 
+def _run_settings(settings: Sequence[tuple[str, Any]], versions: dict[str, str]) -> tuple[Detail, ...]:
+    """What a run was asked to do and with which libraries, as the Run log records a solve's."""
+    return (*((label, value if value is not None else "", "#,##0" if isinstance(value, int) else "@")
+              for label, value in settings),
+            *((f"Version: {name}", version, "@") for name, version in versions.items()))
+
+
 def simulation_record(result: SimulationResult, source: str, plan_source: str, fingerprint: str, seconds: float,
-                      legacy: bool) -> RunRecord:
+                      legacy: bool, settings: Sequence[tuple[str, Any]] = (),
+                      versions: dict[str, str] | None = None) -> RunRecord:
+    """The Run log's record of a simulation; ``settings`` (seed, options, ...) and ``versions`` as run."""
     s = result.summary
     details: tuple[Detail, ...] = (
         ("Plan simulated", plan_source, "@"),
+        ("Evaluation", "exact: the problem's scenarios, each once, weighted" if s.exact else "sampled", "@"),
         ("Mean profit", s.mean_profit, MONEY),
         ("Standard error", finite(s.profit_se), MONEY),
         ("On-time fill rate", s.fill_rate, "0.00%"),
-        ("Replications", s.replications, "#,##0"),
+        ("Scenarios evaluated" if s.exact else "Replications", s.replications, "#,##0"),
+        *_run_settings(settings, versions or {}),
         *((("LEGACY", "the original simulator's defect reproduced: never decide on these figures", "@"),)
           if legacy else ()),
         ("Seconds: total", round(seconds, 3), "0.000"),
@@ -281,8 +297,16 @@ def simulation_record(result: SimulationResult, source: str, plan_source: str, f
                      s.mean_profit, None, seconds, fingerprint, details)
 
 
-def compare_record(comparison: Comparison, source: str, fingerprint: str, seconds: float) -> RunRecord:
-    details: list[Detail] = [(f"Mean profit: {s.name}", s.summary.mean_profit, MONEY) for s in comparison.strategies]
+def compare_record(comparison: Comparison, source: str, fingerprint: str, seconds: float,
+                   options: str = "", versions: dict[str, str] | None = None) -> RunRecord:
+    """The Run log's record of a comparison: its figures, and the seed, replications, sampled
+    scenarios, solver ``options`` and ``versions`` it ran with."""
+    settings = comparison.settings
+    details: list[Detail] = list(_run_settings(
+        [("Seed", settings.seed), ("Replications", settings.replications),
+         ("Buffer replications", settings.buffer_replications), ("Sampled scenarios", settings.sampled_scenarios),
+         ("Target fill rate", f"{settings.target_service:.0%}"), ("Options", options or "defaults")], {}))
+    details += [(f"Mean profit: {s.name}", s.summary.mean_profit, MONEY) for s in comparison.strategies]
     details += [(f"Fill rate: {s.name}", s.summary.fill_rate, "0.00%") for s in comparison.strategies]
     value = comparison.value
     if value.exact:
@@ -293,7 +317,8 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
         evpi = f"{range_words(value.evpi_range)} (a solve was stopped)"
     details += [("VSS", vss, MONEY), ("EVPI", evpi, MONEY), ("Buffer", comparison.buffer.message, "@"),
                 *(("Stopped by a limit", line, "@") for line in comparison.stopped),
-                ("Seconds: total", round(seconds, 3), "0.000")]
+                ("Seconds: total", round(seconds, 3), "0.000"),
+                *_run_settings((), versions or {})]
     best = max(comparison.strategies, key=lambda s: s.summary.mean_profit)
     status = f"stopped; best: {best.name}" if comparison.stopped else f"best: {best.name}"
     return RunRecord("compare", source, datetime.now(UTC), status, "Mean profit",
