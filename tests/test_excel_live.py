@@ -208,7 +208,8 @@ def test_simulate_button_writes_the_simulation_sheet(tmp_path):
     solved = tmp_path / "xlplan.xlsm"
     assert cli(["solve", str(MACRO), "-o", str(solved)]) == 0
     message, cells, _ = _click(solved, "Uncertainty")
-    assert message.startswith("xlplan.xlsm: simulated the plan on the Plan sheet over 100,000 replications")
+    assert message.startswith("xlplan.xlsm: simulated the plan on the Plan sheet under each of the workbook's 3 scenarios")
+    assert "(exact)" in message  # three weighted scenarios, nothing random: computed, not sampled
     assert "Simulation" in cells and cells["Start"][STATUS_AT] == f"Simulate: {message}"
 
 
