@@ -49,7 +49,7 @@ def XLPLAN_SOLVE(products, costs, demand, scenarios, settings, continuous=False,
 
 @xw.func
 @_takes_the_inputs_and_solve_options
-@xw.arg("kpi", doc="A KPI's key or name, e.g. profit_seed or \"Expected cost\"; blank for the KPI table")
+@xw.arg("kpi", doc="A KPI's key or name, e.g. profit_shipped or \"Expected cost\"; blank for the KPI table")
 @xw.ret(index=False)
 def XLPLAN_KPI(products, costs, demand, scenarios, settings, kpi=None, continuous=False,
                time_limit=None):

@@ -92,7 +92,7 @@ def test_solve_spills_the_golden_plan(arguments):
 
 def test_kpi_status_and_recourse_of_the_golden_solve(arguments):
     assert round(udfs.XLPLAN_KPI(*arguments, "expected_cost"), 2) == 564_471.50
-    assert round(udfs.XLPLAN_KPI(*arguments, "Expected profit (seed definition)"), 2) == 2_476_316.00
+    assert round(udfs.XLPLAN_KPI(*arguments, "Profit net of units owed at period end"), 2) == 2_476_316.00
     table = udfs.XLPLAN_KPI(*arguments)
     assert list(table.columns) == ["KPI", "Value", "Unit", "Key"]
     assert table.set_index("Key").loc["expected_cost", "Value"] == pytest.approx(564_471.50, abs=0.005)
@@ -109,7 +109,7 @@ def test_a_second_call_with_the_same_inputs_does_not_solve(arguments):
     # what Excel's recalculation chain does: fresh argument objects, equal values, every function
     again = converted_arguments(ELECTRONICS)
     udfs.XLPLAN_SOLVE(*again)
-    udfs.XLPLAN_KPI(*again, "profit_seed")
+    udfs.XLPLAN_KPI(*again, "profit_net_of_owed")
     udfs.XLPLAN_RECOURSE(*again, "low")
     udfs.XLPLAN_STATUS(*again)
     assert (CACHE.solves, CACHE.hits) == (1, 4)

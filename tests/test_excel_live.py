@@ -211,7 +211,9 @@ def test_simulate_button_writes_the_simulation_sheet(tmp_path):
     solved = tmp_path / "xlplan.xlsm"
     assert cli(["solve", str(MACRO), "-o", str(solved)]) == 0
     message, cells, _ = _click(solved, "Uncertainty")
-    assert message.startswith("xlplan.xlsm: simulated the plan on the Plan sheet over 100,000 replications")
+    assert message.startswith("xlplan.xlsm: simulated the plan on the Plan sheet under each of the workbook's "
+                              "3 scenarios")
+    assert "(exact)" in message  # three weighted scenarios, nothing random: computed, not sampled
     assert "Simulation" in cells and cells["Start"][STATUS_AT] == f"Simulate: {message}"
 
 
@@ -237,8 +239,8 @@ def test_lite_scripts_are_bound_to_the_lite_workbooks_buttons():
     assert set(scripts) == {"run_xlplan", "check_inputs", "simulate", "solve", "compare", "frontier",
                             "clear_outputs"}
     assert scripts["run_xlplan"]["button"] == lite_button("Start") == "[TextBox 1]Start!E3"
-    assert scripts["check_inputs"]["button"] == "[TextBox 1]Settings!F2"
-    assert scripts["simulate"]["button"] == "[TextBox 1]Uncertainty!F2"
+    assert scripts["check_inputs"]["button"] == "[TextBox 1]Settings!C1"
+    assert scripts["simulate"]["button"] == "[TextBox 1]Uncertainty!C1"
 
 
 def test_lite_run_script_solves_like_the_desktop_button():

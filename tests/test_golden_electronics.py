@@ -31,9 +31,9 @@ def test_cost_breakdown(electronics_result):
 
 
 def test_seed_revenue_and_profit(electronics_result):
-    assert round(electronics_result.kpi("revenue_seed"), 2) == 3_040_787.50
-    assert round(electronics_result.kpi("profit_seed"), 2) == 2_476_316.00
-    assert round(electronics_result.kpi("margin_seed"), 3) == 0.814  # "Operating Margin: ~81.4%"
+    assert round(electronics_result.kpi("revenue_net_of_owed"), 2) == 3_040_787.50
+    assert round(electronics_result.kpi("profit_net_of_owed"), 2) == 2_476_316.00
+    assert round(electronics_result.kpi("margin_net_of_owed"), 3) == 0.814  # "Operating Margin: ~81.4%"
 
 
 @pytest.mark.parametrize("product, demand, turnover, unit_cost, margin", [

@@ -12,7 +12,7 @@ from xlplan.problem import reference
 def test_optimal_cost_and_profit(factory_physics_result):
     assert factory_physics_result.status is xlplan.SolveStatus.OPTIMAL
     assert round(factory_physics_result.objective, 6) == 1_292_662.857143
-    assert round(factory_physics_result.kpi("profit_seed"), 6) == 1_687_337.142857
+    assert round(factory_physics_result.kpi("profit_net_of_owed"), 6) == 1_687_337.142857
     # with no backorders both revenue definitions agree
     assert factory_physics_result.kpi("profit_shipped") == pytest.approx(1_687_337.142857, abs=1e-6)
 

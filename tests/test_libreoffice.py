@@ -48,9 +48,12 @@ def _table_below(rows, first_header: str, second_header: str) -> tuple[tuple, li
 
 def _kpi_values(path) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
     rows = list(openpyxl.load_workbook(path, data_only=True)["KPI"].iter_rows(values_only=True))
-    _, headline_rows = _table_below(rows, "KPI", "Value")
     header, product_rows = _table_below(rows, "Product", "Selling price")
-    headline = {row[3]: row[1] for row in headline_rows}
+    # the headline table and the reference figures below it
+    headline = {}
+    for start in (i for i, row in enumerate(rows) if row[:2] == ("KPI", "Value")):
+        _, kpi_rows = _table_below(rows[start:], "KPI", "Value")
+        headline |= {row[3]: row[1] for row in kpi_rows}
     products = {(row[0], header[j]): row[j] for row in product_rows for j in range(1, len(header))}
     return headline, products
 

@@ -87,7 +87,7 @@ def test_the_report_of_an_analysed_workbook_renders_offline_in_chromium(analysed
             [c.dataset.key, {value: c.dataset.value, text: c.querySelector('.value').innerText}]))""")
         assert cards["status"]["text"] == "Optimal"
         for key, shown in (("expected_cost", f"{kpi['expected_cost']:,.2f}"),
-                           ("profit_seed", f"{kpi['profit_seed']:,.2f}"),
+                           ("profit_shipped", f"{kpi['profit_shipped']:,.2f}"),
                            ("fill_rate", f"{kpi['fill_rate']:.2%}")):
             assert float(cards[key]["value"]) == kpi[key]
             assert cards[key]["text"] == shown

@@ -28,7 +28,7 @@ def test_simulate_solves_when_there_is_no_plan_sheet(tmp_path, capsys):
     out = tmp_path / "out.xlsx"
     code, summary = _run(capsys, "simulate", FACTORY_PHYSICS, "-o", out)
     assert code == OK and summary["plan"] == "the optimal plan (solved now)"
-    assert summary["replications"] == 100_000 and not summary["legacy_seed_defect"]
+    assert summary["replications"] == 100_000 and not summary["legacy_simulator_defect"]
     assert abs(summary["mean_profit"] - 1.5307e6) <= 3 * math.hypot(summary["profit_se"], 70)
     sheet = _sheet(out, "Simulation")
     assert sheet["A1"].value == "Simulation"
@@ -106,7 +106,7 @@ def test_the_seeds_defect_is_labelled_wherever_it_appears(tmp_path, capsys):
     out = tmp_path / "legacy.xlsx"
     code, summary = _run(capsys, "simulate", FACTORY_PHYSICS, "-o", out, "--replications", 20,
                          "--reproduce-seed-defect")
-    assert code == OK and summary["legacy_seed_defect"]
+    assert code == OK and summary["legacy_simulator_defect"]
     assert _sheet(out, "Simulation")["A3"].value.startswith("LEGACY MODE")
     assert _sheet(out, "Run log")["B7"].value == "legacy"
 

@@ -56,7 +56,10 @@ def test_in_place_keeps_every_part_of_the_planners_workbook(tmp_path, name, caps
     before_names, after_names = _names(original), _names(first)
     assert {k: after_names[k] for k in before_names} == before_names
     added = {"xlplan_plan", "xlplan_runs", "xlplan_recourse", "xlplan_cost_breakdown", "xlplan_scenario_costs",
-             "xlplan_kpi", "xlplan_product_kpi", "xlplan_shadow_prices", *(f"_xlplan_output_{k}" for k in range(1, 7))}
+             "xlplan_kpi", "xlplan_product_kpi", "xlplan_shadow_prices", "xlplan_this_week",
+             *(f"_xlplan_output_{k}" for k in range(1, 7))}
+    # and the header rows its long sheets repeat on every printed page, local to each sheet
+    added |= {"_xlnm.Print_Titles"} - set(before_names)
     assert set(after_names) - set(before_names) == added
     assert after_names["_xlplan_output_6"] == "'Run log'!$A$1"
     before_xfs = etree.fromstring(original["xl/styles.xml"]).find(f"{MAIN}cellXfs")

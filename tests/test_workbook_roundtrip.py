@@ -53,8 +53,8 @@ def test_electronics_from_its_workbook(tmp_path, capsys):
     assert summary["exit"] == OK and summary["status"] == "optimal"
     assert round(summary["objective"], 2) == 564_471.50
     assert summary["units_produced"] == {"A": 3045, "B": 2702, "C": 2464}
-    assert round(summary["kpis"]["profit_seed"], 2) == 2_476_316.00
-    assert round(summary["kpis"]["revenue_seed"], 2) == 3_040_787.50
+    assert round(summary["kpis"]["profit_net_of_owed"], 2) == 2_476_316.00
+    assert round(summary["kpis"]["revenue_net_of_owed"], 2) == 3_040_787.50
     assert {k: round(v, 2) for k, v in summary["costs"].items()} == {
         "production": 65_348.00, "regular labour": 447_353.00, "overtime": 0, "hire/fire": 0,
         "holding": 37_132.00, "overflow holding": 5_450.25, "backorder": 9_188.25, "lost sales": 0}
@@ -77,7 +77,7 @@ def test_factory_physics_from_its_workbook(tmp_path, capsys):
     summary = _solve_json(capsys, FACTORY_PHYSICS, "-o", out)
     assert summary["exit"] == OK and not summary["is_mip"]
     assert round(summary["objective"], 6) == 1_292_662.857143
-    assert round(summary["kpis"]["profit_seed"], 6) == 1_687_337.142857
+    assert round(summary["kpis"]["profit_net_of_owed"], 6) == 1_687_337.142857
     production = [r[2] for r in openpyxl.load_workbook(out, data_only=True)["Plan"].iter_rows(
         min_row=6, values_only=True)]
     assert production == pytest.approx([2120 / 7] * 7 + [180, 170, 170, 170, 170])

@@ -95,6 +95,12 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def _options_text(options: SolveOptions) -> str:
+    """Solver options in the Run log's words (as a solve records them)."""
+    return (f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
+            f"{options.threads or 'auto'}, LP algorithm {options.lp_algorithm}")
+
+
 # ---------------------------------------------------------------------------- the commands
 def solve(source: WorkbookSource, options: SolveOptions | None = None, warm_start_file: Path | None = None
           ) -> Outcome:
@@ -122,10 +128,12 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, warm_star
     sheets = output_sheets(result, source.description, read_runs(source))
     summary = result.summary()
     status = result.status.value
-    lines = [f"{source.description}: {status}" + (f" ({result.message})" if result.message != status else "")]
+    # with an explanation, its lines below give the reason; the headline names the status alone
+    reason = "" if result.message == status or result.explanation is not None else f" ({result.message})"
+    lines = [f"{source.description}: {status}{reason}"]
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
-        lines.append(f"expected cost {result.objective:,.2f}; seed profit {result.kpi('profit_seed'):,.2f}; "
+        lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
                      f"units produced: {units}")
         if result.info.gap:
             lines.append(f"best bound {result.info.bound:,.2f} (relative gap {result.info.gap:.2%})")
@@ -219,22 +227,37 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     settings = uncertainty.settings
     seed = settings.seed if seed is None else seed
     demand, noise = uncertainty_models(problem, uncertainty)
+    # drawing from a few weighted paths with nothing else random only estimates what a weighted sum gives
+    # exactly; the original simulator's defect needs draws to show
+    computable = settings.demand_distribution == "empirical" and noise.is_none and not reproduce_seed_defect
+    exact = exact or computable
     result = run_simulation(problem, plan, demand, None if exact else noise,
                             replications=replications or settings.replications,
                             seed=seed, exact=exact,
                             confidence=settings.confidence, reproduce_seed_defect=reproduce_seed_defect)
     seconds = time.perf_counter() - started
-    record = simulation_record(result, source.description, plan_source, problem.fingerprint(), seconds,
-                               reproduce_seed_defect)
+    solver_options = options or SolveOptions()
+    record = simulation_record(
+        result, source.description, plan_source, problem.fingerprint(), seconds, reproduce_seed_defect,
+        settings=[("Seed", None if exact else seed), ("Demand", "the problem's scenarios" if exact
+                                                      else settings.demand_distribution),
+                  ("Options", _options_text(solver_options) if "solved now" in plan_source
+                   else "none: the plan was read, not solved")],
+        versions=versions)
     s = result.summary
     error = f" +- {s.profit_se:,.0f}" if s.profit_se is not None else " (exact)"
-    over = (f"under each of the workbook's {s.replications} scenarios, exactly and without noise" if exact
+    over = (f"under each of the workbook's {s.replications} scenarios, weighted by probability: exact, no draws"
+            + (" (empirical demand and no noise: nothing to sample)" if computable else "") if exact
             else f"over {s.replications:,} replications")
     lines = [f"WARNING: {w.message}" for w in warnings]
     lines += [f"{source.description}: simulated {plan_source} {over}"
-              + (" (LEGACY: the seed's defect reproduced)" if reproduce_seed_defect else ""),
+              + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_seed_defect else ""),
               f"mean profit {s.mean_profit:,.0f}{error}; P5 {s.profit_p5:,.0f}; on-time fill rate {s.fill_rate:.2%}"]
-    summary = {"plan": plan_source, "legacy_seed_defect": reproduce_seed_defect,
+    summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_seed_defect,
+               "evaluation": "exact" if exact else "sampled",
+               "evaluation_reason": ("requested (--exact)" if exact and not computable else
+                                     "empirical demand and no noise: the scenarios, weighted, give the figures "
+                                     "exactly" if computable else f"{s.replications:,} sampled replications"),
                "fingerprint": problem.fingerprint(), **s.as_dict()}
     sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_seed_defect,
                                warnings=[w.message for w in warnings]),
@@ -312,7 +335,11 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     demand, noise = uncertainty_models(problem, uncertainty)
     comparison = compare_strategies(problem, demand, noise, settings, options)
     seconds = time.perf_counter() - started
-    record = compare_record(comparison, source.description, problem.fingerprint(), seconds)
+    from xlplan.solver import SolveOptions
+
+    versions = library_versions()
+    record = compare_record(comparison, source.description, problem.fingerprint(), seconds,
+                            _options_text(options or SolveOptions()), versions)
     warnings = [Notice("stopped", f"a limit stopped {line}; its plan is the best found, not proven optimal")
                 for line in comparison.stopped]
     lines = [f"{source.description}: compared {len(comparison.strategies)} plans over "
@@ -333,7 +360,7 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     summary = {"fingerprint": problem.fingerprint(), **comparison.summary()}
     sheets = [compare_sheet(comparison), run_log_sheet(record, read_runs(source))]
     return Outcome("compare", "stopped" if comparison.stopped else "ok", sheets, summary=summary, lines=lines,
-                   warnings=warnings, seed=settings.seed, versions=library_versions())
+                   warnings=warnings, seed=settings.seed, versions=versions)
 
 
 def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None, replications: int | None = None,

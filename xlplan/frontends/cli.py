@@ -161,7 +161,7 @@ def _add_plan_choice(command: argparse.ArgumentParser) -> None:
                          help="evaluate the plan once under each of the workbook's own scenarios, weighted by "
                               "probability, without noise: the model's own expected cost")
     command.add_argument("--reproduce-seed-defect", action="store_true",
-                         help="LEGACY: reproduce the seed simulator's defect, to compare with its published "
+                         help="LEGACY: reproduce the original simulator's defect, to compare with its published "
                               "figures; never for decisions")
     command.add_argument("--rolling", action="store_true",
                          help="re-plan instead: each policy plans, executes the next periods of each simulated "

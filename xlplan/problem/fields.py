@@ -116,7 +116,9 @@ SETTING_FIELDS: tuple[Field, ...] = (
           "Space in the regular warehouse, all products together, each period. Blank: unlimited.",
           default=None, optional=True, maximum=MAX_SPACE),
     Field("overflow_capacity", "Overflow capacity", "space",
-          "Space in the overflow warehouse, used when the regular one is full. 0: none.",
+          "Space in the overflow warehouse, all products together, each period. The plan may use it "
+          "whenever that is cheaper, not only when the regular one is full (with a multiplier below 1, "
+          "first). 0: none, even for products taking no space. Needs a warehouse capacity.",
           default=0.0, maximum=MAX_SPACE),
     Field("overflow_cost_multiplier", "Overflow cost multiplier", "x holding cost",
           "Holding a unit in the overflow warehouse costs this multiple of the holding cost.",

@@ -23,7 +23,7 @@ from xlplan.workbook.contract import KPI_NAME, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
 from xlplan.workbook.read.outputs import read_output_tables
 
-HEADLINE_KPIS = ("expected_cost", "profit_seed", "fill_rate")
+HEADLINE_KPIS = ("expected_cost", "profit_shipped", "fill_rate")
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 

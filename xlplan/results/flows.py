@@ -56,7 +56,7 @@ class Flows:
 
     @property
     def demand_met(self) -> np.ndarray:
-        """D - B - L: demand met in its period (the seed's "demand - backorders")."""
+        """D - B - L: demand met in its period (the original model's "demand - backorders")."""
         return np.asarray(self.demand_kept - self.recourse["backorders"])
 
     @property

@@ -29,6 +29,9 @@ class Kpi:
     value: float
     unit: str
     definition: str
+    reference: bool = False
+    """A figure by the original model's definitions, kept to reproduce its published numbers; the
+    headline figures use the consistent definitions."""
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -116,7 +119,8 @@ class PlanResult:
 
     @cached_property
     def scenarios(self) -> pd.DataFrame:
-        """Per scenario: probability, cost, revenue (both definitions) and fill rate."""
+        """Per scenario: probability, cost, revenue (of units shipped, and the reference figure net of
+        units owed at period end), profit (of units shipped) and fill rate."""
         p, f = self.problem, self.flows
         price = p.product.selling_price[None, :, None]
         cost = f.scenario_cost()
@@ -124,7 +128,7 @@ class PlanResult:
             "scenario": p.scenarios,
             "probability": p.probabilities,
             "cost": cost,
-            "revenue_seed": (price * f.demand_met).sum(axis=(1, 2)),
+            "revenue_net_of_owed": (price * f.demand_met).sum(axis=(1, 2)),
             "revenue_shipped": (price * f.shipped).sum(axis=(1, 2)),
             "fill_rate": 1 - f.late.sum(axis=(1, 2)) / np.maximum(p.demand.sum(axis=(1, 2)), 1e-12),
         }).assign(profit_shipped=lambda d: d.revenue_shipped - d.cost)
@@ -144,7 +148,7 @@ class PlanResult:
     @cached_property
     def products(self) -> pd.DataFrame:
         """Per product: units, expected demand, turnover, operating cost, average unit cost and margin
-        (the seed's product table) plus the expected on-time fill rate."""
+        (the original model's product table) plus the expected on-time fill rate."""
         p, f = self.problem, self.flows
         T = len(p.periods)
         produced = f.plan["production"].sum(axis=1)
@@ -176,47 +180,51 @@ class PlanResult:
         p, f = self.problem, self.flows
         cost = float(self.costs["total"].sum())
         operating = float(self.costs["total"].drop(index=list(self.solution.formulation.opportunity_categories)).sum())
-        revenue_seed = float(f.expect(p.product.selling_price[None, :, None] * f.demand_met).sum())
-        revenue_shipped = float(f.expect(p.product.selling_price[None, :, None] * f.shipped).sum())
+        revenue_net_of_owed = float(f.expect(p.product.selling_price[None, :, None] * f.demand_met).sum())
+        revenue = float(f.expect(p.product.selling_price[None, :, None] * f.shipped).sum())
         produced = float(f.plan["production"].sum())
         demand = float(f.expect(p.demand).sum())
         demand_met = float(f.expect(f.demand_met).sum())
         average_inventory = float(f.expect(f.inventory).sum() / len(p.periods))
+        lost = " and lost" if p.settings.lost_sales_allowed else ""
         kpis = [
             Kpi("expected_cost", "Expected cost", cost, "currency",
                 "Stage-1 cost plus the probability-weighted recourse cost: the objective."),
             Kpi("operating_cost", "Expected operating cost", operating, "currency",
                 "Expected cost without the cost of lost sales, whose revenue is already missing from revenue."),
-            Kpi("revenue_seed", "Expected revenue (seed definition)", revenue_seed, "currency",
-                "sum over periods and scenarios of prob x price x (demand - backorders - lost sales). Counts a "
-                "unit still owed at the end of a period as a lost sale even though it ships later."),
-            Kpi("profit_seed", "Expected profit (seed definition)", revenue_seed - operating, "currency",
-                "Expected revenue (seed definition) - expected operating cost."),
-            Kpi("margin_seed", "Operating margin (seed definition)",
-                _ratio(revenue_seed - operating, revenue_seed), "fraction",
-                "Expected profit / expected revenue, seed definition."),
-            Kpi("revenue_shipped", "Expected revenue (units shipped)", revenue_shipped, "currency",
+            Kpi("revenue_shipped", "Expected revenue", revenue, "currency",
                 "sum of prob x price x units shipped, where shipped = demand + backorders owed before "
-                "- backorders owed after: every unit is paid when it leaves, late or not."),
-            Kpi("profit_shipped", "Expected profit (units shipped)", revenue_shipped - operating, "currency",
-                "Expected revenue (units shipped) - expected operating cost."),
-            Kpi("margin_shipped", "Operating margin (units shipped)",
-                _ratio(revenue_shipped - operating, revenue_shipped), "fraction",
-                "Expected profit / expected revenue, units-shipped definition."),
+                "- backorders owed after - lost sales: every unit is paid when it leaves, late or not; "
+                "a lost unit earns nothing."),
+            Kpi("profit_shipped", "Expected profit", revenue - operating, "currency",
+                "Expected revenue - expected operating cost."),
+            Kpi("margin_shipped", "Operating margin", _ratio(revenue - operating, revenue), "fraction",
+                "Expected profit / expected revenue."),
             Kpi("units_produced", "Units produced", produced, "units", "Total planned production."),
             Kpi("expected_demand", "Expected demand", demand, "units", "sum of prob x demand."),
             Kpi("fill_rate", "On-time fill rate", 1 - float(f.expect(f.late).sum()) / demand if demand else 1.0,
-                "fraction", "1 - expected units not delivered in the period they were ordered / "
-                "expected demand, where a period's late units are min(backorders, demand)."),
+                "fraction", f"1 - expected units late{lost} / expected demand, where a period's late units are "
+                "min(backorders + lost sales, its demand): a lost unit counts as late."),
             Kpi("average_inventory", "Average inventory", average_inventory, "units",
                 "sum of prob x (regular + overflow inventory) / number of periods."),
             Kpi("turnover", "Inventory turnover", _ratio(demand_met, average_inventory), "turns",
-                "Expected demand met (demand - backorders - lost sales) / average inventory (seed definition)."),
+                "Expected demand met in its period (demand - backorders - lost sales) / average inventory."),
             Kpi("average_unit_cost", "Average unit cost", _ratio(operating, produced), "currency / unit",
                 "Expected operating cost / units produced."),
             Kpi("ending_backorders", "Expected backorders at the end",
                 float(f.expect(f.recourse["backorders"][:, :, -1]).sum()), "units",
                 "Units still owed after the last period (expected)."),
+            Kpi("revenue_net_of_owed", "Revenue net of units owed at period end", revenue_net_of_owed, "currency",
+                "sum of prob x price x (demand - backorders - lost sales): the original model's revenue, which "
+                "counts a unit still owed at a period's end as never sold although it ships later.",
+                reference=True),
+            Kpi("profit_net_of_owed", "Profit net of units owed at period end", revenue_net_of_owed - operating,
+                "currency", "Revenue net of units owed at period end - expected operating cost: the original "
+                "model's profit.", reference=True),
+            Kpi("margin_net_of_owed", "Margin net of units owed at period end",
+                _ratio(revenue_net_of_owed - operating, revenue_net_of_owed), "fraction",
+                "Profit / revenue, both net of units owed at period end: the original model's margin.",
+                reference=True),
         ]
         capacity = p.settings.warehouse_capacity
         if capacity:
@@ -242,7 +250,7 @@ class PlanResult:
         return pd.DataFrame([k.__dict__ for k in self.kpi_list])
 
     def kpi(self, key: str) -> float:
-        """One KPI by key (see :attr:`kpis`), e.g. ``result.kpi("profit_seed")``."""
+        """One KPI by key (see :attr:`kpis`), e.g. ``result.kpi("profit_shipped")``."""
         for k in self.kpi_list:
             if k.key == key:
                 return k.value

@@ -74,8 +74,9 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
     S, P, T = problem.shape
     size = {**run.model_size, "scenarios": S, "products": P, "periods": T}
     message = outcome.reason
-    if explanation is not None:
-        message = f"{message}. {explanation.summary}"
+    if explanation is not None:  # the explanation's summary often opens with the reason: say it once
+        summary = explanation.summary
+        message = summary if summary.lower().startswith(message.lower()) else f"{message}. {summary}"
     info = SolveInfo(
         status=outcome.status, message=message, objective=outcome.objective, bound=outcome.bound,
         gap=outcome.gap, is_mip=whole, backend=solver.name, options=options, seconds=seconds,

@@ -286,7 +286,7 @@ def plan(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> pd.
 
 
 def kpi(inputs: Inputs, name: Any = None, continuous: Any = False, time_limit: Any = None) -> Any:
-    """One KPI's value by key or label (``profit_seed``, "Expected profit (seed definition)"), or,
+    """One KPI's value by key or label (``profit_shipped``, "Expected profit"), or,
     without a name, the KPI table (KPI, Value, Unit, Key)."""
     result = _with_a_plan(inputs, continuous, time_limit)
     if not isinstance(result, PlanResult):

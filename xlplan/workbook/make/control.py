@@ -38,8 +38,11 @@ ACTION_CELL = "C4"
 STATUS_TIME_CELL = "C6"
 STATUS_CELL = "C7"
 RUN = "Run xlplan"
-SHEET_BUTTONS = {CONTROL_SHEET: ("E3", RUN), "Settings": ("F2", "Check inputs"), "Uncertainty": ("F2", "Simulate")}
-"""Each sheet's button: its cell and caption."""
+SHEET_BUTTONS = {CONTROL_SHEET: ("E3", RUN), "Settings": ("C1", "Check inputs"), "Uncertainty": ("C1", "Simulate")}
+"""Each sheet's button: its cell and caption. On the input sheets it sits beside the heading, in a
+row made tall enough for it, where it covers no text and shows on a 1,366-pixel screen."""
+BUTTON_ROW_HEIGHT = 30.0
+"""Points: the button's 34 pixels."""
 ACTION_BY_SHEET = {"Settings": BY_NAME["validate"].action, "Uncertainty": BY_NAME["simulate"].action}
 """What a sheet's own button does; the Start sheet's does what its Action cell says."""
 LITE_SHAPE = "TextBox 1"
@@ -84,13 +87,18 @@ def planning_workbook_sheets(lite: bool) -> list[Sheet]:
     example = EXAMPLES["electronics"]
     problem, uncertainty = example.data()
     how = f"2. Solve: choose Solve in the Action cell above and click {RUN}; the outcome shows under it."
-    start = start_sheet(TITLE, example.about, True, first_row=10, how_to_solve=how)
+    test = (f"4. Test it: choose Simulate in the Action cell and click {RUN} to simulate the Plan sheet (as solved, "
+            "or as you edit it) under the Uncertainty sheet; Compare sets the deterministic, best-buffered and "
+            "stochastic plans side by side.")
+    start = start_sheet(TITLE, example.about, True, first_row=10, how_to_solve=how, how_to_test=test)
     control_panel(start, lite)
     sheets = [start, *input_sheets(problem), uncertainty_sheet(problem, uncertainty)]
     for sheet in sheets:
         if sheet.name in SHEET_BUTTONS:
             cell, caption = SHEET_BUTTONS[sheet.name]
             sheet.buttons.append(Button(cell, caption, macro=None if lite else "SampleCall"))
+            if sheet.name != CONTROL_SHEET:
+                sheet.heights[int(cell[1:])] = BUTTON_ROW_HEIGHT
     return sheets if lite else [*sheets, xlwings_conf_sheet()]
 
 

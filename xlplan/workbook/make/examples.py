@@ -9,9 +9,10 @@ from pathlib import Path
 
 from xlplan.problem import PlanningProblem, reference
 from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
-from xlplan.workbook.contract import INPUT_RANGES, UNCERTAINTY_RANGES
+from xlplan.workbook.addresses import quote_sheet
+from xlplan.workbook.contract import INPUT_RANGES, KPI_NAME, RUNS_NAME, THIS_WEEK_NAME, UNCERTAINTY_RANGES
 from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
-from xlplan.workbook.sheets.layout import Sheet
+from xlplan.workbook.sheets.layout import GENERAL, MONEY, Formula, Sheet
 from xlplan.workbook.write.files import write_atomically
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
 
@@ -44,31 +45,83 @@ EXAMPLES: dict[str, Example] = {
         "Factory Physics aggregate plan (Hopp & Spearman 16.4)",
         ("One product, twelve periods, one demand forecast; the workforce is counted in worker-hours "
          "(168 workers x 15 h = 2,520 to start), paid 35 per worker-hour whether used or not.",
-         "No backorders: demand not met from stock is lost, as in the seed's simulator. The LP optimum costs "
+         "No backorders: demand not met from stock is lost, as in the original model's simulator. The LP optimum costs "
          "1,292,662.86, a profit of 1,687,337.14 at 1,000 per unit.",
-         "Uncertainty sheet, the seed's: hours per unit Normal(12, 0.1), availability Uniform(0.9, 1.0), demand "
-         "Normal with a standard deviation of 10% of the mean.",
+         "Uncertainty sheet, the original model's: hours per unit Normal(12, 0.1), availability Uniform(0.9, 1.0), "
+         "demand Normal with a standard deviation of 10% of the mean.",
          "Simulated correctly (xlplan simulate), the optimal plan earns about 1,530,700 on average with an on-time "
-         "fill rate of about 94.75%. The seed published 1.4156e6 and 0.912: its simulator overwrote the plan with "
-         "each replication's realised production, so every replication was capped by the worst capacity draw of "
+         "fill rate of about 94.75%. The original model published 1.4156e6 and 0.912: its simulator overwrote the plan "
+         "with each replication's realised production, so every replication was capped by the worst capacity draw of "
          "all earlier ones. xlplan starts every replication from the plan.",
-         "xlplan compare chooses the buffer (the seed's 1.25 was far too much) and sets a stochastic plan beside it.")),
+         "xlplan compare chooses the buffer (the original 1.25 was far too much) and sets a stochastic plan "
+         "beside it.")),
 }
 
 
 COMMAND_LINE = "2. Solve: run   xlplan solve THIS.xlsx -o plan.xlsx   in a terminal (or use xlplan.xlsm's buttons)."
+COMMAND_LINE_TEST = ("4. Test it: xlplan simulate THIS.xlsx simulates the Plan sheet (as solved, or as you edit "
+                     "it) under the Uncertainty sheet; xlplan compare sets the deterministic, best-buffered and "
+                     "stochastic plans side by side.")
+
+
+HEADLINE_PRODUCTS = 8
+"""Products the Start sheet's "this week" lines show; the Plan sheet has them all."""
+OUTPUT_LINKS = ("Plan", "Recourse", "Costs", "KPI", "Simulation", "Compare", "Run log")
+
+
+def _kpi(key: str) -> Formula:
+    """A KPI's value from the KPI sheet's table, by its key; blank before a solve (the name is missing)."""
+    return Formula(f'=IFERROR(INDEX({KPI_NAME},MATCH("{key}",INDEX({KPI_NAME},0,4),0),2),"")', "")
+
+
+def headline(sheet: Sheet, row: int) -> int:
+    """The latest plan at a glance, as formulas over the output sheets' named tables (blank until a
+    solve writes them), and links to the output sheets. Returns the next free row."""
+    sheet.text(row, 1, "The latest plan", "subheading")
+    solve_row = f'MATCH("solve",INDEX({RUNS_NAME},0,2),0)'
+    lines = [
+        ("Solve status", Formula(f'=IFERROR(INDEX({RUNS_NAME},{solve_row},4)&" ("&TEXT(INDEX({RUNS_NAME},'
+                                 f'{solve_row},1),"yyyy-mm-dd hh:mm")&" UTC)","not solved yet")', "not solved yet"),
+         GENERAL),
+        ("Expected cost", _kpi("expected_cost"), MONEY),
+        ("Expected profit", _kpi("profit_shipped"), MONEY),
+        ("On-time fill rate", _kpi("fill_rate"), "0.00%"),
+    ]
+    for label, value, number_format in lines:
+        row += 1
+        sheet.text(row, 2, label, "label")
+        sheet.text(row, 3, value, "value", number_format)
+    row += 2
+    sheet.text(row, 2, "This week", "label")
+    headers = ("Product", "Make", "Hire", "Fire", "Overtime hours")
+    for j, header in enumerate(headers):
+        sheet.text(row, 3 + j, header, "label")
+    for k in range(HEADLINE_PRODUCTS):
+        row += 1
+        for j in range(len(headers)):
+            sheet.text(row, 3 + j, Formula(f'=IFERROR(INDEX({THIS_WEEK_NAME},{k + 2},{j + 1}),"")', ""), "value",
+                       GENERAL if j == 0 else "#,##0.##")
+    row += 1
+    sheet.text(row, 3, f"The first {HEADLINE_PRODUCTS} products; the Plan sheet has every product and period.",
+               "note")
+    row += 1
+    sheet.text(row, 2, "Output sheets", "label")
+    for j, name in enumerate(OUTPUT_LINKS):
+        sheet.text(row, 3 + j, name, "link", link=f"{quote_sheet(name)}!A1")
+    return row + 2
 
 
 def start_sheet(title: str, about: tuple[str, ...], template: bool, first_row: int = 3,
-                how_to_solve: str = COMMAND_LINE) -> Sheet:
-    """The Start sheet: what the workbook is and how to plan with it."""
-    sheet = Sheet("Start", tab_color="1F4E79", widths={1: 3, 2: 14})
+                how_to_solve: str = COMMAND_LINE, how_to_test: str = COMMAND_LINE_TEST) -> Sheet:
+    """The Start sheet: what the workbook is, the latest plan, and how to plan with it."""
+    sheet = Sheet("Start", tab_color="1F4E79", widths={1: 3, 2: 16, 3: 16, 4: 12, 5: 12, 6: 12, 7: 14, 8: 12,
+                                                        9: 12})
     sheet.text(1, 1, title, "heading")
     row = first_row
     for line in about:
         sheet.text(row, 2, line, "value")
         row += 1
-    row += 1
+    row = headline(sheet, row + 1)
     sheet.text(row, 1, "How to plan", "subheading")
     steps = [
         "1. Enter your data on the input sheets (blue tabs). Each is an Excel Table under a workbook name "
@@ -76,8 +129,7 @@ def start_sheet(title: str, about: tuple[str, ...], template: bool, first_row: i
         how_to_solve,
         "3. Read the plan on the green sheets: Plan, Recourse, Costs, KPI and Run log. They are rewritten "
         "on every solve; your input sheets and your own sheets are never changed.",
-        "4. Test it: xlplan simulate THIS.xlsx simulates the Plan sheet (as solved, or as you edit it) under the "
-        "Uncertainty sheet; xlplan compare sets the deterministic, best-buffered and stochastic plans side by side.",
+        how_to_test,
         "Problems in the data are listed all at once, each with its sheet and cell: "
         "xlplan validate THIS.xlsx",
     ]

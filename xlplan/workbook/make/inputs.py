@@ -94,9 +94,9 @@ def _named_value_rows(values: Any, fields: tuple[Field, ...]) -> list[list[Any]]
 
 def uncertainty_sheet(problem: PlanningProblem, uncertainty: Uncertainty) -> Sheet:
     """The Uncertainty sheet: simulation settings, and below them the noise per product."""
-    # the description is the last column and runs on over empty cells: kept narrow, so the noise table
-    # below (which shares the columns) keeps sensible widths
-    columns = [*NAMED_VALUE_COLUMNS[:-1], Column("Description", GENERAL, 16)]
+    # the description wraps in a column of its own width rather than running on to the right, where it
+    # would make the printed page tiny; the noise table below shares the columns
+    columns = [*NAMED_VALUE_COLUMNS[:-1], Column("Description", GENERAL, 60, wrap=True)]
     sheet = _input_sheet(
         SIMULATION, columns, _named_value_rows(uncertainty.settings, SIMULATION_FIELDS),
         ["", "", "", ""], "Used by xlplan simulate and xlplan compare.", "A5")

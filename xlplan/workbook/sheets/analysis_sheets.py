@@ -32,20 +32,36 @@ SIMULATION = "Simulation"
 COMPARE = "Compare"
 HISTOGRAM_BINS = 25
 TOP = 5
-DEFECT_NOTE = ("Each replication starts from the plan. (The seed's original simulator overwrote the planned "
-               "production with each replication's realised production, capping every later replication by the "
-               "worst capacity draw so far; its published 1.4156e6 and 0.912 for the Factory Physics plan carry "
-               "that defect. Corrected: about 1.5307e6 and 0.9475.)")
+DEFECT_NOTE = ("Each replication starts from the plan. (The original Factory Physics simulator overwrote the "
+               "planned production with each replication's realised production, capping every later replication "
+               "by the worst capacity draw so far, which understated profit and fill rate.)")
+"""Said where capacity is drawn (hours per unit or availability vary): only then could that defect show."""
+
+
+EXACT_NOTE = ("Computed, not sampled: nothing else is random. The simulator serves what is owed first and stocks the "
+              "regular warehouse first, where the solver chose the cheapest recourse, so its figures can differ a "
+              "little from the KPI sheet's.")
+
+
+def _capacity_drawn(uncertainty: Uncertainty) -> bool:
+    """Whether the simulation draws capacity (hours per unit or availability vary)."""
+    noise = uncertainty.noise
+    return bool(np.any(noise.hours_sd > 0) or np.any(noise.availability_min < 1) or np.any(noise.availability_max < 1))
 
 
 def _summary_rows(s: SimulationSummary) -> list[list[Any]]:
     half_width = 1.96 * s.profit_se if s.profit_se is not None else None
+    averaged = "weighted by probability" if s.exact else "averaged"
     rows: list[list[Any]] = [
-        ["Mean profit", s.mean_profit, "currency", "Revenue of units shipped less the costs, averaged."],
+        ["Mean profit", s.mean_profit, "currency", f"Revenue of units shipped less the operating costs, {averaged}."],
         ["Standard error of the mean", finite(s.profit_se), "currency",
-         "Exact evaluation: none." if s.exact else "Standard deviation / sqrt(replications)."],
-        ["95% interval of the mean", f"{s.mean_profit - half_width:,.0f} to {s.mean_profit + half_width:,.0f}"
-         if half_width is not None else "exact", "currency", "Mean +- 1.96 standard errors."],
+         "None: an exact evaluation." if s.exact else "Standard deviation / sqrt(replications)."],
+        ["95% interval of the mean: from", finite(s.mean_profit - half_width) if half_width is not None
+         else s.mean_profit, "currency", "Mean - 1.96 standard errors." if half_width is not None
+         else "Exact: the mean itself."],
+        ["95% interval of the mean: to", finite(s.mean_profit + half_width) if half_width is not None
+         else s.mean_profit, "currency", "Mean + 1.96 standard errors." if half_width is not None
+         else "Exact: the mean itself."],
         ["Profit P5", s.profit_p5, "currency", "5% of replications earn less."],
         ["Profit P50 (median)", s.profit_p50, "currency", ""],
         ["Profit P95", s.profit_p95, "currency", "5% of replications earn more."],
@@ -53,24 +69,26 @@ def _summary_rows(s: SimulationSummary) -> list[list[Any]]:
          f"Profit exceeded with probability {s.confidence:.0%}."],
         [f"CVaR ({s.confidence:.0%})", s.conditional_value_at_risk, "currency",
          "Mean profit over the outcomes at or below the value at risk."],
-        ["On-time fill rate", s.fill_rate, "fraction", "1 - units late or lost / units demanded, averaged "
-         "(the seed's service level)."],
+        ["On-time fill rate", s.fill_rate, "fraction", f"1 - units late or lost / units demanded, {averaged}."],
         ["Fill rate standard error", finite(s.fill_rate_se), "fraction", ""],
         ["Periods with a stockout", s.mean_stockout_periods, "periods", "Periods with any product short, averaged."],
         ["Lost units", s.mean_lost_units, "units", "Demand lost for good, averaged."],
         ["Disposed units", s.mean_disposed_units, "units", "Stock that fitted in no warehouse, averaged."],
-        ["Revenue", s.mean_revenue, "currency", "Selling price x units shipped, averaged."],
-        *[[f"Cost: {name}", value, "currency", "averaged" + (" (opportunity; not in profit)" if name == "lost sales"
-                                                               else "")]
+        ["Revenue", s.mean_revenue, "currency", f"Selling price x units shipped (a lost unit earns nothing), "
+         f"{averaged}."],
+        *[[f"Cost: {name}", value, "currency", averaged + (" (opportunity; not in profit)" if name == "lost sales"
+                                                            else "")]
           for name, value in s.mean_cost.items()],
-        ["Replications", s.replications, "paths", "The problem's scenarios, each once, weighted by probability."
-         if s.exact else ""],
+        ["Scenarios evaluated" if s.exact else "Replications", s.replications, "scenarios" if s.exact else "paths",
+         "Exact: the problem's scenarios, each once, weighted by probability; no draws." if s.exact
+         else "Sampled paths."],
     ]
     return rows
 
 
 def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
-    unit_format = {"currency": MONEY, "fraction": "0.00%", "units": DECIMAL, "periods": DECIMAL, "paths": "#,##0"}
+    unit_format = {"currency": MONEY, "fraction": "0.00%", "units": DECIMAL, "periods": DECIMAL, "paths": "#,##0",
+                   "scenarios": "#,##0"}
     return {(i, 1): unit_format.get(row[2], GENERAL) for i, row in enumerate(rows)}
 
 
@@ -80,16 +98,20 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     s = result.summary
     sheet = Sheet(SIMULATION, tab_color=OUTPUT_TAB, widths={1: 28, 2: 16, 3: 11, 4: 62})
     sheet.text(1, 1, "Simulation", "heading")
+    over = (f"exactly, over the problem's {s.replications:,} scenarios weighted by probability (no draws)"
+            if s.exact else f"over {s.replications:,} replications")
     sheet.text(2, 1, f"{plan_source}: mean profit {s.mean_profit:,.0f}, on-time fill rate {s.fill_rate:.2%} "
-               f"over {s.replications:,} replications", "bad" if legacy else "good")
+               f"{over}", "bad" if legacy else "good")
     warned = " ".join(f"WARNING: {w[:1].upper()}{w[1:]}." for w in warnings)
     if legacy:
-        sheet.text(3, 1, (warned + " " if warned else "") + "LEGACY MODE: reproduces the seed's defective "
-                   "simulator (each replication capped by the capacity of all earlier ones). For comparison with "
-                   "the published figures only; never decide on these numbers.", "bad")
+        sheet.text(3, 1, (warned + " " if warned else "") + "LEGACY MODE: reproduces the original Factory "
+                   "Physics simulator's defect (each replication capped by the capacity of all earlier ones). For "
+                   "comparison with the published figures only; never decide on these numbers.", "bad")
     elif warned:
         sheet.text(3, 1, warned, "bad")
-    else:
+    elif s.exact:
+        sheet.text(3, 1, EXACT_NOTE, "note")
+    elif _capacity_drawn(uncertainty):
         sheet.text(3, 1, DEFECT_NOTE, "note")
     rows = _summary_rows(s)
     summary = Table(TOP, 1, [Column("Measure", GENERAL, 28), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 11),
@@ -112,8 +134,9 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     noise = uncertainty.noise
     top = TOP + len(rows) + 4
     sheet.text(top - 1, 1, "Settings used", "subheading")
-    described = [["Replications", s.replications], ["Seed", settings.seed],
-                 ["Demand", "the problem's scenarios, each once" if s.exact else settings.demand_distribution]]
+    described: list[list[Any]] = ([["Evaluation", "exact: the problem's scenarios, each once, weighted"]] if s.exact
+                                  else [["Replications", s.replications], ["Seed", settings.seed],
+                                        ["Demand", settings.demand_distribution]])
     for i, product in enumerate(problem.products):
         described.append([f"Noise: {product}", f"demand CV {noise.demand_cv[i]:g}, hours per unit SD "
                           f"{noise.hours_sd[i]:g}, availability {noise.availability_min[i]:g} to "
@@ -130,8 +153,12 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     headline = (f"Most profitable on average: the {best.name} plan ({best.summary.mean_profit:,.0f}, on-time "
                 f"fill rate {best.summary.fill_rate:.2%}). Every plan is simulated with the same "
                 f"{comparison.settings.replications:,} replications.")
-    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {comparison.settings.confidence:.0%}. "
-            + comparison.buffer.message + ".")
+    settings = comparison.settings
+    search = (f"the buffer search's own {settings.buffer_replications:,} replications per factor"
+              if settings.buffer_replications != settings.replications else "the buffer search's replications")
+    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {settings.confidence:.0%}. Chosen: "
+            + comparison.buffer.message + f" (by {search}; the table re-simulates the chosen plan with the "
+            "others' replications, so its figures can differ within their standard errors).")
     if stopped:  # the warning first, in a line short enough to print whole
         sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} solve(s), listed below: the plans are the best "
                    "found, not proven optimal; VSS and EVPI are ranges.", "bad")
@@ -191,7 +218,8 @@ def compare_sheet(comparison: Comparison) -> Sheet:
                      ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")]
                     for r in curve.itertuples()],
                    table_name="xlplanBuffer", defined_name=BUFFER_CURVE_NAME,
-                   title="Buffer search (deterministic plans for demand and hours x factor)")
+                   title=f"Buffer search (deterministic plans for demand and hours x factor; "
+                         f"{settings.buffer_replications:,} replications per factor)")
     sheet.tables.append(buffer)
     sheet.charts.append(Chart("Mean profit by buffer factor", f"{anchor}{buffer_top - 1}",
                               buffer.column_range(COMPARE, 0),
@@ -241,24 +269,44 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
     ]
 
 
+def _run_settings(settings: Sequence[tuple[str, Any]], versions: dict[str, str]) -> tuple[Detail, ...]:
+    """What a run was asked to do and with which libraries, as the Run log records a solve's."""
+    return (*((label, value if value is not None else "", "#,##0" if isinstance(value, int) else "@")
+              for label, value in settings),
+            *((f"Version: {name}", version, "@") for name, version in versions.items()))
+
+
 def simulation_record(result: SimulationResult, source: str, plan_source: str, fingerprint: str, seconds: float,
-                      legacy: bool) -> RunRecord:
+                      legacy: bool, settings: Sequence[tuple[str, Any]] = (),
+                      versions: dict[str, str] | None = None) -> RunRecord:
+    """The Run log's record of a simulation; ``settings`` (seed, options, ...) and ``versions`` as run."""
     s = result.summary
     details: tuple[Detail, ...] = (
         ("Plan simulated", plan_source, "@"),
+        ("Evaluation", "exact: the problem's scenarios, each once, weighted" if s.exact else "sampled", "@"),
         ("Mean profit", s.mean_profit, MONEY),
         ("Standard error", finite(s.profit_se), MONEY),
         ("On-time fill rate", s.fill_rate, "0.00%"),
-        ("Replications", s.replications, "#,##0"),
-        ("Seed's defect reproduced", "yes" if legacy else "no", "@"),
+        ("Scenarios evaluated" if s.exact else "Replications", s.replications, "#,##0"),
+        *_run_settings(settings, versions or {}),
+        *((("LEGACY", "the original simulator's defect reproduced: never decide on these figures", "@"),)
+          if legacy else ()),
         ("Seconds: total", round(seconds, 3), "0.000"),
     )
     return RunRecord("simulate", source, datetime.now(UTC), "legacy" if legacy else "done", "Mean profit",
                      s.mean_profit, None, seconds, fingerprint, details)
 
 
-def compare_record(comparison: Comparison, source: str, fingerprint: str, seconds: float) -> RunRecord:
-    details: list[Detail] = [(f"Mean profit: {s.name}", s.summary.mean_profit, MONEY) for s in comparison.strategies]
+def compare_record(comparison: Comparison, source: str, fingerprint: str, seconds: float,
+                   options: str = "", versions: dict[str, str] | None = None) -> RunRecord:
+    """The Run log's record of a comparison: its figures, and the seed, replications, sampled
+    scenarios, solver ``options`` and ``versions`` it ran with."""
+    settings = comparison.settings
+    details: list[Detail] = list(_run_settings(
+        [("Seed", settings.seed), ("Replications", settings.replications),
+         ("Buffer replications", settings.buffer_replications), ("Sampled scenarios", settings.sampled_scenarios),
+         ("Target fill rate", f"{settings.target_service:.0%}"), ("Options", options or "defaults")], {}))
+    details += [(f"Mean profit: {s.name}", s.summary.mean_profit, MONEY) for s in comparison.strategies]
     details += [(f"Fill rate: {s.name}", s.summary.fill_rate, "0.00%") for s in comparison.strategies]
     value = comparison.value
     if value.exact:
@@ -269,7 +317,8 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
         evpi = f"{range_words(value.evpi_range)} (a solve was stopped)"
     details += [("VSS", vss, MONEY), ("EVPI", evpi, MONEY), ("Buffer", comparison.buffer.message, "@"),
                 *(("Stopped by a limit", line, "@") for line in comparison.stopped),
-                ("Seconds: total", round(seconds, 3), "0.000")]
+                ("Seconds: total", round(seconds, 3), "0.000"),
+                *_run_settings((), versions or {})]
     best = max(comparison.strategies, key=lambda s: s.summary.mean_profit)
     status = f"stopped; best: {best.name}" if comparison.stopped else f"best: {best.name}"
     return RunRecord("compare", source, datetime.now(UTC), status, "Mean profit",

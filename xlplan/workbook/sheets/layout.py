@@ -42,6 +42,8 @@ class Column:
     header: str
     number_format: str = GENERAL
     width: float = 14.0
+    wrap: bool = False
+    """Wrap long text within the column (the row grows) rather than let it run on to the right."""
 
 
 @dataclass
@@ -184,6 +186,10 @@ class Sheet:
     buttons: list[Button] = field(default_factory=list)
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Cells offering a drop-down list, e.g. ``{"C4": ("Solve", "Validate")}``."""
+    repeat_rows: tuple[int, int] | None = None
+    """Rows (1-based, first and last) printed at the top of every page: a long table's header."""
+    heights: dict[int, float] = field(default_factory=dict)
+    """Row heights in points by 1-based row, e.g. room for a button beside a heading."""
 
     def text(self, row: int, column: int, value: Any, style: str = "note", number_format: str = GENERAL,
              link: str | None = None) -> None:

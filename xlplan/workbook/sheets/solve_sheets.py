@@ -6,14 +6,15 @@ every figure; the tests recalculate them in LibreOffice and compare with Python'
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from openpyxl.utils import get_column_letter
 
 from xlplan.model import FORMULATION
-from xlplan.results import COST_CATEGORIES, OPPORTUNITY_COSTS, PlanResult
-from xlplan.workbook.addresses import quote_sheet
+from xlplan.results import COST_CATEGORIES, OPPORTUNITY_COSTS, Kpi, PlanResult
+from xlplan.workbook.addresses import cell_address, quote_sheet
 from xlplan.workbook.contract import (
     COST_BREAKDOWN_NAME,
     KPI_NAME,
@@ -21,6 +22,7 @@ from xlplan.workbook.contract import (
     PRODUCT_KPI_NAME,
     RECOURSE_NAME,
     SCENARIO_COSTS_NAME,
+    THIS_WEEK_NAME,
 )
 from xlplan.workbook.sheets.layout import (
     DECIMAL,
@@ -55,8 +57,15 @@ def _heading(sheet: Sheet, title: str, result: PlanResult, note: str) -> None:
     sheet.text(3, 1, note, "note")
 
 
-def _units_format(result: PlanResult) -> str:
-    return UNITS if result.info.is_mip else DECIMAL
+def _whole_or_decimal(values: Any) -> str:
+    """Whole numbers without decimals (a workforce of 60, no hires); fractions with two."""
+    array = np.asarray(values, dtype=float)
+    return UNITS if np.allclose(array, np.round(array), rtol=0, atol=1e-9) else DECIMAL
+
+
+def workforce_unit(result: PlanResult) -> str:
+    """The workforce's unit as the Settings have it: one regular hour per unit is a worker-hour."""
+    return "worker-hours" if result.problem.settings.hours_per_worker == 1 else "workers"
 
 
 # ---------------------------------------------------------------------------- Plan
@@ -67,39 +76,86 @@ def plan_table(result: PlanResult) -> Table:
     plan = result.plan
     rows = [[product, period, *(float(plan[v.name].iat[i]) for v in variables), float(expected[i])]
             for i, (product, period) in enumerate(zip(plan["product"], plan["period"], strict=True))]
-    columns = [Column(v.label, _units_format(result) if v.whole else DECIMAL, min(max(10, len(v.label) + 2), 13))
+    columns = [Column(v.label, _whole_or_decimal(plan[v.name]), min(max(10, len(v.label) + 2), 13))
                for v in variables]
     return Table(TOP, 1, [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), *columns,
-                          Column("Expected demand", DECIMAL, 13)], rows, table_name=PLAN.table, defined_name=PLAN.name)
+                          Column("Expected demand", _whole_or_decimal(expected), 13)], rows,
+                 table_name=PLAN.table, defined_name=PLAN.name)
+
+
+def this_week_table(result: PlanResult, plan: Table, top: int, left: int) -> Table:
+    """The first period's decisions per product, as live references to the plan table: what to do now."""
+    T = len(result.problem.periods)
+    picked = [("Make", "Production"), ("Hire", "Hires"), ("Fire", "Fires"), ("Overtime hours", "Overtime hours"),
+              ("Workforce", "Workforce")]
+    rows = []
+    for i, product in enumerate(result.problem.products):
+        first = i * T  # the product's first period, in the product-major plan table
+        rows.append([Formula(f"={plan.cell(first, 0)}", product),
+                     *(Formula(f"={plan.cell(first, plan.index_of(header))}", plan.rows[first][plan.index_of(header)])
+                       for _, header in picked)])
+    unit = workforce_unit(result)
+    names = {"Hire": f"Hire ({unit})", "Fire": f"Fire ({unit})", "Workforce": f"Workforce ({unit})"}
+    return Table(top, left, [Column("Product", GENERAL, 12)]
+                 + [Column(names.get(label, label), plan.columns[plan.index_of(header)].number_format, 12)
+                    for label, header in picked], rows, table_name="xlplanThisWeek", defined_name=THIS_WEEK_NAME,
+                 title=f"This week (period {short(result.problem.periods[0], 20)}): make, hire, fire, overtime")
+
+
+def production_grid(result: PlanResult, plan: Table, top: int, left: int) -> Table:
+    """Production as planners draw it: a row per product, a column per period, live over the plan table."""
+    p = result.problem
+    T = len(p.periods)
+    production = plan.index_of("Production")
+    rows = []
+    for i, product in enumerate(p.products):
+        cells = [Formula(f"={plan.cell(i * T + t, production)}", plan.rows[i * T + t][production]) for t in range(T)]
+        first, last = (cell_address(top + 1 + i, left + 1), cell_address(top + 1 + i, left + T))
+        rows.append([Formula(f"={plan.cell(i * T, 0)}", product), *cells,
+                     Formula(f"=SUM({first}:{last})", float(sum(c.value for c in cells)))])
+    fmt = plan.columns[production].number_format
+    return Table(top, left, [Column("Product", GENERAL, 12)]
+                 + [Column(header, fmt, 8) for header in table_headers([str(t) for t in p.periods])]
+                 + [Column("Total", fmt, 10)], rows, title="Production by product and period (units)")
 
 
 def plan_sheet(result: PlanResult) -> Sheet:
     p = result.problem
-    sheet = Sheet("Plan", tab_color=OUTPUT_TAB, freeze=f"C{TOP + 1}")
+    sheet = Sheet("Plan", tab_color=OUTPUT_TAB, freeze=f"C{TOP + 1}", repeat_rows=(TOP, TOP))
     _heading(sheet, "Plan", result, "Stage 1: what to make and whom to employ, the same in every scenario. "
              "Rewritten by xlplan on every solve.")
     table = plan_table(result)
     sheet.tables.append(table)
     T = len(p.periods)
-    anchor_column = "K"
+    left = table.right + 2  # a blank column between the plan and the blocks beside it
+    this_week = this_week_table(result, table, TOP, left)
+    grid = production_grid(result, table, this_week.bottom + 3, left)
+    sheet.tables += [this_week, grid]
+    anchor_column = get_column_letter(left)
+    chart_top = grid.bottom + 3
 
     def rows_of(i: int, column: str) -> str:
         """The Plan cells of product ``i`` in ``column`` (rows are product-major)."""
         first = TOP + 1 + i * T
         return f"Plan!${column}${first}:${column}${first + T - 1}"
 
+    letter = lambda header: get_column_letter(table.left + table.index_of(header))  # noqa: E731
     for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS]):
         sheet.charts.append(Chart(
-            f"Production and expected demand: {short(product)}", f"{anchor_column}{TOP + i * 16}", rows_of(i, "B"),
-            [Series("Production", rows_of(i, "C")), Series("Expected demand", rows_of(i, "I"), kind="line")],
+            f"Production and expected demand: {short(product)}", f"{anchor_column}{chart_top + i * 16}",
+            rows_of(i, "B"), [Series("Production", rows_of(i, letter("Production"))),
+                              Series("Expected demand", rows_of(i, letter("Expected demand")), kind="line")],
             x_title="Period", y_title="Units"))
     last = TOP + len(table.rows)
-    workforce_series = [Series(product, rows_of(i, "F"), kind="line", title_cell=rows_of(i, "A").split(":")[0])
+    workforce_series = [Series(product, rows_of(i, letter("Workforce")), kind="line",
+                               title_cell=rows_of(i, "A").split(":")[0])
                         for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS])]
-    sheet.charts.append(Chart("Workforce", f"{anchor_column}{TOP + min(len(p.products), MAX_PRODUCT_CHARTS) * 16}",
-                              rows_of(0, "B"), workforce_series, kind="line", x_title="Period", y_title="Workforce"))
+    workforce_anchor = f"{anchor_column}{chart_top + min(len(p.products), MAX_PRODUCT_CHARTS) * 16}"
+    sheet.charts.append(Chart("Workforce", workforce_anchor,
+                              rows_of(0, "B"), workforce_series, kind="line", x_title="Period",
+                              y_title=f"Workforce ({workforce_unit(result)})"))
     if len(p.products) > MAX_PRODUCT_CHARTS:
-        sheet.text(4, 11, f"Charts show the first {MAX_PRODUCT_CHARTS} of {len(p.products)} products; "
+        sheet.text(chart_top - 1, left, f"Charts show the first {MAX_PRODUCT_CHARTS} of {len(p.products)} products; "
                    f"the table holds all {last - TOP} rows.", "note")
     return sheet
 
@@ -120,30 +176,30 @@ def _scenario_profiles(result: PlanResult, values: np.ndarray) -> tuple[list[str
 def recourse_table(result: PlanResult) -> Table:
     """Every scenario's recourse, scenario-major: the Recourse sheet's table and XLPLAN_RECOURSE's result."""
     p = result.problem
-    units = _units_format(result)
     probability = dict(zip(p.scenarios, p.probabilities.tolist()))
     late = result.flows.late.ravel()
     rows = [[r.product, r.period, r.scenario, probability[r.scenario], r.demand, r.made, r.regular_inventory,
              r.overflow_inventory, r.backorders, r.lost_sales, r.shipped, float(late[i])]
             for i, r in enumerate(result.recourse.itertuples())]
+    units = [_whole_or_decimal([row[j] for row in rows]) if rows else UNITS for j in range(4, 12)]
     return Table(TOP, 1, [
         Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Scenario", GENERAL, 11),
-        Column("Probability", FRACTION, 11), Column("Demand", units, 10), Column("Made", units, 10),
-        Column("Regular inventory", units, 12),
-        Column("Overflow inventory", units, 12), Column("Backorders", units, 11),
-        Column("Lost sales", units, 10), Column("Shipped", units, 10),
-        Column("Late", units, 9),
+        Column("Probability", FRACTION, 11),
+        *(Column(header, fmt, width) for (header, width), fmt in zip(
+            [("Demand", 10), ("Made", 10), ("Regular inventory", 12), ("Overflow inventory", 12), ("Backorders", 11),
+             ("Lost sales", 10), ("Shipped", 10), ("Late", 9)], units, strict=True)),
     ], rows, table_name="xlplanRecourse", defined_name=RECOURSE_NAME)
 
 
 def recourse_sheet(result: PlanResult) -> Sheet:
     p = result.problem
-    sheet = Sheet("Recourse", tab_color=OUTPUT_TAB, freeze=f"D{TOP + 1}")
+    sheet = Sheet("Recourse", tab_color=OUTPUT_TAB, freeze=f"D{TOP + 1}", repeat_rows=(TOP, TOP))
     _heading(sheet, "Recourse", result, "Stage 2: stock, overflow and backorders once each scenario's demand is "
              "known. Late = units of a period's demand not delivered in that period.")
-    sheet.tables.append(recourse_table(result))
+    main = recourse_table(result)
+    sheet.tables.append(main)
 
-    left = 13  # column M
+    left = main.right + 2  # a blank column between the recourse and the summaries beside it
     T = len(p.periods)
     blocks = [("Inventory by scenario (all products, end of period)", result.flows.inventory, "Units in stock"),
               ("Backorders by scenario (all products, end of period)", result.flows.recourse["backorders"],
@@ -151,7 +207,8 @@ def recourse_sheet(result: PlanResult) -> Sheet:
     top = TOP
     for title, values, axis in blocks:
         names, columns = _scenario_profiles(result, values)
-        summary = Table(top, left, [Column("Period", GENERAL, 9)] + [Column(n, DECIMAL, 10) for n in names],
+        summary = Table(top, left, [Column("Period", GENERAL, 9)] + [Column(n, _whole_or_decimal(columns), 10)
+                                                                     for n in names],
                         [[period, *map(float, columns[t])] for t, period in enumerate(p.periods)], title=title)
         sheet.tables.append(summary)
         sheet.charts.append(Chart(
@@ -167,7 +224,7 @@ def recourse_sheet(result: PlanResult) -> Sheet:
 # ---------------------------------------------------------------------------- Costs
 def costs_sheet(result: PlanResult) -> Sheet:
     p = result.problem
-    sheet = Sheet("Costs", tab_color=OUTPUT_TAB, freeze=f"B{TOP + 1}")
+    sheet = Sheet("Costs", tab_color=OUTPUT_TAB, freeze=f"B{TOP + 1}", repeat_rows=(TOP, TOP))
     _heading(sheet, "Costs", result, "Expected cost by category and product: stage-1 costs plus the "
              "probability-weighted recourse costs.")
     costs = result.costs
@@ -194,9 +251,9 @@ def costs_sheet(result: PlanResult) -> Sheet:
     top = total_row + 4
     scenario_table = Table(top, 1, [
         Column("Scenario", GENERAL, 18), Column("Probability", FRACTION, 13), Column("Cost", MONEY, 14),
-        Column("Revenue (seed)", MONEY, 14), Column("Revenue (shipped)", MONEY, 14),
-        Column("Profit (shipped)", MONEY, 14), Column("Fill rate", FRACTION, 11),
-    ], [[s.scenario, s.probability, s.cost, s.revenue_seed, s.revenue_shipped, s.profit_shipped, s.fill_rate]
+        Column("Revenue", MONEY, 14), Column("Profit", MONEY, 14), Column("Fill rate", FRACTION, 11),
+        Column("Revenue net of units owed (reference)", MONEY, 18),
+    ], [[s.scenario, s.probability, s.cost, s.revenue_shipped, s.profit_shipped, s.fill_rate, s.revenue_net_of_owed]
         for s in scenarios.itertuples()], table_name="xlplanScenarioCosts", defined_name=SCENARIO_COSTS_NAME,
         title="Each scenario facing this plan")
     sheet.tables.append(scenario_table)
@@ -206,17 +263,20 @@ def costs_sheet(result: PlanResult) -> Sheet:
 # ---------------------------------------------------------------------------- KPI
 def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) -> Sheet:
     p = result.problem
-    sheet = Sheet("KPI", tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}")
-    _heading(sheet, "KPI", result, "Values are live formulas over the Plan, Recourse and Costs sheets. Two revenue "
-             "definitions: the seed's (a unit owed at a period's end counts as lost) and units shipped.")
+    sheet = Sheet("KPI", tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}", repeat_rows=(TOP, TOP))
+    _heading(sheet, "KPI", result, "Values are live formulas over the Plan, Recourse and Costs sheets. Revenue is "
+             "earned on units shipped, late or not; a lost unit earns nothing and counts as late.")
     R = lambda header: recourse.column_range("Recourse", recourse.index_of(header))  # noqa: E731
     prob, product_col = R("Probability"), R("Product")
 
     # per-product table, below the headline table
-    headline_keys = [k.key for k in result.kpi_list]
-    product_top = TOP + len(headline_keys) + 4
+    headline_kpis = [k for k in result.kpi_list if not k.reference]
+    reference_kpis = [k for k in result.kpi_list if k.reference]
+    reference_top = TOP + len(headline_kpis) + 3
+    product_top = reference_top + len(reference_kpis) + 4
     product_columns = [
-        Column("Product", GENERAL, 12), Column("Selling price", MONEY, 12), Column("Units produced", DECIMAL, 12),
+        Column("Product", GENERAL, 12), Column("Selling price", MONEY, 12),
+        Column("Units produced", _whole_or_decimal(result.products.units_produced), 12),
         Column("Expected demand", DECIMAL, 12), Column("Expected demand met", DECIMAL, 13),
         Column("Expected shipped", DECIMAL, 12), Column("Average inventory", DECIMAL, 12),
         Column("Turnover", DECIMAL, 10), Column("Operating cost", MONEY, 14), Column("Average unit cost", MONEY, 12),
@@ -252,19 +312,21 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
             Formula(f'=IF(D{r}>0,1-SUMPRODUCT({match}*{prob}*{R("Late")})/D{r},1)', expected.fill_rate),
         ])
     products = Table(product_top, 1, product_columns, product_rows, table_name="xlplanProductKpi",
-                     defined_name=PRODUCT_KPI_NAME, title="By product (the seed's product table, plus fill rate)")
+                     defined_name=PRODUCT_KPI_NAME, title="By product")
     n = len(p.products)
     col = lambda letter: f"${letter}${product_top + 1}:${letter}${product_top + n}"  # noqa: E731
 
     last_period = f"Plan!${get_column_letter(plan.left + plan.index_of('Period'))}${plan.bottom}"
-    row_of = {key: TOP + 1 + i for i, key in enumerate(headline_keys)}
+    row_of = {k.key: TOP + 1 + i for i, k in enumerate(headline_kpis)}
+    row_of |= {k.key: reference_top + 1 + i for i, k in enumerate(reference_kpis)}
     value = lambda key: f"B{row_of[key]}"  # noqa: E731
     formulas = {
         "expected_cost": f"=SUM({costs.column_range('Costs', len(costs.columns) - 1)})",
         "operating_cost": f"=SUM({col('I')})",
-        "revenue_seed": f"=SUMPRODUCT({col('B')},{col('E')})",
-        "profit_seed": f"={value('revenue_seed')}-{value('operating_cost')}",
-        "margin_seed": f'=IF({value("revenue_seed")}<>0,{value("profit_seed")}/{value("revenue_seed")},"")',
+        "revenue_net_of_owed": f"=SUMPRODUCT({col('B')},{col('E')})",
+        "profit_net_of_owed": f"={value('revenue_net_of_owed')}-{value('operating_cost')}",
+        "margin_net_of_owed":
+            f'=IF({value("revenue_net_of_owed")}<>0,{value("profit_net_of_owed")}/{value("revenue_net_of_owed")},"")',
         "revenue_shipped": f"=SUMPRODUCT({col('B')},{col('F')})",
         "profit_shipped": f"={value('revenue_shipped')}-{value('operating_cost')}",
         "margin_shipped":
@@ -284,13 +346,20 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     formats = {"currency": MONEY, "fraction": FRACTION, "units": DECIMAL, "turns": DECIMAL,
                "currency / unit": MONEY}
     # the definition comes last so its text can run on over the empty cells to its right
-    headline_rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
-                      k.unit, k.key, k.definition] for k in result.kpi_list]
-    headline = Table(TOP, 1, [Column("KPI", GENERAL, 34), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 14),
-                              Column("Key", GENERAL, 22), Column("Definition", GENERAL, 13)],
-                     headline_rows, table_name="xlplanKpi", defined_name=KPI_NAME,
-                     cell_formats={(i, 1): formats.get(k.unit, DECIMAL) for i, k in enumerate(result.kpi_list)})
-    sheet.tables += [headline, products]
+    def kpi_table(top: int, kpis: list[Kpi], **names: Any) -> Table:
+        # the definition comes last so its text can run on over the empty cells to its right
+        rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
+                 k.unit, k.key, k.definition] for k in kpis]
+        return Table(top, 1, [Column("KPI", GENERAL, 34), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 14),
+                              Column("Key", GENERAL, 22), Column("Definition", GENERAL, 13)], rows,
+                     cell_formats={(i, 1): _whole_or_decimal([k.value]) if k.unit == "units" and math.isfinite(k.value)
+                                   else formats.get(k.unit, DECIMAL) for i, k in enumerate(kpis)}, **names)
+
+    headline = kpi_table(TOP, headline_kpis, table_name="xlplanKpi", defined_name=KPI_NAME)
+    reference = kpi_table(reference_top, reference_kpis, table_name="xlplanReferenceKpi",
+                          title="Reference figures: the original model's definitions, to reproduce its published "
+                                "numbers only")
+    sheet.tables += [headline, reference, products]
 
     fill_top = product_top + n + 4
     fill = result.fill_rates

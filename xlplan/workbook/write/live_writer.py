@@ -120,6 +120,11 @@ class LiveWriter:
             self._chart(ws, chart)
         if layout.freeze:
             _try(ws.freeze_panes.freeze_at, layout.freeze)
+        for row, height in layout.heights.items():
+            _try(setattr, ws.range((row, 1)), "row_height", height)
+        if layout.repeat_rows:  # Excel's page setup; engines without one (Lite) print without it
+            first, last = layout.repeat_rows
+            _try(lambda: setattr(ws.api.PageSetup, "PrintTitleRows", f"${first}:${last}"))
 
     def _text(self, ws: xw.Sheet, text: Text) -> None:
         cell = ws.range((text.row, text.column))
@@ -152,6 +157,9 @@ class LiveWriter:
         _try(setattr, header.font, "color", WHITE)
         for j, column in enumerate(table.columns):
             widths[table.left + j] = max(widths.get(table.left + j, 0), column.width)
+            if column.wrap and table.rows:
+                _try(setattr, ws.range((table.top + 1, table.left + j), (table.bottom, table.left + j)), "wrap_text",
+                     True)
             if column.number_format != GENERAL and table.rows:
                 ws.range((table.top + 1, table.left + j), (table.bottom, table.left + j)).number_format = \
                     column.number_format

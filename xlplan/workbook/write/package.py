@@ -432,7 +432,7 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     # 3. bookkeeping: sheet-local names follow their sheets, record the outputs, recalculate
     #    formulas on open, keep the active tab
     _remap_local_names(workbook, existing, [s.get("name") for s in sheets], leaving)
-    _copy_names(output_book, workbook)
+    _copy_names(output_book, workbook, [s.get("name") for s in sheets])
     _record_outputs(workbook, [n for n in existing if n in owned and n not in leaving] + names)
     calc = _child(workbook, "calcPr", WORKBOOK_ORDER)
     calc.set("fullCalcOnLoad", "1")
@@ -479,14 +479,28 @@ def _remap_local_names(workbook: etree._Element, before: list[str], after: list[
             name.set("localSheetId", str(after.index(sheet)))
 
 
-def _copy_names(source: etree._Element, target: etree._Element) -> None:
-    """The output workbook's own names (over its tables) join the workbook, replacing earlier ones."""
+PRINTED_NAMES = ("_xlnm.Print_Titles",)
+"""Sheet-local names of an output sheet's page setup that follow it into the workbook."""
+
+
+def _copy_names(source: etree._Element, target: etree._Element, names: list[str]) -> None:
+    """The output workbook's own names (over its tables) join the workbook, replacing earlier ones;
+    an output sheet's rows repeated on printed pages follow that sheet to its place (``names``: the
+    workbook's sheets, in order)."""
     incoming = source.find(q(MAIN, "definedNames"))
     if incoming is None:
         return
     defined = _child(target, "definedNames", WORKBOOK_ORDER)
+    output_sheets = [s.get("name") for s in source.find(q(MAIN, "sheets"))]
     for name in incoming:
-        if name.get("localSheetId") is not None or name.get("name", "").startswith("_xlnm"):
+        local = name.get("localSheetId")
+        if name.get("name") in PRINTED_NAMES and local is not None and local.isdigit() \
+                and int(local) < len(output_sheets) and output_sheets[int(local)] in names:
+            printed = copy.deepcopy(name)
+            printed.set("localSheetId", str(names.index(output_sheets[int(local)])))
+            defined.append(printed)
+            continue
+        if local is not None or name.get("name", "").startswith("_xlnm"):
             continue
         for existing in list(defined):
             if existing.get("name") == name.get("name") and existing.get("localSheetId") is None:

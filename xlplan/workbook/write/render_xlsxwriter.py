@@ -8,6 +8,7 @@ files, and output sheets are drawn into a workbook of their own and spliced into
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime
 from typing import Any
 
@@ -32,8 +33,11 @@ STYLES: dict[str, dict[str, Any]] = {
     "link": {"font_color": "#0563C1", "underline": 1},
     "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": ACCENT, "text_wrap": True, "valign": "vcenter"},
     "cell": {},
+    "wrapped": {"text_wrap": True, "valign": "top"},
 }
 CM_TO_PX = 37.8
+LINE_POINTS = 15.0
+"""Height of a line of text at the default font."""
 
 
 class Formats:
@@ -82,10 +86,16 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
     else:
         for j, column in enumerate(table.columns):
             ws.write_string(top, left + j, column.header, formats("header"))
+    wrapped = [j for j, column in enumerate(table.columns) if column.wrap]
     for i, row in enumerate(table.rows):
+        if wrapped:  # not every application fits a row to wrapped text on opening: give it the lines it needs
+            lines = max(math.ceil(len(str(row[j])) / max(table.columns[j].width - 2, 1)) for j in wrapped)
+            if lines > 1:
+                ws.set_row(top + 1 + i, LINE_POINTS * lines)
         for j, value in enumerate(row):
             number_format = table.cell_formats.get((i, j), table.columns[j].number_format)
-            _write(ws, top + 1 + i, left + j, value, formats("cell", number_format))
+            style = "wrapped" if table.columns[j].wrap else "cell"
+            _write(ws, top + 1 + i, left + j, value, formats(style, number_format))
     if table.defined_name:  # a plain range, which every engine reads; readers follow the table as it grows
         book.define_name(table.defined_name, f"={quote_sheet(sheet_name)}!{table.ref_absolute()}")
     if table.flag_columns:
@@ -148,9 +158,13 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
         ws.freeze_panes(sheet.freeze)
     if sheet.tab_color:
         ws.set_tab_color("#" + sheet.tab_color)
-    # printed landscape, one page wide, as many pages tall as it takes
+    for row, height in sheet.heights.items():
+        ws.set_row(row - 1, height)
+    # printed landscape, one page wide, as many pages tall as it takes, a long table's header on each
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    if sheet.repeat_rows:
+        ws.repeat_rows(sheet.repeat_rows[0] - 1, sheet.repeat_rows[1] - 1)
     return ws
 
 

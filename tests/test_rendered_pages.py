@@ -1,0 +1,108 @@
+"""Every sheet of every workbook, as LibreOffice prints it: no two pieces of text (cells, tables,
+charts, buttons' captions) drawn over each other, and a long table's header on every page it runs to.
+
+Positions come from the PDF itself (``pdftotext -bbox``), so the test sees what a planner sees.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, TEMPLATE, WORKBOOKS, copy_of
+from xlplan.frontends.cli import OK, main
+
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+SHEET_TITLES = {"Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty", "Plan",
+                "Recourse", "Costs", "KPI", "Run log", "Simulation", "Compare", "UDF Modules"}
+REPEATED_HEADERS = ("Product", "Category", "KPI")
+"""How the header rows that long output tables repeat on every printed page begin."""
+
+
+@dataclass(frozen=True)
+class Word:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+    def overlap(self, other: Word) -> float:
+        """The share of the smaller word's box that the other covers."""
+        width = min(self.x1, other.x1) - max(self.x0, other.x0)
+        height = min(self.y1, other.y1) - max(self.y0, other.y0)
+        if width <= 0 or height <= 0:
+            return 0.0
+        smaller = min((self.x1 - self.x0) * (self.y1 - self.y0), (other.x1 - other.x0) * (other.y1 - other.y0))
+        return width * height / smaller if smaller > 0 else 0.0
+
+
+def pages(pdf: Path) -> list[list[Word]]:
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [[Word(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in WORD.findall(page)]
+            for page in html.split("<page ")[1:]]
+
+
+def collisions(words: list[Word]) -> list[tuple[str, str]]:
+    """Pairs of words drawn over each other (more than a quarter of the smaller one covered)."""
+    ordered = sorted(words, key=lambda w: w.x0)
+    found = []
+    for i, word in enumerate(ordered):
+        for other in ordered[i + 1:]:
+            if other.x0 >= word.x1:
+                break
+            if word.overlap(other) > 0.25:
+                found.append((word.text, other.text))
+    return found
+
+
+def first_line(words: list[Word]) -> str:
+    top = min(w.y0 for w in words)
+    return " ".join(w.text for w in sorted((w for w in words if w.y0 < top + 4), key=lambda w: w.x0))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, libreoffice) -> dict[str, list[list[Word]]]:
+    """Each workbook after the commands that fill it, rendered to PDF pages of words."""
+    folder = tmp_path_factory.mktemp("rendered")
+    electronics = folder / "electronics-solved.xlsx"
+    factory = folder / "factory-compared.xlsx"
+    macro = copy_of(WORKBOOKS / "xlplan.xlsm", folder)
+    for args in (["solve", str(ELECTRONICS), "-o", str(electronics)],
+                 ["simulate", str(electronics), "--in-place", "--no-backup"],
+                 ["solve", str(FACTORY_PHYSICS), "-o", str(factory)],
+                 ["simulate", str(factory), "--in-place", "--no-backup", "--replications", "2000"],
+                 ["compare", str(factory), "--in-place", "--no-backup", "--replications", "2000"],
+                 ["solve", str(macro), "--in-place", "--no-backup"]):
+        assert main(args) == OK, args
+    books = [electronics, factory, macro, TEMPLATE, WORKBOOKS / "xlplan_lite.xlsx"]
+    return {book.name: pages(libreoffice.convert(book, "pdf", folder / "pdf" / book.stem)) for book in books}
+
+
+def test_no_two_things_are_drawn_over_each_other(rendered):
+    for book, book_pages in rendered.items():
+        for number, words in enumerate(book_pages, start=1):
+            assert not collisions(words), (book, number, collisions(words)[:5])
+
+
+def test_every_page_of_a_long_table_repeats_its_header(rendered):
+    continued = 0
+    for book, book_pages in rendered.items():
+        for number, words in enumerate(book_pages, start=1):
+            line = first_line(words)
+            if number == 1 or line.startswith(tuple(SHEET_TITLES)):  # the Start sheet (titled by the workbook)
+                continue
+            continued += 1
+            assert line.startswith(REPEATED_HEADERS), (book, number, line)
+    assert continued >= 2  # the electronics Recourse runs to a second page, the Plan's and the xlsm's too
+
+
+def test_the_start_sheet_shows_the_latest_plan(rendered):
+    start = " ".join(w.text for w in rendered["xlplan.xlsm"][0])
+    assert "optimal" in start and "564,471.50" in start and "2,592,728.50" in start and "95.11%" in start
+    blank = " ".join(w.text for w in rendered["template.xlsx"][0])
+    assert "not solved yet" in blank
