@@ -295,7 +295,8 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
         replications=replications or s.replications, seed=s.seed if seed is None else seed,
         sampled_scenarios=s.sampled_scenarios, target_service=s.target_service, buffer_from=s.buffer_from,
         buffer_to=s.buffer_to, buffer_step=s.buffer_step, confidence=s.confidence,
-        buffer_replications=min(20_000, replications or s.replications))
+        buffer_replications=min(20_000, replications or s.replications),
+        gap_replications=s.gap_replications, gap_target=s.gap_target)
     demand, noise = uncertainty_models(problem, uncertainty)
     comparison = compare_strategies(problem, demand, noise, settings, options)
     seconds = time.perf_counter() - started
@@ -317,6 +318,8 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     else:
         lines.append(f"VSS {range_words(value.vss_range)}; EVPI {range_words(value.evpi_range)} (bounds only: a "
                      f"solve was stopped); {comparison.buffer.message}")
+    gap = comparison.optimality_gap
+    lines.append(f"Optimality gap: {gap.advice}" if gap else f"Optimality gap: {comparison.gap_note}")
     summary = {"fingerprint": problem.fingerprint(), **comparison.summary()}
     sheets = [compare_sheet(comparison), run_log_sheet(record, read_runs(source))]
     return Outcome("compare", "stopped" if comparison.stopped else "ok", sheets, summary=summary, lines=lines,

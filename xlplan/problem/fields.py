@@ -189,6 +189,13 @@ SIMULATION_FIELDS: tuple[Field, ...] = (
     Field("rolling_buffer", "Rolling buffer factor", "x demand and hours",
           "Re-planning study: the buffered policy's factor. Blank: the buffer search's best.", default=None,
           strictly_positive=True, optional=True, maximum=1000.0),
+    Field("gap_replications", "Gap replications", "batches",
+          "Is the sample big enough? xlplan compare bounds the stochastic plan's optimality gap with this many "
+          "independent batches of Sampled scenarios (Mak-Morton-Wood; two solves each). 0: not estimated.",
+          default=10, kind="integer", maximum=1_000, optional_row=True),
+    Field("gap_target", "Gap target", "fraction of expected cost",
+          "The optimality gap the advice on the scenario count aims below (0.01: 1% of the plan's expected cost).",
+          default=0.01, strictly_positive=True, kind="fraction", maximum=1.0, optional_row=True),
 )
 
 NOISE_FIELDS: tuple[Field, ...] = (
