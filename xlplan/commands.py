@@ -95,8 +95,11 @@ def library_versions() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- the commands
-def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcome:
-    """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log."""
+def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: bool = False,
+          calm_from_plan: bool = False) -> Outcome:
+    """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log. With ``calm`` (or a
+    Calm plan tolerance on the Settings sheet) a second solve picks the least week-to-week change among
+    plans near the optimal cost; with ``calm_from_plan`` the least change from the Plan sheet's plan."""
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
     from xlplan.workbook.read.reader import read_problem, read_runs
@@ -104,12 +107,22 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcom
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
 
     problem = read_problem(source)
-    result = PlanResult(solve_problem(problem, options or SolveOptions()))
+    options = options or SolveOptions()
+    result = PlanResult(solve_problem(problem, options))
     cancel.checkpoint()
-    sheets = output_sheets(result, source.description, read_runs(source))
+    calm_lines: list[str] = []
+    notes: tuple[Any, ...] = ()
+    calmed = None
+    if (calm or calm_from_plan or problem.settings.calm_tolerance is not None) and result.has_plan:
+        calmed, notes = _calm(source, problem, result, options, calm_from_plan, calm_lines)
+        result = calmed.calm if calmed is not None else result
+    sheets = output_sheets(result, source.description, read_runs(source), notes)
     summary = result.summary()
+    if calmed is not None:
+        summary["calm_plan"] = calmed.as_dict()
     status = result.status.value
     lines = [f"{source.description}: {status}" + (f" ({result.message})" if result.message != status else "")]
+    lines += calm_lines
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
         lines.append(f"expected cost {result.objective:,.2f}; seed profit {result.kpi('profit_seed'):,.2f}; "
@@ -124,6 +137,34 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None) -> Outcom
         summary["shadow_prices"] = priced[1]
     return Outcome("solve", _ENDS[result.status.value], sheets, retire=(*OUTPUT_SHEETS, SENSITIVITY),
                    summary=summary, lines=lines, versions={**library_versions(), **result.info.versions})
+
+
+def _calm(source: WorkbookSource, problem: PlanningProblem, first: PlanResult, options: SolveOptions,
+          from_plan: bool, lines: list[str]) -> tuple[Any, tuple[Any, ...]]:
+    """The calm plan's second solve (or why there is none), its lines and its Run log notes."""
+    from xlplan.analysis import AnalysisError
+    from xlplan.analysis.calm import DEFAULT_TOLERANCE, calm_plan
+    from xlplan.workbook.read.reader import read_plan
+    from xlplan.workbook.sheets.layout import MONEY
+
+    tolerance = problem.settings.calm_tolerance
+    tolerance = DEFAULT_TOLERANCE if tolerance is None else tolerance
+    try:
+        reference = read_plan(source, problem) if from_plan else None
+        calmed = calm_plan(problem, options, tolerance=tolerance, reference=reference, first=first)
+    except AnalysisError as error:
+        lines.append(f"{error}; the optimal plan is written")
+        return None, (("Calm plan", f"{error}; the optimal plan is written", "@"),)
+    lines += calmed.lines()
+    assert calmed.first.objective is not None
+    notes = (("Calm plan", calmed.lines()[0], "@"),
+             ("Expected cost: optimal plan", calmed.first.objective, MONEY),
+             ("Expected cost: calm plan", calmed.calm.objective, MONEY),
+             (f"Change: optimal plan ({calmed.measure})", calmed.change_before, "#,##0.00"),
+             (f"Change: calm plan ({calmed.measure})", calmed.change_after, "#,##0.00"),
+             ("Change avoided", calmed.reduction, "0.0%"),
+             ("Second solve's objective (change)", calmed.calm_objective, "#,##0.00"))
+    return calmed, notes
 
 
 def _sensitivity(result: PlanResult, lines: list[str]) -> tuple[Sheet, dict[str, Any]] | None:

@@ -194,7 +194,16 @@ def document_path(book: Path, suffix: str) -> Path:
     return book.with_name(book.stem + suffix)
 
 
-OPTIONS_OF = {"solve": (_add_solver,), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
+def _add_calm(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--calm", action="store_true",
+                         help="a calm plan: a second solve for the least week-to-week change in production and "
+                              "workforce among plans within the Settings sheet's Calm plan tolerance (default "
+                              "0.1%%) of the optimal expected cost")
+    command.add_argument("--calm-from-plan", action="store_true",
+                         help="like --calm, but the least change from the plan already on the Plan sheet")
+
+
+OPTIONS_OF = {"solve": (_add_solver, _add_calm), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
               "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
               "frontier": (_add_simulation, _add_weights, _add_solver)}
 
@@ -432,6 +441,8 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
             options.update(rolling=True, policies=args.policies)
     if args.command == "report":
         options.update(solve_first=args.solve)
+    if args.command == "solve" and (args.calm or args.calm_from_plan):
+        options.update(calm=args.calm, calm_from_plan=args.calm_from_plan)
     return options
 
 

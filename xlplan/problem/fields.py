@@ -140,6 +140,11 @@ SETTING_FIELDS: tuple[Field, ...] = (
     Field("risk_level", "Risk level", "alpha, fraction",
           "The level of the CVaR the risk weight prices: 0.9 means the mean cost of the worst 10% of "
           "scenarios.", default=0.9, kind="fraction", maximum=0.9999, optional_row=True),
+    Field("calm_tolerance", "Calm plan tolerance", "fraction of expected cost",
+          "A calm plan: after the optimal solve, a second solve picks, among plans whose expected cost is within "
+          "this fraction of the optimum (0.001: 0.1%), the one with the least week-to-week change in production "
+          "and workforce. Blank: off (xlplan solve --calm turns it on at 0.1%).", default=None, kind="fraction",
+          optional=True, maximum=1.0, optional_row=True),
 )
 
 
