@@ -124,8 +124,14 @@ def test_compare_factory_physics(tmp_path, capsys, libreoffice):
     names = [r[0] for r in sheet.iter_rows(min_row=6, max_row=8, values_only=True)]
     assert names == ["deterministic", "best buffered", "stochastic"]
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
-    for heading in ("Compare", "Profit by plan", "Mean profit by buffer factor", "VSS = EEV - RP"):
+    for heading in ("Compare", "Profit by plan", "Mean profit by buffer factor", "VSS = EEV - RP",
+                    "Is the sample big enough?"):
         assert heading in text
+    gap = summary["optimality_gap_ci"]
+    assert gap["lower"] == 0 and 0 <= gap["upper"] < 0.01 * gap["plan_cost"]
+    assert (gap["confidence"], gap["replications"], gap["scenarios"]) == (0.95, 10, 200)
+    cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert cells["Gap: upper limit"] == pytest.approx(gap["upper"])
 
 
 def test_compare_electronics_reports_an_infinite_vss(tmp_path, capsys):

@@ -217,7 +217,7 @@ def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> Non
     rows = [
         ["Gap: upper limit", finite(gap.upper),
          f"with {gap.confidence:.0%} confidence the plan's expected cost is at most this above the optimum's"],
-        ["Gap: upper limit, share", finite(gap.relative_upper), "of the plan's expected cost"],
+        ["Gap as a share", finite(gap.relative_upper), "the upper limit over the plan's expected cost"],
         ["Gap: estimate", gap.mean, f"the mean of {M} batch estimates (biased high), standard error "
                                     f"{gap.standard_error:,.0f}"],
         ["Plan's expected cost", gap.plan_cost, f"over {M} batches of {n:,} fresh scenarios, none the plan's own"],
