@@ -14,8 +14,8 @@ import xlplan
 from xlplan.analysis.optimality_gap import optimality_gap
 from xlplan.analysis.scenarios import sample_problem
 from xlplan.problem.synthetic import synthetic_problem
-from xlplan.simulation import DemandModel
 from xlplan.results import PlanResult
+from xlplan.simulation import DemandModel
 from xlplan.solver import SolveOptions, solve_problem
 
 LP = SolveOptions(relax_integrality=True)

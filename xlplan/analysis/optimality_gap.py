@@ -117,7 +117,8 @@ class OptimalityGap:
     @property
     def advice(self) -> str:
         """The verdict in words."""
-        limit = f"the plan is within {self.relative_upper:.3%} of optimal ({self.upper:,.0f}) with {self.confidence:.0%} confidence"
+        limit = (f"the plan is within {self.relative_upper:.3%} of optimal ({self.upper:,.0f}) with "
+                 f"{self.confidence:.0%} confidence")
         if not math.isfinite(self.relative_upper):
             return "the optimality gap could not be bounded (fewer than 2 replications or a zero cost)"
         if self.advised_scenarios is None:
@@ -127,7 +128,9 @@ class OptimalityGap:
 
     def as_dict(self) -> dict[str, object]:
         """The JSON ``optimality_gap_ci``."""
-        finite = (lambda v: v if math.isfinite(v) else None)
+        def finite(value: float) -> float | None:
+            return value if math.isfinite(value) else None
+
         return {"lower": self.lower, "upper": finite(self.upper), "relative_upper": finite(self.relative_upper),
                 "mean": self.mean, "standard_error": finite(self.standard_error), "confidence": self.confidence,
                 "replications": len(self.replications), "scenarios": self.scenarios,
