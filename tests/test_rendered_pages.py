@@ -18,8 +18,9 @@ from xlplan.frontends.cli import OK, main
 
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
 SHEET_TITLES = {"Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty", "Plan",
-                "Recourse", "Costs", "KPI", "Run log", "Simulation", "Compare", "UDF Modules"}
-REPEATED_HEADERS = ("Product", "Category", "KPI")
+                "Recourse", "Costs", "KPI", "Run log", "Simulation", "Compare", "UDF Modules", "Sensitivity",
+                "Frontier", "Rolling"}
+REPEATED_HEADERS = ("Product", "Category", "KPI", "Limit")
 """How the header rows that long output tables repeat on every printed page begin."""
 
 

@@ -75,7 +75,7 @@ def test_an_unreadable_plan_is_reported_at_its_cell(tmp_path, capsys):
                     "empirical (Demand distribution)"),
     ("B11", 0.5, "Uncertainty!B11 (xlplan_simulation): the buffer range ends (0.5) before it starts (1) "
                  "(Buffer to)"),
-    ("E24", 0.8, "Uncertainty!E24 (xlplan_noise): availability max 0.8 is below availability min 0.9 "
+    ("E26", 0.8, "Uncertainty!E26 (xlplan_noise): availability max 0.8 is below availability min 0.9 "
                  "(Availability max, product Product)"),
 ])
 def test_uncertainty_problems_are_reported_at_their_cells(tmp_path, capsys, cell, value, message):
@@ -124,8 +124,14 @@ def test_compare_factory_physics(tmp_path, capsys, libreoffice):
     names = [r[0] for r in sheet.iter_rows(min_row=6, max_row=8, values_only=True)]
     assert names == ["deterministic", "best buffered", "stochastic"]
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
-    for heading in ("Compare", "Profit by plan", "Mean profit by buffer factor", "VSS = EEV - RP"):
+    for heading in ("Compare", "Profit by plan", "Mean profit by buffer factor", "VSS = EEV - RP",
+                    "Is the sample big enough?"):
         assert heading in text
+    gap = summary["optimality_gap_ci"]
+    assert gap["lower"] == 0 and 0 <= gap["upper"] < 0.01 * gap["plan_cost"]
+    assert (gap["confidence"], gap["replications"], gap["scenarios"]) == (0.95, 10, 200)
+    cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert cells["Gap: upper limit"] == pytest.approx(gap["upper"])
 
 
 def test_compare_electronics_reports_an_infinite_vss(tmp_path, capsys):

@@ -61,8 +61,9 @@ def test_compare_on_stopped_solves_says_so_everywhere(tmp_path, libreoffice):
         settings["B12"] = "Yes"  # lost sales allowed
         for cell, value in {"B6": 6, "B7": "normal", "B8": 20, "B10": 1.0, "B11": 1.1, "B12": 0.05}.items():
             uncertainty[cell] = value
-        for row in (18, 19, 20):
-            uncertainty[f"B{row}"] = 0.3
+        header = next(c.row for c in uncertainty["A"] if c.value == "Product")  # the noise table
+        for row in range(header + 1, header + 4):
+            uncertainty[f"B{row}"] = 0.3  # demand CV
 
     book = edited(ELECTRONICS, tmp_path, volatile)
     source = FileSource(book)

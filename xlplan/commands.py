@@ -102,9 +102,11 @@ def _options_text(options: SolveOptions) -> str:
 
 
 # ---------------------------------------------------------------------------- the commands
-def solve(source: WorkbookSource, options: SolveOptions | None = None, warm_start_file: Path | None = None
-          ) -> Outcome:
-    """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log.
+def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: bool = False,
+          calm_from_plan: bool = False, warm_start_file: Path | None = None) -> Outcome:
+    """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log. With ``calm`` (or a
+    Calm plan tolerance on the Settings sheet) a second solve picks the least week-to-week change among
+    plans near the optimal cost; with ``calm_from_plan`` the least change from the Plan sheet's plan.
 
     With ``warm_start_file`` an LP starts from the basis saved there by an earlier solve of a problem of
     the same shape (when there is one that fits), and the new optimal basis is saved there."""
@@ -125,12 +127,21 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, warm_star
     cancel.checkpoint()
     if warm_start_file is not None and result.solution.warm_start is not None:
         result.solution.warm_start.save(warm_start_file)
-    sheets = output_sheets(result, source.description, read_runs(source))
+    calm_lines: list[str] = []
+    notes: tuple[Any, ...] = ()
+    calmed = None
+    if (calm or calm_from_plan or problem.settings.calm_tolerance is not None) and result.has_plan:
+        calmed, notes = _calm(source, problem, result, options, calm_from_plan, calm_lines)
+        result = calmed.calm if calmed is not None else result
+    sheets = output_sheets(result, source.description, read_runs(source), notes)
     summary = result.summary()
+    if calmed is not None:
+        summary["calm_plan"] = calmed.as_dict()
     status = result.status.value
     # with an explanation, its lines below give the reason; the headline names the status alone
     reason = "" if result.message == status or result.explanation is not None else f" ({result.message})"
     lines = [f"{source.description}: {status}{reason}"]
+    lines += calm_lines
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
         lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
@@ -145,6 +156,34 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, warm_star
         summary["shadow_prices"] = priced[1]
     return Outcome("solve", _ENDS[result.status.value], sheets, retire=(*OUTPUT_SHEETS, SENSITIVITY),
                    summary=summary, lines=lines, versions={**library_versions(), **result.info.versions})
+
+
+def _calm(source: WorkbookSource, problem: PlanningProblem, first: PlanResult, options: SolveOptions,
+          from_plan: bool, lines: list[str]) -> tuple[Any, tuple[Any, ...]]:
+    """The calm plan's second solve (or why there is none), its lines and its Run log notes."""
+    from xlplan.analysis import AnalysisError
+    from xlplan.analysis.calm import DEFAULT_TOLERANCE, calm_plan
+    from xlplan.workbook.read.reader import read_plan
+    from xlplan.workbook.sheets.layout import MONEY
+
+    tolerance = problem.settings.calm_tolerance
+    tolerance = DEFAULT_TOLERANCE if tolerance is None else tolerance
+    try:
+        reference = read_plan(source, problem) if from_plan else None
+        calmed = calm_plan(problem, options, tolerance=tolerance, reference=reference, first=first)
+    except AnalysisError as error:
+        lines.append(f"{error}; the optimal plan is written")
+        return None, (("Calm plan", f"{error}; the optimal plan is written", "@"),)
+    lines += calmed.lines()
+    assert calmed.first.objective is not None
+    notes = (("Calm plan", calmed.lines()[0], "@"),
+             ("Expected cost: optimal plan", calmed.first.objective, MONEY),
+             ("Expected cost: calm plan", calmed.calm.objective, MONEY),
+             (f"Change: optimal plan ({calmed.measure})", calmed.change_before, "#,##0.00"),
+             (f"Change: calm plan ({calmed.measure})", calmed.change_after, "#,##0.00"),
+             ("Change avoided", calmed.reduction, "0.0%"),
+             ("Second solve's objective (change)", calmed.calm_objective, "#,##0.00"))
+    return calmed, notes
 
 
 def _sensitivity(result: PlanResult, lines: list[str]) -> tuple[Sheet, dict[str, Any]] | None:
@@ -331,7 +370,8 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
         replications=replications or s.replications, seed=s.seed if seed is None else seed,
         sampled_scenarios=s.sampled_scenarios, target_service=s.target_service, buffer_from=s.buffer_from,
         buffer_to=s.buffer_to, buffer_step=s.buffer_step, confidence=s.confidence,
-        buffer_replications=min(20_000, replications or s.replications))
+        buffer_replications=min(20_000, replications or s.replications),
+        gap_replications=s.gap_replications, gap_target=s.gap_target)
     demand, noise = uncertainty_models(problem, uncertainty)
     comparison = compare_strategies(problem, demand, noise, settings, options)
     seconds = time.perf_counter() - started
@@ -357,6 +397,8 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     else:
         lines.append(f"VSS {range_words(value.vss_range)}; EVPI {range_words(value.evpi_range)} (bounds only: a "
                      f"solve was stopped); {comparison.buffer.message}")
+    gap = comparison.optimality_gap
+    lines.append(f"Optimality gap: {gap.advice}" if gap else f"Optimality gap: {comparison.gap_note}")
     summary = {"fingerprint": problem.fingerprint(), **comparison.summary()}
     sheets = [compare_sheet(comparison), run_log_sheet(record, read_runs(source))]
     return Outcome("compare", "stopped" if comparison.stopped else "ok", sheets, summary=summary, lines=lines,

@@ -22,6 +22,7 @@ import pandas as pd
 
 from xlplan import cancel
 from xlplan.analysis.buffer import BufferSearch, buffer_search
+from xlplan.analysis.optimality_gap import OptimalityGap, optimality_gap
 from xlplan.analysis.scenarios import sample_problem
 from xlplan.analysis.value import AnalysisError, StochasticValue, stochastic_value, stopped_note
 from xlplan.problem import PlanningProblem
@@ -43,6 +44,10 @@ class CompareSettings:
     confidence: float = 0.95
     buffer_replications: int = 20_000
     """Replications per buffer factor during the search (the winner is then re-simulated in full)."""
+    gap_replications: int = 10
+    """Batches of ``sampled_scenarios`` for the interval on the stochastic plan's optimality gap; 0: none."""
+    gap_target: float = 0.01
+    """The relative gap the advice on the scenario count aims below."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,10 @@ class Comparison:
     stochastic_problem: PlanningProblem
     settings: CompareSettings
     deterministic_stopped: tuple[str, ...] = ()
+    optimality_gap: OptimalityGap | None = None
+    """The Mak-Morton-Wood interval on the stochastic plan's optimality gap, when it was estimated."""
+    gap_note: str = ""
+    """Why it was not estimated, when it was not."""
 
     @property
     def stopped(self) -> tuple[str, ...]:
@@ -99,6 +108,8 @@ class Comparison:
             "buffer": {"best_factor": self.buffer.best.factor if self.buffer.best else None,
                        "message": self.buffer.message,
                        "curve": self.buffer.table().to_dict("records")},
+            "optimality_gap_ci": self.optimality_gap.as_dict() if self.optimality_gap else None,
+            "optimality_gap_note": self.gap_note or None,
             "settings": self.settings.__dict__,
         }
 
@@ -106,9 +117,30 @@ class Comparison:
 def stochastic_problem(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise,
                        settings: CompareSettings) -> PlanningProblem:
     """The two-stage problem the stochastic plan is made for (see the module docstring)."""
-    if demand.kind == "empirical" and noise.is_none:
+    if not sampled(demand, noise):
         return problem.with_scenarios(problem.scenarios, demand.paths, demand.path_probabilities)
     return sample_problem(problem, demand, settings.sampled_scenarios, seed=settings.seed + 1, noise=noise)
+
+
+def sampled(demand: DemandModel, noise: ProcessNoise) -> bool:
+    """Whether the stochastic plan is made for sampled scenarios (else the workbook's own, exactly)."""
+    return not (demand.kind == "empirical" and noise.is_none)
+
+
+def _gap(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: DemandModel, noise: ProcessNoise,
+         settings: CompareSettings, options: SolveOptions) -> tuple[OptimalityGap | None, str]:
+    """The interval on the stochastic plan's optimality gap, or why there is none."""
+    if not sampled(demand, noise):
+        return None, ("the stochastic plan is made for the Demand sheet's own scenarios, the whole empirical "
+                      "distribution: it has no sampling gap")
+    if settings.gap_replications == 0:
+        return None, "the optimality gap was not estimated (Gap replications is 0)"
+    try:
+        return optimality_gap(problem, plan, demand, noise, scenarios=settings.sampled_scenarios,
+                              replications=settings.gap_replications, seed=settings.seed,
+                              confidence=settings.confidence, target=settings.gap_target, options=options), ""
+    except AnalysisError as error:
+        return None, f"the optimality gap was not estimated: {error}"
 
 
 def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise,
@@ -162,5 +194,7 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
         + ("" if noise.is_none else " and capacity"),
         stochastic.objective, evaluate(stochastic.solution.plan), stochastic.solution.plan,
         stochastic.status is SolveStatus.STOPPED_WITH_PLAN))
+    gap, gap_note = _gap(problem, stochastic.solution.plan, demand, noise, settings, options)
     return Comparison(tuple(strategies), value, buffer, planned, settings,
-                      (stopped_note("the deterministic problem", deterministic),) if deterministic_stopped else ())
+                      (stopped_note("the deterministic problem", deterministic),) if deterministic_stopped else (),
+                      gap, gap_note)

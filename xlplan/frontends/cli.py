@@ -202,7 +202,19 @@ def _add_warm_start(command: argparse.ArgumentParser) -> None:
                               "same shape (a what-if: one cell changed), and save the new one there")
 
 
-OPTIONS_OF = {"solve": (_add_solver, _add_warm_start), "simulate": (_add_simulation, _add_plan_choice, _add_solver),
+
+def _add_calm(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--calm", action="store_true",
+                         help="a calm plan: a second solve for the least week-to-week change in production and "
+                              "workforce among plans within the Settings sheet's Calm plan tolerance (default "
+                              "0.1%%) of the optimal expected cost")
+    command.add_argument("--calm-from-plan", action="store_true",
+                         help="like --calm, but the least change from the plan already on the Plan sheet")
+
+
+
+OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm),
+              "simulate": (_add_simulation, _add_plan_choice, _add_solver),
               "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
               "frontier": (_add_simulation, _add_weights, _add_solver)}
 
@@ -448,6 +460,8 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
         options.update(solve_first=args.solve)
     if args.command == "solve" and args.warm_start is not None:
         options.update(warm_start_file=args.warm_start)
+    if args.command == "solve" and (args.calm or args.calm_from_plan):
+        options.update(calm=args.calm, calm_from_plan=args.calm_from_plan)
     return options
 
 

@@ -66,12 +66,15 @@ def _pricing(m: pyo.ConcreteModel, formulation: Formulation) -> list[tuple[CostT
 
 
 def _stage_cost(block: pyo.Block, stage: Stage, problem: PlanningProblem, formulation: Formulation, *,
-                in_cost: bool) -> Any:
+                in_cost: bool, minimised: bool | None = None) -> Any:
     """sum over the stage's cost terms (``in_cost``: the plan's costs; otherwise the objective's other
-    terms) of rate[i] x quantity[i], over the quantity's index i."""
+    terms; ``minimised``: only the terms the objective does or does not minimise) of
+    rate[i] x quantity[i], over the quantity's index i."""
     total: Any = 0
     for term, term_stage, variable in _pricing(block.model(), formulation):
         if term_stage != stage or term.in_cost != in_cost:
+            continue
+        if minimised is not None and formulation.in_objective(term) != minimised:
             continue
         component = getattr(block, variable.name)
         rate = np.broadcast_to(np.asarray(term.rate(problem), dtype=float), variable.shape(problem)).ravel()
@@ -131,18 +134,26 @@ def build_model(problem: PlanningProblem, *, symbolic_demand: bool = False,
     for stage, blocks in by_stage:
         for block in blocks:
             block.cost = pyo.Expression(expr=_stage_cost(block, stage, problem, formulation, in_cost=True))
-            block.other_objective_terms = pyo.Expression(
-                expr=_stage_cost(block, stage, problem, formulation, in_cost=False))
+            if formulation.objective_categories is None:
+                block.other_objective_terms = pyo.Expression(
+                    expr=_stage_cost(block, stage, problem, formulation, in_cost=False))
+            else:  # a lexicographic solve: the first objective stays here, for a rule to bound
+                block.other_objective_terms = pyo.Expression(
+                    expr=_stage_cost(block, stage, problem, formulation, in_cost=False, minimised=False))
+                block.minimised_terms = pyo.Expression(
+                    expr=_stage_cost(block, stage, problem, formulation, in_cost=False, minimised=True))
     for rule in formulation.rules:
         blocks = [m.plan] if rule.stage == 1 else [m.scenario[s] for s in m.scenarios]
         for block in blocks:
             block.add_component(rule.name, pyo.Constraint(*_sets(m, rule.index), rule=rule.function))
 
-    m.expected_cost = pyo.Objective(
-        expr=m.plan.cost + m.plan.other_objective_terms
-        + sum(m.probability[s] * (m.scenario[s].cost + m.scenario[s].other_objective_terms) for s in m.scenarios),
-        sense=pyo.minimize,
-    )
+    if formulation.objective_categories is None:
+        objective = m.plan.cost + m.plan.other_objective_terms + sum(
+            m.probability[s] * (m.scenario[s].cost + m.scenario[s].other_objective_terms) for s in m.scenarios)
+    else:
+        objective = m.plan.minimised_terms + sum(m.probability[s] * m.scenario[s].minimised_terms
+                                                 for s in m.scenarios)
+    m.expected_cost = pyo.Objective(expr=objective, sense=pyo.minimize)
     return m
 
 

@@ -14,7 +14,7 @@ set is a scalar, once per model (stage 1) or once per scenario (stage 2).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -121,6 +121,11 @@ class Formulation:
     """The parts a model is made of, and what follows from their declarations."""
 
     parts: tuple[ModelPart, ...]
+    objective_categories: tuple[str, ...] | None = None
+    """None: the objective is every declared term (the plan's costs and the other objective terms).
+    Otherwise only the terms of these categories are minimised, and the rest stays available as the
+    blocks' ``cost`` and ``other_objective_terms`` for a rule to bound: a lexicographic second solve
+    (a calm plan: least change among plans within a tolerance of the optimal cost)."""
 
     @property
     def variables(self) -> tuple[Variable, ...]:
@@ -151,12 +156,20 @@ class Formulation:
 
     def with_parts(self, *parts: ModelPart) -> Formulation:
         """This formulation with more parts (a risk measure, a test's extra rule...)."""
-        return Formulation(self.parts + parts)
+        return replace(self, parts=self.parts + parts)
+
+    def minimising(self, *categories: str) -> Formulation:
+        """This formulation minimising only the terms of ``categories`` (see ``objective_categories``)."""
+        return replace(self, objective_categories=categories)
 
     @property
     def categories(self) -> tuple[str, ...]:
         """The cost categories, in the order their terms are declared."""
         return tuple(dict.fromkeys(c.category for c in self.costs if c.in_cost))
+
+    def in_objective(self, term: CostTerm) -> bool:
+        """Whether ``term`` is minimised (rather than only available to rules)."""
+        return self.objective_categories is None or term.category in self.objective_categories
 
     @property
     def opportunity_categories(self) -> tuple[str, ...]:

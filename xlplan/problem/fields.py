@@ -142,6 +142,11 @@ SETTING_FIELDS: tuple[Field, ...] = (
     Field("risk_level", "Risk level", "alpha, fraction",
           "The level of the CVaR the risk weight prices: 0.9 means the mean cost of the worst 10% of "
           "scenarios.", default=0.9, kind="fraction", maximum=0.9999, optional_row=True),
+    Field("calm_tolerance", "Calm plan tolerance", "fraction of expected cost",
+          "A calm plan: after the optimal solve, a second solve picks, among plans whose expected cost is within "
+          "this fraction of the optimum (0.001: 0.1%), the one with the least week-to-week change in production "
+          "and workforce. Blank: off (xlplan solve --calm turns it on at 0.1%).", default=None, kind="fraction",
+          optional=True, maximum=1.0, optional_row=True),
 )
 
 
@@ -191,6 +196,13 @@ SIMULATION_FIELDS: tuple[Field, ...] = (
     Field("rolling_buffer", "Rolling buffer factor", "x demand and hours",
           "Re-planning study: the buffered policy's factor. Blank: the buffer search's best.", default=None,
           strictly_positive=True, optional=True, maximum=1000.0),
+    Field("gap_replications", "Gap replications", "batches",
+          "Is the sample big enough? xlplan compare bounds the stochastic plan's optimality gap with this many "
+          "independent batches of Sampled scenarios (Mak-Morton-Wood; two solves each). 0: not estimated.",
+          default=10, kind="integer", maximum=1_000, optional_row=True),
+    Field("gap_target", "Gap target", "fraction of expected cost",
+          "The optimality gap the advice on the scenario count aims below (0.01: 1% of the plan's expected cost).",
+          default=0.01, strictly_positive=True, kind="fraction", maximum=1.0, optional_row=True),
 )
 
 NOISE_FIELDS: tuple[Field, ...] = (

@@ -72,6 +72,7 @@ class Settings:
     integer_units: bool = False
     risk_weight: float = 0.0
     risk_level: float = 0.9
+    calm_tolerance: float | None = None
 
     @property
     def has_overflow(self) -> bool:

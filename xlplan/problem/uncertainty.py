@@ -38,6 +38,8 @@ class SimulationSettings:
     frozen_periods: int = 0
     rolling_scenarios: int = 30
     rolling_buffer: float | None = None
+    gap_replications: int = 10
+    gap_target: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ def uncertainty_from_tables(problem: PlanningProblem, *, settings: Mapping[str, 
     if parsed["buffer_to"] < parsed["buffer_from"] and not failed & {"buffer_from", "buffer_to"}:
         collector.add("simulation", f"the buffer range ends ({parsed['buffer_to']:g}) before it starts "
                       f"({parsed['buffer_from']:g})", column="buffer_to")
+    if "gap_replications" not in failed and parsed["gap_replications"] == 1:
+        collector.add("simulation", "an interval on the optimality gap needs at least 2 gap replications "
+                      "(0: not estimated)", column="gap_replications")
     periods = len(problem.periods)
     every, window, frozen = parsed["replan_every"], parsed["planning_window"], parsed["frozen_periods"]
     if "replan_every" not in failed and every > periods:

@@ -229,7 +229,35 @@ def compare_sheet(comparison: Comparison) -> Sheet:
                               buffer.column_range(COMPARE, 0),
                               [Series("Fill rate", buffer.column_range(COMPARE, 5), kind="line")], kind="line",
                               x_title="Buffer factor", y_title="Fill rate", y_format="0%"))
+    _optimality_gap_block(sheet, comparison, buffer.bottom + 4)
     return sheet
+
+
+def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> None:
+    """Is the sample big enough? The Mak-Morton-Wood interval on the stochastic plan's optimality gap."""
+    gap = comparison.optimality_gap
+    title = "Is the sample big enough? The stochastic plan's optimality gap (Mak-Morton-Wood)"
+    if gap is None:
+        sheet.text(top - 1, 1, title, "subheading")
+        sheet.text(top, 1, comparison.gap_note[0].upper() + comparison.gap_note[1:] + ".", "note")
+        return
+    M, n = len(gap.replications), gap.scenarios
+    rows = [
+        ["Gap: upper limit", finite(gap.upper),
+         f"with {gap.confidence:.0%} confidence the plan's expected cost is at most this above the optimum's"],
+        ["Gap as a share", finite(gap.relative_upper), "the upper limit over the plan's expected cost"],
+        ["Gap: estimate", gap.mean, f"the mean of {M} batch estimates (biased high), standard error "
+                                    f"{gap.standard_error:,.0f}"],
+        ["Plan's expected cost", gap.plan_cost, f"over {M} batches of {n:,} fresh scenarios, none the plan's own"],
+        ["Scenarios advised", gap.advised_scenarios or n,
+         f"for a gap under {gap.target:.2%}" + ("" if gap.advised_scenarios is None
+                                                 else " (if the gap shrinks like 1/sqrt(scenarios): a rough guide)")],
+    ]
+    sheet.tables.append(Table(top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
+                                       Column("Meaning", GENERAL, 14)], rows, table_name="xlplanOptimalityGap",
+                              title=title, cell_formats={(1, 1): "0.000%", (4, 1): "#,##0"}))
+    sheet.text(top + len(rows) + 1, 1, gap.advice[0].upper() + gap.advice[1:] + ".",
+               "good" if gap.advised_scenarios is None else "note")
 
 
 def _value_rows(value: StochasticValue) -> list[list[Any]]:
@@ -315,7 +343,9 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
     else:
         vss = f"{range_words(value.vss_range)} (a solve was stopped)"
         evpi = f"{range_words(value.evpi_range)} (a solve was stopped)"
+    gap = comparison.optimality_gap
     details += [("VSS", vss, MONEY), ("EVPI", evpi, MONEY), ("Buffer", comparison.buffer.message, "@"),
+                ("Optimality gap", gap.advice if gap else comparison.gap_note, "@"),
                 *(("Stopped by a limit", line, "@") for line in comparison.stopped),
                 ("Seconds: total", round(seconds, 3), "0.000"),
                 *_run_settings((), versions or {})]

@@ -56,6 +56,7 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str) -> Sheet:
         Column("Holds for an increase of", DECIMAL, 14)], rows, table_name="xlplanShadowPrices",
         defined_name=SHADOW_PRICES_NAME))
     sheet.freeze = f"A{top + 1}"
+    sheet.repeat_rows = (top, top)  # a long list prints its header on every page
     return sheet
 
 

@@ -71,12 +71,14 @@ def solved_fingerprint(history: tuple[tuple[Any, ...], ...]) -> str | None:
     return None
 
 
-def solve_record(result: PlanResult, source: str) -> RunRecord:
+def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()) -> RunRecord:
+    """The Run log's record of a solve; ``notes`` add lines after its message (a calm plan's second solve)."""
     info = result.info
     options = info.options
     details: list[Detail] = [
         ("Problem", result.problem.name, TEXT),
         ("Message", info.message, TEXT),
+        *notes,
         ("Expected cost", finite(info.objective), MONEY),
         ("Best bound", finite(info.bound), MONEY),
         ("Relative gap", finite(info.gap), "0.00%"),

@@ -39,7 +39,7 @@ from xlplan.workbook.sheets.layout import (
     short,
     table_headers,
 )
-from xlplan.workbook.sheets.run_log import OUTPUT_TAB, RUN_LOG, finite, run_log_sheet, solve_record
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB, RUN_LOG, Detail, finite, run_log_sheet, solve_record
 
 OUTPUT_SHEETS = ("Plan", "Recourse", "Costs", "KPI", RUN_LOG)
 MAX_PRODUCT_CHARTS = 6
@@ -392,9 +392,11 @@ def no_plan_sheet(result: PlanResult) -> Sheet:
     return sheet
 
 
-def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...], ...] = ()) -> list[Sheet]:
-    """The output sheets of a solve, in tab order (the Run log keeps the earlier runs' ``history``)."""
-    log = run_log_sheet(solve_record(result, source), history)
+def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...], ...] = (),
+                  notes: tuple[Detail, ...] = ()) -> list[Sheet]:
+    """The output sheets of a solve, in tab order (the Run log keeps the earlier runs' ``history`` and
+    adds ``notes`` to the solve's record)."""
+    log = run_log_sheet(solve_record(result, source, notes), history)
     if not result.has_plan:
         return [no_plan_sheet(result), log]
     plan, recourse, costs = plan_sheet(result), recourse_sheet(result), costs_sheet(result)
