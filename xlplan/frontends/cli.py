@@ -36,6 +36,7 @@ from xlplan.workbook import (
     WorkbookFileError,
     write_example,
     write_sheets,
+    write_synthetic,
     write_template,
 )
 from xlplan.workbook.write.files import backup_path
@@ -117,11 +118,45 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("path", type=Path)
     template.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
 
-    example = subcommands.add_parser("example", help="write an example workbook")
-    example.add_argument("name", choices=sorted(EXAMPLES))
+    example = subcommands.add_parser(
+        "example", help="write an example workbook",
+        description="Write an example workbook: one of the references, or 'synthetic': an electronics-like "
+                    "workbook of any size (e.g. xlplan example synthetic big.xlsx --products 12 --scenarios 1000).")
+    example.add_argument("name", choices=[*sorted(EXAMPLES), "synthetic"])
     example.add_argument("path", type=Path)
     example.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    size = example.add_argument_group("synthetic only")
+    for option, default, meaning in SYNTHETIC_SIZE:
+        size.add_argument(f"--{option}", type=_positive_int, metavar="N", help=f"{meaning} (default {default})")
+    size.add_argument("--whole-units", action="store_true", help="whole units (a MIP) rather than continuous")
     return parser
+
+
+SYNTHETIC_SIZE = (("products", 3, "products"), ("periods", 52, "periods (weeks)"),
+                  ("scenarios", 100, "equally likely demand scenarios"), ("seed", 2026, "seed of the demand draws"))
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _write_example(args: argparse.Namespace, reporter: _Reporter) -> int:
+    chosen = {option: getattr(args, option) for option, _, _ in SYNTHETIC_SIZE if getattr(args, option) is not None}
+    if args.name != "synthetic":
+        if chosen or args.whole_units:
+            given = ", ".join(f"--{o.replace('_', '-')}" for o in [*chosen, *(["whole_units"] if args.whole_units else [])])
+            reporter.problem(f"xlplan example: {given}: only for the synthetic example")
+            return USAGE
+        return _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)
+    size = {option: chosen.get(option, default) for option, default, _ in SYNTHETIC_SIZE}
+    return _write_new(args.path, args.force,
+                      lambda path: write_synthetic(path, **size, whole_units=args.whole_units), reporter)
 
 
 class _Reporter:
@@ -223,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, reporter)
         if args.command == "template":
             return _write_new(args.path, args.force, write_template, reporter)
-        return _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)
+        return _write_example(args, reporter)
     except WorkbookError as error:
         return _invalid(reporter, error, args.book)
     except (AnalysisError, PlanUnavailable) as error:
