@@ -1,8 +1,8 @@
 """An L-shaped (Benders) method on the stage-1 plan, with a trust region, that exploits the scenario
 structure of :class:`~xlplan.solver.compile.TwoStageProgram`.
 
-Each iteration evaluates one plan x_k on every scenario (``scenarios.py``: known bases settle most
-scenarios with one sparse solve; HiGHS re-solves the rest warm), which gives the plan's exact
+Each iteration evaluates one plan x_k on every scenario (``scenarios.py``: HiGHS's dual simplex,
+warm from the previous scenario's basis, on worker processes when it pays), which gives the plan's exact
 expected cost (an upper bound) and a cut per scenario; the cuts go into the master
 (``master.py``), whose minimum without the trust region is a lower bound. The next plan is the
 master's minimum within a box around the best plan so far (Linderoth and Wright's trust-region
@@ -33,10 +33,13 @@ STOPPED_WITH_PLAN = "stopped with plan"
 STOPPED_WITHOUT_PLAN = "stopped without plan"
 INFEASIBLE = "infeasible"
 
-MULTI_CUT_UP_TO = 300
+MULTI_CUT_UP_TO = 100
 """With at most this many scenarios, every scenario has its own cost variable in the master
 (multi-cut); beyond, scenarios are averaged in this many groups of similar ones, which keeps
-the master small while each iteration still adds detailed cuts."""
+the master small while each iteration still adds detailed cuts. Measured on the synthetic
+3 x 52 case (one process, CPU seconds): S = 300 with 30 / 100 / 300 groups took 32 / 19 / 14
+iterations and 7.9 / 6.3 / 8.1 s; S = 1,000 with 100 / 300 groups 23 / 16 iterations and
+16.6 / 14.9 s, of which the master 2.4 / 5.9 s, the part that a second process does not share."""
 
 Progress = Callable[[int, float, float, float], None]
 

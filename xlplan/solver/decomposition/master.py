@@ -109,7 +109,9 @@ class Master:
             self._add_rows(gradient, np.repeat(self.support[None, :], k, axis=0), np.full(k, -np.inf), rhs)
 
     def _add_rows(self, values: np.ndarray, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
-        keep = values != 0
+        # round-off in the duals leaves coefficients many orders below the rest of their row: they
+        # carry no information and trouble the simplex
+        keep = np.abs(values) > 1e-11 * np.abs(values).max(axis=1, keepdims=True, initial=0.0)
         counts = keep.sum(axis=1)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
         self.highs.addRows(lower.size, lower, upper, int(counts.sum()), starts,
@@ -135,6 +137,8 @@ class Master:
         h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else np.inf)
         h.run()
         status = h.getModelStatus()
+        if status not in (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit):
+            status = self._rescue()
         if status == MS.kOptimal:
             x = np.asarray(h.getSolution().col_value)[:self.n1]
             return MasterSolution("optimal", x, float(h.getInfo().objective_function_value))
@@ -145,6 +149,20 @@ class Master:
         if status == MS.kTimeLimit:
             return MasterSolution("stopped")
         raise RuntimeError(f"HiGHS could not solve the master problem: {h.modelStatusToString(status)}")
+
+    def _rescue(self) -> highspy.HighsModelStatus:
+        """The warm simplex gave up (numerical trouble after many cuts): solve afresh, then by the
+        interior point method with crossover if need be."""
+        h = self.highs
+        h.clearSolver()
+        h.run()
+        if h.getModelStatus() in (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit):
+            return h.getModelStatus()
+        h.setOptionValue("solver", "ipm")
+        h.clearSolver()
+        h.run()
+        h.setOptionValue("solver", "simplex")
+        return h.getModelStatus()
 
     def _is_feasible(self) -> bool:
         h = self.highs

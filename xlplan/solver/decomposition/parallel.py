@@ -1,16 +1,22 @@
 """Evaluate a plan on every scenario, in this process or on worker processes over scenario batches.
 
 Each worker keeps its batch (a :class:`ScenarioBatch`: one HiGHS instance and its basis pool) for the
-whole solve, so only the vector T x goes out and values, duals and recourse come back. Workers are
-started with ``spawn`` (a fork would copy HiGHS's thread pool half-alive) and kept for later solves
-in the same process, since starting one costs about half a second.
+whole solve, so only the vector T x goes out and values, duals and recourse come back. A worker is a
+fresh interpreter running ``python -m xlplan.solver.decomposition.worker FD``,
+talking over an inherited socket: a fork would copy HiGHS's thread pool half-alive, and
+multiprocessing's ``spawn`` re-runs the caller's main script, which a script without a
+``__main__`` guard does not survive. Workers are kept for later solves in the same process, since
+starting one costs about half a second. Elsewhere than on POSIX systems the scenarios are
+evaluated in this process.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing as mp
 import os
+import socket
+import subprocess
+import sys
 from multiprocessing.connection import Connection
 
 import numpy as np
@@ -25,7 +31,8 @@ one evaluation of 100 scenarios x 416 rows takes about 10 ms, a round trip to a 
 plus pickling, and the master is solved in this process meanwhile idle)."""
 
 
-def _serve(connection: Connection) -> None:
+def serve(connection: Connection) -> None:
+    """A worker's loop: load a batch, evaluate plans on it, until told to close."""
     batch: ScenarioBatch | None = None
     while True:
         message = connection.recv()
@@ -47,16 +54,16 @@ class _Workers:
 
     def __init__(self) -> None:
         self.connections: list[Connection] = []
-        self.processes: list[mp.process.BaseProcess] = []
+        self.processes: list[subprocess.Popen] = []
 
     def ensure(self, count: int) -> list[Connection]:
-        context = mp.get_context("spawn")
         while len(self.connections) < count:
-            mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs,), daemon=True, name="xlplan-scenarios")
-            process.start()
+            mine, theirs = socket.socketpair()
+            process = subprocess.Popen(
+                [sys.executable, "-m", "xlplan.solver.decomposition.worker", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
             theirs.close()
-            self.connections.append(mine)
+            self.connections.append(Connection(mine.detach()))
             self.processes.append(process)
         return self.connections[:count]
 
@@ -64,10 +71,14 @@ class _Workers:
         for connection in self.connections:
             try:
                 connection.send(("close",))
+                connection.close()
             except OSError:
                 pass
         for process in self.processes:
-            process.join(timeout=2)
+            try:
+                process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                process.kill()
         self.connections, self.processes = [], []
 
 
@@ -77,6 +88,8 @@ atexit.register(_WORKERS.close)
 
 def processes_for(program: TwoStageProgram, threads: int | None) -> int:
     """How many processes evaluate the scenarios: more than one only where it pays."""
+    if os.name != "posix":
+        return 1
     available = os.cpu_count() or 1
     if threads is not None:
         available = min(available, threads)

@@ -87,6 +87,10 @@ class ScenarioBatch:
             self.n, self.m, W.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,
             data.c2, data.y_lower, data.y_upper, data.row_lower[0], data.row_upper[0],
             W.indptr.astype(np.int32), W.indices.astype(np.int32), W.data, np.zeros(self.n, dtype=np.int32))
+        # HiGHS warm-starts each scenario from the basis of the one before: order them so that
+        # neighbours are alike (by the demand their rows carry)
+        self.order = np.argsort(np.where(np.isfinite(data.row_lower), data.row_lower, 0.0).sum(axis=1)
+                                + np.where(np.isfinite(data.row_upper), data.row_upper, 0.0).sum(axis=1), kind="stable")
         self.pool: dict[bytes, Basis] = {}
         self.settled_by: list[bytes | None] = [None] * data.size
         self.evaluations = 0
@@ -175,7 +179,7 @@ class ScenarioBatch:
                 pending[self._check(self.pool[key], np.array(members), lower, upper, out)] = False
             if checked and (S - pending.sum()) < WORTH_CHECKING * checked:
                 self.paused_until = self.evaluations + PAUSE
-        for s in np.flatnonzero(pending):
+        for s in self.order[pending[self.order]]:
             if not pending[s]:
                 continue
             pending[s] = False
