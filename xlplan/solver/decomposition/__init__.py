@@ -225,7 +225,15 @@ def solve_by_decomposition(
         if complete.any():
             master.add_optimality_cuts(x, evaluation.value, gradient, complete)
 
-        bound = master.solve(time_limit=remaining())
+        # the next plan: the model's minimum within the trust region (plain cutting-plane step
+        # while no plan has a recourse everywhere); its value is a lower bound if the box does not
+        # bind, otherwise the model is minimised without the box for the bound
+        step = None
+        if region is not None:
+            step = master.solve(region.center, region.radius, time_limit=remaining())
+        bound = step if step is not None and step.status == "optimal" and step.is_bound else None
+        if bound is None:
+            bound = master.solve(time_limit=remaining())
         timings["master"] += time.perf_counter() - tick
         if bound.status == "infeasible":
             return result(INFEASIBLE, "no plan satisfies the rules in every scenario: the feasibility cuts "
@@ -243,14 +251,7 @@ def solve_by_decomposition(
             if best_x is None:
                 return result(STOPPED_WITHOUT_PLAN, "the time limit was reached before a plan worked in every scenario")
             return result(STOPPED_WITH_PLAN, "the time limit was reached; the best plan is returned with its gap")
-
-        tick = time.perf_counter()
-        if region is None:  # no plan works everywhere yet: the plain cutting-plane step
-            x, predicted = bound.x, None
+        if step is not None and step.status == "optimal":
+            x, predicted = step.x, step.value
         else:
-            step = master.solve(region.center, region.radius, time_limit=remaining())
-            if step.status != "optimal":
-                x, predicted = bound.x, None
-            else:
-                x, predicted = step.x, step.value
-        timings["master"] += time.perf_counter() - tick
+            x, predicted = bound.x, None

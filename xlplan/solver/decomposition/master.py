@@ -37,10 +37,15 @@ class MasterSolution:
     x: np.ndarray | None = None
     value: float = np.nan
     """c1 x + sum_g P_g theta_g: the model's cost (without the program's constants)."""
+    is_bound: bool = False
+    """The value bounds every plan's cost: no trust region, or one that does not bind at x (the
+    model is convex, so a minimum inside the box is the minimum)."""
 
 
 class Master:
-    """The master LP in one HiGHS instance, solved warm after every round of cuts."""
+    """The master LP, in two HiGHS instances that receive the same cuts: one without the trust
+    region (the lower bound) and one with it (the next plan), so that each stays warm: moving the
+    box on and off one instance costs more simplex iterations than the cuts do."""
 
     def __init__(self, program: TwoStageProgram, groups: np.ndarray) -> None:
         self.program = program
@@ -53,9 +58,6 @@ class Master:
         self.n1, self.G = n1, G
         self.theta = n1 + np.arange(G)
         self.support = np.unique(sp.csr_array(program.T).indices)  # the columns the scenarios see
-        self.highs = new_highs(SolveOptions(), is_mip=False)
-        self.highs.setOptionValue("solver", "simplex")
-        self.highs.setOptionValue("simplex_strategy", 1)
 
         mean_scale = None if program.t_scale is None else p @ program.t_scale
         T_bar = program.T if mean_scale is None else sp.diags_array(mean_scale) @ program.T
@@ -76,12 +78,15 @@ class Master:
         row_lower = np.concatenate([program.row1_lower, mean_lower, [0.0]])
         row_upper = np.concatenate([program.row1_upper, mean_upper, [np.inf]])
         n = cost.size
-        self.highs.passModel(
-            n, row_lower.size, matrix.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
-            0.0, cost, self.col_lower, self.col_upper, row_lower, row_upper, matrix.indptr.astype(np.int32),
-            matrix.indices.astype(np.int32), matrix.data, np.zeros(n, dtype=np.int32))
+        self.bound, self.step = new_highs(SolveOptions(), is_mip=False), new_highs(SolveOptions(), is_mip=False)
+        for h in (self.bound, self.step):
+            h.setOptionValue("solver", "simplex")
+            h.setOptionValue("simplex_strategy", 1)
+            h.passModel(
+                n, row_lower.size, matrix.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+                0.0, cost, self.col_lower, self.col_upper, row_lower, row_upper, matrix.indptr.astype(np.int32),
+                matrix.indices.astype(np.int32), matrix.data, np.zeros(n, dtype=np.int32))
         self.num_cuts = 0
-        self._boxed = False
 
     # -- cuts -----------------------------------------------------------------------------------
 
@@ -114,8 +119,8 @@ class Master:
         keep = np.abs(values) > 1e-11 * np.abs(values).max(axis=1, keepdims=True, initial=0.0)
         counts = keep.sum(axis=1)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
-        self.highs.addRows(lower.size, lower, upper, int(counts.sum()), starts,
-                           columns[keep].astype(np.int32), values[keep])
+        for h in (self.bound, self.step):
+            h.addRows(lower.size, lower, upper, int(counts.sum()), starts, columns[keep].astype(np.int32), values[keep])
         self.num_cuts += lower.size
 
     # -- solving --------------------------------------------------------------------------------
@@ -124,36 +129,42 @@ class Master:
               time_limit: float | None = None) -> MasterSolution:
         """Minimise the model; within the box ``|x - center| <= radius`` on the support columns
         when a center is given (then the value is no lower bound)."""
-        h = self.highs
         cols = self.support.astype(np.int32)
         if center is not None:
+            h = self.step
             lower = np.maximum(self.col_lower[cols], center[cols] - radius)
             upper = np.minimum(self.col_upper[cols], center[cols] + radius)
             h.changeColsBounds(cols.size, cols, lower, upper)
-            self._boxed = True
-        elif self._boxed:
-            h.changeColsBounds(cols.size, cols, self.col_lower[cols], self.col_upper[cols])
-            self._boxed = False
+        else:
+            h = self.bound
         h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else np.inf)
         h.run()
         status = h.getModelStatus()
         if status not in (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit):
-            status = self._rescue()
+            status = self._rescue(h)
         if status == MS.kOptimal:
             x = np.asarray(h.getSolution().col_value)[:self.n1]
-            return MasterSolution("optimal", x, float(h.getInfo().objective_function_value))
+            is_bound = True
+            if center is not None:  # does the box bind anywhere it is tighter than the column's own bounds?
+                tol = 1e-9 * (1 + np.abs(x[cols]))
+                binds = ((x[cols] <= lower + tol) & (lower > self.col_lower[cols])) | (
+                    (x[cols] >= upper - tol) & (upper < self.col_upper[cols]))
+                is_bound = not binds.any()
+            return MasterSolution("optimal", x, float(h.getInfo().objective_function_value), is_bound)
         if status in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
-            if status == MS.kUnboundedOrInfeasible and self._is_feasible():
+            if center is not None:
+                return MasterSolution("infeasible")  # within the box: says nothing of the problem
+            if status == MS.kUnboundedOrInfeasible and self._is_feasible(h):
                 raise RuntimeError("the master problem is unbounded: the recourse costs have no lower bound")
             return MasterSolution("infeasible")
         if status == MS.kTimeLimit:
             return MasterSolution("stopped")
         raise RuntimeError(f"HiGHS could not solve the master problem: {h.modelStatusToString(status)}")
 
-    def _rescue(self) -> highspy.HighsModelStatus:
+    @staticmethod
+    def _rescue(h: highspy.Highs) -> highspy.HighsModelStatus:
         """The warm simplex gave up (numerical trouble after many cuts): solve afresh, then by the
         interior point method with crossover if need be."""
-        h = self.highs
         h.clearSolver()
         h.run()
         if h.getModelStatus() in (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit):
@@ -164,8 +175,8 @@ class Master:
         h.setOptionValue("solver", "simplex")
         return h.getModelStatus()
 
-    def _is_feasible(self) -> bool:
-        h = self.highs
+    @staticmethod
+    def _is_feasible(h: highspy.Highs) -> bool:
         n = h.getNumCol()
         cols = np.arange(n, dtype=np.int32)
         cost = np.asarray(h.getLp().col_cost_)
