@@ -87,6 +87,7 @@ class Master:
                 0.0, cost, self.col_lower, self.col_upper, row_lower, row_upper, matrix.indptr.astype(np.int32),
                 matrix.indices.astype(np.int32), matrix.data, np.zeros(n, dtype=np.int32))
         self.num_cuts = 0
+        self.scenarios_inside: list[int] = []
 
     # -- cuts -----------------------------------------------------------------------------------
 
@@ -122,6 +123,22 @@ class Master:
         for h in (self.bound, self.step):
             h.addRows(lower.size, lower, upper, int(counts.sum()), starts, columns[keep].astype(np.int32), values[keep])
         self.num_cuts += lower.size
+
+    def add_scenario(self, s: int) -> None:
+        """Scenario s's own rules, T_s x + W y_s within its bounds, with a recourse y_s of its own
+        and no cost: every plan the master proposes from now on has a recourse in scenario s.
+        (For scenarios that stopped plans repeatedly: one block replaces many feasibility cuts.)"""
+        program = self.program
+        n2 = program.c2.size
+        for h in (self.bound, self.step):
+            first = h.getNumCol()
+            h.addCols(n2, np.zeros(n2), program.y_lower, program.y_upper, 0, np.zeros(0, dtype=np.int32),
+                      np.zeros(0, dtype=np.int32), np.zeros(0))
+            block = sp.hstack([program.T_of(s), sp.csr_array((program.W.shape[0], first - self.n1)),
+                               program.W], format="csr")
+            h.addRows(block.shape[0], program.row2_lower[s], program.row2_upper[s], block.nnz,
+                      block.indptr[:-1].astype(np.int32), block.indices.astype(np.int32), block.data)
+        self.scenarios_inside.append(s)
 
     # -- solving --------------------------------------------------------------------------------
 
