@@ -142,7 +142,8 @@ def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: s
     finished = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
     extensive_objective = highs.getInfo().objective_function_value if finished else None
     if finished:
-        assert abs(decomposed.upper_bound - extensive_objective) <= 1e-6 * abs(extensive_objective), "not the same optimum"
+        difference = abs(decomposed.upper_bound - extensive_objective)
+        assert difference <= 1e-6 * abs(extensive_objective), "not the same optimum"
     return {
         "products": products, "scenarios": scenarios, "rows": model.num_rows, "columns": model.num_cols,
         "decomposition_seconds": decomposition_seconds, "decomposition_status": decomposed.status,

@@ -114,7 +114,8 @@ VARIANTS = {
 def random_instance(seed: int, capacity: bool = False, **settings):
     rng = np.random.default_rng(seed)
     periods, scenarios = int(rng.integers(4, 9)), int(rng.integers(3, 8))
-    problem = synthetic_problem(periods, scenarios, seed=seed, products=int(rng.integers(1, 4))).with_settings(**settings)
+    products = int(rng.integers(1, 4))
+    problem = synthetic_problem(periods, scenarios, seed=seed, products=products).with_settings(**settings)
     probabilities = rng.dirichlet(np.ones(scenarios))
     factors = rng.uniform(0.8, 1.05, problem.demand.shape) if capacity else None
     return problem.with_scenarios(problem.scenarios, problem.demand * rng.uniform(0.6, 1.4), probabilities,
@@ -199,3 +200,18 @@ def test_progress_reports_every_iteration():
 def test_whole_units_are_not_supported_yet(electronics):
     with pytest.raises(NotImplementedError, match="whole units"):
         solve_by_decomposition(compile_two_stage(electronics))
+
+
+def test_readme_decomposition_example_runs():
+    import re
+
+    from tests.workbooks import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    code = re.search(r"### Many scenarios: the decomposition solver\n.*?```python\n(.*?)```", readme, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    result = namespace["result"]
+    assert result.status == "optimal" and result.gap <= 1e-6
+    assert result.upper_bound == pytest.approx(2_230_058, abs=3)
+    assert result.y.shape == (300, namespace["program"].c2.size)

@@ -150,7 +150,8 @@ def _write_example(args: argparse.Namespace, reporter: _Reporter) -> int:
     chosen = {option: getattr(args, option) for option, _, _ in SYNTHETIC_SIZE if getattr(args, option) is not None}
     if args.name != "synthetic":
         if chosen or args.whole_units:
-            given = ", ".join(f"--{o.replace('_', '-')}" for o in [*chosen, *(["whole_units"] if args.whole_units else [])])
+            options = [*chosen, *(["whole_units"] if args.whole_units else [])]
+            given = ", ".join(f"--{option.replace('_', '-')}" for option in options)
             reporter.problem(f"xlplan example: {given}: only for the synthetic example")
             return USAGE
         return _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)

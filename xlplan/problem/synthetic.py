@@ -43,9 +43,9 @@ def synthetic_problem(
     costs = {f.name: tile(getattr(base.costs, f.name)) for f in dataclasses.fields(base.costs)}
     names = [f"s{k + 1}" for k in range(S)]
     space = P / len(base.products)  # the electronics warehouse serves three products
+    warehouse = base.settings.warehouse_capacity
     settings = dataclasses.replace(
-        base.settings, integer_units=integer_units,
-        warehouse_capacity=None if base.settings.warehouse_capacity is None else base.settings.warehouse_capacity * space,
+        base.settings, integer_units=integer_units, warehouse_capacity=None if warehouse is None else warehouse * space,
         overflow_capacity=base.settings.overflow_capacity * space)
     return make_problem(
         products=[base.products[i] if P <= len(base.products) else f"{base.products[i]}{k + 1}"

@@ -254,8 +254,9 @@ def solve_by_decomposition(
         history.append((seconds, lower + constant, upper + constant))
         if progress is not None:
             progress(iteration, seconds, lower + constant, upper + constant)
-        if relative_gap(lower + constant, upper + constant) <= gap:
-            return result(OPTIMAL, f"optimal: the relative gap is {relative_gap(lower + constant, upper + constant):.1e}")
+        reached = relative_gap(lower + constant, upper + constant)
+        if reached <= gap:
+            return result(OPTIMAL, f"optimal: the relative gap is {reached:.1e}")
         if deadline is not None and time.perf_counter() >= deadline or bound.status == "stopped":
             if best_x is None:
                 return result(STOPPED_WITHOUT_PLAN, "the time limit was reached before a plan worked in every scenario")
