@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.cuts import shared_feasibility_cuts
-from xlplan.solver.decomposition.master import Master
+from xlplan.solver.decomposition.master import Master, MasterSolution
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator, processes_for
 
 __all__ = ["DecompositionResult", "solve_by_decomposition"]
@@ -235,19 +235,24 @@ def solve_by_decomposition(
             master.add_optimality_cuts(x, evaluation.value, gradient, complete)
 
         # the next plan: the model's minimum within the trust region (plain cutting-plane step
-        # while no plan has a recourse everywhere); its value is a lower bound if the box does not
-        # bind, otherwise the model is minimised without the box for the bound
+        # while no plan has a recourse everywhere). Its value is a lower bound if the box does not
+        # bind; otherwise the model is minimised without the box for the bound, unless even the
+        # box's minimum is too far below the best plan for the gap to close now (the unboxed one
+        # is lower still), which saves most of those solves
         step = None
         if region is not None:
             step = master.solve(region.center, region.radius, time_limit=remaining())
-        bound = step if step is not None and step.status == "optimal" and step.is_bound else None
-        if bound is None:
+        bound: MasterSolution | None = None
+        if step is not None and step.status == "optimal" and step.is_bound:
+            bound = step
+        elif not (step is not None and step.status == "optimal"
+                  and upper - step.value > gap * max(1.0, abs(upper + constant))):
             bound = master.solve(time_limit=remaining())
         timings["master"] += time.perf_counter() - tick
-        if bound.status == "infeasible":
+        if bound is not None and bound.status == "infeasible":
             return result(INFEASIBLE, "no plan satisfies the rules in every scenario: the feasibility cuts "
                                       "exclude every plan")
-        if bound.status == "optimal":
+        if bound is not None and bound.status == "optimal":
             # the master's tolerances may put its minimum a hair above the best plan's exact cost
             lower = min(max(lower, bound.value), upper)
         seconds = time.perf_counter() - started
@@ -257,11 +262,13 @@ def solve_by_decomposition(
         reached = relative_gap(lower + constant, upper + constant)
         if reached <= gap:
             return result(OPTIMAL, f"optimal: the relative gap is {reached:.1e}")
-        if deadline is not None and time.perf_counter() >= deadline or bound.status == "stopped":
+        stopped = any(solution is not None and solution.status == "stopped" for solution in (step, bound))
+        if deadline is not None and time.perf_counter() >= deadline or stopped:
             if best_x is None:
                 return result(STOPPED_WITHOUT_PLAN, "the time limit was reached before a plan worked in every scenario")
             return result(STOPPED_WITH_PLAN, "the time limit was reached; the best plan is returned with its gap")
         if step is not None and step.status == "optimal":
             x, predicted = step.x, step.value
         else:
+            assert bound is not None and bound.x is not None
             x, predicted = bound.x, None
