@@ -1,4 +1,5 @@
-"""Evaluate a plan on a batch of scenarios: known optimal bases first, HiGHS's simplex for the rest.
+"""Evaluate a plan on a batch of scenarios with HiGHS's dual simplex, each scenario warm-started from
+the basis of the one before (scenarios are ordered by likeness); optionally known bases first.
 
 Every scenario has the same recourse matrix W and costs c2, so a basis optimal for one scenario
 is dual feasible for all of them; it is optimal for scenario s exactly when its basic solution
@@ -6,14 +7,16 @@ for s's bounds is within bounds. The batch keeps the distinct bases HiGHS ended 
 pool) and remembers which basis settled each scenario last time. For a new plan it checks each
 basis on its scenarios all at once (one sparse LU, factorised on first use, solved for many
 right-hand sides); only the scenarios whose basis has turned primal infeasible go to HiGHS,
-warm-started from the basis of the scenario before, and the basis HiGHS ends with joins the pool
-and is tried at once on the scenarios still pending. The check pays when scenarios share bases
-(many scenarios, small steps); when most checks fail the batch skips them for a while.
+warm-started from the basis of the scenario before, and the basis HiGHS ends with joins the pool.
+The check pays only when scenarios share bases (many scenarios, small steps); when most checks
+fail the batch skips them for a while. It is off by default (``reuse_bases``): on the synthetic
+cases the trust-region steps move most scenarios to new bases, and factorising them costs more
+than HiGHS's warm solves (see ``solve_by_decomposition``).
 
 Basis algebra, with r the row activities: W y - r = 0 and lower_s <= r <= upper_s, where
 lower_s = row2_lower[s] - T_s x (upper likewise). For a basis (m basic columns among y and r) the
-nonbasic ones sit at a bound, so z_B = B^{-1} (I_N r_N - W_N y_N); the row duals solve
-B^T pi = c_B, and pi is the derivative of Q_s with respect to the bounds of r.
+nonbasic ones sit at a bound, so z_B = B^{-1} (I_N r_N - W_N y_N); the row duals pi (HiGHS's, from
+the solve that found the basis) are the derivative of Q_s with respect to the bounds of r.
 """
 
 from __future__ import annotations
