@@ -11,12 +11,21 @@ Reported: seconds per phase, HiGHS's own solve time, and the ratios
 
     python benchmarks/solve_scaling.py                 # S = 3, 100, 1000
     python benchmarks/solve_scaling.py -s 3 100 --pyomo-path
+
+With ``--methods`` it instead sets the decomposition (``xlplan.solver.decomposition``) beside HiGHS
+on the extensive form, end to end from the compiled two-stage program, in one run: 3 products x 52
+weeks at S = 100 and 1,000, and 12 products x 52 weeks at S = 100 (override with ``--cases
+3x100 12x100 ...``). The extensive form gets ``--limit`` seconds (default 900); past it the
+table says "did not finish".
+
+    python benchmarks/solve_scaling.py --methods
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +34,8 @@ import highspy
 
 import xlplan
 from xlplan.problem.synthetic import synthetic_problem
-from xlplan.solver.compile import compile_extensive_form
+from xlplan.solver.compile import compile_extensive_form, compile_two_stage, extensive_form
+from xlplan.solver.decomposition import solve_by_decomposition
 from xlplan.solver.highs_direct import new_highs, pass_model
 from xlplan.solver.options import SolveOptions
 
@@ -115,13 +125,86 @@ def report(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: str) -> dict[str, object]:
+    """The decomposition and HiGHS on the extensive form, each from the problem to its optimum."""
+    problem = synthetic_problem(WEEKS, scenarios, seed=SEED, integer_units=False, products=products)
+    started = time.perf_counter()
+    program = compile_two_stage(problem)
+    decomposed = solve_by_decomposition(program, gap=1e-6)
+    decomposition_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    model = extensive_form(compile_two_stage(problem))
+    highs = new_highs(SolveOptions(lp_algorithm=lp_algorithm, time_limit=limit), is_mip=False)  # type: ignore[arg-type]
+    pass_model(highs, model, relax_integrality=True)
+    highs.run()
+    extensive_seconds = time.perf_counter() - started
+    finished = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    extensive_objective = highs.getInfo().objective_function_value if finished else None
+    if finished:
+        difference = abs(decomposed.upper_bound - extensive_objective)
+        assert difference <= 1e-6 * abs(extensive_objective), "not the same optimum"
+    return {
+        "products": products, "scenarios": scenarios, "rows": model.num_rows, "columns": model.num_cols,
+        "decomposition_seconds": decomposition_seconds, "decomposition_status": decomposed.status,
+        "iterations": decomposed.iterations, "gap": decomposed.gap, "processes": decomposed.processes,
+        "master_seconds": decomposed.timings["master"], "scenario_seconds": decomposed.timings["scenarios"],
+        "decomposition_objective": decomposed.upper_bound, "extensive_seconds": extensive_seconds,
+        "extensive_finished": finished, "extensive_objective": extensive_objective,
+    }
+
+
+def report_methods(rows: list[dict[str, object]], limit: float) -> str:
+    lines = ["| case | extensive form rows x columns | HiGHS on the extensive form | decomposition "
+             "(iterations, processes) | of which master / scenarios | gap reached | speed-up |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        extensive = (f"{r['extensive_seconds']:.1f} s" if r["extensive_finished"]
+                     else f"did not finish (> {limit / 60:.0f} min)")
+        speedup = (f"{r['extensive_seconds'] / r['decomposition_seconds']:.1f}x" if r["extensive_finished"]
+                   else f"> {limit / r['decomposition_seconds']:.0f}x")
+        lines.append(
+            f"| {r['products']} x {WEEKS} x {r['scenarios']:,} | {r['rows']:,} x {r['columns']:,} | {extensive} | "
+            f"{r['decomposition_seconds']:.1f} s ({r['iterations']}, {r['processes']}) | "
+            f"{r['master_seconds']:.1f} / {r['scenario_seconds']:.1f} s | {r['gap']:.1e} | {speedup} |")
+    return "\n".join(lines)
+
+
+def main_methods(cases: list[str], limit: float, lp_algorithm: str, json_path: Path | None) -> None:
+    rows = []
+    for case in cases:
+        products, scenarios = (int(v) for v in case.split("x"))
+        rows.append(measure_methods(products, scenarios, limit, lp_algorithm))
+        r = rows[-1]
+        print(f"{case}: decomposition {r['decomposition_seconds']:.1f} s, extensive form "
+              f"{r['extensive_seconds']:.1f} s{'' if r['extensive_finished'] else ' (did not finish)'}", flush=True)
+    print()
+    print(f"HiGHS {highspy.Highs().version()}, lp_algorithm={lp_algorithm}, seed {SEED}, {WEEKS} weeks, "
+          f"{os.cpu_count()} cores, load average before the run {LOAD_BEFORE}")
+    print(report_methods(rows, limit))
+    if json_path:
+        json_path.write_text(json.dumps(rows, indent=2))
+
+
+LOAD_BEFORE = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--methods", action="store_true",
+                        help="decomposition against HiGHS on the extensive form (see above)")
+    parser.add_argument("--cases", nargs="+", default=["3x100", "3x1000", "12x100"],
+                        help="with --methods: PRODUCTSxSCENARIOS cases")
+    parser.add_argument("--limit", type=float, default=900.0,
+                        help="with --methods: seconds the extensive form may take")
     parser.add_argument("-s", "--scenarios", type=int, nargs="+", default=[3, 100, 1000])
     parser.add_argument("--lp-algorithm", default="auto")
     parser.add_argument("--pyomo-path", action="store_true", help="also time the full Pyomo model path")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
+    if args.methods:
+        main_methods(args.cases, args.limit, args.lp_algorithm, args.json)
+        return
     rows = []
     for s in args.scenarios:
         rows.append(measure(s, args.lp_algorithm, args.pyomo_path))

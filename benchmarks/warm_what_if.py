@@ -1,7 +1,7 @@
 """Warm what-if: re-solving after one demand cell changed, from the last optimal basis, against the same
 re-solve from scratch, side by side in one run.
 
-    python benchmarks/warm_what_if.py                 # 3 products x 52 weeks x 1,000 scenarios (LP)
+    python benchmarks/warm_what_if.py                 # 3 products x 52 weeks x 1,000 scenarios (LP, HiGHS chooses the algorithm)
     python benchmarks/warm_what_if.py -s 100
 """
 
@@ -18,7 +18,7 @@ from xlplan.solver import SolveOptions
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-s", "--scenarios", type=int, default=1000)
-    parser.add_argument("--lp-algorithm", default="dual-simplex")
+    parser.add_argument("--lp-algorithm", default="auto")
     args = parser.parse_args()
     problem = synthetic_problem(52, args.scenarios, integer_units=False)
     options = SolveOptions(lp_algorithm=args.lp_algorithm)

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 import xlplan
+from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.interface import BACKENDS, SOLVERS, solver_named
 
 
 def test_the_registry_names_every_solver_and_each_is_available():
-    assert BACKENDS == ("highs", "pyomo", "mpi-sppy")
+    assert BACKENDS == ("highs", "pyomo", "mpi-sppy", "decomposition")
     for name, entry in SOLVERS.items():
         solver = solver_named(name)
         assert solver.name == name and solver.method == entry.method and solver.available()
@@ -24,9 +25,10 @@ def test_the_registry_names_every_solver_and_each_is_available():
 
 
 def test_an_unknown_solver_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match="backend must be one of highs, pyomo, mpi-sppy, not 'cplex'"):
+    with pytest.raises(ValueError, match="backend must be one of highs, pyomo, mpi-sppy, decomposition, not "):
         SolveOptions(backend="cplex")
-    with pytest.raises(ValueError, match="no solver named 'cplex'; the choices are highs, pyomo, mpi-sppy"):
+    with pytest.raises(ValueError, match="no solver named 'cplex'; the choices are highs, pyomo, mpi-sppy, "
+                                         "decomposition"):
         solver_named("cplex")
 
 
@@ -63,3 +65,32 @@ def test_the_command_line_offers_the_registered_solvers(tmp_path):
                              capture_output=True, text=True)
     assert refused.returncode == 2
     assert "invalid choice: 'cplex'" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_the_decomposition_is_a_registered_solver_with_the_extensive_forms_answer():
+    problem = synthetic_problem(periods=12, scenarios=30, seed=5)
+    extensive = xlplan.solve(problem, method="extensive")
+    decomposed = xlplan.solve(problem, method="decomposition")
+    assert decomposed.status is SolveStatus.OPTIMAL and decomposed.info.backend == "decomposition"
+    assert decomposed.objective == pytest.approx(extensive.objective, rel=1e-6)
+    assert decomposed.info.bound <= extensive.objective * (1 + 1e-9) and decomposed.info.gap <= 1e-6
+    assert decomposed.summary()["method"] == "decomposition" and extensive.summary()["method"] == "extensive"
+    assert decomposed.costs["total"].sum() == pytest.approx(decomposed.objective, rel=1e-6)
+    assert decomposed.info.history and decomposed.info.history[-1].bound == pytest.approx(decomposed.info.bound)
+
+
+def test_auto_chooses_by_size_and_says_so(electronics):
+    from xlplan.solver.solve import chosen_solver
+
+    many = synthetic_problem(periods=4, scenarios=600, seed=1)
+    assert chosen_solver(many, SolveOptions()) == "decomposition"
+    assert chosen_solver(many, SolveOptions(method="extensive")) == "highs"
+    assert chosen_solver(many.with_settings(integer_units=True), SolveOptions()) == "highs"  # whole units
+    assert chosen_solver(electronics, SolveOptions()) == "highs"
+    result = xlplan.solve(many)
+    assert result.info.backend == "decomposition" and "method auto: decomposition, for 600 scenarios" in result.message
+
+
+def test_whole_units_by_decomposition_is_an_error_in_words(electronics):
+    result = xlplan.solve(electronics, method="decomposition")
+    assert result.status is SolveStatus.ERROR and "continuous plans" in result.message

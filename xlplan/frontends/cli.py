@@ -77,7 +77,7 @@ def _backends() -> tuple[str, ...]:
 def _examples() -> list[str]:
     from xlplan.workbook.make.examples import EXAMPLES
 
-    return sorted(EXAMPLES)
+    return [*sorted(EXAMPLES), "synthetic"]
 
 
 def _number(kind: type, accept: Callable[[Any], bool], wanted: str) -> Callable[[str], Any]:
@@ -129,6 +129,12 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
     command.add_argument("--backend", choices=_Later(_backends), default="highs", metavar="SOLVER",
                          help="the solver: %(choices)s (default highs: HiGHS on the matrices compiled from the "
                               "model; pyomo: the whole Pyomo model through Pyomo's HiGHS interface)")
+    command.add_argument("--method", choices=("auto", "extensive", "decomposition"), default="auto",
+                         help="extensive: the whole stochastic program in one solve; decomposition: the L-shaped "
+                              "method over the scenarios (continuous plans, many scenarios); auto (default): "
+                              "decomposition for continuous plans with 500 or more scenarios")
+    command.add_argument("--gap", type=GAP, metavar="GAP", default=1e-6,
+                         help="relative gap at which the decomposition calls its plan optimal (default 1e-6)")
     command.add_argument("--mpi", type=POSITIVE, metavar="N",
                          help="solve on N processes with mpi-sppy (needs xlplan[mpi]; N even or a multiple of 3)")
 
@@ -244,11 +250,22 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("path", type=Path)
     template.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
 
-    example = subcommands.add_parser("example", help="write an example workbook")
+    example = subcommands.add_parser(
+        "example", help="write an example workbook",
+        description="Write an example workbook: one of the references, or 'synthetic': an electronics-like "
+                    "workbook of any size (e.g. xlplan example synthetic big.xlsx --products 12 --scenarios 1000).")
     example.add_argument("name", choices=_Later(_examples), metavar="NAME", help="the example: %(choices)s")
     example.add_argument("path", type=Path)
     example.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    size = example.add_argument_group("synthetic only")
+    for option, default, meaning in SYNTHETIC_SIZE:
+        size.add_argument(f"--{option}", type=POSITIVE, metavar="N", help=f"{meaning} (default {default})")
+    size.add_argument("--whole-units", action="store_true", help="whole units (a MIP) rather than continuous")
     return parser
+
+
+SYNTHETIC_SIZE = (("products", 3, "products"), ("periods", 52, "periods (weeks)"),
+                  ("scenarios", 100, "equally likely demand scenarios"), ("seed", 2026, "seed of the demand draws"))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -265,6 +282,11 @@ def _check(args: argparse.Namespace) -> None:
     def refuse(message: str) -> None:
         raise UsageError(f"{prog}: error: {message} (see {prog} --help)")
 
+    if args.command == "example" and args.name != "synthetic":
+        given = [f"--{option}" for option, _, _ in SYNTHETIC_SIZE if getattr(args, option) is not None]
+        given += ["--whole-units"] if args.whole_units else []
+        if given:
+            refuse(f"{', '.join(given)}: only for the synthetic example")
     if getattr(args, "no_backup", False) and not args.in_place:
         refuse("--no-backup only applies with --in-place (without it, BOOK itself is never written)")
     if getattr(args, "output", None) is not None and _same_file(args.output, args.book):
@@ -440,7 +462,7 @@ def _solve_options(args: argparse.Namespace):
 
     return SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
                         lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend,
-                        mpi=args.mpi)
+                        method=args.method, gap=args.gap, mpi=args.mpi)
 
 
 def _command_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -580,6 +602,18 @@ def _status_word(outcome: Outcome) -> str:
     return {"ok": "done", "stopped": "stopped", "no plan": "no plan", "error": "error"}[outcome.status]
 
 
+def _write_example(args: argparse.Namespace, reporter: _Reporter) -> int:
+    """A reference example, or the synthetic one at the size asked for."""
+    from xlplan.workbook import write_example, write_synthetic
+
+    chosen = {option: getattr(args, option) for option, _, _ in SYNTHETIC_SIZE if getattr(args, option) is not None}
+    if args.name != "synthetic":
+        return _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)
+    size = {option: chosen.get(option, default) for option, default, _ in SYNTHETIC_SIZE}
+    return _write_new(args.path, args.force, lambda path: write_synthetic(path, **size, whole_units=args.whole_units),
+                      reporter)
+
+
 def _write_new(path: Path, force: bool, write: Callable[[Path], Any], reporter: _Reporter) -> int:
     if path.exists() and not force:
         reporter.problem(f"{path}: already exists; choose another name, or pass --force to replace it")
@@ -649,9 +683,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 code = _write_new(args.path, args.force, write_template, reporter)
             else:
-                from xlplan.workbook import write_example
-
-                code = _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)
+                code = _write_example(args, reporter)
     except (KeyboardInterrupt, Exception) as error:  # every ending gets its exit code and a sentence
         code, payload, line = _failure(args, error)
         reporter.problem(line)

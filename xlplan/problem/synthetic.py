@@ -1,6 +1,8 @@
 """Synthetic problems of any size, shaped like the electronics reference, for benchmarks and tests.
 
-Costs and base demand repeat the electronics data week by week; each scenario's demand is drawn
+Costs and base demand repeat the electronics data week by week (and its products, for more than
+three); the warehouse and the overflow grow with the number of products, so that every size is
+feasible like the original. Each scenario's demand is drawn
 independently per product and week, Poisson around the base (the electronics "med" demand), from
 a seeded numpy Generator. (Scaling whole scenarios by 0.8 / 1.2 instead, as the original three
 scenarios were, makes long horizons infeasible: the cumulative gap between the low and the high
@@ -40,6 +42,11 @@ def synthetic_problem(
     product = {f.name: getattr(base.product, f.name)[template] for f in dataclasses.fields(base.product)}
     costs = {f.name: tile(getattr(base.costs, f.name)) for f in dataclasses.fields(base.costs)}
     names = [f"s{k + 1}" for k in range(S)]
+    space = P / len(base.products)  # the electronics warehouse serves three products
+    warehouse = base.settings.warehouse_capacity
+    settings = dataclasses.replace(
+        base.settings, integer_units=integer_units, warehouse_capacity=None if warehouse is None else warehouse * space,
+        overflow_capacity=base.settings.overflow_capacity * space)
     return make_problem(
         products=[base.products[i] if P <= len(base.products) else f"{base.products[i]}{k + 1}"
                   for k, i in enumerate(template)],
@@ -49,6 +56,6 @@ def synthetic_problem(
         demand=demand,
         product=product,
         costs=costs,
-        settings=dataclasses.replace(base.settings, integer_units=integer_units),
+        settings=settings,
         name=f"synthetic {P} products x {T} periods x {S} scenarios (seed {seed})",
     )

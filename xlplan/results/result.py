@@ -278,6 +278,8 @@ class PlanResult:
             "bound": info.bound,
             "gap": info.gap,
             "is_mip": info.is_mip,
+            "solver": info.backend,
+            "method": "decomposition" if info.backend in ("decomposition", "mpi-sppy") else "extensive",
             "fingerprint": info.fingerprint,
             "seconds": dict(info.seconds),
             "model_size": dict(info.model_size),

@@ -88,6 +88,8 @@ SOLVERS: dict[str, Registered] = {
         Registered("pyomo", "extensive", "the whole Pyomo model solved through Pyomo's HiGHS interface "
                    "(the textbook path, slower)", "xlplan.solver.via_pyomo", "PYOMO_HIGHS"),
         Registered("mpi-sppy", "decomposition", "mpi-sppy on --mpi N processes", "xlplan.solver.mpi_sppy", "MPI_SPPY"),
+        Registered("decomposition", "decomposition", "a trust-region L-shaped method over the scenarios (continuous "
+                   "plans, many scenarios)", "xlplan.solver.decomposed", "DECOMPOSITION"),
     )
 }
 """Every solver, by the name ``--backend`` and ``SolveOptions.backend`` take."""

@@ -14,7 +14,7 @@ from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_extensive_form
 from xlplan.solver.infeasibility import explain_infeasibility
 from xlplan.solver.interface import Solver, solver_named
-from xlplan.solver.options import SolveOptions
+from xlplan.solver.options import AUTO_DECOMPOSITION_PRODUCTS, AUTO_DECOMPOSITION_SCENARIOS, SolveOptions
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
 
@@ -35,6 +35,19 @@ def _tidy(values: np.ndarray, whole: bool) -> np.ndarray:
     return values
 
 
+def chosen_solver(problem: PlanningProblem, options: SolveOptions) -> str:
+    """The registered solver ``options`` ask for: ``method`` decides between the decomposition and the
+    extensive form (solved by ``backend``)."""
+    if options.method == "decomposition":
+        return "decomposition"
+    S, P, _ = problem.shape
+    continuous = not problem.settings.integer_units or options.relax_integrality
+    if (options.method == "auto" and options.backend == "highs" and options.mpi is None and continuous
+            and S >= AUTO_DECOMPOSITION_SCENARIOS and P <= AUTO_DECOMPOSITION_PRODUCTS):
+        return "decomposition"
+    return options.backend
+
+
 def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
                   fixed_plan: Mapping[str, np.ndarray] | None = None,
                   formulation: Formulation | None = None) -> Solution:
@@ -50,7 +63,7 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
     options = options or SolveOptions()
     formulation = formulation or formulation_for(problem.settings)
     started = time.perf_counter()
-    solver = solver_named(options.backend)
+    solver = solver_named(chosen_solver(problem, options))
     run = solver.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
     outcome, plan, recourse, timings = run.outcome, run.plan, run.recourse, dict(run.timings)
     whole = problem.settings.integer_units and not options.relax_integrality
@@ -74,6 +87,8 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
     S, P, T = problem.shape
     size = {**run.model_size, "scenarios": S, "products": P, "periods": T}
     message = outcome.reason
+    if options.method == "auto" and solver.name == "decomposition":
+        message += f" (method auto: decomposition, for {problem.shape[0]:,} scenarios)"
     if explanation is not None:  # the explanation's summary often opens with the reason: say it once
         summary = explanation.summary
         message = summary if summary.lower().startswith(message.lower()) else f"{message}. {summary}"

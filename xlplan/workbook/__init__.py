@@ -6,7 +6,7 @@ from pathlib import Path
 
 from xlplan.problem import PlanningProblem
 from xlplan.workbook.contract import INPUT_RANGES, contract_markdown
-from xlplan.workbook.make.examples import EXAMPLES, write_example, write_template
+from xlplan.workbook.make.examples import EXAMPLES, write_example, write_synthetic, write_template
 from xlplan.workbook.read.file_source import FileSource
 from xlplan.workbook.read.reader import (
     WorkbookError,
@@ -58,6 +58,7 @@ __all__ = [
     "read_uncertainty",
     "read_workbook",
     "write_example",
+    "write_synthetic",
     "write_results",
     "write_sheets",
     "write_template",

@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from xlplan.problem import PlanningProblem, reference
+from xlplan.problem.synthetic import synthetic_problem
 from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import INPUT_RANGES, KPI_NAME, RUNS_NAME, THIS_WEEK_NAME, UNCERTAINTY_RANGES
@@ -171,3 +174,25 @@ def write_template(path: str | Path) -> Path:
     example = EXAMPLES["electronics"]
     title = "xlplan planning template"
     return _write(path, workbook_sheets(*example.data(), title, example.about, True), title)
+
+
+def write_synthetic(path: str | Path, *, products: int = 3, periods: int = 52, scenarios: int = 100,
+                    seed: int = 2026, whole_units: bool = False) -> Path:
+    """Write an electronics-like workbook of any size (see :func:`xlplan.problem.synthetic.synthetic_problem`):
+    ``scenarios`` equiprobable demand scenarios drawn with ``seed``."""
+    problem = synthetic_problem(periods, scenarios, seed=seed, integer_units=whole_units, products=products)
+    tables = reference.electronics_uncertainty_tables()
+    noise = pd.DataFrame({"product": list(problem.products), "demand_cv": 0.0, "hours_sd": 0.0,
+                          "availability_min": 1.0, "availability_max": 1.0})
+    uncertainty = uncertainty_from_tables(problem, settings=tables["settings"], noise=noise)  # type: ignore[arg-type]
+    settings = problem.settings
+    title = f"Synthetic plan: {products} products x {periods} periods x {scenarios} scenarios"
+    about = (
+        f"The electronics costs and base demand repeated over {products} products and {periods} periods; "
+        f"{scenarios} equally likely scenarios, each week's demand drawn Poisson around the base (seed {seed}).",
+        f"A {settings.warehouse_capacity:,.0f}-unit warehouse and a {settings.overflow_capacity:,.0f}-unit overflow "
+        "(the electronics ones, scaled with the number of products); backorders up to 40% of a week's demand.",
+        ("Whole units (a MIP)." if whole_units else "Continuous units (an LP).")
+        + " Made by: xlplan example synthetic PATH --products P --periods T --scenarios S --seed N.",
+    )
+    return _write(path, workbook_sheets(problem, uncertainty, title, about, False), title)

@@ -84,7 +84,7 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
         ("Relative gap", finite(info.gap), "0.00%"),
         ("Whole units (MIP)", "yes" if info.is_mip else "no", TEXT),
         *([("Progress", progress_text(info.history), TEXT)] if info.history else []),
-        ("Path to HiGHS", info.backend, TEXT),
+        ("Solver", info.backend, TEXT),
         ("Options", f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
                     f"{options.threads or 'auto'}, LP algorithm {options.lp_algorithm}", TEXT),
         *[(f"Seconds: {phase.replace('_', '-')}", round(seconds, 4), "0.000")

@@ -1,0 +1,217 @@
+"""The decomposition solver reaches the extensive form's optimum (HiGHS on the stacked LP), with an
+honest certificate, on the references, synthetic cases of several sizes, and small random
+instances under every setting, infeasible ones included."""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+import pytest
+
+from xlplan.problem.synthetic import synthetic_problem
+from xlplan.solver.compile import TwoStageProgram, compile_two_stage, extensive_form
+from xlplan.solver.decomposition import solve_by_decomposition
+from xlplan.solver.decomposition.parallel import ScenarioEvaluator
+from xlplan.solver.highs_direct import new_highs, pass_model
+from xlplan.solver.options import SolveOptions
+
+TOLERANCE = 1e-6
+
+
+def extensive_optimum(program: TwoStageProgram) -> tuple[str, float | None]:
+    """HiGHS on the extensive form of ``program``: ("optimal", cost) or ("infeasible", None)."""
+    model = extensive_form(program)
+    highs = new_highs(SolveOptions(), is_mip=False)
+    pass_model(highs, model, relax_integrality=True)
+    highs.run()
+    status = highs.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return "optimal", float(highs.getInfo().objective_function_value)
+    highs.setOptionValue("presolve", "off")  # "infeasible or unbounded" from presolve: ask the simplex
+    highs.run()
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible, highs.modelStatusToString(status)
+    return "infeasible", None
+
+
+def assert_certified(program: TwoStageProgram, result) -> None:
+    """The plan and recourse returned are what the bounds say: feasible, and costing upper_bound."""
+    p = program.probabilities
+    cost = program.c1 @ result.x + p @ (result.y @ program.c2) + program.offset + p @ program.scenario_offset
+    assert cost == pytest.approx(result.upper_bound, rel=1e-9)
+    assert result.lower_bound <= result.upper_bound + 1e-9 * abs(result.upper_bound)
+    activity = program.A1 @ result.x
+    assert (activity >= program.row1_lower - 1e-6).all() and (activity <= program.row1_upper + 1e-6).all()
+    Tx = program.T @ result.x
+    for s in range(program.num_scenarios):
+        shift = Tx if program.t_scale is None else program.t_scale[s] * Tx
+        rows = shift + program.W @ result.y[s]
+        scale = 1 + np.abs(rows)
+        assert (rows >= program.row2_lower[s] - 1e-6 * scale).all()
+        assert (rows <= program.row2_upper[s] + 1e-6 * scale).all()
+        assert (result.y[s] >= program.y_lower - 1e-7).all() and (result.y[s] <= program.y_upper + 1e-7).all()
+
+
+def assert_same_optimum(program: TwoStageProgram, **options) -> None:
+    status, optimum = extensive_optimum(program)
+    result = solve_by_decomposition(program, **options)
+    if status == "infeasible":
+        assert result.status == "infeasible"
+        assert result.x is None and result.y is None
+        return
+    assert result.status == "optimal", result.message
+    assert result.gap <= TOLERANCE
+    assert result.upper_bound == pytest.approx(optimum, rel=TOLERANCE)
+    assert result.lower_bound == pytest.approx(optimum, rel=TOLERANCE)
+    assert result.lower_bound <= optimum * (1 + 1e-8) + 1e-6
+    assert_certified(program, result)
+
+
+def test_electronics_lp_relaxation(electronics):
+    program = compile_two_stage(electronics.with_settings(integer_units=False))
+    assert_same_optimum(program)
+
+
+def test_electronics_lp_relaxation_value(electronics):
+    """The LP bound the issue quotes: 564,341.51."""
+    result = solve_by_decomposition(compile_two_stage(electronics.with_settings(integer_units=False)))
+    assert result.upper_bound == pytest.approx(564_341.51, abs=0.01)
+
+
+def test_factory_physics(factory_physics):
+    assert_same_optimum(compile_two_stage(factory_physics))
+
+
+@pytest.mark.parametrize(("periods", "scenarios"), [(52, 3), (52, 30), (26, 100), (12, 300)])
+def test_synthetic_sizes(periods, scenarios):
+    assert_same_optimum(compile_two_stage(synthetic_problem(periods, scenarios, seed=11)))
+
+
+def test_two_products_times_four(periods=12, scenarios=40):
+    assert_same_optimum(compile_two_stage(synthetic_problem(periods, scenarios, seed=5, products=8)))
+
+
+VARIANTS = {
+    "as given": {},
+    "lost sales": {"lost_sales_allowed": True, "backorder_limit": 0.1},
+    "lost sales, no backorders": {"lost_sales_allowed": True, "backorders_allowed": False},
+    "no overflow": {"overflow_capacity": 0.0},
+    "no warehouse limit": {"warehouse_capacity": None, "overflow_capacity": 0.0},
+    "uncapped backorders": {"backorder_limit": None},
+    "no backorders": {"backorders_allowed": False, "warehouse_capacity": None, "overflow_capacity": 0.0},
+    "tight backorder cap": {"backorder_limit": 0.05},
+    "unlimited overtime": {"overtime_limit": None},
+    "capacity scenarios": {"capacity": True, "lost_sales_allowed": True},
+    "capacity scenarios, capped backorders": {"capacity": True, "backorder_limit": 0.2},
+    # no stock may be kept and nothing owed or lost: production must match every scenario's demand
+    "infeasible: no stock, no backorders": {"warehouse_capacity": 0.0, "overflow_capacity": 0.0,
+                                            "backorders_allowed": False},
+    # with capacity scenarios what is made is a recourse (up to the plan), so this one can work
+    "capacity scenarios, no stock, no backorders": {"capacity": True, "warehouse_capacity": 0.0,
+                                                    "overflow_capacity": 0.0, "backorders_allowed": False},
+}
+
+
+def random_instance(seed: int, capacity: bool = False, **settings):
+    rng = np.random.default_rng(seed)
+    periods, scenarios = int(rng.integers(4, 9)), int(rng.integers(3, 8))
+    products = int(rng.integers(1, 4))
+    problem = synthetic_problem(periods, scenarios, seed=seed, products=products).with_settings(**settings)
+    probabilities = rng.dirichlet(np.ones(scenarios))
+    factors = rng.uniform(0.8, 1.05, problem.demand.shape) if capacity else None
+    return problem.with_scenarios(problem.scenarios, problem.demand * rng.uniform(0.6, 1.4), probabilities,
+                                  capacity_factor=factors)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_random_instances(seed, variant):
+    problem = random_instance(seed, **VARIANTS[variant])
+    program = compile_two_stage(problem)
+    assert_same_optimum(program)
+    if variant.startswith("infeasible"):
+        assert extensive_optimum(program)[0] == "infeasible"
+
+
+def test_infeasible_mean_scenario_too():
+    """Infeasible even for the mean scenario: the very first master says so."""
+    problem = synthetic_problem(6, 4, seed=3).with_settings(warehouse_capacity=0.0, overflow_capacity=0.0,
+                                                            backorders_allowed=False)
+    problem = problem.with_scenarios(problem.scenarios, problem.demand, problem.probabilities,
+                                     capacity_factor=np.zeros(problem.demand.shape))  # nothing can be made
+    program = compile_two_stage(problem)
+    assert extensive_optimum(program)[0] == "infeasible"
+    assert solve_by_decomposition(program).status == "infeasible"
+
+
+def test_several_cut_groups_reach_the_same_optimum():
+    program = compile_two_stage(synthetic_problem(12, 60, seed=4))
+    assert_same_optimum(program, groups=7)
+    assert_same_optimum(program, groups=1)
+
+
+def test_reusing_bases_reaches_the_same_optimum():
+    program = compile_two_stage(synthetic_problem(12, 80, seed=9))
+    assert_same_optimum(program, reuse_bases=True)
+
+
+def test_worker_processes_evaluate_like_this_process():
+    program = compile_two_stage(synthetic_problem(8, 9, seed=2))
+    x = solve_by_decomposition(program).x
+    Tx = program.T @ x
+    alone = ScenarioEvaluator(program, processes=1).evaluate(Tx)
+    shared = ScenarioEvaluator(program, processes=2).evaluate(Tx)
+    np.testing.assert_allclose(shared.value, alone.value, rtol=1e-9)
+    assert shared.feasible.all() and alone.feasible.all()
+    np.testing.assert_allclose(shared.y @ program.c2, alone.y @ program.c2, rtol=1e-9)
+
+
+def test_time_limit_returns_the_best_plan_with_both_bounds_and_never_calls_it_optimal():
+    program = compile_two_stage(synthetic_problem(52, 60, seed=8))
+    _, optimum = extensive_optimum(program)
+    result = solve_by_decomposition(program, time_limit=0.3)
+    assert result.status in ("stopped with plan", "stopped without plan")
+    if result.status == "stopped with plan":
+        assert result.gap > TOLERANCE
+        assert result.lower_bound <= optimum * (1 + 1e-9) <= result.upper_bound * (1 + 1e-9)
+        assert_certified(program, result)
+    else:
+        assert result.x is None and result.upper_bound == np.inf
+
+
+def test_a_loose_gap_stops_early_and_says_how_far_it_is():
+    program = compile_two_stage(synthetic_problem(26, 30, seed=6))
+    _, optimum = extensive_optimum(program)
+    result = solve_by_decomposition(program, gap=1e-2)
+    assert result.status == "optimal" and result.gap <= 1e-2
+    assert result.lower_bound <= optimum * (1 + 1e-9) <= result.upper_bound * (1 + 1e-9)
+
+
+def test_progress_reports_every_iteration():
+    program = compile_two_stage(synthetic_problem(12, 20, seed=1))
+    calls = []
+    result = solve_by_decomposition(program, progress=lambda *args: calls.append(args))
+    assert [c[0] for c in calls] == list(range(1, result.iterations + 1))
+    assert [c[1:] for c in calls] == result.history
+    lowers = np.array([c[2] for c in calls])
+    assert (np.diff(lowers) >= -1e-9 * np.abs(lowers[1:])).all()  # the lower bound never falls
+    assert all(lower <= upper for _, _, lower, upper in calls)
+
+
+def test_whole_units_are_not_supported_yet(electronics):
+    with pytest.raises(NotImplementedError, match="whole units"):
+        solve_by_decomposition(compile_two_stage(electronics))
+
+
+def test_readme_decomposition_example_runs():
+    import re
+
+    from tests.workbooks import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    code = re.search(r"### Many scenarios: the decomposition solver\n.*?```python\n(.*?)```", readme, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    result = namespace["result"]
+    assert result.status == "optimal" and result.gap <= 1e-6
+    assert result.upper_bound == pytest.approx(2_230_058, abs=3)
+    assert result.y.shape == (300, namespace["program"].c2.size)

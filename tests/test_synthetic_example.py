@@ -1,0 +1,57 @@
+"""``xlplan example synthetic``: a valid workbook of any size, which solves like the problem it holds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import xlplan
+from xlplan.frontends.cli import OK, USAGE, main
+from xlplan.problem.synthetic import synthetic_problem
+from xlplan.workbook import read_workbook
+
+
+def test_written_workbook_holds_the_synthetic_problem_validates_and_solves(tmp_path, capsys):
+    book = tmp_path / "synthetic.xlsx"
+    assert main(["example", "synthetic", str(book), "--products", "6", "--periods", "8", "--scenarios", "7",
+                 "--seed", "3"]) == OK
+    expected = synthetic_problem(8, 7, seed=3, products=6)
+    problem = read_workbook(book)
+    assert problem.shape == (7, 6, 8)
+    np.testing.assert_array_equal(problem.demand, expected.demand)
+    np.testing.assert_allclose(problem.probabilities, 1 / 7)
+    assert problem.settings == expected.settings
+    # the warehouse and overflow grow with the products: twice the electronics' for six products
+    assert (problem.settings.warehouse_capacity, problem.settings.overflow_capacity) == (2000, 1000)
+    assert not problem.settings.integer_units
+
+    assert main(["validate", str(book)]) == OK
+    assert "is valid: 6 products, 8 periods, 7 scenarios" in capsys.readouterr().out
+    assert main(["solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--json"]) == OK
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["status"] == "optimal"
+    assert answer["objective"] == pytest.approx(xlplan.solve(expected).objective, rel=1e-9)
+
+
+def test_whole_units_and_defaults(tmp_path):
+    book = tmp_path / "whole.xlsx"
+    assert main(["example", "synthetic", str(book), "--periods", "4", "--scenarios", "2", "--whole-units"]) == OK
+    problem = read_workbook(book)
+    assert problem.shape == (2, 3, 4) and problem.settings.integer_units
+    np.testing.assert_array_equal(problem.demand, synthetic_problem(4, 2, seed=2026).demand)
+
+
+@pytest.mark.parametrize("argv", [["example", "electronics", "x.xlsx", "--scenarios", "10"],
+                                  ["example", "synthetic", "x.xlsx", "--scenarios", "0"],
+                                  ["example", "synthetic", "x.xlsx", "--products", "two"]])
+def test_size_options_are_checked(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    assert code == USAGE
+    assert not (tmp_path / "x.xlsx").exists()
+    assert "synthetic" in capsys.readouterr().err or argv[-1] in ("0", "two")

@@ -1,0 +1,94 @@
+"""The decomposition method as a registered solver: the L-shaped solver of ``solver/decomposition`` on the
+compiled two-stage program, its certificate (lower bound, the plan's exact expected cost, gap) reported
+like any other solver's."""
+
+from __future__ import annotations
+
+import time
+from importlib import metadata
+
+import numpy as np
+
+from xlplan import progress
+from xlplan.model import FORMULATION, Formulation
+from xlplan.problem import PlanningProblem
+from xlplan.solver.compile import compile_two_stage
+from xlplan.solver.decomposition import INFEASIBLE, OPTIMAL, STOPPED_WITH_PLAN, solve_by_decomposition
+from xlplan.solver.interface import SolverRun, Values
+from xlplan.solver.options import SolveOptions
+from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason, optimal_reason
+
+STATUS = {OPTIMAL: SolveStatus.OPTIMAL, STOPPED_WITH_PLAN: SolveStatus.STOPPED_WITH_PLAN,
+          INFEASIBLE: SolveStatus.INFEASIBLE}
+
+
+class DecompositionSolver:
+    """A trust-region L-shaped method over the scenarios: for many scenarios of continuous plans."""
+
+    name = "decomposition"
+    method = "decomposition"
+    description = "a trust-region L-shaped method over the scenarios (continuous plans, many scenarios)"
+
+    def available(self) -> bool:
+        return True
+
+    def versions(self) -> dict[str, str]:
+        import pyomo.version  # the program is compiled by Pyomo
+
+        from xlplan.solver.highs_direct import highs_version
+
+        return {"pyomo": pyomo.version.version, "highs": highs_version(), "highspy": metadata.version("highspy")}
+
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
+              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+        if fixed_plan is not None:  # nothing to decompose: each scenario's recourse, priced in one LP
+            from xlplan.solver.highs_matrix import HIGHS_MATRIX
+
+            return HIGHS_MATRIX.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
+        started = time.perf_counter()
+        program = compile_two_stage(problem, formulation or FORMULATION)
+        if program.is_mip and not options.relax_integrality:
+            outcome = SolverOutcome(SolveStatus.ERROR, "the decomposition method solves continuous plans; for whole "
+                                    "units use the extensive form (method 'extensive'), or ask for fractional units")
+            return SolverRun(outcome, None, None, timings=dict(program.timings))
+        handed = time.perf_counter()
+        progress.phase("solving by decomposition (L-shaped)")
+        history: list[progress.Bounds] = []
+
+        def report(iteration: int, seconds: float, lower: float, upper: float) -> None:
+            gap = (upper - lower) / max(1.0, abs(upper)) if np.isfinite(upper) else None
+            state = progress.Bounds(seconds, upper if np.isfinite(upper) else None, lower, gap)
+            history.append(state)
+            progress.bounds(state.objective, state.bound, state.gap, seconds)
+
+        result = solve_by_decomposition(program, gap=options.gap, time_limit=options.time_limit,
+                                        threads=options.threads, progress=report)
+        solved = time.perf_counter()
+        status = STATUS.get(result.status, SolveStatus.STOPPED_WITHOUT_PLAN)
+        has_plan = status.has_plan and result.x is not None and result.y is not None
+        outcome = SolverOutcome(status, "", objective=result.upper_bound if has_plan else None,
+                                bound=result.lower_bound if has_plan else None, gap=result.gap if has_plan else None,
+                                solver_seconds=solved - handed,
+                                iterations={"decomposition": result.iterations, "cuts": result.cuts,
+                                            "recourse_solves": result.recourse_solves},
+                                history=history)
+        outcome.reason = (optimal_reason(True, result.gap) if status is SolveStatus.OPTIMAL else
+                          INFEASIBLE_REASON if status is SolveStatus.INFEASIBLE else
+                          limit_reason("the time limit was reached", has_plan, result.gap if has_plan else None))
+        plan = recourse = None
+        if has_plan:
+            x, y = result.x, result.y
+            assert x is not None and y is not None
+            plan = {name: np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
+                    for name, cols in program.plan_columns.items()}
+            recourse = {name: np.where(cols >= 0, y[:, np.maximum(cols, 0)], 0.0)
+                        for name, cols in program.recourse_columns.items()}
+        compiled = program.timings.get("build", 0.0) + program.timings.get("compile", 0.0)
+        timings = {**program.timings, "hand_over": max(handed - started - compiled, 0.0), "solve": solved - handed,
+                   "extract": time.perf_counter() - solved}
+        size = {"scenarios_decomposed": program.num_scenarios, "stage_one_columns": int(program.c1.size),
+                "recourse_columns_per_scenario": int(program.c2.size), "processes": result.processes}
+        return SolverRun(outcome, plan, recourse, timings=timings, model_size=size)
+
+
+DECOMPOSITION = DecompositionSolver()

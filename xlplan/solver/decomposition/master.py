@@ -1,0 +1,204 @@
+"""The master problem: the stage-1 rules, a cutting-plane model of the expected recourse cost, and a
+trust region around the best plan so far.
+
+    min  c1 x + sum_g P_g theta_g
+    s.t. row1_lower <= A1 x <= row1_upper                             stage-1 rules
+         theta_g >= sum_{s in g} (p_s / P_g) (Q_s(x_k) + g_s (x - x_k))   optimality cuts, group g
+         F_s(x_k) + g_s (x - x_k) <= 0                                 feasibility cuts
+         T_bar x + W y_bar within the mean bounds,  sum_g P_g theta_g >= c2 y_bar    Jensen's bound
+         |x_j - center_j| <= radius   for the columns the scenarios see (trust region; optional)
+
+Scenarios are split into groups, each with its cost variable theta_g (one group per scenario is
+the multi-cut method). Jensen's bound holds because Q_s is convex in the bounds of its rows,
+which move linearly with the scenario's data: the expected recourse cost is at least the recourse
+cost of the mean scenario. It makes the very first master (no cuts yet) the expected-value
+problem, bounded and a valid lower bound, and keeps every later master bounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from xlplan.solver.compile import TwoStageProgram
+from xlplan.solver.highs_direct import new_highs
+from xlplan.solver.options import SolveOptions
+
+MS = highspy.HighsModelStatus
+
+
+@dataclass
+class MasterSolution:
+    status: str
+    """"optimal", "infeasible" or "stopped"."""
+    x: np.ndarray | None = None
+    value: float = np.nan
+    """c1 x + sum_g P_g theta_g: the model's cost (without the program's constants)."""
+    is_bound: bool = False
+    """The value bounds every plan's cost: no trust region, or one that does not bind at x (the
+    model is convex, so a minimum inside the box is the minimum)."""
+
+
+class Master:
+    """The master LP, in two HiGHS instances that receive the same cuts: one without the trust
+    region (the lower bound) and one with it (the next plan), so that each stays warm: moving the
+    box on and off one instance costs more simplex iterations than the cuts do."""
+
+    def __init__(self, program: TwoStageProgram, groups: np.ndarray) -> None:
+        self.program = program
+        self.groups = groups
+        self.num_groups = int(groups.max()) + 1
+        p = program.probabilities
+        self.group_probability = np.bincount(groups, weights=p, minlength=self.num_groups)
+        self.weight = p / self.group_probability[groups]  # p_s / P_g
+        n1, n2, G = program.c1.size, program.c2.size, self.num_groups
+        self.n1, self.G = n1, G
+        self.theta = n1 + np.arange(G)
+        self.support = np.unique(sp.csr_array(program.T).indices)  # the columns the scenarios see
+
+        mean_scale = None if program.t_scale is None else p @ program.t_scale
+        T_bar = program.T if mean_scale is None else sp.diags_array(mean_scale) @ program.T
+        finite = np.isfinite(program.row2_lower[0])
+        mean_lower = np.where(finite, p @ np.where(np.isfinite(program.row2_lower), program.row2_lower, 0), -np.inf)
+        finite = np.isfinite(program.row2_upper[0])
+        mean_upper = np.where(finite, p @ np.where(np.isfinite(program.row2_upper), program.row2_upper, 0), np.inf)
+        r1, r2 = program.A1.shape[0], program.W.shape[0]
+        matrix = sp.vstack([
+            sp.hstack([program.A1, sp.csr_array((r1, G + n2))]),
+            sp.hstack([T_bar, sp.csr_array((r2, G)), program.W]),
+            sp.hstack([sp.csr_array((1, n1)), sp.csr_array(self.group_probability[None, :]),
+                       sp.csr_array(-program.c2[None, :])]),
+        ], format="csc")
+        self.col_lower = np.concatenate([program.x_lower, np.full(G, -np.inf), program.y_lower])
+        self.col_upper = np.concatenate([program.x_upper, np.full(G, np.inf), program.y_upper])
+        cost = np.concatenate([program.c1, self.group_probability, np.zeros(n2)])
+        row_lower = np.concatenate([program.row1_lower, mean_lower, [0.0]])
+        row_upper = np.concatenate([program.row1_upper, mean_upper, [np.inf]])
+        n = cost.size
+        self.bound, self.step = new_highs(SolveOptions(), is_mip=False), new_highs(SolveOptions(), is_mip=False)
+        for h in (self.bound, self.step):
+            h.setOptionValue("solver", "simplex")
+            h.setOptionValue("simplex_strategy", 1)
+            h.passModel(
+                n, row_lower.size, matrix.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+                0.0, cost, self.col_lower, self.col_upper, row_lower, row_upper, matrix.indptr.astype(np.int32),
+                matrix.indices.astype(np.int32), matrix.data, np.zeros(n, dtype=np.int32))
+        self.num_cuts = 0
+        self.scenarios_inside: list[int] = []
+
+    # -- cuts -----------------------------------------------------------------------------------
+
+    def add_optimality_cuts(self, x: np.ndarray, value: np.ndarray, gradient: np.ndarray,
+                            groups: np.ndarray) -> None:
+        """Cuts from every scenario's Q_s(x) and subgradient g_s (rows of ``gradient``, support
+        columns only), averaged within each group; for the groups marked in ``groups`` (those whose
+        scenarios all have a recourse at x)."""
+        G = self.G
+        weighted = gradient * self.weight[:, None]
+        group_gradient = np.zeros((G, self.support.size))
+        np.add.at(group_gradient, self.groups, weighted)
+        group_value = np.bincount(self.groups, weights=self.weight * value, minlength=G)
+        # theta_g - gbar x >= Qbar - gbar x_k
+        rhs = group_value - group_gradient @ x[self.support]
+        k = int(groups.sum())
+        self._add_rows(np.concatenate([-group_gradient[groups], np.ones((k, 1))], axis=1),
+                       np.concatenate([np.repeat(self.support[None, :], k, axis=0), self.theta[groups, None]], axis=1),
+                       rhs[groups], np.full(k, np.inf))
+
+    def add_feasibility_cuts(self, gradient: np.ndarray, rhs: np.ndarray) -> None:
+        """Cuts gradient @ x[support] <= rhs (see ``cuts.py``)."""
+        k = rhs.size
+        if k:
+            self._add_rows(gradient, np.repeat(self.support[None, :], k, axis=0), np.full(k, -np.inf), rhs)
+
+    def _add_rows(self, values: np.ndarray, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        # round-off in the duals leaves coefficients many orders below the rest of their row: they
+        # carry no information and trouble the simplex
+        keep = np.abs(values) > 1e-11 * np.abs(values).max(axis=1, keepdims=True, initial=0.0)
+        counts = keep.sum(axis=1)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+        for h in (self.bound, self.step):
+            h.addRows(lower.size, lower, upper, int(counts.sum()), starts, columns[keep].astype(np.int32), values[keep])
+        self.num_cuts += lower.size
+
+    def add_scenario(self, s: int) -> None:
+        """Scenario s's own rules, T_s x + W y_s within its bounds, with a recourse y_s of its own
+        and no cost: every plan the master proposes from now on has a recourse in scenario s.
+        (For scenarios that stopped plans repeatedly: one block replaces many feasibility cuts.)"""
+        program = self.program
+        n2 = program.c2.size
+        for h in (self.bound, self.step):
+            first = h.getNumCol()
+            h.addCols(n2, np.zeros(n2), program.y_lower, program.y_upper, 0, np.zeros(0, dtype=np.int32),
+                      np.zeros(0, dtype=np.int32), np.zeros(0))
+            block = sp.hstack([program.T_of(s), sp.csr_array((program.W.shape[0], first - self.n1)),
+                               program.W], format="csr")
+            h.addRows(block.shape[0], program.row2_lower[s], program.row2_upper[s], block.nnz,
+                      block.indptr[:-1].astype(np.int32), block.indices.astype(np.int32), block.data)
+        self.scenarios_inside.append(s)
+
+    # -- solving --------------------------------------------------------------------------------
+
+    def solve(self, center: np.ndarray | None = None, radius: float = np.inf,
+              time_limit: float | None = None) -> MasterSolution:
+        """Minimise the model; within the box ``|x - center| <= radius`` on the support columns
+        when a center is given (then the value is no lower bound)."""
+        cols = self.support.astype(np.int32)
+        if center is not None:
+            h = self.step
+            lower = np.maximum(self.col_lower[cols], center[cols] - radius)
+            upper = np.minimum(self.col_upper[cols], center[cols] + radius)
+            h.changeColsBounds(cols.size, cols, lower, upper)
+        else:
+            h = self.bound
+        h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else np.inf)
+        h.run()
+        status = h.getModelStatus()
+        if status not in (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit):
+            status = self._rescue(h)
+        if status == MS.kOptimal:
+            x = np.asarray(h.getSolution().col_value)[:self.n1]
+            is_bound = True
+            if center is not None:  # does the box bind anywhere it is tighter than the column's own bounds?
+                tol = 1e-9 * (1 + np.abs(x[cols]))
+                binds = ((x[cols] <= lower + tol) & (lower > self.col_lower[cols])) | (
+                    (x[cols] >= upper - tol) & (upper < self.col_upper[cols]))
+                is_bound = not binds.any()
+            return MasterSolution("optimal", x, float(h.getInfo().objective_function_value), is_bound)
+        if status in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
+            if center is not None:
+                return MasterSolution("infeasible")  # within the box: says nothing of the problem
+            if status == MS.kUnboundedOrInfeasible and self._is_feasible(h):
+                raise RuntimeError("the master problem is unbounded: the recourse costs have no lower bound")
+            return MasterSolution("infeasible")
+        if status == MS.kTimeLimit:
+            return MasterSolution("stopped")
+        raise RuntimeError(f"HiGHS could not solve the master problem: {h.modelStatusToString(status)}")
+
+    @staticmethod
+    def _rescue(h: highspy.Highs) -> highspy.HighsModelStatus:
+        """The warm simplex gave up (numerical trouble after many cuts): solve afresh, then by the
+        interior point method with crossover if need be."""
+        h.clearSolver()
+        h.run()
+        if h.getModelStatus() in (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit):
+            return h.getModelStatus()
+        h.setOptionValue("solver", "ipm")
+        h.clearSolver()
+        h.run()
+        h.setOptionValue("solver", "simplex")
+        return h.getModelStatus()
+
+    @staticmethod
+    def _is_feasible(h: highspy.Highs) -> bool:
+        n = h.getNumCol()
+        cols = np.arange(n, dtype=np.int32)
+        cost = np.asarray(h.getLp().col_cost_)
+        h.changeColsCost(n, cols, np.zeros(n))
+        h.run()
+        feasible = h.getModelStatus() == MS.kOptimal
+        h.changeColsCost(n, cols, cost)
+        return feasible
