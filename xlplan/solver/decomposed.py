@@ -5,7 +5,6 @@ like any other solver's."""
 from __future__ import annotations
 
 import time
-from importlib import metadata
 
 import numpy as np
 
@@ -33,11 +32,9 @@ class DecompositionSolver:
         return True
 
     def versions(self) -> dict[str, str]:
-        import pyomo.version  # the program is compiled by Pyomo
+        from xlplan.solver.highs_direct import highs_versions
 
-        from xlplan.solver.highs_direct import highs_version
-
-        return {"pyomo": pyomo.version.version, "highs": highs_version(), "highspy": metadata.version("highspy")}
+        return highs_versions()
 
     def solve(self, problem: PlanningProblem, options: SolveOptions, *,
               fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:

@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import time
+from importlib import metadata
 from typing import Any
 
 import highspy
@@ -62,6 +63,13 @@ def _swallow_banner() -> None:
 def highs_version() -> str:
     _swallow_banner()
     return highspy.Highs().version()
+
+
+def highs_versions() -> dict[str, str]:
+    """The versions behind every HiGHS path: Pyomo (which compiles the model), HiGHS and highspy."""
+    import pyomo.version
+
+    return {"pyomo": pyomo.version.version, "highs": highs_version(), "highspy": metadata.version("highspy")}
 
 
 def new_highs(options: SolveOptions, is_mip: bool) -> highspy.Highs:

@@ -5,14 +5,13 @@ Large whole-unit problems start from the LP relaxation's rounded plan (``whole_u
 from __future__ import annotations
 
 import time
-from importlib import metadata
 
 import numpy as np
 
 from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_extensive_form
-from xlplan.solver.highs_direct import highs_version, solve_matrix_model
+from xlplan.solver.highs_direct import highs_versions, solve_matrix_model
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.whole_units import is_large_mip, solve_whole_units
@@ -34,9 +33,7 @@ class HighsMatrixSolver:
         return True
 
     def versions(self) -> dict[str, str]:
-        import pyomo.version  # the model is compiled by Pyomo
-
-        return {"pyomo": pyomo.version.version, "highs": highs_version(), "highspy": metadata.version("highspy")}
+        return highs_versions()
 
     def solve(self, problem: PlanningProblem, options: SolveOptions, *,
               fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:

@@ -5,11 +5,9 @@ the tests hold the fast matrix path to its answers."""
 from __future__ import annotations
 
 import time
-from importlib import metadata
 
 import numpy as np
 import pyomo.environ as pyo
-import pyomo.version
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import Results, SolutionStatus, TerminationCondition
 
@@ -151,9 +149,9 @@ class PyomoHighsSolver:
         return bool(SolverFactory("highs").available())
 
     def versions(self) -> dict[str, str]:
-        from xlplan.solver.highs_direct import highs_version
+        from xlplan.solver.highs_direct import highs_versions
 
-        return {"pyomo": pyomo.version.version, "highs": highs_version(), "highspy": metadata.version("highspy")}
+        return highs_versions()
 
     def solve(self, problem: PlanningProblem, options: SolveOptions, *,
               fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
