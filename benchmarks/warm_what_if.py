@@ -1,7 +1,7 @@
 """Warm what-if: re-solving after one demand cell changed, from the last optimal basis, against the same
 re-solve from scratch, side by side in one run.
 
-    python benchmarks/warm_what_if.py                 # 3 products x 52 weeks x 1,000 scenarios (LP, HiGHS chooses the algorithm)
+    python benchmarks/warm_what_if.py          # 3 products x 52 weeks x 1,000 scenarios (LP, HiGHS chooses)
     python benchmarks/warm_what_if.py -s 100
 """
 
