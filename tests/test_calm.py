@@ -67,3 +67,5 @@ def test_solve_calm_states_both_costs_in_the_run_log_and_the_json(tmp_path, caps
     assert log["Expected cost: calm plan"] == pytest.approx(calm["calm_cost"])
     assert log["Change avoided"] == pytest.approx(calm["reduction"])
     assert log["Expected cost"] == pytest.approx(calm["calm_cost"])  # the plan written is the calm one
+    # marginal values belong to the cost optimum: a calm plan gets none, and says why
+    assert "shadow_prices" not in summary and "Sensitivity" not in openpyxl.load_workbook(out).sheetnames

@@ -150,7 +150,9 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
             lines.append(f"best bound {result.info.bound:,.2f} (relative gap {result.info.gap:.2%})")
     elif result.explanation is not None:
         lines.append(str(result.explanation))
-    priced = _sensitivity(result, lines)
+    if calmed is not None:  # marginal values belong to the cost optimum, which the calm plan is not
+        lines.append("no shadow prices: the calm plan is not the cost optimum (solve without --calm for them)")
+    priced = _sensitivity(result, lines) if calmed is None else None
     if priced is not None:
         sheets.insert(len(sheets) - 1, priced[0])  # before the Run log
         summary["shadow_prices"] = priced[1]
