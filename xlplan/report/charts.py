@@ -246,13 +246,18 @@ def histogram_chart(histogram: pd.DataFrame, markers: dict[str, float]) -> go.Fi
 
 
 # ---------------------------------------------------------------------------- compare
+def _mean_profit_bar(names: list[str], table: pd.DataFrame, name: str) -> go.Bar:
+    """Mean profit per row of ``table`` with its 95% interval (from the Profit SE column) as error bars."""
+    se = pd.to_numeric(table["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    return go.Bar(x=names, y=table["Mean profit"].to_numpy(dtype=float), name=name, marker_color=PALETTE[0],
+                  error_y={"type": "data", "array": 1.96 * se, "visible": True})
+
+
 def strategies_chart(strategies: pd.DataFrame) -> go.Figure:
     """Mean profit (with its 95% interval) and P5 of each plan the Compare sheet sets side by side."""
     names = _labels(strategies["Strategy"])
-    se = pd.to_numeric(strategies["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     figure = go.Figure([
-        go.Bar(x=names, y=strategies["Mean profit"].to_numpy(dtype=float), name="Mean profit",
-               marker_color=PALETTE[0], error_y={"type": "data", "array": 1.96 * se, "visible": True}),
+        _mean_profit_bar(names, strategies, "Mean profit"),
         go.Bar(x=names, y=strategies["Profit P5"].to_numpy(dtype=float), name="Profit P5 (bad case)",
                marker_color=PALETTE[1]),
     ])
@@ -300,10 +305,8 @@ def rolling_chart(policies: pd.DataFrame) -> go.Figure:
     """Mean profit of each policy re-planned (with its 95% interval) beside the same policy planned once,
     and the re-planned P5."""
     names = _labels(policies["Policy"])
-    se = pd.to_numeric(policies["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     figure = go.Figure([
-        go.Bar(x=names, y=policies["Mean profit"].to_numpy(dtype=float), name="Re-planned: mean profit",
-               marker_color=PALETTE[0], error_y={"type": "data", "array": 1.96 * se, "visible": True}),
+        _mean_profit_bar(names, policies, "Re-planned: mean profit"),
         go.Bar(x=names, y=policies["Static mean profit"].to_numpy(dtype=float), name="Planned once: mean profit",
                marker_color=PALETTE[2]),
         go.Bar(x=names, y=policies["Profit P5"].to_numpy(dtype=float), name="Re-planned: profit P5 (bad case)",

@@ -264,6 +264,12 @@ def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMU
     return program
 
 
+def values_of(x: np.ndarray, columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each variable's values from column values ``x`` (0 where the model did not need it). ``x`` may
+    have leading axes (each scenario's recourse, (scenarios, columns)); they lead the values too."""
+    return {name: np.where(index >= 0, x[..., np.maximum(index, 0)], 0.0) for name, index in columns.items()}
+
+
 def extensive_form(program: TwoStageProgram) -> MatrixModel:
     """The two-stage program as one LP / MIP over every scenario:
 

@@ -11,7 +11,7 @@ import numpy as np
 from xlplan import progress
 from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
-from xlplan.solver.compile import compile_two_stage
+from xlplan.solver.compile import compile_two_stage, values_of
 from xlplan.solver.decomposition import INFEASIBLE, OPTIMAL, STOPPED_WITH_PLAN, solve_by_decomposition
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
@@ -76,10 +76,7 @@ class DecompositionSolver:
         if has_plan:
             x, y = result.x, result.y
             assert x is not None and y is not None
-            plan = {name: np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
-                    for name, cols in program.plan_columns.items()}
-            recourse = {name: np.where(cols >= 0, y[:, np.maximum(cols, 0)], 0.0)
-                        for name, cols in program.recourse_columns.items()}
+            plan, recourse = values_of(x, program.plan_columns), values_of(y, program.recourse_columns)
         compiled = program.timings.get("build", 0.0) + program.timings.get("compile", 0.0)
         timings = {**program.timings, "hand_over": max(handed - started - compiled, 0.0), "solve": solved - handed,
                    "extract": time.perf_counter() - solved}

@@ -6,20 +6,13 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
 from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
-from xlplan.solver.compile import compile_extensive_form
+from xlplan.solver.compile import compile_extensive_form, values_of
 from xlplan.solver.highs_direct import highs_versions, solve_matrix_model
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.whole_units import is_large_mip, solve_whole_units
-
-
-def _values_of(x: np.ndarray, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each variable's values from the column values (0 where the model did not need it)."""
-    return {name: np.where(index >= 0, x[np.maximum(index, 0)], 0.0) for name, index in columns.items()}
 
 
 class HighsMatrixSolver:
@@ -45,8 +38,8 @@ class HighsMatrixSolver:
         plan = recourse = None
         if outcome.x is not None:
             extract_started = time.perf_counter()
-            plan = _values_of(outcome.x, model.plan_columns)
-            recourse = _values_of(outcome.x, model.recourse_columns)
+            plan = values_of(outcome.x, model.plan_columns)
+            recourse = values_of(outcome.x, model.recourse_columns)
             outcome.timings["extract"] += time.perf_counter() - extract_started
         size = {"rows": model.num_rows, "columns": model.num_cols, "nonzeros": int(model.matrix.nnz),
                 "integer_columns": 0 if options.relax_integrality else int(model.integer.sum())}
