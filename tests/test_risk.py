@@ -7,7 +7,8 @@ import pytest
 
 import xlplan
 from xlplan.model import FORMULATION
-from xlplan.model.risk import cvar, formulation_for, mean_cvar
+from xlplan.model.formulation import formulation_for
+from xlplan.model.risk import cvar, mean_cvar
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveStatus
 

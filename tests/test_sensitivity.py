@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -25,6 +27,16 @@ def problem() -> xlplan.PlanningProblem:
 @pytest.fixture(scope="module")
 def sensitivity(problem):
     return shadow_prices(problem)
+
+
+@pytest.fixture(scope="module")
+def labour() -> xlplan.PlanningProblem:
+    """An LP in which the workforce, the regular hours and the overtime limit bind: few hours per
+    worker, and overtime only a little dearer than regular time."""
+    problem = synthetic_problem(periods=6, scenarios=4, seed=7)
+    costs = dataclasses.replace(problem.costs, overtime_hour_cost=1.2 * problem.costs.regular_hour_cost)
+    return dataclasses.replace(problem, costs=costs).with_settings(
+        warehouse_capacity=300.0, overflow_capacity=100.0, overtime_limit=0.1, hours_per_worker=10.0)
 
 
 def _rows(model, price):
@@ -64,11 +76,12 @@ def test_the_binding_limits_are_there(sensitivity):
     assert all(p.unit and p.one_more for p in sensitivity.prices)
 
 
-def test_limit_prices_equal_finite_differences(problem, sensitivity):
+def _limits_checked(problem, sensitivity) -> tuple[int, set[str]]:
+    """Every movable limit price against the finite difference of its rows: how many, of which rules."""
     base = xlplan.solve(problem).objective
     assert sensitivity.objective == pytest.approx(base, rel=1e-9)
     model = compile_extensive_form(problem)
-    checked = 0
+    checked, rules = 0, set()
     for price in sensitivity.prices:
         if price.rule not in LIMITS or price.rule == "workforce_balance" or not _movable(price):
             continue
@@ -82,7 +95,66 @@ def test_limit_prices_equal_finite_differences(problem, sensitivity):
             problem.scenarios.index(price.scenario)]
         assert saving == pytest.approx(scale, rel=REL, abs=1e-7), price
         checked += 1
+        rules.add(price.rule)
+    return checked, rules
+
+
+def test_limit_prices_equal_finite_differences(problem, sensitivity):
+    checked, rules = _limits_checked(problem, sensitivity)
     assert checked >= 10
+    assert {"warehouse_space", "overflow_space", "backorder_cap", "labour_capacity"} <= rules
+
+
+def test_labour_prices_equal_finite_differences(labour):
+    checked, rules = _limits_checked(labour, shadow_prices(labour))
+    assert {"overtime_limit", "regular_hours_limit", "labour_capacity"} <= rules
+
+
+def test_one_more_worker_is_worth_its_price(labour):
+    """The first period's workforce price is the saving of one more worker at the start: checked by
+    raising the initial workforce, data the price does not read."""
+    problem, sensitivity = labour, shadow_prices(labour)
+    first = problem.periods[0]
+    checked = 0
+    for price in [p for p in sensitivity.prices if p.rule == "workforce_balance" and p.period == first
+                  and p.scenario == EXPECTED and _movable(p)]:
+        i = problem.products.index(price.product)
+        h = _step(price)
+        base = xlplan.solve(problem).objective
+        workforce = problem.product.initial_workforce.copy()
+        workforce[i] += h
+        more = xlplan.solve(problem.window(0, len(problem.periods), initial_workforce=workforce)).objective
+        assert (base - more) / h == pytest.approx(price.value, rel=REL), price
+        checked += 1
+    assert checked == len(problem.products)
+
+
+def test_a_fill_rate_target_has_its_price_and_moves_the_price_of_demand(problem):
+    """With an expected fill rate target, the rule on an expectation has a price (one more late unit
+    allowed), and demand's price counts the target's allowance it moves."""
+    plain = xlplan.solve(problem)
+    served = problem.with_settings(fill_rate_target=float(plain.products.fill_rate.max()) + 0.01)
+    from xlplan.model.formulation import formulation_for
+
+    sensitivity = shadow_prices(served)
+    base = xlplan.solve(served).objective
+    targets = [p for p in sensitivity.prices if p.rule == "expected_fill_rate" and _movable(p)]
+    assert targets
+    for price in targets:
+        model = compile_extensive_form(served, formulation_for(served.settings))
+        rows = _rows(model, price)
+        h = _step(price)
+        model.row_upper[rows] += h
+        outcome = solve_matrix_model(model, SolveOptions())
+        assert (base - float(outcome.objective)) / h == pytest.approx(price.value, rel=REL), price
+    for price in [p for p in sensitivity.prices if p.rule == "demand" and p.scenario == EXPECTED
+                  and _movable(p)][:4]:
+        i, j = served.products.index(price.product), served.periods.index(price.period)
+        h = _step(price)
+        demand = served.demand.copy()
+        demand[:, i, j] += h
+        more = xlplan.solve(served.with_scenarios(served.scenarios, demand, served.probabilities)).objective
+        assert (more - base) / h == pytest.approx(price.value, rel=REL), price
 
 
 def test_demand_prices_equal_finite_differences(problem, sensitivity):

@@ -3,8 +3,8 @@
 1. Solve the problem: the optimal objective z*.
 2. Solve it again minimising the change in production and workforce (week to week, or from a
    reference plan), with the first objective bounded by z* + tolerance |z*| (``model/calm.py``).
-   That bound ties every scenario to one stage-1 row, which the scenario-by-scenario matrix compiler
-   does not express, so this solve takes the Pyomo path (the model of record).
+   That bound ties every scenario to one row (a rule on an expectation), so this solve is always the
+   extensive form, by HiGHS on its matrices: a decomposition by scenario cannot split it.
 3. Price the calm plan exactly (recourse only, the model without the calm part): its expected cost,
    cost breakdown and KPIs, as any plan's.
 """
@@ -20,7 +20,7 @@ import numpy as np
 from xlplan import cancel
 from xlplan.analysis.value import AnalysisError
 from xlplan.model.calm import calm_formulation, total_change
-from xlplan.model.risk import formulation_for
+from xlplan.model.formulation import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
@@ -101,7 +101,8 @@ def calm_plan(problem: PlanningProblem, options: SolveOptions | None = None, *, 
         raise AnalysisError(f"no calm plan: the first solve is not optimal ({first.message})",
                             stopped=first.status in (SolveStatus.STOPPED_WITH_PLAN, SolveStatus.STOPPED_WITHOUT_PLAN))
     base = formulation_for(problem.settings)
-    second = solve_problem(problem, dataclasses.replace(options, backend="pyomo"),
+    as_one_model = dataclasses.replace(options, method="extensive", backend="highs", mpi=None, warm_start=None)
+    second = solve_problem(problem, as_one_model,
                            formulation=calm_formulation(base, first.objective, tolerance, reference))
     cancel.checkpoint()
     if second.plan is None or second.info.status not in (SolveStatus.OPTIMAL, SolveStatus.STOPPED_WITH_PLAN):

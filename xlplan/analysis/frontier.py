@@ -18,7 +18,8 @@ import numpy as np
 
 from xlplan.analysis.compare import CompareSettings, stochastic_problem
 from xlplan.analysis.value import AnalysisError
-from xlplan.model.risk import cvar, formulation_for
+from xlplan.model.formulation import formulation_for
+from xlplan.model.risk import cvar
 from xlplan.problem import PlanningProblem
 from xlplan.results import PlanResult
 from xlplan.simulation import DemandModel, ProcessNoise, simulate

@@ -27,7 +27,7 @@ import numpy as np
 
 from xlplan.analysis.value import AnalysisError
 from xlplan.model import Formulation
-from xlplan.model.risk import formulation_for
+from xlplan.model.formulation import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
@@ -59,6 +59,10 @@ LIMITS: dict[str, Limit] = {
     "labour_capacity": Limit("labour hours", "one more labour hour for production", "currency / h"),
     "workforce_balance": Limit("workforce", "one more worker from this period on, hired free", "currency / workforce"),
     "backorder_cap": Limit("backorder cap", "one more unit allowed on backorder", "currency / unit"),
+    "expected_fill_rate": Limit("fill rate target", "one more late unit allowed, in expectation", "currency / unit"),
+    "fill_rate_in_share_of_scenarios": Limit(
+        "fill rate target (share of scenarios)",
+        "one more late unit allowed in the mean of the worst scenarios beyond the share", "currency / unit"),
 }
 """The limits whose marginal value is reported: the value is the expected cost one more unit saves."""
 DEMAND = Limit("demand", "one more unit of demand: its marginal cost", "currency / unit")
@@ -128,9 +132,11 @@ def _allowed(change: np.ndarray, room_up: np.ndarray, room_down: np.ndarray) -> 
     return np.inf if total == 0 else 1.0 / total
 
 
-def _demand_coefficients(problem: PlanningProblem, formulation: Formulation) -> np.ndarray:
+def _demand_coefficients(problem: PlanningProblem, formulation: Formulation) -> tuple[np.ndarray, np.ndarray]:
     """How one more unit of demand of (product, period) moves the bounds of one scenario's rows:
-    shape (products x periods, stage-2 rows). Read by compiling the problem facing unit demands."""
+    shape (products x periods, stage-2 rows), and of the rows on an expectation before the scenario's
+    probability: shape (products x periods, those rows). Read by compiling the problem facing unit
+    demands."""
     P, T = len(problem.products), len(problem.periods)
     unit = np.zeros((P * T + 1, P, T))
     unit[1:].reshape(P * T, P * T)[:] = np.eye(P * T)
@@ -140,7 +146,8 @@ def _demand_coefficients(problem: PlanningProblem, formulation: Formulation) -> 
     program = compile_two_stage(units, formulation)
     bounds = np.where(np.isfinite(program.row2_lower), program.row2_lower, program.row2_upper)
     bounds = np.where(np.isfinite(bounds), bounds, 0.0)
-    return np.asarray(bounds[1:] - bounds[0])
+    expected = (np.zeros((0, P, T)) if program.expected_demand is None else program.expected_demand)
+    return np.asarray(bounds[1:] - bounds[0]), -expected.reshape(len(expected), P * T).T
 
 
 def _relaxing_direction(model: MatrixModel, rows: np.ndarray, x_column: np.ndarray | None) -> np.ndarray:
@@ -214,6 +221,7 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
     scale = max(1.0, float(np.abs(model.cost).max(initial=0.0)))
     S, r1 = len(problem.scenarios), model.stage_one_rows
     per_row = len(model.template_rows) - r1
+    first_expected = r1 + S * per_row  # the rows on an expectation come last
     listing = (S <= PER_SCENARIO_UP_TO) if per_scenario is None else per_scenario
     probabilities = problem.probabilities
     products, periods = problem.products, problem.periods
@@ -229,17 +237,19 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
                                   limit.one_more, down, up))
 
     workforce = model.plan_columns.get("workforce")
-    for j, label in enumerate(model.template_rows):
+    for j, label in enumerate(model.template_rows + model.expected_rows):
         limit = LIMITS.get(label.family)
         if limit is None:
             continue
-        rows = np.array([j]) if j < r1 else r1 + np.arange(S) * per_row + (j - r1)
+        once = j < r1 or j >= len(model.template_rows)  # a stage-1 row, or one on an expectation
+        row = j if j < r1 else first_expected + j - len(model.template_rows)
+        rows = np.array([row]) if once else r1 + np.arange(S) * per_row + (j - r1)
         column = None
         if label.family == "workforce_balance" and workforce is not None:
             column = np.full(rows.size, workforce[products.index(label.product), periods.index(label.period)])
         direction = _relaxing_direction(model, rows, column)
         saving = -duals[rows] * direction  # d(expected cost) / d(bound) is the dual
-        if j < r1:
+        if once:
             price(label.family, limit, label.product, label.period, EXPECTED, float(saving[0]), direction, rows)
             continue
         price(label.family, limit, label.product, label.period, EXPECTED, float(saving.sum()), direction, rows)
@@ -248,18 +258,22 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
                 price(label.family, limit, label.product, label.period, problem.scenarios[s],
                       float(saving[s] / probabilities[s]), direction[s:s + 1], rows[s:s + 1])
 
-    coefficients = _demand_coefficients(problem, formulation)  # (P*T, stage-2 rows)
-    stage_two = duals[r1:].reshape(S, per_row)
-    marginal = stage_two @ coefficients.T  # (S, P*T): each scenario's share of the expected cost
+    # (P*T, stage-2 rows) and (P*T, rows on an expectation, before the scenario's probability)
+    coefficients, on_expectation = _demand_coefficients(problem, formulation)
+    stage_two = duals[r1:first_expected].reshape(S, per_row)
+    # (S, P*T): each scenario's share of the expected cost, through its own rows and the expectation's
+    marginal = stage_two @ coefficients.T + np.outer(probabilities, on_expectation @ duals[first_expected:])
+    expected_rows = first_expected + np.arange(on_expectation.shape[1])
     for k in range(len(products) * len(periods)):
         p, t = divmod(k, len(periods))
         involved = np.flatnonzero(coefficients[k])
-        rows = (r1 + np.arange(S)[:, None] * per_row + involved[None, :]).ravel()
-        change = np.tile(coefficients[k, involved], S)
+        rows = np.concatenate([(r1 + np.arange(S)[:, None] * per_row + involved[None, :]).ravel(), expected_rows])
+        change = np.concatenate([np.tile(coefficients[k, involved], S), on_expectation[k]])
         price("demand", DEMAND, products[p], periods[t], EXPECTED, float(marginal[:, k].sum()), change, rows)
         if listing:
             for s in range(S):
-                own = r1 + s * per_row + involved
+                own = np.concatenate([r1 + s * per_row + involved, expected_rows])
                 price("demand", DEMAND, products[p], periods[t], problem.scenarios[s],
-                      float(marginal[s, k] / probabilities[s]), coefficients[k, involved], own)
+                      float(marginal[s, k] / probabilities[s]),
+                      np.concatenate([coefficients[k, involved], probabilities[s] * on_expectation[k]]), own)
     return Sensitivity(tuple(prices), basis, objective, listing)

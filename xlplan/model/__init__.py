@@ -3,7 +3,7 @@ builder makes the extensive form from them."""
 
 from xlplan.model.builder import build_model, first_stage_variables, scenario_creator
 from xlplan.model.declarations import CostTerm, Formulation, ModelPart, Rule, Variable
-from xlplan.model.formulation import FORMULATION, PLAN_VARIABLES, RECOURSE_VARIABLES
+from xlplan.model.formulation import FORMULATION, PLAN_VARIABLES, RECOURSE_VARIABLES, formulation_for
 
 __all__ = ["FORMULATION", "PLAN_VARIABLES", "RECOURSE_VARIABLES", "CostTerm", "Formulation", "ModelPart", "Rule",
-           "Variable", "build_model", "first_stage_variables", "scenario_creator"]
+           "Variable", "build_model", "first_stage_variables", "formulation_for", "scenario_creator"]

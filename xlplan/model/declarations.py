@@ -81,6 +81,11 @@ class Rule:
     scaled_by: str | None = None
     """Per-scenario data of the problem (an attribute shaped (scenarios, products, periods)) that
     scales the rule's stage-1 coefficients in each scenario, e.g. ``capacity_factor``."""
+    expected: bool = False
+    """A stage-1 rule on an expectation over the scenarios: ``function(plan, *index)`` sums
+    ``m.probability[s] * (...)`` over ``m.scenarios``, linear in the plan, each scenario's recourse
+    and demand (an expected fill rate, the calm plan's cost bound). It ties every scenario to one
+    row, so it suits the extensive form, not a decomposition by scenario."""
 
     @property
     def name(self) -> str:
@@ -138,6 +143,17 @@ class Formulation:
     @property
     def costs(self) -> tuple[CostTerm, ...]:
         return tuple(c for part in self.parts for c in part.costs)
+
+    @property
+    def couples_scenarios(self) -> bool:
+        """Whether a rule ties the scenarios together through an expectation (``Rule.expected``)."""
+        return any(r.expected for r in self.rules)
+
+    def coupling_refusal(self, method: str) -> str:
+        """Why ``method``, which solves scenario by scenario, cannot take this model, in words."""
+        rules = " and ".join(f"the {r.label}" for r in self.rules if r.expected)
+        return (f"{rules} ties all scenarios together in one expectation, which {method} cannot split "
+                "scenario by scenario; solve it as one model (method 'extensive', without --mpi)")
 
     def stage(self, stage: Stage) -> tuple[Variable, ...]:
         return tuple(v for v in self.variables if v.stage == stage)

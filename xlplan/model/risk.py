@@ -19,9 +19,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from xlplan.model.declarations import CostTerm, Formulation, ModelPart, Rule, Variable
-from xlplan.model.formulation import FORMULATION
-from xlplan.problem import Settings
+from xlplan.model.declarations import CostTerm, ModelPart, Rule, Variable
 
 
 def shortfall_above_value_at_risk(rec: pyo.Block) -> Any:
@@ -52,14 +50,6 @@ def mean_cvar(weight: float, level: float) -> ModelPart:
                      in_cost=False),
         ),
     )
-
-
-def formulation_for(settings: Settings, base: Formulation = FORMULATION) -> Formulation:
-    """The model a problem's settings ask for: ``base``, with the mean-CVaR part when the risk weight
-    is above 0 (at 0 the model is ``base`` itself, so the risk-neutral optimum is today's exactly)."""
-    if settings.risk_weight == 0:
-        return base
-    return base.with_parts(mean_cvar(settings.risk_weight, settings.risk_level))
 
 
 def cvar(costs: np.ndarray, probabilities: np.ndarray, level: float) -> float:

@@ -147,6 +147,18 @@ SETTING_FIELDS: tuple[Field, ...] = (
           "this fraction of the optimum (0.001: 0.1%), the one with the least week-to-week change in production "
           "and workforce. Blank: off (xlplan solve --calm turns it on at 0.1%).", default=None, kind="fraction",
           optional=True, maximum=1.0, optional_row=True),
+    Field("fill_rate_target", "Fill rate target", "fraction",
+          "A service level: every product's on-time fill rate must reach this fraction (0.95: 95%), in "
+          "expectation or in a share of scenarios (the fill rate policy). The plan pays what it costs. "
+          "Blank: no target.", default=None, kind="fraction", optional=True, maximum=1.0, optional_row=True),
+    Field("fill_rate_policy", "Fill rate policy", "expected / chance",
+          "expected: each product's expected fill rate reaches the target. chance: it reaches the target in at "
+          "least the share of scenarios below (a conservative approximation: the CVaR of the late units "
+          "beyond the target is at most 0; the share actually served is reported).", default="expected",
+          kind="choice", choices=("expected", "chance"), optional_row=True),
+    Field("fill_rate_share", "Fill rate share of scenarios", "fraction",
+          "With the chance policy: the share of scenarios, by probability, in which the target must be met.",
+          default=0.9, kind="fraction", maximum=0.9999, optional_row=True),
 )
 
 

@@ -73,6 +73,9 @@ class Settings:
     risk_weight: float = 0.0
     risk_level: float = 0.9
     calm_tolerance: float | None = None
+    fill_rate_target: float | None = None
+    fill_rate_policy: str = "expected"
+    fill_rate_share: float = 0.9
 
     @property
     def has_overflow(self) -> bool:

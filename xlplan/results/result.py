@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from xlplan.model import PLAN_VARIABLES, RECOURSE_VARIABLES
+from xlplan.model.service import policy_text
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.results.flows import Flows
@@ -32,6 +33,10 @@ class Kpi:
     reference: bool = False
     """A figure by the original model's definitions, kept to reproduce its published numbers; the
     headline figures use the consistent definitions."""
+
+
+TARGET_TOLERANCE = 1e-9
+"""A fill rate this close below its target counts as reaching it (the solver's arithmetic)."""
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -146,6 +151,28 @@ class PlanResult:
         return table[["product", "scenario", "demand", "late", "fill_rate"]]
 
     @cached_property
+    def service_level(self) -> pd.DataFrame | None:
+        """With a fill rate target (Settings), per product: the target, the policy, the expected on-time
+        fill rate and the share of scenarios (by probability) whose fill rate reaches the target; None
+        without a target. The model bounds backorders + lost sales, which are at least the late units,
+        so a plan meeting its rule meets these figures too."""
+        settings = self.problem.settings
+        target = settings.fill_rate_target
+        if target is None:
+            return None
+        by_scenario = self.fill_rates.pivot(index="scenario", columns="product", values="fill_rate")
+        by_scenario = by_scenario.loc[list(self.problem.scenarios), list(self.problem.products)]
+        reached = (by_scenario.to_numpy() >= target - TARGET_TOLERANCE)
+        return pd.DataFrame({
+            "product": self.problem.products,
+            "target": target,
+            "policy": settings.fill_rate_policy,
+            "required_share": settings.fill_rate_share if settings.fill_rate_policy == "chance" else None,
+            "expected_fill_rate": self.products.fill_rate.to_numpy(),
+            "share_of_scenarios_meeting_target": self.problem.probabilities @ reached,
+        })
+
+    @cached_property
     def products(self) -> pd.DataFrame:
         """Per product: units, expected demand, turnover, operating cost, average unit cost and margin
         (the original model's product table) plus the expected on-time fill rate."""
@@ -242,6 +269,18 @@ class PlanResult:
             used = f.space_used("overflow_inventory") / p.settings.overflow_capacity
             kpis.append(Kpi("overflow_utilisation", "Overflow utilisation (average)", float(f.expect(used).mean()),
                             "fraction", "Expected overflow space used / capacity, averaged over periods."))
+        service = self.service_level
+        if service is not None:
+            kpis += [
+                Kpi("fill_rate_target", "Fill rate target", float(p.settings.fill_rate_target or 0.0), "fraction",
+                    f"The Settings' service level: {policy_text(p.settings)}."),
+                Kpi("lowest_product_fill_rate", "Lowest product fill rate", float(service.expected_fill_rate.min()),
+                    "fraction", "The smallest expected on-time fill rate of any product."),
+                Kpi("share_meeting_target", "Share of scenarios meeting the target",
+                    float(service.share_of_scenarios_meeting_target.min()), "fraction",
+                    "The smallest, over products, share of scenarios (by probability) whose fill rate reaches "
+                    "the target."),
+            ]
         return kpis
 
     @cached_property
@@ -292,6 +331,10 @@ class PlanResult:
             summary["units_produced"] = dict(zip(self.problem.products,
                                                  self.flows.plan["production"].sum(axis=1).tolist(), strict=False))
             summary["costs"] = {k: _json_number(v) for k, v in self.costs["total"].items()}
+            if self.service_level is not None:
+                summary["service_level"] = [{key: _json_number(v) if isinstance(v, float) else v
+                                             for key, v in row.items()}
+                                            for row in self.service_level.to_dict(orient="records")]
         if self.explanation is not None:
             summary["infeasibility"] = {
                 "summary": self.explanation.summary,

@@ -14,7 +14,10 @@ scipy.sparse:
                 [ :          .     ]
                 [KS B1 0   ...  A2]             bounds - AD d_S
 
-with costs c1 on the plan and prob[s] * c2 on scenario s. Ks is diagonal: the capacity factor of
+with costs c1 on the plan and prob[s] * c2 on scenario s, and below them the rows of the rules on
+an expectation over the scenarios (``Rule.expected``: an expected fill rate, the calm plan's cost
+bound), [E1  prob[1] E2  ...  prob[S] E2], whose template row holds the one scenario at
+probability 1. Ks is diagonal: the capacity factor of
 scenario s in the rows of ``made_within_capacity`` (whose stage-1 coefficients, the hours, are
 scaled by it), 1 elsewhere. This is exactly the matrix of ``build_model(problem)``;
 ``tests/test_model_paths.py`` checks both ways give the same model.
@@ -69,6 +72,8 @@ class MatrixModel:
     stage_one_rows: int
     scenarios: tuple[str, ...]
     timings: dict[str, float] = field(default_factory=dict)
+    expected_rows: list[RowLabel] = field(default_factory=list)
+    """The rows on an expectation over the scenarios, last in the matrix."""
 
     @property
     def num_cols(self) -> int:
@@ -90,6 +95,8 @@ class MatrixModel:
         """The rule and labels of an extensive-form row."""
         if row < self.stage_one_rows:
             return self.template_rows[row]
+        if row >= self.num_rows - len(self.expected_rows):
+            return self.expected_rows[row - self.num_rows + len(self.expected_rows)]
         per_scenario = len(self.template_rows) - self.stage_one_rows
         s, j = divmod(row - self.stage_one_rows, per_scenario)
         template = self.template_rows[self.stage_one_rows + j]
@@ -122,11 +129,13 @@ class TwoStageProgram:
         min   c1 x + sum_s prob[s] (c2 y_s + scenario_offset[s]) + offset
         s.t.  row1_lower <= A1 x <= row1_upper                                   stage-1 rules
               row2_lower[s] <= T_s x + W y_s <= row2_upper[s]     for every s,  stage-2 rules
+              expected_lower <= E1 x + sum_s prob[s] E2 y_s <= expected_upper    rules on an expectation
               x_lower <= x <= x_upper,  y_lower <= y_s <= y_upper
 
     with T_s = diag(t_scale[s]) T (T_s = T when ``t_scale`` is None). Every scenario shares the
     recourse matrix W, its costs c2 and its bounds; scenarios differ only in their right-hand sides
-    (demand moved there) and, with capacity scenarios, in the scaling of T. ``x_integer`` and
+    (demand moved there) and, with capacity scenarios, in the scaling of T. The rules on an
+    expectation (none in the plain model) tie the scenarios together in rows of their own. ``x_integer`` and
     ``y_integer`` mark whole-unit columns. The extensive form (:func:`extensive_form`) stacks it; a
     decomposition solver works on it directly.
     """
@@ -161,6 +170,22 @@ class TwoStageProgram:
     """What each row means: the stage-1 rows, then the stage-2 rows of one scenario (scenario None)."""
     scenarios: tuple[str, ...]
     timings: dict[str, float] = field(default_factory=dict)
+    E1: sp.csr_array | None = None
+    """The stage-1 coefficients of the rules on an expectation (None: there are none)."""
+    E2: sp.csr_array | None = None
+    """Their coefficients on one scenario's recourse, before its probability."""
+    expected_lower: np.ndarray | None = None
+    """Their bounds, each scenario's demand moved there (weighted by its probability)."""
+    expected_upper: np.ndarray | None = None
+    expected_rows: list[RowLabel] = field(default_factory=list)
+    expected_demand: np.ndarray | None = None
+    """(rows on an expectation, products, periods): each row's coefficient on one scenario's demand,
+    before its probability (a row's bound moves by -prob[s] x this per unit of scenario s's demand)."""
+
+    @property
+    def couples_scenarios(self) -> bool:
+        """Whether rows on an expectation tie the scenarios together (no decomposition by scenario)."""
+        return bool(self.expected_rows)
 
     @property
     def num_scenarios(self) -> int:
@@ -222,8 +247,12 @@ def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMU
     # rows: plan-block rows come first, then scenario rows; remember what each row means
     row_sense = np.array([entry.bound_type for entry in standard.rows], dtype=np.int8)
     in_plan = np.array([entry.constraint.parent_block() is model.plan for entry in standard.rows])
-    order = np.concatenate([np.flatnonzero(in_plan), np.flatnonzero(~in_plan)])
-    r1 = int(in_plan.sum())
+    expected = np.array([formulation.rule(entry.constraint.parent_component().local_name).expected
+                         for entry in standard.rows], dtype=bool)
+    order = np.concatenate([np.flatnonzero(in_plan & ~expected), np.flatnonzero(~in_plan),
+                            np.flatnonzero(expected)])
+    r1 = int((in_plan & ~expected).sum())
+    r12 = r1 + int((~in_plan).sum())  # where the rows on an expectation begin
     labels = []
     for k in order:
         constraint = standard.rows[k].constraint
@@ -240,10 +269,11 @@ def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMU
     if A2[:r1].nnz or AD[:r1].nnz:
         raise AssertionError("a stage-1 rule refers to a stage-2 variable or to demand")
 
-    probabilities = problem.probabilities
+    probabilities = np.asarray(problem.probabilities, dtype=float)
     demand = problem.demand[:, demand_pos[:, 0], demand_pos[:, 1]]  # (S, demand symbols)
-    shift = (AD[r1:] @ demand.T).T  # (S, scenario rows): demand moved to the right-hand side
-    t_scale = _stage_one_scaling(problem, formulation, labels[r1:], positions)
+    shift = (AD[r1:r12] @ demand.T).T  # (S, scenario rows): demand moved to the right-hand side
+    expected_shift = AD[r12:] @ (probabilities @ demand)  # the expectation's demand, moved likewise
+    t_scale = _stage_one_scaling(problem, formulation, labels[r1:r12], positions)
 
     c = standard.c.toarray().ravel()
     bounds = np.array([[INF if b is None else b for b in (v.lb, v.ub)] for v in standard.columns])
@@ -253,13 +283,20 @@ def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMU
     program = TwoStageProgram(
         c1=c[one], x_lower=bounds[one, 0], x_upper=bounds[one, 1], x_integer=integer[one],
         A1=sp.csr_array(A1[:r1]), row1_lower=lower[:r1], row1_upper=upper[:r1],
-        T=sp.csr_array(A1[r1:]), t_scale=t_scale, W=sp.csr_array(A2[r1:]),
+        T=sp.csr_array(A1[r1:r12]), t_scale=t_scale, W=sp.csr_array(A2[r1:r12]),
         c2=c[two], y_lower=bounds[two, 0], y_upper=bounds[two, 1], y_integer=integer[two],
-        row2_lower=lower[None, r1:] - shift, row2_upper=upper[None, r1:] - shift,
-        probabilities=np.asarray(probabilities, dtype=float), offset=float(standard.c_offset[0]),
+        row2_lower=lower[None, r1:r12] - shift, row2_upper=upper[None, r1:r12] - shift,
+        probabilities=probabilities, offset=float(standard.c_offset[0]),
         scenario_offset=demand @ c[kinds == 3], plan_columns=plan_cols, recourse_columns=recourse_cols,
-        template_rows=labels, scenarios=problem.scenarios,
+        template_rows=labels[:r12], scenarios=problem.scenarios,
     )
+    if r12 < len(labels):
+        program.E1, program.E2 = sp.csr_array(A1[r12:]), sp.csr_array(A2[r12:])
+        program.expected_lower, program.expected_upper = lower[r12:] - expected_shift, upper[r12:] - expected_shift
+        program.expected_rows = labels[r12:]
+        coefficients = np.zeros((len(labels) - r12, *problem.demand.shape[1:]))
+        coefficients[:, demand_pos[:, 0], demand_pos[:, 1]] = AD[r12:].toarray()
+        program.expected_demand = coefficients
     program.timings = {"build": built - started, "compile": time.perf_counter() - built}
     return program
 
@@ -273,10 +310,11 @@ def values_of(x: np.ndarray, columns: Mapping[str, np.ndarray]) -> dict[str, np.
 def extensive_form(program: TwoStageProgram) -> MatrixModel:
     """The two-stage program as one LP / MIP over every scenario:
 
-        [A1    0   ...  0 ]
-        [T_1   W   ...  0 ]
-        [ :          .    ]
-        [T_S   0   ...  W ]
+        [A1    0         ...  0        ]
+        [T_1   W         ...  0        ]
+        [ :                .           ]
+        [T_S   0         ...  W        ]
+        [E1    prob[1] E2 ... prob[S] E2]   (rules on an expectation, when there are any)
     """
     started = time.perf_counter()
     S, r1 = program.num_scenarios, program.stage_one_rows
@@ -290,10 +328,19 @@ def extensive_form(program: TwoStageProgram) -> MatrixModel:
         stage_one = sp.coo_array(((block.data[None, :] * program.t_scale[:, block.row]).ravel(),
                                   ((block.row[None, :] + offsets).ravel(), np.tile(block.col, S))),
                                  shape=(S * r2, n1))
-    matrix = sp.vstack([
+    blocks = [
         sp.hstack([program.A1, sp.csr_array((r1, S * n2))]),
         sp.hstack([stage_one, sp.kron(sp.eye_array(S), program.W)]),
-    ], format="csc")
+    ]
+    row_lower = [program.row1_lower, program.row2_lower.ravel()]
+    row_upper = [program.row1_upper, program.row2_upper.ravel()]
+    if program.couples_scenarios:
+        assert program.E1 is not None and program.E2 is not None
+        assert program.expected_lower is not None and program.expected_upper is not None
+        blocks.append(sp.hstack([program.E1, sp.kron(sp.csr_array(program.probabilities[None, :]), program.E2)]))
+        row_lower.append(program.expected_lower)
+        row_upper.append(program.expected_upper)
+    matrix = sp.vstack(blocks, format="csc")
     first_column = n1 + n2 * np.arange(S)
     model = MatrixModel(
         cost=np.concatenate([program.c1, np.kron(program.probabilities, program.c2)]),
@@ -302,14 +349,15 @@ def extensive_form(program: TwoStageProgram) -> MatrixModel:
         col_upper=np.concatenate([program.x_upper, np.tile(program.y_upper, S)]),
         integer=np.concatenate([program.x_integer, np.tile(program.y_integer, S)]),
         matrix=matrix,
-        row_lower=np.concatenate([program.row1_lower, program.row2_lower.ravel()]),
-        row_upper=np.concatenate([program.row1_upper, program.row2_upper.ravel()]),
+        row_lower=np.concatenate(row_lower),
+        row_upper=np.concatenate(row_upper),
         plan_columns=program.plan_columns,
         recourse_columns={name: np.where(cols >= 0, cols + first_column.reshape((S,) + (1,) * cols.ndim), -1)
                           for name, cols in program.recourse_columns.items()},
         template_rows=program.template_rows,
         stage_one_rows=r1,
         scenarios=program.scenarios,
+        expected_rows=program.expected_rows,
     )
     model.timings = {**program.timings, "compile": program.timings.get("compile", 0.0)
                      + time.perf_counter() - started}

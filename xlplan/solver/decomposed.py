@@ -43,7 +43,11 @@ class DecompositionSolver:
 
             return HIGHS_MATRIX.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
         started = time.perf_counter()
-        program = compile_two_stage(problem, formulation or FORMULATION)
+        formulation = formulation or FORMULATION
+        if formulation.couples_scenarios:
+            return SolverRun(SolverOutcome(SolveStatus.ERROR, formulation.coupling_refusal("the decomposition method")),
+                             None, None)
+        program = compile_two_stage(problem, formulation)
         if program.is_mip and not options.relax_integrality:
             outcome = SolverOutcome(SolveStatus.ERROR, "the decomposition method solves continuous plans; for whole "
                                     "units use the extensive form (method 'extensive'), or ask for fractional units")

@@ -238,7 +238,10 @@ class MpiSppySolver:
         if fixed_plan is not None:  # nothing left to decompose: HiGHS prices a given plan directly
             return solver_named("highs").solve(problem, dataclasses.replace(options, backend="highs", mpi=None),
                                                fixed_plan=fixed_plan, formulation=formulation)
-        return solve_with_mpisppy(problem, options, formulation or FORMULATION)
+        formulation = formulation or FORMULATION
+        if formulation.couples_scenarios:
+            return SolverRun(SolverOutcome(SolveStatus.ERROR, formulation.coupling_refusal("mpi-sppy")), None, None)
+        return solve_with_mpisppy(problem, options, formulation)
 
 
 MPI_SPPY = MpiSppySolver()

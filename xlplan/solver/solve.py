@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from xlplan.model import Formulation
-from xlplan.model.risk import formulation_for
+from xlplan.model.formulation import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_extensive_form
 from xlplan.solver.infeasibility import explain_infeasibility
@@ -35,15 +35,17 @@ def _tidy(values: np.ndarray, whole: bool) -> np.ndarray:
     return values
 
 
-def chosen_solver(problem: PlanningProblem, options: SolveOptions) -> str:
+def chosen_solver(problem: PlanningProblem, options: SolveOptions, formulation: Formulation | None = None) -> str:
     """The registered solver ``options`` ask for: ``method`` decides between the decomposition and the
-    extensive form (solved by ``backend``)."""
+    extensive form (solved by ``backend``); ``auto`` never decomposes a ``formulation`` whose rules tie
+    the scenarios together."""
     if options.method == "decomposition":
         return "decomposition"
     S, P, _ = problem.shape
     continuous = not problem.settings.integer_units or options.relax_integrality
+    coupled = formulation is not None and formulation.couples_scenarios
     if (options.method == "auto" and options.backend == "highs" and options.mpi is None and continuous
-            and S >= AUTO_DECOMPOSITION_SCENARIOS and P <= AUTO_DECOMPOSITION_PRODUCTS):
+            and not coupled and S >= AUTO_DECOMPOSITION_SCENARIOS and P <= AUTO_DECOMPOSITION_PRODUCTS):
         return "decomposition"
     return options.backend
 
@@ -63,7 +65,7 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
     options = options or SolveOptions()
     formulation = formulation or formulation_for(problem.settings)
     started = time.perf_counter()
-    solver = solver_named(chosen_solver(problem, options))
+    solver = solver_named(chosen_solver(problem, options, formulation))
     run = solver.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
     outcome, plan, recourse, timings = run.outcome, run.plan, run.recourse, dict(run.timings)
     whole = problem.settings.integer_units and not options.relax_integrality

@@ -38,7 +38,8 @@ LARGE_MIP = 20_000
 
 
 def is_large_mip(model: MatrixModel, options: SolveOptions) -> bool:
-    return not options.relax_integrality and int(model.integer.sum()) >= LARGE_MIP
+    # rows on an expectation tie the scenarios, which the scenario-by-scenario repair would break
+    return not options.relax_integrality and int(model.integer.sum()) >= LARGE_MIP and not model.expected_rows
 
 
 Rounding = Callable[[np.ndarray], np.ndarray]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from xlplan.model.service import policy_text
 from xlplan.problem.numbers import finite_or_none
 from xlplan.progress import Bounds
 from xlplan.results import PlanResult
@@ -83,6 +84,8 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
         ("Best bound", finite(info.bound), MONEY),
         ("Relative gap", finite(info.gap), "0.00%"),
         ("Whole units (MIP)", "yes" if info.is_mip else "no", TEXT),
+        *([("Service level", policy_text(result.problem.settings), TEXT)]
+          if result.problem.settings.fill_rate_target is not None else []),
         *([("Progress", progress_text(info.history), TEXT)] if info.history else []),
         ("Solver", info.backend, TEXT),
         ("Options", f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
