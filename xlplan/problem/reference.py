@@ -60,6 +60,8 @@ def electronics_tables() -> dict[str, object]:
         "backorders_allowed": True,
         "backorder_limit": 0.4,
         "integer_units": True,
+        "currency": "$",  # the source names no currency; its prices (a TV at 500) read as dollars
+        "workforce_unit": "workers",
     }
     periods = list(dict.fromkeys(data["t"]))
     return dict(products=products, costs=costs, demand=demand, scenarios=scenarios,
@@ -100,7 +102,7 @@ def factory_physics_tables(demand_factor: float = 1.0, hours_per_unit: float = 1
     # unmet demand is lost, as in the seed's simulator; the LP optimum is the same with or without
     # (tests/test_golden_factory_physics.py), and the stochastic model needs that recourse
     settings = {"hours_per_worker": 1, "backorders_allowed": False, "lost_sales_allowed": True,
-                "integer_units": False}
+                "integer_units": False, "currency": "$", "workforce_unit": "worker-hours"}  # as Hopp & Spearman
     return dict(products=products, costs=costs, demand=demand, scenarios=scenarios,
                 settings=settings, periods=periods, name="Factory Physics aggregate plan")
 
