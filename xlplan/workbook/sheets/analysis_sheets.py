@@ -169,11 +169,8 @@ def compare_sheet(comparison: Comparison) -> Sheet:
                 f"fill rate {best.summary.fill_rate:.2%}). Every plan is simulated with the same "
                 f"{comparison.settings.replications:,} replications.")
     settings = comparison.settings
-    search = (f"the buffer search's own {settings.buffer_replications:,} replications per factor"
-              if settings.buffer_replications != settings.replications else "the buffer search's replications")
-    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {settings.confidence:.0%}. Chosen: "
-            + comparison.buffer.message + f" (by {search}; the table re-simulates the chosen plan with the "
-            "others' replications, so its figures can differ within their standard errors).")
+    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {settings.confidence:.0%}. Chosen "
+            f"by the buffer search: {comparison.buffer.message}.")
     if stopped:  # the warning first, in a line short enough to print whole
         sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} solve(s), listed below: the plans are the best "
                    "found, not proven optimal; VSS and EVPI are ranges.", "bad")
@@ -226,16 +223,21 @@ def compare_sheet(comparison: Comparison) -> Sheet:
 
     buffer_top = value_top + len(value_rows) + len(notes) + 4
     curve = comparison.buffer.table()
+    chosen = comparison.buffer.best
+    resimulated = (f", the chosen one's {comparison.buffer.best_replications:,} like the plans above"
+                   if chosen is not None and comparison.buffer.best_replications not in
+                   (None, settings.buffer_replications) else "")
     buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", 16), Column("Planned cost", MONEY, 14),
                                    Column("Mean profit", MONEY, 14), Column("Profit SE", MONEY, 10),
                                    Column("Profit P5", MONEY, 14), Column("Fill rate", "0.00%", 10),
                                    Column("Meets target", GENERAL, 14)],
                    [[r.factor, r.planned_cost, r.mean_profit, finite(r.profit_se), r.profit_p5, r.fill_rate,
-                     ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")]
+                     ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")
+                     + (" (chosen)" if chosen is not None and r.factor == chosen.factor else "")]
                     for r in curve.itertuples()],
                    table_name="xlplanBuffer", defined_name=BUFFER_CURVE_NAME,
                    title=f"Buffer search (deterministic plans for demand and hours x factor; "
-                         f"{settings.buffer_replications:,} replications per factor)")
+                         f"{settings.buffer_replications:,} replications per factor{resimulated})")
     sheet.tables.append(buffer)
     # the factors tried are uneven (a coarse scan, then a fine one near the best): a number axis spaces them truly
     sheet.charts.append(Chart("Mean profit by buffer factor", f"{anchor}{buffer_top - 1}",
