@@ -93,7 +93,8 @@ def test_money_formats_put_a_code_after_the_figure_and_a_symbol_before_it():
 MONEY_COLUMNS = {  # a header on each output sheet whose cells are money
     "Plan": (), "Costs": ("Total", "Cost", "Profit"), "KPI": (), "Sensitivity": ("Value",),
     "Simulation": ("Profit from", "Profit to"),
-    "Compare": ("Planned cost", "Mean profit", "Profit P5", "CVaR"), "Frontier": ("Expected cost", "Simulated mean profit"),
+    "Compare": ("Planned cost", "Mean profit", "Profit P5", "CVaR"),
+    "Frontier": ("Expected cost", "Simulated mean profit"),
 }
 
 
