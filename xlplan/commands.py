@@ -243,7 +243,7 @@ def stale_plan(history: tuple[tuple[Any, ...], ...], fingerprint: str) -> Notice
 
 def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "solve"] = "auto",
              replications: int | None = None, seed: int | None = None, exact: bool = False,
-             reproduce_seed_defect: bool = False, options: SolveOptions | None = None, rolling: bool = False,
+             reproduce_original_defect: bool = False, options: SolveOptions | None = None, rolling: bool = False,
              policies: tuple[str, ...] | None = None) -> Outcome:
     """Simulate the workbook's plan (its Plan sheet, or a fresh solve) under its Uncertainty sheet; with
     ``rolling``, re-plan each policy along the simulated worlds instead (see :func:`simulate_rolling`)."""
@@ -279,16 +279,16 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     demand, noise = uncertainty_models(problem, uncertainty)
     # drawing from a few weighted paths with nothing else random only estimates what a weighted sum gives
     # exactly; the original simulator's defect needs draws to show
-    computable = settings.demand_distribution == "empirical" and noise.is_none and not reproduce_seed_defect
+    computable = settings.demand_distribution == "empirical" and noise.is_none and not reproduce_original_defect
     exact = exact or computable
     result = run_simulation(problem, plan, demand, None if exact else noise,
                             replications=replications or settings.replications,
                             seed=seed, exact=exact,
-                            confidence=settings.confidence, reproduce_seed_defect=reproduce_seed_defect)
+                            confidence=settings.confidence, reproduce_original_defect=reproduce_original_defect)
     seconds = time.perf_counter() - started
     solver_options = options or SolveOptions()
     record = simulation_record(
-        result, source.description, plan_source, problem.fingerprint(), seconds, reproduce_seed_defect,
+        result, source.description, plan_source, problem.fingerprint(), seconds, reproduce_original_defect,
         settings=[("Seed", None if exact else seed), ("Demand", "the problem's scenarios" if exact
                                                       else settings.demand_distribution),
                   ("Options", _options_text(solver_options) if "solved now" in plan_source
@@ -301,15 +301,15 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
             else f"over {s.replications:,} replications")
     lines = [f"WARNING: {w.message}" for w in warnings]
     lines += [f"{source.description}: simulated {plan_source} {over}"
-              + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_seed_defect else ""),
+              + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_original_defect else ""),
               f"mean profit {s.mean_profit:,.0f}{error}; P5 {s.profit_p5:,.0f}; on-time fill rate {s.fill_rate:.2%}"]
-    summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_seed_defect,
+    summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_original_defect,
                "evaluation": "exact" if exact else "sampled",
                "evaluation_reason": ("requested (--exact)" if exact and not computable else
                                      "empirical demand and no noise: the scenarios, weighted, give the figures "
                                      "exactly" if computable else f"{s.replications:,} sampled replications"),
                "fingerprint": problem.fingerprint(), **s.as_dict()}
-    sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_seed_defect,
+    sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_original_defect,
                                warnings=[w.message for w in warnings]),
               run_log_sheet(record, history)]
     return Outcome("simulate", "stopped" if any(w.code == "stopped" for w in warnings) else "ok",

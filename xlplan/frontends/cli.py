@@ -159,6 +159,19 @@ def _weights(text: str) -> tuple[float, ...]:
     return weights
 
 
+class _DeprecatedFlag(argparse.Action):
+    """A flag's old name, still accepted: it sets the new flag and says once, on stderr, what to type now."""
+
+    def __init__(self, *args: Any, replacement: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.replacement = replacement
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(f"xlplan: {option_string} is deprecated; use {self.replacement}", file=sys.stderr)
+        setattr(namespace, self.dest, True)
+
+
 def _add_plan_choice(command: argparse.ArgumentParser) -> None:
     command.add_argument("--plan", choices=("auto", "workbook", "solve"), default="auto",
                          help="simulate the Plan sheet (workbook), a fresh optimal plan (solve), or the Plan "
@@ -166,9 +179,12 @@ def _add_plan_choice(command: argparse.ArgumentParser) -> None:
     command.add_argument("--exact", action="store_true",
                          help="evaluate the plan once under each of the workbook's own scenarios, weighted by "
                               "probability, without noise: the model's own expected cost")
-    command.add_argument("--reproduce-seed-defect", action="store_true",
-                         help="LEGACY: reproduce the original simulator's defect, to compare with its published "
+    command.add_argument("--reproduce-original-defect", action="store_true",
+                         help="LEGACY: reproduce the defect of the Factory Physics original simulator (each "
+                              "replication capped by all earlier capacity draws), to compare with its published "
                               "figures; never for decisions")
+    command.add_argument("--reproduce-seed-defect", action=_DeprecatedFlag, nargs=0, help=argparse.SUPPRESS,
+                         dest="reproduce_original_defect", replacement="--reproduce-original-defect")
     command.add_argument("--rolling", action="store_true",
                          help="re-plan instead: each policy plans, executes the next periods of each simulated "
                               "world and plans again (the Uncertainty sheet's re-planning settings; "
@@ -293,8 +309,8 @@ def _check(args: argparse.Namespace) -> None:
         refuse(f"-o {args.output} names the input workbook; to write into it, use --in-place (which keeps a backup)")
     if getattr(args, "policies", None) and not args.rolling:
         refuse("--policies only applies with --rolling")
-    if getattr(args, "rolling", False) and (args.exact or args.reproduce_seed_defect or args.plan != "auto"):
-        refuse("--rolling makes its own plans as it goes: it takes no --plan, --exact or --reproduce-seed-defect")
+    if getattr(args, "rolling", False) and (args.exact or args.reproduce_original_defect or args.plan != "auto"):
+        refuse("--rolling makes its own plans as it goes: it takes no --plan, --exact or --reproduce-original-defect")
     if hasattr(args, "backend"):
         try:
             _solve_options(args)  # refused options (e.g. --mpi with a workbook in whole units) before any reading
@@ -475,7 +491,7 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.command == "frontier":
         options.update(weights=args.weights)
     if args.command == "simulate":
-        options.update(plan_from=args.plan, exact=args.exact, reproduce_seed_defect=args.reproduce_seed_defect)
+        options.update(plan_from=args.plan, exact=args.exact, reproduce_original_defect=args.reproduce_original_defect)
         if args.rolling:
             options.update(rolling=True, policies=args.policies)
     if args.command == "report":

@@ -71,7 +71,7 @@ def electronics_tables() -> dict[str, object]:
 def factory_physics_tables(demand_factor: float = 1.0, hours_per_unit: float = 12.0) -> dict[str, object]:
     """The Factory Physics aggregate plan as input tables.
 
-    ``demand_factor`` and ``hours_per_unit`` give the seed's "inflated" plan (1.25 and 15).
+    ``demand_factor`` and ``hours_per_unit`` give the original model's "inflated" plan (1.25 and 15).
     """
     periods = [str(t) for t in range(1, 13)]
     products = pd.DataFrame({
@@ -99,7 +99,7 @@ def factory_physics_tables(demand_factor: float = 1.0, hours_per_unit: float = 1
     demand = pd.DataFrame({"product": "Product", "period": periods, "scenario": "mean",
                            "demand": [d * demand_factor for d in FACTORY_PHYSICS_DEMAND]})
     scenarios = pd.DataFrame({"scenario": ["mean"], "probability": [1.0]})
-    # unmet demand is lost, as in the seed's simulator; the LP optimum is the same with or without
+    # unmet demand is lost, as in the original model's simulator; the LP optimum is the same with or without
     # (tests/test_golden_factory_physics.py), and the stochastic model needs that recourse
     settings = {"hours_per_worker": 1, "backorders_allowed": False, "lost_sales_allowed": True,
                 "integer_units": False, "currency": "$", "workforce_unit": "worker-hours"}  # as Hopp & Spearman
@@ -119,7 +119,7 @@ def electronics_uncertainty_tables() -> dict[str, object]:
 
 
 def factory_physics_uncertainty_tables() -> dict[str, object]:
-    """The seed's noise: hours per unit Normal(12, 0.1), availability Uniform(0.9, 1), demand sd 10%."""
+    """The original model's noise: hours per unit Normal(12, 0.1), availability Uniform(0.9, 1), demand sd 10%."""
     return dict(
         settings={"replications": 100_000, "seed": 2026, "demand_distribution": "normal",
                   "sampled_scenarios": 200, "target_service": 0.95, "buffer_from": 1.0, "buffer_to": 1.3,
