@@ -406,6 +406,8 @@ class _Reporter:
 
     def __init__(self, as_json: bool):
         self.as_json = as_json
+        self.emitted = False
+        """The JSON was printed whole."""
 
     @contextlib.contextmanager
     def status(self, text: str) -> Iterator[None]:
@@ -433,8 +435,10 @@ class _Reporter:
 
     def emit(self, payload: dict[str, Any]) -> None:
         if self.as_json:
-            sys.stdout.write(json.dumps(_json_ready(payload), indent=2, allow_nan=False) + "\n")
+            text = json.dumps(_json_ready(payload), indent=2, allow_nan=False) + "\n"
+            sys.stdout.write(text)
             sys.stdout.flush()
+            self.emitted = True
 
 
 def _json_ready(value: Any) -> Any:
@@ -678,20 +682,39 @@ def _failure(args: argparse.Namespace, error: BaseException) -> tuple[int, dict[
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    Ctrl+C is handled from the first line to the last: while the arguments are read, while the command
+    runs, and while its result is printed, a press ends the run with exit 130 (and no file changed
+    unless the new one was already in place, whole)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     reporter = _Reporter("--json" in argv)
+    ctrl_c = _CtrlC()
+    with ctrl_c:
+        try:
+            code, payload = _parsed_and_run(argv, reporter, ctrl_c)
+            if payload is not None:
+                reporter.emit(payload)
+        except KeyboardInterrupt:  # pressed while reading the arguments or printing the result
+            reporter.problem("xlplan: interrupted" if reporter.emitted else "xlplan: interrupted; no file was changed")
+            if reporter.as_json and not reporter.emitted:
+                reporter.emit(envelope(_command_named(argv), ERROR_STATUS[INTERRUPTED], INTERRUPTED,
+                                       figures={"message": "interrupted; no file was changed"}))
+            code = INTERRUPTED
+    return INTERRUPTED if ctrl_c.pressed else code
+
+
+def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any] | None]:
+    """The exit code and the JSON of the command ``argv`` names (None when it prints none)."""
     try:
         args = _parser().parse_args(argv)
         _check(args)
     except UsageError as error:
         reporter.problem(str(error))
-        reporter.emit(envelope(_command_named(argv), ERROR_STATUS[USAGE], USAGE, figures={"message": str(error)}))
-        return USAGE
+        return USAGE, envelope(_command_named(argv), ERROR_STATUS[USAGE], USAGE, figures={"message": str(error)})
     payload: dict[str, Any] | None = None
-    ctrl_c = _CtrlC()
     try:
-        with ctrl_c, (_stdout_to_stderr() if reporter.as_json else contextlib.nullcontext()):
+        with _stdout_to_stderr() if reporter.as_json else contextlib.nullcontext():
             if args.command in BY_NAME:
                 code, payload = _run(args, reporter, ctrl_c)
             elif args.command == "template":
@@ -708,13 +731,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         code, payload, line = _failure(args, KeyboardInterrupt())
         reporter.problem(line)
-    if payload is not None:
-        reporter.emit(payload)
-    return code
+    return code, payload
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    """The ``xlplan`` command (see ``xlplan/__main__.py``, which reaches it with Ctrl+C already handled)."""
+    try:
+        code = main()
+    except KeyboardInterrupt:  # pressed as main handed back its code, after its own handler was removed
+        code = INTERRUPTED
+    sys.exit(code)
 
 
 if __name__ == "__main__":
