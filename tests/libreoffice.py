@@ -23,13 +23,16 @@ RECALCULATE_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 class LibreOffice:
-    def __init__(self, profile: Path):
+    def __init__(self, profile: Path, recalculate: bool = True):
+        """``recalculate=False`` keeps LibreOffice's default for Excel files: show the cached results
+        (it calculates only formulas stored without one), as a planner's LibreOffice does."""
         executable = shutil.which("soffice") or shutil.which("libreoffice")
         if executable is None:
             pytest.fail("LibreOffice is not installed: run the tests with scripts/test.sh, which installs it")
         self.executable = executable
         (profile / "user").mkdir(parents=True, exist_ok=True)
-        (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ALWAYS)
+        if recalculate:
+            (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ALWAYS)
         self.profile = profile
 
     def convert(self, path: Path, to: str, folder: Path) -> Path:

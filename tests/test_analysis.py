@@ -117,3 +117,30 @@ def test_factory_physics_comparison():
     summary = comparison.summary()
     assert [s["strategy"] for s in summary["strategies"]] == list(by_name)
     assert summary["buffer"]["best_factor"] == pytest.approx(1.02)
+
+
+def test_compare_shows_one_simulation_of_the_best_buffered_plan_everywhere():
+    """Item 17: the table of plans, the buffer table and the line naming the choice show the same figures,
+    although the search simulates each factor with fewer replications than the plans are compared with."""
+    from xlplan.workbook.sheets.analysis_sheets import compare_sheet
+
+    fp = reference.factory_physics()
+    demand = DemandModel("normal", fp.expected_demand, cv=np.array([0.1]))
+    noise = ProcessNoise.uniform(1, hours_sd=0.1, availability=(0.9, 1.0))
+    comparison = compare_strategies(fp, demand, noise, CompareSettings(
+        replications=3_000, buffer_replications=500, sampled_scenarios=10, buffer_to=1.2, buffer_step=0.05,
+        gap_replications=0))
+    buffered = next(s for s in comparison.strategies if s.name == "best buffered").summary
+    chosen = comparison.buffer.best
+    assert chosen.summary == buffered and comparison.buffer.best_replications == 3_000
+    assert f"mean profit {buffered.mean_profit:,.0f}, on-time fill rate {buffered.fill_rate:.2%}" in (
+        comparison.buffer.message) and "re-simulated with 3,000 replications" in comparison.buffer.message
+
+    sheet = compare_sheet(comparison)
+    plans, buffer = sheet.tables[0], next(t for t in sheet.tables if t.table_name == "xlplanBuffer")
+    plan_row = next(r for r in plans.rows if r[0] == "best buffered")
+    buffer_row = next(r for r in buffer.rows if r[0] == chosen.factor)
+    assert (plan_row[2], plan_row[9]) == (buffer_row[2], buffer_row[5]) == (buffered.mean_profit, buffered.fill_rate)
+    assert buffer_row[6].endswith("(chosen)") and "3,000 like the plans above" in buffer.title
+    notes = " ".join(str(t.value) for t in sheet.texts)
+    assert f"{buffered.mean_profit:,.0f}" in notes and "can differ" not in notes

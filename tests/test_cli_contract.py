@@ -60,7 +60,7 @@ def test_user_mistakes_are_usage_errors_in_one_line(tmp_path, capsys, command, a
 
 
 def test_usage_error_from_the_installed_command_has_no_traceback(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "xlplan.frontends.cli", "simulate", str(ELECTRONICS),
+    run = subprocess.run([sys.executable, "-m", "xlplan", "simulate", str(ELECTRONICS),
                           "--replications", "-5", "--json"], capture_output=True, text=True, timeout=60)
     assert run.returncode == USAGE and "Traceback" not in run.stderr and len(run.stderr.splitlines()) == 1
     assert json.loads(run.stdout)["status"] == "usage error"
@@ -149,7 +149,7 @@ def test_help_and_version_do_not_load_the_solver_stack():
     assert run.returncode == 0 and run.stdout.strip() == "", run.stdout + run.stderr
     for flag in ("--help", "--version"):
         started = time.perf_counter()
-        run = subprocess.run([sys.executable, "-m", "xlplan.frontends.cli", flag], capture_output=True, text=True,
+        run = subprocess.run([sys.executable, "-m", "xlplan", flag], capture_output=True, text=True,
                              timeout=60)
         assert run.returncode == 0 and run.stdout.startswith("usage: xlplan" if flag == "--help" else "xlplan ")
         assert time.perf_counter() - started < 1.0  # it took 1.4 to 3.7 s with the solver stack loaded first

@@ -35,7 +35,7 @@ class Run:
 
 def xlplan(*args: str, timeout: float = 120) -> Run:
     """Run ``xlplan ARGS`` in a fresh process; its exit code, output and peak memory (MB)."""
-    done = subprocess.run([sys.executable, "-c", RUNNER, sys.executable, "-m", "xlplan.frontends.cli", *args],
+    done = subprocess.run([sys.executable, "-c", RUNNER, sys.executable, "-m", "xlplan", *args],
                           capture_output=True, text=True, timeout=timeout)
     result = json.loads(done.stdout)
     return Run(result["code"], result["out"], result["err"], result["peak"])

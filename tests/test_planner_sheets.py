@@ -117,3 +117,18 @@ def test_the_run_log_records_a_simulation_like_a_solve(electronics):
     assert "Seed" in details and details["Options"] == "none: the plan was read, not solved"
     assert details["Version: numpy"] and details["Version: xlplan"]
     assert "LEGACY" not in details  # the old simulator's defect is mentioned only where it was reproduced
+
+
+def test_the_start_headline_is_right_without_recalculation(electronics, tmp_path):
+    """The Start sheet is not rewritten by a solve, so its headline stores no cached result that could go
+    stale: LibreOffice, left to its default (show cached results, recalculate nothing), shows the solve's
+    status beside its figures, and "not solved yet" only in a workbook never solved."""
+    from tests.libreoffice import LibreOffice, pdf_text
+
+    office = LibreOffice(tmp_path / "profile", recalculate=False)
+    solved, _ = electronics
+    start = pdf_text(office.convert(solved, "pdf", tmp_path / "solved")).split("How to plan")[0]
+    assert re.search(r"Solve status\s+optimal \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)", start), start
+    assert re.search(r"Expected cost\s+\$564,471\.50", start) and "not solved yet" not in start
+    fresh = pdf_text(office.convert(ELECTRONICS, "pdf", tmp_path / "fresh")).split("How to plan")[0]
+    assert re.search(r"Solve status\s+not solved yet", fresh) and "564,471.50" not in fresh.split("latest plan")[1]

@@ -102,13 +102,29 @@ def test_exact_simulation_is_the_models_expected_cost(tmp_path, capsys):
     assert sum(exact["mean_cost"].values()) == pytest.approx(solved["objective"], abs=0.005)
 
 
-def test_the_seeds_defect_is_labelled_wherever_it_appears(tmp_path, capsys):
+def test_the_original_simulators_defect_is_labelled_wherever_it_appears(tmp_path, capsys):
     out = tmp_path / "legacy.xlsx"
     code, summary = _run(capsys, "simulate", FACTORY_PHYSICS, "-o", out, "--replications", 20,
-                         "--reproduce-seed-defect")
+                         "--reproduce-original-defect")
     assert code == OK and summary["legacy_simulator_defect"]
     assert _sheet(out, "Simulation")["A3"].value.startswith("LEGACY MODE")
     assert _sheet(out, "Run log")["B7"].value == "legacy"
+
+
+def test_the_old_flag_name_still_works_and_says_the_new_one(tmp_path, capsys):
+    """--reproduce-seed-defect named the source documents ("seeds"), not the random seed: its new name says
+    what it reproduces; the old one is a hidden alias with a one-line notice, never in --help."""
+    code = main(["simulate", str(FACTORY_PHYSICS), "-o", str(tmp_path / "old.xlsx"), "--replications", "20",
+                 "--reproduce-seed-defect", "--json"])
+    captured = capsys.readouterr()
+    assert code == OK and json.loads(captured.out)["legacy_simulator_defect"]
+    notice = [line for line in captured.err.splitlines() if "deprecated" in line]
+    assert notice == ["xlplan: --reproduce-seed-defect is deprecated; use --reproduce-original-defect"]
+    with pytest.raises(SystemExit):
+        main(["simulate", "--help"])
+    helped = capsys.readouterr().out
+    assert "--reproduce-original-defect" in helped and "seed-defect" not in helped
+    assert "Factory Physics original simulator" in " ".join(helped.split())
 
 
 def test_compare_factory_physics(tmp_path, capsys, libreoffice):

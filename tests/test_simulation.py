@@ -63,7 +63,7 @@ def test_the_inflated_plan_gives_the_corrected_reference(fp_plans):
 def test_the_seeds_defect_only_as_a_named_legacy_mode(fp_plans):
     fp, optimal, _ = fp_plans
     runs = [simulate(fp, optimal, _seed_demand(fp), SEED_NOISE, replications=20, seed=k,
-                     reproduce_seed_defect=True).summary for k in range(60)]
+                     reproduce_original_defect=True).summary for k in range(60)]
     # "re-running that defect gives 1.424e6 +- 0.008e6 and service 0.911 over 20 replications"
     assert abs(np.mean([r.mean_profit for r in runs]) - 1.424e6) < 0.008e6
     assert abs(np.mean([r.fill_rate for r in runs]) - 0.911) < 0.005

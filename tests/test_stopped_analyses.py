@@ -120,7 +120,7 @@ def test_ctrl_c_exits_130_promptly_and_leaves_the_file(tmp_path, command):
     book = _hard_workbook(tmp_path) if command == "solve" else copy_of(ELECTRONICS, tmp_path)
     before = digest(book)
     for delay in (2.5, 6.0):
-        process = subprocess.Popen([sys.executable, "-m", "xlplan.frontends.cli", command, str(book), "--in-place",
+        process = subprocess.Popen([sys.executable, "-m", "xlplan", command, str(book), "--in-place",
                                     "--mip-gap", "0", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    stdin=subprocess.DEVNULL, text=True)
         time.sleep(delay)

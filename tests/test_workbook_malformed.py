@@ -86,12 +86,13 @@ DEFECTS = {
         "Settings!A6 (xlplan_settings): 'Overtime limt' is not a setting xlplan knows (known: Regular hours per "
         "workforce unit, Overtime limit, Warehouse capacity, Overflow capacity, Overflow cost multiplier, "
         "Backorders allowed, Backorder limit, Lost sales allowed, Whole units, Risk weight, Risk level, "
-        "Calm plan tolerance, Fill rate target, Fill rate policy, Fill rate share of scenarios)",
-        "Settings!A4:D19 (xlplan_settings): the setting 'Overtime limit' is missing: add a row for it (leave its "
+        "Calm plan tolerance, Fill rate target, Fill rate policy, Fill rate share of scenarios, Currency, "
+        "Workforce unit)",
+        "Settings!A4:D21 (xlplan_settings): the setting 'Overtime limit' is missing: add a row for it (leave its "
         "value blank for no limit)"]),
     "setting twice": (put("Settings", "A12", "Backorders allowed"), [
         "Settings!A12 (xlplan_settings): the setting 'Backorders allowed' appears twice",
-        "Settings!A4:D19 (xlplan_settings): the setting 'Lost sales allowed' is missing: add a row for it"]),
+        "Settings!A4:D21 (xlplan_settings): the setting 'Lost sales allowed' is missing: add a row for it"]),
     # ----------------------------------------------------------------- values
     "text in demand": (put("Demand", "E7", "abc"), [
         "Demand!E7 (xlplan_demand): 'abc' is not a number (Demand, product A, period 3, scenario high)"]),

@@ -14,10 +14,13 @@ Data flows one way: workbook -> problem -> model -> solution -> results -> workb
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
-from typing import TYPE_CHECKING, Any
 
+# the package's own import is the moment before ``python -m xlplan`` can handle Ctrl+C (xlplan/__main__.py):
+# it imports nothing Python has not loaded already (typing is for the type checker alone)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from xlplan.model import Formulation
     from xlplan.problem import (
         InvalidProblemError,
@@ -41,6 +44,11 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read when asked: the package's import stays short (see xlplan/__main__.py)
+        from importlib import metadata
+
+        globals()[name] = metadata.version("xlplan")
+        return globals()[name]
     if name in _LAZY:
         module = importlib.import_module(_LAZY[name])
         value = getattr(module, name) if hasattr(module, name) else importlib.import_module(f"{module.__name__}.{name}")
@@ -49,7 +57,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'xlplan' has no attribute {name!r}")
 
 
-__version__ = metadata.version("xlplan")
+__version__: str
 """The installed version, as the package metadata (pyproject.toml) says."""
 
 

@@ -95,6 +95,14 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def _in_currency(sheets: list[Sheet], problem: PlanningProblem) -> list[Sheet]:
+    """The sheets with every money cell in the Settings' currency (see ``workbook.sheets.units``)."""
+    from xlplan.workbook.sheets.units import in_currency
+
+    in_currency(sheets, problem.settings.currency)
+    return sheets
+
+
 def _options_text(options: SolveOptions) -> str:
     """Solver options in the Run log's words (as a solve records them)."""
     return (f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
@@ -156,8 +164,9 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     if priced is not None:
         sheets.insert(len(sheets) - 1, priced[0])  # before the Run log
         summary["shadow_prices"] = priced[1]
-    return Outcome("solve", _ENDS[result.status.value], sheets, retire=(*OUTPUT_SHEETS, SENSITIVITY),
-                   summary=summary, lines=lines, versions={**library_versions(), **result.info.versions})
+    return Outcome("solve", _ENDS[result.status.value], _in_currency(sheets, problem),
+                   retire=(*OUTPUT_SHEETS, SENSITIVITY), summary=summary, lines=lines,
+                   versions={**library_versions(), **result.info.versions})
 
 
 def _calm(source: WorkbookSource, problem: PlanningProblem, first: PlanResult, options: SolveOptions,
@@ -204,7 +213,7 @@ def _sensitivity(result: PlanResult, lines: list[str]) -> tuple[Sheet, dict[str,
         lines.append(f"no shadow prices: {error}")
         return None
     priced = {"basis": sensitivity.basis, "objective": sensitivity.objective, "prices": sensitivity.as_dicts()}
-    return sensitivity_sheet(sensitivity, result.problem.name), priced
+    return sensitivity_sheet(sensitivity, result.problem.name, result.problem.settings), priced
 
 
 def _solved_plan(problem: PlanningProblem, options: SolveOptions) -> PlanResult:
@@ -234,7 +243,7 @@ def stale_plan(history: tuple[tuple[Any, ...], ...], fingerprint: str) -> Notice
 
 def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "solve"] = "auto",
              replications: int | None = None, seed: int | None = None, exact: bool = False,
-             reproduce_seed_defect: bool = False, options: SolveOptions | None = None, rolling: bool = False,
+             reproduce_original_defect: bool = False, options: SolveOptions | None = None, rolling: bool = False,
              policies: tuple[str, ...] | None = None) -> Outcome:
     """Simulate the workbook's plan (its Plan sheet, or a fresh solve) under its Uncertainty sheet; with
     ``rolling``, re-plan each policy along the simulated worlds instead (see :func:`simulate_rolling`)."""
@@ -270,16 +279,16 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     demand, noise = uncertainty_models(problem, uncertainty)
     # drawing from a few weighted paths with nothing else random only estimates what a weighted sum gives
     # exactly; the original simulator's defect needs draws to show
-    computable = settings.demand_distribution == "empirical" and noise.is_none and not reproduce_seed_defect
+    computable = settings.demand_distribution == "empirical" and noise.is_none and not reproduce_original_defect
     exact = exact or computable
     result = run_simulation(problem, plan, demand, None if exact else noise,
                             replications=replications or settings.replications,
                             seed=seed, exact=exact,
-                            confidence=settings.confidence, reproduce_seed_defect=reproduce_seed_defect)
+                            confidence=settings.confidence, reproduce_original_defect=reproduce_original_defect)
     seconds = time.perf_counter() - started
     solver_options = options or SolveOptions()
     record = simulation_record(
-        result, source.description, plan_source, problem.fingerprint(), seconds, reproduce_seed_defect,
+        result, source.description, plan_source, problem.fingerprint(), seconds, reproduce_original_defect,
         settings=[("Seed", None if exact else seed), ("Demand", "the problem's scenarios" if exact
                                                       else settings.demand_distribution),
                   ("Options", _options_text(solver_options) if "solved now" in plan_source
@@ -292,18 +301,19 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
             else f"over {s.replications:,} replications")
     lines = [f"WARNING: {w.message}" for w in warnings]
     lines += [f"{source.description}: simulated {plan_source} {over}"
-              + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_seed_defect else ""),
+              + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_original_defect else ""),
               f"mean profit {s.mean_profit:,.0f}{error}; P5 {s.profit_p5:,.0f}; on-time fill rate {s.fill_rate:.2%}"]
-    summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_seed_defect,
+    summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_original_defect,
                "evaluation": "exact" if exact else "sampled",
                "evaluation_reason": ("requested (--exact)" if exact and not computable else
                                      "empirical demand and no noise: the scenarios, weighted, give the figures "
                                      "exactly" if computable else f"{s.replications:,} sampled replications"),
                "fingerprint": problem.fingerprint(), **s.as_dict()}
-    sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_seed_defect,
+    sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_original_defect,
                                warnings=[w.message for w in warnings]),
               run_log_sheet(record, history)]
-    return Outcome("simulate", "stopped" if any(w.code == "stopped" for w in warnings) else "ok", sheets,
+    return Outcome("simulate", "stopped" if any(w.code == "stopped" for w in warnings) else "ok",
+                   _in_currency(sheets, problem),
                    summary=summary, lines=lines, warnings=warnings, seed=None if exact else seed, versions=versions)
 
 
@@ -351,7 +361,8 @@ def simulate_rolling(source: WorkbookSource, *, replications: int | None = None,
     lines += [f"note: {w.message}" for w in warnings]
     summary = {"fingerprint": problem.fingerprint(), "rolling": study.summary()}
     sheets = [rolling_sheet(study), run_log_sheet(record, read_runs(source))]
-    return Outcome("simulate", "stopped" if study.stopped else "ok", sheets, summary=summary, lines=lines,
+    return Outcome("simulate", "stopped" if study.stopped else "ok", _in_currency(sheets, problem), summary=summary,
+                   lines=lines,
                    warnings=warnings, seed=settings.seed, versions=library_versions())
 
 
@@ -403,7 +414,8 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     lines.append(f"Optimality gap: {gap.advice}" if gap else f"Optimality gap: {comparison.gap_note}")
     summary = {"fingerprint": problem.fingerprint(), **comparison.summary()}
     sheets = [compare_sheet(comparison), run_log_sheet(record, read_runs(source))]
-    return Outcome("compare", "stopped" if comparison.stopped else "ok", sheets, summary=summary, lines=lines,
+    return Outcome("compare", "stopped" if comparison.stopped else "ok", _in_currency(sheets, problem),
+                   summary=summary, lines=lines,
                    warnings=warnings, seed=settings.seed, versions=versions)
 
 
@@ -440,7 +452,7 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
     sheets = [frontier_sheet(result, problem.name),
               run_log_sheet(frontier_record(result, source.description, problem.fingerprint(), seconds),
                             read_runs(source))]
-    return Outcome("frontier", "ok", sheets, summary=summary, lines=lines)
+    return Outcome("frontier", "ok", _in_currency(sheets, problem), summary=summary, lines=lines)
 
 
 def validate(source: WorkbookSource) -> Outcome:

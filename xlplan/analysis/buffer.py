@@ -9,7 +9,7 @@ coarse point finds the optimum on the fine grid (checked against a brute-force s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -41,17 +41,34 @@ class BufferSearch:
     """The most profitable factor that meets the target; None when none does."""
     stopped: tuple[str, ...] = ()
     """One line per factor whose solve a limit stopped (its plan is the best found, or none)."""
+    replications: int = 0
+    """Replications per factor in the search."""
+    best_replications: int | None = None
+    """When the chosen factor was simulated again (:meth:`with_best_simulated`): with how many replications.
+    Its point then carries those figures, so that one simulation is what every table and line shows."""
 
     @property
     def message(self) -> str:
         if self.best is not None:
             s = self.best.summary
+            again = (f"; re-simulated with {self.best_replications:,} replications"
+                     if self.best_replications not in (None, self.replications) else "")
+            short = "" if self.best.meets_target else ", short of the target once re-simulated"
             return (f"buffer x {self.best.factor:.3f}: mean profit {s.mean_profit:,.0f}, on-time fill rate "
-                    f"{s.fill_rate:.2%} (target {self.target_service:.0%})")
+                    f"{s.fill_rate:.2%} (target {self.target_service:.0%}{short}{again})")
         top = max(self.points, key=lambda p: p.summary.fill_rate)
         return (f"no buffer between x {self.points[0].factor:g} and x {self.points[-1].factor:g} reaches the "
                 f"target fill rate of {self.target_service:.0%}; the best was {top.summary.fill_rate:.2%} at "
                 f"x {top.factor:g}")
+
+    def with_best_simulated(self, summary: SimulationSummary, replications: int) -> BufferSearch:
+        """The search with the chosen factor's figures replaced by ``summary``, a simulation of its plan with
+        ``replications`` (those every compared plan gets): one simulation per figure, wherever it is shown."""
+        if self.best is None:
+            return self
+        best = replace(self.best, summary=summary, meets_target=summary.fill_rate >= self.target_service)
+        points = tuple(best if p is self.best else p for p in self.points)
+        return replace(self, points=points, best=best, best_replications=replications)
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([{
@@ -116,4 +133,4 @@ def buffer_search(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
                 evaluate(k)
         best = best_of(list(evaluated.values()))
     points = tuple(p for _, p in sorted(evaluated.items()) if p is not None)
-    return BufferSearch(target_service, points, best, tuple(stopped))
+    return BufferSearch(target_service, points, best, tuple(stopped), replications)

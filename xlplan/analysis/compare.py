@@ -184,10 +184,13 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
                            evaluate(deterministic.solution.plan), deterministic.solution.plan, deterministic_stopped)]
     if buffer.best is not None:
         k = buffer.best.factor
+        # the chosen plan simulated as the others are (their replications and confidence level), and that
+        # one simulation shown in the table of plans, the buffer table and the lines alike
+        buffer = buffer.with_best_simulated(evaluate(buffer.best.plan), settings.replications)
+        assert buffer.best is not None
         strategies.append(Strategy(
             "best buffered", f"the deterministic plan for demand x {k:.3f} and hours per unit x {k:.3f}",
-            buffer.best.planned_cost, evaluate(buffer.best.plan), buffer.best.plan,
-            buffer.best.stopped))
+            buffer.best.planned_cost, buffer.best.summary, buffer.best.plan, buffer.best.stopped))
     stochastic = value.recourse_result
     strategies.append(Strategy(
         "stochastic", f"the two-stage plan over {len(planned.scenarios)} scenarios of demand"

@@ -159,6 +159,19 @@ def _weights(text: str) -> tuple[float, ...]:
     return weights
 
 
+class _DeprecatedFlag(argparse.Action):
+    """A flag's old name, still accepted: it sets the new flag and says once, on stderr, what to type now."""
+
+    def __init__(self, *args: Any, replacement: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.replacement = replacement
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(f"xlplan: {option_string} is deprecated; use {self.replacement}", file=sys.stderr)
+        setattr(namespace, self.dest, True)
+
+
 def _add_plan_choice(command: argparse.ArgumentParser) -> None:
     command.add_argument("--plan", choices=("auto", "workbook", "solve"), default="auto",
                          help="simulate the Plan sheet (workbook), a fresh optimal plan (solve), or the Plan "
@@ -166,9 +179,12 @@ def _add_plan_choice(command: argparse.ArgumentParser) -> None:
     command.add_argument("--exact", action="store_true",
                          help="evaluate the plan once under each of the workbook's own scenarios, weighted by "
                               "probability, without noise: the model's own expected cost")
-    command.add_argument("--reproduce-seed-defect", action="store_true",
-                         help="LEGACY: reproduce the original simulator's defect, to compare with its published "
+    command.add_argument("--reproduce-original-defect", action="store_true",
+                         help="LEGACY: reproduce the defect of the Factory Physics original simulator (each "
+                              "replication capped by all earlier capacity draws), to compare with its published "
                               "figures; never for decisions")
+    command.add_argument("--reproduce-seed-defect", action=_DeprecatedFlag, nargs=0, help=argparse.SUPPRESS,
+                         dest="reproduce_original_defect", replacement="--reproduce-original-defect")
     command.add_argument("--rolling", action="store_true",
                          help="re-plan instead: each policy plans, executes the next periods of each simulated "
                               "world and plans again (the Uncertainty sheet's re-planning settings; "
@@ -293,8 +309,8 @@ def _check(args: argparse.Namespace) -> None:
         refuse(f"-o {args.output} names the input workbook; to write into it, use --in-place (which keeps a backup)")
     if getattr(args, "policies", None) and not args.rolling:
         refuse("--policies only applies with --rolling")
-    if getattr(args, "rolling", False) and (args.exact or args.reproduce_seed_defect or args.plan != "auto"):
-        refuse("--rolling makes its own plans as it goes: it takes no --plan, --exact or --reproduce-seed-defect")
+    if getattr(args, "rolling", False) and (args.exact or args.reproduce_original_defect or args.plan != "auto"):
+        refuse("--rolling makes its own plans as it goes: it takes no --plan, --exact or --reproduce-original-defect")
     if hasattr(args, "backend"):
         try:
             _solve_options(args)  # refused options (e.g. --mpi with a workbook in whole units) before any reading
@@ -390,6 +406,8 @@ class _Reporter:
 
     def __init__(self, as_json: bool):
         self.as_json = as_json
+        self.emitted = False
+        """The JSON was printed whole."""
 
     @contextlib.contextmanager
     def status(self, text: str) -> Iterator[None]:
@@ -417,8 +435,10 @@ class _Reporter:
 
     def emit(self, payload: dict[str, Any]) -> None:
         if self.as_json:
-            sys.stdout.write(json.dumps(_json_ready(payload), indent=2, allow_nan=False) + "\n")
+            text = json.dumps(_json_ready(payload), indent=2, allow_nan=False) + "\n"
+            sys.stdout.write(text)
             sys.stdout.flush()
+            self.emitted = True
 
 
 def _json_ready(value: Any) -> Any:
@@ -475,7 +495,7 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.command == "frontier":
         options.update(weights=args.weights)
     if args.command == "simulate":
-        options.update(plan_from=args.plan, exact=args.exact, reproduce_seed_defect=args.reproduce_seed_defect)
+        options.update(plan_from=args.plan, exact=args.exact, reproduce_original_defect=args.reproduce_original_defect)
         if args.rolling:
             options.update(rolling=True, policies=args.policies)
     if args.command == "report":
@@ -662,20 +682,39 @@ def _failure(args: argparse.Namespace, error: BaseException) -> tuple[int, dict[
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    Ctrl+C is handled from the first line to the last: while the arguments are read, while the command
+    runs, and while its result is printed, a press ends the run with exit 130 (and no file changed
+    unless the new one was already in place, whole)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     reporter = _Reporter("--json" in argv)
+    ctrl_c = _CtrlC()
+    with ctrl_c:
+        try:
+            code, payload = _parsed_and_run(argv, reporter, ctrl_c)
+            if payload is not None:
+                reporter.emit(payload)
+        except KeyboardInterrupt:  # pressed while reading the arguments or printing the result
+            reporter.problem("xlplan: interrupted" if reporter.emitted else "xlplan: interrupted; no file was changed")
+            if reporter.as_json and not reporter.emitted:
+                reporter.emit(envelope(_command_named(argv), ERROR_STATUS[INTERRUPTED], INTERRUPTED,
+                                       figures={"message": "interrupted; no file was changed"}))
+            code = INTERRUPTED
+    return INTERRUPTED if ctrl_c.pressed else code
+
+
+def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any] | None]:
+    """The exit code and the JSON of the command ``argv`` names (None when it prints none)."""
     try:
         args = _parser().parse_args(argv)
         _check(args)
     except UsageError as error:
         reporter.problem(str(error))
-        reporter.emit(envelope(_command_named(argv), ERROR_STATUS[USAGE], USAGE, figures={"message": str(error)}))
-        return USAGE
+        return USAGE, envelope(_command_named(argv), ERROR_STATUS[USAGE], USAGE, figures={"message": str(error)})
     payload: dict[str, Any] | None = None
-    ctrl_c = _CtrlC()
     try:
-        with ctrl_c, (_stdout_to_stderr() if reporter.as_json else contextlib.nullcontext()):
+        with _stdout_to_stderr() if reporter.as_json else contextlib.nullcontext():
             if args.command in BY_NAME:
                 code, payload = _run(args, reporter, ctrl_c)
             elif args.command == "template":
@@ -692,13 +731,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         code, payload, line = _failure(args, KeyboardInterrupt())
         reporter.problem(line)
-    if payload is not None:
-        reporter.emit(payload)
-    return code
+    return code, payload
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    """The ``xlplan`` command (see ``xlplan/__main__.py``, which reaches it with Ctrl+C already handled)."""
+    try:
+        code = main()
+    except KeyboardInterrupt:  # pressed as main handed back its code, after its own handler was removed
+        code = INTERRUPTED
+    sys.exit(code)
 
 
 if __name__ == "__main__":

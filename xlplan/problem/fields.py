@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FieldKind = Literal["number", "fraction", "flag", "integer", "choice"]
+FieldKind = Literal["number", "fraction", "flag", "integer", "choice", "text"]
 
 MAX_UNITS = 1e9
 """Units of a product in one period (demand, stock, production), and a workforce."""
@@ -41,6 +41,7 @@ class Field:
     optional: bool = False
     """True when a blank value is meaningful (it means "no limit")."""
     maximum: float | None = None
+    """The largest value; for a ``text`` field, the most characters."""
     choices: tuple[str, ...] = ()
     """The words a ``choice`` field accepts."""
     why_whole: str = ""
@@ -50,10 +51,17 @@ class Field:
     keeps the plan as it was) rather than being refused."""
 
     @property
+    def presentation(self) -> bool:
+        """A word for people (a currency, a unit's name) that shapes how figures are shown, never the plan."""
+        return self.kind == "text"
+
+    @property
     def range_text(self) -> str:
         """The admissible values, as the README and the messages state them."""
         if self.kind in ("flag", "choice"):
             return ""
+        if self.kind == "text":
+            return f"up to {self.maximum:g} characters, no double quote or backslash"
         if self.maximum is None:
             return "more than 0" if self.strictly_positive else "0 or more"
         if self.strictly_positive:
@@ -159,6 +167,14 @@ SETTING_FIELDS: tuple[Field, ...] = (
     Field("fill_rate_share", "Fill rate share of scenarios", "fraction",
           "With the chance policy: the share of scenarios, by probability, in which the target must be met.",
           default=0.9, kind="fraction", maximum=0.9999, optional_row=True),
+    Field("currency", "Currency", "symbol or ISO code",
+          "The money every money cell and the report show: a code (EUR, USD) after the figure, a symbol ($, "
+          "\u20ac, R$) before it. Blank: figures without a symbol.", default="", kind="text", maximum=8,
+          optional_row=True),
+    Field("workforce_unit", "Workforce unit", "word",
+          "What one unit of workforce is, as the unit columns name it (workers, worker-hours, crews). Blank: "
+          "worker-hours when Regular hours per workforce unit is 1, workers otherwise.", default="", kind="text",
+          maximum=20, optional_row=True),
 )
 
 

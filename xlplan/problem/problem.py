@@ -76,6 +76,15 @@ class Settings:
     fill_rate_target: float | None = None
     fill_rate_policy: str = "expected"
     fill_rate_share: float = 0.9
+    currency: str = ""
+    """How money is shown (a symbol or an ISO code); blank: no symbol. Presentation only."""
+    workforce_unit: str = ""
+    """What a unit of workforce is called; blank: named from ``hours_per_worker``. Presentation only."""
+
+    @property
+    def workforce_word(self) -> str:
+        """The workforce's unit in words: as set, or worker-hours when one unit gives one regular hour."""
+        return self.workforce_unit or ("worker-hours" if self.hours_per_worker == 1 else "workers")
 
     @property
     def has_overflow(self) -> bool:
@@ -86,6 +95,7 @@ class Settings:
 assert [f.name for f in fields(ProductParameters)] == [f.name for f in PRODUCT_FIELDS]
 assert [f.name for f in fields(PeriodCosts)] == [f.name for f in COST_FIELDS]
 assert [f.name for f in fields(Settings)] == [f.name for f in SETTING_FIELDS]
+PRESENTATION_SETTINGS = frozenset(f.name for f in SETTING_FIELDS if f.presentation)
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,7 +248,7 @@ class PlanningProblem:
         """The problem under other settings, for example ``integer_units=False``."""
         return dataclasses.replace(self, settings=dataclasses.replace(self.settings, **changes))
 
-    def settings_dict(self) -> dict[str, float | bool | None]:
+    def settings_dict(self) -> dict[str, float | bool | str | None]:
         return dataclasses.asdict(self.settings)
 
     def fingerprint(self) -> str:
@@ -246,7 +256,9 @@ class PlanningProblem:
         digest = hashlib.sha256()
         for labels in (self.products, self.periods, self.scenarios):
             digest.update(repr(labels).encode())
-        digest.update(repr(sorted(self.settings_dict().items())).encode())
+        # words that only change how figures are shown (the currency) leave the plan, and so the fingerprint, as is
+        shaping = {k: v for k, v in self.settings_dict().items() if k not in PRESENTATION_SETTINGS}
+        digest.update(repr(sorted(shaping.items())).encode())
         for array in (self.probabilities, self.demand, self.capacity_factor, *_arrays(self.product),
                       *_arrays(self.costs)):
             digest.update(np.ascontiguousarray(array).tobytes())

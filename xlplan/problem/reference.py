@@ -60,6 +60,8 @@ def electronics_tables() -> dict[str, object]:
         "backorders_allowed": True,
         "backorder_limit": 0.4,
         "integer_units": True,
+        "currency": "$",  # the source names no currency; its prices (a TV at 500) read as dollars
+        "workforce_unit": "workers",
     }
     periods = list(dict.fromkeys(data["t"]))
     return dict(products=products, costs=costs, demand=demand, scenarios=scenarios,
@@ -69,7 +71,7 @@ def electronics_tables() -> dict[str, object]:
 def factory_physics_tables(demand_factor: float = 1.0, hours_per_unit: float = 12.0) -> dict[str, object]:
     """The Factory Physics aggregate plan as input tables.
 
-    ``demand_factor`` and ``hours_per_unit`` give the seed's "inflated" plan (1.25 and 15).
+    ``demand_factor`` and ``hours_per_unit`` give the original model's "inflated" plan (1.25 and 15).
     """
     periods = [str(t) for t in range(1, 13)]
     products = pd.DataFrame({
@@ -97,10 +99,10 @@ def factory_physics_tables(demand_factor: float = 1.0, hours_per_unit: float = 1
     demand = pd.DataFrame({"product": "Product", "period": periods, "scenario": "mean",
                            "demand": [d * demand_factor for d in FACTORY_PHYSICS_DEMAND]})
     scenarios = pd.DataFrame({"scenario": ["mean"], "probability": [1.0]})
-    # unmet demand is lost, as in the seed's simulator; the LP optimum is the same with or without
+    # unmet demand is lost, as in the original model's simulator; the LP optimum is the same with or without
     # (tests/test_golden_factory_physics.py), and the stochastic model needs that recourse
     settings = {"hours_per_worker": 1, "backorders_allowed": False, "lost_sales_allowed": True,
-                "integer_units": False}
+                "integer_units": False, "currency": "$", "workforce_unit": "worker-hours"}  # as Hopp & Spearman
     return dict(products=products, costs=costs, demand=demand, scenarios=scenarios,
                 settings=settings, periods=periods, name="Factory Physics aggregate plan")
 
@@ -117,7 +119,7 @@ def electronics_uncertainty_tables() -> dict[str, object]:
 
 
 def factory_physics_uncertainty_tables() -> dict[str, object]:
-    """The seed's noise: hours per unit Normal(12, 0.1), availability Uniform(0.9, 1), demand sd 10%."""
+    """The original model's noise: hours per unit Normal(12, 0.1), availability Uniform(0.9, 1), demand sd 10%."""
     return dict(
         settings={"replications": 100_000, "seed": 2026, "demand_distribution": "normal",
                   "sampled_scenarios": 200, "target_service": 0.95, "buffer_from": 1.0, "buffer_to": 1.3,

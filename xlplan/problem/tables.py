@@ -100,6 +100,27 @@ def parse_flag(value: Any) -> tuple[bool | None, str | None]:
     return None, f"'{value}' is not yes or no"
 
 
+def parse_word(value: Any, spec: Field) -> tuple[str | None, str | None]:
+    """A short word for people (a currency, a unit's name): text, at most ``spec.maximum`` characters, with
+    no character that would end the quoted text of a number format (a double quote) or escape one (a backslash)."""
+    if isinstance(value, UnreadableValue):
+        return None, value.reason
+    error = excel_error(value)
+    if error:
+        return None, f"holds the Excel error {error}; a word is required (or blank)"
+    if not isinstance(value, str):
+        return None, f"{value} is not text; write a word such as {'EUR or $' if spec.name == 'currency' else 'workers'}"
+    word = value.strip()
+    limit = int(spec.maximum or 0)
+    if len(word) > limit:
+        return None, f"'{word[:20]}' has {len(word)} characters; at most {limit} fit"
+    bad = sorted({c for c in word if c in '"\\' or not c.isprintable()})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        return None, f"'{word}' holds {shown}, which a number format cannot show; leave it out"
+    return word, None
+
+
 def label_text(value: Any) -> str | None:
     """A label as text: whole numbers lose their '.0'; blanks and unreadable cells give None."""
     if is_blank(value) or isinstance(value, UnreadableValue) or excel_error(value):
@@ -234,6 +255,11 @@ def parse_named_values(collector: IssueCollector, table: str, raw: Mapping[str, 
             if word not in spec.choices:
                 collector.add(table, f"'{value}' is not one of {', '.join(spec.choices)}", column=spec.name)
             parsed[spec.name] = word if word in spec.choices else spec.default
+        elif spec.kind == "text":
+            text, problem = parse_word(value, spec)
+            if problem:
+                collector.add(table, problem, column=spec.name)
+            parsed[spec.name] = text if text is not None else spec.default
         else:
             number = collector.number(value, spec, table, None)
             if number is None:

@@ -22,6 +22,7 @@ from xlplan.report.sections import SOLVED, HtmlTable, LatestRuns, Section, Table
 from xlplan.workbook.contract import KPI_NAME, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
 from xlplan.workbook.read.outputs import read_output_tables
+from xlplan.workbook.sheets.units import GENERIC_CURRENCY, money_text
 
 HEADLINE_KPIS = ("expected_cost", "profit_shipped", "fill_rate")
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -67,17 +68,33 @@ def _number(value: object) -> float | None:
 
 NOT_AVAILABLE = "—"
 """A blank figure: the sheet leaves a cell blank where there is no finite value."""
-UNIT_FORMATS = {"currency": "money", "currency / unit": "money", "fraction": "percent", "paths": "count"}
+UNIT_FORMATS = {"fraction": "percent", "paths": "count"}
 
 
-def format_value(value: object, kind: str) -> str:
-    """A cell for people: money with cents, fractions as percentages, other numbers with separators."""
+def currency_of(tables: Tables) -> str:
+    """The workbook's currency, as its KPI sheet names the unit of the expected cost (blank: none set)."""
+    row = _kpi(tables, "expected_cost")
+    unit = "" if row is None or pd.isna(row.get("Unit")) else str(row.get("Unit", "")).strip()
+    return "" if unit == GENERIC_CURRENCY else unit
+
+
+def unit_kind(unit: str, currency: str) -> str:
+    """How to show a figure of ``unit``: money in the workbook's currency (or the generic word), else by unit."""
+    money = currency or GENERIC_CURRENCY
+    if unit in (money, f"{money} / unit"):
+        return "money"
+    return UNIT_FORMATS.get(unit, "number")
+
+
+def format_value(value: object, kind: str, currency: str = "") -> str:
+    """A cell for people: money with cents in the workbook's currency, fractions as percentages, other
+    numbers with separators."""
     number = _number(value)
     if number is None:
         blank = value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
         return NOT_AVAILABLE if blank else str(value)
     if kind == "money":
-        return f"{number:,.2f}"
+        return money_text(number, currency)
     if kind == "percent":
         return f"{number:.2%}"
     if kind == "count" or number.is_integer():
@@ -116,13 +133,14 @@ def _status(tables: Tables) -> HeadlineFigure:
 def headline(tables: Tables) -> list[HeadlineFigure]:
     """Status, expected cost, profit and fill rate (the KPI sheet's), and simulated profit if simulated."""
     figures = [_status(tables)]
+    currency = currency_of(tables)
     for key in HEADLINE_KPIS:
         row = _kpi(tables, key)
         if row is None:
             continue
         value = _number(row["Value"])
-        kind = UNIT_FORMATS.get(str(row.get("Unit", "")), "number")
-        text = format_value(value, kind) if value is not None else "not calculated"
+        kind = unit_kind(str(row.get("Unit", "")), currency)
+        text = format_value(value, kind, currency) if value is not None else "not calculated"
         figures.append(HeadlineFigure(key, str(row["KPI"]), value, text, "plain" if value is not None else "warn",
                                       str(row.get("Definition", "") or "")))
     summary = tables.get(SIMULATION_SUMMARY_NAME)
@@ -131,7 +149,8 @@ def headline(tables: Tables) -> list[HeadlineFigure]:
         mean, se = _number(measures.get("Mean profit")), _number(measures.get("Standard error of the mean"))
         if mean is not None:
             detail = f"± {1.96 * se:,.0f} (95% interval of the mean)" if se is not None else "exact"
-            figures.append(HeadlineFigure("simulated_profit", "Simulated mean profit", mean, f"{mean:,.0f}",
+            figures.append(HeadlineFigure("simulated_profit", "Simulated mean profit", mean,
+                                          money_text(mean, currency, 0),
                                           "plain", detail))
     return figures
 
@@ -178,7 +197,7 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _table(table: HtmlTable) -> str:
+def _table(table: HtmlTable, currency: str = "") -> str:
     frame = table.frame
     units = frame["Unit"].astype(str).tolist() if "Unit" in frame.columns else None
     head = "".join(f'<th class="num">{_e(c)}</th>' if table.formats.get(c, "text") != "text" else f"<th>{_e(c)}</th>"
@@ -189,9 +208,9 @@ def _table(table: HtmlTable) -> str:
         for column, value in zip(frame.columns, row):
             kind = table.formats.get(column, "text")
             if kind == "by unit":
-                kind = UNIT_FORMATS.get(units[i], "number") if units else "number"
+                kind = unit_kind(units[i], currency) if units else "number"
             numeric = kind != "text"
-            text = format_value(value, kind) if kind != "text" else ("" if pd.isna(value) else str(value))
+            text = format_value(value, kind, currency) if kind != "text" else ("" if pd.isna(value) else str(value))
             cells.append(f'<td class="num">{_e(text)}</td>' if numeric else f"<td>{_e(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     markup = (f'<div class="scroll"><table><caption>{_e(table.caption)}</caption><thead><tr>{head}</tr></thead>'
@@ -224,20 +243,21 @@ def _headline(figures: list[HeadlineFigure]) -> str:
     return f'<div class="headline">{"".join(cards)}</div>'
 
 
-def _section(section: Section, chart: _Charts) -> str:
+def _section(section: Section, chart: _Charts, currency: str = "") -> str:
     parts = [f'<section id="{_e(section.key)}"><h2>{_e(section.title)}</h2>']
     parts += [f'<p class="warning">{_e(w)}</p>' for w in section.warnings]
     parts += [f'<p class="note">{_e(n)}</p>' for n in section.notes]
     parts += [chart(figure, section.key) for figure in section.figures]
-    parts += [_table(t) for t in section.tables]
+    parts += [_table(t, currency) for t in section.tables]
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def render(description: str, figures: list[HeadlineFigure], parts: list[Section], note: str = "") -> str:
-    """The page for workbook ``description``."""
+def render(description: str, figures: list[HeadlineFigure], parts: list[Section], note: str = "",
+           currency: str = "") -> str:
+    """The page for workbook ``description``, money in ``currency``."""
     chart = _Charts()
-    body = "\n".join(_section(s, chart) for s in parts)
+    body = "\n".join(_section(s, chart, currency) for s in parts)
     nav = "".join(f'<a href="#{_e(s.key)}">{_e(s.title)}</a>' for s in parts)
     written = datetime.now().strftime("%Y-%m-%d %H:%M")
     subtitle = f"{description} · written {written} by xlplan {xlplan.__version__}" + (f" · {note}" if note else "")
@@ -281,5 +301,5 @@ def build_report(source: WorkbookSource, note: str = "") -> Report:
     tables = read_report_tables(source)
     figures = headline(tables)
     parts = sections(tables)
-    page = render(source.description, figures, parts, note)
+    page = render(source.description, figures, parts, note, currency_of(tables))
     return Report(page, figures, [s.key for s in parts], [w for s in parts for w in s.warnings])

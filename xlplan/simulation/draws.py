@@ -101,7 +101,7 @@ class ProcessNoise:
     @classmethod
     def uniform(cls, products: int, hours_sd: float = 0.0, availability: tuple[float, float] = (1.0, 1.0)
                 ) -> ProcessNoise:
-        """The same noise for every product (the seed's: hours sd 0.1, availability 0.9 to 1)."""
+        """The same noise for every product (the original model's: hours sd 0.1, availability 0.9 to 1)."""
         return cls(np.full(products, hours_sd), np.full(products, availability[0]),
                    np.full(products, availability[1]))
 

@@ -15,9 +15,9 @@ made; holding, overflow and backorder costs on what is left at the end of each p
 the selling price of the units shipped; profit is revenue less those costs. The cost of lost sales
 is reported beside (it is the model's opportunity cost, not a cash cost).
 
-Each replication starts from the plan. The seed's original simulator instead overwrote the plan
+Each replication starts from the plan. The original Factory Physics simulator instead overwrote the plan
 with each replication's realised production, so that every replication was capped by the worst
-capacity draw of all earlier ones; ``reproduce_seed_defect=True`` does that, and exists only to
+capacity draw of all earlier ones; ``reproduce_original_defect=True`` does that, and exists only to
 reproduce the published figures.
 """
 
@@ -87,7 +87,7 @@ class SimulationResult:
 
     @property
     def fill_rate(self) -> np.ndarray:
-        """On-time fill rate per replication: 1 - late / demand (the seed's service level)."""
+        """On-time fill rate per replication: 1 - late / demand (the original model's service level)."""
         return 1.0 - self.late / np.maximum(self.demand, 1e-12)
 
     @property
@@ -152,7 +152,7 @@ def _run(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: np.nd
     where each replication ends.
 
     Only the stock recursion runs period by period; every total is a contraction over periods and
-    products afterwards. ``carry`` (P, T) is the running minimum of realised capacity of the seed's
+    products afterwards. ``carry`` (P, T) is the running minimum of realised capacity of the original model's
     defective simulator. The plan's values are (P, T), or (R, P, T) when each replication has its
     own (rolling re-planning); ``start`` is each replication's state before the first period
     (default: the problem's initial state).
@@ -162,7 +162,7 @@ def _run(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: np.nd
     hours_planned = _period_major_plan(s.hours_per_worker * plan["workforce"] + plan["overtime_hours"])
     capacity = _by_period(availability) * hours_planned / _by_period(hours)
     planned = np.broadcast_to(_period_major_plan(plan["production"]), capacity.shape)
-    if carry is not None:  # the seed's defect: each replication capped by all earlier capacity draws
+    if carry is not None:  # the original simulator's defect: each replication capped by all earlier capacity draws
         earlier = np.minimum.accumulate(capacity, axis=2)
         earlier = np.concatenate([carry.T[:, :, None], earlier[:, :, :-1]], axis=2)
         planned = np.minimum(planned, np.minimum(earlier, carry.T[:, :, None]))
@@ -274,7 +274,7 @@ def simulate(
     exact: bool = False,
     confidence: float = 0.95,
     progress: bool | None = None,
-    reproduce_seed_defect: bool = False,
+    reproduce_original_defect: bool = False,
 ) -> SimulationResult:
     """Simulate a stage-1 plan.
 
@@ -296,7 +296,7 @@ def simulate(
         For value at risk: profit's (1 - confidence) quantile, and CVaR the mean below it.
     progress:
         Show a progress bar on stderr (default: for long runs in a terminal).
-    reproduce_seed_defect:
+    reproduce_original_defect:
         Reproduce the original simulator's defect (see module docstring). Never for decisions.
 
     Examples
@@ -327,7 +327,7 @@ def simulate(
     noise = noise or ProcessNoise.none(P)
     size = batch_size(P, T)
     streams = np.random.SeedSequence(seed).spawn((replications + size - 1) // size)
-    carry = np.full((P, T), np.inf) if reproduce_seed_defect else None
+    carry = np.full((P, T), np.inf) if reproduce_original_defect else None
     show = progress if progress is not None else (replications * P * T > 50_000_000 and sys.stderr.isatty())
     batches = range(len(streams))
     if show:
@@ -348,7 +348,7 @@ def simulate(
         return parts
 
     # the defect chains replications one after another; Pyodide (xlwings Lite) cannot start threads
-    if reproduce_seed_defect or len(streams) == 1 or sys.platform == "emscripten":
+    if reproduce_original_defect or len(streams) == 1 or sys.platform == "emscripten":
         parts = counted(batch(b) for b in batches)
     else:  # batches are independent streams; numpy releases the GIL, so threads use every core
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -58,7 +58,7 @@ class SimulationSummary:
     conditional_value_at_risk: float
     """Mean profit over the outcomes at or below the value at risk."""
     fill_rate: float
-    """Mean over replications of the on-time fill rate (the seed's service level)."""
+    """Mean over replications of the on-time fill rate (the original model's service level)."""
     fill_rate_se: float | None
     mean_revenue: float
     mean_cost: dict[str, float]

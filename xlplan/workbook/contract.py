@@ -178,6 +178,8 @@ def contract_markdown() -> str:
                 default = "Yes" if f.default else "No"
             elif f.kind == "choice":
                 default = str(f.default)
+            elif f.kind == "text":
+                default = str(f.default) or "blank"
             else:
                 default = "blank" if f.default is None else f"{f.default:g}"
             lines.append(f"| {f.title} | {f.description} | {f.unit} | {default} | {f.range_text} |")

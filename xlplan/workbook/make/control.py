@@ -24,6 +24,7 @@ from xlplan.commands import ACTIONS, BY_NAME
 from xlplan.workbook.make.examples import EXAMPLES, start_sheet
 from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
 from xlplan.workbook.sheets.layout import Button, Sheet
+from xlplan.workbook.sheets.units import in_currency
 from xlplan.workbook.write.files import write_atomically
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
 
@@ -93,6 +94,7 @@ def planning_workbook_sheets(lite: bool) -> list[Sheet]:
     start = start_sheet(TITLE, example.about, True, first_row=10, how_to_solve=how, how_to_test=test)
     control_panel(start, lite)
     sheets = [start, *input_sheets(problem), uncertainty_sheet(problem, uncertainty)]
+    in_currency(sheets, problem.settings.currency)  # the Start sheet's headline figures
     for sheet in sheets:
         if sheet.name in SHEET_BUTTONS:
             cell, caption = SHEET_BUTTONS[sheet.name]

@@ -16,6 +16,7 @@ from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import INPUT_RANGES, KPI_NAME, RUNS_NAME, THIS_WEEK_NAME, UNCERTAINTY_RANGES
 from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, Formula, Sheet
+from xlplan.workbook.sheets.units import in_currency
 from xlplan.workbook.write.files import write_atomically
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
 
@@ -79,12 +80,18 @@ def _kpi(key: str) -> Formula:
 
 def headline(sheet: Sheet, row: int) -> int:
     """The latest plan at a glance, as formulas over the output sheets' named tables (blank until a
-    solve writes them), and links to the output sheets. Returns the next free row."""
+    solve writes them), and links to the output sheets. Returns the next free row.
+
+    The Start sheet is written once, and a solve does not rewrite it, so no cached result could stay
+    right: every headline formula is stored without one. LibreOffice calculates a formula that has no
+    cached result even when it recalculates nothing else (its default for Excel files), and Excel
+    recalculates the workbook on opening after xlplan writes it; a cached "not solved yet" was shown
+    beside a solve's figures."""
     sheet.text(row, 1, "The latest plan", "subheading")
     solve_row = f'MATCH("solve",INDEX({RUNS_NAME},0,2),0)'
     lines = [
         ("Solve status", Formula(f'=IFERROR(INDEX({RUNS_NAME},{solve_row},4)&" ("&TEXT(INDEX({RUNS_NAME},'
-                                 f'{solve_row},1),"yyyy-mm-dd hh:mm")&" UTC)","not solved yet")', "not solved yet"),
+                                 f'{solve_row},1),"yyyy-mm-dd hh:mm")&" UTC)","not solved yet")', ""),
          GENERAL),
         ("Expected cost", _kpi("expected_cost"), MONEY),
         ("Expected profit", _kpi("profit_shipped"), MONEY),
@@ -154,7 +161,9 @@ def start_sheet(title: str, about: tuple[str, ...], template: bool, first_row: i
 def workbook_sheets(problem: PlanningProblem, uncertainty: Uncertainty, title: str, about: tuple[str, ...],
                     template: bool) -> list[Sheet]:
     """The Start sheet and the input sheets of a planning workbook."""
-    return [start_sheet(title, about, template), *input_sheets(problem), uncertainty_sheet(problem, uncertainty)]
+    sheets = [start_sheet(title, about, template), *input_sheets(problem), uncertainty_sheet(problem, uncertainty)]
+    in_currency(sheets, problem.settings.currency)  # the Start sheet's headline figures
+    return sheets
 
 
 def _write(path: str | Path, sheets: list[Sheet], title: str) -> Path:

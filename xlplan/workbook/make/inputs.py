@@ -84,8 +84,8 @@ def _named_value_rows(values: Any, fields: tuple[Field, ...]) -> list[list[Any]]
         value = getattr(values, f.name)
         if f.kind == "flag":
             shown: Any = "Yes" if value else "No"
-        elif f.kind == "choice":
-            shown = value
+        elif f.kind in ("choice", "text"):
+            shown = value or None
         else:
             shown = None if value is None else _number(value)
         rows.append([f.title, shown, f.unit, f.description])

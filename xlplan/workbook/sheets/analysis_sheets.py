@@ -25,8 +25,20 @@ from xlplan.workbook.contract import (
     STRATEGIES_NAME,
     STRATEGY_COSTS_NAME,
 )
-from xlplan.workbook.sheets.layout import DECIMAL, FRACTION, GENERAL, MONEY, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.layout import (
+    DECIMAL,
+    FRACTION,
+    GENERAL,
+    MONEY,
+    MONEY_WHOLE,
+    Chart,
+    Column,
+    Series,
+    Sheet,
+    Table,
+)
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
+from xlplan.workbook.sheets.units import unit_words
 
 SIMULATION = "Simulation"
 COMPARE = "Compare"
@@ -114,21 +126,24 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     elif _capacity_drawn(uncertainty):
         sheet.text(3, 1, DEFECT_NOTE, "note")
     rows = _summary_rows(s)
+    formats = _formats(rows)
+    for row in rows:  # the unit as the Settings name it: "currency" becomes "EUR"
+        row[2] = unit_words(row[2], problem.settings)
     summary = Table(TOP, 1, [Column("Measure", GENERAL, 28), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 11),
                              Column("Meaning", GENERAL, 62)], rows, table_name="xlplanSimulation",
-                    defined_name=SIMULATION_SUMMARY_NAME,
-                    cell_formats=_formats(rows))
+                    defined_name=SIMULATION_SUMMARY_NAME, cell_formats=formats)
     sheet.tables.append(summary)
 
     counts, edges = np.histogram(result.profit, bins=HISTOGRAM_BINS, weights=result.weights)
-    histogram = Table(TOP, 6, [Column("Profit from", "#,##0", 12), Column("Profit to", "#,##0", 12),
+    histogram = Table(TOP, 6, [Column("Profit from", MONEY_WHOLE, 12), Column("Profit to", MONEY_WHOLE, 12),
                                Column("Share", FRACTION, 9)],
                       [[float(edges[i]), float(edges[i + 1]), float(counts[i])] for i in range(len(counts))],
                       table_name="xlplanHistogram", defined_name=PROFIT_HISTOGRAM_NAME, title="Distribution of profit")
     sheet.tables.append(histogram)
     sheet.charts.append(Chart("Distribution of profit", f"J{TOP - 1}", histogram.column_range(SIMULATION, 1),
                               [Series("Share of replications", histogram.column_range(SIMULATION, 2))],
-                              x_title="Profit up to", y_title="Share", y_format="0%", width_cm=20, height_cm=9))
+                              x_title="Profit up to", y_title="Share", y_format="0%", x_format=MONEY_WHOLE,
+                              width_cm=20, height_cm=9).from_zero([0.0]))
 
     settings = uncertainty.settings
     noise = uncertainty.noise
@@ -154,11 +169,8 @@ def compare_sheet(comparison: Comparison) -> Sheet:
                 f"fill rate {best.summary.fill_rate:.2%}). Every plan is simulated with the same "
                 f"{comparison.settings.replications:,} replications.")
     settings = comparison.settings
-    search = (f"the buffer search's own {settings.buffer_replications:,} replications per factor"
-              if settings.buffer_replications != settings.replications else "the buffer search's replications")
-    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {settings.confidence:.0%}. Chosen: "
-            + comparison.buffer.message + f" (by {search}; the table re-simulates the chosen plan with the "
-            "others' replications, so its figures can differ within their standard errors).")
+    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {settings.confidence:.0%}. Chosen "
+            f"by the buffer search: {comparison.buffer.message}.")
     if stopped:  # the warning first, in a line short enough to print whole
         sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} solve(s), listed below: the plans are the best "
                    "found, not proven optimal; VSS and EVPI are ranges.", "bad")
@@ -185,7 +197,8 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     anchor = get_column_letter(len(columns) + 2)
     sheet.charts.append(Chart("Profit by plan", f"{anchor}{TOP - 1}", strategies.column_range(COMPARE, 0),
                               [Series("Mean profit", strategies.column_range(COMPARE, 2)),
-                               Series("Profit P5", strategies.column_range(COMPARE, 4))], y_title="Profit"))
+                               Series("Profit P5", strategies.column_range(COMPARE, 4))], y_title="Profit",
+                              y_format=MONEY_WHOLE).from_zero(v for row in rows for v in (row[2], row[4])))
 
     costs_top = strategies.bottom + len(comparison.strategies) + 4
     categories = list(comparison.strategies[0].summary.mean_cost)
@@ -210,25 +223,31 @@ def compare_sheet(comparison: Comparison) -> Sheet:
 
     buffer_top = value_top + len(value_rows) + len(notes) + 4
     curve = comparison.buffer.table()
+    chosen = comparison.buffer.best
+    resimulated = (f", the chosen one's {comparison.buffer.best_replications:,} like the plans above"
+                   if chosen is not None and comparison.buffer.best_replications not in
+                   (None, settings.buffer_replications) else "")
     buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", 16), Column("Planned cost", MONEY, 14),
                                    Column("Mean profit", MONEY, 14), Column("Profit SE", MONEY, 10),
                                    Column("Profit P5", MONEY, 14), Column("Fill rate", "0.00%", 10),
                                    Column("Meets target", GENERAL, 14)],
                    [[r.factor, r.planned_cost, r.mean_profit, finite(r.profit_se), r.profit_p5, r.fill_rate,
-                     ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")]
+                     ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")
+                     + (" (chosen)" if chosen is not None and r.factor == chosen.factor else "")]
                     for r in curve.itertuples()],
                    table_name="xlplanBuffer", defined_name=BUFFER_CURVE_NAME,
                    title=f"Buffer search (deterministic plans for demand and hours x factor; "
-                         f"{settings.buffer_replications:,} replications per factor)")
+                         f"{settings.buffer_replications:,} replications per factor{resimulated})")
     sheet.tables.append(buffer)
+    # the factors tried are uneven (a coarse scan, then a fine one near the best): a number axis spaces them truly
     sheet.charts.append(Chart("Mean profit by buffer factor", f"{anchor}{buffer_top - 1}",
                               buffer.column_range(COMPARE, 0),
-                              [Series("Mean profit", buffer.column_range(COMPARE, 2), kind="line")], kind="line",
-                              x_title="Buffer factor", y_title="Mean profit"))
+                              [Series("Mean profit", buffer.column_range(COMPARE, 2))], kind="scatter",
+                              x_title="Buffer factor", y_title="Mean profit", x_format="0.00", y_format=MONEY_WHOLE))
     sheet.charts.append(Chart("On-time fill rate by buffer factor", f"{anchor}{buffer_top + 15}",
                               buffer.column_range(COMPARE, 0),
-                              [Series("Fill rate", buffer.column_range(COMPARE, 5), kind="line")], kind="line",
-                              x_title="Buffer factor", y_title="Fill rate", y_format="0%"))
+                              [Series("Fill rate", buffer.column_range(COMPARE, 5))], kind="scatter",
+                              x_title="Buffer factor", y_title="Fill rate", x_format="0.00", y_format="0%"))
     _optimality_gap_block(sheet, comparison, buffer.bottom + 4)
     return sheet
 

@@ -8,9 +8,11 @@ from typing import Any
 
 from xlplan.analysis.frontier import Frontier
 from xlplan.analysis.sensitivity import EXPECTED, Sensitivity
+from xlplan.problem import Settings
 from xlplan.workbook.contract import FRONTIER_NAME, FRONTIER_SETTINGS_NAME, SHADOW_PRICES_NAME
-from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, MONEY_WHOLE, Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
+from xlplan.workbook.sheets.units import unit_words
 
 SENSITIVITY = "Sensitivity"
 FRONTIER = "Frontier"
@@ -26,7 +28,7 @@ def _room(value: float | None) -> float | str:
     return "no end" if value is not None and value == float("inf") else finite(value)
 
 
-def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str) -> Sheet:
+def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Settings | None = None) -> Sheet:
     """One row per binding limit (and per product and period of demand): its expected value, and
     each scenario's where listed."""
     sheet = Sheet(SENSITIVITY, tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}")
@@ -46,7 +48,9 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str) -> Sheet:
     for i, note in enumerate(notes):
         sheet.text(3 + i, 1, note, "note")
     top = TOP + len(notes) - 2
-    rows: list[list[Any]] = [[p.label, _blank(p.product), _blank(p.period), p.scenario, p.value, p.unit,
+    settings = settings or Settings()
+    rows: list[list[Any]] = [[p.label, _blank(p.product), _blank(p.period), p.scenario, p.value,
+                              unit_words(p.unit, settings),
                               p.one_more, _room(p.holds_down), _room(p.holds_up)]
                              for p in sorted(sensitivity.prices, key=lambda p: p.scenario != EXPECTED)]
     sheet.tables.append(Table(top, 1, [
@@ -90,12 +94,13 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
                               title="Settings used"))
     sheet.charts.append(Chart("Expected cost against CVaR", f"J{TOP - 1}", table.column_range(FRONTIER, 2),
                               [Series("Plans, by risk weight", table.column_range(FRONTIER, 1))], kind="scatter",
-                              x_title=f"CVaR {level:.0%} of cost", y_title="Expected cost", x_format="#,##0",
+                              x_title=f"CVaR {level:.0%} of cost", y_title="Expected cost", x_format=MONEY_WHOLE,
+                              y_format=MONEY_WHOLE,
                               width_cm=16, height_cm=8))
     sheet.charts.append(Chart("Simulated profit by risk weight", f"J{TOP + 16}", table.column_range(FRONTIER, 0),
                               [Series("Mean profit", table.column_range(FRONTIER, 3), kind="line"),
                                Series("Profit P5", table.column_range(FRONTIER, 4), kind="line")], kind="line",
-                              x_title="Risk weight", y_title="Profit", width_cm=16, height_cm=8))
+                              x_title="Risk weight", y_title="Profit", y_format=MONEY_WHOLE, width_cm=16, height_cm=8))
     return sheet
 
 

@@ -7,6 +7,8 @@ value is a number, text, date, None (blank) or a :class:`Formula`.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,7 +16,11 @@ from xlplan.workbook.addresses import cell_address, quote_sheet
 
 UNITS = "#,##0"
 DECIMAL = "#,##0.00"
-MONEY = "#,##0.00"
+MONEY = "#,##0.00;-#,##0.00"
+"""A money cell. It shows like DECIMAL, and ``units.in_currency`` gives it the Currency setting's format
+before the sheet is drawn (which is why it is spelt apart from DECIMAL)."""
+MONEY_WHOLE = "#,##0;-#,##0"
+"""Money without cents: chart axes, histogram bins."""
 FRACTION = "0.0%"
 GENERAL = "General"
 TEXT = "@"
@@ -144,9 +150,23 @@ class Chart:
     y_title: str = ""
     y_format: str = "#,##0"
     x_format: str | None = None
-    """The number format of a scatter chart's x axis."""
+    """The number format of the x axis: a scatter chart's numbers, or numeric categories."""
     width_cm: float = 16.0
     height_cm: float = 7.5
+    y_min: float | None = None
+    """The value axis' lowest value (None: the application's choice)."""
+    y_max: float | None = None
+
+    def from_zero(self, values: Iterable[float]) -> Chart:
+        """Bars measured from zero: an axis starting elsewhere makes small differences look large.
+
+        All values 0 or more: the axis starts at 0; all 0 or less: it ends there; both: it spans 0 anyway."""
+        finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+        if finite and min(finite) >= 0:
+            self.y_min = 0.0
+        elif finite and max(finite) <= 0:
+            self.y_max = 0.0
+        return self
 
 
 @dataclass(frozen=True)

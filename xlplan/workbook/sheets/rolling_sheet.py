@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from xlplan.analysis.rolling import RollingStudy
 from xlplan.workbook.contract import ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAME
-from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, MONEY_WHOLE, Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 
 ROLLING = "Rolling"
@@ -83,11 +83,12 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
     sheet.charts.append(Chart("Mean profit by policy", f"{anchor}{top - 1}", policies.column_range(ROLLING, 0),
                               [Series("Re-planned", policies.column_range(ROLLING, 1)),
                                Series("Static", policies.column_range(ROLLING, 11)),
-                               Series("Re-planned P5", policies.column_range(ROLLING, 3))], y_title="Profit"))
+                               Series("Re-planned P5", policies.column_range(ROLLING, 3))], y_title="Profit",
+                              y_format=MONEY_WHOLE).from_zero(v for row in rows for v in (row[1], row[11], row[3])))
     sheet.charts.append(Chart("On-time fill rate by policy", f"{anchor}{top + 15}", policies.column_range(ROLLING, 0),
                               [Series("Re-planned", policies.column_range(ROLLING, 4)),
                                Series("Static", policies.column_range(ROLLING, 12))],
-                              y_title="Fill rate", y_format="0%"))
+                              y_title="Fill rate", y_format="0%").from_zero([0.0]))
     return sheet
 
 

@@ -29,6 +29,7 @@ from xlplan.workbook.sheets.layout import (
     FRACTION,
     GENERAL,
     MONEY,
+    MONEY_WHOLE,
     UNITS,
     Chart,
     Column,
@@ -40,6 +41,7 @@ from xlplan.workbook.sheets.layout import (
     table_headers,
 )
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, RUN_LOG, Detail, finite, run_log_sheet, solve_record
+from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
 
 OUTPUT_SHEETS = ("Plan", "Recourse", "Costs", "KPI", RUN_LOG)
 MAX_PRODUCT_CHARTS = 6
@@ -52,7 +54,7 @@ def _heading(sheet: Sheet, title: str, result: PlanResult, note: str) -> None:
     status = result.info.status
     line = f"{result.problem.name}: {result.message}"
     if result.objective is not None:
-        line += f"; expected cost {result.objective:,.2f}"
+        line += f"; expected cost {money_text(result.objective, result.problem.settings.currency)}"
     sheet.text(2, 1, line, "good" if status.value == "optimal" else "bad")
     sheet.text(3, 1, note, "note")
 
@@ -64,8 +66,8 @@ def _whole_or_decimal(values: Any) -> str:
 
 
 def workforce_unit(result: PlanResult) -> str:
-    """The workforce's unit as the Settings have it: one regular hour per unit is a worker-hour."""
-    return "worker-hours" if result.problem.settings.hours_per_worker == 1 else "workers"
+    """The workforce's unit as the Settings name it (worker-hours, workers, ...)."""
+    return result.problem.settings.workforce_word
 
 
 # ---------------------------------------------------------------------------- Plan
@@ -140,12 +142,14 @@ def plan_sheet(result: PlanResult) -> Sheet:
         return f"Plan!${column}${first}:${column}${first + T - 1}"
 
     letter = lambda header: get_column_letter(table.left + table.index_of(header))  # noqa: E731
+    shown = (table.index_of("Production"), table.index_of("Expected demand"))
     for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS]):
         sheet.charts.append(Chart(
             f"Production and expected demand: {short(product)}", f"{anchor_column}{chart_top + i * 16}",
             rows_of(i, "B"), [Series("Production", rows_of(i, letter("Production"))),
                               Series("Expected demand", rows_of(i, letter("Expected demand")), kind="line")],
-            x_title="Period", y_title="Units"))
+            x_title="Period", y_title="Units").from_zero(
+                row[j] for row in table.rows[i * T:(i + 1) * T] for j in shown))
     last = TOP + len(table.rows)
     workforce_series = [Series(product, rows_of(i, letter("Workforce")), kind="line",
                                title_cell=rows_of(i, "A").split(":")[0])
@@ -245,7 +249,7 @@ def costs_sheet(result: PlanResult) -> Sheet:
         table.column_range("Costs", 0),
         [Series(product, table.column_range("Costs", j + 1), title_cell=f"Costs!${get_column_letter(2 + j)}${TOP}")
          for j, product in enumerate(p.products)],
-        kind="stacked", y_title="Expected cost"))
+        kind="stacked", y_title="Expected cost", y_format=MONEY_WHOLE).from_zero([row[-1] for row in rows]))
 
     scenarios = result.scenarios
     top = total_row + 4
@@ -349,7 +353,7 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     def kpi_table(top: int, kpis: list[Kpi], **names: Any) -> Table:
         # the definition comes last so its text can run on over the empty cells to its right
         rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
-                 k.unit, k.key, k.definition] for k in kpis]
+                 unit_words(k.unit, result.problem.settings), k.key, k.definition] for k in kpis]
         return Table(top, 1, [Column("KPI", GENERAL, 34), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 14),
                               Column("Key", GENERAL, 22), Column("Definition", GENERAL, 13)], rows,
                      cell_formats={(i, 1): _whole_or_decimal([k.value]) if k.unit == "units" and math.isfinite(k.value)
@@ -398,7 +402,9 @@ def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...
     adds ``notes`` to the solve's record)."""
     log = run_log_sheet(solve_record(result, source, notes), history)
     if not result.has_plan:
-        return [no_plan_sheet(result), log]
-    plan, recourse, costs = plan_sheet(result), recourse_sheet(result), costs_sheet(result)
-    kpi = kpi_sheet(result, plan.tables[0], recourse.tables[0], costs.tables[0])
-    return [plan, recourse, costs, kpi, log]
+        sheets = [no_plan_sheet(result), log]
+    else:
+        plan, recourse, costs = plan_sheet(result), recourse_sheet(result), costs_sheet(result)
+        sheets = [plan, recourse, costs, kpi_sheet(result, plan.tables[0], recourse.tables[0], costs.tables[0]), log]
+    in_currency(sheets, result.problem.settings.currency)
+    return sheets

@@ -128,7 +128,15 @@ def _chart(book: Workbook, ws: Worksheet, chart: Chart) -> None:
     if chart.x_format is not None:
         x_axis["num_format"] = chart.x_format
     primary.set_x_axis(x_axis)
-    primary.set_y_axis({"name": chart.y_title, "num_format": chart.y_format, "major_gridlines": {"visible": True}})
+    y_axis: dict[str, object] = {"name": chart.y_title, "num_format": chart.y_format,
+                                 "major_gridlines": {"visible": True}}
+    if chart.y_min is not None:
+        y_axis["min"] = chart.y_min
+    if chart.y_max is not None:
+        y_axis["max"] = chart.y_max
+    primary.set_y_axis(y_axis)
+    if overlay is not None:  # the overlaid lines share the bars' axis, from the same zero
+        overlay.set_y_axis({key: value for key, value in y_axis.items() if key in ("min", "max")})
     primary.set_legend({"position": "bottom"})
     primary.set_size({"width": chart.width_cm * CM_TO_PX, "height": chart.height_cm * CM_TO_PX})
     ws.insert_chart(chart.anchor, primary)

@@ -1,0 +1,178 @@
+"""Number formats a planner can read: money in the Settings' currency on every output sheet and in the
+report, the workforce in its unit, numeric chart axes, and bars measured from zero.
+
+The workbooks are solved, simulated, compared and swept by the command line, written as real files,
+read back with openpyxl (formats, chart parts) and rendered by LibreOffice (the figures as shown)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.libreoffice import LibreOffice, pdf_text
+from xlplan.frontends.cli import main as cli
+from xlplan.problem import InvalidProblemError, problem_from_tables, reference
+from xlplan.problem.fields import SETTING_FIELDS
+from xlplan.workbook.make.examples import EXAMPLES, workbook_sheets
+from xlplan.workbook.sheets.layout import MONEY, MONEY_WHOLE
+from xlplan.workbook.sheets.units import money_format, money_text, unit_words
+from xlplan.workbook.write.render_xlsxwriter import render_workbook
+
+EUR = '#,##0.00 "EUR"'
+"""The money format with Currency = EUR: the code after the figure, as literal text."""
+
+
+def _example_with(folder: Path, name: str, **settings: object) -> Path:
+    problem, uncertainty = EXAMPLES[name].data()
+    book = folder / f"{name}.xlsx"
+    render_workbook(str(book), workbook_sheets(problem.with_settings(**settings), uncertainty, name, (), False))
+    return book
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory) -> Path:
+    """The electronics example with Currency EUR: solved (with Sensitivity), simulated, compared and swept."""
+    folder = tmp_path_factory.mktemp("formats")
+    book = folder / "analysed.xlsx"
+    assert cli(["solve", str(_example_with(folder, "electronics", currency="EUR")), "-o", str(book)]) == 0
+    assert cli(["simulate", str(book), "--in-place", "--no-backup"]) == 0
+    assert cli(["compare", str(book), "--in-place", "--no-backup", "--replications", "400"]) == 0
+    assert cli(["frontier", str(book), "--in-place", "--no-backup", "--replications", "400", "--weights", "0,2"]) == 0
+    return book
+
+
+# ---------------------------------------------------------------------------- the setting
+def _settings_issues(**settings: object) -> list[str]:
+    tables = reference.electronics_tables()
+    tables["settings"] = {**tables["settings"], **settings}
+    try:
+        problem_from_tables(**tables)
+    except InvalidProblemError as error:
+        return [str(issue) for issue in error.issues]
+    return []
+
+
+def test_currency_and_workforce_unit_are_optional_rows_at_the_end_of_the_settings():
+    assert [f.name for f in SETTING_FIELDS[-2:]] == ["currency", "workforce_unit"]
+    assert all(f.optional_row and f.kind == "text" for f in SETTING_FIELDS[-2:])
+    tables = reference.electronics_tables()
+    tables["settings"] = {k: v for k, v in tables["settings"].items() if k not in ("currency", "workforce_unit")}
+    settings = problem_from_tables(**tables).settings
+    assert (settings.currency, settings.workforce_word) == ("", "workers")  # blank: no symbol; 40 h a unit
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("EURO-DOLLAR", "has 11 characters; at most 8 fit"), ('US"D', "a number format cannot show"),
+    ("a\\b", "a number format cannot show"), ("E\tUR", "a number format cannot show"), (12, "is not text")])
+def test_a_currency_a_number_format_cannot_show_is_refused_with_the_reason(value, words):
+    issues = _settings_issues(currency=value)
+    assert len(issues) == 1 and issues[0].startswith("settings.currency") and words in issues[0], issues
+
+
+def test_the_currency_changes_how_figures_look_not_the_inputs_fingerprint():
+    problem = reference.electronics()
+    assert problem.with_settings(currency="EUR").fingerprint() == problem.fingerprint()
+    assert problem.with_settings(workforce_unit="crews").fingerprint() == problem.fingerprint()
+    assert problem.with_settings(hours_per_worker=39).fingerprint() != problem.fingerprint()
+
+
+def test_money_formats_put_a_code_after_the_figure_and_a_symbol_before_it():
+    assert (money_format("EUR"), money_format("$"), money_format("R$", 0), money_format("")) == (
+        EUR, '"$"#,##0.00', '"R$"#,##0', "#,##0.00")
+    assert (money_text(-1234.5, "EUR"), money_text(-5, "$"), money_text(2.0, "")) == ("-1,234.50 EUR", "-$5.00", "2.00")
+    settings = reference.factory_physics().settings
+    assert unit_words("currency / workforce", settings) == "$ / worker-hour"
+    assert unit_words("workforce", settings) == "worker-hours"
+
+
+# ---------------------------------------------------------------------------- every money cell
+MONEY_COLUMNS = {  # a header on each output sheet whose cells are money
+    "Plan": (), "Costs": ("Total", "Cost", "Profit"), "KPI": (), "Sensitivity": ("Value",),
+    "Simulation": ("Profit from", "Profit to"),
+    "Compare": ("Planned cost", "Mean profit", "Profit P5", "CVaR"),
+    "Frontier": ("Expected cost", "Simulated mean profit"),
+}
+
+
+def _formats_under(sheet, header: str) -> set[str]:
+    """The number formats of the cells below each cell reading ``header`` (down to the first blank)."""
+    found = set()
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == header:
+                below = sheet.cell(cell.row + 1, cell.column)
+                if below.value is not None:
+                    found.add(below.number_format)
+    return found
+
+
+def test_every_money_cell_on_every_output_sheet_shows_the_currency(analysed):
+    book = openpyxl.load_workbook(analysed)
+    for name, headers in MONEY_COLUMNS.items():
+        sheet = book[name]
+        formats = {c.number_format for row in sheet.iter_rows() for c in row}
+        assert MONEY not in formats and MONEY_WHOLE not in formats, name  # no money cell was missed
+        for header in headers:
+            assert _formats_under(sheet, header) <= {EUR, '#,##0 "EUR"'} and _formats_under(sheet, header), (
+                name, header, _formats_under(sheet, header))
+    kpi = {row[3].value: row for row in book["KPI"].iter_rows(min_row=6, max_col=4) if row[3].value}
+    assert (kpi["expected_cost"][1].number_format, kpi["expected_cost"][2].value) == (EUR, "EUR")
+    assert (kpi["average_unit_cost"][1].number_format, kpi["average_unit_cost"][2].value) == (EUR, "EUR / unit")
+    simulation = {row[0].value: row for row in book["Simulation"].iter_rows(min_row=6, max_col=3)}
+    assert (simulation["Mean profit"][1].number_format, simulation["Mean profit"][2].value) == (EUR, "EUR")
+    assert not any("currency" in str(c.value) for sheet in book for row in sheet.iter_rows() for c in row
+                   if sheet.title in MONEY_COLUMNS)  # the unit columns say EUR, never the word
+    log = book["Run log"]
+    assert EUR in {c.number_format for row in log.iter_rows() for c in row}
+
+
+def test_libreoffice_shows_the_currency_beside_the_figures(analysed, tmp_path):
+    pdf = LibreOffice(tmp_path / "profile").convert(analysed, "pdf", tmp_path)
+    text = pdf_text(pdf)
+    assert "564,471.50 EUR" in text  # the Costs total and the KPI sheet's expected cost
+    assert re.search(r"Mean profit\s+2,59\d,\d{3}\.\d\d EUR", text)
+
+
+def test_the_report_shows_money_in_the_currency(analysed, tmp_path):
+    target = tmp_path / "report.html"
+    assert cli(["report", str(analysed), "-o", str(target)]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert ">564,471.50 EUR<" in page and ">currency<" not in page
+
+
+def test_the_workforce_is_named_in_its_unit(tmp_path):
+    book = tmp_path / "fp.xlsx"
+    assert cli(["solve", str(_example_with(tmp_path, "factory_physics")), "-o", str(book)]) == 0
+    plan = openpyxl.load_workbook(book)["Plan"]
+    headers = {c.value for row in plan.iter_rows(min_row=5, max_row=5) for c in row if c.value}
+    assert {"Hire (worker-hours)", "Fire (worker-hours)", "Workforce (worker-hours)"} <= headers
+    assert _formats_under(openpyxl.load_workbook(book)["Costs"], "Total") == {'"$"#,##0.00'}
+
+
+# ---------------------------------------------------------------------------- charts
+def _charts(book: Path) -> dict[str, str]:
+    """Each chart part's XML by its title."""
+    charts = {}
+    with zipfile.ZipFile(book) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/charts/") and name.endswith(".xml"):
+                xml = archive.read(name).decode()
+                title = "".join(re.findall(r"<a:t>([^<]*)</a:t>", xml.split("</c:title>")[0]))
+                charts[title] = xml
+    return charts
+
+
+def test_buffer_curves_use_a_number_axis_and_bars_start_at_zero(analysed):
+    charts = _charts(analysed)
+    for title in ("Mean profit by buffer factor", "On-time fill rate by buffer factor"):
+        assert "<c:scatterChart>" in charts[title] and "<c:valAx>" in charts[title] and "<c:catAx>" not in charts[title]
+        assert 'formatCode="0.00"' in charts[title]  # the factors, as numbers
+    for title in ("Profit by plan", "Expected cost by category"):
+        assert "<c:barChart>" in charts[title] and '<c:min val="0.0"/>' in charts[title], title
+        assert 'formatCode="#,##0 &quot;EUR&quot;"' in charts[title]
+    histogram = charts["Distribution of profit"]
+    assert 'formatCode="#,##0 &quot;EUR&quot;" sourceLinked="0"' in histogram.split("<c:valAx>")[0]  # bin labels

@@ -1,0 +1,36 @@
+"""``python -m xlplan`` and the ``xlplan`` command: Ctrl+C ends it with exit 130 from its first moment.
+
+The command line's modules are imported here, inside the guard, so that a press while Python is still
+loading them (a cold start on a busy machine takes a while) ends the run like any other press: exit
+130, no traceback, no file touched (nothing has been read or written yet). This module imports
+nothing of its own, so the moments before the guard are the interpreter's own start.
+"""
+
+import sys
+
+INTERRUPTED = 130
+
+
+def entry_point() -> None:
+    try:
+        from xlplan.frontends.cli import entry_point as command_line
+    except KeyboardInterrupt:
+        _interrupted()
+    command_line()
+
+
+def _interrupted() -> None:
+    """Exit 130 with the line (and with --json the JSON, in the shape of every command's) a press gives."""
+    message = "interrupted; no file was changed"
+    print(f"xlplan: {message}", file=sys.stderr, flush=True)
+    if "--json" in sys.argv:
+        import json
+
+        command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+        print(json.dumps({"command": command, "status": "interrupted", "exit_code": INTERRUPTED, "versions": {},
+                          "seed": None, "options": {}, "warnings": [], "message": message}, indent=2), flush=True)
+    sys.exit(INTERRUPTED)
+
+
+if __name__ == "__main__":
+    entry_point()

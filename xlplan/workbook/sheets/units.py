@@ -1,0 +1,78 @@
+"""Money and workforce as the Settings name them: a number format per currency, and unit words.
+
+Layouts mark money with :data:`~xlplan.workbook.sheets.layout.MONEY` (cents) or
+:data:`~xlplan.workbook.sheets.layout.MONEY_WHOLE` (chart axes, histogram bins); :func:`in_currency`
+turns every such mark into the Currency setting's format before a sheet is drawn, so no money cell
+is missed, whichever sheet lays it out. A code (EUR) follows the figure, a symbol ($, R$) leads it,
+as each is usually written; the HTML report writes figures the same way (:func:`money_text`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+
+from xlplan.problem.problem import Settings
+from xlplan.workbook.sheets.layout import MONEY, MONEY_WHOLE, Sheet
+
+GENERIC_CURRENCY = "currency"
+"""The unit word for money when the Settings name no currency."""
+
+
+def _is_code(currency: str) -> bool:
+    """EUR, USD, kr: letters only, written after the figure; $, €, R$: a symbol, written before it."""
+    return currency.isalpha()
+
+
+def money_format(currency: str, decimals: int = 2) -> str:
+    """The number format of a money cell: ``#,##0.00 "EUR"``, ``"$"#,##0.00``, or ``#,##0.00`` with no currency.
+
+    The currency is literal text in double quotes, which the Settings' validation keeps free of quotes
+    and backslashes."""
+    figure = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if not currency:
+        return figure
+    return f'{figure} "{currency}"' if _is_code(currency) else f'"{currency}"{figure}'
+
+
+def money_text(value: float, currency: str, decimals: int = 2) -> str:
+    """A figure as :func:`money_format` shows it: ``1,234.50 EUR``, ``$1,234.50``, ``-$5.00``."""
+    figure = f"{abs(value):,.{decimals}f}"
+    sign = "-" if value < 0 and round(abs(value), decimals) > 0 else ""
+    if not currency:
+        return sign + figure
+    return f"{sign}{figure} {currency}" if _is_code(currency) else f"{sign}{currency}{figure}"
+
+
+def _singular(word: str) -> str:
+    """workers -> worker, worker-hours -> worker-hour: the unit after a slash ("$ / worker")."""
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def unit_words(unit: str, settings: Settings) -> str:
+    """A unit as the Settings name things: ``currency / workforce`` -> ``EUR / worker``."""
+    currency = settings.currency or GENERIC_CURRENCY
+    workforce = settings.workforce_word
+    words = re.sub(r"\bcurrency\b", lambda _: currency, unit)
+    words = re.sub(r"/ workforce\b", lambda _: "/ " + _singular(workforce), words)
+    return re.sub(r"\bworkforce\b", lambda _: workforce, words)
+
+
+def in_currency(sheets: Iterable[Sheet], currency: str) -> None:
+    """Give every money mark of ``sheets`` (columns, single cells, texts, chart axes) the currency's format."""
+    formats = {MONEY: money_format(currency), MONEY_WHOLE: money_format(currency, 0)}
+
+    def shown(number_format: str) -> str:
+        return formats.get(number_format, number_format)
+
+    wider = len(currency) + 1 if currency else 0  # room for the currency, so that no figure turns to ####
+    for sheet in sheets:
+        for table in sheet.tables:
+            table.columns = [dataclasses.replace(c, number_format=shown(c.number_format), width=c.width + wider)
+                             if c.number_format in formats else c for c in table.columns]
+            table.cell_formats = {key: shown(value) for key, value in table.cell_formats.items()}
+        sheet.texts[:] = [dataclasses.replace(t, number_format=shown(t.number_format)) for t in sheet.texts]
+        for chart in sheet.charts:
+            chart.y_format = shown(chart.y_format)
+            chart.x_format = None if chart.x_format is None else shown(chart.x_format)
