@@ -112,7 +112,7 @@ def headline(sheet: Sheet, row: int) -> int:
             sheet.text(row, 3 + j, Formula(f'=IFERROR(INDEX({THIS_WEEK_NAME},{k + 2},{j + 1}),"")', ""), "value",
                        GENERAL if j == 0 else "#,##0.##")
     row += 1
-    sheet.text(row, 3, f"The first {HEADLINE_PRODUCTS} products; the Plan sheet has every product and period.",
+    sheet.text(row, 3, f"Up to {HEADLINE_PRODUCTS} products show here; the Plan sheet has every product and period.",
                "note")
     row += 1
     sheet.text(row, 2, "Output sheets", "label")
