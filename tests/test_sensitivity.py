@@ -147,26 +147,25 @@ def test_a_fill_rate_target_has_its_price_and_moves_the_price_of_demand(problem)
         model.row_upper[rows] += h
         outcome = solve_matrix_model(model, SolveOptions())
         assert (base - float(outcome.objective)) / h == pytest.approx(price.value, rel=REL), price
-    for price in [p for p in sensitivity.prices if p.rule == "demand" and p.scenario == EXPECTED
-                  and _movable(p)][:4]:
-        i, j = served.products.index(price.product), served.periods.index(price.period)
-        h = _step(price)
-        demand = served.demand.copy()
-        demand[:, i, j] += h
-        more = xlplan.solve(served.with_scenarios(served.scenarios, demand, served.probabilities)).objective
-        assert (more - base) / h == pytest.approx(price.value, rel=REL), price
+    _check_expected_demand_prices(served, sensitivity, base, 4)
 
 
-def test_demand_prices_equal_finite_differences(problem, sensitivity):
-    base = xlplan.solve(problem).objective
+def _check_expected_demand_prices(problem, sensitivity, base: float, how_many: int) -> None:
+    """The first ``how_many`` movable prices of one more unit of demand in every scenario against the
+    finite difference of re-solving with that demand raised."""
     for price in [p for p in sensitivity.prices if p.rule == "demand" and p.scenario == EXPECTED
-                  and _movable(p)][:8]:
+                  and _movable(p)][:how_many]:
         i, j = problem.products.index(price.product), problem.periods.index(price.period)
         h = _step(price)
         demand = problem.demand.copy()
         demand[:, i, j] += h
         more = xlplan.solve(problem.with_scenarios(problem.scenarios, demand, problem.probabilities)).objective
         assert (more - base) / h == pytest.approx(price.value, rel=REL), price
+
+
+def test_demand_prices_equal_finite_differences(problem, sensitivity):
+    base = xlplan.solve(problem).objective
+    _check_expected_demand_prices(problem, sensitivity, base, 8)
     # one scenario's demand: its price is the cost if that scenario happens
     price = next(p for p in sensitivity.prices if p.rule == "demand" and p.scenario == "s2" and _movable(p))
     s, i, j = 1, problem.products.index(price.product), problem.periods.index(price.period)
