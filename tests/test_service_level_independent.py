@@ -11,6 +11,7 @@ replication of scenarios shows up as a different optimum.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 import xlplan
+from xlplan.analysis.value import stochastic_value
 from xlplan.problem.synthetic import synthetic_problem
 
 STAGE_ONE = ("X", "R", "O", "W", "H", "F")  # production, regular hours, overtime, workforce, hires, fires
@@ -82,11 +84,17 @@ class Rows:
         return sp.csr_array((values, (rows, cols)), shape=(len(right), n)), np.array(right)
 
 
-def solve_independently(problem: xlplan.PlanningProblem) -> Solved:
+NAMES = {"X": "production", "R": "regular_hours", "O": "overtime_hours", "W": "workforce", "H": "hires",
+         "F": "fires"}
+"""The plan's variables by their names in xlplan's plan tables."""
+
+
+def solve_independently(problem: xlplan.PlanningProblem, plan: Mapping[str, np.ndarray] | None = None) -> Solved:
     """min  sum_pt (c_prod X + c_reg R + c_ot O + c_wage W + c_hire H + c_fire F)
           + sum_s prob[s] sum_pt (c_hold Ireg + m c_hold Iovr + c_back B + c_lost L)
     (with capacity scenarios c_prod prices Y, in each scenario), under the README's rules and the
-    settings' fill-rate rule."""
+    settings' fill-rate rule; with ``plan`` (values by xlplan's names, (products, periods)) the plan is
+    pinned to it and only the recourse (and the rule's own threshold) is chosen."""
     settings = problem.settings
     assert settings.risk_weight == 0 and settings.calm_tolerance is None and not settings.integer_units
     S, P, T = problem.demand.shape
@@ -104,7 +112,10 @@ def solve_independently(problem: xlplan.PlanningProblem) -> Solved:
         rate = stage_one_cost[name]
         for p in range(P):
             for t in range(T):
-                one[name][p, t] = cols.add(cost=0.0 if rate is None else float(rate[p, t]))
+                value = None if plan is None else float(plan[NAMES[name]][p, t])
+                one[name][p, t] = cols.add(lower=0.0 if value is None else value,
+                                           upper=np.inf if value is None else value,
+                                           cost=0.0 if rate is None else float(rate[p, t]))
     for s in range(S):
         for p in range(P):
             for t in range(T):
@@ -286,3 +297,22 @@ def test_the_independent_lp_sees_the_rule_bind(policy):
     else:
         expected_late = served.probabilities @ theirs.late
         assert (expected_late <= served.probabilities @ allowed + 1e-6).all()
+
+
+@pytest.mark.parametrize("policy", ["expected", "chance"])
+def test_the_expected_value_plan_is_priced_with_the_rule_s_threshold_chosen_anew(policy):
+    """EEV is the expected-value plan's production, hours and workforce priced on every scenario. The
+    chance rule's threshold eta[p] is no part of that plan: the CVaR of the scenarios at hand chooses
+    it, as the independent LP does (pinning the expected-value problem's eta overstates EEV, or makes
+    a plan that can serve the rule look infeasible)."""
+    base = synthetic_problem(periods=4, scenarios=6, seed=1)
+    base = base.with_settings(lost_sales_allowed=True, backorder_limit=None)
+    plain = solve_independently(base)
+    served = base.with_settings(fill_rate_target=float(plain.kpi_fill_rate.min()), fill_rate_policy=policy,
+                                fill_rate_share=0.5)
+    value = stochastic_value(served)
+    ev_plan = value.expected_value_result.solution.plan
+    priced = solve_independently(served, {name: ev_plan[name] for name in NAMES.values()})
+    assert priced.status == "optimal"
+    assert value.eev == pytest.approx(priced.objective, rel=1e-7)
+    assert value.recourse == pytest.approx(solve_independently(served).objective, rel=1e-7)
