@@ -316,3 +316,47 @@ def test_the_expected_value_plan_is_priced_with_the_rule_s_threshold_chosen_anew
     assert priced.status == "optimal"
     assert value.eev == pytest.approx(priced.objective, rel=1e-7)
     assert value.recourse == pytest.approx(solve_independently(served).objective, rel=1e-7)
+
+
+@pytest.mark.parametrize("policy", ["expected", "chance"])
+def test_prices_with_the_rule_equal_the_independent_lp_s_finite_differences(policy):
+    """The Sensitivity sheet's prices through the rows on an expectation: demand's price in each
+    scenario (its share of the expected cost, through the scenario's rows and the rule's), and for the
+    expected policy the rule's own price (d cost / d target = sum_p price[p] E[sum_t D[p]]), against
+    central differences of the independent LP."""
+    from xlplan.analysis.sensitivity import shadow_prices
+
+    base, _ = _instance(0)
+    base = base.with_settings(lost_sales_allowed=True, backorder_limit=None)
+    plain = solve_independently(base)
+    target = float(plain.kpi_fill_rate.max()) + 0.5 * (1 - float(plain.kpi_fill_rate.max()))
+    served = base.with_settings(fill_rate_target=target, fill_rate_policy=policy, fill_rate_share=0.8)
+    prices = shadow_prices(served)
+    h = 1e-3
+
+    def cost(**changes) -> float:
+        answer = solve_independently(served.with_settings(**changes) if changes else served)
+        assert answer.status == "optimal" and answer.objective is not None
+        return answer.objective
+
+    if policy == "expected":
+        slope = (cost(fill_rate_target=target + h) - cost(fill_rate_target=target - h)) / (2 * h)
+        expected_demand = served.probabilities @ served.demand.sum(axis=2)
+        by_prices = sum(prices.price("expected_fill_rate", p) * expected_demand[i]
+                        for i, p in enumerate(served.products))
+        assert by_prices > 0 and by_prices == pytest.approx(slope, rel=1e-6)
+
+    def cost_with_demand(s: int, i: int, j: int, step: float) -> float:
+        demand = served.demand.copy()
+        demand[s, i, j] += step
+        answer = solve_independently(served.with_scenarios(served.scenarios, demand, served.probabilities))
+        assert answer.objective is not None
+        return answer.objective
+
+    last = len(served.periods) - 1
+    for s, scenario in enumerate(served.scenarios):
+        for i, p in enumerate(served.products):
+            for j in (0, last):
+                slope = (cost_with_demand(s, i, j, h) - cost_with_demand(s, i, j, -h)) / (2 * h)
+                price = prices.price("demand", p, served.periods[j], scenario)
+                assert price == pytest.approx(slope / served.probabilities[s], rel=1e-6, abs=1e-6), (scenario, p, j)
