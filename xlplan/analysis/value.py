@@ -21,9 +21,13 @@ optima: VSS and EVPI are then withheld and only the ranges the bounds prove are 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from xlplan import cancel
+from xlplan.model import PLAN_VARIABLES
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.results import PlanResult
@@ -148,6 +152,14 @@ def range_words(bounds: Range) -> str:
     return f"between {low:,.0f} and {high:,.0f}"
 
 
+def plan_alone(values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The plan (production, hours, workforce) of a solution's stage-1 values, without the thresholds
+    of a CVaR (the risk part's value at risk, the chance fill-rate rule's eta): those are stage 1 only
+    in form, and pricing a plan on other scenarios must choose them anew. Pinned, they would overstate
+    the CVaR, or make a plan that serves the rule look infeasible."""
+    return {name: values[name] for name in PLAN_VARIABLES if name in values}
+
+
 def _clipped(value: float) -> float | None:
     """A range end for a non-negative figure; None when no bound supports it."""
     if math.isnan(value) or value == -math.inf:
@@ -174,7 +186,7 @@ def stochastic_value(problem: PlanningProblem, options: SolveOptions | None = No
     stopped: list[str] = []
     recourse = _solved(problem, options, "the recourse (stochastic) problem", stopped)
     expected = _solved(problem.expected_value_problem(), options, "the expected-value problem", stopped)
-    eev = _solved(problem, options, "the expected-value plan", stopped, fixed_plan=expected.solution.plan)
+    eev = _solved(problem, options, "the expected-value plan", stopped, fixed_plan=plan_alone(expected.solution.plan))
     ws_low = ws_high = 0.0
     for s, probability in zip(problem.scenarios, problem.probabilities):
         low, high = cost_range(_solved(problem.scenario_problem(s), options, f"scenario {s} alone", stopped))
