@@ -115,6 +115,22 @@ def _stage_one_scaling(problem: PlanningProblem, formulation: Formulation, rows:
     return None if np.all(scale == 1.0) else scale
 
 
+@dataclass(frozen=True)
+class DemandTerms:
+    """Where demand enters a compiled program: what a what-if that only changes demand recomputes
+    (``xlplan.solver.compiled_cache``). Demand symbols are the template's demand columns."""
+
+    rows: sp.csr_array
+    """AD of the stage-2 rows: (stage-2 rows, demand symbols); row2 bounds = these bounds - AD d_s."""
+    row_lower: np.ndarray
+    """The template's stage-2 row bounds before demand moved there."""
+    row_upper: np.ndarray
+    positions: np.ndarray
+    """(demand symbols, 2): each symbol's product and period."""
+    cost: np.ndarray
+    """Each demand symbol's cost: scenario_offset[s] = cost . d_s."""
+
+
 @dataclass
 class TwoStageProgram:
     """The two-stage stochastic program as matrices, with its scenario structure kept:
@@ -161,6 +177,8 @@ class TwoStageProgram:
     """What each row means: the stage-1 rows, then the stage-2 rows of one scenario (scenario None)."""
     scenarios: tuple[str, ...]
     timings: dict[str, float] = field(default_factory=dict)
+    demand_terms: DemandTerms | None = None
+    """How demand entered (set by :func:`compile_two_stage`), so that new demand can be put in its place."""
 
     @property
     def num_scenarios(self) -> int:
@@ -261,6 +279,7 @@ def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMU
         template_rows=labels, scenarios=problem.scenarios,
     )
     program.timings = {"build": built - started, "compile": time.perf_counter() - built}
+    program.demand_terms = DemandTerms(sp.csr_array(AD[r1:]), lower[r1:], upper[r1:], demand_pos, c[kinds == 3])
     return program
 
 
