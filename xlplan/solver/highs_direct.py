@@ -28,6 +28,10 @@ from xlplan.solver.warm import basis_of, matrix_digest, start_from
 
 MS = highspy.HighsModelStatus
 PRIMAL_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
+WARM_PRICING = "simplex_dual_edge_weight_strategy"
+"""Set to devex (1) for a warm start: dual steepest edge first computes its weights for the whole basis,
+which after one demand cell changed costs more than the few iterations left (measured at 1,000
+scenarios, 53 iterations: 1.8 s with steepest edge, 0.8 s with devex)."""
 
 LIMIT_REASONS = {
     MS.kTimeLimit: "the time limit was reached",
@@ -145,6 +149,8 @@ def solve_matrix_model(model: MatrixModel, options: SolveOptions) -> SolverOutco
     matrix = None if is_mip else matrix_digest(model.matrix)
     warm = not is_mip and options.warm_start is not None and options.warm_start.fits(model) \
         and start_from(highs, options.warm_start, matrix)
+    if warm and WARM_PRICING not in options.highs_options:
+        highs.setOptionValue(WARM_PRICING, 1)
     handed = time.perf_counter()
     progress.phase(("solving the MIP" if is_mip else "solving the LP") + (" (HiGHS, warm)" if warm else " (HiGHS)"))
     history = run(highs)
