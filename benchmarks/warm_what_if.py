@@ -51,7 +51,8 @@ def main() -> None:
     else:
         started = time.perf_counter()
         COMPILED.extensive(problem, formulation_for(problem.settings))
-        print(f"first solve's basis read from {args.first_basis}; its compile took {time.perf_counter() - started:.2f} s")
+        seconds = time.perf_counter() - started
+        print(f"first solve's basis read from {args.first_basis}; its compile took {seconds:.2f} s")
 
     changed = problem
     for k in range(args.changes):

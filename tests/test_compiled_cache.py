@@ -136,6 +136,21 @@ def test_the_cache_keeps_a_bounded_number_of_structures(problem):
     assert (cache.misses, cache.hits) == (4, 0)
 
 
+def test_large_stacked_forms_beyond_the_budget_are_dropped_oldest_first(problem, monkeypatch):
+    import xlplan.solver.compiled_cache as compiled_cache
+
+    cache = CompiledCache()
+    first = cache.extensive(problem)
+    monkeypatch.setattr(compiled_cache, "KEEP_NONZEROS", first.matrix.nnz + 1)
+    other = problem.with_settings(backorder_limit=0.3)
+    cache.extensive(other)
+    kept = list(cache._kept.values())
+    assert kept[0].stacked is None and kept[1].stacked is not None  # the older one's matrix was let go
+    changed = _with_demand_moved(problem)
+    assert_same_model(cache.extensive(changed), compile_extensive_form(changed))  # restacked, still right
+    assert cache.hits == 1
+
+
 def test_a_kept_basis_knows_its_matrix_and_survives_a_file(problem, tmp_path):
     result = xlplan.solve(problem, SolveOptions(method="extensive"))
     warm = result.solution.warm_start

@@ -29,8 +29,11 @@ from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import MatrixModel, TwoStageProgram, compile_two_stage, extensive_form
 
 CACHE_SIZE = 4
-"""Structures kept (the most recently used); at 1,000 scenarios of 3 products x 52 weeks one holds
-about 60 MB."""
+"""Structures kept (the most recently used)."""
+KEEP_NONZEROS = 30_000_000
+"""The stacked extensive forms kept hold at most this many matrix entries together (about 360 MB; the
+most recent one is kept whatever its size). At 1,000 scenarios of 3 products x 52 weeks one holds 1.6
+million."""
 
 DEMAND_FIELDS = frozenset({"row2_lower", "row2_upper", "scenario_offset", "timings"})
 """The fields of a :class:`TwoStageProgram` that :func:`with_demand` recomputes."""
@@ -143,9 +146,23 @@ class CompiledCache:
         stacked = kept.stacked
         if stacked is None:
             stacked = kept.stacked = extensive_form(program)
+            self._keep_within_budget()
             return replace(stacked, col_lower=stacked.col_lower.copy(), col_upper=stacked.col_upper.copy(),
-                           row_lower=stacked.row_lower.copy(), row_upper=stacked.row_upper.copy())
+                           row_lower=stacked.row_lower.copy(), row_upper=stacked.row_upper.copy(),
+                           timings=dict(stacked.timings))
         return _extensive_with_demand(stacked, program)
+
+    def _keep_within_budget(self) -> None:
+        """Drop the least recently used stacked forms beyond :data:`KEEP_NONZEROS` entries."""
+        with self._lock:
+            kept = list(self._kept.values())
+            total = sum(k.stacked.matrix.nnz for k in kept if k.stacked is not None)
+            for older in kept[:-1]:
+                if total <= KEEP_NONZEROS:
+                    break
+                if older.stacked is not None:
+                    total -= older.stacked.matrix.nnz
+                    older.stacked = None
 
     def clear(self) -> None:
         with self._lock:

@@ -104,7 +104,7 @@ def matrix_digest(matrix: sp.sparray) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{type(compressed).__name__}{compressed.shape}".encode())
     for array in (compressed.indptr, compressed.indices, compressed.data):
-        digest.update(np.ascontiguousarray(array))
+        digest.update(np.ascontiguousarray(array).data)
     value = digest.hexdigest()
     with _DIGESTS_LOCK:
         _DIGESTS[id(matrix)] = (matrix, value)
