@@ -78,19 +78,20 @@ def with_demand(program: TwoStageProgram, problem: PlanningProblem) -> TwoStageP
                    scenario_offset=demand @ terms.cost, timings={"compile": time.perf_counter() - started})
 
 
-def _extensive_with_demand(stacked: MatrixModel, program: TwoStageProgram) -> MatrixModel:
-    """The kept extensive form with ``program``'s right-hand sides and offset; the matrix is shared (no solver
+def _extensive_with_demand(stacked: MatrixModel, program: TwoStageProgram) -> MatrixModel | None:
+    """The kept extensive form with ``program``'s right-hand sides and offset (None when it has rows beyond
+    the plan's and the scenarios', which this module does not rebuild); the matrix is shared (no solver
     changes it), every array a caller may change (``fix_plan``) is a copy."""
     started = time.perf_counter()
+    row_lower = np.concatenate([program.row1_lower, program.row2_lower.ravel()])
+    if row_lower.size != stacked.num_rows:
+        return None
     model = replace(
         stacked,
         offset=program.offset + float(program.probabilities @ program.scenario_offset),
         col_lower=stacked.col_lower.copy(), col_upper=stacked.col_upper.copy(),
-        row_lower=np.concatenate([program.row1_lower, program.row2_lower.ravel()]),
-        row_upper=np.concatenate([program.row1_upper, program.row2_upper.ravel()]),
+        row_lower=row_lower, row_upper=np.concatenate([program.row1_upper, program.row2_upper.ravel()]),
     )
-    if model.num_rows != stacked.num_rows:  # the extensive form has rows this module does not rebuild
-        raise ValueError("the extensive form has rows beyond the scenario rows")
     model.timings = {**program.timings, "compile": program.timings["compile"] + time.perf_counter() - started}
     return model
 
@@ -150,7 +151,7 @@ class CompiledCache:
             return replace(stacked, col_lower=stacked.col_lower.copy(), col_upper=stacked.col_upper.copy(),
                            row_lower=stacked.row_lower.copy(), row_upper=stacked.row_upper.copy(),
                            timings=dict(stacked.timings))
-        return _extensive_with_demand(stacked, program)
+        return _extensive_with_demand(stacked, program) or extensive_form(program)
 
     def _keep_within_budget(self) -> None:
         """Drop the least recently used stacked forms beyond :data:`KEEP_NONZEROS` entries."""
