@@ -183,8 +183,9 @@ def main_methods(cases: list[str], limit: float, lp_algorithm: str, json_path: P
         rows.append(measure_methods(products, scenarios, limit, lp_algorithm,
                                     run_extensive=extensive_up_to is None or scenarios <= extensive_up_to))
         r = rows[-1]
-        print(f"{case}: decomposition {r['decomposition_seconds']:.1f} s, extensive form "
-              f"{r['extensive_seconds']:.1f} s{'' if r['extensive_finished'] else ' (did not finish)'}", flush=True)
+        extensive = ("not run" if not r["extensive_run"] else f"{r['extensive_seconds']:.1f} s"
+                     + ("" if r["extensive_finished"] else " (did not finish)"))
+        print(f"{case}: decomposition {r['decomposition_seconds']:.1f} s, extensive form {extensive}", flush=True)
     print()
     print(f"HiGHS {highspy.Highs().version()}, lp_algorithm={lp_algorithm}, seed {SEED}, {WEEKS} weeks, "
           f"{os.cpu_count()} cores, load average before the run {LOAD_BEFORE}")
