@@ -5,6 +5,7 @@ compiled afresh."""
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import numpy as np
 import pytest
@@ -161,6 +162,8 @@ def test_a_kept_basis_knows_its_matrix_and_survives_a_file(problem, tmp_path):
     loaded = WarmStart.load(tmp_path / "basis.npz")
     assert loaded is not None and loaded.matrix == warm.matrix
     assert np.array_equal(loaded.col_status, warm.col_status) and np.array_equal(loaded.row_status, warm.row_status)
+    pickled = pickle.loads(pickle.dumps(warm))  # HiGHS's basis object does not pickle; the warm start does
+    assert pickled.matrix == warm.matrix and np.array_equal(pickled.row_status, warm.row_status)
     changed = _with_demand_moved(problem, seed=3)
     warmed = xlplan.solve(changed, SolveOptions(method="extensive", warm_start=loaded))
     cold = xlplan.solve(changed, SolveOptions(method="extensive"))
