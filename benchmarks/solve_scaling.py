@@ -16,9 +16,11 @@ With ``--methods`` it instead sets the decomposition (``xlplan.solver.decomposit
 on the extensive form, end to end from the compiled two-stage program, in one run: 3 products x 52
 weeks at S = 100 and 1,000, and 12 products x 52 weeks at S = 100 (override with ``--cases
 3x100 12x100 ...``). The extensive form gets ``--limit`` seconds (default 900); past it the
-table says "did not finish".
+table says "did not finish". ``--extensive-up-to S`` runs the extensive form only up to S scenarios
+(beyond, the table says "not run"), for the cases where it is known not to finish.
 
     python benchmarks/solve_scaling.py --methods
+    python benchmarks/solve_scaling.py --methods --cases 3x10000 --extensive-up-to 1000
 """
 
 from __future__ import annotations
@@ -125,7 +127,8 @@ def report(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: str) -> dict[str, object]:
+def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: str,
+                    run_extensive: bool = True) -> dict[str, object]:
     """The decomposition and HiGHS on the extensive form, each from the problem to its optimum."""
     problem = synthetic_problem(WEEKS, scenarios, seed=SEED, integer_units=False, products=products)
     started = time.perf_counter()
@@ -135,12 +138,14 @@ def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: s
 
     started = time.perf_counter()
     model = extensive_form(compile_two_stage(problem))
-    highs = new_highs(SolveOptions(lp_algorithm=lp_algorithm, time_limit=limit), is_mip=False)  # type: ignore[arg-type]
-    pass_model(highs, model, relax_integrality=True)
-    highs.run()
+    finished, extensive_objective = False, None
+    if run_extensive:
+        highs = new_highs(SolveOptions(lp_algorithm=lp_algorithm, time_limit=limit), is_mip=False)  # type: ignore[arg-type]
+        pass_model(highs, model, relax_integrality=True)
+        highs.run()
+        finished = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        extensive_objective = highs.getInfo().objective_function_value if finished else None
     extensive_seconds = time.perf_counter() - started
-    finished = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    extensive_objective = highs.getInfo().objective_function_value if finished else None
     if finished:
         difference = abs(decomposed.upper_bound - extensive_objective)
         assert difference <= 1e-6 * abs(extensive_objective), "not the same optimum"
@@ -150,7 +155,7 @@ def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: s
         "iterations": decomposed.iterations, "gap": decomposed.gap, "processes": decomposed.processes,
         "master_seconds": decomposed.timings["master"], "scenario_seconds": decomposed.timings["scenarios"],
         "decomposition_objective": decomposed.upper_bound, "extensive_seconds": extensive_seconds,
-        "extensive_finished": finished, "extensive_objective": extensive_objective,
+        "extensive_finished": finished, "extensive_objective": extensive_objective, "extensive_run": run_extensive,
     }
 
 
@@ -160,9 +165,9 @@ def report_methods(rows: list[dict[str, object]], limit: float) -> str:
              "|---|---|---|---|---|---|---|"]
     for r in rows:
         extensive = (f"{r['extensive_seconds']:.1f} s" if r["extensive_finished"]
-                     else f"did not finish (> {limit / 60:.0f} min)")
+                     else f"did not finish (> {limit / 60:.0f} min)" if r["extensive_run"] else "not run")
         speedup = (f"{r['extensive_seconds'] / r['decomposition_seconds']:.1f}x" if r["extensive_finished"]
-                   else f"> {limit / r['decomposition_seconds']:.0f}x")
+                   else f"> {limit / r['decomposition_seconds']:.0f}x" if r["extensive_run"] else "")
         lines.append(
             f"| {r['products']} x {WEEKS} x {r['scenarios']:,} | {r['rows']:,} x {r['columns']:,} | {extensive} | "
             f"{r['decomposition_seconds']:.1f} s ({r['iterations']}, {r['processes']}) | "
@@ -170,14 +175,17 @@ def report_methods(rows: list[dict[str, object]], limit: float) -> str:
     return "\n".join(lines)
 
 
-def main_methods(cases: list[str], limit: float, lp_algorithm: str, json_path: Path | None) -> None:
+def main_methods(cases: list[str], limit: float, lp_algorithm: str, json_path: Path | None,
+                 extensive_up_to: int | None = None) -> None:
     rows = []
     for case in cases:
         products, scenarios = (int(v) for v in case.split("x"))
-        rows.append(measure_methods(products, scenarios, limit, lp_algorithm))
+        rows.append(measure_methods(products, scenarios, limit, lp_algorithm,
+                                    run_extensive=extensive_up_to is None or scenarios <= extensive_up_to))
         r = rows[-1]
-        print(f"{case}: decomposition {r['decomposition_seconds']:.1f} s, extensive form "
-              f"{r['extensive_seconds']:.1f} s{'' if r['extensive_finished'] else ' (did not finish)'}", flush=True)
+        extensive = ("not run" if not r["extensive_run"] else f"{r['extensive_seconds']:.1f} s"
+                     + ("" if r["extensive_finished"] else " (did not finish)"))
+        print(f"{case}: decomposition {r['decomposition_seconds']:.1f} s, extensive form {extensive}", flush=True)
     print()
     print(f"HiGHS {highspy.Highs().version()}, lp_algorithm={lp_algorithm}, seed {SEED}, {WEEKS} weeks, "
           f"{os.cpu_count()} cores, load average before the run {LOAD_BEFORE}")
@@ -197,13 +205,15 @@ def main() -> None:
                         help="with --methods: PRODUCTSxSCENARIOS cases")
     parser.add_argument("--limit", type=float, default=900.0,
                         help="with --methods: seconds the extensive form may take")
+    parser.add_argument("--extensive-up-to", type=int, metavar="S",
+                        help="with --methods: run the extensive form only for cases of at most S scenarios")
     parser.add_argument("-s", "--scenarios", type=int, nargs="+", default=[3, 100, 1000])
     parser.add_argument("--lp-algorithm", default="auto")
     parser.add_argument("--pyomo-path", action="store_true", help="also time the full Pyomo model path")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     if args.methods:
-        main_methods(args.cases, args.limit, args.lp_algorithm, args.json)
+        main_methods(args.cases, args.limit, args.lp_algorithm, args.json, args.extensive_up_to)
         return
     rows = []
     for s in args.scenarios:

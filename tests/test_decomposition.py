@@ -165,6 +165,29 @@ def test_worker_processes_evaluate_like_this_process():
     np.testing.assert_allclose(shared.y @ program.c2, alone.y @ program.c2, rtol=1e-9)
 
 
+def test_scenarios_after_one_without_recourse_are_measured_as_when_solved_one_by_one():
+    """After a scenario without a recourse the next is first measured by the phase-one problem; every
+    scenario must come out as HiGHS says when each is solved alone, with the same cost or violation."""
+    from xlplan.solver.decomposition.recourse import recourse_data
+    from xlplan.solver.decomposition.scenarios import ScenarioBatch
+
+    program = compile_two_stage(synthetic_problem(12, 40, seed=5))
+    x = solve_by_decomposition(program).x
+    data = recourse_data(program, np.arange(program.num_scenarios))
+    batch = ScenarioBatch(data, use_pool=False)
+    for factor in (0.6, 0.97, 0.98, 0.99, 1.0):  # all, 31, 20, 9, then no scenarios without a recourse
+        Tx = program.T @ (x * factor)
+        evaluation = batch.evaluate(Tx)
+        for s in range(program.num_scenarios):
+            alone = ScenarioBatch(recourse_data(program, np.array([s])), use_pool=False).evaluate(Tx)
+            assert evaluation.feasible[s] == alone.feasible[0]
+            if alone.feasible[0]:
+                assert evaluation.value[s] == pytest.approx(alone.value[0], rel=1e-9, abs=1e-6)
+            else:
+                assert evaluation.violation[s] == pytest.approx(alone.violation[0], rel=1e-7, abs=1e-7)
+    assert not batch.after_infeasible or not evaluation.feasible.all()
+
+
 def test_time_limit_returns_the_best_plan_with_both_bounds_and_never_calls_it_optimal():
     program = compile_two_stage(synthetic_problem(52, 60, seed=8))
     _, optimum = extensive_optimum(program)

@@ -122,6 +122,27 @@ def _stage_one_scaling(problem: PlanningProblem, formulation: Formulation, rows:
     return None if np.all(scale == 1.0) else scale
 
 
+@dataclass(frozen=True)
+class DemandTerms:
+    """Where demand enters a compiled program: what a what-if that only changes demand recomputes
+    (``xlplan.solver.compiled_cache``). Demand symbols are the template's demand columns."""
+
+    rows: sp.csr_array
+    """AD of the stage-2 rows: (stage-2 rows, demand symbols); row2 bounds = these bounds - AD d_s."""
+    row_lower: np.ndarray
+    """The template's stage-2 row bounds before demand moved there."""
+    row_upper: np.ndarray
+    positions: np.ndarray
+    """(demand symbols, 2): each symbol's product and period."""
+    cost: np.ndarray
+    """Each demand symbol's cost: scenario_offset[s] = cost . d_s."""
+    expected_rows: sp.csr_array | None = None
+    """AD of the rows on an expectation (None: there are none); their bounds = these bounds -
+    AD (sum_s prob[s] d_s)."""
+    expected_lower: np.ndarray | None = None
+    expected_upper: np.ndarray | None = None
+
+
 @dataclass
 class TwoStageProgram:
     """The two-stage stochastic program as matrices, with its scenario structure kept:
@@ -186,6 +207,8 @@ class TwoStageProgram:
     def couples_scenarios(self) -> bool:
         """Whether rows on an expectation tie the scenarios together (no decomposition by scenario)."""
         return bool(self.expected_rows)
+    demand_terms: DemandTerms | None = None
+    """How demand entered (set by :func:`compile_two_stage`), so that new demand can be put in its place."""
 
     @property
     def num_scenarios(self) -> int:
@@ -298,6 +321,10 @@ def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMU
         coefficients[:, demand_pos[:, 0], demand_pos[:, 1]] = AD[r12:].toarray()
         program.expected_demand = coefficients
     program.timings = {"build": built - started, "compile": time.perf_counter() - built}
+    coupled = program.couples_scenarios
+    program.demand_terms = DemandTerms(sp.csr_array(AD[r1:r12]), lower[r1:r12], upper[r1:r12], demand_pos,
+                                       c[kinds == 3], sp.csr_array(AD[r12:]) if coupled else None,
+                                       lower[r12:] if coupled else None, upper[r12:] if coupled else None)
     return program
 
 

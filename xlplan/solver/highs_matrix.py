@@ -1,4 +1,5 @@
-"""The default solver: HiGHS on the extensive form's matrices, compiled once from a one-scenario template.
+"""The default solver: HiGHS on the extensive form's matrices, compiled once from a one-scenario template
+(and kept per structure: a what-if that only changes demand recomputes right-hand sides, ``compiled_cache``).
 
 Large whole-unit problems start from the LP relaxation's rounded plan (``whole_units``)."""
 
@@ -8,7 +9,8 @@ import time
 
 from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
-from xlplan.solver.compile import compile_extensive_form, values_of
+from xlplan.solver.compile import values_of
+from xlplan.solver.compiled_cache import COMPILED
 from xlplan.solver.highs_direct import highs_versions, solve_matrix_model
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
@@ -30,7 +32,7 @@ class HighsMatrixSolver:
 
     def solve(self, problem: PlanningProblem, options: SolveOptions, *,
               fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
-        model = compile_extensive_form(problem, formulation or FORMULATION)
+        model = COMPILED.extensive(problem, formulation or FORMULATION)
         if fixed_plan is not None:
             model.fix_plan(fixed_plan)
         solve = solve_whole_units if is_large_mip(model, options) else solve_matrix_model

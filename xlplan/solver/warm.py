@@ -6,34 +6,76 @@ it in a few iterations instead of solving from scratch. A :class:`WarmStart` is 
 the worksheet functions' cache and, for the command line, in a file (``xlplan solve --warm-start``).
 It is only used when it fits: the same number of columns and rows (the same products, periods,
 scenarios and policies); otherwise the solve starts cold, with the same answer.
+
+The basis stays HiGHS's own object: turning 900,000 statuses (1,000 scenarios) into Python values and
+back takes longer than the warm re-solve itself, so that happens only when it is saved to a file. It
+records a digest of the matrix it is a basis of: on the same matrix (only bounds moved) HiGHS takes it
+as its own and skips the check an unknown ("alien") basis needs, which costs as much as the re-solve.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from xlplan.solver.compile import MatrixModel
+
+_STATUS = list(highspy.HighsBasisStatus.__members__.values())
+_BY_CODE = {int(s): s for s in _STATUS}
+
+
+def _statuses(codes: np.ndarray) -> list[highspy.HighsBasisStatus]:
+    by_code = [_BY_CODE.get(k, _STATUS[0]) for k in range(max(_BY_CODE) + 1)]
+    return [by_code[k] for k in codes.tolist()]
 
 
 @dataclass(frozen=True, eq=False)
 class WarmStart:
-    """HiGHS's basis of an optimal LP: the status of every column and row."""
+    """HiGHS's basis of an optimal LP (the status of every column and row), and the matrix it belongs to."""
 
-    col_status: np.ndarray
-    row_status: np.ndarray
+    basis: highspy.HighsBasis
+    num_cols: int
+    num_rows: int
+    matrix: str | None = None
+    """The :func:`matrix_digest` of the LP's constraint matrix; None when not known."""
+
+    @classmethod
+    def of(cls, col_status: np.ndarray, row_status: np.ndarray, matrix: str | None = None) -> WarmStart:
+        """The warm start with these statuses (HiGHS's codes: 0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic)."""
+        basis = highspy.HighsBasis()
+        basis.col_status = _statuses(np.asarray(col_status))
+        basis.row_status = _statuses(np.asarray(row_status))
+        basis.valid = True
+        return cls(basis, int(np.size(col_status)), int(np.size(row_status)), matrix)
+
+    @cached_property
+    def col_status(self) -> np.ndarray:
+        return np.array([s.value for s in self.basis.col_status], dtype=np.int8)
+
+    @cached_property
+    def row_status(self) -> np.ndarray:
+        return np.array([s.value for s in self.basis.row_status], dtype=np.int8)
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:  # HiGHS's basis object does not pickle
+        return WarmStart.of, (self.col_status, self.row_status, self.matrix)
 
     def fits(self, model: MatrixModel) -> bool:
-        return self.col_status.size == model.num_cols and self.row_status.size == model.num_rows
+        return self.num_cols == model.num_cols and self.num_rows == model.num_rows
 
     def save(self, path: str | Path) -> None:
         """Write it to ``path`` (a numpy .npz file), atomically enough for a cache: written, then renamed."""
         path = Path(path)
         temporary = path.with_name(path.name + ".partial.npz")
-        np.savez_compressed(temporary, col_status=self.col_status, row_status=self.row_status)
+        np.savez_compressed(temporary, col_status=self.col_status, row_status=self.row_status,
+                            matrix=np.array(self.matrix or ""))
         temporary.replace(path)
 
     @classmethod
@@ -41,26 +83,48 @@ class WarmStart:
         """The warm start saved at ``path``; None when there is none or it cannot be read."""
         try:
             with np.load(Path(path)) as saved:
-                return cls(saved["col_status"].astype(np.int8), saved["row_status"].astype(np.int8))
+                matrix = str(saved["matrix"]) if "matrix" in saved.files else ""
+                return cls.of(saved["col_status"].astype(np.int8), saved["row_status"].astype(np.int8), matrix or None)
         except (OSError, KeyError, ValueError):
             return None
 
 
-def basis_of(highs: highspy.Highs) -> WarmStart | None:
-    """The optimal basis HiGHS holds, or None when it has no valid one (a MIP, an interior point without
-    crossover)."""
+_DIGESTS: OrderedDict[int, tuple[sp.sparray, str]] = OrderedDict()
+_DIGESTS_LOCK = threading.Lock()
+
+
+def matrix_digest(matrix: sp.sparray) -> str:
+    """A digest of a sparse matrix's shape, pattern and values (remembered for the last few matrix objects:
+    the compiled cache hands the same matrix to every what-if)."""
+    with _DIGESTS_LOCK:
+        known = _DIGESTS.get(id(matrix))
+        if known is not None and known[0] is matrix:
+            return known[1]
+    compressed = matrix if isinstance(matrix, sp.csc_array | sp.csr_array) else sp.csc_array(matrix)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{type(compressed).__name__}{compressed.shape}".encode())
+    for array in (compressed.indptr, compressed.indices, compressed.data):
+        digest.update(np.ascontiguousarray(array).data)
+    value = digest.hexdigest()
+    with _DIGESTS_LOCK:
+        _DIGESTS[id(matrix)] = (matrix, value)
+        while len(_DIGESTS) > 4:
+            _DIGESTS.popitem(last=False)
+    return value
+
+
+def basis_of(highs: highspy.Highs, matrix: str | None = None) -> WarmStart | None:
+    """The optimal basis HiGHS holds (of the matrix with digest ``matrix``), or None when it has no valid
+    one (a MIP, an interior point without crossover)."""
     basis = highs.getBasis()
     if not basis.valid:
         return None
-    return WarmStart(np.fromiter((int(s) for s in basis.col_status), dtype=np.int8, count=len(basis.col_status)),
-                     np.fromiter((int(s) for s in basis.row_status), dtype=np.int8, count=len(basis.row_status)))
+    return WarmStart(basis, int(highs.getNumCol()), int(highs.getNumRow()), matrix)
 
 
-def start_from(highs: highspy.Highs, warm: WarmStart) -> bool:
-    """Give HiGHS the basis to start from; False when it refuses it (then it starts cold)."""
-    basis = highspy.HighsBasis()
-    status = highspy.HighsBasisStatus
-    basis.col_status = [status(int(s)) for s in warm.col_status]
-    basis.row_status = [status(int(s)) for s in warm.row_status]
-    basis.valid = True
-    return bool(highs.setBasis(basis) == highspy.HighsStatus.kOk)
+def start_from(highs: highspy.Highs, warm: WarmStart, matrix: str | None = None) -> bool:
+    """Give HiGHS the basis to start from; False when it refuses it (then it starts cold). On the matrix the
+    basis came from (the same ``matrix`` digest) HiGHS takes it as its own, unchecked."""
+    warm.basis.alien = warm.matrix is None or warm.matrix != matrix
+    warm.basis.valid = True
+    return bool(highs.setBasis(warm.basis) == highspy.HighsStatus.kOk)

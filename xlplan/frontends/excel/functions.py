@@ -28,6 +28,7 @@ from xlplan.problem.numbers import finite_or_none
 from xlplan.problem.tables import label_text
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, solve_problem
+from xlplan.solver.compiled_cache import COMPILED
 from xlplan.solver.warm import WarmStart
 from xlplan.workbook.addresses import cell_address
 from xlplan.workbook.contract import INPUT_RANGES
@@ -202,6 +203,7 @@ class SolveCache:
             self._derived.clear()
             self._warm.clear()
             self.solves = self.hits = self.derivations = 0
+        COMPILED.clear()
 
 
 CACHE = SolveCache()

@@ -35,11 +35,21 @@ INFEASIBLE = "infeasible"
 
 MULTI_CUT_UP_TO = 100
 """With at most this many scenarios, every scenario has its own cost variable in the master
-(multi-cut); beyond, scenarios are averaged in this many groups of similar ones, which keeps
+(multi-cut); beyond, scenarios are averaged in groups of similar ones (``default_groups``), which keeps
 the master small while each iteration still adds detailed cuts. Measured on the synthetic
 3 x 52 case (one process, CPU seconds): S = 300 with 30 / 100 / 300 groups took 32 / 19 / 14
 iterations and 7.9 / 6.3 / 8.1 s; S = 1,000 with 100 / 300 groups 23 / 16 iterations and
 16.6 / 14.9 s, of which the master 2.4 / 5.9 s, the part that a second process does not share."""
+MANY_SCENARIOS = 3000
+"""From this many scenarios the master gets 3 x MULTI_CUT_UP_TO groups: the scenarios' evaluations,
+shared between the processes, outweigh the bigger master (measured at S = 10,000, two processes:
+100 groups took 34 iterations and 126 s of CPU, 300 groups 24 iterations and 102 s)."""
+
+
+def default_groups(scenarios: int) -> int:
+    """How many cost variables the master has for this many scenarios."""
+    return min(scenarios, MULTI_CUT_UP_TO if scenarios < MANY_SCENARIOS else 3 * MULTI_CUT_UP_TO)
+
 
 SCENARIOS_INSIDE = 4
 """How many scenarios may have their rules copied into the master, the most violated one after
@@ -149,8 +159,9 @@ def solve_by_decomposition(
     "infeasible" means the feasibility cuts proved that no plan works in every scenario.
     ``threads`` caps the processes evaluating scenarios (by default all cores, when it pays);
     ``progress(iteration, seconds, lower, upper)`` is called after every iteration; ``groups``
-    sets how many cost variables the master has (default: one per scenario up to
-    MULTI_CUT_UP_TO scenarios, that many beyond); ``reuse_bases`` settles scenarios by the bases
+    sets how many cost variables the master has (default: ``default_groups``: one per scenario up to
+    MULTI_CUT_UP_TO scenarios, that many beyond, three times as many from MANY_SCENARIOS);
+    ``reuse_bases`` settles scenarios by the bases
     of earlier ones before asking HiGHS (see ``scenarios.py``; off by default: measured on the
     synthetic 3 x 52 cases at S = 100 and 1,000 it costs more CPU time than it saves, since the
     trust-region steps move most scenarios to a new basis).
@@ -165,7 +176,7 @@ def solve_by_decomposition(
     S = program.num_scenarios
     p = program.probabilities
     constant = program.offset + float(p @ program.scenario_offset)
-    group_of = scenario_groups(program, groups if groups is not None else min(S, MULTI_CUT_UP_TO))
+    group_of = scenario_groups(program, groups if groups is not None else default_groups(S))
 
     master = Master(program, group_of)
     T = sp.csr_array(program.T)
