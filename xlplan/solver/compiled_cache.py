@@ -75,15 +75,14 @@ def with_demand(program: TwoStageProgram, problem: PlanningProblem) -> TwoStageP
     started = time.perf_counter()
     demand = problem.demand[:, terms.positions[:, 0], terms.positions[:, 1]]  # (S, demand symbols)
     shift = (terms.rows @ demand.T).T
-    expected: dict[str, np.ndarray] = {}
+    expected_lower, expected_upper = program.expected_lower, program.expected_upper
     if terms.expected_rows is not None:  # the rows on an expectation move with the expected demand
         assert terms.expected_lower is not None and terms.expected_upper is not None
         expected_shift = terms.expected_rows @ (program.probabilities @ demand)
-        expected = {"expected_lower": terms.expected_lower - expected_shift,
-                    "expected_upper": terms.expected_upper - expected_shift}
+        expected_lower, expected_upper = terms.expected_lower - expected_shift, terms.expected_upper - expected_shift
     return replace(program, row2_lower=terms.row_lower[None, :] - shift, row2_upper=terms.row_upper[None, :] - shift,
                    scenario_offset=demand @ terms.cost, timings={"compile": time.perf_counter() - started},
-                   **expected)
+                   expected_lower=expected_lower, expected_upper=expected_upper)
 
 
 def _extensive_with_demand(stacked: MatrixModel, program: TwoStageProgram) -> MatrixModel | None:
