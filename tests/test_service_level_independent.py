@@ -278,15 +278,21 @@ def test_the_fill_rate_rule_reaches_the_independent_optimum(k):
     assert (ours.products.fill_rate.to_numpy() >= target - 1e-7).all()
 
 
-@pytest.mark.parametrize("policy", ["expected", "chance"])
-def test_the_independent_lp_sees_the_rule_bind(policy):
-    """The comparison has teeth: on an instance where the target binds, the independent optimum with
-    the rule is dearer than without it, and a chance target is met in its share of scenarios."""
+def _binding(policy: str):
+    """Instance 0 with lost sales and no backorder cap, its independent plain optimum, the target halfway
+    from its best product's fill rate to 1 (the rule binds), and the problem with that target."""
     base, _ = _instance(0)
     base = base.with_settings(lost_sales_allowed=True, backorder_limit=None)
     plain = solve_independently(base)
     target = float(plain.kpi_fill_rate.max()) + 0.5 * (1 - float(plain.kpi_fill_rate.max()))
-    served = base.with_settings(fill_rate_target=target, fill_rate_policy=policy, fill_rate_share=0.8)
+    return plain, target, base.with_settings(fill_rate_target=target, fill_rate_policy=policy, fill_rate_share=0.8)
+
+
+@pytest.mark.parametrize("policy", ["expected", "chance"])
+def test_the_independent_lp_sees_the_rule_bind(policy):
+    """The comparison has teeth: on an instance where the target binds, the independent optimum with
+    the rule is dearer than without it, and a chance target is met in its share of scenarios."""
+    plain, target, served = _binding(policy)
     theirs = solve_independently(served)
     assert theirs.status == "optimal" and theirs.objective > plain.objective * (1 + 1e-6)
     assert xlplan.solve(served).objective == pytest.approx(theirs.objective, rel=1e-7)
@@ -326,11 +332,7 @@ def test_prices_with_the_rule_equal_the_independent_lp_s_finite_differences(poli
     central differences of the independent LP."""
     from xlplan.analysis.sensitivity import shadow_prices
 
-    base, _ = _instance(0)
-    base = base.with_settings(lost_sales_allowed=True, backorder_limit=None)
-    plain = solve_independently(base)
-    target = float(plain.kpi_fill_rate.max()) + 0.5 * (1 - float(plain.kpi_fill_rate.max()))
-    served = base.with_settings(fill_rate_target=target, fill_rate_policy=policy, fill_rate_share=0.8)
+    plain, target, served = _binding(policy)
     prices = shadow_prices(served)
     h = 1e-3
 
