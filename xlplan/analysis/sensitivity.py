@@ -146,7 +146,8 @@ def _demand_coefficients(problem: PlanningProblem, formulation: Formulation) -> 
     program = compile_two_stage(units, formulation)
     bounds = np.where(np.isfinite(program.row2_lower), program.row2_lower, program.row2_upper)
     bounds = np.where(np.isfinite(bounds), bounds, 0.0)
-    expected = (np.zeros((0, P, T)) if program.expected_demand is None else program.expected_demand)
+    assert program.demand_terms is not None
+    expected = program.demand_terms.expected_coefficients(P, T)
     return np.asarray(bounds[1:] - bounds[0]), -expected.reshape(len(expected), P * T).T
 
 

@@ -123,6 +123,18 @@ def _stage_one_scaling(problem: PlanningProblem, formulation: Formulation, rows:
 
 
 @dataclass(frozen=True)
+class DemandInPlace:
+    """What demand sets in a compiled program: the stage-2 row bounds, each scenario's constant cost, and
+    the bounds of the rows on an expectation (None without such rows)."""
+
+    row2_lower: np.ndarray
+    row2_upper: np.ndarray
+    scenario_offset: np.ndarray
+    expected_lower: np.ndarray | None
+    expected_upper: np.ndarray | None
+
+
+@dataclass(frozen=True)
 class DemandTerms:
     """Where demand enters a compiled program: what a what-if that only changes demand recomputes
     (``xlplan.solver.compiled_cache``). Demand symbols are the template's demand columns."""
@@ -141,6 +153,26 @@ class DemandTerms:
     AD (sum_s prob[s] d_s)."""
     expected_lower: np.ndarray | None = None
     expected_upper: np.ndarray | None = None
+
+    def placed(self, demand: np.ndarray, probabilities: np.ndarray) -> DemandInPlace:
+        """The program's numbers that hold ``demand`` (shaped (scenarios, products, periods))."""
+        symbols = demand[:, self.positions[:, 0], self.positions[:, 1]]  # (S, demand symbols)
+        shift = (self.rows @ symbols.T).T
+        expected_lower = expected_upper = None
+        if self.expected_rows is not None:
+            assert self.expected_lower is not None and self.expected_upper is not None
+            expected_shift = self.expected_rows @ (probabilities @ symbols)
+            expected_lower, expected_upper = self.expected_lower - expected_shift, self.expected_upper - expected_shift
+        return DemandInPlace(self.row_lower[None, :] - shift, self.row_upper[None, :] - shift, symbols @ self.cost,
+                             expected_lower, expected_upper)
+
+    def expected_coefficients(self, products: int, periods: int) -> np.ndarray:
+        """(rows on an expectation, products, periods): each row's coefficient on one scenario's demand,
+        before its probability (a row's bound moves by -prob[s] x this per unit of scenario s's demand)."""
+        rows = np.zeros((0, len(self.positions))) if self.expected_rows is None else self.expected_rows.toarray()
+        coefficients = np.zeros((len(rows), products, periods))
+        coefficients[:, self.positions[:, 0], self.positions[:, 1]] = rows
+        return coefficients
 
 
 @dataclass
@@ -199,16 +231,22 @@ class TwoStageProgram:
     """Their bounds, each scenario's demand moved there (weighted by its probability)."""
     expected_upper: np.ndarray | None = None
     expected_rows: list[RowLabel] = field(default_factory=list)
-    expected_demand: np.ndarray | None = None
-    """(rows on an expectation, products, periods): each row's coefficient on one scenario's demand,
-    before its probability (a row's bound moves by -prob[s] x this per unit of scenario s's demand)."""
+    demand_terms: DemandTerms | None = None
+    """How demand entered (set by :func:`compile_two_stage`), so that new demand can be put in its place."""
 
     @property
     def couples_scenarios(self) -> bool:
         """Whether rows on an expectation tie the scenarios together (no decomposition by scenario)."""
         return bool(self.expected_rows)
-    demand_terms: DemandTerms | None = None
-    """How demand entered (set by :func:`compile_two_stage`), so that new demand can be put in its place."""
+
+    def stacked_row_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The extensive form's row bounds: the plan's rows, every scenario's, then those on an expectation."""
+        lower = [self.row1_lower, self.row2_lower.ravel()]
+        upper = [self.row1_upper, self.row2_upper.ravel()]
+        if self.expected_lower is not None and self.expected_upper is not None:
+            lower.append(self.expected_lower)
+            upper.append(self.expected_upper)
+        return np.concatenate(lower), np.concatenate(upper)
 
     @property
     def num_scenarios(self) -> int:
@@ -293,9 +331,6 @@ def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMU
         raise AssertionError("a stage-1 rule refers to a stage-2 variable or to demand")
 
     probabilities = np.asarray(problem.probabilities, dtype=float)
-    demand = problem.demand[:, demand_pos[:, 0], demand_pos[:, 1]]  # (S, demand symbols)
-    shift = (AD[r1:r12] @ demand.T).T  # (S, scenario rows): demand moved to the right-hand side
-    expected_shift = AD[r12:] @ (probabilities @ demand)  # the expectation's demand, moved likewise
     t_scale = _stage_one_scaling(problem, formulation, labels[r1:r12], positions)
 
     c = standard.c.toarray().ravel()
@@ -303,28 +338,27 @@ def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMU
     bounds[:, 0] = np.where(np.isinf(bounds[:, 0]), -INF, bounds[:, 0])
     integer = np.array([v.is_integer() for v in standard.columns])
     one, two = kinds == 1, kinds == 2
+    coupled = r12 < len(labels)
+    # demand moves to the right-hand sides: each scenario's own rows, and the expectation's rows
+    terms = DemandTerms(sp.csr_array(AD[r1:r12]), lower[r1:r12], upper[r1:r12], demand_pos, c[kinds == 3],
+                        sp.csr_array(AD[r12:]) if coupled else None, lower[r12:] if coupled else None,
+                        upper[r12:] if coupled else None)
+    placed = terms.placed(problem.demand, probabilities)
     program = TwoStageProgram(
         c1=c[one], x_lower=bounds[one, 0], x_upper=bounds[one, 1], x_integer=integer[one],
         A1=sp.csr_array(A1[:r1]), row1_lower=lower[:r1], row1_upper=upper[:r1],
         T=sp.csr_array(A1[r1:r12]), t_scale=t_scale, W=sp.csr_array(A2[r1:r12]),
         c2=c[two], y_lower=bounds[two, 0], y_upper=bounds[two, 1], y_integer=integer[two],
-        row2_lower=lower[None, r1:r12] - shift, row2_upper=upper[None, r1:r12] - shift,
-        probabilities=probabilities, offset=float(standard.c_offset[0]),
-        scenario_offset=demand @ c[kinds == 3], plan_columns=plan_cols, recourse_columns=recourse_cols,
-        template_rows=labels[:r12], scenarios=problem.scenarios,
+        row2_lower=placed.row2_lower, row2_upper=placed.row2_upper,
+        probabilities=probabilities, offset=float(standard.c_offset[0]), scenario_offset=placed.scenario_offset,
+        plan_columns=plan_cols, recourse_columns=recourse_cols, template_rows=labels[:r12],
+        scenarios=problem.scenarios, expected_lower=placed.expected_lower, expected_upper=placed.expected_upper,
+        demand_terms=terms,
     )
-    if r12 < len(labels):
+    if coupled:
         program.E1, program.E2 = sp.csr_array(A1[r12:]), sp.csr_array(A2[r12:])
-        program.expected_lower, program.expected_upper = lower[r12:] - expected_shift, upper[r12:] - expected_shift
         program.expected_rows = labels[r12:]
-        coefficients = np.zeros((len(labels) - r12, *problem.demand.shape[1:]))
-        coefficients[:, demand_pos[:, 0], demand_pos[:, 1]] = AD[r12:].toarray()
-        program.expected_demand = coefficients
     program.timings = {"build": built - started, "compile": time.perf_counter() - built}
-    coupled = program.couples_scenarios
-    program.demand_terms = DemandTerms(sp.csr_array(AD[r1:r12]), lower[r1:r12], upper[r1:r12], demand_pos,
-                                       c[kinds == 3], sp.csr_array(AD[r12:]) if coupled else None,
-                                       lower[r12:] if coupled else None, upper[r12:] if coupled else None)
     return program
 
 
@@ -359,15 +393,11 @@ def extensive_form(program: TwoStageProgram) -> MatrixModel:
         sp.hstack([program.A1, sp.csr_array((r1, S * n2))]),
         sp.hstack([stage_one, sp.kron(sp.eye_array(S), program.W)]),
     ]
-    row_lower = [program.row1_lower, program.row2_lower.ravel()]
-    row_upper = [program.row1_upper, program.row2_upper.ravel()]
     if program.couples_scenarios:
         assert program.E1 is not None and program.E2 is not None
-        assert program.expected_lower is not None and program.expected_upper is not None
         blocks.append(sp.hstack([program.E1, sp.kron(sp.csr_array(program.probabilities[None, :]), program.E2)]))
-        row_lower.append(program.expected_lower)
-        row_upper.append(program.expected_upper)
     matrix = sp.vstack(blocks, format="csc")
+    row_lower, row_upper = program.stacked_row_bounds()
     first_column = n1 + n2 * np.arange(S)
     model = MatrixModel(
         cost=np.concatenate([program.c1, np.kron(program.probabilities, program.c2)]),
@@ -376,8 +406,8 @@ def extensive_form(program: TwoStageProgram) -> MatrixModel:
         col_upper=np.concatenate([program.x_upper, np.tile(program.y_upper, S)]),
         integer=np.concatenate([program.x_integer, np.tile(program.y_integer, S)]),
         matrix=matrix,
-        row_lower=np.concatenate(row_lower),
-        row_upper=np.concatenate(row_upper),
+        row_lower=row_lower,
+        row_upper=row_upper,
         plan_columns=program.plan_columns,
         recourse_columns={name: np.where(cols >= 0, cols + first_column.reshape((S,) + (1,) * cols.ndim), -1)
                           for name, cols in program.recourse_columns.items()},

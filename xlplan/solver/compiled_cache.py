@@ -41,7 +41,7 @@ DEMAND_FIELDS = frozenset({"row2_lower", "row2_upper", "scenario_offset", "timin
 STRUCTURE_FIELDS = frozenset({
     "c1", "x_lower", "x_upper", "x_integer", "A1", "row1_lower", "row1_upper", "T", "t_scale", "W", "c2",
     "y_lower", "y_upper", "y_integer", "probabilities", "offset", "plan_columns", "recourse_columns",
-    "template_rows", "scenarios", "demand_terms", "E1", "E2", "expected_rows", "expected_demand"})
+    "template_rows", "scenarios", "demand_terms", "E1", "E2", "expected_rows"})
 """The fields that do not depend on demand. A program with a field in neither set (a part this module
 does not know about, which might move with demand) is never served from the cache."""
 
@@ -73,16 +73,10 @@ def with_demand(program: TwoStageProgram, problem: PlanningProblem) -> TwoStageP
     if terms is None:
         raise ValueError("the program does not say where demand enters it")
     started = time.perf_counter()
-    demand = problem.demand[:, terms.positions[:, 0], terms.positions[:, 1]]  # (S, demand symbols)
-    shift = (terms.rows @ demand.T).T
-    expected_lower, expected_upper = program.expected_lower, program.expected_upper
-    if terms.expected_rows is not None:  # the rows on an expectation move with the expected demand
-        assert terms.expected_lower is not None and terms.expected_upper is not None
-        expected_shift = terms.expected_rows @ (program.probabilities @ demand)
-        expected_lower, expected_upper = terms.expected_lower - expected_shift, terms.expected_upper - expected_shift
-    return replace(program, row2_lower=terms.row_lower[None, :] - shift, row2_upper=terms.row_upper[None, :] - shift,
-                   scenario_offset=demand @ terms.cost, timings={"compile": time.perf_counter() - started},
-                   expected_lower=expected_lower, expected_upper=expected_upper)
+    placed = terms.placed(problem.demand, program.probabilities)
+    return replace(program, row2_lower=placed.row2_lower, row2_upper=placed.row2_upper,
+                   scenario_offset=placed.scenario_offset, expected_lower=placed.expected_lower,
+                   expected_upper=placed.expected_upper, timings={"compile": time.perf_counter() - started})
 
 
 def _extensive_with_demand(stacked: MatrixModel, program: TwoStageProgram) -> MatrixModel | None:
@@ -90,19 +84,14 @@ def _extensive_with_demand(stacked: MatrixModel, program: TwoStageProgram) -> Ma
     the rows on an expectation) and offset (None when it has rows this module does not know); the matrix
     is shared (no solver changes it), every array a caller may change (``fix_plan``) is a copy."""
     started = time.perf_counter()
-    lower = [program.row1_lower, program.row2_lower.ravel()]
-    upper = [program.row1_upper, program.row2_upper.ravel()]
-    if program.expected_lower is not None and program.expected_upper is not None:
-        lower.append(program.expected_lower)
-        upper.append(program.expected_upper)
-    row_lower = np.concatenate(lower)
+    row_lower, row_upper = program.stacked_row_bounds()
     if row_lower.size != stacked.num_rows:
         return None
     model = replace(
         stacked,
         offset=program.offset + float(program.probabilities @ program.scenario_offset),
         col_lower=stacked.col_lower.copy(), col_upper=stacked.col_upper.copy(),
-        row_lower=row_lower, row_upper=np.concatenate(upper),
+        row_lower=row_lower, row_upper=row_upper,
     )
     model.timings = {**program.timings, "compile": program.timings["compile"] + time.perf_counter() - started}
     return model
