@@ -116,13 +116,14 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     Calm plan tolerance on the Settings sheet) a second solve picks the least week-to-week change among
     plans near the optimal cost; with ``calm_from_plan`` the least change from the Plan sheet's plan.
 
-    With ``warm_start_file`` an LP starts from the basis saved there by an earlier solve of a problem of
-    the same shape (when there is one that fits), and the new optimal basis is saved there."""
+    With ``warm_start_file`` an LP starts from what an earlier solve of a problem of the same shape saved
+    there (the extensive form's basis or a decomposition's cuts, when they fit), and what this solve
+    learned is saved there."""
     from dataclasses import replace
 
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
-    from xlplan.solver.warm import WarmStart
+    from xlplan.solver.warm import load_learned
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
@@ -130,7 +131,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     problem = read_problem(source)
     options = options or SolveOptions()
     if warm_start_file is not None and options.warm_start is None:
-        options = replace(options, warm_start=WarmStart.load(warm_start_file))
+        options = replace(options, warm_start=load_learned(warm_start_file))
     result = PlanResult(solve_problem(problem, options))
     cancel.checkpoint()
     if warm_start_file is not None and result.solution.warm_start is not None:

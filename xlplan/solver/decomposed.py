@@ -12,7 +12,7 @@ from xlplan import progress
 from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_two_stage, values_of
-from xlplan.solver.decomposition import INFEASIBLE, OPTIMAL, STOPPED_WITH_PLAN, solve_by_decomposition
+from xlplan.solver.decomposition import INFEASIBLE, OPTIMAL, STOPPED_WITH_PLAN, LearnedCuts, solve_by_decomposition
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason, optimal_reason
@@ -53,7 +53,6 @@ class DecompositionSolver:
                                     "units use the extensive form (method 'extensive'), or ask for fractional units")
             return SolverRun(outcome, None, None, timings=dict(program.timings))
         handed = time.perf_counter()
-        progress.phase("solving by decomposition (L-shaped)")
         history: list[progress.Bounds] = []
 
         def report(iteration: int, seconds: float, lower: float, upper: float) -> None:
@@ -62,8 +61,11 @@ class DecompositionSolver:
             history.append(state)
             progress.bounds(state.objective, state.bound, state.gap, seconds)
 
+        learned = options.warm_start if isinstance(options.warm_start, LearnedCuts) else None
+        warm = learned is not None and learned.fits(program)
+        progress.phase("solving by decomposition (L-shaped" + (", from the last solve's cuts)" if warm else ")"))
         result = solve_by_decomposition(program, gap=options.gap, time_limit=options.time_limit,
-                                        threads=options.threads, progress=report)
+                                        threads=options.threads, progress=report, learned=learned)
         solved = time.perf_counter()
         status = STATUS.get(result.status, SolveStatus.STOPPED_WITHOUT_PLAN)
         has_plan = status.has_plan and result.x is not None and result.y is not None
@@ -73,6 +75,7 @@ class DecompositionSolver:
                                 iterations={"decomposition": result.iterations, "cuts": result.cuts,
                                             "recourse_solves": result.recourse_solves},
                                 history=history)
+        outcome.warm_start = result.learned
         outcome.reason = (optimal_reason(True, result.gap) if status is SolveStatus.OPTIMAL else
                           INFEASIBLE_REASON if status is SolveStatus.INFEASIBLE else
                           limit_reason("the time limit was reached", has_plan, result.gap if has_plan else None))

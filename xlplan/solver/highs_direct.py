@@ -24,7 +24,7 @@ from xlplan.solver.status import (
     limit_reason,
     optimal_reason,
 )
-from xlplan.solver.warm import basis_of, matrix_digest, start_from
+from xlplan.solver.warm import WarmStart, basis_of, matrix_digest, start_from
 
 MS = highspy.HighsModelStatus
 PRIMAL_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
@@ -147,7 +147,7 @@ def solve_matrix_model(model: MatrixModel, options: SolveOptions) -> SolverOutco
     highs = new_highs(options, is_mip)
     pass_model(highs, model, options.relax_integrality)
     matrix = None if is_mip else matrix_digest(model.matrix)
-    warm = not is_mip and options.warm_start is not None and options.warm_start.fits(model) \
+    warm = not is_mip and isinstance(options.warm_start, WarmStart) and options.warm_start.fits(model) \
         and start_from(highs, options.warm_start, matrix)
     if warm and WARM_PRICING not in options.highs_options:
         highs.setOptionValue(WARM_PRICING, 1)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from xlplan.solver.interface import BACKENDS
 
 if TYPE_CHECKING:
-    from xlplan.solver.warm import WarmStart
+    from xlplan.solver.warm import Learned
 
 LpAlgorithm = Literal["auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo"]
 
@@ -83,9 +83,10 @@ class SolveOptions:
     mpi: int | None = None
     log: bool = False
     highs_options: Mapping[str, HighsValue] = field(default_factory=dict)
-    warm_start: WarmStart | None = field(default=None, repr=False, compare=False)
-    """For an LP: the basis of an earlier solve of a problem of the same shape to start from (see
-    :mod:`xlplan.solver.warm`); ignored when it does not fit. It changes the time, never the answer."""
+    warm_start: Learned | None = field(default=None, repr=False, compare=False)
+    """For an LP: what an earlier solve of a problem of the same shape learned, to start from (the
+    extensive form's basis or a decomposition's cuts, see :mod:`xlplan.solver.warm`); ignored when it
+    does not fit. It changes the time, never the answer."""
 
     def __post_init__(self) -> None:
         problems = []

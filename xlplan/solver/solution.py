@@ -14,7 +14,7 @@ from xlplan.progress import Bounds
 from xlplan.solver.infeasibility import InfeasibilityExplanation
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import SolveStatus
-from xlplan.solver.warm import WarmStart
+from xlplan.solver.warm import Learned
 
 PHASES = ("build", "compile", "hand_over", "solve", "extract", "explain")
 
@@ -62,5 +62,5 @@ class Solution:
     explanation: InfeasibilityExplanation | None = None
     formulation: Formulation = FORMULATION
     """The model that was solved (its declarations name the values and the cost terms)."""
-    warm_start: WarmStart | None = None
+    warm_start: Learned | None = None
     """What the next solve of a problem of the same shape may start from (an LP's optimal basis)."""

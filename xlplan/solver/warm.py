@@ -5,7 +5,9 @@ optimal basis of the extensive form is still dual feasible, and HiGHS's dual sim
 it in a few iterations instead of solving from scratch. A :class:`WarmStart` is that basis, kept by
 the worksheet functions' cache and, for the command line, in a file (``xlplan solve --warm-start``).
 It is only used when it fits: the same number of columns and rows (the same products, periods,
-scenarios and policies); otherwise the solve starts cold, with the same answer.
+scenarios and policies); otherwise the solve starts cold, with the same answer. A decomposition leaves
+its cuts instead (:class:`~xlplan.solver.decomposition.learned.LearnedCuts`), kept the same way:
+:data:`Learned` is either.
 
 The basis stays HiGHS's own object: turning 900,000 statuses (1,000 scenarios) into Python values and
 back takes longer than the warm re-solve itself, so that happens only when it is saved to a file. It
@@ -21,12 +23,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 
 from xlplan.solver.compile import MatrixModel
+
+if TYPE_CHECKING:
+    from xlplan.solver.decomposition.learned import LearnedCuts
 
 _STATUS = list(highspy.HighsBasisStatus.__members__.values())
 _BY_CODE = {int(s): s for s in _STATUS}
@@ -128,3 +134,15 @@ def start_from(highs: highspy.Highs, warm: WarmStart, matrix: str | None = None)
     warm.basis.alien = warm.matrix is None or warm.matrix != matrix
     warm.basis.valid = True
     return bool(highs.setBasis(warm.basis) == highspy.HighsStatus.kOk)
+
+
+Learned: TypeAlias = "WarmStart | LearnedCuts"
+"""What a solve leaves for the next solve of a problem of the same shape: the extensive form's basis or a
+decomposition's cuts. Each solver uses its own kind and ignores the other."""
+
+
+def load_learned(path: str | Path) -> Learned | None:
+    """What an earlier solve saved at ``path`` (either kind); None when there is nothing usable."""
+    from xlplan.solver.decomposition.learned import LearnedCuts
+
+    return LearnedCuts.load(path) or WarmStart.load(path)

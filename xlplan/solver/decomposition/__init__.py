@@ -23,10 +23,11 @@ import scipy.sparse as sp
 
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.cuts import shared_feasibility_cuts
+from xlplan.solver.decomposition.learned import LearnedCuts
 from xlplan.solver.decomposition.master import Master, MasterSolution
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator, processes_for
 
-__all__ = ["DecompositionResult", "solve_by_decomposition"]
+__all__ = ["DecompositionResult", "LearnedCuts", "solve_by_decomposition"]
 
 OPTIMAL = "optimal"
 STOPPED_WITH_PLAN = "stopped with plan"
@@ -56,6 +57,8 @@ SCENARIOS_INSIDE = 4
 each evaluation that found scenarios without a recourse. Measured on the synthetic 3 x 52 case
 (one process, CPU seconds): at S = 100, 0 / 4 / 10 such scenarios took 23 / 17 / 16 iterations
 and 3.1 / 2.3 / 2.6 s; at S = 300, 0 / 4 took 18 / 17 iterations and 5.1 / 4.9 s."""
+
+KEEP_TOLERANCE = 1e-3
 
 Progress = Callable[[int, float, float, float], None]
 
@@ -87,6 +90,10 @@ class DecompositionResult:
     processes: int = 1
     recourse_solves: int = 0
     """Scenario evaluations that needed a simplex solve; the rest were settled by a known basis."""
+    learned: LearnedCuts | None = None
+    """The cuts and the best plan, for a warm start after demand changed (None without a plan)."""
+    warm: bool = False
+    """Whether the solve started from the cuts of an earlier one."""
 
 
 def relative_gap(lower: float, upper: float) -> float:
@@ -114,10 +121,10 @@ class _TrustRegion:
     """The box around the best plan: grows after good steps that reached its edge, shrinks after
     steps that made things clearly worse (Linderoth and Wright 2003, section 3)."""
 
-    def __init__(self, x: np.ndarray, value: float, support: np.ndarray) -> None:
+    def __init__(self, x: np.ndarray, value: float, support: np.ndarray, radius: float | None = None) -> None:
         self.center, self.value, self.support = x, value, support
         scale = float(np.max(np.abs(x[support]), initial=0.0))
-        self.radius = max(1.0, 0.1 * scale)
+        self.radius = max(1.0, 0.1 * scale) if radius is None else max(1.0, radius)
         self.max_radius = max(1e3, 10.0 * scale)
         self.worse_steps = 0
 
@@ -150,6 +157,7 @@ def solve_by_decomposition(
     progress: Progress | None = None,
     groups: int | None = None,
     reuse_bases: bool = False,
+    learned: LearnedCuts | None = None,
 ) -> DecompositionResult:
     """Solve the two-stage LP by the trust-region L-shaped method.
 
@@ -164,7 +172,9 @@ def solve_by_decomposition(
     ``reuse_bases`` settles scenarios by the bases
     of earlier ones before asking HiGHS (see ``scenarios.py``; off by default: measured on the
     synthetic 3 x 52 cases at S = 100 and 1,000 it costs more CPU time than it saves, since the
-    trust-region steps move most scenarios to a new basis).
+    trust-region steps move most scenarios to a new basis). ``learned``: the cuts of an earlier solve
+    (``DecompositionResult.learned``); when they fit the program (the same structure, demand may differ)
+    the solve starts from them and from that solve's best plan (see ``learned.py``).
     """
     if program.is_mip:
         raise NotImplementedError("the decomposition solves the LP: whole units are not supported yet "
@@ -176,11 +186,14 @@ def solve_by_decomposition(
     S = program.num_scenarios
     p = program.probabilities
     constant = program.offset + float(p @ program.scenario_offset)
-    group_of = scenario_groups(program, groups if groups is not None else default_groups(S))
+    warm = learned is not None and learned.fits(program) and learned.plan is not None
+    group_of = learned.groups if warm and learned is not None else scenario_groups(
+        program, groups if groups is not None else default_groups(S))
 
     master = Master(program, group_of)
     T = sp.csr_array(program.T)
     T_support = sp.csc_array(T[:, master.support])
+    memory = LearnedCuts.begin(program, group_of)
     evaluator = ScenarioEvaluator(program, processes_for(program, threads), reuse_bases=reuse_bases)
     timings = {"setup": time.perf_counter() - started, "master": 0.0, "scenarios": 0.0}
 
@@ -191,13 +204,18 @@ def solve_by_decomposition(
         has_plan = best_x is not None and status in (OPTIMAL, STOPPED_WITH_PLAN)
         lower_total, upper_total = lower + constant, upper + constant
         timings["total"] = time.perf_counter() - started
+        if memory is not None and has_plan and best_x is not None:
+            memory.plan, memory.inside = best_x, list(master.scenarios_inside)
+            memory.keep_near(best_x[master.support], KEEP_TOLERANCE)
+            memory.radius = region.radius if region is not None else memory.radius
         return DecompositionResult(
             status=status, x=best_x if has_plan else None, y=best_y if has_plan else None,
             lower_bound=lower_total if status != INFEASIBLE else np.inf,
             upper_bound=upper_total if has_plan else np.inf,
             gap=relative_gap(lower_total, upper_total) if has_plan else np.inf,
             iterations=iteration, history=history, timings=timings, message=message,
-            cuts=master.num_cuts, processes=evaluator.processes, recourse_solves=recourse_solves)
+            cuts=master.num_cuts, processes=evaluator.processes, recourse_solves=recourse_solves,
+            learned=memory if has_plan else None, warm=warm)
 
     lower, upper = -np.inf, np.inf
     best_x: np.ndarray | None = None
@@ -206,15 +224,20 @@ def solve_by_decomposition(
     iteration = recourse_solves = 0
     region: _TrustRegion | None = None
 
-    tick = time.perf_counter()
-    first = master.solve(time_limit=remaining())  # the expected-value problem: Jensen's bound
-    timings["master"] += time.perf_counter() - tick
-    if first.status == "infeasible":
-        return result(INFEASIBLE, "no plan satisfies the rules even for the mean scenario")
-    if first.status == "stopped":
-        return result(STOPPED_WITHOUT_PLAN, "the time limit was reached before any plan was found")
-    lower, x, predicted = first.value, first.x, None
-    assert x is not None  # a master that is neither infeasible nor stopped has its plan
+    start_radius = None
+    if warm and learned is not None and learned.plan is not None:
+        _replay(learned, program, master, T_support, memory)
+        x, predicted, start_radius = learned.plan, None, learned.radius
+    else:
+        tick = time.perf_counter()
+        first = master.solve(time_limit=remaining())  # the expected-value problem: Jensen's bound
+        timings["master"] += time.perf_counter() - tick
+        if first.status == "infeasible":
+            return result(INFEASIBLE, "no plan satisfies the rules even for the mean scenario")
+        if first.status == "stopped":
+            return result(STOPPED_WITHOUT_PLAN, "the time limit was reached before any plan was found")
+        assert first.x is not None  # a master that is neither infeasible nor stopped has its plan
+        lower, x, predicted = first.value, first.x, None
 
     while True:
         iteration += 1
@@ -233,18 +256,22 @@ def solve_by_decomposition(
             if value < upper:
                 upper, best_x, best_y = value, x, evaluation.y
             if region is None:
-                region = _TrustRegion(x, value, master.support)
+                region = _TrustRegion(x, value, master.support, start_radius)
             elif predicted is not None:
                 region.step(x, value, predicted)
         else:
             cuts = shared_feasibility_cuts(program, T_support, evaluation.violation_dual[~feasible], Tx)
             master.add_feasibility_cuts(cuts.gradient, cuts.rhs)
+            if memory is not None:
+                memory.record_feasibility(evaluation.violation_dual[~feasible], Tx)
             if len(master.scenarios_inside) < SCENARIOS_INSIDE:
                 worst = int(np.argmax(np.where(feasible, -np.inf, evaluation.violation)))
                 master.add_scenario(worst)
         complete = np.bincount(group_of, weights=~feasible, minlength=master.G) == 0
         if complete.any():
-            master.add_optimality_cuts(x, evaluation.value, gradient, complete)
+            made = master.add_optimality_cuts(x, evaluation.value, gradient, complete)
+            if memory is not None:
+                memory.record_optimality(made, evaluation.dual)
 
         # the next plan: the model's minimum within the trust region (plain cutting-plane step
         # while no plan has a recourse everywhere). Its value is a lower bound if the box does not
@@ -284,3 +311,26 @@ def solve_by_decomposition(
         else:
             assert bound is not None and bound.x is not None
             x, predicted = bound.x, None
+
+
+def _replay(learned: LearnedCuts, program: TwoStageProgram, master: Master, T_support: sp.csc_array,
+            memory: LearnedCuts | None) -> None:
+    """Put an earlier solve's cuts, moved to ``program``'s demand, into the master (and into ``memory``,
+    which records them against this demand for the next what-if)."""
+    assert learned.plan is not None
+    at_plan = learned.plan[master.support]
+    for cuts, duals in learned.moved(program, master.weight):
+        # the cuts made at the plan the solve starts from go in; the others wait until needed
+        if np.array_equal(cuts.x_support, at_plan):
+            master.add_group_cuts(cuts)
+        else:
+            master.add_to_pool(cuts)
+        if memory is not None:
+            memory.keep(cuts, duals)
+    for duals, Tx in learned.feasibility:
+        feasibility = shared_feasibility_cuts(program, T_support, duals, Tx)
+        master.add_feasibility_cuts(feasibility.gradient, feasibility.rhs)
+        if memory is not None:
+            memory.record_feasibility(duals, Tx)
+    for s in learned.inside:
+        master.add_scenario(s)

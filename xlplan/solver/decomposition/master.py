@@ -28,6 +28,22 @@ from xlplan.solver.highs_direct import new_highs
 from xlplan.solver.options import SolveOptions
 
 MS = highspy.HighsModelStatus
+POOL_TOLERANCE = 1e-9
+"""Relative violation from which a cut of the pool joins the master."""
+
+
+@dataclass(frozen=True)
+class GroupCuts:
+    """One evaluation's optimality cuts, one per group: theta_g >= value_g + gradient_g (x - x_k)."""
+
+    x_support: np.ndarray
+    """x_k on the support columns."""
+    value: np.ndarray
+    """(groups,): sum_{s in g} (p_s / P_g) Q_s(x_k)."""
+    gradient: np.ndarray
+    """(groups, support columns): the groups' averaged subgradients."""
+    made: np.ndarray
+    """(groups,) bool: the groups whose scenarios all had a recourse at x_k (only they got a cut)."""
 
 
 @dataclass
@@ -88,25 +104,54 @@ class Master:
                 matrix.indices.astype(np.int32), matrix.data, np.zeros(n, dtype=np.int32))
         self.num_cuts = 0
         self.scenarios_inside: list[int] = []
+        self.pool: list[GroupCuts] = []
+        """Valid cuts kept out of the LP until a solution violates them (an earlier solve's, see
+        ``learned.py``): a master started with hundreds of dense cuts solves far slower than one that
+        takes the few it needs."""
 
     # -- cuts -----------------------------------------------------------------------------------
 
     def add_optimality_cuts(self, x: np.ndarray, value: np.ndarray, gradient: np.ndarray,
-                            groups: np.ndarray) -> None:
+                            groups: np.ndarray) -> GroupCuts:
         """Cuts from every scenario's Q_s(x) and subgradient g_s (rows of ``gradient``, support
         columns only), averaged within each group; for the groups marked in ``groups`` (those whose
-        scenarios all have a recourse at x)."""
+        scenarios all have a recourse at x). Returns the groups' cuts (all groups, as made)."""
         G = self.G
         weighted = gradient * self.weight[:, None]
         group_gradient = np.zeros((G, self.support.size))
         np.add.at(group_gradient, self.groups, weighted)
-        group_value = np.bincount(self.groups, weights=self.weight * value, minlength=G)
+        cuts = GroupCuts(x[self.support].copy(), np.bincount(self.groups, weights=self.weight * value, minlength=G),
+                         group_gradient, groups.copy())
+        self.add_group_cuts(cuts)
+        return cuts
+
+    def add_group_cuts(self, cuts: GroupCuts, shift: np.ndarray | float = 0.0) -> None:
+        """The cuts theta_g >= value_g + shift_g + gradient_g (x - x_k) of the groups ``cuts.made``
+        marks (``shift``: how much each group's cut moved since it was made, see ``learned.py``)."""
+        made = cuts.made
         # theta_g - gbar x >= Qbar - gbar x_k
-        rhs = group_value - group_gradient @ x[self.support]
-        k = int(groups.sum())
-        self._add_rows(np.concatenate([-group_gradient[groups], np.ones((k, 1))], axis=1),
-                       np.concatenate([np.repeat(self.support[None, :], k, axis=0), self.theta[groups, None]], axis=1),
-                       rhs[groups], np.full(k, np.inf))
+        rhs = cuts.value + shift - cuts.gradient @ cuts.x_support
+        k = int(made.sum())
+        self._add_rows(np.concatenate([-cuts.gradient[made], np.ones((k, 1))], axis=1),
+                       np.concatenate([np.repeat(self.support[None, :], k, axis=0), self.theta[made, None]], axis=1),
+                       rhs[made], np.full(k, np.inf))
+
+    def add_to_pool(self, cuts: GroupCuts) -> None:
+        self.pool.append(cuts)
+
+    def _take_violated(self, solution: np.ndarray) -> bool:
+        """Move the pool's cuts that ``solution`` (all master columns) violates into the LP."""
+        x, theta = solution[self.support], solution[self.theta]
+        taken = False
+        for k, cuts in enumerate(self.pool):
+            below = cuts.value + cuts.gradient @ (x - cuts.x_support) - theta
+            violated = cuts.made & (below > POOL_TOLERANCE * (1.0 + np.abs(theta)))
+            if violated.any():
+                self.add_group_cuts(GroupCuts(cuts.x_support, cuts.value, cuts.gradient, violated))
+                self.pool[k] = GroupCuts(cuts.x_support, cuts.value, cuts.gradient, cuts.made & ~violated)
+                taken = True
+        self.pool = [cuts for cuts in self.pool if cuts.made.any()]
+        return taken
 
     def add_feasibility_cuts(self, gradient: np.ndarray, rhs: np.ndarray) -> None:
         """Cuts gradient @ x[support] <= rhs (see ``cuts.py``)."""
@@ -155,10 +200,13 @@ class Master:
         else:
             h = self.bound
         h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else np.inf)
-        h.run()
-        status = h.getModelStatus()
-        if status not in (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit):
-            status = self._rescue(h)
+        while True:
+            h.run()
+            status = h.getModelStatus()
+            if status not in (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit):
+                status = self._rescue(h)
+            if status != MS.kOptimal or not self.pool or not self._take_violated(np.asarray(h.getSolution().col_value)):
+                break
         if status == MS.kOptimal:
             x = np.asarray(h.getSolution().col_value)[:self.n1]
             is_bound = True
