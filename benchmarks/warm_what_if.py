@@ -4,6 +4,10 @@ compiled program, against the same re-solve from scratch, side by side in one ru
     python benchmarks/warm_what_if.py          # 3 products x 52 weeks x 1,000 scenarios (LP, extensive form)
     python benchmarks/warm_what_if.py -s 100
     python benchmarks/warm_what_if.py --first-basis FILE   # start from a saved first solve (saved if missing)
+    python benchmarks/warm_what_if.py --method decomposition  # the decomposition, from its kept cuts
+
+With ``--method decomposition`` every what-if is solved twice in the run, from the last solve's cuts and
+from scratch, and both must agree within the gap (1e-6).
 
 The extensive form is asked for explicitly: from 500 scenarios ``auto`` would decompose, which keeps no
 basis. With ``--first-basis`` an earlier first solve's basis stands in for the first solve (its compile is
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import xlplan
@@ -33,8 +38,12 @@ def main() -> None:
     parser.add_argument("--first-basis", type=Path, help="the first solve's basis: read if present, else saved")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold what-if")
     parser.add_argument("--changes", type=int, default=3, help="what-ifs in a row, each one more cell changed")
+    parser.add_argument("--method", choices=("extensive", "decomposition"), default="extensive")
     args = parser.parse_args()
     problem = synthetic_problem(52, args.scenarios, integer_units=False)
+    if args.method == "decomposition":
+        decomposition_what_ifs(problem, args.changes)
+        return
     options = SolveOptions(lp_algorithm=args.lp_algorithm, method="extensive")
     print(f"3 products x 52 weeks x {args.scenarios:,} scenarios, LP, extensive form, {args.lp_algorithm}; "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -56,9 +65,7 @@ def main() -> None:
 
     changed = problem
     for k in range(args.changes):
-        demand = changed.demand.copy()
-        demand[:, k % 3, 10 + 7 * k] += 25.0  # the planner raises one week's forecast of one product
-        changed = changed.with_scenarios(changed.scenarios, demand, changed.probabilities)
+        changed = _one_more_cell(changed, k)
         started = time.perf_counter()
         result = xlplan.solve(changed, SolveOptions(lp_algorithm=args.lp_algorithm, method="extensive",
                                                     warm_start=warm))
@@ -77,6 +84,40 @@ def main() -> None:
         s = result.info.seconds
         print(f"| {name} | {seconds:.2f} | {s['build'] + s['compile']:.2f} | {s['hand_over']:.2f} | {s['solve']:.2f} | "
               f"{result.info.iterations['simplex']:,} | {result.objective:,.2f} |")
+
+
+def _one_more_cell(problem: xlplan.PlanningProblem, k: int) -> xlplan.PlanningProblem:
+    """The planner raises one week's forecast of one product by 25 units (the k-th such change)."""
+    demand = problem.demand.copy()
+    demand[:, k % 3, 10 + 7 * k] += 25.0
+    return problem.with_scenarios(problem.scenarios, demand, problem.probabilities)
+
+
+def decomposition_what_ifs(problem: xlplan.PlanningProblem, changes: int) -> None:
+    print(f"3 products x 52 weeks x {len(problem.scenarios):,} scenarios, LP, decomposition (gap 1e-6); "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    options = SolveOptions(method="decomposition")
+    rows = []
+    started = time.perf_counter()
+    result = xlplan.solve(problem, options)
+    rows.append(("first solve", result, time.perf_counter() - started))
+    changed = problem
+    for k in range(changes):
+        changed = _one_more_cell(changed, k)
+        started = time.perf_counter()
+        warm = xlplan.solve(changed, replace(options, warm_start=result.solution.warm_start))
+        rows.append((f"what-if {k + 1}, from the cuts", warm, time.perf_counter() - started))
+        started = time.perf_counter()
+        cold = xlplan.solve(changed, options)
+        rows.append((f"what-if {k + 1}, cold", cold, time.perf_counter() - started))
+        assert abs(warm.objective - cold.objective) <= 1e-6 * abs(cold.objective)
+        result = warm
+    print("| solve | seconds end to end | iterations | solve seconds | expected cost | best bound |")
+    print("|---|---|---|---|---|---|")
+    for name, result, seconds in rows:
+        info = result.info
+        print(f"| {name} | {seconds:.2f} | {info.iterations['decomposition']} | {info.seconds['solve']:.2f} | "
+              f"{result.objective:,.2f} | {info.bound:,.2f} |")
 
 
 if __name__ == "__main__":

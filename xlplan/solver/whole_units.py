@@ -29,7 +29,16 @@ import numpy as np
 
 from xlplan import progress
 from xlplan.solver.compile import MatrixModel
-from xlplan.solver.highs_direct import LIMIT_REASONS, MS, new_highs, pass_model, read_outcome, run, solve_matrix_model
+from xlplan.solver.highs_direct import (
+    LIMIT_REASONS,
+    MS,
+    model_status,
+    new_highs,
+    pass_model,
+    read_outcome,
+    run,
+    solve_matrix_model,
+)
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import SolverOutcome, SolveStatus, limit_reason, optimal_reason
 
@@ -109,7 +118,7 @@ def _whole_recourse(model: MatrixModel, x: np.ndarray, options: SolveOptions, st
             row_upper=model.row_upper[rows] - shift)
         highs = new_highs(_remaining(options, started), is_mip=True)
         pass_model(highs, block, relax_integrality=False)
-        run(highs)
+        run(highs, is_mip=True)
         if highs.getInfo().primal_solution_status != 2 or highs.getModelStatus() != MS.kOptimal:
             return None
         x[cols] = np.asarray(highs.getSolution().col_value)
@@ -174,7 +183,7 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
             full.setSolution(start)
         progress.phase("searching for better whole-unit plans (HiGHS)")
         searched_from = time.perf_counter() - handed
-        found = run(full)
+        found = run(full, is_mip=True)
         outcome = read_outcome(full, is_mip=True)
         history += [dataclasses.replace(point, seconds=searched_from + point.seconds,
                                         bound=max(bound, point.bound if point.bound is not None else bound))
@@ -186,9 +195,9 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
                 outcome.reason = optimal_reason(True, outcome.gap)
             else:
                 outcome.reason = outcome.reason.split(" (relative gap")[0] + f" (relative gap {outcome.gap:.2%})"
-        elif x_best is not None and best is not None and full.getModelStatus() in LIMIT_REASONS:
+        elif x_best is not None and best is not None and model_status(full) in LIMIT_REASONS:
             outcome = SolverOutcome(SolveStatus.STOPPED_WITH_PLAN,  # HiGHS stopped before it took the plan up
-                                    limit_reason(LIMIT_REASONS[full.getModelStatus()], True, gap),
+                                    limit_reason(LIMIT_REASONS[model_status(full)], True, gap),
                                     objective=best, bound=bound, gap=gap, x=x_best)
         for key, value in iterations.items():
             outcome.iterations[key] = outcome.iterations.get(key, 0) + value
