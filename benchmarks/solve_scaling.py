@@ -21,6 +21,7 @@ table says "did not finish". ``--extensive-up-to S`` runs the extensive form onl
 
     python benchmarks/solve_scaling.py --methods
     python benchmarks/solve_scaling.py --methods --cases 3x10000 --extensive-up-to 1000
+    python benchmarks/solve_scaling.py --methods --also hipo    # HiPO beside dual simplex (the hipo extra)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import highspy
 
@@ -128,8 +130,9 @@ def report(rows: list[dict[str, object]]) -> str:
 
 
 def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: str,
-                    run_extensive: bool = True) -> dict[str, object]:
-    """The decomposition and HiGHS on the extensive form, each from the problem to its optimum."""
+                    run_extensive: bool = True, also: tuple[str, ...] = ()) -> dict[str, object]:
+    """The decomposition and HiGHS on the extensive form, each from the problem to its optimum; ``also``:
+    further LP algorithms HiGHS solves the extensive form with, in the same run."""
     problem = synthetic_problem(WEEKS, scenarios, seed=SEED, integer_units=False, products=products)
     started = time.perf_counter()
     program = compile_two_stage(problem)
@@ -149,6 +152,17 @@ def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: s
     if finished:
         difference = abs(decomposed.upper_bound - extensive_objective)
         assert difference <= 1e-6 * abs(extensive_objective), "not the same optimum"
+    others = {}
+    for algorithm in also if run_extensive else ():
+        started = time.perf_counter()
+        highs = new_highs(SolveOptions(lp_algorithm=algorithm, time_limit=limit), is_mip=False)  # type: ignore[arg-type]
+        pass_model(highs, extensive_form(compile_two_stage(problem)), relax_integrality=True)
+        highs.run()
+        done = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        if done:
+            value = highs.getInfo().objective_function_value
+            assert abs(decomposed.upper_bound - value) <= 1e-6 * abs(value), f"{algorithm}: not the same optimum"
+        others[algorithm] = {"seconds": time.perf_counter() - started, "finished": done}
     return {
         "products": products, "scenarios": scenarios, "rows": model.num_rows, "columns": model.num_cols,
         "decomposition_seconds": decomposition_seconds, "decomposition_status": decomposed.status,
@@ -156,32 +170,38 @@ def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: s
         "master_seconds": decomposed.timings["master"], "scenario_seconds": decomposed.timings["scenarios"],
         "decomposition_objective": decomposed.upper_bound, "extensive_seconds": extensive_seconds,
         "extensive_finished": finished, "extensive_objective": extensive_objective, "extensive_run": run_extensive,
+        "also": others,
     }
 
 
-def report_methods(rows: list[dict[str, object]], limit: float) -> str:
-    lines = ["| case | extensive form rows x columns | HiGHS on the extensive form | decomposition "
-             "(iterations, processes) | of which master / scenarios | gap reached | speed-up |",
-             "|---|---|---|---|---|---|---|"]
+def report_methods(rows: list[dict[str, Any]], limit: float, also: tuple[str, ...] = ()) -> str:
+    lines = ["| case | extensive form rows x columns | HiGHS on the extensive form | "
+             + "".join(f"HiGHS ({algorithm}) | " for algorithm in also)
+             + "decomposition (iterations, processes) | of which master / scenarios | gap reached | speed-up |",
+             "|---|---|---|" + "---|" * len(also) + "---|---|---|---|"]
     for r in rows:
         extensive = (f"{r['extensive_seconds']:.1f} s" if r["extensive_finished"]
                      else f"did not finish (> {limit / 60:.0f} min)" if r["extensive_run"] else "not run")
         speedup = (f"{r['extensive_seconds'] / r['decomposition_seconds']:.1f}x" if r["extensive_finished"]
                    else f"> {limit / r['decomposition_seconds']:.0f}x" if r["extensive_run"] else "")
+        others = "".join(
+            (f"{r['also'][a]['seconds']:.1f} s | " if r["also"][a]["finished"] else
+             f"did not finish (> {limit / 60:.0f} min) | ") if a in r["also"] else "not run | " for a in also)
         lines.append(
             f"| {r['products']} x {WEEKS} x {r['scenarios']:,} | {r['rows']:,} x {r['columns']:,} | {extensive} | "
-            f"{r['decomposition_seconds']:.1f} s ({r['iterations']}, {r['processes']}) | "
+            f"{others}{r['decomposition_seconds']:.1f} s ({r['iterations']}, {r['processes']}) | "
             f"{r['master_seconds']:.1f} / {r['scenario_seconds']:.1f} s | {r['gap']:.1e} | {speedup} |")
     return "\n".join(lines)
 
 
 def main_methods(cases: list[str], limit: float, lp_algorithm: str, json_path: Path | None,
-                 extensive_up_to: int | None = None) -> None:
+                 extensive_up_to: int | None = None, also: tuple[str, ...] = ()) -> None:
     rows = []
     for case in cases:
         products, scenarios = (int(v) for v in case.split("x"))
         rows.append(measure_methods(products, scenarios, limit, lp_algorithm,
-                                    run_extensive=extensive_up_to is None or scenarios <= extensive_up_to))
+                                    run_extensive=extensive_up_to is None or scenarios <= extensive_up_to,
+                                    also=also))
         r = rows[-1]
         extensive = ("not run" if not r["extensive_run"] else f"{r['extensive_seconds']:.1f} s"
                      + ("" if r["extensive_finished"] else " (did not finish)"))
@@ -189,7 +209,7 @@ def main_methods(cases: list[str], limit: float, lp_algorithm: str, json_path: P
     print()
     print(f"HiGHS {highspy.Highs().version()}, lp_algorithm={lp_algorithm}, seed {SEED}, {WEEKS} weeks, "
           f"{os.cpu_count()} cores, load average before the run {LOAD_BEFORE}")
-    print(report_methods(rows, limit))
+    print(report_methods(rows, limit, also))
     if json_path:
         json_path.write_text(json.dumps(rows, indent=2))
 
@@ -209,11 +229,14 @@ def main() -> None:
                         help="with --methods: run the extensive form only for cases of at most S scenarios")
     parser.add_argument("-s", "--scenarios", type=int, nargs="+", default=[3, 100, 1000])
     parser.add_argument("--lp-algorithm", default="auto")
+    parser.add_argument("--also", nargs="+", default=[], metavar="ALGORITHM",
+                        help="with --methods: further LP algorithms for the extensive form, in the same run "
+                             "(hipo needs the hipo extra)")
     parser.add_argument("--pyomo-path", action="store_true", help="also time the full Pyomo model path")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     if args.methods:
-        main_methods(args.cases, args.limit, args.lp_algorithm, args.json, args.extensive_up_to)
+        main_methods(args.cases, args.limit, args.lp_algorithm, args.json, args.extensive_up_to, tuple(args.also))
         return
     rows = []
     for s in args.scenarios:

@@ -63,4 +63,5 @@ class Solution:
     formulation: Formulation = FORMULATION
     """The model that was solved (its declarations name the values and the cost terms)."""
     warm_start: Learned | None = None
-    """What the next solve of a problem of the same shape may start from (an LP's optimal basis)."""
+    """What the next solve of a problem of the same shape may start from (an LP's optimal basis, or a
+    decomposition's cuts)."""

@@ -41,6 +41,9 @@ ARGUMENTS = ("products", "costs", "demand", "scenarios", "settings")
 DEFAULT_TIME_LIMIT = 60.0
 """Seconds a worksheet function lets HiGHS run, so a hard MIP cannot freeze Excel."""
 CACHE_SIZE = 16
+WARM_SHAPES = 4
+"""Problem shapes whose last solve's basis or cuts are kept for a what-if (cuts of a 1,000-scenario
+decomposition take tens of megabytes)."""
 SIMULATION_REPLICATIONS = 10_000
 """Replications a worksheet function simulates by default: a standard error near 1% of the profit's
 spread, in about a second."""
@@ -136,10 +139,10 @@ class SolveCache:
         self.hits = 0
         self.derivations = 0
 
-    def _remember(self, store: OrderedDict, key: Any, value: Any) -> None:
+    def _remember(self, store: OrderedDict, key: Any, value: Any, size: int | None = None) -> None:
         store[key] = value
         store.move_to_end(key)
-        while len(store) > self.size:
+        while len(store) > (self.size if size is None else size):
             store.popitem(last=False)
 
     def problem(self, inputs: Inputs) -> PlanningProblem:
@@ -176,7 +179,7 @@ class SolveCache:
             self.solves += 1
             self._remember(self._results, key, result)
             if result.solution.warm_start is not None:  # a what-if on this shape starts from here
-                self._remember(self._warm, shape, result.solution.warm_start)
+                self._remember(self._warm, shape, result.solution.warm_start, WARM_SHAPES)
             return result
 
     def derived(self, inputs: Inputs, options: SolveOptions, what: Hashable,

@@ -29,7 +29,7 @@ from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.master import GroupCuts
 
 KIND = "decomposition cuts"
-MEMORY = 256 * 2**20
+MEMORY = 128 * 2**20
 """Bytes of kept duals beyond which the oldest evaluations' cuts are forgotten (the latest, made near
 the optimum, matter most to a what-if; fewer cuts only make the start less warm, never wrong)."""
 
