@@ -125,12 +125,11 @@ class Master:
         self.add_group_cuts(cuts)
         return cuts
 
-    def add_group_cuts(self, cuts: GroupCuts, shift: np.ndarray | float = 0.0) -> None:
-        """The cuts theta_g >= value_g + shift_g + gradient_g (x - x_k) of the groups ``cuts.made``
-        marks (``shift``: how much each group's cut moved since it was made, see ``learned.py``)."""
+    def add_group_cuts(self, cuts: GroupCuts) -> None:
+        """The cuts theta_g >= value_g + gradient_g (x - x_k) of the groups ``cuts.made`` marks."""
         made = cuts.made
         # theta_g - gbar x >= Qbar - gbar x_k
-        rhs = cuts.value + shift - cuts.gradient @ cuts.x_support
+        rhs = cuts.value - cuts.gradient @ cuts.x_support
         k = int(made.sum())
         self._add_rows(np.concatenate([-cuts.gradient[made], np.ones((k, 1))], axis=1),
                        np.concatenate([np.repeat(self.support[None, :], k, axis=0), self.theta[made, None]], axis=1),
