@@ -25,6 +25,7 @@ from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.cuts import shared_feasibility_cuts
 from xlplan.solver.decomposition.master import Master, MasterSolution
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator, processes_for
+from xlplan.solver.decomposition.start import repaired_sample_plan
 
 __all__ = ["DecompositionResult", "solve_by_decomposition"]
 
@@ -114,10 +115,10 @@ class _TrustRegion:
     """The box around the best plan: grows after good steps that reached its edge, shrinks after
     steps that made things clearly worse (Linderoth and Wright 2003, section 3)."""
 
-    def __init__(self, x: np.ndarray, value: float, support: np.ndarray) -> None:
+    def __init__(self, x: np.ndarray, value: float, support: np.ndarray, share: float = 0.1) -> None:
         self.center, self.value, self.support = x, value, support
         scale = float(np.max(np.abs(x[support]), initial=0.0))
-        self.radius = max(1.0, 0.1 * scale)
+        self.radius = max(1.0, share * scale)
         self.max_radius = max(1e3, 10.0 * scale)
         self.worse_steps = 0
 
@@ -150,6 +151,9 @@ def solve_by_decomposition(
     progress: Progress | None = None,
     groups: int | None = None,
     reuse_bases: bool = False,
+    start_sample: int = 0,
+    start_radius: float = 0.1,
+    bound_every: int = 0,
 ) -> DecompositionResult:
     """Solve the two-stage LP by the trust-region L-shaped method.
 
@@ -206,6 +210,15 @@ def solve_by_decomposition(
     iteration = recourse_solves = 0
     region: _TrustRegion | None = None
 
+    start = start_evaluation = None
+    if start_sample:
+        tick = time.perf_counter()
+        repaired = repaired_sample_plan(program, evaluator, T_support, master.support, start_sample, deadline=deadline)
+        if repaired is not None:
+            for cuts in repaired.cuts:
+                master.add_feasibility_cuts(cuts.gradient, cuts.rhs)
+            start, start_evaluation = repaired.x, repaired.evaluation
+        timings["start"] = time.perf_counter() - tick
     tick = time.perf_counter()
     first = master.solve(time_limit=remaining())  # the expected-value problem: Jensen's bound
     timings["master"] += time.perf_counter() - tick
@@ -215,12 +228,17 @@ def solve_by_decomposition(
         return result(STOPPED_WITHOUT_PLAN, "the time limit was reached before any plan was found")
     lower, x, predicted = first.value, first.x, None
     assert x is not None  # a master that is neither infeasible nor stopped has its plan
+    if start is not None:
+        x = start
 
     while True:
         iteration += 1
         tick = time.perf_counter()
         Tx = T @ x
-        evaluation = evaluator.evaluate(Tx)
+        if start_evaluation is not None and x is start:
+            evaluation, start_evaluation = start_evaluation, None
+        else:
+            evaluation = evaluator.evaluate(Tx)
         recourse_solves += evaluation.solved_by_highs
         scaled = evaluation.dual if program.t_scale is None else evaluation.dual * program.t_scale
         gradient = -(T_support.T @ scaled.T).T  # (S, support columns): subgradients of Q_s
@@ -233,7 +251,7 @@ def solve_by_decomposition(
             if value < upper:
                 upper, best_x, best_y = value, x, evaluation.y
             if region is None:
-                region = _TrustRegion(x, value, master.support)
+                region = _TrustRegion(x, value, master.support, start_radius if start is not None else 0.1)
             elif predicted is not None:
                 region.step(x, value, predicted)
         else:
@@ -254,11 +272,17 @@ def solve_by_decomposition(
         step = None
         if region is not None:
             step = master.solve(region.center, region.radius, time_limit=remaining())
+        elif start is not None:  # no plan with a recourse everywhere yet: stay near the start
+            step = master.solve(start, start_radius * float(np.max(np.abs(start[master.support]), initial=1.0)),
+                                time_limit=remaining())
+            if step.status != "optimal":
+                step = None
         bound: MasterSolution | None = None
         if step is not None and step.status == "optimal" and step.is_bound:
             bound = step
         elif not (step is not None and step.status == "optimal"
-                  and upper - step.value > gap * max(1.0, abs(upper + constant))):
+                  and upper - step.value > gap * max(1.0, abs(upper + constant))) or (
+                      bound_every and iteration % bound_every == 0):
             bound = master.solve(time_limit=remaining())
         timings["master"] += time.perf_counter() - tick
         if bound is not None and bound.status == "infeasible":
