@@ -61,9 +61,9 @@ def shared_feasibility_cuts(program: TwoStageProgram, T_support: sp.csc_array, d
     # every scenario and vertex at once
     finite_lower = np.where(np.isfinite(lower), lower, 0.0)
     finite_upper = np.where(np.isfinite(upper), upper, 0.0)
-    constant = finite_lower @ np.maximum(lam, 0.0).T + finite_upper @ np.minimum(lam, 0.0).T + constant_y  # (S, vertices)
     if not lam.shape[0]:
         return FeasibilityCuts(np.zeros((0, T_support.shape[1])), np.zeros(0))
+    constant = finite_lower @ np.maximum(lam, 0.0).T + finite_upper @ np.minimum(lam, 0.0).T + constant_y  # (S, V)
     if program.t_scale is None:
         return FeasibilityCuts(-(T_support.T @ lam.T).T, -constant.max(axis=0))
     gradients, rhs = [], []
