@@ -186,7 +186,7 @@ class Master:
         """The warm simplex gave up (numerical trouble after many cuts): the primal simplex from
         the basis it reached, then afresh, then by the interior point method with crossover if need
         be. (At 12 x 52 x 1,000 the primal simplex settled one of two such solves in 0.3 s; a
-        fresh solve of a master with thousands of dense cuts took 3 to 15 s.)"""
+        fresh solve of a master with thousands of dense cuts took 3 to about 20 s.)"""
         settled = (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit)
         h.setOptionValue("simplex_strategy", 4)
         h.run()
