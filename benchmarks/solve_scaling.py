@@ -21,7 +21,13 @@ table says "did not finish". ``--extensive-up-to S`` runs the extensive form onl
 
     python benchmarks/solve_scaling.py --methods
     python benchmarks/solve_scaling.py --methods --cases 3x10000 --extensive-up-to 1000
+    python benchmarks/solve_scaling.py --methods --cases 12x1000 --extensive-up-to 0 --without-start
     python benchmarks/solve_scaling.py --methods --also hipo    # HiPO beside dual simplex (the hipo extra)
+
+``--without-start`` also runs the decomposition from the expected-value plan (``start_sample=0``),
+the method before it started from a sample's extensive form, side by side. ``--also ALGORITHM ...``
+solves the extensive form with further LP algorithms in the same run. The table gives the load
+average over the last minute before each case (the machine is shared).
 """
 
 from __future__ import annotations
@@ -130,10 +136,21 @@ def report(rows: list[dict[str, object]]) -> str:
 
 
 def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: str,
-                    run_extensive: bool = True, also: tuple[str, ...] = ()) -> dict[str, object]:
-    """The decomposition and HiGHS on the extensive form, each from the problem to its optimum; ``also``:
-    further LP algorithms HiGHS solves the extensive form with, in the same run."""
+                    run_extensive: bool = True, without_start: bool = False,
+                    also: tuple[str, ...] = ()) -> dict[str, object]:
+    """The decomposition and HiGHS on the extensive form, each from the problem to its optimum; with
+    ``without_start`` also the decomposition from the expected-value plan (``start_sample=0``);
+    ``also``: further LP algorithms HiGHS solves the extensive form with, in the same run."""
     problem = synthetic_problem(WEEKS, scenarios, seed=SEED, integer_units=False, products=products)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    plain: dict[str, object] = {}
+    if without_start:
+        started = time.perf_counter()
+        from_mean = solve_by_decomposition(compile_two_stage(problem), gap=1e-6, start_sample=0)
+        plain = {"without_start_seconds": time.perf_counter() - started,
+                 "without_start_iterations": from_mean.iterations,
+                 "without_start_objective": from_mean.upper_bound}
+        assert from_mean.status == "optimal"
     started = time.perf_counter()
     program = compile_two_stage(problem)
     decomposed = solve_by_decomposition(program, gap=1e-6)
@@ -168,6 +185,7 @@ def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: s
         "decomposition_seconds": decomposition_seconds, "decomposition_status": decomposed.status,
         "iterations": decomposed.iterations, "gap": decomposed.gap, "processes": decomposed.processes,
         "master_seconds": decomposed.timings["master"], "scenario_seconds": decomposed.timings["scenarios"],
+        "start_seconds": decomposed.timings.get("start", 0.0), "load": load, **plain,
         "decomposition_objective": decomposed.upper_bound, "extensive_seconds": extensive_seconds,
         "extensive_finished": finished, "extensive_objective": extensive_objective, "extensive_run": run_extensive,
         "also": others,
@@ -175,10 +193,12 @@ def measure_methods(products: int, scenarios: int, limit: float, lp_algorithm: s
 
 
 def report_methods(rows: list[dict[str, Any]], limit: float, also: tuple[str, ...] = ()) -> str:
-    lines = ["| case | extensive form rows x columns | HiGHS on the extensive form | "
+    plain = any("without_start_seconds" in r for r in rows)
+    lines = ["| case | load | extensive form rows x columns | HiGHS on the extensive form | "
              + "".join(f"HiGHS ({algorithm}) | " for algorithm in also)
-             + "decomposition (iterations, processes) | of which master / scenarios | gap reached | speed-up |",
-             "|---|---|---|" + "---|" * len(also) + "---|---|---|---|"]
+             + "decomposition (iterations, processes) | of which start / master / scenarios | gap reached | speed-up |"
+             + (" from the expected-value plan (iterations) |" if plain else ""),
+             "|---|---|---|---|" + "---|" * len(also) + "---|---|---|---|" + ("---|" if plain else "")]
     for r in rows:
         extensive = (f"{r['extensive_seconds']:.1f} s" if r["extensive_finished"]
                      else f"did not finish (> {limit / 60:.0f} min)" if r["extensive_run"] else "not run")
@@ -188,20 +208,23 @@ def report_methods(rows: list[dict[str, Any]], limit: float, also: tuple[str, ..
             (f"{r['also'][a]['seconds']:.1f} s | " if r["also"][a]["finished"] else
              f"did not finish (> {limit / 60:.0f} min) | ") if a in r["also"] else "not run | " for a in also)
         lines.append(
-            f"| {r['products']} x {WEEKS} x {r['scenarios']:,} | {r['rows']:,} x {r['columns']:,} | {extensive} | "
-            f"{others}{r['decomposition_seconds']:.1f} s ({r['iterations']}, {r['processes']}) | "
-            f"{r['master_seconds']:.1f} / {r['scenario_seconds']:.1f} s | {r['gap']:.1e} | {speedup} |")
+            f"| {r['products']} x {WEEKS} x {r['scenarios']:,} | {r['load']:.1f} | {r['rows']:,} x {r['columns']:,} | "
+            f"{extensive} | {others}{r['decomposition_seconds']:.1f} s ({r['iterations']}, {r['processes']}) | "
+            f"{r['start_seconds']:.1f} / {r['master_seconds']:.1f} / {r['scenario_seconds']:.1f} s | {r['gap']:.1e} | "
+            f"{speedup} |" + (f" {r['without_start_seconds']:.1f} s ({r['without_start_iterations']}) |"
+                              if "without_start_seconds" in r else " |" if plain else ""))
     return "\n".join(lines)
 
 
 def main_methods(cases: list[str], limit: float, lp_algorithm: str, json_path: Path | None,
-                 extensive_up_to: int | None = None, also: tuple[str, ...] = ()) -> None:
+                 extensive_up_to: int | None = None, without_start: bool = False,
+                 also: tuple[str, ...] = ()) -> None:
     rows = []
     for case in cases:
         products, scenarios = (int(v) for v in case.split("x"))
         rows.append(measure_methods(products, scenarios, limit, lp_algorithm,
                                     run_extensive=extensive_up_to is None or scenarios <= extensive_up_to,
-                                    also=also))
+                                    without_start=without_start, also=also))
         r = rows[-1]
         extensive = ("not run" if not r["extensive_run"] else f"{r['extensive_seconds']:.1f} s"
                      + ("" if r["extensive_finished"] else " (did not finish)"))
@@ -227,6 +250,9 @@ def main() -> None:
                         help="with --methods: seconds the extensive form may take")
     parser.add_argument("--extensive-up-to", type=int, metavar="S",
                         help="with --methods: run the extensive form only for cases of at most S scenarios")
+    parser.add_argument("--without-start", action="store_true",
+                        help="with --methods: also run the decomposition from the expected-value plan "
+                             "(no sample start), side by side")
     parser.add_argument("-s", "--scenarios", type=int, nargs="+", default=[3, 100, 1000])
     parser.add_argument("--lp-algorithm", default="auto")
     parser.add_argument("--also", nargs="+", default=[], metavar="ALGORITHM",
@@ -236,7 +262,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     if args.methods:
-        main_methods(args.cases, args.limit, args.lp_algorithm, args.json, args.extensive_up_to, tuple(args.also))
+        main_methods(args.cases, args.limit, args.lp_algorithm, args.json, args.extensive_up_to, args.without_start,
+                     tuple(args.also))
         return
     rows = []
     for s in args.scenarios:

@@ -238,3 +238,64 @@ def test_readme_decomposition_example_runs():
     assert result.status == "optimal" and result.gap <= 1e-6
     assert result.upper_bound == pytest.approx(2_230_058, abs=3)
     assert result.y.shape == (300, namespace["program"].c2.size)
+
+
+# -- the start from a sample's extensive form (start.py) ------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_random_instances_from_a_sample_start(seed, variant):
+    """Starting from a two-scenario sample's plan (repaired, or not repairable) changes nothing of
+    the answer, infeasible cases included."""
+    program = compile_two_stage(random_instance(seed, **VARIANTS[variant]))
+    assert_same_optimum(program, start_sample=2)
+
+
+def test_a_sample_start_reaches_the_same_optimum_with_many_products():
+    assert_same_optimum(compile_two_stage(synthetic_problem(12, 40, seed=5, products=8)), start_sample=4)
+
+
+def test_the_sample_stands_for_every_stratum_with_its_probability():
+    from xlplan.solver.decomposition.start import demand_order, sample_program
+
+    program = compile_two_stage(synthetic_problem(6, 10, seed=3))
+    sample = sample_program(program, 4)  # strata of 3, 3, 2, 2 scenarios ordered by demand
+    order = demand_order(program)
+    chosen = [order[2], order[5], order[7], order[9]]  # each stratum's highest-demand scenario
+    assert sample.scenarios == tuple(program.scenarios[s] for s in chosen)
+    np.testing.assert_allclose(sample.probabilities, [0.3, 0.3, 0.2, 0.2])
+    np.testing.assert_array_equal(sample.row2_lower, program.row2_lower[chosen])
+    np.testing.assert_array_equal(sample.scenario_offset, program.scenario_offset[chosen])
+
+
+def test_the_sample_plan_is_repaired_until_every_scenario_has_a_recourse():
+    """The sample's plan fails high-demand scenarios at first; the repair rounds' cuts and scenarios
+    make it work in all of them, and the cuts hold for the optimum (they are valid for every plan)."""
+    import scipy.sparse as sp
+
+    from xlplan.solver.decomposition.master import Master
+    from xlplan.solver.decomposition.start import repaired_sample_plan
+
+    program = compile_two_stage(synthetic_problem(52, 200, seed=7))
+    support = Master(program, np.arange(program.num_scenarios)).support
+    T_support = sp.csc_array(sp.csr_array(program.T)[:, support])
+    evaluator = ScenarioEvaluator(program)
+    start = repaired_sample_plan(program, evaluator, T_support, support, 5)
+    assert start is not None and start.rounds >= 1 and start.cuts
+    assert start.evaluation is not None and start.evaluation.feasible.all()
+    assert evaluator.evaluate(program.T @ start.x).feasible.all()
+    optimum = solve_by_decomposition(program, start_sample=0).x
+    for cuts in start.cuts:
+        assert (cuts.gradient @ optimum[support] <= cuts.rhs + 1e-6 * (1 + np.abs(cuts.rhs))).all()
+
+
+def test_many_scenarios_start_from_a_sample():
+    from xlplan.solver.decomposition.start import FROM_SCENARIOS, SAMPLE, default_sample
+
+    assert default_sample(FROM_SCENARIOS - 1) == 0
+    assert default_sample(FROM_SCENARIOS) == SAMPLE
+    program = compile_two_stage(synthetic_problem(26, FROM_SCENARIOS, seed=12))
+    result = solve_by_decomposition(program)
+    assert "start" in result.timings
+    assert_same_optimum(program)

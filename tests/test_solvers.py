@@ -91,6 +91,16 @@ def test_auto_chooses_by_size_and_says_so(electronics):
     assert result.info.backend == "decomposition" and "method auto: decomposition, for 600 scenarios" in result.message
 
 
+@pytest.mark.parametrize(("products", "scenarios", "decomposed"), [
+    (3, 499, False), (3, 500, True), (6, 500, True), (7, 500, False), (7, 999, False),
+    (7, 1000, True), (12, 1000, True), (12, 999, False), (13, 1000, False), (12, 10_000, True)])
+def test_auto_decomposes_from_500_scenarios_of_6_products_or_1000_of_12(products, scenarios, decomposed):
+    from xlplan.solver.solve import chosen_solver
+
+    problem = synthetic_problem(periods=2, scenarios=scenarios, seed=1, products=products)
+    assert chosen_solver(problem, SolveOptions()) == ("decomposition" if decomposed else "highs")
+
+
 def test_whole_units_by_decomposition_is_an_error_in_words(electronics):
     result = xlplan.solve(electronics, method="decomposition")
     assert result.status is SolveStatus.ERROR and "continuous plans" in result.message

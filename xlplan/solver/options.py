@@ -23,9 +23,20 @@ AUTO_DECOMPOSITION_SCENARIOS = 500
 products): measured 34x faster than the extensive form at 1,000 scenarios of 3 products, 11x at the rule's
 corner (500 scenarios of 6 products), equal at 100 scenarios of 3, slower at 100 of 12 (benchmarks/README.md)."""
 AUTO_DECOMPOSITION_PRODUCTS = 6
-"""More products are left to the extensive form: the decomposition's master grows with them (12 products at
-100 scenarios: 101 s decomposed, 14 s extensive). Cautious at 1,000 scenarios: 12 products took 246 s
-decomposed, and the extensive form did not finish in 15 minutes."""
+"""More products are left to the extensive form below ``AUTO_DECOMPOSITION_MANY_SCENARIOS``: the
+decomposition's master grows with them (12 products at 100 scenarios: 101 s decomposed, 14 s extensive)."""
+AUTO_DECOMPOSITION_MANY_SCENARIOS = 1000
+"""From this many scenarios ``auto`` decomposes plans of up to ``AUTO_DECOMPOSITION_MAX_PRODUCTS`` products:
+12 products at 1,000 scenarios took the decomposition about a minute (benchmarks/README.md), where the
+extensive form did not finish in 15 minutes. (12 products at 500 scenarios are not measured.)"""
+AUTO_DECOMPOSITION_MAX_PRODUCTS = 12
+
+
+def auto_decomposes(scenarios: int, products: int) -> bool:
+    """Whether ``auto`` decomposes a continuous plan of this size (where its rules allow)."""
+    return (scenarios >= AUTO_DECOMPOSITION_SCENARIOS and products <= AUTO_DECOMPOSITION_PRODUCTS) or (
+        scenarios >= AUTO_DECOMPOSITION_MANY_SCENARIOS and products <= AUTO_DECOMPOSITION_MAX_PRODUCTS)
+
 
 LP_ALGORITHMS: tuple[str, ...] = ("auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo")
 
@@ -53,7 +64,8 @@ class SolveOptions:
     method:
         ``extensive`` solves the extensive form with ``backend``; ``decomposition`` runs the L-shaped
         method over the scenarios (continuous plans only); ``auto`` (default) decomposes continuous
-        plans with at least ``AUTO_DECOMPOSITION_SCENARIOS`` scenarios and few products, and says so.
+        plans of many scenarios and few products (:func:`auto_decomposes`: from 500 scenarios of up
+        to 6 products, from 1,000 of up to 12), and says so.
     gap:
         The relative gap at which the decomposition stops and calls its plan optimal (default 1e-6).
     backend:

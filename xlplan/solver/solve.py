@@ -14,7 +14,7 @@ from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_extensive_form
 from xlplan.solver.infeasibility import explain_infeasibility
 from xlplan.solver.interface import Solver, solver_named
-from xlplan.solver.options import AUTO_DECOMPOSITION_PRODUCTS, AUTO_DECOMPOSITION_SCENARIOS, SolveOptions
+from xlplan.solver.options import SolveOptions, auto_decomposes
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
 
@@ -45,7 +45,7 @@ def chosen_solver(problem: PlanningProblem, options: SolveOptions, formulation: 
     continuous = not problem.settings.integer_units or options.relax_integrality
     coupled = formulation is not None and formulation.couples_scenarios
     if (options.method == "auto" and options.backend == "highs" and options.mpi is None and continuous
-            and not coupled and S >= AUTO_DECOMPOSITION_SCENARIOS and P <= AUTO_DECOMPOSITION_PRODUCTS):
+            and not coupled and auto_decomposes(S, P)):
         return "decomposition"
     return options.backend
 

@@ -46,32 +46,34 @@ def shared_feasibility_cuts(program: TwoStageProgram, T_support: sp.csc_array, d
     ``Tx``)."""
     lower = program.row2_lower
     upper = program.row2_upper
+    lam = np.clip(np.unique(np.round(duals, 12), axis=0), -1.0, 1.0)  # one row per dual vertex
+    lam[np.abs(lam) < TINY] = 0.0
+    # a row bound that is infinite cannot carry a dual of that sign (the same in every scenario)
+    lam[(lam > 0) & ~np.isfinite(lower[0])] = 0.0
+    lam[(lam < 0) & ~np.isfinite(upper[0])] = 0.0
+    d = -(program.W.T @ lam.T).T  # (vertices, stage-2 columns): reduced costs of y
+    y_bound = np.where(d > 0, program.y_lower, program.y_upper)
+    useful = np.abs(d) > TINY
+    dual_feasible = np.where(useful, np.isfinite(y_bound), True).all(axis=1)  # after cleaning; else no cut
+    lam, d, y_bound, useful = lam[dual_feasible], d[dual_feasible], y_bound[dual_feasible], useful[dual_feasible]
+    constant_y = np.where(useful, d * np.where(useful, y_bound, 0.0), 0.0).sum(axis=1)
+    # sum_i lam_i bound_i(s): the lower bound where lam_i > 0, the upper one where lam_i < 0, for
+    # every scenario and vertex at once
+    finite_lower = np.where(np.isfinite(lower), lower, 0.0)
+    finite_upper = np.where(np.isfinite(upper), upper, 0.0)
+    if not lam.shape[0]:
+        return FeasibilityCuts(np.zeros((0, T_support.shape[1])), np.zeros(0))
+    constant = finite_lower @ np.maximum(lam, 0.0).T + finite_upper @ np.minimum(lam, 0.0).T + constant_y  # (S, V)
+    if program.t_scale is None:
+        return FeasibilityCuts(-(T_support.T @ lam.T).T, -constant.max(axis=0))
     gradients, rhs = [], []
-    for lam in np.unique(np.round(duals, 12), axis=0):
-        lam = np.clip(lam, -1.0, 1.0)
-        lam[np.abs(lam) < TINY] = 0.0
-        # a row bound that is infinite cannot carry a dual of that sign (the same in every scenario)
-        lam[(lam > 0) & ~np.isfinite(lower[0])] = 0.0
-        lam[(lam < 0) & ~np.isfinite(upper[0])] = 0.0
-        d = -(program.W.T @ lam)
-        y_bound = np.where(d > 0, program.y_lower, program.y_upper)
-        useful = np.abs(d) > TINY
-        if not np.isfinite(y_bound[useful]).all():
-            continue  # not dual feasible after cleaning: no cut
-        constant_y = float(d[useful] @ y_bound[useful])
-        bound = np.where(lam > 0, lower, np.where(lam < 0, upper, 0.0))  # (S, rows)
-        bound = np.where(lam != 0, bound, 0.0)
-        constant = bound @ lam + constant_y  # (S,)
-        if program.t_scale is None:
-            gradients.append(-(T_support.T @ lam))
-            rhs.append(-float(constant.max()))
-            continue
-        scaled = program.t_scale * lam  # (S, rows)
-        violation = constant - scaled @ Tx
+    for v in range(lam.shape[0]):
+        scaled = program.t_scale * lam[v]  # (S, rows)
+        violation = constant[:, v] - scaled @ Tx
         for s in np.argsort(-violation)[:SHARED_PER_VERTEX]:
             if violation[s] > 0:
                 gradients.append(-(T_support.T @ scaled[s]))
-                rhs.append(-float(constant[s]))
+                rhs.append(-float(constant[s, v]))
     if not gradients:
         return FeasibilityCuts(np.zeros((0, T_support.shape[1])), np.zeros(0))
     return FeasibilityCuts(np.array(gradients), np.array(rhs))

@@ -98,6 +98,9 @@ class Master:
         for h in (self.bound, self.step):
             h.setOptionValue("solver", "simplex")
             h.setOptionValue("simplex_strategy", 1)
+            # devex pricing: dual steepest edge's weights cost more than they save on a warm
+            # re-solve with many dense cuts (12 x 52 x 1,000: master CPU 16.6 s against 22.5 s)
+            h.setOptionValue("simplex_dual_edge_weight_strategy", 1)
             h.passModel(
                 n, row_lower.size, matrix.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
                 0.0, cost, self.col_lower, self.col_upper, row_lower, row_upper, matrix.indptr.astype(np.int32),
@@ -227,11 +230,19 @@ class Master:
 
     @staticmethod
     def _rescue(h: highspy.Highs) -> highspy.HighsModelStatus:
-        """The warm simplex gave up (numerical trouble after many cuts): solve afresh, then by the
-        interior point method with crossover if need be."""
+        """The warm simplex gave up (numerical trouble after many cuts): the primal simplex from
+        the basis it reached, then afresh, then by the interior point method with crossover if need
+        be. (At 12 x 52 x 1,000 the primal simplex settled one of two such solves in 0.3 s; a
+        fresh solve of a master with thousands of dense cuts took 3 to about 20 s.)"""
+        settled = (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit)
+        h.setOptionValue("simplex_strategy", 4)
+        h.run()
+        h.setOptionValue("simplex_strategy", 1)
+        if h.getModelStatus() in settled:
+            return h.getModelStatus()
         h.clearSolver()
         h.run()
-        if h.getModelStatus() in (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit):
+        if h.getModelStatus() in settled:
             return h.getModelStatus()
         h.setOptionValue("solver", "ipm")
         h.clearSolver()
