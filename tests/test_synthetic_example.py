@@ -55,3 +55,21 @@ def test_size_options_are_checked(tmp_path, monkeypatch, capsys, argv):
     assert code == USAGE
     assert not (tmp_path / "x.xlsx").exists()
     assert "synthetic" in capsys.readouterr().err or argv[-1] in ("0", "two")
+
+
+def test_a_decomposed_solve_says_why_it_has_no_shadow_prices(tmp_path, capsys):
+    import openpyxl
+
+    book = tmp_path / "synthetic.xlsx"
+    assert main(["example", "synthetic", str(book), "--periods", "8", "--scenarios", "20", "--seed", "3"]) == OK
+    capsys.readouterr()
+    plan = tmp_path / "plan.xlsx"
+    assert main(["solve", str(book), "-o", str(plan), "--method", "decomposition"]) == OK
+    said = capsys.readouterr().out
+    assert "optimal within the relative decomposition gap" in said or ": optimal\n" in said
+    assert "no shadow prices: they come from the whole stochastic program's LP, which the decomposition " \
+           "method avoids at this size (20 scenarios); solve with --method extensive for them" in said
+    assert "Sensitivity" not in openpyxl.load_workbook(plan, read_only=True).sheetnames
+    assert main(["solve", str(book), "-o", str(plan), "--method", "extensive", "--json"]) == OK
+    assert json.loads(capsys.readouterr().out)["shadow_prices"]["prices"]
+    assert "Sensitivity" in openpyxl.load_workbook(plan, read_only=True).sheetnames

@@ -76,7 +76,7 @@ class DecompositionSolver:
                                             "recourse_solves": result.recourse_solves},
                                 history=history)
         outcome.warm_start = result.learned
-        outcome.reason = (optimal_reason(True, result.gap) if status is SolveStatus.OPTIMAL else
+        outcome.reason = (optimal_reason(True, result.gap, "decomposition") if status is SolveStatus.OPTIMAL else
                           INFEASIBLE_REASON if status is SolveStatus.INFEASIBLE else
                           limit_reason("the time limit was reached", has_plan, result.gap if has_plan else None))
         plan = recourse = None

@@ -63,9 +63,11 @@ def limit_reason(what: str, has_plan: bool, gap: float | None) -> str:
     return f"{what}; the best plan found is returned (relative gap {gap:.2%})"
 
 
-def optimal_reason(is_mip: bool, gap: float | None) -> str:
+def optimal_reason(is_mip: bool, gap: float | None, gap_of: str = "MIP") -> str:
+    """"optimal", or with a positive gap that was accepted, which gap (``gap_of``: "MIP", or the
+    method whose bounds it is between) and how large."""
     if is_mip and gap:
-        return f"optimal within the relative MIP gap ({gap:.2e})"
+        return f"optimal within the relative {gap_of} gap ({gap:.2e})"
     return "optimal"
 
 

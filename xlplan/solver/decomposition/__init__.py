@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from xlplan import progress as xlplan_progress
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition import start as sample_start
 from xlplan.solver.decomposition.cuts import shared_feasibility_cuts
@@ -253,6 +254,7 @@ def solve_by_decomposition(
                     master.add_feasibility_cuts(cuts.gradient, cuts.rhs)
                 start, start_evaluation, first_radius = repaired.x, repaired.evaluation, sample_start.RADIUS
             timings["start"] = time.perf_counter() - tick
+            xlplan_progress.phase("solving by decomposition (L-shaped), from the starting plan")
         tick = time.perf_counter()
         first = master.solve(time_limit=remaining())  # the expected-value problem: Jensen's bound
         timings["master"] += time.perf_counter() - tick

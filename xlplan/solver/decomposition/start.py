@@ -23,6 +23,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from xlplan import progress
 from xlplan.solver.compile import TwoStageProgram, extensive_form
 from xlplan.solver.decomposition.cuts import FeasibilityCuts, shared_feasibility_cuts
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator
@@ -97,11 +98,14 @@ def repaired_sample_plan(program: TwoStageProgram, evaluator: ScenarioEvaluator,
     starts from the master instead, which tells an infeasible problem apart with its own cuts."""
     if program.couples_scenarios:
         return None  # a sample's extensive form would drop the rules on an expectation
+    progress.phase(f"decomposition: a starting plan from {count} of the {program.num_scenarios:,} scenarios")
     highs = new_highs(SolveOptions(), is_mip=False)
     pass_model(highs, extensive_form(sample_program(program, count)), relax_integrality=True)
     T = sp.csr_array(program.T)
     start: Start | None = None
     for rounds in range(MAX_ROUNDS + 1):
+        if rounds:
+            progress.phase(f"decomposition: making the starting plan work in every scenario (round {rounds})")
         if deadline is not None:
             highs.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
         highs.run()
