@@ -33,6 +33,9 @@ from xlplan.problem import PlanningProblem
 JOB = "job.pickle"
 BOUNDS = "bounds.json"
 PLAN = "plan.npz"
+CONVERGED_PLAN = "converged-plan.npz"
+"""The L-shaped hub's own last plan, written when its method converged (no cut left to add): optimal,
+while the xhat spoke's best plan (``PLAN``) may still be an earlier one when the hub stops first."""
 INFEASIBLE = "infeasible.json"
 SOLVER = "highs"
 
@@ -154,6 +157,11 @@ def run(folder: Path) -> None:
     wheel = _wheel(problem, formulation, settings)
     wheel.spin()
     wheel.write_first_stage_solution(str(folder / PLAN), first_stage_solution_writer=_plan_writer(problem, formulation))
+    opt = getattr(wheel.spcomm, "opt", None)
+    root = getattr(opt, "root", None)
+    if (wheel.global_rank == 0 and cylinders_for(settings["ranks"])[0] == "lshaped"
+            and getattr(opt, "first_stage_solution_available", False) and hasattr(root, "plan")):
+        _plan_writer(problem, formulation)(str(folder / CONVERGED_PLAN), root, False)
     if wheel.global_rank == 0:
         hub = wheel.spcomm
         answer = {

@@ -32,7 +32,7 @@ import numpy as np
 from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.interface import SolverRun, Values, solver_named
-from xlplan.solver.mpi_cylinders import BOUNDS, INFEASIBLE, JOB, PLAN, cylinders_for
+from xlplan.solver.mpi_cylinders import BOUNDS, CONVERGED_PLAN, INFEASIBLE, JOB, PLAN, cylinders_for
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason
 
@@ -157,6 +157,11 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
         if (folder / PLAN).exists() and math.isfinite(answer.get("inner_bound", math.inf)):
             with np.load(folder / PLAN) as saved:
                 plan = {key: saved[key] for key in saved.files}
+        converged: Values | None = None
+        if (folder / CONVERGED_PLAN).exists():
+            with np.load(folder / CONVERGED_PLAN) as saved:
+                converged = {key: saved[key] for key in saved.files}
+        plan = plan or converged
 
     timed_out = finished is None or (options.time_limit is not None
                                      and answer.get("seconds", 0.0) >= options.time_limit)
@@ -178,6 +183,12 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
     highs = dataclasses.replace(options, backend="highs", mpi=None)
     priced = solver_named("highs").solve(problem, highs, fixed_plan=_rounded(problem, options, formulation, plan),
                                          formulation=formulation)
+    if converged is not None and converged is not plan:  # the better of the spoke's best and the hub's last
+        other = solver_named("highs").solve(problem, highs, fixed_plan=_rounded(problem, options, formulation,
+                                                                                converged), formulation=formulation)
+        if other.outcome.status.has_plan and other.outcome.objective is not None and (
+                priced.outcome.objective is None or other.outcome.objective < priced.outcome.objective):
+            priced = other
     if not priced.outcome.status.has_plan or priced.outcome.objective is None:
         priced.outcome.reason = f"HiGHS could not price mpi-sppy's plan: {priced.outcome.reason}"
         priced.outcome.status = SolveStatus.ERROR
