@@ -138,6 +138,14 @@ def _failure(log: str) -> str:
     return (raised or said or lines or ["no output"])[-1]
 
 
+def _saved_plan(path: Path) -> Values | None:
+    """A plan mpi-sppy's processes wrote (by variable name), None when there is none."""
+    if not path.exists():
+        return None
+    with np.load(path) as saved:
+        return {key: saved[key] for key in saved.files}
+
+
 def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
                        formulation: Formulation = FORMULATION) -> SolverRun:
     """Solve ``problem`` with mpi-sppy on ``options.mpi`` processes and price its plan with HiGHS."""
@@ -153,14 +161,8 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
         ran = time.perf_counter()
         answer: dict[str, Any] = json.loads((folder / BOUNDS).read_text()) if (folder / BOUNDS).exists() else {}
         infeasible: list[str] = json.loads((folder / INFEASIBLE).read_text()) if (folder / INFEASIBLE).exists() else []
-        plan: Values | None = None
-        if (folder / PLAN).exists() and math.isfinite(answer.get("inner_bound", math.inf)):
-            with np.load(folder / PLAN) as saved:
-                plan = {key: saved[key] for key in saved.files}
-        converged: Values | None = None
-        if (folder / CONVERGED_PLAN).exists():
-            with np.load(folder / CONVERGED_PLAN) as saved:
-                converged = {key: saved[key] for key in saved.files}
+        plan = _saved_plan(folder / PLAN) if math.isfinite(answer.get("inner_bound", math.inf)) else None
+        converged = _saved_plan(folder / CONVERGED_PLAN)
         plan = plan or converged
 
     timed_out = finished is None or (options.time_limit is not None
@@ -181,11 +183,14 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
         return SolverRun(outcome, None, None, timings=dict(outcome.timings))
 
     highs = dataclasses.replace(options, backend="highs", mpi=None)
-    priced = solver_named("highs").solve(problem, highs, fixed_plan=_rounded(problem, options, formulation, plan),
-                                         formulation=formulation)
+
+    def price(values: Values) -> SolverRun:
+        return solver_named("highs").solve(problem, highs, fixed_plan=_rounded(problem, options, formulation, values),
+                                           formulation=formulation)
+
+    priced = price(plan)
     if converged is not None and converged is not plan:  # the better of the spoke's best and the hub's last
-        other = solver_named("highs").solve(problem, highs, fixed_plan=_rounded(problem, options, formulation,
-                                                                                converged), formulation=formulation)
+        other = price(converged)
         if other.outcome.status.has_plan and other.outcome.objective is not None and (
                 priced.outcome.objective is None or other.outcome.objective < priced.outcome.objective):
             priced = other

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.master import GroupCuts
+from xlplan.solver.warm import add_sparse
 
 KIND = "decomposition cuts"
 MEMORY = 128 * 2**20
@@ -48,14 +49,11 @@ def structure_of(program: TwoStageProgram) -> str:
             digest.update(b"none")
             continue
         if sp.issparse(array):
-            compressed = sp.csr_array(array)
-            parts = [compressed.indptr, compressed.indices, compressed.data]
-            digest.update(f"sparse{compressed.shape}".encode())
+            add_sparse(digest, array)
         else:
-            parts = [np.asarray(array, dtype=np.float64)]
-            digest.update(f"dense{parts[0].shape}".encode())
-        for part in parts:
-            digest.update(np.ascontiguousarray(part).data)
+            dense = np.ascontiguousarray(array, dtype=np.float64)
+            digest.update(f"dense{dense.shape}".encode())
+            digest.update(dense.data)
     return digest.hexdigest()
 
 
