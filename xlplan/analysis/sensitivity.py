@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import highspy
 import numpy as np
 
 from xlplan.analysis.value import AnalysisError
@@ -32,6 +31,7 @@ from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 from xlplan.solver.compile import MatrixModel, compile_extensive_form, compile_two_stage
+from xlplan.solver.highs_api import highspy
 from xlplan.solver.highs_direct import new_highs, pass_model, run
 
 EXPECTED = "expected"
@@ -86,7 +86,8 @@ class ShadowPrice:
     unit: str
     one_more: str
     holds_down: float | None
-    """The price holds for the limit (or demand) lowered by up to this much (None: without end)."""
+    """The price holds for the limit (or demand) lowered by up to this much (None: without end; NaN: not
+    known, where HiGHS's ranging is not available)."""
     holds_up: float | None
     """... and raised by up to this much."""
 
@@ -126,6 +127,8 @@ def _allowed(change: np.ndarray, room_up: np.ndarray, room_down: np.ndarray) -> 
     """How far a simultaneous change ``change * delta`` (delta >= 0) of the rows' bounds may go with
     the basis optimal, by the 100% rule: sum_i |change_i| delta / room_i <= 1."""
     room = np.where(change > 0, room_up, room_down)
+    if np.isnan(room).any():  # no ranging (SciPy's HiGHS): how far the price holds is not known
+        return np.nan
     share = np.abs(change) / np.where(room > 0, room, ZERO * ZERO)
     share = np.where(np.isinf(room), 0.0, share)
     total = float(share.sum())
@@ -210,14 +213,18 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
         raise AnalysisError(f"the LP to price has no optimum: HiGHS reported "
                             f"'{highs.modelStatusToString(highs.getModelStatus())}'")
     duals = np.asarray(highs.getSolution().row_dual)
-    ranging = highs.getRanging()[1]
+    ranging = highs.getRanging()[1]  # None where only SciPy's HiGHS is installed: the ranges are not stated
     objective = float(highs.getInfo().objective_function_value)
 
     bound = np.where(model.row_lower == model.row_upper, model.row_lower,
                      np.where(np.isfinite(model.row_upper), model.row_upper, model.row_lower))
-    room_up = np.asarray(ranging.row_bound_up.value_) - bound
-    room_down = bound - np.asarray(ranging.row_bound_dn.value_)
-    room_up, room_down = np.maximum(np.nan_to_num(room_up, nan=0.0), 0), np.maximum(np.nan_to_num(room_down, nan=0), 0)
+    if ranging is None:
+        room_up = room_down = np.full(bound.size, np.nan)
+    else:
+        room_up = np.asarray(ranging.row_bound_up.value_) - bound
+        room_down = bound - np.asarray(ranging.row_bound_dn.value_)
+        room_up, room_down = (np.maximum(np.nan_to_num(room_up, nan=0.0), 0),
+                              np.maximum(np.nan_to_num(room_down, nan=0), 0))
 
     scale = max(1.0, float(np.abs(model.cost).max(initial=0.0)))
     S, r1 = len(problem.scenarios), model.stage_one_rows

@@ -35,6 +35,7 @@ from xlplan.model import FORMULATION
 from xlplan.model.costs import costs_by_category, operating
 from xlplan.problem import PlanningProblem
 from xlplan.progress import count as report_count
+from xlplan.runtime import can_start_threads
 from xlplan.simulation.draws import DemandModel, ProcessNoise
 from xlplan.simulation.statistics import SimulationSummary, summarise
 
@@ -348,7 +349,7 @@ def simulate(
         return parts
 
     # the defect chains replications one after another; Pyodide (xlwings Lite) cannot start threads
-    if reproduce_original_defect or len(streams) == 1 or sys.platform == "emscripten":
+    if reproduce_original_defect or len(streams) == 1 or not can_start_threads():
         parts = counted(batch(b) for b in batches)
     else:  # batches are independent streams; numpy releases the GIL, so threads use every core
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

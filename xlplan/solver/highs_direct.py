@@ -12,11 +12,12 @@ import weakref
 from importlib import metadata
 from typing import Any
 
-import highspy
 import numpy as np
 
 from xlplan import progress
+from xlplan.runtime import can_start_threads
 from xlplan.solver.compile import MatrixModel
+from xlplan.solver.highs_api import HIGHSPY, highspy
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import (
     INFEASIBLE_REASON,
@@ -75,7 +76,12 @@ def highs_versions() -> dict[str, str]:
     """The versions behind every HiGHS path: Pyomo (which compiles the model), HiGHS and highspy."""
     import pyomo.version
 
-    return {"pyomo": pyomo.version.version, "highs": highs_version(), "highspy": metadata.version("highspy")}
+    versions = {"pyomo": pyomo.version.version, "highs": highs_version()}
+    if HIGHSPY:
+        versions["highspy"] = metadata.version("highspy")
+    else:  # HiGHS is SciPy's
+        versions["scipy"] = metadata.version("scipy")
+    return versions
 
 
 def new_highs(options: SolveOptions, is_mip: bool) -> highspy.Highs:
@@ -144,7 +150,8 @@ class _Deadline:
 
     def __enter__(self) -> _Deadline:
         _STOPPED_AT_DEADLINE.discard(self.highs)
-        if math.isfinite(self.limit) and self.limit < 1e20:
+        # in Pyodide no thread can interrupt: HiGHS's own time limit is the limit there
+        if math.isfinite(self.limit) and self.limit < 1e20 and can_start_threads():
             self.highs.setOptionValue("time_limit", self.limit + FALLBACK_SECONDS)
             self.highs.cbMipInterrupt.subscribe(self._interrupt)
             self.highs.cbSimplexInterrupt.subscribe(self._interrupt)

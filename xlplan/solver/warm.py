@@ -25,11 +25,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
 from xlplan.solver.compile import MatrixModel
+from xlplan.solver.highs_api import highspy
 
 if TYPE_CHECKING:
     from xlplan.solver.decomposition.learned import LearnedCuts

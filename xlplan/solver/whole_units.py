@@ -24,11 +24,11 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-import highspy
 import numpy as np
 
 from xlplan import progress
 from xlplan.solver.compile import MatrixModel
+from xlplan.solver.highs_api import highspy
 from xlplan.solver.highs_direct import (
     LIMIT_REASONS,
     MS,

@@ -34,6 +34,7 @@ from xlplan.workbook.addresses import cell_address
 from xlplan.workbook.contract import INPUT_RANGES
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located
 from xlplan.workbook.read.reader import WorkbookError, read_problem
+from xlplan.workbook.sheets.decision_sheets import range_end
 from xlplan.workbook.sheets.solve_sheets import plan_table, recourse_table
 
 ARGUMENTS = ("products", "costs", "demand", "scenarios", "settings")
@@ -391,7 +392,7 @@ def shadow(inputs: Inputs, rule: Any = None, product: Any = None, period: Any = 
 
     def rows(prices: Sequence[Any]) -> pd.DataFrame:
         return _table(header, [[p.label, p.product or "", p.period or "", p.scenario, p.value, p.unit, p.one_more,
-                                p.holds_down, p.holds_up] for p in prices])
+                                range_end(p.holds_down), range_end(p.holds_up)] for p in prices])
 
     wanted = _text(rule)
     if wanted is None:

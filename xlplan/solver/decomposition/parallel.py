@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
+from xlplan.runtime import can_start_processes
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.recourse import Evaluation, recourse_data
 from xlplan.solver.decomposition.scenarios import ScenarioBatch
@@ -88,7 +89,7 @@ atexit.register(_WORKERS.close)
 
 def processes_for(program: TwoStageProgram, threads: int | None) -> int:
     """How many processes evaluate the scenarios: more than one only where it pays."""
-    if os.name != "posix":
+    if os.name != "posix" or not can_start_processes():
         return 1
     available = os.cpu_count() or 1
     if threads is not None:

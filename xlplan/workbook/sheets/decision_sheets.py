@@ -23,8 +23,11 @@ def _blank(value: str | None) -> str:
     return value if value is not None else ""
 
 
-def _room(value: float | None) -> float | str:
-    """A range's end for a cell: "no end" when the value holds however far the limit moves."""
+def range_end(value: float | None) -> float | str:
+    """A range's end for a cell: "no end" when the value holds however far the limit moves, "not known"
+    where HiGHS's ranging was not available (SciPy's HiGHS, in xlwings Lite without highspy)."""
+    if value is not None and value != value:
+        return "not known"
     return "no end" if value is not None and value == float("inf") else finite(value)
 
 
@@ -51,7 +54,7 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     settings = settings or Settings()
     rows: list[list[Any]] = [[p.label, _blank(p.product), _blank(p.period), p.scenario, p.value,
                               unit_words(p.unit, settings),
-                              p.one_more, _room(p.holds_down), _room(p.holds_up)]
+                              p.one_more, range_end(p.holds_down), range_end(p.holds_up)]
                              for p in sorted(sensitivity.prices, key=lambda p: p.scenario != EXPECTED)]
     sheet.tables.append(Table(top, 1, [
         Column("Limit", GENERAL, 16), Column("Product", GENERAL, 10), Column("Period", GENERAL, 9),
