@@ -61,6 +61,9 @@ class Outcome:
     """The seed of the random draws, for commands that draw."""
     versions: dict[str, str] = field(default_factory=dict)
     """Versions of the libraries that shaped the result (HiGHS's own when a solve ran)."""
+    as_outputs: bool = True
+    """Whether the sheets are xlplan's outputs (replaced by the next run, removed by Clear outputs); the
+    input sheets a set-up adds are the planner's from then on."""
 
     @property
     def status_line(self) -> str:
@@ -87,10 +90,10 @@ def library_versions() -> dict[str, str]:
     from importlib import metadata
 
     versions = {"xlplan": metadata.version("xlplan"), "python": platform.python_version()}
-    for package in ("highspy", "pyomo", "numpy"):
+    for package in ("highspy", "pyomo", "numpy", "scipy"):
         try:
             versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:  # pragma: no cover - installed with xlplan
+        except metadata.PackageNotFoundError:  # highspy where SciPy's HiGHS serves (xlwings Lite)
             pass
     return versions
 
@@ -513,6 +516,27 @@ def clear_outputs(source: WorkbookSource) -> Outcome:
                    summary={"output_sheets": list(output_sheet_names())})
 
 
+def set_up(source: WorkbookSource) -> Outcome:
+    """Make a workbook a planning workbook: add the input sheets with their tables and names, filled
+    with the electronics example for the planner to overwrite. Everything else stays as it is; a
+    workbook that already has an input range is left alone."""
+    from xlplan.workbook.contract import INPUT_RANGES
+    from xlplan.workbook.make.examples import EXAMPLES
+    from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
+
+    present = [c.name for c in INPUT_RANGES if source.locate(c.name).grid is not None]
+    if present:
+        return Outcome("setup", "ok", [], summary={"input_sheets": []},
+                       lines=[f"{source.description} is a planning workbook already (it has {', '.join(present)}); "
+                              "nothing was added"])
+    problem, uncertainty = EXAMPLES["electronics"].data()
+    sheets = _in_currency([*input_sheets(problem), uncertainty_sheet(problem, uncertainty)], problem)
+    names = ", ".join(s.name for s in sheets)
+    return Outcome("setup", "ok", sheets, as_outputs=False, summary={"input_sheets": [s.name for s in sheets]},
+                   lines=[f"added the input sheets {names}, holding the electronics example: replace its data "
+                          "with yours, then Solve"])
+
+
 def output_sheet_names() -> tuple[str, ...]:
     """Every sheet any command writes."""
     from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
@@ -541,6 +565,9 @@ class Command:
     document_suffix: str | None = None
     """Where the command's document goes by default: ``BOOK<suffix>`` beside the workbook."""
     on_command_line: bool = True
+    in_action_cell: bool = True
+    """Whether the Start sheet's Action cell offers it (a planning workbook has no use for Set up inputs,
+    which the ribbon and the command line offer)."""
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -554,10 +581,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", "Report", "write an interactive HTML report of the workbook's solved plan", report,
             document_suffix=".report.html"),
     Command("clear", "Clear outputs", "remove the sheets xlplan wrote", clear_outputs, "cleared"),
+    Command("setup", "Set up inputs", "add the input sheets, tables and names to a workbook that has none",
+            set_up, "planning", in_action_cell=False),
 )
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
 BY_ACTION: dict[str, Command] = {c.action: c for c in COMMANDS}
-ACTIONS: tuple[str, ...] = tuple(c.action for c in COMMANDS)
+ACTIONS: tuple[str, ...] = tuple(c.action for c in COMMANDS if c.in_action_cell)
 """The Action cell's choices, in the drop-down's order."""
 
 

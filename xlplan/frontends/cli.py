@@ -238,7 +238,7 @@ def _add_calm(command: argparse.ArgumentParser) -> None:
 OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm),
               "simulate": (_add_simulation, _add_plan_choice, _add_solver),
               "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
-              "frontier": (_add_simulation, _add_weights, _add_solver)}
+              "frontier": (_add_simulation, _add_weights, _add_solver), "setup": ()}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -265,6 +265,13 @@ def _parser() -> argparse.ArgumentParser:
     template = subcommands.add_parser("template", help="write the planning template workbook")
     template.add_argument("path", type=Path)
     template.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+
+    addin = subcommands.add_parser(
+        "addin", help="install or remove the Excel add-in (the xlplan ribbon tab)",
+        description="Put xlplan.xlam, the add-in with the xlplan ribbon tab, where Excel opens add-ins at start "
+                    "(its XLSTART folder), or take it away. Restart Excel afterwards.")
+    addin.add_argument("action", choices=("install", "remove"))
+    addin.add_argument("--folder", type=Path, help="another folder than Excel's startup folder")
 
     example = subcommands.add_parser(
         "example", help="write an example workbook",
@@ -326,48 +333,6 @@ def _check(args: argparse.Namespace) -> None:
             refuse(f"--lp-algorithm hipo: {error}; install it with: pip install 'xlplan[hipo]'")
 
 
-def _state(bounds: progress.Bounds | None, counted: tuple[int, int, str] | None) -> str:
-    parts = []
-    if bounds is not None:
-        if bounds.objective is not None:
-            parts.append(f"best {bounds.objective:,.2f}")
-        if bounds.bound is not None:
-            parts.append(f"bound {bounds.bound:,.2f}")
-        if bounds.gap is not None:
-            parts.append(f"gap {bounds.gap:.2%}")
-    if counted is not None:
-        parts.append(f"{counted[0]:,} of {counted[1]:,} {counted[2]}")
-    return ", ".join(parts)
-
-
-class _LiveLine:
-    """The progress listener on a terminal: one line, rewritten in place."""
-
-    def __init__(self, text: str, update: Callable[[str], None]) -> None:
-        self.text, self.update = text, update
-        self.watch = progress.Stopwatch()
-        self.current = ""
-        self.last: progress.Bounds | None = None
-        self.counted: tuple[int, int, str] | None = None
-
-    def _show(self) -> None:
-        state = _state(self.last, self.counted)
-        phase = f" — {self.current}" if self.current else ""
-        self.update(f"{self.text}{phase} — {self.watch.seconds:,.0f} s" + (f" — {state}" if state else ""))
-
-    def phase(self, name: str) -> None:
-        self.current, self.counted = name, None
-        self._show()
-
-    def bounds(self, state: progress.Bounds) -> None:
-        self.last = state
-        self._show()
-
-    def count(self, done: int, total: int, what: str) -> None:
-        self.counted = (done, total, what)
-        self._show()
-
-
 class _PhaseLines:
     """The progress listener when stderr is no terminal (a log, CI): one line per phase that took at
     least ``LONG`` seconds, when it ends, with where it got to."""
@@ -382,7 +347,7 @@ class _PhaseLines:
 
     def _end(self) -> None:
         if self.current is not None and self.watch.seconds >= self.LONG:
-            state = _state(self.last, self.counted)
+            state = progress.state_text(self.last, self.counted)
             print(f"xlplan: {self.current}: {self.watch.seconds:,.1f} s" + (f", {state}" if state else ""),
                   file=sys.stderr, flush=True)
 
@@ -418,7 +383,7 @@ class _Reporter:
         console = Console(stderr=True, highlight=False)
         if console.is_terminal:
             with console.status(text, spinner="dots") as live:
-                with progress.listening(_LiveLine(text, live.update)):
+                with progress.listening(progress.OneLine(text, live.update)):
                     yield
         else:
             lines = _PhaseLines()
@@ -487,7 +452,7 @@ def _solve_options(args: argparse.Namespace):
 
 def _command_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword options a command's ``run`` takes, from its command line."""
-    if args.command in ("validate", "clear"):
+    if args.command in ("validate", "clear", "setup"):
         return {}
     options: dict[str, Any] = {"options": _solve_options(args)}
     if args.command in ("simulate", "compare", "frontier"):
@@ -589,7 +554,8 @@ def _run(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple
             args.output or args.book.with_name(f"{args.book.stem}-{command.output_suffix}{args.book.suffix}"))
         backup = args.in_place and not args.no_backup
         with reporter.status(f"Writing {target.name}"):
-            write_sheets(outcome.sheets, args.book, target, retire=outcome.retire, backup=backup)
+            write_sheets(outcome.sheets, args.book, target, retire=outcome.retire, backup=backup,
+                         as_outputs=outcome.as_outputs)
         figures["output"] = str(target)
         written = f"wrote {target}"
         if backup and backup_path(target).exists():
@@ -634,6 +600,23 @@ def _write_example(args: argparse.Namespace, reporter: _Reporter) -> int:
                       reporter)
 
 
+def _addin(args: argparse.Namespace, reporter: _Reporter) -> int:
+    from xlplan.workbook.make.addin import install_addin, remove_addin
+
+    try:
+        if args.action == "install":
+            written = install_addin(args.folder)
+            reporter.say(f"installed the xlplan add-in as {written}; restart Excel to see the xlplan tab")
+        else:
+            removed = remove_addin(args.folder)
+            reporter.say(f"removed {removed}; restart Excel" if removed else
+                         "the xlplan add-in was not installed there: nothing removed")
+    except OSError as error:
+        reporter.problem(f"xlplan: {error}")
+        return FILE_ERROR
+    return OK
+
+
 def _write_new(path: Path, force: bool, write: Callable[[Path], Any], reporter: _Reporter) -> int:
     if path.exists() and not force:
         reporter.problem(f"{path}: already exists; choose another name, or pass --force to replace it")
@@ -644,7 +627,7 @@ def _write_new(path: Path, force: bool, write: Callable[[Path], Any], reporter: 
 
 
 def _command_named(argv: Sequence[str]) -> str | None:
-    return next((a for a in argv if a in BY_NAME or a in ("template", "example")), None)
+    return next((a for a in argv if a in BY_NAME or a in ("template", "example", "addin")), None)
 
 
 def _raised(error: BaseException, module: str, *names: str) -> bool:
@@ -721,6 +704,8 @@ def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tup
                 from xlplan.workbook import write_template
 
                 code = _write_new(args.path, args.force, write_template, reporter)
+            elif args.command == "addin":
+                code = _addin(args, reporter)
             else:
                 code = _write_example(args, reporter)
     except (KeyboardInterrupt, Exception) as error:  # every ending gets its exit code and a sentence

@@ -72,9 +72,10 @@ class LiveWriter:
     def _sheet_names(self) -> list[str]:
         return [s.name for s in self.book.sheets]
 
-    def write(self, sheets: list[Sheet], retire: Iterable[str] = ()) -> None:
+    def write(self, sheets: list[Sheet], retire: Iterable[str] = (), as_outputs: bool = True) -> None:
         """Draw ``sheets``, then swap them in for xlplan's sheets of the same names (and remove its
-        sheets named in ``retire``). A sheet of the planner's with an output name is never touched."""
+        sheets named in ``retire``). A sheet of the planner's with an output name is never touched.
+        With ``as_outputs`` False the sheets become the planner's (input sheets): never replaced or cleared."""
         owned = set(self.recorded_outputs())
         names = [s.name for s in sheets]
         refuse_clashes(names, self._sheet_names(), owned)
@@ -100,7 +101,7 @@ class LiveWriter:
                 sheet.delete()
         for draft, layout in zip(drafts, sheets):
             draft.name = layout.name
-        for name, reference in marker_names(staying + names).items():
+        for name, reference in marker_names(staying + (names if as_outputs else [])).items():
             self.book.names.add(name, f"={reference}")
         for layout in sheets:
             for table in layout.tables:

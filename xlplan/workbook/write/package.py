@@ -315,9 +315,11 @@ def _fresh_name(package: Package, part: str, taken: set[str]) -> str:
 
 
 # ---------------------------------------------------------------------------- the splice
-def replace_output_sheets(user: Package, outputs: Package, names: list[str], retire: Iterable[str] = ()) -> None:
+def replace_output_sheets(user: Package, outputs: Package, names: list[str], retire: Iterable[str] = (),
+                          as_outputs: bool = True) -> None:
     """Write the sheets ``names`` of ``outputs`` into ``user``, replacing xlplan's earlier sheets of
-    those names and removing its sheets named in ``retire``; other output sheets stay."""
+    those names and removing its sheets named in ``retire``; other output sheets stay. Sheets written
+    with ``as_outputs`` False become the planner's (input sheets): xlplan never replaces or clears them."""
     workbook_part = user.main_part()
     workbook = user.xml(workbook_part)
     if workbook.tag == q(STRICT_MAIN, "workbook"):
@@ -433,7 +435,7 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     #    formulas on open, keep the active tab
     _remap_local_names(workbook, existing, [s.get("name") for s in sheets], leaving)
     _copy_names(output_book, workbook, [s.get("name") for s in sheets])
-    _record_outputs(workbook, [n for n in existing if n in owned and n not in leaving] + names)
+    _record_outputs(workbook, [n for n in existing if n in owned and n not in leaving] + (names if as_outputs else []))
     calc = _child(workbook, "calcPr", WORKBOOK_ORDER)
     calc.set("fullCalcOnLoad", "1")
     _set_active(workbook, [s.get("name") for s in sheets], active_name)

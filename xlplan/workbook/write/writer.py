@@ -22,14 +22,15 @@ def render_package(sheets: list[Sheet]) -> Package:
 
 
 def write_sheets(sheets: list[Sheet], source: Path, target: Path, *, retire: tuple[str, ...] = (),
-                 backup: bool = False) -> Path:
+                 backup: bool = False, as_outputs: bool = True) -> Path:
     """Write ``sheets`` as output sheets of ``source``'s workbook to ``target`` (may be ``source``),
-    removing xlplan's earlier sheets named in ``retire``."""
+    removing xlplan's earlier sheets named in ``retire``; with ``as_outputs`` False as the planner's own
+    sheets (the input sheets a set-up adds), which xlplan never replaces or clears."""
     try:
         user = Package(source.read_bytes())
     except OSError as error:
         raise WorkbookFileError(f"{source}: could not be read ({error})") from error
-    replace_output_sheets(user, render_package(sheets), [s.name for s in sheets], retire)
+    replace_output_sheets(user, render_package(sheets), [s.name for s in sheets], retire, as_outputs=as_outputs)
     content = user.to_bytes()
     return write_atomically(target, lambda temporary: temporary.write_bytes(content), backup=backup)
 
