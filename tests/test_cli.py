@@ -18,7 +18,7 @@ from xlplan.workbook.make.committed import write_all
 def test_committed_workbooks_are_what_the_generator_writes(tmp_path):
     written = write_all(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in written] == [
-        "template.xlsx", "xlplan.xlsm", "xlplan_lite.xlsx",
+        "template.xlsx", "xlplan.xlsm", "xlplan_lite.xlsx", "xlplan.xlam",
         "examples/electronics.xlsx", "examples/factory_physics.xlsx"]
     for path in written:
         committed = TEMPLATE.parent / path.relative_to(tmp_path)
