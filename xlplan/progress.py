@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -96,3 +96,53 @@ class Stopwatch:
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.started
+
+
+def state_text(bounds: Bounds | None, counted: tuple[int, int, str] | None) -> str:
+    """The solver's best plan, bound and gap and the items done, in words: ``best 1,234.00, gap 0.50%``."""
+    parts = []
+    if bounds is not None:
+        if bounds.objective is not None:
+            parts.append(f"best {bounds.objective:,.2f}")
+        if bounds.bound is not None:
+            parts.append(f"bound {bounds.bound:,.2f}")
+        if bounds.gap is not None:
+            parts.append(f"gap {bounds.gap:.2%}")
+    if counted is not None:
+        parts.append(f"{counted[0]:,} of {counted[1]:,} {counted[2]}")
+    return ", ".join(parts)
+
+
+class OneLine:
+    """A listener that keeps one line up to date: ``TEXT — phase — 12 s — best ..., gap ...``, handed to
+    ``update`` (a terminal's live line, Excel's status bar). A new phase is always shown; other changes
+    at most every ``every`` seconds, so a fast stream of solver reports does not flood a slow display."""
+
+    def __init__(self, text: str, update: Callable[[str], None], every: float = 0.0) -> None:
+        self.text, self.update, self.every = text, update, every
+        self.watch = Stopwatch()
+        self.current = ""
+        self.last: Bounds | None = None
+        self.counted: tuple[int, int, str] | None = None
+        self.shown_at = -float("inf")
+
+    def _show(self, always: bool = False) -> None:
+        now = self.watch.seconds
+        if not always and now - self.shown_at < self.every:
+            return
+        self.shown_at = now
+        state = state_text(self.last, self.counted)
+        phase = f" — {self.current}" if self.current else ""
+        self.update(f"{self.text}{phase} — {now:,.0f} s" + (f" — {state}" if state else ""))
+
+    def phase(self, name: str) -> None:
+        self.current, self.counted = name, None
+        self._show(always=True)
+
+    def bounds(self, state: Bounds) -> None:
+        self.last = state
+        self._show()
+
+    def count(self, done: int, total: int, what: str) -> None:
+        self.counted = (done, total, what)
+        self._show(always=done == total)

@@ -13,13 +13,16 @@ cells, and nothing ends as a bare traceback.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import xlwings as xw
 
+from xlplan import progress
 from xlplan.commands import ACTIONS, BY_ACTION, Outcome, PlanUnavailable, command_for_action
+from xlplan.frontends.excel.status_bar import showing_progress
 from xlplan.problem.issues import counted
 from xlplan.workbook.make.control import (
     ACTION_BY_SHEET,
@@ -57,7 +60,7 @@ def start_action(book: xw.Book) -> str:
                          f"{', '.join(ACTIONS)}") from None
 
 
-def _status(book: xw.Book, message: str) -> None:
+def show_status(book: xw.Book, message: str) -> None:
     try:
         control = book.sheets[CONTROL_SHEET]
     except Exception:  # noqa: BLE001 - a workbook without the Start sheet still works, silently
@@ -82,28 +85,34 @@ def save_beside(book: xw.Book, outcome: Outcome, suffix: str) -> str:
     return f"{outcome.status_line}; saved as {target}"
 
 
-def run_action(book: xw.Book, action: str) -> str:
-    """Run one action of the command table on a live workbook; returns the status message it wrote."""
+def run_action(book: xw.Book, action: str, options: Mapping[str, Any] | None = None) -> str:
+    """Run one action of the command table on a live workbook (with the command's keyword ``options``);
+    returns the status message it wrote. While it runs, Excel's status bar shows its progress and the
+    Status cell says when it started."""
     source = XlwingsSource(book)
     writer = LiveWriter(book)
-    try:
-        command = BY_ACTION[action]
-        outcome = command.run(source)
-        writer.write(outcome.sheets, retire=(*outcome.retire, PROBLEMS))
-        message = outcome.status_line
-        if outcome.document is not None and command.document_suffix:
-            message = save_beside(book, outcome, command.document_suffix)
-    except PlanUnavailable as error:  # a plain fact about the workbook, not a failure of xlplan
-        message = str(error)
-    except WorkbookError as error:
-        writer.write([problems_sheet(error.issues)])
-        message = f"{counted(len(error.issues), 'problem')} in the inputs: see the {PROBLEMS} sheet"
-    except Exception as error:  # noqa: BLE001 - shown in the workbook, with its traceback on the Problems sheet
-        detail = traceback.format_exc().splitlines()
-        writer.write([problems_sheet([WorkbookIssue("xlplan", None, f"{type(error).__name__}: {error}",
-                                                    " | ".join(detail[-6:]))])])
-        message = f"{action.lower()} failed: {error}"
-    _status(book, f"{action}: {message}")
+    show_status(book, f"{action}: running since {datetime.now():%H:%M:%S} (progress in Excel's status bar)")
+    with showing_progress(book.app, action):
+        try:
+            command = BY_ACTION[action]
+            progress.phase("reading the workbook")
+            outcome = command.run(source, **(options or {}))
+            progress.phase("writing the sheets")
+            writer.write(outcome.sheets, retire=(*outcome.retire, PROBLEMS), as_outputs=outcome.as_outputs)
+            message = outcome.status_line
+            if outcome.document is not None and command.document_suffix:
+                message = save_beside(book, outcome, command.document_suffix)
+        except PlanUnavailable as error:  # a plain fact about the workbook, not a failure of xlplan
+            message = str(error)
+        except WorkbookError as error:
+            writer.write([problems_sheet(error.issues)])
+            message = f"{counted(len(error.issues), 'problem')} in the inputs: see the {PROBLEMS} sheet"
+        except Exception as error:  # noqa: BLE001 - shown in the workbook, with its traceback on the Problems sheet
+            detail = traceback.format_exc().splitlines()
+            writer.write([problems_sheet([WorkbookIssue("xlplan", None, f"{type(error).__name__}: {error}",
+                                                        " | ".join(detail[-6:]))])])
+            message = f"{action.lower()} failed: {error}"
+    show_status(book, f"{action}: {message}")
     return message
 
 
@@ -113,7 +122,7 @@ def run(book: xw.Book, choose: Callable[[xw.Book], str] = chosen_action) -> str:
     try:
         action = choose(book)
     except ValueError as error:
-        _status(book, str(error))
+        show_status(book, str(error))
         return str(error)
     return run_action(book, action)
 
