@@ -25,6 +25,10 @@ RANGE_DOCS = {
     "scenarios": "The Scenarios range with its header row (xlplan_scenarios)",
     "settings": "The Settings range with its header row (xlplan_settings)",
 }
+ASYNC = "threading"
+"""In desktop Excel (Windows), each function solves on a thread of xlwings' own: Excel stays responsive and
+the cells show ``#N/A waiting...`` until the answer arrives. xlwings Lite runs functions asynchronously
+by itself and ignores this (Pyodide has no threads)."""
 CONTINUOUS_DOC = "TRUE to allow fractional units (the LP relaxation); default FALSE"
 TIME_LIMIT_DOC = f"Seconds the solver may run; default {functions.DEFAULT_TIME_LIMIT:g}"
 
@@ -38,7 +42,7 @@ def _takes_the_inputs_and_solve_options(f: Callable[..., Any]) -> Callable[..., 
     return xw.arg("time_limit", doc=TIME_LIMIT_DOC)(f)
 
 
-@xw.func
+@xw.func(async_mode=ASYNC)
 @_takes_the_inputs_and_solve_options
 @xw.ret(index=False)
 def XLPLAN_SOLVE(products, costs, demand, scenarios, settings, continuous=False, time_limit=None):
@@ -47,7 +51,7 @@ def XLPLAN_SOLVE(products, costs, demand, scenarios, settings, continuous=False,
     return functions.plan(Inputs.of(products, costs, demand, scenarios, settings), continuous, time_limit)
 
 
-@xw.func
+@xw.func(async_mode=ASYNC)
 @_takes_the_inputs_and_solve_options
 @xw.arg("kpi", doc="A KPI's key or name, e.g. profit_shipped or \"Expected cost\"; blank for the KPI table")
 @xw.ret(index=False)
@@ -57,7 +61,7 @@ def XLPLAN_KPI(products, costs, demand, scenarios, settings, kpi=None, continuou
     return functions.kpi(Inputs.of(products, costs, demand, scenarios, settings), kpi, continuous, time_limit)
 
 
-@xw.func
+@xw.func(async_mode=ASYNC)
 @_takes_the_inputs_and_solve_options
 @xw.arg("scenario", doc="A scenario's name, e.g. high; blank for every scenario")
 @xw.ret(index=False)
@@ -69,14 +73,14 @@ def XLPLAN_RECOURSE(products, costs, demand, scenarios, settings, scenario=None,
                               time_limit)
 
 
-@xw.func
+@xw.func(async_mode=ASYNC)
 @_takes_the_inputs_and_solve_options
 def XLPLAN_STATUS(products, costs, demand, scenarios, settings, continuous=False, time_limit=None):
     """One line: the solver's status and the expected cost, or the problems in the inputs."""
     return functions.status(Inputs.of(products, costs, demand, scenarios, settings), continuous, time_limit)
 
 
-@xw.func
+@xw.func(async_mode=ASYNC)
 @_takes_the_inputs_and_solve_options
 @xw.arg("rule", doc="A limit's key or name: warehouse_space, overflow_space, overtime_limit, regular_hours_limit, "
                     "labour_capacity, workforce_balance, backorder_cap or demand; blank for the whole table")
@@ -91,7 +95,7 @@ def XLPLAN_SHADOW(products, costs, demand, scenarios, settings, rule=None, produ
                             continuous, time_limit)
 
 
-@xw.func
+@xw.func(async_mode=ASYNC)
 @_takes_the_inputs_and_solve_options
 @xw.arg("statistic", doc="mean_profit, profit_se, profit_p5, profit_p50, profit_p95, value_at_risk, "
                          "conditional_value_at_risk, fill_rate, ...; blank for the table")
@@ -106,7 +110,7 @@ def XLPLAN_SIMULATE(products, costs, demand, scenarios, settings, statistic=None
                               seed, continuous, time_limit)
 
 
-@xw.func
+@xw.func(async_mode=ASYNC)
 @_takes_the_inputs_and_solve_options
 @xw.arg("weights", doc="Risk weights lambda: a range of numbers or a text such as \"0, 0.5, 1\"; "
                        "default 0, 0.1, 0.25, 0.5, 1, 2, 4, 8")
