@@ -183,9 +183,11 @@ def press(path: Path, control: str, time_limit: str = "", units: str = "") -> tu
 
 
 def test_solve_from_the_ribbon_shows_its_progress_and_resets_the_status_bar(status_bar):
-    message, cells, _ = press(ELECTRONICS, "xlplanSolve")
+    message, cells, actions = press(ELECTRONICS, "xlplanSolve")
     assert "optimal; expected cost 564,471.50" in message
-    assert cells[CONTROL_SHEET][STATUS_AT] == f"Solve: {message}"
+    # the example's Start sheet is no control panel: its cells stay, the outcome comes in a message box
+    assert cells[CONTROL_SHEET].get(STATUS_AT) is None
+    assert [a["args"][:2] for a in actions if a["func"] == "alert"] == [[f"Solve: {message}", "xlplan"]]
     assert {"Plan", "Recourse", "Costs", "KPI", "Run log"} <= set(cells)
     shown = status_bar.shown
     assert shown[0] == "xlplan: Solve — starting" and shown[-1] is False
@@ -248,6 +250,12 @@ def test_set_up_turns_a_workbook_of_ones_own_into_a_planning_workbook(tmp_path):
         assert words in message, (control, message)
         assert cells["Budget"][(1, 1)] == "my numbers"
     assert {"Products", "Demand"} <= set(cells)  # Clear outputs keeps the inputs the set-up added
+
+
+def test_a_control_panel_gets_the_outcome_in_its_status_cell(tmp_path):
+    message, cells, actions = press(WORKBOOKS / "xlplan_lite.xlsx", "xlplanValidate")
+    assert cells[CONTROL_SHEET][STATUS_AT] == f"Validate: {message}"
+    assert not [a for a in actions if a["func"] == "alert"]
 
 
 def test_the_active_workbook_is_the_callers_app_active_book():

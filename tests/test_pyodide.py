@@ -147,3 +147,27 @@ def test_shadow_prices_state_their_ranges_only_where_hiGHS_ranges_them(lite_sess
 def test_both_examples_stay_under_pyodides_memory(lite_session):
     _, session = lite_session
     assert session["peak_memory_mb"] < PYODIDE_MEMORY_MB
+
+
+WITHOUT_HIGHSPY = """
+import xlplan
+from xlplan.problem.synthetic import synthetic_problem
+from xlplan.solver import SolveOptions
+from xlplan.solver.solve import chosen_solver
+
+problem = synthetic_problem(products=3, periods=52, scenarios=1000)
+print(chosen_solver(problem, SolveOptions()))
+try:
+    xlplan.solve(problem, method="decomposition")
+except ValueError as error:
+    print(error)
+"""
+
+
+def test_without_highspy_auto_never_decomposes_and_the_decomposition_is_refused_in_words():
+    environment = pyodide_environment(XLWINGS_LITE_PYODIDE)
+    finished = environment.run("-c", WITHOUT_HIGHSPY)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    chosen, refusal = finished.stdout.strip().splitlines()
+    assert chosen == "highs"
+    assert refusal.startswith("The decomposition (--method decomposition) needs the highspy package")

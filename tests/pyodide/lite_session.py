@@ -51,8 +51,11 @@ def run_script(module: Any, path: Path, script: str) -> dict[str, Any]:
     book_payload = payload(path, CONTROL_SHEET)
     book = remote_book(book_payload)
     asyncio.run(custom_scripts_call(module, script, typehint_to_value={xw.Book: book}))
-    cells = replay(book_payload, book.json()["actions"])
-    return {"status": cells.get(CONTROL_SHEET, {}).get(STATUS_AT), "sheets": list(cells)}
+    actions = book.json()["actions"]
+    cells = replay(book_payload, actions)
+    alerts = [a["args"][0] for a in actions if a["func"] == "alert"]  # a workbook without a control panel
+    return {"status": cells.get(CONTROL_SHEET, {}).get(STATUS_AT) or (alerts[-1] if alerts else None),
+            "sheets": list(cells)}
 
 
 def call_function(module: Any, path: Path, name: str) -> Any:

@@ -29,7 +29,9 @@ class DecompositionSolver:
     description = "a trust-region L-shaped method over the scenarios (continuous plans, many scenarios)"
 
     def available(self) -> bool:
-        return True
+        from xlplan.solver.highs_api import HIGHSPY  # its master and scenarios add rows to a kept HiGHS
+
+        return HIGHSPY
 
     def versions(self) -> dict[str, str]:
         from xlplan.solver.highs_direct import highs_versions
@@ -42,6 +44,9 @@ class DecompositionSolver:
             from xlplan.solver.highs_matrix import HIGHS_MATRIX
 
             return HIGHS_MATRIX.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
+        from xlplan.solver.highs_api import requires_highspy
+
+        requires_highspy("The decomposition (--method decomposition)")
         started = time.perf_counter()
         formulation = formulation or FORMULATION
         if formulation.couples_scenarios:

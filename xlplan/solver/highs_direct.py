@@ -174,7 +174,8 @@ def run(highs: highspy.Highs, *, is_mip: bool = False) -> list[progress.Bounds]:
 
     Returns the MIP's history: its incumbent, bound and gap each time it found a better plan (empty for
     an LP), also reported as progress."""
-    highs.HandleKeyboardInterrupt = threading.current_thread() is threading.main_thread()
+    # highspy keeps Ctrl+C responsive by solving on a thread of its own: not where threads cannot start
+    highs.HandleKeyboardInterrupt = can_start_threads() and threading.current_thread() is threading.main_thread()
     history: list[progress.Bounds] = []
 
     def improved(event: Any) -> None:

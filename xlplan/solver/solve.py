@@ -45,7 +45,7 @@ def chosen_solver(problem: PlanningProblem, options: SolveOptions, formulation: 
     continuous = not problem.settings.integer_units or options.relax_integrality
     coupled = formulation is not None and formulation.couples_scenarios
     if (options.method == "auto" and options.backend == "highs" and options.mpi is None and continuous
-            and not coupled and auto_decomposes(S, P)):
+            and not coupled and auto_decomposes(S, P) and solver_named("decomposition").available()):
         return "decomposition"
     return options.backend
 

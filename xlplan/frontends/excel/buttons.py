@@ -30,6 +30,8 @@ from xlplan.workbook.make.control import (
     ACTION_LABEL_CELL,
     CONTROL_SHEET,
     STATUS_CELL,
+    STATUS_LABEL,
+    STATUS_LABEL_CELL,
     STATUS_TIME_CELL,
 )
 from xlplan.workbook.read.live_source import XlwingsSource
@@ -60,10 +62,21 @@ def start_action(book: xw.Book) -> str:
                          f"{', '.join(ACTIONS)}") from None
 
 
-def show_status(book: xw.Book, message: str) -> None:
+def show_status(book: xw.Book, message: str, final: bool = True) -> None:
+    """Tell the planner: in the Status cell of the Start sheet's control panel, or, in a workbook without
+    one (an example, the template, a planner's own), by a message box when the run has ended; cells of
+    sheets that are not xlplan's control panel are never written."""
     try:
         control = book.sheets[CONTROL_SHEET]
-    except Exception:  # noqa: BLE001 - a workbook without the Start sheet still works, silently
+        has_panel = str(control[STATUS_LABEL_CELL].value or "").strip() == STATUS_LABEL
+    except Exception:  # noqa: BLE001 - engines differ in what they raise for a missing sheet
+        has_panel = False
+    if not has_panel:
+        if final:
+            try:
+                book.app.alert(message, title="xlplan")
+            except Exception:  # noqa: BLE001 - an engine without dialogs: the sheets written tell the outcome
+                pass
         return
     control[STATUS_TIME_CELL].value = datetime.now().replace(microsecond=0)
     control[STATUS_TIME_CELL].number_format = "yyyy-mm-dd hh:mm:ss"
@@ -91,7 +104,8 @@ def run_action(book: xw.Book, action: str, options: Mapping[str, Any] | None = N
     Status cell says when it started."""
     source = XlwingsSource(book)
     writer = LiveWriter(book)
-    show_status(book, f"{action}: running since {datetime.now():%H:%M:%S} (progress in Excel's status bar)")
+    show_status(book, f"{action}: running since {datetime.now():%H:%M:%S} (progress in Excel's status bar)",
+                final=False)
     with showing_progress(book.app, action):
         try:
             command = BY_ACTION[action]

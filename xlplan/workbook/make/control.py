@@ -38,6 +38,8 @@ ACTION_LABEL_CELL = "B4"
 ACTION_CELL = "C4"
 STATUS_TIME_CELL = "C6"
 STATUS_CELL = "C7"
+STATUS_LABEL_CELL, STATUS_LABEL = "B7", "Status"
+"""The label that marks a Start sheet as xlplan's control panel: only there are the status cells written."""
 RUN = "Run xlplan"
 SHEET_BUTTONS = {CONTROL_SHEET: ("E3", RUN), "Settings": ("C1", "Check inputs"), "Uncertainty": ("C1", "Simulate")}
 """Each sheet's button: its cell and caption. On the input sheets it sits beside the heading, in a
@@ -64,7 +66,7 @@ def control_panel(sheet: Sheet, lite: bool) -> None:
     sheet.text(4, 3, ACTIONS[0], "value")
     sheet.choices[ACTION_CELL] = ACTIONS
     sheet.text(6, 2, "Last run", "label")
-    sheet.text(7, 2, "Status", "label")
+    sheet.text(7, 2, STATUS_LABEL, "label")
     sheet.text(7, 3, f"Choose an action and click {RUN}. The Settings and Uncertainty sheets have buttons of their "
                "own (Check inputs, Simulate).", "note")
     sheet.text(8, 3, "Needs the xlwings Lite add-in with xlplan's main.py (see the README)." if lite else
