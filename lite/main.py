@@ -61,6 +61,18 @@ def frontier(book: xw.Book):
 
 
 @script
+def replan(book: xw.Book):
+    """Re-plans the deterministic, buffered and stochastic policies every few weeks along simulated demand."""
+    run_action(book, BY_NAME["simulate"].action, {"rolling": True})
+
+
+@script
+def set_up_inputs(book: xw.Book):
+    """Adds the input sheets, tables and names to this workbook (your own sheets stay)."""
+    run_action(book, BY_NAME["setup"].action)
+
+
+@script
 def clear_outputs(book: xw.Book):
     """Removes the sheets xlplan wrote (never the input sheets or your own)."""
     run_action(book, BY_NAME["clear"].action)

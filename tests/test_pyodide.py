@@ -113,6 +113,7 @@ def test_every_lite_script_runs_on_both_examples(lite_session):
     assert electronics["scripts"]["check_inputs"]["status"] == \
         "Validate: valid: 3 products, 12 periods, 3 scenarios"
     assert "compared 3 plans" in factory["scripts"]["compare"]["status"]
+    assert "is a planning workbook already" in factory["scripts"]["set_up_inputs"]["status"]
     assert "8 mean-CVaR plans" in electronics["scripts"]["frontier"]["status"]
 
 
