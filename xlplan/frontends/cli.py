@@ -32,6 +32,7 @@ from typing import Any
 
 from xlplan import __version__, cancel, progress
 from xlplan.commands import BY_NAME, COMMANDS, Outcome
+from xlplan.text import shown
 
 OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
 ERROR_STATUS = {INTERNAL: "internal error", USAGE: "usage error", INVALID: "invalid", NO_PLAN: "no plan",
@@ -284,11 +285,44 @@ SYNTHETIC_SIZE = (("products", 3, "products"), ("periods", 52, "periods (weeks)"
                   ("scenarios", 100, "equally likely demand scenarios"), ("seed", 2026, "seed of the demand draws"))
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _workbook_target(args: argparse.Namespace) -> Path:
+    """Where a workbook command writes: BOOK itself (--in-place), -o, or BOOK-<suffix> beside BOOK."""
+    suffix = BY_NAME[args.command].output_suffix
+    return args.book if args.in_place else (
+        args.output or args.book.with_name(f"{args.book.stem}-{suffix}{args.book.suffix}"))
+
+
+def _outputs(args: argparse.Namespace) -> list[Any]:
+    """Every file the command line will write, to check before any work starts (see ``targets``)."""
+    from xlplan.workbook.write.targets import Output
+
+    if args.command in ("template", "example"):
+        return [Output(args.path, "workbook", "", suffix=".xlsx")]
+    command = BY_NAME[args.command]
+    outputs = []
+    if command.output_suffix is not None:
+        option = "--in-place" if args.in_place else "-o" if args.output is not None else "the output"
+        outputs.append(Output(_workbook_target(args), "workbook", option, suffix=args.book.suffix.lower(),
+                              in_place=args.in_place, backup=args.in_place and not args.no_backup))
+    elif command.document_suffix is not None:
+        outputs.append(Output(args.output or document_path(args.book, command.document_suffix), "report",
+                              "-o" if args.output is not None else "the report"))
+    if getattr(args, "warm_start", None) is not None:
+        outputs.append(Output(args.warm_start, "warm start", "--warm-start"))
+    return outputs
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every output checked before any work: a wrong name is a usage error, a file system's refusal a file
+    error (raised as such)."""
+    from xlplan.workbook.write.targets import OutputRefused, check_outputs
+
     try:
-        return (a.exists() and b.exists() and os.path.samefile(a, b)) or a.resolve() == b.resolve()
-    except OSError:
-        return False
+        check_outputs(_outputs(args), [] if args.command in ("template", "example") else [args.book])
+    except OutputRefused as error:
+        if error.usage:
+            raise UsageError(f"xlplan {args.command}: error: {error}") from None
+        raise
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -305,8 +339,6 @@ def _check(args: argparse.Namespace) -> None:
             refuse(f"{', '.join(given)}: only for the synthetic example")
     if getattr(args, "no_backup", False) and not args.in_place:
         refuse("--no-backup only applies with --in-place (without it, BOOK itself is never written)")
-    if getattr(args, "output", None) is not None and _same_file(args.output, args.book):
-        refuse(f"-o {args.output} names the input workbook; to write into it, use --in-place (which keeps a backup)")
     if getattr(args, "policies", None) and not args.rolling:
         refuse("--policies only applies with --rolling")
     if getattr(args, "rolling", False) and (args.exact or args.reproduce_original_defect or args.plan != "auto"):
@@ -416,6 +448,7 @@ class _Reporter:
         from rich.console import Console
 
         console = Console(stderr=True, highlight=False)
+        text = shown(text)
         if console.is_terminal:
             with console.status(text, spinner="dots") as live:
                 with progress.listening(_LiveLine(text, live.update)):
@@ -428,10 +461,10 @@ class _Reporter:
 
     def say(self, text: str) -> None:
         if not self.as_json:
-            print(text, flush=True)
+            print(shown(text), flush=True)
 
     def problem(self, text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
+        print(shown(text), file=sys.stderr, flush=True)
 
     def emit(self, payload: dict[str, Any]) -> None:
         if self.as_json:
@@ -450,7 +483,9 @@ def _json_ready(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item) and not isinstance(value, str | bytes):
         with contextlib.suppress(TypeError, ValueError):
             value = value.item()
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
@@ -585,8 +620,7 @@ def _run(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple
     figures: dict[str, Any] = {"workbook": str(args.book)}
     written = None
     if command.output_suffix is not None:
-        target = args.book if args.in_place else (
-            args.output or args.book.with_name(f"{args.book.stem}-{command.output_suffix}{args.book.suffix}"))
+        target = _workbook_target(args)
         backup = args.in_place and not args.no_backup
         with reporter.status(f"Writing {target.name}"):
             write_sheets(outcome.sheets, args.book, target, retire=outcome.retire, backup=backup)
@@ -635,8 +669,10 @@ def _write_example(args: argparse.Namespace, reporter: _Reporter) -> int:
 
 
 def _write_new(path: Path, force: bool, write: Callable[[Path], Any], reporter: _Reporter) -> int:
+    from xlplan.workbook.write.files import shown
+
     if path.exists() and not force:
-        reporter.problem(f"{path}: already exists; choose another name, or pass --force to replace it")
+        reporter.problem(f"{shown(path)}: already exists; choose another name, or pass --force to replace it")
         return FILE_ERROR
     write(path)
     reporter.say(f"wrote {path}")
@@ -715,6 +751,7 @@ def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tup
     payload: dict[str, Any] | None = None
     try:
         with _stdout_to_stderr() if reporter.as_json else contextlib.nullcontext():
+            _check_outputs(args)
             if args.command in BY_NAME:
                 code, payload = _run(args, reporter, ctrl_c)
             elif args.command == "template":
@@ -723,6 +760,10 @@ def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tup
                 code = _write_new(args.path, args.force, write_template, reporter)
             else:
                 code = _write_example(args, reporter)
+    except UsageError as error:  # an output the command line named wrong, found before any work
+        reporter.problem(str(error))
+        return USAGE, envelope(args.command, ERROR_STATUS[USAGE], USAGE, options=_given_options(args),
+                               figures={"message": str(error)})
     except (KeyboardInterrupt, Exception) as error:  # every ending gets its exit code and a sentence
         code, payload, line = _failure(args, error)
         reporter.problem(line)

@@ -17,7 +17,8 @@ from xlplan.problem.tables import UnreadableValue
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
 from xlplan.workbook.read.package_scan import CheckedPackage, TablePart, reason_of
-from xlplan.workbook.write.files import WorkbookFileError
+from xlplan.workbook.write.files import WorkbookFileError, shown
+from xlplan.workbook.write.targets import check_readable
 
 STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
 WHOLE_COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
@@ -30,16 +31,10 @@ MAX_RANGE_CELLS = 2_000_000
 
 
 def _check_path(path: Path) -> None:
-    try:
-        if not path.exists():
-            raise WorkbookFileError(f"{path}: no such file")
-        if path.is_dir():
-            raise WorkbookFileError(f"{path}: is a folder, not a workbook")
-    except OSError as error:  # a name too long for the file system, a path through a file...
-        raise WorkbookFileError(f"{path}: cannot be opened ({error.strerror or error})") from error
+    check_readable(path)
     if path.suffix.lower() not in READABLE_SUFFIXES:
         hint = " (save it from Excel as .xlsx)" if path.suffix.lower() in (".xls", ".csv", ".ods") else ""
-        raise WorkbookFileError(f"{path}: xlplan reads .xlsx and .xlsm workbooks, not '{path.suffix}'{hint}")
+        raise WorkbookFileError(f"{shown(path)}: xlplan reads .xlsx and .xlsm workbooks, not '{path.suffix}'{hint}")
 
 
 def open_workbook(path: Path, package: CheckedPackage | None = None, **options: Any) -> Workbook:
@@ -79,7 +74,7 @@ class FileSource:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.description = self.path.name
+        self.description = shown(self.path.name)
         _check_path(self.path)
         self.package = CheckedPackage(self.path)
         try:

@@ -10,13 +10,23 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from xlplan.text import shown
+
 
 class WorkbookFileError(OSError):
     """A workbook file cannot be read or written; the message says why in plain words."""
 
 
 MAX_NAME_BYTES = 255
-"""The longest file name (in bytes) common file systems allow."""
+"""The longest file name (in bytes) common file systems allow (when the file system does not say)."""
+
+
+def name_limit(folder: Path) -> int:
+    """The longest file name (in bytes) the file system holding ``folder`` accepts."""
+    try:
+        return int(os.pathconf(folder if str(folder) else ".", "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # no such folder, or a system without pathconf
+        return MAX_NAME_BYTES
 
 
 def lock_file(path: Path) -> Path | None:
@@ -46,9 +56,10 @@ def check_writable(target: Path, *, backup: bool = False) -> None:
 
 
 def _check_name(path: Path) -> None:
-    if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
-        raise WorkbookFileError(f"{path}: the file name is {len(os.fsencode(path.name))} bytes long, more than the "
-                                f"{MAX_NAME_BYTES} a file system allows; choose a shorter name (-o)")
+    limit = name_limit(path.parent)
+    if len(os.fsencode(path.name)) > limit:
+        raise WorkbookFileError(f"{shown(path)}: the file name is {len(os.fsencode(path.name))} bytes long, more "
+                                f"than the {limit} the file system allows; choose a shorter name (-o)")
 
 
 def _check_writable(target: Path) -> None:
