@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from xlplan import __version__, cancel, progress
+from xlplan import __version__, cancel, limits, progress
 from xlplan.commands import BY_NAME, COMMANDS, Outcome
 from xlplan.text import shown
 
@@ -140,8 +140,12 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
                          help="solve on N processes with mpi-sppy (needs xlplan[mpi]; N even or a multiple of 3)")
 
 
+REPLICATIONS = _number(int, lambda v: 1 <= v <= limits.MAX_REPLICATIONS,
+                       f"a whole number from 1 to {limits.MAX_REPLICATIONS:,}")
+
+
 def _add_simulation(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--replications", type=POSITIVE, help="override the Uncertainty sheet's replications")
+    command.add_argument("--replications", type=REPLICATIONS, help="override the Uncertainty sheet's replications")
     command.add_argument("--seed", type=SEED, help="override the Uncertainty sheet's seed")
 
 
@@ -155,8 +159,11 @@ def _weights(text: str) -> tuple[float, ...]:
         weights = tuple(float(w) for w in text.split(",") if w.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
-    if not weights or any(not w >= 0 for w in weights):
+    if not weights or any(not 0 <= w < math.inf for w in weights):
         raise argparse.ArgumentTypeError(f"the risk weights must be numbers of at least 0: {text!r}")
+    if len(weights) > limits.MAX_WEIGHTS:
+        raise argparse.ArgumentTypeError(f"{len(weights):,} risk weights are more than the {limits.MAX_WEIGHTS} "
+                                         "a frontier solves")
     return weights
 
 
@@ -745,6 +752,10 @@ def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tup
     try:
         args = _parser().parse_args(argv)
         _check(args)
+        if getattr(args, "threads", None) is not None:
+            args.threads, note = limits.threads(args.threads)
+            if note is not None:
+                reporter.problem(f"xlplan: {note}")
     except UsageError as error:
         reporter.problem(str(error))
         return USAGE, envelope(_command_named(argv), ERROR_STATUS[USAGE], USAGE, figures={"message": str(error)})

@@ -13,6 +13,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
+from xlplan import limits
 from xlplan.problem.tables import UnreadableValue
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
@@ -24,10 +25,7 @@ STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
 WHOLE_COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 MAX_ROWS = 1_048_576
-
-
-MAX_RANGE_CELLS = 2_000_000
-"""Cells of one input range after trimming it to the used cells; beyond this it is no planning table."""
+MAX_RANGE_CELLS = limits.MAX_RANGE_CELLS
 
 
 def _check_path(path: Path) -> None:
@@ -192,7 +190,9 @@ class FileSource:
             area = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
             return Located(None, [LayoutProblem(f"{quote_sheet(sheet_name)}!{area}", (
                 f"the name '{name}' covers {cells:,} cells in use, more than the {MAX_RANGE_CELLS:,} xlplan reads "
-                "in one range; clear the cells far below or to the right of the table"))])
+                "in one range: if the table ends well before, clear the cells far below or to the right of it; if "
+                "the table itself is this large, it is beyond what xlplan plans (fewer scenarios, periods or "
+                "products)"))])
         problems = []
         for merged in facts.merged:
             try:
