@@ -134,8 +134,8 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     warm_lines: list[str] = []
     if warm_start_file is not None and options.warm_start is None:
         try:
-            products, scenarios, periods = problem.shape
-            learned = load_learned(warm_start_file, basis_entries(products, periods, scenarios))
+            most = basis_entries(len(problem.products), len(problem.periods), len(problem.scenarios))
+            learned = load_learned(warm_start_file, most)
         except WarmStartRefused as why:
             learned = None
             warm_lines.append(f"warm start {shown(warm_start_file)} ignored: {why}; the solve started cold")

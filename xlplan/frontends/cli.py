@@ -344,6 +344,13 @@ def _check(args: argparse.Namespace) -> None:
         given += ["--whole-units"] if args.whole_units else []
         if given:
             refuse(f"{', '.join(given)}: only for the synthetic example")
+    if args.command == "example" and args.name == "synthetic":
+        from xlplan.workbook.make.examples import synthetic_refusal
+
+        size = {option: getattr(args, option) or default for option, default, _ in SYNTHETIC_SIZE if option != "seed"}
+        too_large = synthetic_refusal(**size)
+        if too_large is not None:
+            refuse(too_large)
     if getattr(args, "no_backup", False) and not args.in_place:
         refuse("--no-backup only applies with --in-place (without it, BOOK itself is never written)")
     if getattr(args, "policies", None) and not args.rolling:
