@@ -182,12 +182,12 @@ def renamed_period(folder: Path, old: str, label: str, name: str = "period.xlsx"
     return edited(TEMPLATE, folder, change, name)
 
 
-def with_sheet(folder: Path, title: str, name: str = "sheet.xlsx") -> Path:
-    """The template with a planner's sheet named ``title`` (openpyxl writes names Excel would refuse)."""
+def with_sheet(folder: Path, title: str, name: str = "sheet.xlsx", source: Path = TEMPLATE) -> Path:
+    """``source`` with a planner's sheet named ``title`` (openpyxl writes names Excel would refuse)."""
     def change(book):
         book.create_sheet("Mine")["A1"] = "the planner's notes"
         book["Mine"].title = title
-    return edited(TEMPLATE, folder, change, name)
+    return edited(source, folder, change, name)
 
 
 def renamed_sheet(folder: Path, old: str, new: str, name: str = "renamed.xlsx") -> Path:

@@ -42,7 +42,7 @@ def test_threads_beyond_the_cores_are_reduced_with_a_note(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command, argv, words", [
-    ("simulate", ["--replications", "1000000000"], "must be a whole number from 1 to 10,000,000, not 1000000000"),
+    ("simulate", ["--replications", "1000000000"], "--replications: must be at most 10,000,000, not 1000000000"),
     ("frontier", ["--weights", ",".join(["0.5"] * 2000)], "2,000 risk weights are more than the 50 a frontier solves"),
     ("frontier", ["--weights", "0,inf"], "the risk weights must be numbers of at least 0"),
 ])

@@ -167,3 +167,54 @@ def test_a_file_name_that_is_not_utf8_is_solved_and_shown_with_escapes(tmp_path)
     done = subprocess.run([sys.executable, "-m", "xlplan", "validate", name, "--json"], capture_output=True, env=env,
                           timeout=120)
     assert done.returncode == 0 and json.loads(done.stdout)["workbook"].endswith("b\\xff.xlsx")
+
+
+# ---------------------------------------------------------------------------- one run in place at a time (item 10)
+def test_a_second_run_in_place_finds_the_workbook_busy(book, capsys):
+    from xlplan.workbook.write.files import locked, run_lock_path
+
+    with locked(book):  # the first run, holding the workbook while it solves
+        assert run_lock_path(book).exists()
+        before = folder_state(book.parent)
+        run = xlplan("solve", str(book), "--in-place")  # a second process
+        assert_refused(run, FILE_ERROR, "b.xlsx: the workbook is busy: another xlplan run (process "
+                       f"{os.getpid()} on ", "lock file .~xlplan.b.xlsx#")
+        assert folder_state(book.parent) == before
+        assert in_process(capsys, "solve", str(book), "-o", str(book.parent / "o.xlsx")).code == 0  # reading is fine
+    assert not run_lock_path(book).exists()
+    assert in_process(capsys, "clear", str(book), "--in-place").code == 0
+    assert not run_lock_path(book).exists()  # released after the run
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(book, capsys):
+    import socket
+
+    from xlplan.workbook.write.files import run_lock_path
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    run_lock_path(book).write_text(f"{int(finished.stdout)} {socket.gethostname()}\n")  # that process has ended
+    run = in_process(capsys, "solve", str(book), "--in-place", "--no-backup")
+    assert run.code == 0, run.err
+    assert not run_lock_path(book).exists()
+
+
+# ------------------------------------------------------------------------- sheets and names, before the work (item 8)
+def test_a_planners_sheet_where_an_output_goes_is_refused_before_the_inputs_are_read(tmp_path, capsys):
+    book = invalid_book(tmp_path)
+    clash = hostile.with_sheet(tmp_path, "plan", source=book)
+    before = folder_state(tmp_path)
+    run = in_process(capsys, "solve", str(clash), "--in-place")
+    assert_refused(run, FILE_ERROR, "the workbook has its own sheet 'plan', where xlplan writes its results")
+    assert folder_state(tmp_path) == before
+
+
+def test_validate_warns_of_what_would_stop_the_results_being_written(tmp_path, capsys):
+    book = hostile.with_sheet(tmp_path, "plan").rename(tmp_path / ("n" * 245 + ".xlsx"))
+    run = in_process(capsys, "validate", str(book), "--json")
+    assert run.code == 0, run.err
+    payload = json.loads(run.out)
+    assert payload["status"] == "valid"
+    messages = [w["message"] for w in payload["warnings"] if w["code"] == "outputs"]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("the workbook has its own sheet 'plan', where xlplan writes its results")
+    assert messages[1].startswith("solve --in-place would fail: ") and "the file name is 257 bytes long" in messages[1]

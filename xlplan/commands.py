@@ -533,6 +533,18 @@ def output_sheet_names() -> tuple[str, ...]:
     return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, ROLLING, PROBLEMS)
 
 
+def sheets_written(command: str) -> tuple[str, ...]:
+    """The output sheets a command may write (to check, before its work, that there is room for them)."""
+    from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
+    from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
+    from xlplan.workbook.sheets.rolling_sheet import ROLLING
+    from xlplan.workbook.sheets.run_log import RUN_LOG
+    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
+
+    return {"solve": (*OUTPUT_SHEETS, SENSITIVITY), "simulate": (SIMULATION, ROLLING, RUN_LOG),
+            "compare": (COMPARE, RUN_LOG), "frontier": (FRONTIER, RUN_LOG)}.get(command, ())
+
+
 # ---------------------------------------------------------------------------- the table
 @dataclass(frozen=True)
 class Command:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from xlplan import __version__, cancel, limits, progress
-from xlplan.commands import BY_NAME, COMMANDS, Outcome
+from xlplan.commands import BY_NAME, COMMANDS, Outcome, sheets_written
 from xlplan.text import shown
 
 OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
@@ -140,8 +140,11 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
                          help="solve on N processes with mpi-sppy (needs xlplan[mpi]; N even or a multiple of 3)")
 
 
-REPLICATIONS = _number(int, lambda v: 1 <= v <= limits.MAX_REPLICATIONS,
-                       f"a whole number from 1 to {limits.MAX_REPLICATIONS:,}")
+def REPLICATIONS(text: str) -> int:  # noqa: N802 - an argparse type, named like the others
+    value: int = POSITIVE(text)
+    if value > limits.MAX_REPLICATIONS:
+        raise argparse.ArgumentTypeError(f"must be at most {limits.MAX_REPLICATIONS:,}, not {text}")
+    return value
 
 
 def _add_simulation(command: argparse.ArgumentParser) -> None:
@@ -301,16 +304,17 @@ def _workbook_target(args: argparse.Namespace) -> Path:
 
 def _outputs(args: argparse.Namespace) -> list[Any]:
     """Every file the command line will write, to check before any work starts (see ``targets``)."""
-    from xlplan.workbook.write.targets import Output
+    from xlplan.workbook.write.targets import SUFFIXES, Output
 
     if args.command in ("template", "example"):
         return [Output(args.path, "workbook", "", suffix=".xlsx")]
     command = BY_NAME[args.command]
     outputs = []
-    if command.output_suffix is not None:
+    suffix = args.book.suffix.lower()  # an .xlsm holds macros: its results are an .xlsm too
+    if command.output_suffix is not None and suffix in SUFFIXES["workbook"]:  # else reading it is refused
         option = "--in-place" if args.in_place else "-o" if args.output is not None else "the output"
-        outputs.append(Output(_workbook_target(args), "workbook", option, suffix=args.book.suffix.lower(),
-                              in_place=args.in_place, backup=args.in_place and not args.no_backup))
+        outputs.append(Output(_workbook_target(args), "workbook", option, suffix=suffix, in_place=args.in_place,
+                              backup=args.in_place and not args.no_backup))
     elif command.document_suffix is not None:
         outputs.append(Output(args.output or document_path(args.book, command.document_suffix), "report",
                               "-o" if args.output is not None else "the report"))
@@ -620,14 +624,26 @@ def _stdout_to_stderr() -> Iterator[None]:
 
 def _run(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any]]:
     """A workbook command of the table: run it on the file, write its sheets (if it writes any), report."""
+    from xlplan.workbook.write.files import locked
+
+    with locked(args.book) if getattr(args, "in_place", False) else contextlib.nullcontext():
+        return _run_unlocked(args, reporter, ctrl_c)
+
+
+def _run_unlocked(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any]]:
+    """:func:`_run` once the workbook is held (with --in-place)."""
     from xlplan.workbook import FileSource, write_sheets
     from xlplan.workbook.write.files import backup_path, write_atomically
 
     command = BY_NAME[args.command]
     source = FileSource(args.book)
     try:
+        if command.output_suffix is not None:
+            source.check_room_for(sheets_written(command.name))
         with ctrl_c.computing(), reporter.status(f"{command.action} {args.book.name}"):
             outcome = command.run(source, **_command_options(args))
+        if command.name == "validate":
+            _warn_of_outputs(args.book, source, outcome)
     finally:
         source.close()
     code = EXIT_BY_OUTCOME[outcome.status]
@@ -660,6 +676,31 @@ def _run(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple
                           seed=outcome.seed, options=_given_options(args),
                           warnings=[(w.code, w.message) for w in outcome.warnings],
                           figures={**figures, **outcome.summary})
+
+
+def _warn_of_outputs(book: Path, source: Any, outcome: Outcome) -> None:
+    """validate: what would stop a command from writing its results, found now rather than after a solve
+    (a sheet of the planner's where an output sheet goes, a folder where nothing can be created, a backup
+    name too long, a read-only workbook), as warnings: the inputs themselves are valid."""
+    from xlplan.commands import Notice, output_sheet_names
+    from xlplan.workbook.write.markers import OutputSheetClash
+    from xlplan.workbook.write.targets import Output, OutputRefused, check_outputs
+
+    found = []
+    try:
+        source.check_room_for(output_sheet_names())
+    except OutputSheetClash as error:
+        found.append(str(error))
+    outputs = [("-o", Output(book.with_name(f"{book.stem}-plan{book.suffix}"), "workbook", "")),
+               ("--in-place", Output(book, "workbook", "", in_place=True, backup=True))]
+    for how, output in outputs:
+        try:
+            check_outputs([output], [book])
+        except OutputRefused as error:
+            found.append(f"solve {'--in-place' if how == '--in-place' else 'without -o'} would fail: {error}")
+    for message in found:
+        outcome.warnings.append(Notice("outputs", message))
+        outcome.lines.append(f"WARNING: {message}")
 
 
 def _status_word(outcome: Outcome) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
 from xlplan.workbook.read.package_scan import CheckedPackage, TablePart, reason_of
 from xlplan.workbook.write.files import WorkbookFileError, shown
+from xlplan.workbook.write.markers import is_marker, refuse_clashes, refuse_invalid_names, sheet_of
 from xlplan.workbook.write.targets import check_readable
 
 STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
@@ -215,6 +217,15 @@ class FileSource:
                     elif values[r][c] is None and isinstance(formula, str) and formula.startswith("="):
                         values[r][c] = _unreadable(formula)
         return Located(Grid(name, sheet_name, min_row, min_col, values), problems)
+
+    def check_room_for(self, names: Sequence[str]) -> None:
+        """Raise :class:`~xlplan.workbook.write.markers.OutputSheetClash` now, before any work, if writing the
+        output sheets ``names`` into this workbook will be refused (a sheet name Excel refuses, or a sheet of
+        the planner's own where one of them goes)."""
+        existing = list(self.book.sheetnames)
+        recorded = [sheet_of(str(d.attr_text)) for n, d in self.book.defined_names.items() if is_marker(n)]
+        refuse_invalid_names(existing)
+        refuse_clashes(names, existing, [r for r in recorded if r])
 
     def close(self) -> None:
         for book in (self.book, self._formula_book):
