@@ -7,6 +7,7 @@ Each maker takes a folder and returns the path of a new workbook derived from th
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Callable
@@ -181,12 +182,12 @@ def renamed_period(folder: Path, old: str, label: str, name: str = "period.xlsx"
     return edited(TEMPLATE, folder, change, name)
 
 
-def with_sheet(folder: Path, title: str, name: str = "sheet.xlsx") -> Path:
-    """The template with a planner's sheet named ``title`` (openpyxl writes names Excel would refuse)."""
+def with_sheet(folder: Path, title: str, name: str = "sheet.xlsx", source: Path = TEMPLATE) -> Path:
+    """``source`` with a planner's sheet named ``title`` (openpyxl writes names Excel would refuse)."""
     def change(book):
         book.create_sheet("Mine")["A1"] = "the planner's notes"
         book["Mine"].title = title
-    return edited(TEMPLATE, folder, change, name)
+    return edited(source, folder, change, name)
 
 
 def renamed_sheet(folder: Path, old: str, new: str, name: str = "renamed.xlsx") -> Path:
@@ -199,3 +200,63 @@ def renamed_sheet(folder: Path, old: str, new: str, name: str = "renamed.xlsx") 
             if defined.attr_text.startswith(quote_sheet(old) + "!"):
                 defined.attr_text = quote_sheet(new) + defined.attr_text[len(quote_sheet(old)):]
     return edited(TEMPLATE, folder, change, name)
+
+
+# ---------------------------------------------------------------------------- warm-start files (issue 19, item 2)
+def _npy(array_header: dict[str, object]) -> bytes:
+    import numpy as np
+
+    stream = io.BytesIO()
+    np.lib.format.write_array_header_1_0(stream, array_header)
+    return stream.getvalue()
+
+
+def damaged_warm_starts(folder: Path, good: Path) -> dict[str, Path]:
+    """Warm-start files that cannot be used, made from ``good`` (a basis an earlier solve saved): each must
+    be ignored with one line, and the solve start cold."""
+    import numpy as np
+
+    content = good.read_bytes()
+    with zipfile.ZipFile(good) as package:  # a byte of the first array's compressed data
+        first = package.infolist()[0]
+        flip = first.header_offset + 30 + len(first.filename.encode()) + len(first.extra) + first.compress_size // 2
+    made: dict[str, bytes] = {
+        "empty": b"",
+        "truncated": content[: len(content) // 2],
+        "one byte flipped": content[:flip] + bytes([content[flip] ^ 0xFF]) + content[flip + 1:],
+        "text": b"not a basis at all\n",
+    }
+    paths = {kind: folder / f"{kind.replace(' ', '-')}.npz" for kind in made}
+    for kind, data in made.items():
+        paths[kind].write_bytes(data)
+    paths["a plain .npy"] = folder / "plain.npz"
+    np.save(folder / "plain.npy", np.zeros(5, dtype=np.int8))
+    (folder / "plain.npy").rename(paths["a plain .npy"])
+    with np.load(good) as saved:
+        arrays = {key: saved[key] for key in saved.files}
+    paths["statuses out of range"] = folder / "range.npz"
+    np.savez(paths["statuses out of range"], **{**arrays, "col_status": arrays["col_status"] + 40})
+    paths["an object array"] = folder / "objects.npz"
+    np.savez(paths["an object array"], **{**arrays, "col_status": np.array([{"a": 1}, 2], dtype=object)})
+    return paths
+
+
+def oversized_warm_start(folder: Path, statuses: int = 300_000_000) -> Path:
+    """A small .npz (about 300 KB) whose column statuses, all zeros, unpack to ``statuses`` bytes: loading it
+    whole, and turning it into HiGHS's statuses, would exhaust memory."""
+    import numpy as np
+
+    target = folder / "huge.npz"
+    chunk = bytes(2**24)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        with out.open("col_status.npy", "w", force_zip64=True) as stream:
+            stream.write(_npy({"descr": "|i1", "fortran_order": False, "shape": (statuses,)}))
+            for start in range(0, statuses, len(chunk)):
+                stream.write(chunk[: min(len(chunk), statuses - start)])
+        with out.open("row_status.npy", "w") as stream:
+            stream.write(_npy({"descr": "|i1", "fortran_order": False, "shape": (1,)}))
+            stream.write(b"\x00")
+        buffer = io.BytesIO()
+        np.save(buffer, np.array(""))
+        out.writestr("matrix.npy", buffer.getvalue())
+    return target

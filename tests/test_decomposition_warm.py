@@ -17,6 +17,7 @@ from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.compile import compile_two_stage
 from xlplan.solver.decomposition import LearnedCuts, solve_by_decomposition
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator
+from xlplan.solver.warm import load_learned
 from xlplan.workbook import read_workbook
 
 
@@ -124,7 +125,7 @@ def test_cuts_saved_to_a_file_are_the_cuts_kept(tmp_path):
     assert from_file.warm and from_file.iterations == from_memory.iterations
     assert from_file.upper_bound == from_memory.upper_bound
     np.testing.assert_array_equal(from_file.x, from_memory.x)
-    assert LearnedCuts.load(tmp_path / "missing.npz") is None
+    assert load_learned(tmp_path / "missing.npz") is None
 
 
 def test_the_command_line_keeps_the_cuts_in_a_file(tmp_path, capsys):

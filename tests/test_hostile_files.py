@@ -207,7 +207,7 @@ def test_a_240_character_file_name_is_solved_and_a_longer_output_name_refused(tm
     longer = hostile.rezipped(tmp_path, "m" * 250 + ".xlsx", {})
     before = folder_state(tmp_path)
     run = in_process(capsys, "solve", str(longer), "--continuous")
-    assert_refused(run, FILE_ERROR, "the file name is 260 bytes long, more than the 255 a file system allows")
+    assert_refused(run, FILE_ERROR, "the file name is 260 bytes long, more than the 255 the file system allows")
     assert folder_state(tmp_path) == before
 
 

@@ -73,3 +73,30 @@ def test_a_decomposed_solve_says_why_it_has_no_shadow_prices(tmp_path, capsys):
     assert main(["solve", str(book), "-o", str(plan), "--method", "extensive", "--json"]) == OK
     assert json.loads(capsys.readouterr().out)["shadow_prices"]["prices"]
     assert "Sensitivity" in openpyxl.load_workbook(plan, read_only=True).sheetnames
+
+
+def test_a_size_the_reader_would_refuse_is_refused_before_writing(tmp_path, capsys):
+    from xlplan.workbook.make.examples import synthetic_refusal
+
+    book = tmp_path / "big.xlsx"
+    code = main(["example", "synthetic", str(book), "--products", "200", "--periods", "104", "--scenarios", "200"])
+    assert code == USAGE and not book.exists()
+    assert ("200 products x 104 periods x 200 scenarios make a Demand table of 4,240,106 cells, more than the "
+            "2,000,000 xlplan reads in one range; at most 94 scenarios fit with 200 products and 104 periods"
+            in capsys.readouterr().err)
+    assert synthetic_refusal(200, 104, 94) is None  # the largest size that fits is the one it names
+
+
+def test_the_size_check_counts_the_cells_as_the_reader_does(tmp_path):
+    from xlplan.workbook.make.examples import COST_COLUMNS
+    from xlplan.workbook.read.file_source import FileSource
+
+    book = tmp_path / "small.xlsx"
+    assert main(["example", "synthetic", str(book), "--products", "2", "--periods", "6", "--scenarios", "5"]) == OK
+    source = FileSource(book)
+    try:
+        demand, costs = source.locate("xlplan_demand").grid, source.locate("xlplan_costs").grid
+    finally:
+        source.close()
+    assert (len(demand.values), len(demand.values[0])) == (2 * 5 + 1, 6 + 2)
+    assert (len(costs.values), len(costs.values[0])) == (2 * 6 + 1, COST_COLUMNS)

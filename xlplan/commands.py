@@ -126,19 +126,27 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
 
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
-    from xlplan.solver.warm import load_learned
+    from xlplan.solver.warm import WarmStartRefused, basis_entries, load_learned
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
+    from xlplan.workbook.write.files import shown, write_atomically
 
     problem = read_problem(source)
     options = options or SolveOptions()
+    warm_lines: list[str] = []
     if warm_start_file is not None and options.warm_start is None:
-        options = replace(options, warm_start=load_learned(warm_start_file))
+        try:
+            most = basis_entries(len(problem.products), len(problem.periods), len(problem.scenarios))
+            learned = load_learned(warm_start_file, most)
+        except WarmStartRefused as why:
+            learned = None
+            warm_lines.append(f"warm start {shown(warm_start_file)} ignored: {why}; the solve started cold")
+        options = replace(options, warm_start=learned)
     result = PlanResult(solve_problem(problem, options))
     cancel.checkpoint()
     if warm_start_file is not None and result.solution.warm_start is not None:
-        result.solution.warm_start.save(warm_start_file)
+        write_atomically(warm_start_file, result.solution.warm_start.save)
     calm_lines: list[str] = []
     notes: tuple[Any, ...] = ()
     calmed = None
@@ -152,7 +160,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     status = result.status.value
     # with an explanation, its lines below give the reason; the headline names the status alone
     reason = "" if result.message == status or result.explanation is not None else f" ({result.message})"
-    lines = [f"{source.description}: {status}{reason}"]
+    lines = [f"{source.description}: {status}{reason}", *warm_lines]
     lines += calm_lines
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
@@ -170,6 +178,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
         summary["shadow_prices"] = priced[1]
     return Outcome("solve", _ENDS[result.status.value], _in_currency(sheets, problem),
                    retire=(*OUTPUT_SHEETS, SENSITIVITY), summary=summary, lines=lines,
+                   warnings=[Notice("warm_start", line) for line in warm_lines],
                    versions={**library_versions(), **result.info.versions})
 
 
@@ -546,6 +555,18 @@ def output_sheet_names() -> tuple[str, ...]:
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 
     return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, ROLLING, PROBLEMS)
+
+
+def sheets_written(command: str) -> tuple[str, ...]:
+    """The output sheets a command may write (to check, before its work, that there is room for them)."""
+    from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
+    from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
+    from xlplan.workbook.sheets.rolling_sheet import ROLLING
+    from xlplan.workbook.sheets.run_log import RUN_LOG
+    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
+
+    return {"solve": (*OUTPUT_SHEETS, SENSITIVITY), "simulate": (SIMULATION, ROLLING, RUN_LOG),
+            "compare": (COMPARE, RUN_LOG), "frontier": (FRONTIER, RUN_LOG)}.get(command, ())
 
 
 # ---------------------------------------------------------------------------- the table

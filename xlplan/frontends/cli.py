@@ -30,8 +30,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from xlplan import __version__, cancel, progress
-from xlplan.commands import BY_NAME, COMMANDS, Outcome
+from xlplan import __version__, cancel, limits, progress
+from xlplan.commands import BY_NAME, COMMANDS, Outcome, sheets_written
+from xlplan.text import shown
 
 OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
 ERROR_STATUS = {INTERNAL: "internal error", USAGE: "usage error", INVALID: "invalid", NO_PLAN: "no plan",
@@ -139,8 +140,15 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
                          help="solve on N processes with mpi-sppy (needs xlplan[mpi]; N even or a multiple of 3)")
 
 
+def REPLICATIONS(text: str) -> int:  # noqa: N802 - an argparse type, named like the others
+    value: int = POSITIVE(text)
+    if value > limits.MAX_REPLICATIONS:
+        raise argparse.ArgumentTypeError(f"must be at most {limits.MAX_REPLICATIONS:,}, not {text}")
+    return value
+
+
 def _add_simulation(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--replications", type=POSITIVE, help="override the Uncertainty sheet's replications")
+    command.add_argument("--replications", type=REPLICATIONS, help="override the Uncertainty sheet's replications")
     command.add_argument("--seed", type=SEED, help="override the Uncertainty sheet's seed")
 
 
@@ -154,8 +162,11 @@ def _weights(text: str) -> tuple[float, ...]:
         weights = tuple(float(w) for w in text.split(",") if w.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
-    if not weights or any(not w >= 0 for w in weights):
+    if not weights or any(not 0 <= w < math.inf for w in weights):
         raise argparse.ArgumentTypeError(f"the risk weights must be numbers of at least 0: {text!r}")
+    if len(weights) > limits.MAX_WEIGHTS:
+        raise argparse.ArgumentTypeError(f"{len(weights):,} risk weights are more than the {limits.MAX_WEIGHTS} "
+                                         "a frontier solves")
     return weights
 
 
@@ -291,11 +302,45 @@ SYNTHETIC_SIZE = (("products", 3, "products"), ("periods", 52, "periods (weeks)"
                   ("scenarios", 100, "equally likely demand scenarios"), ("seed", 2026, "seed of the demand draws"))
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _workbook_target(args: argparse.Namespace) -> Path:
+    """Where a workbook command writes: BOOK itself (--in-place), -o, or BOOK-<suffix> beside BOOK."""
+    suffix = BY_NAME[args.command].output_suffix
+    return args.book if args.in_place else (
+        args.output or args.book.with_name(f"{args.book.stem}-{suffix}{args.book.suffix}"))
+
+
+def _outputs(args: argparse.Namespace) -> list[Any]:
+    """Every file the command line will write, to check before any work starts (see ``targets``)."""
+    from xlplan.workbook.write.targets import SUFFIXES, Output
+
+    if args.command in ("template", "example"):
+        return [Output(args.path, "workbook", "", suffix=".xlsx")]
+    command = BY_NAME[args.command]
+    outputs = []
+    suffix = args.book.suffix.lower()  # an .xlsm holds macros: its results are an .xlsm too
+    if command.output_suffix is not None and suffix in SUFFIXES["workbook"]:  # else reading it is refused
+        option = "--in-place" if args.in_place else "-o" if args.output is not None else "the output"
+        outputs.append(Output(_workbook_target(args), "workbook", option, suffix=suffix, in_place=args.in_place,
+                              backup=args.in_place and not args.no_backup))
+    elif command.document_suffix is not None:
+        outputs.append(Output(args.output or document_path(args.book, command.document_suffix), "report",
+                              "-o" if args.output is not None else "the report"))
+    if getattr(args, "warm_start", None) is not None:
+        outputs.append(Output(args.warm_start, "warm start", "--warm-start"))
+    return outputs
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every output checked before any work: a wrong name is a usage error, a file system's refusal a file
+    error (raised as such)."""
+    from xlplan.workbook.write.targets import OutputRefused, check_outputs
+
     try:
-        return (a.exists() and b.exists() and os.path.samefile(a, b)) or a.resolve() == b.resolve()
-    except OSError:
-        return False
+        check_outputs(_outputs(args), [] if args.command in ("template", "example") else [args.book])
+    except OutputRefused as error:
+        if error.usage:
+            raise UsageError(f"xlplan {args.command}: error: {error}") from None
+        raise
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -310,10 +355,15 @@ def _check(args: argparse.Namespace) -> None:
         given += ["--whole-units"] if args.whole_units else []
         if given:
             refuse(f"{', '.join(given)}: only for the synthetic example")
+    if args.command == "example" and args.name == "synthetic":
+        from xlplan.workbook.make.examples import synthetic_refusal
+
+        size = {option: getattr(args, option) or default for option, default, _ in SYNTHETIC_SIZE if option != "seed"}
+        too_large = synthetic_refusal(**size)
+        if too_large is not None:
+            refuse(too_large)
     if getattr(args, "no_backup", False) and not args.in_place:
         refuse("--no-backup only applies with --in-place (without it, BOOK itself is never written)")
-    if getattr(args, "output", None) is not None and _same_file(args.output, args.book):
-        refuse(f"-o {args.output} names the input workbook; to write into it, use --in-place (which keeps a backup)")
     if getattr(args, "policies", None) and not args.rolling:
         refuse("--policies only applies with --rolling")
     if getattr(args, "rolling", False) and (args.exact or args.reproduce_original_defect or args.plan != "auto"):
@@ -381,6 +431,7 @@ class _Reporter:
         from rich.console import Console
 
         console = Console(stderr=True, highlight=False)
+        text = shown(text)
         if console.is_terminal:
             with console.status(text, spinner="dots") as live:
                 with progress.listening(progress.OneLine(text, live.update)):
@@ -393,10 +444,10 @@ class _Reporter:
 
     def say(self, text: str) -> None:
         if not self.as_json:
-            print(text, flush=True)
+            print(shown(text), flush=True)
 
     def problem(self, text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
+        print(shown(text), file=sys.stderr, flush=True)
 
     def emit(self, payload: dict[str, Any]) -> None:
         if self.as_json:
@@ -415,7 +466,9 @@ def _json_ready(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item) and not isinstance(value, str | bytes):
         with contextlib.suppress(TypeError, ValueError):
             value = value.item()
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
@@ -536,22 +589,33 @@ def _stdout_to_stderr() -> Iterator[None]:
 
 def _run(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any]]:
     """A workbook command of the table: run it on the file, write its sheets (if it writes any), report."""
+    from xlplan.workbook.write.files import locked
+
+    with locked(args.book) if getattr(args, "in_place", False) else contextlib.nullcontext():
+        return _run_unlocked(args, reporter, ctrl_c)
+
+
+def _run_unlocked(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any]]:
+    """:func:`_run` once the workbook is held (with --in-place)."""
     from xlplan.workbook import FileSource, write_sheets
     from xlplan.workbook.write.files import backup_path, write_atomically
 
     command = BY_NAME[args.command]
     source = FileSource(args.book)
     try:
+        if command.output_suffix is not None:
+            source.check_room_for(sheets_written(command.name))
         with ctrl_c.computing(), reporter.status(f"{command.action} {args.book.name}"):
             outcome = command.run(source, **_command_options(args))
+        if command.name == "validate":
+            _warn_of_outputs(args.book, source, outcome)
     finally:
         source.close()
     code = EXIT_BY_OUTCOME[outcome.status]
     figures: dict[str, Any] = {"workbook": str(args.book)}
     written = None
     if command.output_suffix is not None:
-        target = args.book if args.in_place else (
-            args.output or args.book.with_name(f"{args.book.stem}-{command.output_suffix}{args.book.suffix}"))
+        target = _workbook_target(args)
         backup = args.in_place and not args.no_backup
         with reporter.status(f"Writing {target.name}"):
             write_sheets(outcome.sheets, args.book, target, retire=outcome.retire, backup=backup,
@@ -578,6 +642,31 @@ def _run(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple
                           seed=outcome.seed, options=_given_options(args),
                           warnings=[(w.code, w.message) for w in outcome.warnings],
                           figures={**figures, **outcome.summary})
+
+
+def _warn_of_outputs(book: Path, source: Any, outcome: Outcome) -> None:
+    """validate: what would stop a command from writing its results, found now rather than after a solve
+    (a sheet of the planner's where an output sheet goes, a folder where nothing can be created, a backup
+    name too long, a read-only workbook), as warnings: the inputs themselves are valid."""
+    from xlplan.commands import Notice, output_sheet_names
+    from xlplan.workbook.write.markers import OutputSheetClash
+    from xlplan.workbook.write.targets import Output, OutputRefused, check_outputs
+
+    found = []
+    try:
+        source.check_room_for(output_sheet_names())
+    except OutputSheetClash as error:
+        found.append(str(error))
+    outputs = [("-o", Output(book.with_name(f"{book.stem}-plan{book.suffix}"), "workbook", "")),
+               ("--in-place", Output(book, "workbook", "", in_place=True, backup=True))]
+    for how, output in outputs:
+        try:
+            check_outputs([output], [book])
+        except OutputRefused as error:
+            found.append(f"solve {'--in-place' if how == '--in-place' else 'without -o'} would fail: {error}")
+    for message in found:
+        outcome.warnings.append(Notice("outputs", message))
+        outcome.lines.append(f"WARNING: {message}")
 
 
 def _status_word(outcome: Outcome) -> str:
@@ -618,8 +707,10 @@ def _addin(args: argparse.Namespace, reporter: _Reporter) -> int:
 
 
 def _write_new(path: Path, force: bool, write: Callable[[Path], Any], reporter: _Reporter) -> int:
+    from xlplan.workbook.write.files import shown
+
     if path.exists() and not force:
-        reporter.problem(f"{path}: already exists; choose another name, or pass --force to replace it")
+        reporter.problem(f"{shown(path)}: already exists; choose another name, or pass --force to replace it")
         return FILE_ERROR
     write(path)
     reporter.say(f"wrote {path}")
@@ -692,12 +783,17 @@ def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tup
     try:
         args = _parser().parse_args(argv)
         _check(args)
+        if getattr(args, "threads", None) is not None:
+            args.threads, note = limits.threads(args.threads)
+            if note is not None:
+                reporter.problem(f"xlplan: {note}")
     except UsageError as error:
         reporter.problem(str(error))
         return USAGE, envelope(_command_named(argv), ERROR_STATUS[USAGE], USAGE, figures={"message": str(error)})
     payload: dict[str, Any] | None = None
     try:
         with _stdout_to_stderr() if reporter.as_json else contextlib.nullcontext():
+            _check_outputs(args)
             if args.command in BY_NAME:
                 code, payload = _run(args, reporter, ctrl_c)
             elif args.command == "template":
@@ -708,6 +804,10 @@ def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tup
                 code = _addin(args, reporter)
             else:
                 code = _write_example(args, reporter)
+    except UsageError as error:  # an output the command line named wrong, found before any work
+        reporter.problem(str(error))
+        return USAGE, envelope(args.command, ERROR_STATUS[USAGE], USAGE, options=_given_options(args),
+                               figures={"message": str(error)})
     except (KeyboardInterrupt, Exception) as error:  # every ending gets its exit code and a sentence
         code, payload, line = _failure(args, error)
         reporter.problem(line)

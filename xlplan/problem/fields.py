@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from xlplan.limits import MAX_REPLICATIONS
+
 FieldKind = Literal["number", "fraction", "flag", "integer", "choice", "text"]
 
 MAX_UNITS = 1e9
@@ -181,7 +183,7 @@ SETTING_FIELDS: tuple[Field, ...] = (
 SIMULATION_FIELDS: tuple[Field, ...] = (
     Field("replications", "Replications", "paths",
           "Simulated paths per plan: more give smaller standard errors (they shrink with the square root).",
-          default=100_000, strictly_positive=True, kind="integer", maximum=10_000_000),
+          default=100_000, strictly_positive=True, kind="integer", maximum=MAX_REPLICATIONS),
     Field("seed", "Seed", "whole number",
           "Seed of the random numbers: the same seed gives the same figures on any machine.",
           default=2026, kind="integer"),

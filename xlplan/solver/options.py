@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from xlplan.limits import cores
 from xlplan.solver.interface import BACKENDS
 
 if TYPE_CHECKING:
@@ -132,8 +133,8 @@ class SolveOptions:
         options: dict[str, HighsValue] = {"output_flag": self.log, "mip_rel_gap": self.mip_gap}
         if self.time_limit is not None:
             options["time_limit"] = float(self.time_limit)
-        if self.threads is not None:
-            options["threads"] = int(self.threads)
+        if self.threads is not None:  # more threads than cores only slow HiGHS down, and it allocates per thread
+            options["threads"] = min(int(self.threads), cores())
         if not is_mip:
             algorithms: dict[str, dict[str, HighsValue]] = {
                 "auto": {"solver": "choose"},

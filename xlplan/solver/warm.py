@@ -18,7 +18,11 @@ as its own and skips the check an unknown ("alien") basis needs, which costs as 
 from __future__ import annotations
 
 import hashlib
+import math
+import os
+import stat
 import threading
+import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
@@ -41,6 +45,54 @@ _BY_CODE = {int(s): s for s in _STATUS}
 def _statuses(codes: np.ndarray) -> list[highspy.HighsBasisStatus]:
     by_code = [_BY_CODE.get(k, _STATUS[0]) for k in range(max(_BY_CODE) + 1)]
     return [by_code[k] for k in codes.tolist()]
+
+
+MAX_ENTRIES = 200_000_000
+"""Numbers a warm-start file may hold when the caller does not know the problem's size."""
+
+
+class WarmStartRefused(ValueError):
+    """A warm-start file that cannot be used; the message says why in a few words."""
+
+
+def read_npz(path: str | Path, max_entries: int) -> dict[str, np.ndarray]:
+    """The arrays of the .npz file at ``path``, each array's declared type and shape checked before any
+    of it is read: numbers only (no Python objects: nothing in the file can run) and at most
+    ``max_entries`` numbers in all, so that a small file declaring a huge array never allocates it.
+    Raises :class:`WarmStartRefused` saying what is wrong."""
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise WarmStartRefused(f"it cannot be read ({error.strerror or error})") from None
+    if not stat.S_ISREG(mode):
+        raise WarmStartRefused("it is not a regular file")
+    arrays: dict[str, np.ndarray] = {}
+    try:
+        with zipfile.ZipFile(path) as package:
+            declared = 0
+            for member in package.infolist():
+                if not member.filename.endswith(".npy"):
+                    raise WarmStartRefused(f"it holds {member.filename!r}, which is no array")
+                with package.open(member) as stream:
+                    version = np.lib.format.read_magic(stream)
+                    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                        else np.lib.format.read_array_header_2_0
+                    shape, _, dtype = read_header(stream)
+                if dtype.hasobject or dtype.kind not in "biufU":
+                    raise WarmStartRefused(f"its array {member.filename[:-4]!r} holds {dtype}, not numbers")
+                declared += math.prod(shape)
+                if declared > max_entries:
+                    raise WarmStartRefused(f"it declares more than {max_entries:,} numbers, far more than this "
+                                           "problem's solve can have saved")
+        with np.load(path, allow_pickle=False) as saved:
+            for key in saved.files:
+                arrays[key] = saved[key]
+    except WarmStartRefused:
+        raise
+    except Exception as error:  # noqa: BLE001 - a damaged file fails anywhere in zipfile, zlib or numpy
+        raise WarmStartRefused(f"it is not a readable .npz file ({type(error).__name__}: {error})") from None
+    return arrays
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,22 +129,29 @@ class WarmStart:
         return self.num_cols == model.num_cols and self.num_rows == model.num_rows
 
     def save(self, path: str | Path) -> None:
-        """Write it to ``path`` (a numpy .npz file), atomically enough for a cache: written, then renamed."""
-        path = Path(path)
-        temporary = path.with_name(path.name + ".partial.npz")
-        np.savez_compressed(temporary, col_status=self.col_status, row_status=self.row_status,
-                            matrix=np.array(self.matrix or ""))
-        temporary.replace(path)
+        """Write it to ``path`` as a numpy .npz file (exactly there: the caller makes the write atomic)."""
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, col_status=self.col_status, row_status=self.row_status,
+                                matrix=np.array(self.matrix or ""))
 
     @classmethod
-    def load(cls, path: str | Path) -> WarmStart | None:
-        """The warm start saved at ``path``; None when there is none or it cannot be read."""
-        try:
-            with np.load(Path(path)) as saved:
-                matrix = str(saved["matrix"]) if "matrix" in saved.files else ""
-                return cls.of(saved["col_status"].astype(np.int8), saved["row_status"].astype(np.int8), matrix or None)
-        except (OSError, KeyError, ValueError):
+    def load(cls, path: str | Path, max_entries: int = MAX_ENTRIES) -> WarmStart | None:
+        """The warm start saved at ``path``; None when the file holds another kind. Raises
+        :class:`WarmStartRefused` when the file is damaged or does not hold a basis of at most
+        ``max_entries`` statuses."""
+        saved = read_npz(path, max_entries)
+        if "col_status" not in saved or "row_status" not in saved:
             return None
+        for key in ("col_status", "row_status"):
+            statuses = saved[key]
+            if statuses.ndim != 1 or statuses.dtype.kind not in "iu":
+                raise WarmStartRefused(f"its {key} is not a list of whole numbers")
+            if statuses.size and not (0 <= int(statuses.min()) and int(statuses.max()) <= max(_BY_CODE)):
+                raise WarmStartRefused(f"its {key} holds codes outside 0..{max(_BY_CODE)}")
+        matrix = saved.get("matrix", np.array(""))
+        if matrix.dtype.kind != "U" or matrix.ndim != 0:
+            raise WarmStartRefused("its matrix digest is not text")
+        return cls.of(saved["col_status"].astype(np.int8), saved["row_status"].astype(np.int8), str(matrix) or None)
 
 
 _DIGESTS: OrderedDict[int, tuple[sp.sparray, str]] = OrderedDict()
@@ -146,8 +205,22 @@ Learned: TypeAlias = "WarmStart | LearnedCuts"
 decomposition's cuts. Each solver uses its own kind and ignores the other."""
 
 
-def load_learned(path: str | Path) -> Learned | None:
-    """What an earlier solve saved at ``path`` (either kind); None when there is nothing usable."""
-    from xlplan.solver.decomposition.learned import LearnedCuts
+def basis_entries(products: int, periods: int, scenarios: int) -> int:
+    """A generous ceiling on the columns and rows of a problem of this shape's extensive form (the
+    models have about 10 per product, period and scenario): a saved basis beyond it is no basis of it."""
+    return 64 * products * periods * (scenarios + 1) + 4096
 
-    return LearnedCuts.load(path) or WarmStart.load(path)
+
+def load_learned(path: str | Path, max_statuses: int = MAX_ENTRIES) -> Learned | None:
+    """What an earlier solve saved at ``path`` (either kind); None when there is no file. Raises
+    :class:`WarmStartRefused` when there is one that cannot be used: damaged, another kind, a basis of
+    more than ``max_statuses`` statuses (see :func:`basis_entries`), cuts beyond what a solve keeps, arrays
+    of the wrong type, shape or range."""
+    from xlplan.solver.decomposition.learned import MEMORY, LearnedCuts
+
+    if not os.path.lexists(path):
+        return None
+    learned = LearnedCuts.load(path, 4 * max_statuses + MEMORY // 4) or WarmStart.load(path, max_statuses)
+    if learned is None:
+        raise WarmStartRefused("it holds neither a basis nor a decomposition's cuts")
+    return learned

@@ -13,6 +13,7 @@ row, each naming the argument, the cell within its range, and what is wrong.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from xlplan import limits
 from xlplan.problem import PlanningProblem
 from xlplan.problem.issues import counted
 from xlplan.problem.numbers import finite_or_none
@@ -100,10 +102,28 @@ class Inputs:
     demand: Cells
     scenarios: Cells
     settings: Cells
+    refused: str | None = None
+    """Why the arguments are not read at all (a range beyond :data:`xlplan.limits.MAX_RANGE_CELLS`)."""
 
     @classmethod
     def of(cls, products: Any, costs: Any, demand: Any, scenarios: Any, settings: Any) -> Inputs:
-        return cls(cells(products), cells(costs), cells(demand), cells(scenarios), cells(settings))
+        given = dict(zip(ARGUMENTS, (products, costs, demand, scenarios, settings), strict=True))
+        try:  # before copying a cell: a million-row argument is refused by its size alone
+            for argument, value in given.items():
+                rows, columns = _size(value)
+                limits.range_cells(rows, columns, f"argument {argument}")
+        except limits.LimitError as error:
+            return cls((), (), (), (), (), str(error))
+        return cls(*(cells(value) for value in given.values()))
+
+
+def _size(value: Any) -> tuple[int, int]:
+    """Rows and columns of an argument (a DataFrame with its header row, a list of rows, or one value)."""
+    if isinstance(value, pd.DataFrame):
+        return value.shape[0] + 1, value.shape[1]
+    if isinstance(value, (list, tuple)):
+        return len(value), max((len(row) if isinstance(row, (list, tuple)) else 1 for row in value), default=0)
+    return 1, 1
 
 
 class ArgumentSource:
@@ -148,6 +168,8 @@ class SolveCache:
 
     def problem(self, inputs: Inputs) -> PlanningProblem:
         """The validated problem the inputs describe; raises :class:`WorkbookError` listing every problem."""
+        if inputs.refused is not None:
+            raise limits.LimitError(inputs.refused)
         with self._lock:
             known = self._problems.get(inputs)
             if known is None:
@@ -259,6 +281,22 @@ def _failure(error: Exception) -> Table2D:
     return [[f"xlplan: {type(error).__name__}: {error}"]]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _in_words(function: F) -> F:
+    """A worksheet function that answers in words whatever goes wrong inside it: Excel shows ``#VALUE!``
+    for anything that escapes, and its users cannot see why."""
+    @functools.wraps(function)
+    def answer(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - a worksheet function answers in words, never #VALUE!
+            return _failure(error)
+
+    return answer  # type: ignore[return-value]
+
+
 def _no_plan(result: PlanResult) -> Table2D:
     lines = [f"xlplan: no plan ({result.status.value})"]
     if result.explanation is None:
@@ -282,6 +320,7 @@ def _with_a_plan(inputs: Inputs, continuous: Any, time_limit: Any) -> PlanResult
     return result if result.has_plan else _no_plan(result)
 
 
+@_in_words
 def plan(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> pd.DataFrame | Table2D:
     """The stage-1 plan with its header, as the Plan sheet shows it; or why there is none."""
     result = _with_a_plan(inputs, continuous, time_limit)
@@ -291,6 +330,7 @@ def plan(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> pd.
     return _table([c.header for c in table.columns], table.rows)
 
 
+@_in_words
 def kpi(inputs: Inputs, name: Any = None, continuous: Any = False, time_limit: Any = None) -> Any:
     """One KPI's value by key or label (``profit_shipped``, "Expected profit"), or,
     without a name, the KPI table (KPI, Value, Unit, Key)."""
@@ -311,6 +351,7 @@ def _normalised(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+@_in_words
 def recourse(inputs: Inputs, scenario: Any = None, continuous: Any = False, time_limit: Any = None
              ) -> pd.DataFrame | Table2D:
     """One scenario's recourse (stock, overflow, backorders, lost sales, shipped, late) by product
@@ -357,19 +398,14 @@ def _text(value: Any) -> str | None:
     return label_text(value)
 
 
-def _whole(value: Any, name: str, default: int) -> int:
+def _whole(value: Any, name: str, default: int, maximum: int) -> int:
     value = _plain(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a whole number, not '{value}'") from None
-    if number != int(number) or number < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, not '{value}'")
-    return int(number)
+    return limits.whole(value, name, maximum)
 
 
+@_in_words
 def shadow(inputs: Inputs, rule: Any = None, product: Any = None, period: Any = None, continuous: Any = False,
            time_limit: Any = None) -> Any:
     """The expected marginal value of a limit (by its key or label: ``warehouse_space``, "warehouse space",
@@ -403,6 +439,10 @@ def shadow(inputs: Inputs, rule: Any = None, product: Any = None, period: Any = 
     if key is None:
         return f"xlplan: no limit '{wanted}'; the limits are {', '.join(limits)}"
     product_text, period_text = _text(product), _text(period)
+    for what, wanted_label, labels in (("product", product_text, result.problem.products),
+                                       ("period", period_text, result.problem.periods)):
+        if wanted_label is not None and wanted_label not in labels:
+            return f"xlplan: no {what} '{wanted_label}'; the {what}s are {', '.join(labels)}"
     matching = [p for p in sensitivity.prices if p.rule == key and p.scenario == EXPECTED
                 and product_text in (None, p.product) and period_text in (None, p.period)]
     if len(matching) == 1:
@@ -412,6 +452,7 @@ def shadow(inputs: Inputs, rule: Any = None, product: Any = None, period: Any = 
     return 0.0  # the limit does not bind there: one more unit is worth nothing
 
 
+@_in_words
 def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, seed: Any = None,
              continuous: Any = False, time_limit: Any = None) -> Any:
     """The optimal plan simulated under the inputs' own scenarios (each replication draws one by its
@@ -424,8 +465,10 @@ def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, se
     if not isinstance(result, PlanResult):
         return result
     try:
-        count = _whole(replications, "replications", SIMULATION_REPLICATIONS)
-        chosen_seed = _whole(seed, "seed", SIMULATION_SEED) if _plain(seed) not in (None, 0) else SIMULATION_SEED
+        count = _whole(replications, "replications", SIMULATION_REPLICATIONS, limits.MAX_FUNCTION_REPLICATIONS)
+        limits.function_replications(count, len(result.problem.products), len(result.problem.periods))
+        chosen_seed = _whole(seed, "seed", SIMULATION_SEED, 2**63 - 1) if _plain(seed) not in (None, 0) \
+            else SIMULATION_SEED
     except ValueError as error:
         return f"xlplan: {error}"
 
@@ -450,18 +493,21 @@ def _weights(value: Any) -> tuple[float, ...] | None:
     if isinstance(value, str):
         parts: list[Any] = [v for v in value.split(",") if v.strip()]
     else:
+        limits.range_cells(*_size(value), "the risk weights")
         parts = [v for row in cells(value) for v in row if v is not None]
     if not parts:
         return None
+    limits.weights(len(parts))
     try:
         weights = tuple(float(v) for v in parts)
     except (TypeError, ValueError):
-        raise ValueError(f"the risk weights must be numbers, not {parts}") from None
-    if any(not w >= 0 for w in weights):
+        raise ValueError(f"the risk weights must be numbers, not {parts[:5]}") from None
+    if any(not (0 <= w < math.inf) for w in weights):
         raise ValueError(f"the risk weights must be at least 0, not {list(weights)}")
     return weights
 
 
+@_in_words
 def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, continuous: Any = False,
              time_limit: Any = None) -> Any:
     """The cost-risk frontier over the inputs' scenarios: one row per risk weight (expected cost, CVaR at
@@ -475,7 +521,9 @@ def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, cont
         return result
     try:
         chosen = _weights(weights) or DEFAULT_WEIGHTS
-        count = _whole(replications, "replications", SIMULATION_REPLICATIONS)
+        limits.weights(len(chosen))
+        count = _whole(replications, "replications", SIMULATION_REPLICATIONS, limits.MAX_FUNCTION_REPLICATIONS)
+        limits.function_replications(count * len(chosen), len(result.problem.products), len(result.problem.periods))
     except ValueError as error:
         return f"xlplan: {error}"
     options = solve_options(continuous, time_limit)

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.master import GroupCuts
-from xlplan.solver.warm import add_sparse
+from xlplan.solver.warm import MAX_ENTRIES, WarmStartRefused, add_sparse, read_npz
 
 KIND = "decomposition cuts"
 MEMORY = 128 * 2**20
@@ -148,41 +148,71 @@ class LearnedCuts:
     # -- a file for the command line's --warm-start ------------------------------------------------
 
     def save(self, path: str | Path) -> None:
-        """Write it to ``path`` (a numpy .npz file): written, then renamed."""
-        path = Path(path)
-        temporary = path.with_name(path.name + ".partial.npz")
+        """Write it to ``path`` as a numpy .npz file (exactly there: the caller makes the write atomic)."""
         optimality = self.optimality
         feasibility = self.feasibility
         n = self.rows.size
-        np.savez(
-            temporary, kind=np.array(KIND), structure=np.array(self.structure), groups=self.groups, rows=self.rows,
-            reference=self.reference, inside=np.array(self.inside, dtype=np.int64),
-            plan=self.plan if self.plan is not None else np.zeros(0), radius=np.array(self.radius),
-            x_support=np.array([c.x_support for c, _ in optimality]), value=np.array([c.value for c, _ in optimality]),
-            gradient=np.array([c.gradient for c, _ in optimality]), made=np.array([c.made for c, _ in optimality]),
-            duals=np.array([d for _, d in optimality]).reshape(len(optimality), self.groups.size, n),
-            feasibility_counts=np.array([len(d) for d, _ in feasibility], dtype=np.int64),
-            feasibility_duals=(np.concatenate([d for d, _ in feasibility]) if feasibility else np.zeros((0, 0))),
-            feasibility_tx=np.array([t for _, t in feasibility]) if feasibility else np.zeros((0, 0)))
-        temporary.replace(path)
+        with open(path, "wb") as handle:
+            np.savez(
+                handle, kind=np.array(KIND), structure=np.array(self.structure), groups=self.groups, rows=self.rows,
+                reference=self.reference, inside=np.array(self.inside, dtype=np.int64),
+                plan=self.plan if self.plan is not None else np.zeros(0), radius=np.array(self.radius),
+                x_support=np.array([c.x_support for c, _ in optimality]),
+                value=np.array([c.value for c, _ in optimality]),
+                gradient=np.array([c.gradient for c, _ in optimality]), made=np.array([c.made for c, _ in optimality]),
+                duals=np.array([d for _, d in optimality]).reshape(len(optimality), self.groups.size, n),
+                feasibility_counts=np.array([len(d) for d, _ in feasibility], dtype=np.int64),
+                feasibility_duals=(np.concatenate([d for d, _ in feasibility]) if feasibility else np.zeros((0, 0))),
+                feasibility_tx=np.array([t for _, t in feasibility]) if feasibility else np.zeros((0, 0)))
 
     @classmethod
-    def load(cls, path: str | Path) -> LearnedCuts | None:
-        """The cuts saved at ``path``; None when the file holds none or cannot be read."""
-        try:
-            with np.load(Path(path)) as saved:
-                if "kind" not in saved.files or str(saved["kind"]) != KIND:
-                    return None
-                made = saved["made"].astype(bool)
-                optimality = [(GroupCuts(saved["x_support"][k], saved["value"][k], saved["gradient"][k], made[k]),
-                               saved["duals"][k]) for k in range(made.shape[0])]
-                ends = np.cumsum(saved["feasibility_counts"])
-                duals = saved["feasibility_duals"]
-                feasibility = [(duals[end - count:end], saved["feasibility_tx"][k])
-                               for k, (count, end) in enumerate(zip(saved["feasibility_counts"], ends, strict=True))]
-                plan = saved["plan"]
-                return cls(str(saved["structure"]), saved["groups"], saved["rows"], saved["reference"], optimality,
-                           feasibility, [int(s) for s in saved["inside"]], plan if plan.size else None,
-                           float(saved["radius"]))
-        except (OSError, KeyError, ValueError, IndexError):
+    def load(cls, path: str | Path, max_entries: int = MAX_ENTRIES) -> LearnedCuts | None:
+        """The cuts saved at ``path``; None when the file holds another kind. Raises
+        :class:`~xlplan.solver.warm.WarmStartRefused` when it is damaged, holds more than ``max_entries``
+        numbers, or its arrays do not fit together."""
+        saved = read_npz(path, max_entries)
+        if "kind" not in saved or saved["kind"].dtype.kind != "U" or str(saved["kind"]) != KIND:
             return None
+        try:
+            _check_cuts(saved)
+            made = saved["made"].astype(bool)
+            optimality = [(GroupCuts(saved["x_support"][k], saved["value"][k], saved["gradient"][k], made[k]),
+                           saved["duals"][k]) for k in range(made.shape[0])]
+            ends = np.cumsum(saved["feasibility_counts"])
+            duals = saved["feasibility_duals"]
+            feasibility = [(duals[end - count:end], saved["feasibility_tx"][k])
+                           for k, (count, end) in enumerate(zip(saved["feasibility_counts"], ends, strict=True))]
+            plan = saved["plan"]
+            return cls(str(saved["structure"]), saved["groups"], saved["rows"], saved["reference"], optimality,
+                       feasibility, [int(s) for s in saved["inside"]], plan if plan.size else None,
+                       float(saved["radius"]))
+        except (KeyError, ValueError, IndexError, TypeError) as error:
+            raise WarmStartRefused(f"its cuts do not fit together ({error})") from None
+
+
+def _check_cuts(saved: dict[str, np.ndarray]) -> None:
+    """Raise ValueError unless the saved arrays have the types, shapes and ranges a solve leaves."""
+    groups, rows, inside = saved["groups"], saved["rows"], saved["inside"]
+    for name in ("groups", "rows", "inside", "feasibility_counts"):
+        array = saved[name]
+        if array.ndim != 1 or array.dtype.kind not in "iu" or (array.size and array.min() < 0):
+            raise ValueError(f"{name} is not a list of whole numbers of at least 0")
+    scenarios, n, k = groups.size, rows.size, saved["made"].shape[0] if saved["made"].ndim else -1
+    if k < 0:
+        raise ValueError("made is not a table")
+    if inside.size and inside.max() >= scenarios:
+        raise ValueError("inside names a scenario beyond the last")
+    if saved["reference"].shape != (scenarios, n) or saved["duals"].shape != (k, scenarios, n):
+        raise ValueError("the duals and reference bounds are not one row per scenario")
+    group_count = int(groups.max()) + 1 if scenarios else 0
+    if k and (saved["made"].shape != (k, group_count) or saved["value"].shape != (k, group_count)
+              or saved["gradient"].shape[:2] != (k, group_count) or saved["x_support"].shape[0] != k):
+        raise ValueError("the cuts are not one per group and evaluation")
+    counts = saved["feasibility_counts"]
+    if int(counts.sum()) != saved["feasibility_duals"].shape[0] or counts.size != saved["feasibility_tx"].shape[0]:
+        raise ValueError("the feasibility cuts and their counts differ")
+    for name in ("reference", "x_support", "value", "gradient", "duals", "plan", "radius"):
+        if saved[name].dtype.kind not in "iuf" or not np.isfinite(saved[name]).all():
+            raise ValueError(f"{name} holds values that are not finite numbers")
+    if saved["radius"].ndim != 0 or not float(saved["radius"]) > 0:
+        raise ValueError("the trust region's radius is not a positive number")

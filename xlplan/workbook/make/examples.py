@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from xlplan.limits import MAX_RANGE_CELLS
 from xlplan.problem import PlanningProblem, reference
+from xlplan.problem.fields import COST_FIELDS
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
 from xlplan.workbook.addresses import quote_sheet
@@ -185,10 +187,35 @@ def write_template(path: str | Path) -> Path:
     return _write(path, workbook_sheets(*example.data(), title, example.about, True), title)
 
 
+COST_COLUMNS = 2 + len(COST_FIELDS)
+"""Columns of the Cost rates table: product, period and the rates."""
+
+
+def synthetic_refusal(products: int, periods: int, scenarios: int) -> str | None:
+    """Why xlplan would refuse to read a synthetic workbook of this size (a table beyond the cells it reads in
+    one range), with the largest size that fits; None when it fits."""
+    demand_cells = (products * scenarios + 1) * (periods + 2)  # a row per product and scenario, a column per period
+    if demand_cells > MAX_RANGE_CELLS:
+        most = max(0, (MAX_RANGE_CELLS // (periods + 2) - 1) // products)
+        return (f"{products} products x {periods} periods x {scenarios} scenarios make a Demand table of "
+                f"{demand_cells:,} cells, more than the {MAX_RANGE_CELLS:,} xlplan reads in one range; at most "
+                f"{most:,} scenarios fit with {products} products and {periods} periods")
+    cost_cells = (products * periods + 1) * COST_COLUMNS  # a row per product and period
+    if cost_cells > MAX_RANGE_CELLS:
+        return (f"{products} products x {periods} periods make a Cost rates table of {cost_cells:,} cells, more than "
+                f"the {MAX_RANGE_CELLS:,} xlplan reads in one range; at most "
+                f"{MAX_RANGE_CELLS // COST_COLUMNS - 1:,} products x periods fit")
+    return None
+
+
 def write_synthetic(path: str | Path, *, products: int = 3, periods: int = 52, scenarios: int = 100,
                     seed: int = 2026, whole_units: bool = False) -> Path:
     """Write an electronics-like workbook of any size (see :func:`xlplan.problem.synthetic.synthetic_problem`):
-    ``scenarios`` equiprobable demand scenarios drawn with ``seed``."""
+    ``scenarios`` equiprobable demand scenarios drawn with ``seed``. Raises ValueError for a size xlplan would
+    refuse to read (see :func:`synthetic_refusal`)."""
+    refusal = synthetic_refusal(products, periods, scenarios)
+    if refusal is not None:
+        raise ValueError(refusal)
     problem = synthetic_problem(periods, scenarios, seed=seed, integer_units=whole_units, products=products)
     tables = reference.electronics_uncertainty_tables()
     noise = pd.DataFrame({"product": list(problem.products), "demand_cv": 0.0, "hours_sd": 0.0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,33 +14,27 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
+from xlplan import limits
 from xlplan.problem.tables import UnreadableValue
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
 from xlplan.workbook.read.package_scan import CheckedPackage, TablePart, reason_of
-from xlplan.workbook.write.files import WorkbookFileError
+from xlplan.workbook.write.files import WorkbookFileError, shown
+from xlplan.workbook.write.markers import is_marker, refuse_clashes, refuse_invalid_names, sheet_of
+from xlplan.workbook.write.targets import check_readable
 
 STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
 WHOLE_COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 MAX_ROWS = 1_048_576
-
-
-MAX_RANGE_CELLS = 2_000_000
-"""Cells of one input range after trimming it to the used cells; beyond this it is no planning table."""
+MAX_RANGE_CELLS = limits.MAX_RANGE_CELLS
 
 
 def _check_path(path: Path) -> None:
-    try:
-        if not path.exists():
-            raise WorkbookFileError(f"{path}: no such file")
-        if path.is_dir():
-            raise WorkbookFileError(f"{path}: is a folder, not a workbook")
-    except OSError as error:  # a name too long for the file system, a path through a file...
-        raise WorkbookFileError(f"{path}: cannot be opened ({error.strerror or error})") from error
+    check_readable(path)
     if path.suffix.lower() not in READABLE_SUFFIXES:
         hint = " (save it from Excel as .xlsx)" if path.suffix.lower() in (".xls", ".csv", ".ods") else ""
-        raise WorkbookFileError(f"{path}: xlplan reads .xlsx and .xlsm workbooks, not '{path.suffix}'{hint}")
+        raise WorkbookFileError(f"{shown(path)}: xlplan reads .xlsx and .xlsm workbooks, not '{path.suffix}'{hint}")
 
 
 def open_workbook(path: Path, package: CheckedPackage | None = None, **options: Any) -> Workbook:
@@ -79,7 +74,7 @@ class FileSource:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.description = self.path.name
+        self.description = shown(self.path.name)
         _check_path(self.path)
         self.package = CheckedPackage(self.path)
         try:
@@ -197,7 +192,9 @@ class FileSource:
             area = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
             return Located(None, [LayoutProblem(f"{quote_sheet(sheet_name)}!{area}", (
                 f"the name '{name}' covers {cells:,} cells in use, more than the {MAX_RANGE_CELLS:,} xlplan reads "
-                "in one range; clear the cells far below or to the right of the table"))])
+                "in one range: if the table ends well before, clear the cells far below or to the right of it; if "
+                "the table itself is this large, it is beyond what xlplan plans (fewer scenarios, periods or "
+                "products)"))])
         problems = []
         for merged in facts.merged:
             try:
@@ -220,6 +217,15 @@ class FileSource:
                     elif values[r][c] is None and isinstance(formula, str) and formula.startswith("="):
                         values[r][c] = _unreadable(formula)
         return Located(Grid(name, sheet_name, min_row, min_col, values), problems)
+
+    def check_room_for(self, names: Sequence[str]) -> None:
+        """Raise :class:`~xlplan.workbook.write.markers.OutputSheetClash` now, before any work, if writing the
+        output sheets ``names`` into this workbook will be refused (a sheet name Excel refuses, or a sheet of
+        the planner's own where one of them goes)."""
+        existing = list(self.book.sheetnames)
+        recorded = [sheet_of(str(d.attr_text)) for n, d in self.book.defined_names.items() if is_marker(n)]
+        refuse_invalid_names(existing)
+        refuse_clashes(names, existing, [r for r in recorded if r])
 
     def close(self) -> None:
         for book in (self.book, self._formula_book):

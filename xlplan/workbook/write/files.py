@@ -6,9 +6,12 @@ import contextlib
 import os
 import secrets
 import shutil
+import socket
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from xlplan.text import shown
 
 
 class WorkbookFileError(OSError):
@@ -16,7 +19,15 @@ class WorkbookFileError(OSError):
 
 
 MAX_NAME_BYTES = 255
-"""The longest file name (in bytes) common file systems allow."""
+"""The longest file name (in bytes) common file systems allow (when the file system does not say)."""
+
+
+def name_limit(folder: Path) -> int:
+    """The longest file name (in bytes) the file system holding ``folder`` accepts."""
+    try:
+        return int(os.pathconf(folder if str(folder) else ".", "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # no such folder, or a system without pathconf
+        return MAX_NAME_BYTES
 
 
 def lock_file(path: Path) -> Path | None:
@@ -26,6 +37,65 @@ def lock_file(path: Path) -> Path | None:
         candidates.append(path.with_name("~$" + path.name[2:]))
     # a lock file's name can be too long to exist where the workbook's is not
     return next((c for c in candidates if len(os.fsencode(c.name)) <= MAX_NAME_BYTES and c.exists()), None)
+
+
+def run_lock_path(book: Path) -> Path:
+    """The lock file an xlplan run writing ``book`` in place keeps beside it (hidden, like LibreOffice's)."""
+    return book.with_name(f".~xlplan.{book.name}#")
+
+
+def _holder(lock: Path) -> tuple[int, str] | None:
+    """The process and host named in a lock file; None when it cannot be read."""
+    try:
+        pid, host = lock.read_text(encoding="utf-8").split(maxsplit=1)
+        return int(pid), host.strip()
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):  # another user's process (or no way to ask): count it as running
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def locked(book: Path) -> Iterator[None]:
+    """Hold the workbook for one run that writes it in place: a second run at the same time would read
+    the same version and silently replace the first one's results. Raises :class:`WorkbookFileError`
+    ("busy") while another run holds it; a lock left by a run on this computer that no longer runs
+    (killed) is taken over."""
+    lock = run_lock_path(book)
+    mine = f"{os.getpid()} {socket.gethostname()}\n".encode()
+    for _ in range(2):
+        try:
+            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = _holder(lock)
+            if holder is not None and holder[1] == socket.gethostname() and not _alive(holder[0]):
+                lock.unlink(missing_ok=True)  # left by a run that was killed
+                continue
+            who = f"process {holder[0]} on {holder[1]}" if holder is not None else "another run"
+            raise WorkbookFileError(f"{shown(book)}: the workbook is busy: another xlplan run ({who}) is writing it "
+                                    f"(lock file {shown(lock.name)}); wait for it to finish, or delete the lock file "
+                                    "if no run is going on") from None
+        except OSError as error:
+            raise WorkbookFileError(f"{shown(book)}: cannot take the lock {shown(lock.name)} beside it "
+                                    f"({error.strerror or error})") from error
+        try:
+            os.write(handle, mine)
+        finally:
+            os.close(handle)
+        break
+    try:
+        yield
+    finally:
+        if lock.exists() and lock.read_bytes() == mine:
+            lock.unlink(missing_ok=True)
 
 
 def check_writable(target: Path, *, backup: bool = False) -> None:
@@ -46,9 +116,10 @@ def check_writable(target: Path, *, backup: bool = False) -> None:
 
 
 def _check_name(path: Path) -> None:
-    if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
-        raise WorkbookFileError(f"{path}: the file name is {len(os.fsencode(path.name))} bytes long, more than the "
-                                f"{MAX_NAME_BYTES} a file system allows; choose a shorter name (-o)")
+    limit = name_limit(path.parent)
+    if len(os.fsencode(path.name)) > limit:
+        raise WorkbookFileError(f"{shown(path)}: the file name is {len(os.fsencode(path.name))} bytes long, more "
+                                f"than the {limit} the file system allows; choose a shorter name (-o)")
 
 
 def _check_writable(target: Path) -> None:
