@@ -33,7 +33,7 @@ class Environment:
     is named with the version used instead in ``substituted``."""
     substituted: dict[str, str]
 
-    def run(self, *arguments: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    def run(self, *arguments: str, timeout: float = 2400) -> subprocess.CompletedProcess[str]:
         """Run the environment's Python as Pyodide would (platform, no threads, no processes)."""
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(EMSCRIPTEN_SITE), str(ROOT)]),
                "XLWINGS_LICENSE_KEY": "noncommercial", "XLWINGS_ON_SERVER": "true", "PYTHONHASHSEED": "0"}
