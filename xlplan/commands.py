@@ -452,18 +452,24 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
     seconds = time.perf_counter() - started
     level = f"CVaR {result.level:.0%}"
     lines = [f"{source.description}: {len(result.points)} mean-CVaR plans over {result.scenarios} scenarios, "
-             f"simulated over {settings.replications:,} replications"
-             + ("" if result.all_optimal else " (NOT all optimal: see the status of each)")]
+             f"simulated over {settings.replications:,} replications"]
+    stopped = [p for p in result.points if p.status != "optimal"]
+    if stopped:
+        lines[0] = (f"STOPPED: a limit stopped {len(stopped)} solve(s); those plans are the best found, not proven "
+                    f"frontier points. {lines[0]}")
     lines += [f"  lambda {p.weight:>6g}: expected cost {p.expected_cost:>14,.0f}   {level} {p.cvar:>14,.0f}   "
               f"mean profit {p.mean_profit:>14,.0f}   P5 {p.profit_p5:>14,.0f}   fill rate {p.fill_rate:.2%}"
-              for p in result.points]
+              + ("" if p.status == "optimal" else "   (best found, stopped)") for p in result.points]
     summary = {"command": "frontier", "fingerprint": problem.fingerprint(), "risk_level": result.level,
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
                "all_optimal": result.all_optimal, "points": result.as_dicts()}
     sheets = [frontier_sheet(result, problem.name),
               run_log_sheet(frontier_record(result, source.description, problem.fingerprint(), seconds),
                             read_runs(source))]
-    return Outcome("frontier", "ok", _in_currency(sheets, problem), summary=summary, lines=lines)
+    warnings = [Notice("stopped", f"a limit stopped the solve for risk weight {p.weight:g}; its plan is the best "
+                                  "found, not proven optimal") for p in stopped]
+    return Outcome("frontier", "stopped" if stopped else "ok", _in_currency(sheets, problem), summary=summary,
+                   lines=lines, warnings=warnings)
 
 
 def validate(source: WorkbookSource) -> Outcome:
