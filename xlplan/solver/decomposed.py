@@ -24,10 +24,6 @@ STATUS = {OPTIMAL: SolveStatus.OPTIMAL, STOPPED_WITH_PLAN: SolveStatus.STOPPED_W
 class DecompositionSolver:
     """A trust-region L-shaped method over the scenarios: for many scenarios of continuous plans."""
 
-    name = "decomposition"
-    method = "decomposition"
-    description = "a trust-region L-shaped method over the scenarios (continuous plans, many scenarios)"
-
     def available(self) -> bool:
         return True
 
@@ -43,15 +39,8 @@ class DecompositionSolver:
 
             return HIGHS_MATRIX.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
         started = time.perf_counter()
-        formulation = formulation or FORMULATION
-        if formulation.couples_scenarios:
-            return SolverRun(SolverOutcome(SolveStatus.ERROR, formulation.coupling_refusal("the decomposition method")),
-                             None, None)
-        program = compile_two_stage(problem, formulation)
-        if program.is_mip and not options.relax_integrality:
-            outcome = SolverOutcome(SolveStatus.ERROR, "the decomposition method solves continuous plans; for whole "
-                                    "units use the extensive form (method 'extensive'), or ask for fractional units")
-            return SolverRun(outcome, None, None, timings=dict(program.timings))
+        # whole units and rules on an expectation were refused by the request (the registry's features)
+        program = compile_two_stage(problem, formulation or FORMULATION)
         handed = time.perf_counter()
         history: list[progress.Bounds] = []
 

@@ -20,10 +20,6 @@ from xlplan.solver.whole_units import is_large_mip, solve_whole_units
 class HighsMatrixSolver:
     """HiGHS on the extensive form's matrices, compiled once from a one-scenario template."""
 
-    name = "highs"
-    method = "extensive"
-    description = "HiGHS on the matrices compiled from the model (fast on many scenarios)"
-
     def available(self) -> bool:
         return True
 

@@ -141,10 +141,6 @@ def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan
 class PyomoHighsSolver:
     """The whole Pyomo extensive form, solved through Pyomo's HiGHS interface."""
 
-    name = "pyomo"
-    method = "extensive"
-    description = "the whole Pyomo model solved through Pyomo's HiGHS interface (the textbook path, slower)"
-
     def available(self) -> bool:
         return bool(SolverFactory("highs").available())
 
