@@ -17,7 +17,8 @@ from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.compile import MatrixModel, compile_extensive_form, compile_two_stage
 from xlplan.solver.compiled_cache import COMPILED, CompiledCache
-from xlplan.solver.warm import WarmStart, matrix_digest
+from xlplan.solver.digest import matrix_digest
+from xlplan.solver.warm import WarmStart
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ import pytest
 import xlplan
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
-from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest, solver_named
+from xlplan.solver.interface import solver_named
+from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest
 from xlplan.solver.solve import chosen_solver
 
 

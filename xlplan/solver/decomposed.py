@@ -13,6 +13,7 @@ from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_two_stage, values_of
 from xlplan.solver.decomposition import INFEASIBLE, OPTIMAL, STOPPED_WITH_PLAN, LearnedCuts, solve_by_decomposition
+from xlplan.solver.highs_direct import highs_versions, release_threads
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason, optimal_reason
@@ -28,8 +29,6 @@ class DecompositionSolver:
         return True
 
     def versions(self) -> dict[str, str]:
-        from xlplan.solver.highs_direct import highs_versions
-
         return highs_versions()
 
     def solve(self, problem: PlanningProblem, options: SolveOptions, *,
@@ -53,8 +52,11 @@ class DecompositionSolver:
         learned = options.warm_start if isinstance(options.warm_start, LearnedCuts) else None
         warm = learned is not None and learned.fits(program)
         progress.phase("solving by decomposition (L-shaped" + (", from the last solve's cuts)" if warm else ")"))
-        result = solve_by_decomposition(program, gap=options.gap, time_limit=options.time_limit,
-                                        threads=options.threads, progress=report, learned=learned)
+        try:
+            result = solve_by_decomposition(program, gap=options.gap, time_limit=options.time_limit,
+                                            threads=options.threads, progress=report, learned=learned, options=options)
+        finally:
+            release_threads()
         solved = time.perf_counter()
         status = STATUS.get(result.status, SolveStatus.STOPPED_WITHOUT_PLAN)
         has_plan = status.has_plan and result.x is not None and result.y is not None

@@ -11,7 +11,8 @@ from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import values_of
 from xlplan.solver.compiled_cache import COMPILED
-from xlplan.solver.highs_direct import highs_versions, solve_matrix_model
+from xlplan.solver.extensive_form import solve_matrix_model
+from xlplan.solver.highs_direct import highs_versions
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.whole_units import is_large_mip, solve_whole_units

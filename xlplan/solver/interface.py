@@ -9,9 +9,12 @@ figures). The registry of solvers (their names, descriptions and features) is :m
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+
+from xlplan.solver.registry import BACKENDS, SOLVERS, Registered, registered
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,6 +63,11 @@ class Solver(Protocol):
         ...
 
 
-from xlplan.solver.registry import BACKENDS, SOLVERS, Registered, solver_named  # noqa: E402  (re-exported)
+def solver_named(name: str) -> Solver:
+    """The solver registered as ``name`` (imported now); ValueError naming the choices otherwise."""
+    entry = registered(name)
+    solver: Solver = getattr(importlib.import_module(entry.module), entry.attribute)
+    return solver
+
 
 __all__ = ["BACKENDS", "SOLVERS", "Registered", "Solver", "SolverRun", "Values", "solver_named"]

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import Literal, Protocol
 
 from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest
 
-if TYPE_CHECKING:
-    from xlplan.solver.warm import Learned
+
+class Learned(Protocol):
+    """What an earlier solve learned, for a solve of a problem of the same shape (:data:`xlplan.solver.warm.Learned`:
+    the extensive form's basis, or the decomposition's cuts). The options only carry it to the solver,
+    which uses its own kind and ignores the other; the options know no more of it, so they import nothing
+    of the solvers."""
+
+    def save(self, path: str | Path) -> None: ...
+
 
 LpAlgorithm = Literal["auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo"]
 

@@ -1,19 +1,16 @@
 """The registry of solvers: the one place a solver's name, method, description and features are written.
 
 The command line's ``--backend`` choices, the options' checks, the choice of a solver for a request and
-the refusals of what a solver cannot do read it. It imports nothing of the solvers themselves (each is
-loaded when first used), so reading the choices (``xlplan solve --help``) is instant. Adding a solver
+the refusals of what a solver cannot do read it. It imports nothing, not even the solvers (each is
+loaded when first used, by :func:`xlplan.solver.interface.solver_named`), so reading the choices
+(``xlplan solve --help``) is instant. Adding a solver
 is its module and one line here.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from xlplan.solver.interface import Solver
+from typing import Literal
 
 Feature = Literal["decomposes", "duals", "whole units", "expected rules", "warm basis", "warm cuts"]
 """What a solver can do: ``decomposes`` (solves scenario by scenario, never the whole extensive form,
@@ -30,7 +27,8 @@ class UnsupportedRequest(ValueError):
 
 @dataclass(frozen=True)
 class Registered:
-    """A solver by name, imported only when used."""
+    """A solver by name: ``module.attribute`` is imported only when used
+    (:func:`xlplan.solver.interface.solver_named`)."""
 
     name: str
     method: Literal["extensive", "decomposition"]
@@ -45,10 +43,6 @@ class Registered:
     @property
     def decomposes(self) -> bool:
         return self.supports("decomposes")
-
-    def load(self) -> Solver:
-        solver: Solver = getattr(importlib.import_module(self.module), self.attribute)
-        return solver
 
 
 SOLVERS: dict[str, Registered] = {
@@ -76,8 +70,3 @@ def registered(name: str) -> Registered:
     if name not in SOLVERS:
         raise ValueError(f"no solver named {name!r}; the choices are {', '.join(SOLVERS)}")
     return SOLVERS[name]
-
-
-def solver_named(name: str) -> Solver:
-    """The solver registered as ``name``; ValueError naming the choices otherwise."""
-    return registered(name).load()

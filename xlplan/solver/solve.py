@@ -14,9 +14,9 @@ from xlplan.model.formulation import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_extensive_form
 from xlplan.solver.infeasibility import explain_infeasibility
-from xlplan.solver.interface import Solver
+from xlplan.solver.interface import Solver, solver_named
 from xlplan.solver.options import SolveOptions, auto_decomposes
-from xlplan.solver.registry import SOLVERS, Registered, UnsupportedRequest, solver_named
+from xlplan.solver.registry import SOLVERS, Registered, UnsupportedRequest
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
 
@@ -25,9 +25,9 @@ ZERO_TOLERANCE = 1e-9
 
 def versions(solver: Solver | None = None) -> dict[str, str]:
     """Versions of xlplan and of the libraries that shape a solver's answers (default: ``highs``)."""
-    import xlplan
+    from importlib import metadata
 
-    return {"xlplan": xlplan.__version__, **(solver or solver_named("highs")).versions()}
+    return {"xlplan": metadata.version("xlplan"), **(solver or solver_named("highs")).versions()}
 
 
 def _tidy(values: np.ndarray, whole: bool) -> np.ndarray:
@@ -111,7 +111,7 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
     request = SolveRequest.resolve(problem, options, formulation, fixed_plan=fixed_plan is not None)
     options, formulation, whole = request.options, request.formulation, request.whole_units
     started = time.perf_counter()
-    solver = request.solver.load()
+    solver = solver_named(request.solver.name)
     run = solver.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
     outcome, plan, recourse, timings = run.outcome, run.plan, run.recourse, dict(run.timings)
     if plan is not None and recourse is not None:

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.master import GroupCuts
-from xlplan.solver.warm import add_sparse
+from xlplan.solver.digest import add_sparse
 
 KIND = "decomposition cuts"
 MEMORY = 128 * 2**20
