@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from xlplan.model import FORMULATION
 from xlplan.results import COST_CATEGORIES, OPPORTUNITY_COSTS, Kpi, PlanResult
 from xlplan.workbook.addresses import cell_address, quote_sheet
 from xlplan.workbook.contract import (
@@ -74,7 +73,7 @@ def workforce_unit(result: PlanResult) -> str:
 def plan_table(result: PlanResult) -> Table:
     """The stage-1 plan, product-major: the Plan sheet's table and XLPLAN_SOLVE's result."""
     expected = result.flows.expect(result.problem.demand).ravel()
-    variables = FORMULATION.plan_variables()
+    variables = result.solution.formulation.plan_variables()  # the model solved: a part's variables too
     plan = result.plan
     rows = [[product, period, *(float(plan[v.name].iat[i]) for v in variables), float(expected[i])]
             for i, (product, period) in enumerate(zip(plan["product"], plan["period"], strict=True))]
