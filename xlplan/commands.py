@@ -119,7 +119,6 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     With ``warm_start_file`` an LP starts from what an earlier solve of a problem of the same shape saved
     there (the extensive form's basis or a decomposition's cuts, when they fit), and what this solve
     learned is saved there."""
-    from dataclasses import replace
 
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
@@ -130,9 +129,8 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
 
     problem = read_problem(source)
     options = options or SolveOptions()
-    if warm_start_file is not None and options.warm_start is None:
-        options = replace(options, warm_start=load_learned(warm_start_file))
-    result = PlanResult(solve_problem(problem, options))
+    warm_start = load_learned(warm_start_file) if warm_start_file is not None else None
+    result = PlanResult(solve_problem(problem, options, warm_start=warm_start))
     cancel.checkpoint()
     if warm_start_file is not None and result.solution.warm_start is not None:
         result.solution.warm_start.save(warm_start_file)

@@ -222,7 +222,7 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
         basis = "LP with the whole-unit plan fixed"
 
     # the dual simplex ends on a basis, which the ranging needs
-    highs = new_highs(dataclasses.replace(options, lp_algorithm="dual-simplex", warm_start=None), is_mip=False)
+    highs = new_highs(dataclasses.replace(options, lp_algorithm="dual-simplex"), is_mip=False)
     pass_model(highs, model, relax_integrality=True)
     run(highs)
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:

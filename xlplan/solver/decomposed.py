@@ -17,6 +17,7 @@ from xlplan.solver.highs_direct import highs_versions, release_threads
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason, optimal_reason
+from xlplan.solver.warm import Learned
 
 STATUS = {OPTIMAL: SolveStatus.OPTIMAL, STOPPED_WITH_PLAN: SolveStatus.STOPPED_WITH_PLAN,
           INFEASIBLE: SolveStatus.INFEASIBLE}
@@ -31,8 +32,8 @@ class DecompositionSolver:
     def versions(self) -> dict[str, str]:
         return highs_versions()
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
+              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
         if fixed_plan is not None:  # nothing to decompose: each scenario's recourse, priced in one LP
             from xlplan.solver.highs_matrix import HIGHS_MATRIX
 
@@ -49,7 +50,7 @@ class DecompositionSolver:
             history.append(state)
             progress.bounds(state.objective, state.bound, state.gap, seconds)
 
-        learned = options.warm_start if isinstance(options.warm_start, LearnedCuts) else None
+        learned = warm_start if isinstance(warm_start, LearnedCuts) else None
         warm = learned is not None and learned.fits(program)
         progress.phase("solving by decomposition (L-shaped" + (", from the last solve's cuts)" if warm else ")"))
         try:

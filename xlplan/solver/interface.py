@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from xlplan.solver.compile import MatrixModel
     from xlplan.solver.options import SolveOptions
     from xlplan.solver.status import SolverOutcome
+    from xlplan.solver.warm import Learned
 
 Values = Mapping[str, "np.ndarray"]
 
@@ -57,9 +58,10 @@ class Solver(Protocol):
         """The versions of what shapes its answers, for the Run log."""
         ...
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
-        """Solve ``problem`` (stage 1 pinned to ``fixed_plan`` when given)."""
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
+              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
+        """Solve ``problem`` (stage 1 pinned to ``fixed_plan`` when given), starting from what an earlier
+        solve learned (``warm_start``) when it is of the solver's own kind and fits; ignored otherwise."""
         ...
 
 

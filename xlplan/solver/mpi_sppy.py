@@ -35,6 +35,7 @@ from xlplan.solver.interface import SolverRun, Values, solver_named
 from xlplan.solver.mpi_cylinders import BOUNDS, CONVERGED_PLAN, INFEASIBLE, JOB, PLAN, cylinders_for
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason
+from xlplan.solver.warm import Learned
 
 DEFAULT_RANKS = 2
 LP_GAP = 1e-6
@@ -245,8 +246,8 @@ class MpiSppySolver:
                 continue
         return found
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
+              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
         if fixed_plan is not None:  # nothing left to decompose: HiGHS prices a given plan directly
             return solver_named("highs").solve(problem, dataclasses.replace(options, backend="highs", mpi=None),
                                                fixed_plan=fixed_plan, formulation=formulation)

@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest
-
-
-class Learned(Protocol):
-    """What an earlier solve learned, for a solve of a problem of the same shape (:data:`xlplan.solver.warm.Learned`:
-    the extensive form's basis, or the decomposition's cuts). The options only carry it to the solver,
-    which uses its own kind and ignores the other; the options know no more of it, so they import nothing
-    of the solvers."""
-
-    def save(self, path: str | Path) -> None: ...
-
 
 LpAlgorithm = Literal["auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo"]
 
@@ -82,7 +71,7 @@ class SolveOptions:
     gap:
         The relative gap at which the decomposition stops and calls its plan optimal (default 1e-6).
     backend:
-        The solver, by its name in :data:`xlplan.solver.interface.SOLVERS`: ``highs`` (default)
+        The solver, by its name in :data:`xlplan.solver.registry.SOLVERS`: ``highs`` (default)
         hands HiGHS the matrices compiled from the model; ``pyomo`` builds the full Pyomo extensive
         form and solves it through Pyomo's HiGHS interface. Both solve the same model; ``highs`` is
         much faster on many scenarios.
@@ -108,10 +97,6 @@ class SolveOptions:
     mpi: int | None = None
     log: bool = False
     highs_options: Mapping[str, HighsValue] = field(default_factory=dict)
-    warm_start: Learned | None = field(default=None, repr=False, compare=False)
-    """For an LP: what an earlier solve of a problem of the same shape learned, to start from (the
-    extensive form's basis or a decomposition's cuts, see :mod:`xlplan.solver.warm`); ignored when it
-    does not fit. It changes the time, never the answer."""
 
     def __post_init__(self) -> None:
         problems = []

@@ -19,6 +19,7 @@ from xlplan.solver.options import SolveOptions, auto_decomposes
 from xlplan.solver.registry import SOLVERS, Registered, UnsupportedRequest
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
+from xlplan.solver.warm import Learned
 
 ZERO_TOLERANCE = 1e-9
 
@@ -96,7 +97,7 @@ def chosen_solver(problem: PlanningProblem, options: SolveOptions, formulation: 
 
 def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
                   fixed_plan: Mapping[str, np.ndarray] | None = None,
-                  formulation: Formulation | None = None) -> Solution:
+                  formulation: Formulation | None = None, *, warm_start: Learned | None = None) -> Solution:
     """Solve ``problem`` with the solver ``options.backend`` names and return the raw solution with
     its :class:`SolveInfo`.
 
@@ -112,7 +113,7 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
     options, formulation, whole = request.options, request.formulation, request.whole_units
     started = time.perf_counter()
     solver = solver_named(request.solver.name)
-    run = solver.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
+    run = solver.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation, warm_start=warm_start)
     outcome, plan, recourse, timings = run.outcome, run.plan, run.recourse, dict(run.timings)
     if plan is not None and recourse is not None:
         plan = {name: _tidy(v, whole and formulation.variable(name).whole) for name, v in plan.items()}

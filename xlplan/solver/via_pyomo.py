@@ -24,6 +24,7 @@ from xlplan.solver.status import (
     limit_reason,
     optimal_reason,
 )
+from xlplan.solver.warm import Learned
 
 TC = TerminationCondition
 LIMITS = {
@@ -149,8 +150,8 @@ class PyomoHighsSolver:
 
         return highs_versions()
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
+              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
         return solve_with_pyomo(problem, options, fixed_plan, formulation or FORMULATION)
 
 

@@ -207,7 +207,7 @@ def solve_by_decomposition(
     group_of = warm_start.groups if warm_start is not None else scenario_groups(
         program, groups if groups is not None else default_groups(S))
 
-    options = dataclasses.replace(options or SolveOptions(), time_limit=None, warm_start=None)
+    options = dataclasses.replace(options or SolveOptions(), time_limit=None)
     master = Master(program, group_of, options)
     T = sp.csr_array(program.T)
     T_support = sp.csc_array(T[:, master.support])
