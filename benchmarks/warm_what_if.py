@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import xlplan
@@ -67,8 +66,8 @@ def main() -> None:
     for k in range(args.changes):
         changed = _one_more_cell(changed, k)
         started = time.perf_counter()
-        result = xlplan.solve(changed, SolveOptions(lp_algorithm=args.lp_algorithm, method="extensive",
-                                                    warm_start=warm))
+        result = xlplan.solve(changed, SolveOptions(lp_algorithm=args.lp_algorithm, method="extensive"),
+                              warm_start=warm)
         rows.append((f"what-if {k + 1}, warm", result, time.perf_counter() - started))
         warm = result.solution.warm_start
     if not args.no_cold:
@@ -105,7 +104,7 @@ def decomposition_what_ifs(problem: xlplan.PlanningProblem, changes: int) -> Non
     for k in range(changes):
         changed = _one_more_cell(changed, k)
         started = time.perf_counter()
-        warm = xlplan.solve(changed, replace(options, warm_start=result.solution.warm_start))
+        warm = xlplan.solve(changed, options, warm_start=result.solution.warm_start)
         rows.append((f"what-if {k + 1}, from the cuts", warm, time.perf_counter() - started))
         started = time.perf_counter()
         cold = xlplan.solve(changed, options)

@@ -17,7 +17,8 @@ from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.compile import MatrixModel, compile_extensive_form, compile_two_stage
 from xlplan.solver.compiled_cache import COMPILED, CompiledCache
-from xlplan.solver.warm import WarmStart, matrix_digest
+from xlplan.solver.digest import matrix_digest
+from xlplan.solver.warm import WarmStart
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +181,7 @@ def test_a_kept_basis_knows_its_matrix_and_survives_a_file(problem, tmp_path):
     pickled = pickle.loads(pickle.dumps(warm))  # HiGHS's basis object does not pickle; the warm start does
     assert pickled.matrix == warm.matrix and np.array_equal(pickled.row_status, warm.row_status)
     changed = _with_demand_moved(problem, seed=3)
-    warmed = xlplan.solve(changed, SolveOptions(method="extensive", warm_start=loaded))
+    warmed = xlplan.solve(changed, SolveOptions(method="extensive"), warm_start=loaded)
     cold = xlplan.solve(changed, SolveOptions(method="extensive"))
     assert warmed.objective == pytest.approx(cold.objective, rel=1e-9)
     assert warmed.info.iterations["simplex"] < cold.info.iterations["simplex"]
@@ -190,7 +191,7 @@ def test_a_basis_of_another_matrix_of_the_same_size_is_checked_and_gives_the_col
     warm = xlplan.solve(problem, SolveOptions(method="extensive")).solution.warm_start
     other = _hours_changed(problem)
     assert warm is not None and warm.fits(compile_extensive_form(other))
-    warmed = xlplan.solve(other, SolveOptions(method="extensive", warm_start=warm))
+    warmed = xlplan.solve(other, SolveOptions(method="extensive"), warm_start=warm)
     cold = xlplan.solve(other, SolveOptions(method="extensive"))
     assert warmed.status is SolveStatus.OPTIMAL
     assert warmed.objective == pytest.approx(cold.objective, rel=1e-9)

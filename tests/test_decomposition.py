@@ -4,10 +4,15 @@ instances under every setting, infeasible ones included."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import highspy
 import numpy as np
 import pytest
 
+import xlplan
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver.compile import TwoStageProgram, compile_two_stage, extensive_form
 from xlplan.solver.decomposition import solve_by_decomposition
@@ -299,3 +304,38 @@ def test_many_scenarios_start_from_a_sample():
     result = solve_by_decomposition(program)
     assert "start" in result.timings
     assert_same_optimum(program)
+
+
+def test_the_solve_options_reach_every_highs_instance_of_the_decomposition(capfd):
+    """HiGHS options by name, the log and the LP algorithm are those of the request, not HiGHS's defaults."""
+    problem = synthetic_problem(periods=4, scenarios=6, seed=2)
+    with pytest.raises(ValueError, match="HiGHS refused the option no_such_option"):
+        xlplan.solve(problem, method="decomposition", highs_options={"no_such_option": 1})
+    capfd.readouterr()
+    logged = xlplan.solve(problem, method="decomposition", log=True, lp_algorithm="ipm", threads=1)
+    assert logged.status.value == "optimal"
+    assert "Solving LP" in capfd.readouterr().out  # the master's and the sample's HiGHS log, as asked
+    assert logged.objective == pytest.approx(xlplan.solve(problem, method="extensive").objective, rel=1e-6)
+
+
+def test_a_highs_solve_after_a_decomposed_solve_in_the_same_process_runs():
+    """HiGHS's task scheduler is global: a decomposed solve must leave it as it found it, or a later HiGHS
+    instance in the same long-lived process (Excel's) that asks for a thread count is refused unrun ('Not
+    Set'). A fresh interpreter, so that nothing run before decides the scheduler."""
+    script = textwrap.dedent("""
+        import numpy as np, highspy, xlplan
+        from xlplan.problem.synthetic import synthetic_problem
+        solved = xlplan.solve(synthetic_problem(periods=4, scenarios=6, seed=2), method="decomposition")
+        assert solved.status.value == "optimal", solved.message
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.addVars(2, np.zeros(2), np.full(2, highspy.kHighsInf))
+        h.changeColsCost(2, np.arange(2, dtype=np.int32), np.array([1.0, 2.0]))
+        h.addRow(1.5, highspy.kHighsInf, 2, np.arange(2, dtype=np.int32), np.ones(2))
+        h.run()
+        print(h.modelStatusToString(h.getModelStatus()), h.getInfo().objective_function_value)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "Optimal 1.5"

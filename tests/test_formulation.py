@@ -101,6 +101,12 @@ def test_a_new_cost_term_is_one_declaration(problem):
     assert levied.costs.loc["levy", "total"] == pytest.approx(2.0 * levied.plan["production"].sum(), rel=1e-12)
     assert levied.costs["total"].sum() == pytest.approx(levied.objective, rel=1e-9)
     assert levied.objective >= base.objective
+    # the Costs sheet lays out the model that was solved, the part's category included
+    from xlplan.workbook.sheets.solve_sheets import costs_sheet
+
+    table = costs_sheet(levied).tables[0]
+    assert [row[0] for row in table.rows] == [*FORMULATION.categories, "levy"]
+    assert table.rows[-1][-1] == pytest.approx(levied.costs.loc["levy", "total"], rel=1e-12)
 
 
 def test_an_infeasible_part_is_explained_in_its_own_words(problem):

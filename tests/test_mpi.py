@@ -152,3 +152,19 @@ def _environment_has(pid: str, mark: str) -> bool:
         return mark.encode() in Path(f"/proc/{pid}/environ").read_bytes()
     except OSError:  # ended meanwhile, or not ours to read
         return False
+
+
+def test_mpisppy_generic_cylinders_runs_xlplans_model_from_a_workbook(tmp_path):
+    """mpi-sppy's own driver, through xlplan's module contract (inparser_adder, kw_creator,
+    scenario_names_creator, scenario_creator, scenario_denouement): its extensive form of the electronics
+    workbook has the reference optimum."""
+    from tests.workbooks import ELECTRONICS, copy_of
+
+    book = copy_of(ELECTRONICS, tmp_path)
+    run = subprocess.run([sys.executable, "-m", "mpisppy.generic_cylinders", "--module-name",
+                          "xlplan.frontends.mpisppy_module", "--xlplan-workbook", str(book), "--EF",
+                          "--EF-solver-name", "highs", "--solution-base-name", str(tmp_path / "plan")],
+                         capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "EF objective: 564471.5\n" in run.stdout
+    assert (tmp_path / "plan.csv").exists()

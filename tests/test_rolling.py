@@ -8,6 +8,7 @@ import pytest
 
 import xlplan
 from xlplan.analysis.rolling import RollingSettings, rolling_study
+from xlplan.problem.synthetic import synthetic_problem
 from xlplan.simulation import DemandModel, ProcessNoise, simulate
 
 NOISE = ProcessNoise.uniform(1, hours_sd=0.1, availability=(0.9, 1.0))
@@ -192,3 +193,19 @@ def test_rolling_options_only_with_rolling_and_settings_checked_with_their_cells
     assert "Uncertainty!" in err
     assert "re-planning every 13 periods is more than the 12 periods" in err
     assert "4 frozen periods leave nothing of the 4-period planning window" in err
+
+
+@pytest.mark.parametrize("settings", [{"risk_weight": 4.0}, {"fill_rate_target": 0.99}], ids=["risk", "fill rate"])
+def test_replanning_honours_the_workbooks_risk_weight_and_fill_rate_target(settings):
+    """The first re-plan over the whole horizon, facing the problem's own scenarios, is the problem's own
+    plan: the one a solve makes with the Settings' model parts, not the plain model's."""
+    problem = synthetic_problem(periods=6, scenarios=4, seed=7).with_settings(**settings)
+    plain = {name: 0.0 if name == "risk_weight" else None for name in settings}
+    own = xlplan.solve(problem).solution.plan["production"]
+    without = xlplan.solve(problem.with_settings(**plain)).solution.plan["production"]
+    assert not np.allclose(own, without)  # the setting changes the plan
+    T = len(problem.periods)
+    study = rolling_study(problem, DemandModel.from_problem(problem), ProcessNoise.none(len(problem.products)),
+                          RollingSettings(replications=2, replan_every=T, policies=("stochastic",)))
+    first_plan = study.policies[0].plans[0][0][1]
+    assert np.allclose(first_plan, own, atol=1e-6)

@@ -12,7 +12,7 @@ from xlplan.analysis.sensitivity import EXPECTED, LIMITS, shadow_prices
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions
 from xlplan.solver.compile import compile_extensive_form
-from xlplan.solver.highs_direct import solve_matrix_model
+from xlplan.solver.extensive_form import solve_matrix_model
 
 REL = 1e-6
 
@@ -204,3 +204,30 @@ def test_a_whole_unit_plan_is_priced_with_its_plan_fixed():
     assert sensitivity.objective <= result.objective + 1e-6
     assert sensitivity.objective == pytest.approx(result.objective, rel=1e-3)
     assert any(p.rule == "demand" for p in sensitivity.prices)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_an_expected_price_holds_over_its_whole_stated_range(seed):
+    """The limit moved in every scenario at once, to just inside each end of the range stated for its
+    expected price, by an independent LP: the cost moves by the price times the change all the way (the
+    cost is convex in the limit, so both ends on the price's line means the price holds between). In these
+    problems a scenario whose limit does not bind at the optimum starts to bind inside the range the
+    rows' own rooms would give."""
+    problem = synthetic_problem(periods=6, scenarios=4, seed=seed).with_settings(
+        warehouse_capacity=300.0, overflow_capacity=100.0, overtime_limit=0.02)
+    sensitivity = shadow_prices(problem)
+    model = compile_extensive_form(problem)
+    checked = 0
+    for price in sensitivity.prices:
+        if price.rule not in LIMITS or price.rule == "workforce_balance" or price.scenario != EXPECTED:
+            continue
+        rows = _rows(model, price)
+        relaxing = np.where(np.isfinite(model.row_upper[rows]) & ~np.isfinite(model.row_lower[rows]), 1.0, -1.0)
+        for room, sign in ((price.holds_up, 1.0), (price.holds_down, -1.0)):
+            if room is None or room < 1e-6:
+                continue
+            h = sign * 0.999 * min(room, 1e4)
+            moved = _objective_with_rows_moved(problem, rows, relaxing * h)
+            assert (sensitivity.objective - moved) / h == pytest.approx(price.value, rel=REL, abs=1e-7), (price, h)
+            checked += 1
+    assert checked >= 10

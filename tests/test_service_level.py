@@ -16,6 +16,7 @@ from xlplan.model.formulation import formulation_for
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.compile import compile_extensive_form
+from xlplan.solver.registry import UnsupportedRequest
 from xlplan.solver.solve import chosen_solver
 
 
@@ -96,11 +97,10 @@ def test_an_unreachable_target_is_explained_in_words(problem):
 
 def test_decomposition_and_mpi_refuse_a_rule_tying_the_scenarios_in_words(problem):
     served = problem.with_settings(fill_rate_target=0.9)
-    result = xlplan.solve(served, method="decomposition")
-    assert result.status is SolveStatus.ERROR
-    assert "fill rate target ties all scenarios together" in result.message
-    by_mpi = xlplan.solve(served, mpi=2)
-    assert by_mpi.status is SolveStatus.ERROR and "which mpi-sppy cannot split" in by_mpi.message
+    with pytest.raises(UnsupportedRequest, match="fill rate target ties all scenarios together"):
+        xlplan.solve(served, method="decomposition")
+    with pytest.raises(UnsupportedRequest, match="which mpi-sppy cannot split"):
+        xlplan.solve(served, mpi=2)
     many = synthetic_problem(periods=4, scenarios=600, seed=3)
     assert chosen_solver(many, SolveOptions()) == "decomposition"
     with_target = many.with_settings(fill_rate_target=0.9)

@@ -3,6 +3,7 @@ honest statuses, and the command line, the options and the Run log read the regi
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,14 +13,17 @@ import pytest
 import xlplan
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
-from xlplan.solver.interface import BACKENDS, SOLVERS, solver_named
+from xlplan.solver.interface import solver_named
+from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest
+from xlplan.solver.solve import chosen_solver
 
 
 def test_the_registry_names_every_solver_and_each_is_available():
     assert BACKENDS == ("highs", "pyomo", "mpi-sppy", "decomposition")
     for name, entry in SOLVERS.items():
         solver = solver_named(name)
-        assert solver.name == name and solver.method == entry.method and solver.available()
+        assert entry.name == name and entry.method == ("decomposition" if entry.decomposes else "extensive")
+        assert solver.available() and entry.supports("duals") != entry.decomposes
         versions = solver.versions()
         assert {"pyomo", "highs", "highspy"} <= set(versions) and all(versions.values())
 
@@ -101,6 +105,62 @@ def test_auto_decomposes_from_500_scenarios_of_6_products_or_1000_of_12(products
     assert chosen_solver(problem, SolveOptions()) == ("decomposition" if decomposed else "highs")
 
 
-def test_whole_units_by_decomposition_is_an_error_in_words(electronics):
-    result = xlplan.solve(electronics, method="decomposition")
-    assert result.status is SolveStatus.ERROR and "continuous plans" in result.message
+def test_whole_units_by_decomposition_are_refused_in_words(electronics):
+    with pytest.raises(UnsupportedRequest, match="the decomposition method solves continuous plans"):
+        xlplan.solve(electronics, method="decomposition")
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    ({"method": "decomposition", "mpi": 4}, "mpi runs mpi-sppy and method 'decomposition' the built-in "
+                                            "decomposition: choose one"),
+    ({"method": "extensive", "mpi": 2}, "method 'extensive' solves the extensive form whole: choose one"),
+    ({"method": "extensive", "backend": "decomposition"}, "backend 'decomposition' decomposes the scenarios and "
+                                                          "method 'extensive' solves the extensive form whole"),
+    ({"method": "extensive", "backend": "mpi-sppy"}, "backend 'mpi-sppy' decomposes the scenarios"),
+    ({"method": "decomposition", "backend": "pyomo"}, "method 'decomposition' runs the built-in decomposition and "
+                                                      "backend 'pyomo' the extensive form: choose one"),
+])
+def test_contradictory_options_are_refused_in_one_sentence(options, words):
+    with pytest.raises(UnsupportedRequest, match=words):
+        SolveOptions(**options)
+
+
+def test_options_that_agree_choose_their_solver():
+    problem = synthetic_problem(periods=2, scenarios=3, seed=1)
+    assert chosen_solver(problem, SolveOptions(method="decomposition")) == "decomposition"
+    assert chosen_solver(problem, SolveOptions(method="decomposition", backend="mpi-sppy")) == "mpi-sppy"
+    assert chosen_solver(problem, SolveOptions(method="extensive", backend="pyomo")) == "pyomo"
+    assert chosen_solver(problem, SolveOptions(backend="decomposition")) == "decomposition"
+
+
+@pytest.mark.parametrize("arguments", [["--method", "extensive", "--backend", "decomposition"],
+                                       ["--method", "decomposition", "--mpi", "4"]])
+def test_contradictory_options_exit_2_at_the_command_line(tmp_path, capsys, arguments):
+    from xlplan.frontends.cli import USAGE, main
+    from xlplan.workbook import write_synthetic
+
+    book = tmp_path / "book.xlsx"
+    write_synthetic(book, products=2, periods=3, scenarios=2, seed=1)
+    capsys.readouterr()
+    assert main(["solve", str(book), "--json", *arguments]) == USAGE
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)
+    assert payload["status"] == "usage error" and "choose one" in payload["message"]
+    assert len(captured.err.strip().splitlines()) == 1 and not (tmp_path / "book-plan.xlsx").exists()
+
+
+def test_a_fill_rate_target_under_the_decomposition_is_a_usage_error(tmp_path, capsys):
+    """The workbook's rule on an expectation cannot be split by scenario: exit 2 and the reason, not an
+    internal error (1)."""
+    from xlplan.frontends.cli import USAGE, main
+    from xlplan.workbook.make.inputs import input_sheets
+    from xlplan.workbook.write.render_xlsxwriter import render_workbook
+
+    book = tmp_path / "served.xlsx"
+    served = synthetic_problem(periods=4, scenarios=3, seed=3).with_settings(fill_rate_target=0.9)
+    render_workbook(str(book), input_sheets(served), title="served")
+    assert main(["solve", str(book), "--json", "--method", "decomposition"]) == USAGE
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["exit_code"] == USAGE and payload["status"] == "usage error"
+    assert "fill rate target ties all scenarios together" in payload["message"]
+    assert not (tmp_path / "served-plan.xlsx").exists()

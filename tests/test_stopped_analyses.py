@@ -4,6 +4,7 @@ and Ctrl+C ends solve and compare promptly with exit 130 and the workbook as it 
 
 from __future__ import annotations
 
+import argparse
 import json
 import signal
 import subprocess
@@ -17,8 +18,9 @@ import pytest
 from tests.libreoffice import pdf_text
 from tests.workbooks import ELECTRONICS, copy_of, digest, edited, folder_state
 from xlplan.analysis import sample_problem, stochastic_value
-from xlplan.commands import compare
-from xlplan.frontends.cli import EXIT_BY_OUTCOME, INTERRUPTED, STOPPED, main
+from xlplan.analysis.value import AnalysisError
+from xlplan.commands import compare, frontier
+from xlplan.frontends.cli import EXIT_BY_OUTCOME, INTERRUPTED, STOPPED, _failure, main
 from xlplan.problem import reference
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.simulation import DemandModel
@@ -55,17 +57,19 @@ def test_a_stopped_recourse_solve_gives_bounds_not_figures():
     assert exact.as_dict()["VSS"] == pytest.approx(exact.vss) and exact.as_dict()["VSS_range"] == [exact.vss] * 2
 
 
-def test_compare_on_stopped_solves_says_so_everywhere(tmp_path, libreoffice):
-    def volatile(book):
-        settings, uncertainty = book["Settings"], book["Uncertainty"]
-        settings["B12"] = "Yes"  # lost sales allowed
-        for cell, value in {"B6": 6, "B7": "normal", "B8": 20, "B10": 1.0, "B11": 1.1, "B12": 0.05}.items():
-            uncertainty[cell] = value
-        header = next(c.row for c in uncertainty["A"] if c.value == "Product")  # the noise table
-        for row in range(header + 1, header + 4):
-            uncertainty[f"B{row}"] = 0.3  # demand CV
+def _volatile(book):
+    """The electronics workbook with lost sales and demand CV 0.3 (see ``_volatile_electronics``)."""
+    settings, uncertainty = book["Settings"], book["Uncertainty"]
+    settings["B12"] = "Yes"  # lost sales allowed
+    for cell, value in {"B6": 6, "B7": "normal", "B8": 20, "B10": 1.0, "B11": 1.1, "B12": 0.05}.items():
+        uncertainty[cell] = value
+    header = next(c.row for c in uncertainty["A"] if c.value == "Product")  # the noise table
+    for row in range(header + 1, header + 4):
+        uncertainty[f"B{row}"] = 0.3  # demand CV
 
-    book = edited(ELECTRONICS, tmp_path, volatile)
+
+def test_compare_on_stopped_solves_says_so_everywhere(tmp_path, libreoffice):
+    book = edited(ELECTRONICS, tmp_path, _volatile)
     source = FileSource(book)
     try:
         outcome = compare(source, replications=2000,
@@ -105,6 +109,38 @@ def test_compare_stopped_before_any_plan_exits_5_not_4(tmp_path, capsys):
     assert code == STOPPED == payload["exit_code"] and payload["status"] == "stopped"
     assert "before any plan was found" in payload["message"]
     assert folder_state(tmp_path) == before
+
+
+def test_frontier_on_stopped_solves_ends_stopped_not_done(tmp_path):
+    """Every point stopped at HiGHS's first plan: the command ends 'stopped' (exit 5), never 'done'."""
+    book = edited(ELECTRONICS, tmp_path, _volatile)
+    source = FileSource(book)
+    try:
+        outcome = frontier(source, weights=(0.0, 1.0), replications=200,
+                           options=SolveOptions(mip_gap=0.0, highs_options=FIRST_PLAN_ONLY))
+    finally:
+        source.close()
+    assert [p["status"] for p in outcome.summary["points"]] == ["stopped with plan"] * 2
+    assert outcome.summary["all_optimal"] is False
+    assert outcome.status == "stopped" and EXIT_BY_OUTCOME[outcome.status] == STOPPED
+    assert outcome.lines[0].startswith("STOPPED: a limit stopped 2 solve(s)")
+    assert all(line.endswith("(best found, stopped)") for line in outcome.lines[1:])
+    assert [w.code for w in outcome.warnings] == ["stopped", "stopped"]
+
+
+def test_frontier_stopped_before_any_plan_exits_5_not_4(tmp_path):
+    """A limit that stops a point's solve before any plan is a limit (5), not a plan that cannot exist (4)."""
+    book = copy_of(ELECTRONICS, tmp_path)
+    source = FileSource(book)
+    no_iterations = {"simplex_iteration_limit": 0, "presolve": "off"}
+    try:
+        with pytest.raises(AnalysisError, match="before any plan was found") as raised:
+            frontier(source, weights=(0.0,), replications=100,
+                     options=SolveOptions(relax_integrality=True, highs_options=no_iterations))
+    finally:
+        source.close()
+    code, payload, _ = _failure(argparse.Namespace(command="frontier", book=book), raised.value)
+    assert raised.value.stopped and code == STOPPED == payload["exit_code"] and payload["status"] == "stopped"
 
 
 def _hard_workbook(folder):

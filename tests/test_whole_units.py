@@ -8,7 +8,7 @@ import pytest
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.compile import compile_extensive_form
-from xlplan.solver.highs_direct import solve_matrix_model
+from xlplan.solver.extensive_form import solve_matrix_model
 from xlplan.solver.whole_units import LARGE_MIP, ROUNDINGS, is_large_mip, rounded_by_running_total, solve_whole_units
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     )
     from xlplan.results import NoPlanError, PlanResult
     from xlplan.solver import SolveOptions, SolveStatus
+    from xlplan.solver.warm import Learned
 
 # The solver stack (Pyomo, HiGHS, SciPy, pandas) takes a second or more to import; ``xlplan --help``
 # and ``xlplan --version`` must not wait for it, so the package's names are imported when first used.
@@ -62,7 +63,7 @@ __version__: str
 
 
 def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, formulation: Formulation | None = None,
-          **option_values: Any) -> PlanResult:
+          warm_start: Learned | None = None, **option_values: Any) -> PlanResult:
     """Solve a planning problem and return its plan, recourse, costs and KPIs.
 
     Options may be given as a :class:`SolveOptions` or as keywords, e.g.
@@ -70,7 +71,9 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, form
     was found; an infeasible problem comes back with ``result.explanation`` naming the rules in
     conflict rather than raising. ``formulation`` solves another model than the production-planning
     one, for example with a part added (``xlplan.model.FORMULATION.with_parts(part)``); by default
-    the settings' risk weight adds the mean-CVaR part (:mod:`xlplan.model.risk`).
+    the settings' risk weight adds the mean-CVaR part (:mod:`xlplan.model.risk`). ``warm_start`` is what
+    an earlier solve of a problem of the same shape learned (``result.solution.warm_start``): an LP starts
+    from it when it fits, in less time, to the same answer.
 
     Examples
     --------
@@ -87,7 +90,8 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, form
 
     if options is not None and option_values:
         raise TypeError("give either options or keyword options, not both")
-    return PlanResult(solve_problem(problem, options or SolveOptions(**option_values), formulation=formulation))
+    return PlanResult(solve_problem(problem, options or SolveOptions(**option_values), formulation=formulation,
+                                    warm_start=warm_start))
 
 
 def main() -> str:

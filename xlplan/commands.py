@@ -122,7 +122,6 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     With ``warm_start_file`` an LP starts from what an earlier solve of a problem of the same shape saved
     there (the extensive form's basis or a decomposition's cuts, when they fit), and what this solve
     learned is saved there."""
-    from dataclasses import replace
 
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
@@ -135,15 +134,14 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     problem = read_problem(source)
     options = options or SolveOptions()
     warm_lines: list[str] = []
-    if warm_start_file is not None and options.warm_start is None:
+    warm_start = None
+    if warm_start_file is not None:
         try:
             most = basis_entries(len(problem.products), len(problem.periods), len(problem.scenarios))
-            learned = load_learned(warm_start_file, most)
+            warm_start = load_learned(warm_start_file, most)
         except WarmStartRefused as why:
-            learned = None
             warm_lines.append(f"warm start {shown(warm_start_file)} ignored: {why}; the solve started cold")
-        options = replace(options, warm_start=learned)
-    result = PlanResult(solve_problem(problem, options))
+    result = PlanResult(solve_problem(problem, options, warm_start=warm_start))
     cancel.checkpoint()
     if warm_start_file is not None and result.solution.warm_start is not None:
         write_atomically(warm_start_file, result.solution.warm_start.save)
@@ -210,22 +208,20 @@ def _calm(source: WorkbookSource, problem: PlanningProblem, first: PlanResult, o
     return calmed, notes
 
 
-DECOMPOSING_BACKENDS = ("decomposition", "mpi-sppy")
-"""Solvers that never build the extensive form, whose LP the shadow prices need: pricing would take the
-minutes the decomposition saved (7 minutes for 3 x 52 x 1,000 scenarios after an 8 s solve)."""
-
-
 def _sensitivity(result: PlanResult, lines: list[str]) -> tuple[Sheet, dict[str, Any]] | None:
     """The Sensitivity sheet and the JSON's ``shadow_prices`` of an optimal plan (a plan stopped
     early has no marginal values to speak of); a line saying why when there are none."""
     from xlplan.analysis import AnalysisError
     from xlplan.analysis.sensitivity import shadow_prices
     from xlplan.solver import SolveStatus
+    from xlplan.solver.registry import SOLVERS
     from xlplan.workbook.sheets.decision_sheets import sensitivity_sheet
 
     if result.status is not SolveStatus.OPTIMAL:
         return None
-    if result.info.backend in DECOMPOSING_BACKENDS:
+    # a solver that never builds the extensive form leaves no LP to price: building it would take the minutes
+    # the decomposition saved (7 minutes for 3 x 52 x 1,000 scenarios after an 8 s solve)
+    if not SOLVERS[result.info.backend].supports("duals"):
         lines.append(f"no shadow prices: they come from the whole stochastic program's LP, which the "
                      f"{result.info.backend} method avoids at this size ({len(result.problem.scenarios):,} "
                      f"scenarios); solve with --method extensive for them")
@@ -464,18 +460,24 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
     seconds = time.perf_counter() - started
     level = f"CVaR {result.level:.0%}"
     lines = [f"{source.description}: {len(result.points)} mean-CVaR plans over {result.scenarios} scenarios, "
-             f"simulated over {settings.replications:,} replications"
-             + ("" if result.all_optimal else " (NOT all optimal: see the status of each)")]
+             f"simulated over {settings.replications:,} replications"]
+    stopped = [p for p in result.points if p.status != "optimal"]
+    if stopped:
+        lines[0] = (f"STOPPED: a limit stopped {len(stopped)} solve(s); those plans are the best found, not proven "
+                    f"frontier points. {lines[0]}")
     lines += [f"  lambda {p.weight:>6g}: expected cost {p.expected_cost:>14,.0f}   {level} {p.cvar:>14,.0f}   "
               f"mean profit {p.mean_profit:>14,.0f}   P5 {p.profit_p5:>14,.0f}   fill rate {p.fill_rate:.2%}"
-              for p in result.points]
+              + ("" if p.status == "optimal" else "   (best found, stopped)") for p in result.points]
     summary = {"command": "frontier", "fingerprint": problem.fingerprint(), "risk_level": result.level,
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
                "all_optimal": result.all_optimal, "points": result.as_dicts()}
     sheets = [frontier_sheet(result, problem.name),
               run_log_sheet(frontier_record(result, source.description, problem.fingerprint(), seconds),
                             read_runs(source))]
-    return Outcome("frontier", "ok", _in_currency(sheets, problem), summary=summary, lines=lines)
+    warnings = [Notice("stopped", f"a limit stopped the solve for risk weight {p.weight:g}; its plan is the best "
+                                  "found, not proven optimal") for p in stopped]
+    return Outcome("frontier", "stopped" if stopped else "ok", _in_currency(sheets, problem), summary=summary,
+                   lines=lines, warnings=warnings)
 
 
 def validate(source: WorkbookSource) -> Outcome:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -31,16 +31,6 @@ class Listener(Protocol):
     def bounds(self, state: Bounds) -> None: ...
 
     def count(self, done: int, total: int, what: str) -> None: ...
-
-
-@dataclass
-class History:
-    """The bounds a solve went through, kept for the Run log."""
-
-    points: list[Bounds] = field(default_factory=list)
-
-    def bounds(self, state: Bounds) -> None:
-        self.points.append(state)
 
 
 class _Current:

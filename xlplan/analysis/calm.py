@@ -101,7 +101,7 @@ def calm_plan(problem: PlanningProblem, options: SolveOptions | None = None, *, 
         raise AnalysisError(f"no calm plan: the first solve is not optimal ({first.message})",
                             stopped=first.status in (SolveStatus.STOPPED_WITH_PLAN, SolveStatus.STOPPED_WITHOUT_PLAN))
     base = formulation_for(problem.settings)
-    as_one_model = dataclasses.replace(options, method="extensive", backend="highs", mpi=None, warm_start=None)
+    as_one_model = dataclasses.replace(options, method="extensive", backend="highs", mpi=None)
     second = solve_problem(problem, as_one_model,
                            formulation=calm_formulation(base, first.objective, tolerance, reference))
     cancel.checkpoint()

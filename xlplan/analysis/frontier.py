@@ -75,7 +75,7 @@ def cost_risk_frontier(problem: PlanningProblem, demand: DemandModel, noise: Pro
 
     ``level`` defaults to the problem's risk level setting; ``settings`` give the scenarios the plans
     are made for, the replications and the seed (as for ``compare``). Raises :class:`AnalysisError`
-    when a weight's problem has no plan.
+    when a weight's problem has no plan (``stopped`` when a limit stopped its solve before any plan).
 
     Examples
     --------
@@ -99,7 +99,8 @@ def cost_risk_frontier(problem: PlanningProblem, demand: DemandModel, noise: Pro
         averse = planned.with_settings(risk_weight=weight, risk_level=level)
         result = PlanResult(solve_problem(averse, options, formulation=formulation_for(averse.settings)))
         if not result.has_plan:
-            raise AnalysisError(f"the plan for risk weight {weight:g} has none: {result.message}")
+            raise AnalysisError(f"the plan for risk weight {weight:g} has none: {result.message}",
+                                stopped=result.status is SolveStatus.STOPPED_WITHOUT_PLAN)
         costs = result.scenarios["cost"].to_numpy()
         simulated = simulate(problem, result.solution.plan, demand, noise, replications=settings.replications,
                              seed=settings.seed, confidence=settings.confidence).summary

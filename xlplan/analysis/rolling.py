@@ -45,8 +45,9 @@ from xlplan import cancel
 from xlplan.analysis.buffer import BufferSearch, buffer_search
 from xlplan.analysis.scenarios import sample_problem
 from xlplan.analysis.value import AnalysisError
+from xlplan.model import Formulation
 from xlplan.model.declarations import ModelPart, Rule
-from xlplan.model.formulation import FORMULATION, PLAN_VARIABLES
+from xlplan.model.formulation import PLAN_VARIABLES, formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.simulation import DemandModel, ProcessNoise, SimulationResult, SimulationSummary
@@ -210,12 +211,13 @@ def _policy(name: str, demand: DemandModel, noise: ProcessNoise, factor: float |
     return words, stochastic
 
 
-def _frozen_part(values: Mapping[str, np.ndarray], window: PlanningProblem, periods: int) -> ModelPart:
-    """Rules that pin the plan's inputs in the first ``periods`` periods of ``window`` to ``values``."""
+def _frozen_part(values: Mapping[str, np.ndarray], window: PlanningProblem, periods: int,
+                 formulation: Formulation) -> ModelPart:
+    """Rules that pin ``formulation``'s plan inputs in the first ``periods`` periods of ``window`` to ``values``."""
     frozen = set(window.periods[:periods])
     position = {p: i for i, p in enumerate(window.products)}
     rules = []
-    for name in (v.name for v in FORMULATION.plan_inputs()):
+    for name in (v.name for v in formulation.plan_inputs()):
         def pin(plan: Any, p: str, t: str, name: str = name) -> Any:
             import pyomo.environ as pyo
 
@@ -259,11 +261,12 @@ def _run_policy(problem: PlanningProblem, plan_for: PolicyProblem, worlds: tuple
             if key not in cache:
                 window_problem = problem.window(start, stop, initial_inventory=initial[0],
                                                 initial_backorders=initial[1], initial_workforce=initial[2])
-                formulation = FORMULATION
+                planned = plan_for(window_problem, start, stop)
+                formulation = formulation_for(planned.settings)  # the workbook's risk weight, fill-rate target
                 if keep:
                     pinned = {n: v[:, start - previous[0]:] for n, v in previous[1].items()}  # type: ignore[index]
-                    formulation = FORMULATION.with_parts(_frozen_part(pinned, window_problem, keep))
-                solution = solve_problem(plan_for(window_problem, start, stop), options, formulation=formulation)
+                    formulation = formulation.with_parts(_frozen_part(pinned, window_problem, keep, formulation))
+                solution = solve_problem(planned, options, formulation=formulation)
                 solves += 1
                 cache[key] = (solution.plan, solution.info.status)
             plan, status = cache[key]

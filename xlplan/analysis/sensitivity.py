@@ -12,12 +12,14 @@ whole-unit part of the plan fixed at the optimum (hours and workforce stay free)
 
 Each price holds while the basis stays optimal. HiGHS ranges each row's bound on its own; a limit
 that is one row per scenario moves all of them at once, and the range given for it is the one the
-100% rule guarantees (the changes' shares of their rows' ranges add up to at most 1): a range in
-which the price surely holds, possibly narrower than the true one.
+100% rule guarantees (the changes' shares of their rows' ranges add up to at most 1; a scenario's row
+that does not bind counts with its slack, which the moved bound may use up): a range in which the price
+surely holds, possibly narrower than the true one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -135,6 +137,23 @@ def _allowed(change: np.ndarray, room_up: np.ndarray, room_down: np.ndarray) -> 
     return np.inf if total == 0 else 1.0 / total
 
 
+def _rooms_of_basic_rows(highs: highspy.Highs, model: MatrixModel, bound: np.ndarray, room_up: np.ndarray,
+                         room_down: np.ndarray) -> None:
+    """A row that does not bind at the optimum (basic) keeps the basis optimal until the moved bound reaches
+    its activity, and however far the bound moves away from it: set those rooms in place. (HiGHS's bound
+    ranging of a basic row tells something else: moved together with a binding scenario's row, a scenario
+    whose row had slack started to bind well inside the range it gave.)"""
+    basic = np.array([status == highspy.HighsBasisStatus.kBasic for status in highs.getBasis().row_status])
+    if not basic.any():
+        return
+    activity = np.asarray(highs.getSolution().row_value)
+    equal = model.row_lower == model.row_upper
+    upper = np.isfinite(model.row_upper) & ~equal  # the bound that moves is the upper one
+    slack = np.abs(bound - activity)
+    room_up[basic] = np.where(equal, 0.0, np.where(upper, np.inf, slack))[basic]
+    room_down[basic] = np.where(equal, 0.0, np.where(upper, slack, np.inf))[basic]
+
+
 def _demand_coefficients(problem: PlanningProblem, formulation: Formulation) -> tuple[np.ndarray, np.ndarray]:
     """How one more unit of demand of (product, period) moves the bounds of one scenario's rows:
     shape (products x periods, stage-2 rows), and of the rows on an expectation before the scenario's
@@ -205,8 +224,8 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
             model.col_upper[cols[fixed]] = values[fixed]
         basis = "LP with the whole-unit plan fixed"
 
-    highs = new_highs(SolveOptions(time_limit=options.time_limit, threads=options.threads,
-                                   lp_algorithm="dual-simplex"), is_mip=False)
+    # the dual simplex ends on a basis, which the ranging needs
+    highs = new_highs(dataclasses.replace(options, lp_algorithm="dual-simplex"), is_mip=False)
     pass_model(highs, model, relax_integrality=True)
     run(highs)
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -225,6 +244,7 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
         room_down = bound - np.asarray(ranging.row_bound_dn.value_)
         room_up, room_down = (np.maximum(np.nan_to_num(room_up, nan=0.0), 0),
                               np.maximum(np.nan_to_num(room_down, nan=0), 0))
+        _rooms_of_basic_rows(highs, model, bound, room_up, room_down)
 
     scale = max(1.0, float(np.abs(model.cost).max(initial=0.0)))
     S, r1 = len(problem.scenarios), model.stage_one_rows

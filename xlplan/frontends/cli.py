@@ -70,7 +70,7 @@ def _lp_algorithms() -> tuple[str, ...]:
 
 
 def _backends() -> tuple[str, ...]:
-    from xlplan.solver.interface import BACKENDS
+    from xlplan.solver.registry import BACKENDS
 
     return BACKENDS
 
@@ -738,6 +738,8 @@ def _failure(args: argparse.Namespace, error: BaseException) -> tuple[int, dict[
         code, line = INVALID, str(error)
         figures["issues"] = [{"where": i.where, "name": i.name, "message": i.message, "context": i.context}
                              for i in error.issues]  # type: ignore[attr-defined]
+    elif _raised(error, "xlplan.solver.registry", "UnsupportedRequest"):  # the options ask what cannot be done
+        code, line = USAGE, f"xlplan {args.command}: error: {error}"
     elif _raised(error, "xlplan.analysis.value", "AnalysisError") or _raised(error, "xlplan.commands",
                                                                              "PlanUnavailable"):
         code, line = (STOPPED if error.stopped else NO_PLAN), f"xlplan: {error}"  # type: ignore[attr-defined]

@@ -13,9 +13,11 @@ from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_two_stage, values_of
 from xlplan.solver.decomposition import INFEASIBLE, OPTIMAL, STOPPED_WITH_PLAN, LearnedCuts, solve_by_decomposition
+from xlplan.solver.highs_direct import highs_versions, release_threads
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason, optimal_reason
+from xlplan.solver.warm import Learned
 
 STATUS = {OPTIMAL: SolveStatus.OPTIMAL, STOPPED_WITH_PLAN: SolveStatus.STOPPED_WITH_PLAN,
           INFEASIBLE: SolveStatus.INFEASIBLE}
@@ -24,22 +26,16 @@ STATUS = {OPTIMAL: SolveStatus.OPTIMAL, STOPPED_WITH_PLAN: SolveStatus.STOPPED_W
 class DecompositionSolver:
     """A trust-region L-shaped method over the scenarios: for many scenarios of continuous plans."""
 
-    name = "decomposition"
-    method = "decomposition"
-    description = "a trust-region L-shaped method over the scenarios (continuous plans, many scenarios)"
-
     def available(self) -> bool:
         from xlplan.solver.highs_api import HIGHSPY  # its master and scenarios add rows to a kept HiGHS
 
         return HIGHSPY
 
     def versions(self) -> dict[str, str]:
-        from xlplan.solver.highs_direct import highs_versions
-
         return highs_versions()
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
+              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
         if fixed_plan is not None:  # nothing to decompose: each scenario's recourse, priced in one LP
             from xlplan.solver.highs_matrix import HIGHS_MATRIX
 
@@ -48,15 +44,8 @@ class DecompositionSolver:
 
         requires_highspy("The decomposition (--method decomposition)")
         started = time.perf_counter()
-        formulation = formulation or FORMULATION
-        if formulation.couples_scenarios:
-            return SolverRun(SolverOutcome(SolveStatus.ERROR, formulation.coupling_refusal("the decomposition method")),
-                             None, None)
-        program = compile_two_stage(problem, formulation)
-        if program.is_mip and not options.relax_integrality:
-            outcome = SolverOutcome(SolveStatus.ERROR, "the decomposition method solves continuous plans; for whole "
-                                    "units use the extensive form (method 'extensive'), or ask for fractional units")
-            return SolverRun(outcome, None, None, timings=dict(program.timings))
+        # whole units and rules on an expectation were refused by the request (the registry's features)
+        program = compile_two_stage(problem, formulation or FORMULATION)
         handed = time.perf_counter()
         history: list[progress.Bounds] = []
 
@@ -66,11 +55,14 @@ class DecompositionSolver:
             history.append(state)
             progress.bounds(state.objective, state.bound, state.gap, seconds)
 
-        learned = options.warm_start if isinstance(options.warm_start, LearnedCuts) else None
+        learned = warm_start if isinstance(warm_start, LearnedCuts) else None
         warm = learned is not None and learned.fits(program)
         progress.phase("solving by decomposition (L-shaped" + (", from the last solve's cuts)" if warm else ")"))
-        result = solve_by_decomposition(program, gap=options.gap, time_limit=options.time_limit,
-                                        threads=options.threads, progress=report, learned=learned)
+        try:
+            result = solve_by_decomposition(program, gap=options.gap, time_limit=options.time_limit,
+                                            threads=options.threads, progress=report, learned=learned, options=options)
+        finally:
+            release_threads()
         solved = time.perf_counter()
         status = STATUS.get(result.status, SolveStatus.STOPPED_WITHOUT_PLAN)
         has_plan = status.has_plan and result.x is not None and result.y is not None

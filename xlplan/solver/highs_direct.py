@@ -1,4 +1,6 @@
-"""Hand the compiled matrices to HiGHS and read back what it did."""
+"""The HiGHS adapter: every HiGHS instance xlplan runs is made by :func:`new_highs` (the options' settings),
+run by :func:`run` (Ctrl+C, a MIP's deadline, progress) and read by :func:`read_outcome` (HiGHS's status in
+the planner's words); :func:`release_threads` leaves HiGHS's global scheduler as it was found."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ import math
 import os
 import sys
 import threading
-import time
 import weakref
+from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
 
@@ -18,7 +20,7 @@ from xlplan import progress
 from xlplan.runtime import can_start_threads
 from xlplan.solver.compile import MatrixModel
 from xlplan.solver.highs_api import HIGHSPY, highspy
-from xlplan.solver.options import SolveOptions
+from xlplan.solver.options import HighsValue, SolveOptions
 from xlplan.solver.status import (
     INFEASIBLE_REASON,
     UNBOUNDED_REASON,
@@ -27,15 +29,9 @@ from xlplan.solver.status import (
     limit_reason,
     optimal_reason,
 )
-from xlplan.solver.warm import WarmStart, basis_of, matrix_digest, start_from
 
 MS = highspy.HighsModelStatus
 PRIMAL_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
-WARM_PRICING = "simplex_dual_edge_weight_strategy"
-"""Set to devex (1) for a warm start: dual steepest edge first computes its weights for the whole basis,
-which after one demand cell changed costs more than the few iterations left (measured at 1,000
-scenarios, 53 iterations: 1.8 s with steepest edge, 0.8 s with devex)."""
-
 LIMIT_REASONS = {
     MS.kTimeLimit: "the time limit was reached",
     MS.kIterationLimit: "the iteration limit was reached",
@@ -84,13 +80,15 @@ def highs_versions() -> dict[str, str]:
     return versions
 
 
-def new_highs(options: SolveOptions, is_mip: bool) -> highspy.Highs:
-    """A HiGHS instance set up with ``options``; raises ValueError for an option HiGHS refuses."""
+def new_highs(options: SolveOptions, is_mip: bool, tuning: Mapping[str, HighsValue] | None = None) -> highspy.Highs:
+    """A HiGHS instance set up with ``options`` (and a solver part's own ``tuning``, see
+    :meth:`SolveOptions.highs_settings`); raises ValueError for an option HiGHS refuses. Every HiGHS
+    instance xlplan runs is made here."""
     _swallow_banner()
     if options.threads is not None:
         highspy.Highs.resetGlobalScheduler(True)
     highs = highspy.Highs()
-    for name, value in options.highs_settings(is_mip).items():
+    for name, value in options.highs_settings(is_mip, tuning).items():
         if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
             if name == "solver" and value == "hipo":
                 raise ValueError(
@@ -99,6 +97,15 @@ def new_highs(options: SolveOptions, is_mip: bool) -> highspy.Highs:
                     f"({highs.version()})")
             raise ValueError(f"HiGHS refused the option {name}={value!r}")
     return highs
+
+
+def release_threads() -> None:
+    """Leave HiGHS's task scheduler as a fresh process has it. The scheduler is global: the first solve run
+    in a thread sets how many threads it has, and a later HiGHS instance (xlplan's or anyone's in the same
+    long-lived process, such as Excel's) that asks for another number is refused without running ("Not
+    Set"). highspy resets it after each solve it runs on its own thread; xlplan's solves that call
+    ``Highs.run`` directly (the decomposition's thousands of small LPs) call this once when they end."""
+    highspy.Highs.resetThreadScheduler(False)
 
 
 def pass_model(highs: highspy.Highs, model: MatrixModel, relax_integrality: bool) -> None:
@@ -204,33 +211,9 @@ def run(highs: highspy.Highs, *, is_mip: bool = False) -> list[progress.Bounds]:
     finally:
         highs.cbMipImprovingSolution.unsubscribe(improved)
         highs.cbMipLogging.unsubscribe(logged)
+        if not highs.HandleKeyboardInterrupt:  # highspy ran it on this thread (on its own, it resets itself)
+            release_threads()
     return history
-
-
-def solve_matrix_model(model: MatrixModel, options: SolveOptions) -> SolverOutcome:
-    """Solve the compiled extensive form with HiGHS."""
-    is_mip = bool(model.integer.any()) and not options.relax_integrality
-    started = time.perf_counter()
-    highs = new_highs(options, is_mip)
-    pass_model(highs, model, options.relax_integrality)
-    matrix = None if is_mip else matrix_digest(model.matrix)
-    warm = not is_mip and isinstance(options.warm_start, WarmStart) and options.warm_start.fits(model) \
-        and start_from(highs, options.warm_start, matrix)
-    if warm and WARM_PRICING not in options.highs_options:
-        highs.setOptionValue(WARM_PRICING, 1)
-    handed = time.perf_counter()
-    progress.phase(("solving the MIP" if is_mip else "solving the LP") + (" (HiGHS, warm)" if warm else " (HiGHS)"))
-    history = run(highs, is_mip=is_mip)
-    solved = time.perf_counter()
-    outcome = read_outcome(highs, is_mip)
-    outcome.history = history
-    if not is_mip and outcome.status is SolveStatus.OPTIMAL:
-        outcome.warm_start = basis_of(highs, matrix)
-    if highs.getModelStatus() == MS.kUnboundedOrInfeasible:
-        outcome = _disambiguate(model, options, outcome)
-    outcome.timings = {"hand_over": handed - started, "solve": solved - handed,
-                       "extract": time.perf_counter() - solved}
-    return outcome
 
 
 def read_outcome(highs: highspy.Highs, is_mip: bool) -> SolverOutcome:
@@ -261,17 +244,3 @@ def read_outcome(highs: highspy.Highs, is_mip: bool) -> SolverOutcome:
     if not outcome.status.has_plan:
         outcome.x = outcome.objective = outcome.bound = outcome.gap = None
     return outcome
-
-
-def _disambiguate(model: MatrixModel, options: SolveOptions, outcome: SolverOutcome) -> SolverOutcome:
-    """HiGHS's presolve may only say "unbounded or infeasible": a zero-cost solve tells which."""
-    probe = new_highs(options, is_mip=bool(model.integer.any()) and not options.relax_integrality)
-    pass_model(probe, model, options.relax_integrality)
-    probe.changeColsCost(model.num_cols, np.arange(model.num_cols, dtype=np.int32),
-                         np.zeros(model.num_cols))
-    probe.run()
-    feasible = probe.getModelStatus() == MS.kOptimal
-    outcome.status = SolveStatus.UNBOUNDED if feasible else SolveStatus.INFEASIBLE
-    outcome.reason = UNBOUNDED_REASON if feasible else INFEASIBLE_REASON
-    return outcome
-

@@ -11,18 +11,16 @@ from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import values_of
 from xlplan.solver.compiled_cache import COMPILED
-from xlplan.solver.highs_direct import highs_versions, solve_matrix_model
+from xlplan.solver.extensive_form import solve_matrix_model
+from xlplan.solver.highs_direct import highs_versions
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.warm import Learned, WarmStart
 from xlplan.solver.whole_units import is_large_mip, solve_whole_units
 
 
 class HighsMatrixSolver:
     """HiGHS on the extensive form's matrices, compiled once from a one-scenario template."""
-
-    name = "highs"
-    method = "extensive"
-    description = "HiGHS on the matrices compiled from the model (fast on many scenarios)"
 
     def available(self) -> bool:
         return True
@@ -30,13 +28,15 @@ class HighsMatrixSolver:
     def versions(self) -> dict[str, str]:
         return highs_versions()
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
+              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
         model = COMPILED.extensive(problem, formulation or FORMULATION)
         if fixed_plan is not None:
             model.fix_plan(fixed_plan)
-        solve = solve_whole_units if is_large_mip(model, options) else solve_matrix_model
-        outcome = solve(model, options)
+        if is_large_mip(model, options):
+            outcome = solve_whole_units(model, options)
+        else:
+            outcome = solve_matrix_model(model, options, warm_start if isinstance(warm_start, WarmStart) else None)
         plan = recourse = None
         if outcome.x is not None:
             extract_started = time.perf_counter()

@@ -1,11 +1,10 @@
-"""The one interface every solver offers, and the registry the command line, the options' validation
-and the Run log read.
+"""The one interface every solver offers.
 
 A solver takes a problem (and the model's formulation, and optionally a fixed stage-1 plan) with
 :class:`~xlplan.solver.options.SolveOptions` and returns a :class:`SolverRun`: an honest status
 with its bound and gap, the plan and recourse by variable name, and timings. ``solve_problem`` does
 the rest the same way for every solver (rounding whole units, explaining infeasibility, the Run log's
-figures). The registry names solvers without importing them, so reading the choices is instant.
+figures). The registry of solvers (their names, descriptions and features) is :mod:`xlplan.solver.registry`.
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from xlplan.solver.registry import BACKENDS, SOLVERS, Registered, registered
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from xlplan.solver.compile import MatrixModel
     from xlplan.solver.options import SolveOptions
     from xlplan.solver.status import SolverOutcome
+    from xlplan.solver.warm import Learned
 
 Values = Mapping[str, "np.ndarray"]
 
@@ -45,12 +47,8 @@ class SolverRun:
 
 
 class Solver(Protocol):
-    """A way to solve the planning problem."""
-
-    name: str
-    method: str
-    """``extensive`` (the extensive form in one solve) or ``decomposition``."""
-    description: str
+    """A way to solve the planning problem (its name, method, description and features are its line in
+    :data:`xlplan.solver.registry.SOLVERS`)."""
 
     def available(self) -> bool:
         """Whether what it needs is installed."""
@@ -60,45 +58,18 @@ class Solver(Protocol):
         """The versions of what shapes its answers, for the Run log."""
         ...
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
-        """Solve ``problem`` (stage 1 pinned to ``fixed_plan`` when given)."""
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
+              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
+        """Solve ``problem`` (stage 1 pinned to ``fixed_plan`` when given), starting from what an earlier
+        solve learned (``warm_start``) when it is of the solver's own kind and fits; ignored otherwise."""
         ...
 
 
-@dataclass(frozen=True)
-class Registered:
-    """A solver by name, imported only when used."""
-
-    name: str
-    method: str
-    description: str
-    module: str
-    attribute: str
-
-    def load(self) -> Solver:
-        solver: Solver = getattr(importlib.import_module(self.module), self.attribute)
-        return solver
-
-
-SOLVERS: dict[str, Registered] = {
-    entry.name: entry for entry in (
-        Registered("highs", "extensive", "HiGHS on the matrices compiled from the model (fast on many scenarios)",
-                   "xlplan.solver.highs_matrix", "HIGHS_MATRIX"),
-        Registered("pyomo", "extensive", "the whole Pyomo model solved through Pyomo's HiGHS interface "
-                   "(the textbook path, slower)", "xlplan.solver.via_pyomo", "PYOMO_HIGHS"),
-        Registered("mpi-sppy", "decomposition", "mpi-sppy on --mpi N processes", "xlplan.solver.mpi_sppy", "MPI_SPPY"),
-        Registered("decomposition", "decomposition", "a trust-region L-shaped method over the scenarios (continuous "
-                   "plans, many scenarios)", "xlplan.solver.decomposed", "DECOMPOSITION"),
-    )
-}
-"""Every solver, by the name ``--backend`` and ``SolveOptions.backend`` take."""
-
-BACKENDS: tuple[str, ...] = tuple(SOLVERS)
-
-
 def solver_named(name: str) -> Solver:
-    """The solver registered as ``name``; ValueError naming the choices otherwise."""
-    if name not in SOLVERS:
-        raise ValueError(f"no solver named {name!r}; the choices are {', '.join(SOLVERS)}")
-    return SOLVERS[name].load()
+    """The solver registered as ``name`` (imported now); ValueError naming the choices otherwise."""
+    entry = registered(name)
+    solver: Solver = getattr(importlib.import_module(entry.module), entry.attribute)
+    return solver
+
+
+__all__ = ["BACKENDS", "SOLVERS", "Registered", "Solver", "SolverRun", "Values", "solver_named"]

@@ -35,6 +35,7 @@ from xlplan.solver.interface import SolverRun, Values, solver_named
 from xlplan.solver.mpi_cylinders import BOUNDS, CONVERGED_PLAN, INFEASIBLE, JOB, PLAN, cylinders_for
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason
+from xlplan.solver.warm import Learned
 
 DEFAULT_RANKS = 2
 LP_GAP = 1e-6
@@ -232,10 +233,6 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
 class MpiSppySolver:
     """mpi-sppy's hub and spokes on N MPI processes, the plan priced by HiGHS."""
 
-    name = "mpi-sppy"
-    method = "decomposition"
-    description = "mpi-sppy on --mpi N processes"
-
     def available(self) -> bool:
         return all(importlib.util.find_spec(module) is not None for module in ("mpisppy", "mpi4py")) \
             and mpiexec() is not None
@@ -249,15 +246,13 @@ class MpiSppySolver:
                 continue
         return found
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
+              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
         if fixed_plan is not None:  # nothing left to decompose: HiGHS prices a given plan directly
             return solver_named("highs").solve(problem, dataclasses.replace(options, backend="highs", mpi=None),
                                                fixed_plan=fixed_plan, formulation=formulation)
-        formulation = formulation or FORMULATION
-        if formulation.couples_scenarios:
-            return SolverRun(SolverOutcome(SolveStatus.ERROR, formulation.coupling_refusal("mpi-sppy")), None, None)
-        return solve_with_mpisppy(problem, options, formulation)
+        # rules on an expectation were refused by the request (the registry's features)
+        return solve_with_mpisppy(problem, options, formulation or FORMULATION)
 
 
 MPI_SPPY = MpiSppySolver()

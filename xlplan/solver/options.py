@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from xlplan.limits import cores
-from xlplan.solver.interface import BACKENDS
-
-if TYPE_CHECKING:
-    from xlplan.solver.warm import Learned
+from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest
 
 LpAlgorithm = Literal["auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo"]
 
@@ -59,18 +56,23 @@ class SolveOptions:
     lp_algorithm:
         For LPs: ``auto`` (HiGHS chooses), ``dual-simplex``, ``primal-simplex``, ``ipm``
         (interior point with crossover), ``pdlp`` (first-order) or ``hipo`` (HiGHS's parallel
-        interior point; needs the optional ``highspy-extras`` package).
+        interior point; needs the optional ``highspy-extras`` package). Under the decomposition it
+        solves the starting plan's sample; the master and the scenarios stay on the dual simplex,
+        which restarts warm after each step (``highs_options`` still override them).
     relax_integrality:
         Solve the LP relaxation even when the problem asks for whole units.
     method:
         ``extensive`` solves the extensive form with ``backend``; ``decomposition`` runs the L-shaped
-        method over the scenarios (continuous plans only); ``auto`` (default) decomposes continuous
+        method over the scenarios (continuous plans only), or ``backend`` when it decomposes
+        (``mpi-sppy``); options that contradict each other (``extensive`` with a backend that
+        decomposes, ``decomposition`` with ``pyomo`` or ``mpi``) are refused in one sentence
+        (:class:`~xlplan.solver.registry.UnsupportedRequest`); ``auto`` (default) decomposes continuous
         plans of many scenarios and few products (:func:`auto_decomposes`: from 500 scenarios of up
         to 6 products, from 1,000 of up to 12), and says so.
     gap:
         The relative gap at which the decomposition stops and calls its plan optimal (default 1e-6).
     backend:
-        The solver, by its name in :data:`xlplan.solver.interface.SOLVERS`: ``highs`` (default)
+        The solver, by its name in :data:`xlplan.solver.registry.SOLVERS`: ``highs`` (default)
         hands HiGHS the matrices compiled from the model; ``pyomo`` builds the full Pyomo extensive
         form and solves it through Pyomo's HiGHS interface. Both solve the same model; ``highs`` is
         much faster on many scenarios.
@@ -96,10 +98,6 @@ class SolveOptions:
     mpi: int | None = None
     log: bool = False
     highs_options: Mapping[str, HighsValue] = field(default_factory=dict)
-    warm_start: Learned | None = field(default=None, repr=False, compare=False)
-    """For an LP: what an earlier solve of a problem of the same shape learned, to start from (the
-    extensive form's basis or a decomposition's cuts, see :mod:`xlplan.solver.warm`); ignored when it
-    does not fit. It changes the time, never the answer."""
 
     def __post_init__(self) -> None:
         problems = []
@@ -121,15 +119,30 @@ class SolveOptions:
             if self.mpi < 2 or (self.mpi % 2 and self.mpi % 3):
                 # mpi-sppy shares the processes equally between its hub and its 2 or 3 spokes
                 problems.append(f"mpi must be an even number of processes or a multiple of 3, not {self.mpi}")
-            if self.backend == "highs":  # the default: --mpi N alone asks for mpi-sppy
+            if self.method == "decomposition":
+                problems.append("mpi runs mpi-sppy and method 'decomposition' the built-in decomposition: choose one")
+            elif self.method == "extensive":
+                problems.append("mpi runs mpi-sppy, which decomposes the scenarios, and method 'extensive' solves "
+                                "the extensive form whole: choose one")
+            elif self.backend == "highs":  # the default: --mpi N alone asks for mpi-sppy
                 object.__setattr__(self, "backend", "mpi-sppy")
             elif self.backend != "mpi-sppy":
                 problems.append(f"mpi runs the mpi-sppy solver, not {self.backend!r}")
+        elif self.backend in SOLVERS:
+            decomposes = SOLVERS[self.backend].decomposes
+            if self.method == "extensive" and decomposes:
+                problems.append(f"backend {self.backend!r} decomposes the scenarios and method 'extensive' solves "
+                                "the extensive form whole: choose one")
+            elif self.method == "decomposition" and not decomposes and self.backend != "highs":
+                problems.append(f"method 'decomposition' runs the built-in decomposition and backend "
+                                f"{self.backend!r} the extensive form: choose one")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise UnsupportedRequest("; ".join(problems))
 
-    def highs_settings(self, is_mip: bool) -> dict[str, HighsValue]:
-        """The HiGHS option values these options stand for."""
+    def highs_settings(self, is_mip: bool, tuning: Mapping[str, HighsValue] | None = None) -> dict[str, HighsValue]:
+        """The HiGHS option values these options stand for; ``tuning`` (a part of a solver that sets some
+        options its own way, as the decomposition's warm dual simplex) comes after the common ones and
+        before ``highs_options``, which the user named and which always win."""
         options: dict[str, HighsValue] = {"output_flag": self.log, "mip_rel_gap": self.mip_gap}
         if self.time_limit is not None:
             options["time_limit"] = float(self.time_limit)
@@ -145,5 +158,6 @@ class SolveOptions:
                 "hipo": {"solver": "hipo"},
             }
             options.update(algorithms[self.lp_algorithm])
+        options.update(tuning or {})
         options.update(self.highs_options)
         return options

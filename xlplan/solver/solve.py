@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -12,20 +13,23 @@ from xlplan.model import Formulation
 from xlplan.model.formulation import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_extensive_form
+from xlplan.solver.highs_api import HIGHSPY
 from xlplan.solver.infeasibility import explain_infeasibility
 from xlplan.solver.interface import Solver, solver_named
 from xlplan.solver.options import SolveOptions, auto_decomposes
+from xlplan.solver.registry import SOLVERS, Registered, UnsupportedRequest
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
+from xlplan.solver.warm import Learned
 
 ZERO_TOLERANCE = 1e-9
 
 
 def versions(solver: Solver | None = None) -> dict[str, str]:
     """Versions of xlplan and of the libraries that shape a solver's answers (default: ``highs``)."""
-    import xlplan
+    from importlib import metadata
 
-    return {"xlplan": xlplan.__version__, **(solver or solver_named("highs")).versions()}
+    return {"xlplan": metadata.version("xlplan"), **(solver or solver_named("highs")).versions()}
 
 
 def _tidy(values: np.ndarray, whole: bool) -> np.ndarray:
@@ -35,40 +39,83 @@ def _tidy(values: np.ndarray, whole: bool) -> np.ndarray:
     return values
 
 
-def chosen_solver(problem: PlanningProblem, options: SolveOptions, formulation: Formulation | None = None) -> str:
-    """The registered solver ``options`` ask for: ``method`` decides between the decomposition and the
-    extensive form (solved by ``backend``); ``auto`` never decomposes a ``formulation`` whose rules tie
-    the scenarios together."""
+@dataclass(frozen=True)
+class SolveRequest:
+    """A solve's choices, made once: the model (the formulation the settings ask for, unless one is given),
+    whether it is solved in whole units, and the solver (by the method, the backend and the auto rule);
+    what the chosen solver cannot do is refused here, in one sentence."""
+
+    problem: PlanningProblem
+    options: SolveOptions
+    formulation: Formulation
+    whole_units: bool
+    """Whether whole-unit variables stay whole (a MIP): the problem asks for them and the options do not relax."""
+    solver: Registered
+    auto: bool
+    """Whether ``method="auto"`` chose to decompose."""
+
+    @classmethod
+    def resolve(cls, problem: PlanningProblem, options: SolveOptions | None = None,
+                formulation: Formulation | None = None, *, fixed_plan: bool = False) -> SolveRequest:
+        """The request for ``problem`` with ``options``; :class:`UnsupportedRequest` when the chosen solver
+        cannot solve it (whole units or a rule on an expectation, under a decomposition), unless the plan is
+        fixed (``fixed_plan``: only the recourse is solved, which every solver hands to HiGHS whole)."""
+        options = options or SolveOptions()
+        formulation = formulation or formulation_for(problem.settings)
+        whole = problem.settings.integer_units and not options.relax_integrality
+        name, auto = _chosen(problem, options, formulation, whole)
+        solver = SOLVERS[name]
+        if fixed_plan:
+            pass
+        elif formulation.couples_scenarios and not solver.supports("expected rules"):
+            raise UnsupportedRequest(formulation.coupling_refusal(
+                "mpi-sppy" if name == "mpi-sppy" else "the decomposition method"))
+        elif whole and not solver.supports("whole units"):
+            raise UnsupportedRequest(f"the {name} method solves continuous plans; for whole units use the "
+                                     "extensive form (method 'extensive'), or ask for fractional units")
+        return cls(problem, options, formulation, whole, solver, auto)
+
+
+def _chosen(problem: PlanningProblem, options: SolveOptions, formulation: Formulation,
+            whole: bool) -> tuple[str, bool]:
+    """The registered solver ``options`` ask for, and whether the auto rule chose it: ``method`` decides
+    between a decomposition (``backend`` when it decomposes, else the built-in one) and the extensive form
+    (solved by ``backend``); ``auto`` decomposes continuous plans of the sizes :func:`auto_decomposes`
+    names, never a ``formulation`` whose rules tie the scenarios together."""
     if options.method == "decomposition":
-        return "decomposition"
+        return (options.backend if SOLVERS[options.backend].decomposes else "decomposition"), False
     S, P, _ = problem.shape
-    continuous = not problem.settings.integer_units or options.relax_integrality
-    coupled = formulation is not None and formulation.couples_scenarios
-    if (options.method == "auto" and options.backend == "highs" and options.mpi is None and continuous
-            and not coupled and auto_decomposes(S, P) and solver_named("decomposition").available()):
-        return "decomposition"
-    return options.backend
+    if (options.method == "auto" and options.backend == "highs" and options.mpi is None and not whole
+            and not formulation.couples_scenarios and auto_decomposes(S, P) and HIGHSPY):
+        return "decomposition", True
+    return options.backend, False
+
+
+def chosen_solver(problem: PlanningProblem, options: SolveOptions, formulation: Formulation | None = None) -> str:
+    """The name of the registered solver a solve of ``problem`` with ``options`` runs."""
+    return SolveRequest.resolve(problem, options, formulation).solver.name
 
 
 def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
                   fixed_plan: Mapping[str, np.ndarray] | None = None,
-                  formulation: Formulation | None = None) -> Solution:
+                  formulation: Formulation | None = None, *, warm_start: Learned | None = None) -> Solution:
     """Solve ``problem`` with the solver ``options.backend`` names and return the raw solution with
     its :class:`SolveInfo`.
 
     With ``fixed_plan`` (stage-1 values by name, shape (products, periods)) only the recourse is
     optimised: the plan's expected cost under the problem's scenarios, or why it cannot work.
-    ``formulation`` is the model (default: the production-planning model, with the mean-CVaR part
-    when the problem's settings give a risk weight). Most users want
+    ``formulation`` is the model (default: the production-planning model with the parts the problem's
+    settings ask for: mean-CVaR for a risk weight, the fill-rate rule for a target). The choices are made
+    once (:class:`SolveRequest`); options the chosen solver cannot honour raise
+    :class:`~xlplan.solver.registry.UnsupportedRequest`. Most users want
     :func:`xlplan.solve`, which wraps this in a :class:`~xlplan.PlanResult`.
     """
-    options = options or SolveOptions()
-    formulation = formulation or formulation_for(problem.settings)
+    request = SolveRequest.resolve(problem, options, formulation, fixed_plan=fixed_plan is not None)
+    options, formulation, whole = request.options, request.formulation, request.whole_units
     started = time.perf_counter()
-    solver = solver_named(chosen_solver(problem, options, formulation))
-    run = solver.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
+    solver = solver_named(request.solver.name)
+    run = solver.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation, warm_start=warm_start)
     outcome, plan, recourse, timings = run.outcome, run.plan, run.recourse, dict(run.timings)
-    whole = problem.settings.integer_units and not options.relax_integrality
     if plan is not None and recourse is not None:
         plan = {name: _tidy(v, whole and formulation.variable(name).whole) for name, v in plan.items()}
         recourse = {name: _tidy(v, whole and formulation.variable(name).whole) for name, v in recourse.items()}
@@ -89,14 +136,14 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
     S, P, T = problem.shape
     size = {**run.model_size, "scenarios": S, "products": P, "periods": T}
     message = outcome.reason
-    if options.method == "auto" and solver.name == "decomposition":
+    if request.auto:
         message += f" (method auto: decomposition, for {problem.shape[0]:,} scenarios)"
     if explanation is not None:  # the explanation's summary often opens with the reason: say it once
         summary = explanation.summary
         message = summary if summary.lower().startswith(message.lower()) else f"{message}. {summary}"
     info = SolveInfo(
         status=outcome.status, message=message, objective=outcome.objective, bound=outcome.bound,
-        gap=outcome.gap, is_mip=whole, backend=solver.name, options=options, seconds=seconds,
+        gap=outcome.gap, is_mip=whole, backend=request.solver.name, options=options, seconds=seconds,
         model_size=size, versions=versions(solver), iterations=outcome.iterations,
         fingerprint=problem.fingerprint(), finished_at=datetime.now(UTC), history=tuple(outcome.history),
     )

@@ -24,6 +24,7 @@ from xlplan.solver.status import (
     limit_reason,
     optimal_reason,
 )
+from xlplan.solver.warm import Learned
 
 TC = TerminationCondition
 LIMITS = {
@@ -141,10 +142,6 @@ def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan
 class PyomoHighsSolver:
     """The whole Pyomo extensive form, solved through Pyomo's HiGHS interface."""
 
-    name = "pyomo"
-    method = "extensive"
-    description = "the whole Pyomo model solved through Pyomo's HiGHS interface (the textbook path, slower)"
-
     def available(self) -> bool:
         return bool(SolverFactory("highs").available())
 
@@ -153,8 +150,8 @@ class PyomoHighsSolver:
 
         return highs_versions()
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *,
-              fixed_plan: Values | None = None, formulation: Formulation | None = None) -> SolverRun:
+    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
+              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
         return solve_with_pyomo(problem, options, fixed_plan, formulation or FORMULATION)
 
 

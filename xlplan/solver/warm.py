@@ -17,20 +17,16 @@ as its own and skips the check an unknown ("alien") basis needs, which costs as 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import stat
-import threading
 import zipfile
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
-import scipy.sparse as sp
 
 from xlplan.solver.compile import MatrixModel
 from xlplan.solver.highs_api import highspy
@@ -103,7 +99,7 @@ class WarmStart:
     num_cols: int
     num_rows: int
     matrix: str | None = None
-    """The :func:`matrix_digest` of the LP's constraint matrix; None when not known."""
+    """The :func:`~xlplan.solver.digest.matrix_digest` of the LP's constraint matrix; None when not known."""
 
     @classmethod
     def of(cls, col_status: np.ndarray, row_status: np.ndarray, matrix: str | None = None) -> WarmStart:
@@ -152,35 +148,6 @@ class WarmStart:
         if matrix.dtype.kind != "U" or matrix.ndim != 0:
             raise WarmStartRefused("its matrix digest is not text")
         return cls.of(saved["col_status"].astype(np.int8), saved["row_status"].astype(np.int8), str(matrix) or None)
-
-
-_DIGESTS: OrderedDict[int, tuple[sp.sparray, str]] = OrderedDict()
-_DIGESTS_LOCK = threading.Lock()
-
-
-def add_sparse(digest: hashlib.blake2b, matrix: sp.sparray) -> None:
-    """Feed a sparse matrix's format, shape, pattern and values to ``digest``."""
-    compressed = matrix if isinstance(matrix, sp.csc_array | sp.csr_array) else sp.csc_array(matrix)
-    digest.update(f"{type(compressed).__name__}{compressed.shape}".encode())
-    for array in (compressed.indptr, compressed.indices, compressed.data):
-        digest.update(np.ascontiguousarray(array).data)
-
-
-def matrix_digest(matrix: sp.sparray) -> str:
-    """A digest of a sparse matrix's shape, pattern and values (remembered for the last few matrix objects:
-    the compiled cache hands the same matrix to every what-if)."""
-    with _DIGESTS_LOCK:
-        known = _DIGESTS.get(id(matrix))
-        if known is not None and known[0] is matrix:
-            return known[1]
-    digest = hashlib.blake2b(digest_size=16)
-    add_sparse(digest, matrix)
-    value = digest.hexdigest()
-    with _DIGESTS_LOCK:
-        _DIGESTS[id(matrix)] = (matrix, value)
-        while len(_DIGESTS) > 4:
-            _DIGESTS.popitem(last=False)
-    return value
 
 
 def basis_of(highs: highspy.Highs, matrix: str | None = None) -> WarmStart | None:

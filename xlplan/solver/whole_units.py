@@ -28,6 +28,7 @@ import numpy as np
 
 from xlplan import progress
 from xlplan.solver.compile import MatrixModel
+from xlplan.solver.extensive_form import solve_matrix_model
 from xlplan.solver.highs_api import highspy
 from xlplan.solver.highs_direct import (
     LIMIT_REASONS,
@@ -37,7 +38,6 @@ from xlplan.solver.highs_direct import (
     pass_model,
     read_outcome,
     run,
-    solve_matrix_model,
 )
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import SolverOutcome, SolveStatus, limit_reason, optimal_reason

@@ -18,7 +18,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -197,8 +197,7 @@ class SolveCache:
                 self._results.move_to_end(key)
                 return cached
             shape = (problem.products, problem.periods, problem.scenarios, problem.settings)
-            warm = self._warm.get(shape) if options.warm_start is None else options.warm_start
-            result = PlanResult(solve_problem(problem, replace(options, warm_start=warm)))
+            result = PlanResult(solve_problem(problem, options, warm_start=self._warm.get(shape)))
             self.solves += 1
             self._remember(self._results, key, result)
             if result.solution.warm_start is not None:  # a what-if on this shape starts from here

@@ -14,6 +14,7 @@ relative gap between them. It is called optimal only when the gap is within the 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from xlplan.solver.decomposition.cuts import shared_feasibility_cuts
 from xlplan.solver.decomposition.learned import LearnedCuts
 from xlplan.solver.decomposition.master import Master, MasterSolution
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator, processes_for
+from xlplan.solver.options import SolveOptions
 
 __all__ = ["DecompositionResult", "LearnedCuts", "solve_by_decomposition"]
 
@@ -167,6 +169,7 @@ def solve_by_decomposition(
     reuse_bases: bool = False,
     start_sample: int | None = None,
     learned: LearnedCuts | None = None,
+    options: SolveOptions | None = None,
 ) -> DecompositionResult:
     """Solve the two-stage LP by the trust-region L-shaped method.
 
@@ -187,6 +190,8 @@ def solve_by_decomposition(
     ``learned``: the cuts of an earlier solve (``DecompositionResult.learned``); when they fit the
     program (the same structure, demand may differ) the solve starts from them and from that solve's
     best plan instead (see ``learned.py``).
+    ``options``: the HiGHS settings of every HiGHS instance the method makes (threads, the LP algorithm of
+    the starting sample, HiGHS options by name; the time limit is ``time_limit``, kept over the whole method).
     """
     if program.is_mip:
         raise NotImplementedError("the decomposition solves the LP: whole units are not supported yet "
@@ -202,11 +207,12 @@ def solve_by_decomposition(
     group_of = warm_start.groups if warm_start is not None else scenario_groups(
         program, groups if groups is not None else default_groups(S))
 
-    master = Master(program, group_of)
+    options = dataclasses.replace(options or SolveOptions(), time_limit=None)
+    master = Master(program, group_of, options)
     T = sp.csr_array(program.T)
     T_support = sp.csc_array(T[:, master.support])
     memory = LearnedCuts.begin(program, group_of)
-    evaluator = ScenarioEvaluator(program, processes_for(program, threads), reuse_bases=reuse_bases)
+    evaluator = ScenarioEvaluator(program, processes_for(program, threads), reuse_bases=reuse_bases, options=options)
     timings = {"setup": time.perf_counter() - started, "master": 0.0, "scenarios": 0.0}
 
     def remaining() -> float | None:
@@ -248,7 +254,7 @@ def solve_by_decomposition(
         if sample:
             tick = time.perf_counter()
             repaired = sample_start.repaired_sample_plan(program, evaluator, T_support, master.support, sample,
-                                                         deadline=deadline)
+                                                         deadline=deadline, options=options)
             if repaired is not None:
                 for cuts in repaired.cuts:
                     master.add_feasibility_cuts(cuts.gradient, cuts.rhs)

@@ -27,7 +27,8 @@ import scipy.sparse as sp
 
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.master import GroupCuts
-from xlplan.solver.warm import MAX_ENTRIES, WarmStartRefused, add_sparse, read_npz
+from xlplan.solver.digest import add_sparse
+from xlplan.solver.warm import MAX_ENTRIES, WarmStartRefused, read_npz
 
 KIND = "decomposition cuts"
 MEMORY = 128 * 2**20

@@ -19,16 +19,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
 from xlplan.solver.compile import TwoStageProgram
+from xlplan.solver.highs_api import highspy
 from xlplan.solver.highs_direct import new_highs
 from xlplan.solver.options import SolveOptions
 
 MS = highspy.HighsModelStatus
 POOL_TOLERANCE = 1e-9
+MASTER_TUNING: dict[str, bool | int | float | str] = {
+    "solver": "simplex", "simplex_strategy": 1,
+    # devex pricing: dual steepest edge's weights cost more than they save on a warm
+    # re-solve with many dense cuts (12 x 52 x 1,000: master CPU 16.6 s against 22.5 s)
+    "simplex_dual_edge_weight_strategy": 1}
+"""The master's own HiGHS settings, after the common ones and before the user's named HiGHS options: the dual
+simplex, which restarts warm after cuts are added."""
 """Relative violation from which a cut of the pool joins the master."""
 
 
@@ -61,9 +68,10 @@ class MasterSolution:
 class Master:
     """The master LP, in two HiGHS instances that receive the same cuts: one without the trust
     region (the lower bound) and one with it (the next plan), so that each stays warm: moving the
-    box on and off one instance costs more simplex iterations than the cuts do."""
+    box on and off one instance costs more simplex iterations than the cuts do. ``options`` give the
+    HiGHS settings (threads, options by name; their time limit is the caller's to pass per solve)."""
 
-    def __init__(self, program: TwoStageProgram, groups: np.ndarray) -> None:
+    def __init__(self, program: TwoStageProgram, groups: np.ndarray, options: SolveOptions | None = None) -> None:
         self.program = program
         self.groups = groups
         self.num_groups = int(groups.max()) + 1
@@ -94,13 +102,9 @@ class Master:
         row_lower = np.concatenate([program.row1_lower, mean_lower, [0.0]])
         row_upper = np.concatenate([program.row1_upper, mean_upper, [np.inf]])
         n = cost.size
-        self.bound, self.step = new_highs(SolveOptions(), is_mip=False), new_highs(SolveOptions(), is_mip=False)
+        options = options or SolveOptions()
+        self.bound, self.step = new_highs(options, False, MASTER_TUNING), new_highs(options, False, MASTER_TUNING)
         for h in (self.bound, self.step):
-            h.setOptionValue("solver", "simplex")
-            h.setOptionValue("simplex_strategy", 1)
-            # devex pricing: dual steepest edge's weights cost more than they save on a warm
-            # re-solve with many dense cuts (12 x 52 x 1,000: master CPU 16.6 s against 22.5 s)
-            h.setOptionValue("simplex_dual_edge_weight_strategy", 1)
             h.passModel(
                 n, row_lower.size, matrix.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
                 0.0, cost, self.col_lower, self.col_upper, row_lower, row_upper, matrix.indptr.astype(np.int32),

@@ -25,6 +25,7 @@ from xlplan.runtime import can_start_processes
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.recourse import Evaluation, recourse_data
 from xlplan.solver.decomposition.scenarios import ScenarioBatch
+from xlplan.solver.options import SolveOptions
 
 WORK_PER_PROCESS = 60_000
 """Scenarios x stage-2 rows below which another process costs more than it saves (measured:
@@ -38,7 +39,7 @@ def serve(connection: Connection) -> None:
     while True:
         message = connection.recv()
         if message[0] == "load":
-            batch = ScenarioBatch(message[1], message[2])
+            batch = ScenarioBatch(message[1], message[2], message[3])
             connection.send(None)
         elif message[0] == "evaluate":
             assert batch is not None
@@ -101,17 +102,18 @@ def processes_for(program: TwoStageProgram, threads: int | None) -> int:
 class ScenarioEvaluator:
     """Q_s(x), duals and recourse for every scenario of a program, on one or more processes."""
 
-    def __init__(self, program: TwoStageProgram, processes: int = 1, reuse_bases: bool = False) -> None:
+    def __init__(self, program: TwoStageProgram, processes: int = 1, reuse_bases: bool = False,
+                 options: SolveOptions | None = None) -> None:
         S = program.num_scenarios
         self.batches = np.array_split(np.arange(S), processes)
         self.local: ScenarioBatch | None = None
         self.remote: list[Connection] = []
         # this process evaluates the first batch itself while the workers do the others
-        self.local = ScenarioBatch(recourse_data(program, self.batches[0]), reuse_bases)
+        self.local = ScenarioBatch(recourse_data(program, self.batches[0]), reuse_bases, options)
         if processes > 1:
             self.remote = _WORKERS.ensure(processes - 1)
             for connection, batch in zip(self.remote, self.batches[1:], strict=True):
-                connection.send(("load", recourse_data(program, batch), reuse_bases))
+                connection.send(("load", recourse_data(program, batch), reuse_bases, options))
             for connection in self.remote:
                 connection.recv()
 

@@ -23,16 +23,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from xlplan.solver.decomposition.recourse import Evaluation, RecourseData
+from xlplan.solver.highs_api import highspy
 from xlplan.solver.highs_direct import new_highs
 from xlplan.solver.options import SolveOptions
 
 MS = highspy.HighsModelStatus
+SCENARIO_TUNING: dict[str, bool | int | float | str] = {
+    "solver": "simplex", "simplex_strategy": 1, "presolve": "off", "output_flag": False}
+"""A scenario's recourse LP: the dual simplex, warm after the plan moves its bounds; no presolve (a warm
+restart needs the LP as it is); silent, even with the log on (thousands of small solves per iteration)."""
 FEASIBILITY_TOLERANCE = 1e-7
 """Absolute primal feasibility tolerance (HiGHS's default), relative to 1 + |bound|."""
 POOL_LIMIT = 4000
@@ -84,16 +88,14 @@ class Basis:
 class ScenarioBatch:
     """A batch of scenarios with one HiGHS instance for the recourse problem and a basis pool."""
 
-    def __init__(self, data: RecourseData, use_pool: bool = True) -> None:
+    def __init__(self, data: RecourseData, use_pool: bool = True, options: SolveOptions | None = None) -> None:
         self.use_pool = use_pool
         self.data = data
+        self.options = options or SolveOptions()
         W = data.W
         self.m, self.n = W.shape
         self.rows = np.arange(self.m, dtype=np.int32)
-        self.highs = new_highs(SolveOptions(), is_mip=False)
-        self.highs.setOptionValue("solver", "simplex")
-        self.highs.setOptionValue("simplex_strategy", 1)  # dual simplex: warm after bounds move
-        self.highs.setOptionValue("presolve", "off")
+        self.highs = new_highs(self.options, False, SCENARIO_TUNING)
         self.highs.passModel(
             self.n, self.m, W.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,
             data.c2, data.y_lower, data.y_upper, data.row_lower[0], data.row_upper[0],
@@ -250,8 +252,7 @@ class ScenarioBatch:
             cost = np.concatenate([np.zeros(self.n), np.ones(2 * self.m)])
             col_lower = np.concatenate([data.y_lower, np.zeros(2 * self.m)])
             col_upper = np.concatenate([data.y_upper, np.full(2 * self.m, np.inf)])
-            h = new_highs(SolveOptions(), is_mip=False)
-            h.setOptionValue("presolve", "off")
+            h = new_highs(self.options, False, {"presolve": "off", "output_flag": False})
             h.passModel(n, self.m, elastic.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
                         0.0, cost, col_lower, col_upper, lower, upper, elastic.indptr.astype(np.int32),
                         elastic.indices.astype(np.int32), elastic.data, np.zeros(n, dtype=np.int32))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
@@ -28,6 +27,7 @@ from xlplan.solver.compile import TwoStageProgram, extensive_form
 from xlplan.solver.decomposition.cuts import FeasibilityCuts, shared_feasibility_cuts
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator
 from xlplan.solver.decomposition.recourse import Evaluation
+from xlplan.solver.highs_api import highspy
 from xlplan.solver.highs_direct import new_highs, pass_model
 from xlplan.solver.options import SolveOptions
 
@@ -91,7 +91,8 @@ class Start:
 
 
 def repaired_sample_plan(program: TwoStageProgram, evaluator: ScenarioEvaluator, T_support: sp.csc_array,
-                         support: np.ndarray, count: int, deadline: float | None = None) -> Start | None:
+                         support: np.ndarray, count: int, deadline: float | None = None,
+                         options: SolveOptions | None = None) -> Start | None:
     """The plan of the sample's extensive form (:func:`sample_program`), repaired until it has a
     recourse in every scenario (or MAX_ROUNDS or the ``deadline`` pass; then ``evaluation`` is None).
     None if the sample's extensive form has no optimal plan (infeasible, or out of time): the caller
@@ -99,7 +100,7 @@ def repaired_sample_plan(program: TwoStageProgram, evaluator: ScenarioEvaluator,
     if program.couples_scenarios:
         return None  # a sample's extensive form would drop the rules on an expectation
     progress.phase(f"decomposition: a starting plan from {count} of the {program.num_scenarios:,} scenarios")
-    highs = new_highs(SolveOptions(), is_mip=False)
+    highs = new_highs(options or SolveOptions(), is_mip=False)  # the LP algorithm asked for solves the sample
     pass_model(highs, extensive_form(sample_program(program, count)), relax_integrality=True)
     T = sp.csr_array(program.T)
     start: Start | None = None

@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from xlplan.model import FORMULATION
-from xlplan.results import COST_CATEGORIES, OPPORTUNITY_COSTS, Kpi, PlanResult
+from xlplan.results import Kpi, PlanResult
 from xlplan.workbook.addresses import cell_address, quote_sheet
 from xlplan.workbook.contract import (
     COST_BREAKDOWN_NAME,
@@ -74,7 +73,7 @@ def workforce_unit(result: PlanResult) -> str:
 def plan_table(result: PlanResult) -> Table:
     """The stage-1 plan, product-major: the Plan sheet's table and XLPLAN_SOLVE's result."""
     expected = result.flows.expect(result.problem.demand).ravel()
-    variables = FORMULATION.plan_variables()
+    variables = result.solution.formulation.plan_variables()  # the model solved: a part's variables too
     plan = result.plan
     rows = [[product, period, *(float(plan[v.name].iat[i]) for v in variables), float(expected[i])]
             for i, (product, period) in enumerate(zip(plan["product"], plan["period"], strict=True))]
@@ -232,8 +231,10 @@ def costs_sheet(result: PlanResult) -> Sheet:
     _heading(sheet, "Costs", result, "Expected cost by category and product: stage-1 costs plus the "
              "probability-weighted recourse costs.")
     costs = result.costs
+    formulation = result.solution.formulation  # the model solved: a part's cost terms too
+    categories = formulation.categories
     rows = [[category, *map(float, costs.loc[category, list(p.products)]), float(costs.loc[category, "total"])]
-            for category in COST_CATEGORIES]
+            for category in categories]
     table = Table(TOP, 1, [Column("Category", GENERAL, 18)] + [Column(header, MONEY, 13)
                                                                for header in table_headers(p.products)]
                   + [Column("Total", MONEY, 14)], rows, table_name="xlplanCosts",
@@ -287,11 +288,14 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
         Column("Margin", FRACTION, 10), Column("On-time fill rate", FRACTION, 12),
     ]
     T = len(p.periods)
+    formulation = result.solution.formulation
+    categories = formulation.categories
+
     def operating_costs(index: int) -> str:
         """A product's operating cost: its Costs column less the opportunity costs (lost sales)."""
         return "".join([f"SUM({costs.column_range('Costs', index)})",
-                        *(f"-{quote_sheet('Costs')}!{costs.cell(COST_CATEGORIES.index(c), index)}"
-                          for c in OPPORTUNITY_COSTS)])
+                        *(f"-{quote_sheet('Costs')}!{costs.cell(categories.index(c), index)}"
+                          for c in formulation.opportunity_categories)])
 
     product_rows = []
     for i, (product, expected) in enumerate(zip(p.products, result.products.itertuples())):

@@ -220,11 +220,6 @@ def recorded_outputs(package: Package) -> list[str]:
     return [s for s in recorded if s]
 
 
-def sheet_names(package: Package) -> list[str]:
-    workbook = package.xml(package.main_part())
-    return [s.get("name", "") for s in workbook.find(q(MAIN, "sheets"))]
-
-
 # ---------------------------------------------------------------------------- styles
 def _merge_styles(user: Package, user_styles: str, outputs: Package, output_styles: str) -> dict[int, int]:
     """Append the output workbook's cell formats to the user's styles; map output xf -> user xf."""
