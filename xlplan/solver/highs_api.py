@@ -12,7 +12,7 @@ else:
     try:
         import highspy
     except ImportError:  # Pyodide without highspy: SciPy's HiGHS serves the extensive form
-        from xlplan.solver import highs_in_scipy as highspy
+        import xlplan.solver.highs_in_scipy as highspy
 
 HIGHSPY = highspy.__name__ == "highspy"
 """True when highspy itself is installed: warm starts, ranging, progress callbacks and the decomposition
