@@ -125,7 +125,8 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
 
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
-    from xlplan.solver.warm import WarmStartRefused, basis_entries, load_learned
+    from xlplan.solver.saved_arrays import WarmStartRefused
+    from xlplan.solver.warm import basis_entries, load_learned
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets

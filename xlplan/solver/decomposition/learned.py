@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.master import GroupCuts
 from xlplan.solver.digest import add_sparse
-from xlplan.solver.warm import MAX_ENTRIES, WarmStartRefused, read_npz
+from xlplan.solver.saved_arrays import MAX_ENTRIES, WarmStartRefused, read_npz
 
 KIND = "decomposition cuts"
 MEMORY = 128 * 2**20
