@@ -315,6 +315,8 @@ def _outputs(args: argparse.Namespace) -> list[Any]:
 
     if args.command in ("template", "example"):
         return [Output(args.path, "workbook", "", suffix=".xlsx")]
+    if args.command == "addin":  # its own folder, made if missing; a refusal there is exit 6 as it happens
+        return []
     command = BY_NAME[args.command]
     outputs = []
     suffix = args.book.suffix.lower()  # an .xlsm holds macros: its results are an .xlsm too
@@ -336,7 +338,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
     from xlplan.workbook.write.targets import OutputRefused, check_outputs
 
     try:
-        check_outputs(_outputs(args), [] if args.command in ("template", "example") else [args.book])
+        check_outputs(_outputs(args), [] if args.command in ("template", "example", "addin") else [args.book])
     except OutputRefused as error:
         if error.usage:
             raise UsageError(f"xlplan {args.command}: error: {error}") from None
