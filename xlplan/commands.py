@@ -62,6 +62,14 @@ class Outcome:
     versions: dict[str, str] = field(default_factory=dict)
     """Versions of the libraries that shaped the result (HiGHS's own when a solve ran)."""
 
+    def __post_init__(self) -> None:
+        from xlplan.workbook.sheets.layout import within_row_limit
+
+        cut = within_row_limit(self.sheets)  # never past a sheet's row limit, and never silently
+        self.lines += cut
+        if cut and self.short is not None:
+            self.short = "; ".join([self.short, *cut])
+
     @property
     def status_line(self) -> str:
         return self.short if self.short is not None else "; ".join(self.lines)
@@ -111,14 +119,18 @@ def _options_text(options: SolveOptions) -> str:
 
 # ---------------------------------------------------------------------------- the commands
 def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: bool = False,
-          calm_from_plan: bool = False, warm_start_file: Path | None = None) -> Outcome:
+          calm_from_plan: bool = False, warm_start_file: Path | None = None, recourse_scenarios: int | None = None,
+          recourse_detail: Path | None = None) -> Outcome:
     """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log. With ``calm`` (or a
     Calm plan tolerance on the Settings sheet) a second solve picks the least week-to-week change among
     plans near the optimal cost; with ``calm_from_plan`` the least change from the Plan sheet's plan.
 
     With ``warm_start_file`` an LP starts from what an earlier solve of a problem of the same shape saved
     there (the extensive form's basis or a decomposition's cuts, when they fit), and what this solve
-    learned is saved there."""
+    learned is saved there.
+
+    The Recourse sheet shows at most ``recourse_scenarios`` scenarios in full (default: all up to 20);
+    ``recourse_detail`` (a .csv or .parquet file) receives every scenario's."""
     from dataclasses import replace
 
     from xlplan.results import PlanResult
@@ -126,8 +138,11 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     from xlplan.solver.warm import load_learned
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
-    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
+    from xlplan.workbook.sheets.solve_sheets import DETAIL_SCENARIOS, OUTPUT_SHEETS, output_sheets
+    from xlplan.workbook.write.detail_file import check_detail_path, write_recourse_detail
 
+    if recourse_detail is not None:
+        check_detail_path(recourse_detail)
     problem = read_problem(source)
     options = options or SolveOptions()
     if warm_start_file is not None and options.warm_start is None:
@@ -142,7 +157,12 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     if (calm or calm_from_plan or problem.settings.calm_tolerance is not None) and result.has_plan:
         calmed, notes = _calm(source, problem, result, options, calm_from_plan, calm_lines)
         result = calmed.calm if calmed is not None else result
-    sheets = output_sheets(result, source.description, read_runs(source), notes)
+    detail_lines = []
+    if recourse_detail is not None and result.has_plan:
+        detail_lines.append(write_recourse_detail(result, recourse_detail))
+    sheets = output_sheets(result, source.description, read_runs(source), notes,
+                           DETAIL_SCENARIOS if recourse_scenarios is None else recourse_scenarios,
+                           None if recourse_detail is None or not result.has_plan else recourse_detail.name)
     summary = result.summary()
     if calmed is not None:
         summary["calm_plan"] = calmed.as_dict()
@@ -150,7 +170,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     # with an explanation, its lines below give the reason; the headline names the status alone
     reason = "" if result.message == status or result.explanation is not None else f" ({result.message})"
     lines = [f"{source.description}: {status}{reason}"]
-    lines += calm_lines
+    lines += calm_lines + detail_lines
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
         lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "

@@ -98,6 +98,7 @@ def _number(kind: type, accept: Callable[[Any], bool], wanted: str) -> Callable[
 SECONDS = _number(float, lambda v: v > 0, "a positive number of seconds")
 GAP = _number(float, lambda v: 0 <= v < 1, "at least 0 and below 1 (a relative gap: 0.01 is 1%)")
 POSITIVE = _number(int, lambda v: v >= 1, "a whole number of at least 1")
+COUNT = _number(int, lambda v: v >= 0, "a whole number of at least 0")
 SEED = _number(int, lambda v: 0 <= v < 2**63, "a whole number of at least 0")
 
 
@@ -225,6 +226,15 @@ def _add_warm_start(command: argparse.ArgumentParser) -> None:
 
 
 
+def _add_recourse_output(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--recourse-scenarios", type=COUNT, metavar="N",
+                         help="scenarios the Recourse sheet shows in full (default: all up to 20; otherwise the "
+                              "cheapest, the costliest and the most probable); its summary covers every scenario")
+    command.add_argument("--recourse-detail", type=Path, metavar="FILE",
+                         help="write every scenario's recourse (one row per product, period and scenario) to FILE, "
+                              ".csv (or .parquet with pyarrow)")
+
+
 def _add_calm(command: argparse.ArgumentParser) -> None:
     command.add_argument("--calm", action="store_true",
                          help="a calm plan: a second solve for the least week-to-week change in production and "
@@ -235,7 +245,7 @@ def _add_calm(command: argparse.ArgumentParser) -> None:
 
 
 
-OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm),
+OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm, _add_recourse_output),
               "simulate": (_add_simulation, _add_plan_choice, _add_solver),
               "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
               "frontier": (_add_simulation, _add_weights, _add_solver)}
@@ -502,6 +512,10 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
         options.update(solve_first=args.solve)
     if args.command == "solve" and args.warm_start is not None:
         options.update(warm_start_file=args.warm_start)
+    if args.command == "solve" and args.recourse_scenarios is not None:
+        options.update(recourse_scenarios=args.recourse_scenarios)
+    if args.command == "solve" and args.recourse_detail is not None:
+        options.update(recourse_detail=args.recourse_detail)
     if args.command == "solve" and (args.calm or args.calm_from_plan):
         options.update(calm=args.calm, calm_from_plan=args.calm_from_plan)
     return options
