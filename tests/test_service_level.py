@@ -99,8 +99,10 @@ def test_decomposition_and_mpi_refuse_a_rule_tying_the_scenarios_in_words(proble
     result = xlplan.solve(served, method="decomposition")
     assert result.status is SolveStatus.ERROR
     assert "fill rate target ties all scenarios together" in result.message
-    by_mpi = xlplan.solve(served, mpi=2)
+    by_mpi = xlplan.solve(served, mpi=2, backend="mpi-sppy")
     assert by_mpi.status is SolveStatus.ERROR and "which mpi-sppy cannot split" in by_mpi.message
+    on_ranks = xlplan.solve(served, mpi=2)
+    assert on_ranks.status is SolveStatus.ERROR and "which the decomposition method cannot split" in on_ranks.message
     many = synthetic_problem(periods=4, scenarios=600, seed=3)
     assert chosen_solver(many, SolveOptions()) == "decomposition"
     with_target = many.with_settings(fill_rate_target=0.9)

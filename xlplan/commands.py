@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from xlplan import cancel
+from xlplan import cancel, progress
 
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
@@ -157,6 +157,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     if (calm or calm_from_plan or problem.settings.calm_tolerance is not None) and result.has_plan:
         calmed, notes = _calm(source, problem, result, options, calm_from_plan, calm_lines)
         result = calmed.calm if calmed is not None else result
+    progress.phase("laying out the output sheets")
     detail_lines = []
     if recourse_detail is not None and result.has_plan:
         detail_lines.append(write_recourse_detail(result, recourse_detail))

@@ -118,7 +118,8 @@ def _add_output(command: argparse.ArgumentParser, suffix: str) -> None:
 
 def _add_solver(command: argparse.ArgumentParser) -> None:
     command.add_argument("--time-limit", type=SECONDS, metavar="SECONDS",
-                         help="stop each HiGHS solve after this long (its best plan is then labelled as stopped)")
+                         help="stop each solve after this long (its best plan is then labelled as stopped); it "
+                              "covers the solving only: reading the workbook and writing the results come on top")
     command.add_argument("--mip-gap", type=GAP, metavar="GAP", default=1e-4,
                          help="relative MIP gap at which a plan counts as optimal (default 1e-4; 0 proves it)")
     command.add_argument("--continuous", action="store_true",
@@ -137,7 +138,9 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
     command.add_argument("--gap", type=GAP, metavar="GAP", default=1e-6,
                          help="relative gap at which the decomposition calls its plan optimal (default 1e-6)")
     command.add_argument("--mpi", type=POSITIVE, metavar="N",
-                         help="solve on N processes with mpi-sppy (needs xlplan[mpi]; N even or a multiple of 3)")
+                         help="solve by decomposition on N MPI processes, its scenarios spread over them (needs "
+                              "xlplan[mpi]); with --backend mpi-sppy: mpi-sppy's hub and spokes (N even or a "
+                              "multiple of 3)")
 
 
 def _add_simulation(command: argparse.ArgumentParser) -> None:

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from xlplan.model import Formulation
+from xlplan.model import FORMULATION, Formulation
 from xlplan.model.formulation import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_extensive_form
 from xlplan.solver.infeasibility import explain_infeasibility
 from xlplan.solver.interface import Solver, solver_named
-from xlplan.solver.options import SolveOptions, auto_decomposes
+from xlplan.solver.options import SolveOptions, auto_decomposes, available_memory, extensive_form_rows
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
 
@@ -39,13 +39,14 @@ def chosen_solver(problem: PlanningProblem, options: SolveOptions, formulation: 
     """The registered solver ``options`` ask for: ``method`` decides between the decomposition and the
     extensive form (solved by ``backend``); ``auto`` never decomposes a ``formulation`` whose rules tie
     the scenarios together."""
-    if options.method == "decomposition":
+    if options.method == "decomposition" or (options.mpi is not None and options.backend == "highs"):
         return "decomposition"
     S, P, _ = problem.shape
     continuous = not problem.settings.integer_units or options.relax_integrality
     coupled = formulation is not None and formulation.couples_scenarios
     if (options.method == "auto" and options.backend == "highs" and options.mpi is None and continuous
-            and not coupled and auto_decomposes(S, P)):
+            and not coupled and auto_decomposes(S, P, rows=extensive_form_rows(problem, formulation or FORMULATION),
+                                                available=available_memory())):
         return "decomposition"
     return options.backend
 
