@@ -14,6 +14,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from xlplan.solver.decomposition.parallel import serve
 JOB = "job.pickle"
 RESULT = "result.pickle"
 PROGRESS = "xlplan-progress"
+WAIT = 1e-3
+"""The longest pause between two looks for a message: at most a millisecond late, against iterations of
+a tenth of a second and more."""
 
 
 class RankChannel:
@@ -36,6 +40,12 @@ class RankChannel:
         self.communicator.send(message, dest=self.rank)
 
     def recv(self) -> Any:
+        # waiting by polling with short sleeps: Open MPI's blocking receive spins on a core, which on a
+        # machine with as many cores as ranks takes the time of the rank that is computing
+        pause = 1e-5
+        while not self.communicator.Iprobe(source=self.rank):
+            time.sleep(pause)
+            pause = min(2 * pause, WAIT)
         return self.communicator.recv(source=self.rank)
 
 
