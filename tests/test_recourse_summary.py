@@ -120,3 +120,17 @@ def test_a_detail_file_that_cannot_be_written_stops_before_the_solve(tmp_path, c
     assert main(["solve", str(book), "-o", str(out), "--recourse-detail", str(tmp_path / "d.txt")]) == FILE_ERROR
     assert "the recourse detail is written as .csv or .parquet, not .txt" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_report_says_when_the_sheet_shows_only_some_scenarios_in_full(solved):
+    import pandas as pd
+
+    from xlplan.report.sections import recourse_section
+    from xlplan.workbook.contract import RECOURSE_NAME, SCENARIO_COSTS_NAME
+
+    detail = recourse_sheet(solved, detail=4).tables[-1]
+    shown = pd.DataFrame(detail.rows, columns=[c.header for c in detail.columns])
+    every = pd.DataFrame({"Scenario": solved.problem.scenarios})
+    notes = recourse_section({RECOURSE_NAME: shown, SCENARIO_COSTS_NAME: every}).notes
+    assert notes[-1].startswith("These are the 4 of the 30 scenarios the Recourse sheet shows in full")
+    assert len(recourse_section({RECOURSE_NAME: shown}).notes) == 1
