@@ -134,7 +134,8 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
     command.add_argument("--method", choices=("auto", "extensive", "decomposition"), default="auto",
                          help="extensive: the whole stochastic program in one solve; decomposition: the L-shaped "
                               "method over the scenarios (continuous plans, many scenarios); auto (default): "
-                              "decomposition for continuous plans with 500 or more scenarios")
+                              "decomposition for continuous plans of many scenarios (500 of up to 6 products, "
+                              "1,000 of up to 12), or whose extensive form would not fit in memory")
     command.add_argument("--gap", type=GAP, metavar="GAP", default=1e-6,
                          help="relative gap at which the decomposition calls its plan optimal (default 1e-6)")
     command.add_argument("--mpi", type=POSITIVE, metavar="N",
