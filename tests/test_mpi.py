@@ -1,5 +1,6 @@
-"""Scale-out on mpi-sppy: the scenario models xlplan hands mpi-sppy make the same extensive form, and
-``--mpi N`` runs mpi-sppy's hub and spokes on N real MPI processes and reads the plan back."""
+"""Scale-out: ``--mpi N`` runs the built-in decomposition with its scenarios spread over N real MPI
+processes, to the same certified optimum; with ``--backend mpi-sppy`` the scenario models xlplan hands
+mpi-sppy make the same extensive form, and its hub and spokes run on N processes and the plan comes back."""
 
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ from tests.workbooks import FACTORY_PHYSICS, copy_of, digest
 from xlplan.frontends.cli import OK
 from xlplan.model import scenario_creator
 from xlplan.problem import reference
+from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.interface import SOLVERS, solver_named
 from xlplan.solver.mpi_cylinders import cylinders_for
 from xlplan.solver.solve import solve_problem
 from xlplan.workbook import read_workbook
+from xlplan.workbook.make.examples import write_synthetic
 from xlplan.workbook.read.file_source import FileSource
 from xlplan.workbook.read.reader import read_plan
 
@@ -49,13 +52,19 @@ def test_scenario_creator_makes_the_extensive_form_through_mpisppys_own_ef(name)
     assert probabilities == pytest.approx(list(problem.probabilities)) and sum(probabilities) == pytest.approx(1)
 
 
-def test_mpi_chooses_the_mpisppy_solver_and_refuses_what_mpisppy_cannot_share():
-    assert SolveOptions(mpi=2).backend == "mpi-sppy"
+def test_mpi_runs_the_decomposition_and_mpisppy_only_when_chosen():
+    assert SolveOptions(mpi=2).backend == "highs" and SolveOptions(mpi=5).mpi == 5  # the decomposition's ranks
     assert SolveOptions(backend="mpi-sppy").mpi is None  # 2 processes then
-    with pytest.raises(ValueError, match="mpi must be an even number of processes or a multiple of 3, not 5"):
-        SolveOptions(mpi=5)
-    with pytest.raises(ValueError, match="mpi runs the mpi-sppy solver, not 'pyomo'"):
+    with pytest.raises(ValueError, match="mpi must be an even number of processes or a multiple of 3 for mpi-sppy, "
+                                         "not 5"):
+        SolveOptions(mpi=5, backend="mpi-sppy")
+    with pytest.raises(ValueError, match="mpi runs the decomposition \\(or, with backend 'mpi-sppy', mpi-sppy\\), "
+                                         "not 'pyomo'"):
         SolveOptions(mpi=2, backend="pyomo")
+    with pytest.raises(ValueError, match="mpi must be at least 2 processes, not 1"):
+        SolveOptions(mpi=1)
+    with pytest.raises(ValueError, match="the extensive form is one model"):
+        SolveOptions(mpi=2, method="extensive")
     assert cylinders_for(2) == ("lshaped", "xhatlshaped")
     assert cylinders_for(6) == cylinders_for(4) == cylinders_for(2)
     assert cylinders_for(3) == cylinders_for(9) == ("ph", "lagrangian", "xhatshuffle")
@@ -66,7 +75,7 @@ def test_mpi_chooses_the_mpisppy_solver_and_refuses_what_mpisppy_cannot_share():
 def test_two_processes_give_the_extensive_forms_optimum_with_both_bounds():
     problem = REFERENCES["electronics as LP"]()
     expected = xlplan.solve(problem)
-    result = xlplan.solve(problem, mpi=2)
+    result = xlplan.solve(problem, mpi=2, backend="mpi-sppy")
     assert result.status is SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(expected.objective, rel=1e-6)
     assert result.info.bound <= result.objective and result.info.gap <= 1e-6
@@ -82,7 +91,8 @@ def test_the_command_solves_a_workbook_on_two_processes_and_writes_the_same_shee
     book = copy_of(FACTORY_PHYSICS, tmp_path)
     before = digest(book)
     out = tmp_path / "out.xlsx"
-    run = subprocess.run([str(command), "solve", str(book), "--mpi", "2", "-o", str(out), "--json"],
+    run = subprocess.run([str(command), "solve", str(book), "--mpi", "2", "--backend", "mpi-sppy", "-o", str(out),
+                          "--json"],
                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, cwd=tmp_path)
     assert run.returncode == OK, run.stderr
     assert sorted(tmp_path.iterdir()) == sorted([book, out])  # mpi-sppy's own logs stay out of the planner's folder
@@ -108,7 +118,7 @@ def test_the_command_solves_a_workbook_on_two_processes_and_writes_the_same_shee
 def test_an_infeasible_problem_is_called_infeasible_and_explained_like_any_other(electronics):
     impossible = electronics.with_settings(integer_units=False, backorders_allowed=False, warehouse_capacity=1.0,
                                            overflow_capacity=0.0)
-    result = xlplan.solve(impossible, mpi=2)
+    result = xlplan.solve(impossible, mpi=2, backend="mpi-sppy")
     assert result.status is SolveStatus.INFEASIBLE and not result.has_plan
     assert "not even in scenarios low, med alone" in result.message
     assert result.explanation is not None and result.explanation.rules
@@ -122,7 +132,7 @@ def test_a_stopped_run_is_never_called_optimal_and_its_bounds_hold(electronics, 
     a "bound" above the optimum, which must not be taken for one)."""
     problem = electronics.with_settings(integer_units=whole_units)
     optimum = xlplan.solve(problem, mip_gap=0).objective
-    result = xlplan.solve(problem, mpi=ranks, time_limit=5, mip_gap=0)
+    result = xlplan.solve(problem, mpi=ranks, backend="mpi-sppy", time_limit=5, mip_gap=0)
     assert result.status in (SolveStatus.STOPPED_WITH_PLAN, SolveStatus.STOPPED_WITHOUT_PLAN)
     assert "limit was reached" in result.message or "mpi-sppy stopped after" in result.message
     if result.has_plan:
@@ -139,7 +149,7 @@ def test_processes_past_their_deadline_are_stopped_and_none_is_left_behind(monke
     monkeypatch.setenv("XLPLAN_TEST_MARK", mark)  # every process mpiexec starts inherits it
     monkeypatch.setattr(mpi_sppy, "STARTUP_SECONDS", 0.0)  # the deadline falls while mpi-sppy starts
     started = time.perf_counter()
-    result = xlplan.solve(electronics.with_settings(integer_units=False), mpi=2, time_limit=1)
+    result = xlplan.solve(electronics.with_settings(integer_units=False), mpi=2, backend="mpi-sppy", time_limit=1)
     assert time.perf_counter() - started < 1 + mpi_sppy.STOP_SECONDS + 10
     assert result.status is SolveStatus.STOPPED_WITHOUT_PLAN
     assert result.message == "the time limit was reached before any plan was found"
@@ -168,3 +178,28 @@ def test_mpisppy_generic_cylinders_runs_xlplans_model_from_a_workbook(tmp_path):
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "EF objective: 564471.5\n" in run.stdout
     assert (tmp_path / "plan.csv").exists()
+
+
+def test_the_decomposition_on_two_ranks_reaches_the_single_process_certified_optimum():
+    problem = synthetic_problem(periods=8, scenarios=40, products=2, seed=11)
+    alone = xlplan.solve(problem, method="decomposition")
+    ranked = xlplan.solve(problem, mpi=2)
+    assert alone.status is ranked.status is SolveStatus.OPTIMAL
+    assert ranked.info.backend == "decomposition" and ranked.info.model_size["processes"] == 2
+    # the same method on the same batches: the same certificate, to the decomposition's own tolerance
+    assert ranked.objective == pytest.approx(alone.objective, rel=1e-9)
+    assert ranked.info.gap <= 1e-6 and ranked.info.bound <= ranked.objective
+    assert ranked.objective == pytest.approx(xlplan.solve(problem, method="extensive").objective, rel=1e-6)
+
+
+def test_the_command_decomposes_on_two_ranks(tmp_path):
+    book, out = tmp_path / "book.xlsx", tmp_path / "out.xlsx"
+    write_synthetic(book, products=2, periods=6, scenarios=12)
+    command = Path(sys.executable).parent / "xlplan"
+    run = subprocess.run([str(command), "solve", str(book), "--mpi", "2", "-o", str(out), "--json"],
+                         capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert summary["status"] == "optimal" and summary["solver"] == "decomposition"
+    alone = xlplan.solve(read_workbook(book), method="decomposition")
+    assert summary["objective"] == pytest.approx(alone.objective, rel=1e-9)

@@ -70,3 +70,25 @@ def test_without_a_terminal_each_long_phase_is_one_line(capsys):
     assert shown[0].startswith("xlplan: solving the LP relaxation (a bound on the whole-unit optimum): ")
     assert shown[0].endswith("bound 100.00")
     assert shown[1].endswith("best 101.00, bound 100.00, gap 0.99%, 3 of 8 scenarios made whole")
+
+
+def test_every_phase_of_a_solve_from_a_workbook_reports_itself(tmp_path):
+    from xlplan.commands import BY_NAME
+    from xlplan.workbook import FileSource, write_sheets
+    from xlplan.workbook.make.examples import write_synthetic
+
+    book = write_synthetic(tmp_path / "book.xlsx", products=2, periods=6, scenarios=4)
+    recorder = Recorder()
+    with progress.listening(recorder):
+        source = FileSource(book)
+        outcome = BY_NAME["solve"].run(source)
+        source.close()
+        write_sheets(outcome.sheets, book, tmp_path / "out.xlsx", retire=outcome.retire)
+    phases = [e[1] for e in recorder.events if e[0] == "phase"]
+    wanted = ["reading xlplan_products", "reading xlplan_demand (", "validating the inputs (48 demand cells)",
+              "building the model", "building the extensive form (4 scenario blocks", "solving the LP (HiGHS)",
+              "laying out the output sheets", "writing the output sheets (", "saving out.xlsx"]
+    positions = [next(i for i, p in enumerate(phases) if p.startswith(w)) for w in wanted]
+    assert positions == sorted(positions)  # each phase reported, in the order the work runs
+    assert ("count", 4, 4, "scenario blocks built") in recorder.events
+    assert ("count", 0, 5, "input ranges read") in recorder.events

@@ -100,6 +100,8 @@ def test_decomposition_and_mpi_refuse_a_rule_tying_the_scenarios_in_words(proble
     with pytest.raises(UnsupportedRequest, match="fill rate target ties all scenarios together"):
         xlplan.solve(served, method="decomposition")
     with pytest.raises(UnsupportedRequest, match="which mpi-sppy cannot split"):
+        xlplan.solve(served, mpi=2, backend="mpi-sppy")
+    with pytest.raises(UnsupportedRequest, match="which the decomposition method cannot split"):
         xlplan.solve(served, mpi=2)
     many = synthetic_problem(periods=4, scenarios=600, seed=3)
     assert chosen_solver(many, SolveOptions()) == "decomposition"

@@ -55,7 +55,8 @@ def test_in_place_keeps_every_part_of_the_planners_workbook(tmp_path, name, caps
     # names and cell formats of the planner's stay; xlplan only adds its marker and formats
     before_names, after_names = _names(original), _names(first)
     assert {k: after_names[k] for k in before_names} == before_names
-    added = {"xlplan_plan", "xlplan_runs", "xlplan_recourse", "xlplan_cost_breakdown", "xlplan_scenario_costs",
+    added = {"xlplan_plan", "xlplan_runs", "xlplan_recourse", "xlplan_recourse_summary", "xlplan_cost_breakdown",
+             "xlplan_scenario_costs",
              "xlplan_kpi", "xlplan_product_kpi", "xlplan_shadow_prices", "xlplan_this_week",
              *(f"_xlplan_output_{k}" for k in range(1, 7))}
     # and the header rows its long sheets repeat on every printed page, local to each sheet

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from xlplan import cancel
+from xlplan import cancel, progress
 
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
@@ -64,6 +64,14 @@ class Outcome:
     as_outputs: bool = True
     """Whether the sheets are xlplan's outputs (replaced by the next run, removed by Clear outputs); the
     input sheets a set-up adds are the planner's from then on."""
+
+    def __post_init__(self) -> None:
+        from xlplan.workbook.sheets.layout import within_row_limit
+
+        cut = within_row_limit(self.sheets)  # never past a sheet's row limit, and never silently
+        self.lines += cut
+        if cut and self.short is not None:
+            self.short = "; ".join([self.short, *cut])
 
     @property
     def status_line(self) -> str:
@@ -114,14 +122,18 @@ def _options_text(options: SolveOptions) -> str:
 
 # ---------------------------------------------------------------------------- the commands
 def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: bool = False,
-          calm_from_plan: bool = False, warm_start_file: Path | None = None) -> Outcome:
+          calm_from_plan: bool = False, warm_start_file: Path | None = None, recourse_scenarios: int | None = None,
+          recourse_detail: Path | None = None) -> Outcome:
     """Read the problem, solve it, and lay out Plan, Recourse, Costs, KPI and Run log. With ``calm`` (or a
     Calm plan tolerance on the Settings sheet) a second solve picks the least week-to-week change among
     plans near the optimal cost; with ``calm_from_plan`` the least change from the Plan sheet's plan.
 
     With ``warm_start_file`` an LP starts from what an earlier solve of a problem of the same shape saved
     there (the extensive form's basis or a decomposition's cuts, when they fit), and what this solve
-    learned is saved there."""
+    learned is saved there.
+
+    The Recourse sheet shows at most ``recourse_scenarios`` scenarios in full (default: all up to 20);
+    ``recourse_detail`` (a .csv or .parquet file) receives every scenario's."""
 
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
@@ -129,9 +141,12 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     from xlplan.solver.warm import basis_entries, load_learned
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
-    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
+    from xlplan.workbook.sheets.solve_sheets import DETAIL_SCENARIOS, OUTPUT_SHEETS, output_sheets
+    from xlplan.workbook.write.detail_file import check_detail_path, write_recourse_detail
     from xlplan.workbook.write.files import shown, write_atomically
 
+    if recourse_detail is not None:
+        check_detail_path(recourse_detail)
     problem = read_problem(source)
     options = options or SolveOptions()
     warm_lines: list[str] = []
@@ -152,7 +167,13 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     if (calm or calm_from_plan or problem.settings.calm_tolerance is not None) and result.has_plan:
         calmed, notes = _calm(source, problem, result, options, calm_from_plan, calm_lines)
         result = calmed.calm if calmed is not None else result
-    sheets = output_sheets(result, source.description, read_runs(source), notes)
+    progress.phase("laying out the output sheets")
+    detail_lines = []
+    if recourse_detail is not None and result.has_plan:
+        detail_lines.append(write_recourse_detail(result, recourse_detail))
+    sheets = output_sheets(result, source.description, read_runs(source), notes,
+                           DETAIL_SCENARIOS if recourse_scenarios is None else recourse_scenarios,
+                           None if recourse_detail is None or not result.has_plan else recourse_detail.name)
     summary = result.summary()
     if calmed is not None:
         summary["calm_plan"] = calmed.as_dict()
@@ -160,7 +181,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     # with an explanation, its lines below give the reason; the headline names the status alone
     reason = "" if result.message == status or result.explanation is not None else f" ({result.message})"
     lines = [f"{source.description}: {status}{reason}", *warm_lines]
-    lines += calm_lines
+    lines += calm_lines + detail_lines
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
         lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "

@@ -99,6 +99,7 @@ def _number(kind: type, accept: Callable[[Any], bool], wanted: str) -> Callable[
 SECONDS = _number(float, lambda v: v > 0, "a positive number of seconds")
 GAP = _number(float, lambda v: 0 <= v < 1, "at least 0 and below 1 (a relative gap: 0.01 is 1%)")
 POSITIVE = _number(int, lambda v: v >= 1, "a whole number of at least 1")
+COUNT = _number(int, lambda v: v >= 0, "a whole number of at least 0")
 SEED = _number(int, lambda v: 0 <= v < 2**63, "a whole number of at least 0")
 
 
@@ -118,7 +119,8 @@ def _add_output(command: argparse.ArgumentParser, suffix: str) -> None:
 
 def _add_solver(command: argparse.ArgumentParser) -> None:
     command.add_argument("--time-limit", type=SECONDS, metavar="SECONDS",
-                         help="stop each HiGHS solve after this long (its best plan is then labelled as stopped)")
+                         help="stop each solve after this long (its best plan is then labelled as stopped); it "
+                              "covers the solving only: reading the workbook and writing the results come on top")
     command.add_argument("--mip-gap", type=GAP, metavar="GAP", default=1e-4,
                          help="relative MIP gap at which a plan counts as optimal (default 1e-4; 0 proves it)")
     command.add_argument("--continuous", action="store_true",
@@ -133,11 +135,14 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
     command.add_argument("--method", choices=("auto", "extensive", "decomposition"), default="auto",
                          help="extensive: the whole stochastic program in one solve; decomposition: the L-shaped "
                               "method over the scenarios (continuous plans, many scenarios); auto (default): "
-                              "decomposition for continuous plans with 500 or more scenarios")
+                              "decomposition for continuous plans of many scenarios (500 of up to 6 products, "
+                              "1,000 of up to 12), or whose extensive form would not fit in memory")
     command.add_argument("--gap", type=GAP, metavar="GAP", default=1e-6,
                          help="relative gap at which the decomposition calls its plan optimal (default 1e-6)")
     command.add_argument("--mpi", type=POSITIVE, metavar="N",
-                         help="solve on N processes with mpi-sppy (needs xlplan[mpi]; N even or a multiple of 3)")
+                         help="solve by decomposition on N MPI processes, its scenarios spread over them (needs "
+                              "xlplan[mpi]); with --backend mpi-sppy: mpi-sppy's hub and spokes (N even or a "
+                              "multiple of 3)")
 
 
 def REPLICATIONS(text: str) -> int:  # noqa: N802 - an argparse type, named like the others
@@ -236,6 +241,15 @@ def _add_warm_start(command: argparse.ArgumentParser) -> None:
 
 
 
+def _add_recourse_output(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--recourse-scenarios", type=COUNT, metavar="N",
+                         help="scenarios the Recourse sheet shows in full (default: all up to 20; otherwise the "
+                              "cheapest, the costliest and the most probable); its summary covers every scenario")
+    command.add_argument("--recourse-detail", type=Path, metavar="FILE",
+                         help="write every scenario's recourse (one row per product, period and scenario) to FILE, "
+                              ".csv (or .parquet with pyarrow)")
+
+
 def _add_calm(command: argparse.ArgumentParser) -> None:
     command.add_argument("--calm", action="store_true",
                          help="a calm plan: a second solve for the least week-to-week change in production and "
@@ -246,7 +260,7 @@ def _add_calm(command: argparse.ArgumentParser) -> None:
 
 
 
-OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm),
+OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm, _add_recourse_output),
               "simulate": (_add_simulation, _add_plan_choice, _add_solver),
               "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
               "frontier": (_add_simulation, _add_weights, _add_solver), "setup": ()}
@@ -522,6 +536,10 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
         options.update(solve_first=args.solve)
     if args.command == "solve" and args.warm_start is not None:
         options.update(warm_start_file=args.warm_start)
+    if args.command == "solve" and args.recourse_scenarios is not None:
+        options.update(recourse_scenarios=args.recourse_scenarios)
+    if args.command == "solve" and args.recourse_detail is not None:
+        options.update(recourse_detail=args.recourse_detail)
     if args.command == "solve" and (args.calm or args.calm_from_plan):
         options.update(calm=args.calm, calm_from_plan=args.calm_from_plan)
     return options

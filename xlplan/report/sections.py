@@ -146,10 +146,15 @@ def recourse_section(tables: Tables) -> Section:
                                         "Units lost"))
     how = ("each scenario's line and the range they span" if scenarios <= charts.FEW_SCENARIOS
            else "the range over all scenarios, the P10 to P90 and P25 to P75 bands by probability, and the median")
-    return Section("recourse", "Inventory and backorders per scenario", notes=[
-        f"Stage 2: stock and backorders once each of the {scenarios} scenario(s)' demand is known (the Recourse "
-        f"sheet), all products together or, from the menu, one product: {how}, with the expected value dashed."],
-        figures=figures)
+    notes = [f"Stage 2: stock and backorders once each of the {scenarios} scenario(s)' demand is known (the "
+             f"Recourse sheet), all products together or, from the menu, one product: {how}, with the expected "
+             "value dashed."]
+    every = tables.get(SCENARIO_COSTS_NAME)
+    if every is not None and len(every) > scenarios:
+        notes.append(f"These are the {scenarios} of the {len(every)} scenarios the Recourse sheet shows in full (the "
+                     "cheapest, the costliest and the most probable); its summary table holds the distribution over "
+                     "all of them.")
+    return Section("recourse", "Inventory and backorders per scenario", notes=notes, figures=figures)
 
 
 def cost_section(tables: Tables) -> Section:
@@ -271,7 +276,8 @@ def rolling_section(tables: Tables) -> Section:
 
 SECTIONS: tuple[SectionKind, ...] = (
     SectionKind("plan", "The plan", (PLAN.name,), plan_section),
-    SectionKind("recourse", "Inventory and backorders", (RECOURSE_NAME,), recourse_section),
+    SectionKind("recourse", "Inventory and backorders", (RECOURSE_NAME,), recourse_section,
+                uses=(SCENARIO_COSTS_NAME,)),
     SectionKind("costs", "Costs", (COST_BREAKDOWN_NAME, KPI_NAME), cost_section,
                 uses=(SCENARIO_COSTS_NAME, PRODUCT_KPI_NAME)),
     SectionKind("simulation", "Simulation", (SIMULATION_SUMMARY_NAME, PROFIT_HISTOGRAM_NAME), simulation_section,

@@ -34,6 +34,7 @@ import pyomo.environ as pyo
 import scipy.sparse as sp
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from xlplan import progress
 from xlplan.model import FORMULATION, Formulation, Rule, build_model
 from xlplan.model.declarations import as_labels
 from xlplan.problem import PlanningProblem
@@ -271,6 +272,7 @@ def compile_two_stage(problem: PlanningProblem, formulation: Formulation = FORMU
     """The two-stage program of ``build_model(problem, formulation=formulation)``, built from a
     one-scenario template. Columns and rows are labelled by the formulation's declarations."""
     started = time.perf_counter()
+    progress.phase("building the model (one scenario's block, the template of every scenario's)")
     first = problem.scenario_problem(problem.scenarios[0])
     template_problem = first.with_scenarios(first.scenarios, first.demand, [1.0])  # nominal capacity
     model = build_model(template_problem, symbolic_demand=True, capacity_scenarios=problem.has_capacity_scenarios,
@@ -379,6 +381,7 @@ def extensive_form(program: TwoStageProgram) -> MatrixModel:
     """
     started = time.perf_counter()
     S, r1 = program.num_scenarios, program.stage_one_rows
+    progress.phase(f"building the extensive form ({S:,} scenario blocks of {program.W.shape[0]:,} rows)")
     n1, n2 = program.c1.size, program.c2.size
     if program.t_scale is None:
         stage_one = sp.kron(sp.csr_array(np.ones((S, 1))), program.T)
@@ -418,6 +421,7 @@ def extensive_form(program: TwoStageProgram) -> MatrixModel:
     )
     model.timings = {**program.timings, "compile": program.timings.get("compile", 0.0)
                      + time.perf_counter() - started}
+    progress.count(S, S, "scenario blocks built")
     return model
 
 

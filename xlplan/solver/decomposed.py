@@ -5,6 +5,7 @@ like any other solver's."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -58,9 +59,16 @@ class DecompositionSolver:
         learned = warm_start if isinstance(warm_start, LearnedCuts) else None
         warm = learned is not None and learned.fits(program)
         progress.phase("solving by decomposition (L-shaped" + (", from the last solve's cuts)" if warm else ")"))
+        settings: dict[str, Any] = {"gap": options.gap, "time_limit": options.time_limit, "threads": options.threads,
+                                    "learned": learned, "options": options}
         try:
-            result = solve_by_decomposition(program, gap=options.gap, time_limit=options.time_limit,
-                                            threads=options.threads, progress=report, learned=learned, options=options)
+            if options.mpi is not None:
+                from xlplan.solver.decomposition.mpi import solve_on_ranks
+
+                progress.phase(f"solving by decomposition (L-shaped) on {options.mpi} MPI processes")
+                result = solve_on_ranks(program, options.mpi, settings, progress=report)
+            else:
+                result = solve_by_decomposition(program, progress=report, **settings)
         finally:
             release_threads()
         solved = time.perf_counter()
@@ -73,7 +81,8 @@ class DecompositionSolver:
                                             "recourse_solves": result.recourse_solves},
                                 history=history)
         outcome.warm_start = result.learned
-        outcome.reason = (optimal_reason(True, result.gap, "decomposition") if status is SolveStatus.OPTIMAL else
+        method = "decomposition" if options.mpi is None else f"decomposition on {result.processes} MPI processes"
+        outcome.reason = (optimal_reason(True, result.gap, method) if status is SolveStatus.OPTIMAL else
                           INFEASIBLE_REASON if status is SolveStatus.INFEASIBLE else
                           limit_reason("the time limit was reached", has_plan, result.gap if has_plan else None))
         plan = recourse = None

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from xlplan.limits import cores
+from xlplan.model.declarations import index_shape
+from xlplan.runtime import can_start_processes
 from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest
+
+if TYPE_CHECKING:
+    from xlplan.model import Formulation
+    from xlplan.problem import PlanningProblem
 
 LpAlgorithm = Literal["auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo"]
 
@@ -30,10 +38,49 @@ extensive form did not finish in 15 minutes. (12 products at 500 scenarios are n
 AUTO_DECOMPOSITION_MAX_PRODUCTS = 12
 
 
-def auto_decomposes(scenarios: int, products: int) -> bool:
-    """Whether ``auto`` decomposes a continuous plan of this size (where its rules allow)."""
+EXTENSIVE_FORM_BYTES_PER_ROW = 1_500
+"""Peak memory per row the rules declare (:func:`extensive_form_rows`) while the extensive form is built
+and solved, measured: 3 x 52 x 200 declares 177,424 rows (83,824 are kept once compiled) and peaked
+254 MB above the process's start."""
+MEMORY_SHARE = 0.5
+"""``auto`` decomposes when the extensive form would need more than this share of the memory available."""
+
+
+def extensive_form_rows(problem: PlanningProblem, formulation: Formulation) -> int:
+    """Rows of the extensive form, counted from the rules' declarations before anything is built:
+    each stage-2 rule once per scenario and index, each stage-1 rule once per index."""
+    S = len(problem.scenarios)
+    return sum(math.prod(index_shape(problem, rule.index)) * (S if rule.stage == 2 else 1)
+               for rule in formulation.rules)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new computation (Linux's MemAvailable, else the physical
+    memory), or None where the platform does not say (e.g. in a browser)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def too_big_for_memory(rows: int, available: int | None) -> bool:
+    """Whether an extensive form of ``rows`` rows would not fit in ``available`` bytes (None: unknown)."""
+    return available is not None and rows * EXTENSIVE_FORM_BYTES_PER_ROW > MEMORY_SHARE * available
+
+
+def auto_decomposes(scenarios: int, products: int, *, rows: int = 0, available: int | None = None) -> bool:
+    """Whether ``auto`` decomposes a continuous plan of this size (where its rules allow): many scenarios
+    of few products, or an extensive form of ``rows`` rows that would not fit in the ``available`` memory."""
     return (scenarios >= AUTO_DECOMPOSITION_SCENARIOS and products <= AUTO_DECOMPOSITION_PRODUCTS) or (
-        scenarios >= AUTO_DECOMPOSITION_MANY_SCENARIOS and products <= AUTO_DECOMPOSITION_MAX_PRODUCTS)
+        scenarios >= AUTO_DECOMPOSITION_MANY_SCENARIOS and products <= AUTO_DECOMPOSITION_MAX_PRODUCTS) or (
+        scenarios > 1 and too_big_for_memory(rows, available))
 
 
 LP_ALGORITHMS: tuple[str, ...] = ("auto", "dual-simplex", "primal-simplex", "ipm", "pdlp", "hipo")
@@ -77,9 +124,10 @@ class SolveOptions:
         form and solves it through Pyomo's HiGHS interface. Both solve the same model; ``highs`` is
         much faster on many scenarios.
     mpi:
-        Processes for the ``mpi-sppy`` solver (scale-out; needs the ``mpi`` extra): an even number or a
-        multiple of 3. Setting it chooses that solver (``backend="mpi-sppy"``, 2 processes when
-        not set).
+        MPI processes (scale-out; needs the ``mpi`` extra): the built-in decomposition with its scenario
+        subproblems spread over them (a cluster's ``mpiexec`` spreads them over machines); with
+        ``backend="mpi-sppy"`` mpi-sppy's hub and spokes instead (an even number or a multiple of 3;
+        2 when not set).
     log:
         Print HiGHS's log (with ``mpi``: mpi-sppy's bounds as they improve, on stderr).
     highs_options:
@@ -116,18 +164,24 @@ class SolveOptions:
         if self.backend not in BACKENDS:
             problems.append(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
         if self.mpi is not None:
-            if self.mpi < 2 or (self.mpi % 2 and self.mpi % 3):
-                # mpi-sppy shares the processes equally between its hub and its 2 or 3 spokes
-                problems.append(f"mpi must be an even number of processes or a multiple of 3, not {self.mpi}")
-            if self.method == "decomposition":
-                problems.append("mpi runs mpi-sppy and method 'decomposition' the built-in decomposition: choose one")
+            if not can_start_processes():
+                problems.append("mpi needs processes, which a browser (Pyodide) does not have")
+            elif self.backend == "mpi-sppy":
+                if self.mpi < 2 or (self.mpi % 2 and self.mpi % 3):
+                    # mpi-sppy shares the processes equally between its hub and its 2 or 3 spokes
+                    problems.append(f"mpi must be an even number of processes or a multiple of 3 for mpi-sppy, "
+                                    f"not {self.mpi}")
+                if self.method == "extensive":
+                    problems.append("mpi-sppy decomposes the scenarios and method 'extensive' solves the extensive "
+                                    "form whole: choose one")
+            elif self.backend != "highs":
+                problems.append(f"mpi runs the decomposition (or, with backend 'mpi-sppy', mpi-sppy), not "
+                                f"{self.backend!r}")
+            elif self.mpi < 2:  # the default: the built-in decomposition, its scenarios spread over the ranks
+                problems.append(f"mpi must be at least 2 processes, not {self.mpi}")
             elif self.method == "extensive":
-                problems.append("mpi runs mpi-sppy, which decomposes the scenarios, and method 'extensive' solves "
-                                "the extensive form whole: choose one")
-            elif self.backend == "highs":  # the default: --mpi N alone asks for mpi-sppy
-                object.__setattr__(self, "backend", "mpi-sppy")
-            elif self.backend != "mpi-sppy":
-                problems.append(f"mpi runs the mpi-sppy solver, not {self.backend!r}")
+                problems.append("mpi spreads the decomposition's scenarios over processes; the extensive form "
+                                "is one model (method 'decomposition' or 'auto')")
         elif self.backend in SOLVERS:
             decomposes = SOLVERS[self.backend].decomposes
             if self.method == "extensive" and decomposes:

@@ -16,7 +16,7 @@ from xlplan.solver.compile import compile_extensive_form
 from xlplan.solver.highs_api import HIGHSPY
 from xlplan.solver.infeasibility import explain_infeasibility
 from xlplan.solver.interface import Solver, solver_named
-from xlplan.solver.options import SolveOptions, auto_decomposes
+from xlplan.solver.options import SolveOptions, auto_decomposes, available_memory, extensive_form_rows
 from xlplan.solver.registry import SOLVERS, Registered, UnsupportedRequest
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
@@ -80,13 +80,18 @@ def _chosen(problem: PlanningProblem, options: SolveOptions, formulation: Formul
             whole: bool) -> tuple[str, bool]:
     """The registered solver ``options`` ask for, and whether the auto rule chose it: ``method`` decides
     between a decomposition (``backend`` when it decomposes, else the built-in one) and the extensive form
-    (solved by ``backend``); ``auto`` decomposes continuous plans of the sizes :func:`auto_decomposes`
-    names, never a ``formulation`` whose rules tie the scenarios together."""
+    (solved by ``backend``); ``mpi`` alone runs the built-in decomposition on that many MPI processes;
+    ``auto`` decomposes continuous plans of the sizes :func:`auto_decomposes` names (or whose extensive form
+    would not fit in memory), never a ``formulation`` whose rules tie the scenarios together, and only
+    where highspy is installed."""
     if options.method == "decomposition":
         return (options.backend if SOLVERS[options.backend].decomposes else "decomposition"), False
+    if options.mpi is not None and options.backend == "highs":  # --mpi N: the decomposition on N ranks
+        return "decomposition", False
     S, P, _ = problem.shape
     if (options.method == "auto" and options.backend == "highs" and options.mpi is None and not whole
-            and not formulation.couples_scenarios and auto_decomposes(S, P) and HIGHSPY):
+            and not formulation.couples_scenarios and HIGHSPY
+            and auto_decomposes(S, P, rows=extensive_form_rows(problem, formulation), available=available_memory())):
         return "decomposition", True
     return options.backend, False
 

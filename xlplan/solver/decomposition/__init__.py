@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +28,8 @@ from xlplan.solver.decomposition import start as sample_start
 from xlplan.solver.decomposition.cuts import shared_feasibility_cuts
 from xlplan.solver.decomposition.learned import LearnedCuts
 from xlplan.solver.decomposition.master import Master, MasterSolution
-from xlplan.solver.decomposition.parallel import ScenarioEvaluator, processes_for
+from xlplan.solver.decomposition.parallel import Channel, ScenarioEvaluator, processes_for
+from xlplan.solver.decomposition.recourse import Evaluation
 from xlplan.solver.options import SolveOptions
 
 __all__ = ["DecompositionResult", "LearnedCuts", "solve_by_decomposition"]
@@ -170,6 +171,7 @@ def solve_by_decomposition(
     start_sample: int | None = None,
     learned: LearnedCuts | None = None,
     options: SolveOptions | None = None,
+    remote: Sequence[Channel] | None = None,
 ) -> DecompositionResult:
     """Solve the two-stage LP by the trust-region L-shaped method.
 
@@ -192,172 +194,257 @@ def solve_by_decomposition(
     best plan instead (see ``learned.py``).
     ``options``: the HiGHS settings of every HiGHS instance the method makes (threads, the LP algorithm of
     the starting sample, HiGHS options by name; the time limit is ``time_limit``, kept over the whole method).
+    ``remote``: channels to processes that each evaluate a batch of scenarios (MPI ranks, ``mpi.py``), in
+    place of this machine's worker processes.
     """
     if program.is_mip:
         raise NotImplementedError("the decomposition solves the LP: whole units are not supported yet "
                                   "(solve the extensive form, or relax integrality)")
     if not gap >= 0:
         raise ValueError(f"gap must be a non-negative relative gap, not {gap}")
-    started = time.perf_counter()
-    deadline = None if time_limit is None else started + time_limit
-    S = program.num_scenarios
-    p = program.probabilities
-    constant = program.offset + float(p @ program.scenario_offset)
-    warm_start = learned if learned is not None and learned.plan is not None and learned.fits(program) else None
-    group_of = warm_start.groups if warm_start is not None else scenario_groups(
-        program, groups if groups is not None else default_groups(S))
+    solve = _Solve.begin(program, gap=gap, time_limit=time_limit, threads=threads, groups=groups,
+                         reuse_bases=reuse_bases, learned=learned, remote=remote, options=options)
+    ended = solve.first_plan(start_sample)
+    while ended is None:
+        evaluation, gradient = solve.evaluate()
+        solve.learn(evaluation, gradient)
+        step, bound = solve.next_plans()
+        ended = solve.conclude(step, bound, progress)
+        if ended is None:
+            solve.move(step, bound)
+    return ended
 
-    options = dataclasses.replace(options or SolveOptions(), time_limit=None)
-    master = Master(program, group_of, options)
-    T = sp.csr_array(program.T)
-    T_support = sp.csc_array(T[:, master.support])
-    memory = LearnedCuts.begin(program, group_of)
-    evaluator = ScenarioEvaluator(program, processes_for(program, threads), reuse_bases=reuse_bases, options=options)
-    timings = {"setup": time.perf_counter() - started, "master": 0.0, "scenarios": 0.0}
 
-    def remaining() -> float | None:
-        return None if deadline is None else max(1e-3, deadline - time.perf_counter())
+@dataclass
+class _Solve:
+    """One decomposition solve as it goes: the master, the scenarios' evaluator, both bounds, the best
+    plan so far and the plan to evaluate next (``x``, with the master's ``predicted`` cost for it)."""
 
-    def result(status: str, message: str) -> DecompositionResult:
+    program: TwoStageProgram
+    gap: float
+    started: float
+    deadline: float | None
+    constant: float
+    group_of: np.ndarray
+    master: Master
+    T: sp.csr_array
+    T_support: sp.csc_array
+    memory: LearnedCuts | None
+    evaluator: ScenarioEvaluator
+    warm_start: LearnedCuts | None
+    timings: dict[str, float]
+    options: SolveOptions
+    """The HiGHS settings of every HiGHS instance (the time limit is the solve's own ``deadline``)."""
+    lower: float = -np.inf
+    upper: float = np.inf
+    best_x: np.ndarray | None = None
+    best_y: np.ndarray | None = None
+    history: list[tuple[float, float, float]] = field(default_factory=list)
+    iteration: int = 0
+    recourse_solves: int = 0
+    region: _TrustRegion | None = None
+    start: np.ndarray | None = None
+    """A sample's repaired plan the solve starts from (None: the expected-value plan or an earlier solve's)."""
+    start_evaluation: Evaluation | None = None
+    first_radius: float = 0.1
+    start_radius: float | None = None
+    near_optimum: bool = False
+    x: np.ndarray | None = None
+    predicted: float | None = None
+
+    @classmethod
+    def begin(cls, program: TwoStageProgram, *, gap: float, time_limit: float | None, threads: int | None,
+              groups: int | None, reuse_bases: bool, learned: LearnedCuts | None,
+              remote: Sequence[Channel] | None, options: SolveOptions | None) -> _Solve:
+        """The master and the evaluator set up; no plan yet."""
+        started = time.perf_counter()
+        options = dataclasses.replace(options or SolveOptions(), time_limit=None)
+        S = program.num_scenarios
+        warm_start = learned if learned is not None and learned.plan is not None and learned.fits(program) else None
+        group_of = warm_start.groups if warm_start is not None else scenario_groups(
+            program, groups if groups is not None else default_groups(S))
+        master = Master(program, group_of, options)
+        T = sp.csr_array(program.T)
+        evaluator = ScenarioEvaluator(program, processes_for(program, threads), reuse_bases=reuse_bases,
+                                      remote=remote, options=options)
+        return cls(program=program, gap=gap, started=started,
+                   deadline=None if time_limit is None else started + time_limit,
+                   constant=program.offset + float(program.probabilities @ program.scenario_offset),
+                   group_of=group_of, master=master, T=T, T_support=sp.csc_array(T[:, master.support]),
+                   memory=LearnedCuts.begin(program, group_of), evaluator=evaluator, warm_start=warm_start,
+                   timings={"setup": time.perf_counter() - started, "master": 0.0, "scenarios": 0.0},
+                   options=options)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else max(1e-3, self.deadline - time.perf_counter())
+
+    def result(self, status: str, message: str) -> DecompositionResult:
+        """The outcome as it stands, with its certificate."""
+        best_x, master, memory = self.best_x, self.master, self.memory
         has_plan = best_x is not None and status in (OPTIMAL, STOPPED_WITH_PLAN)
-        lower_total, upper_total = lower + constant, upper + constant
-        timings["total"] = time.perf_counter() - started
+        lower_total, upper_total = self.lower + self.constant, self.upper + self.constant
+        self.timings["total"] = time.perf_counter() - self.started
         if memory is not None and has_plan and best_x is not None:
             memory.plan, memory.inside = best_x, list(master.scenarios_inside)
             memory.keep_near(best_x[master.support], KEEP_TOLERANCE)
-            memory.radius = region.radius if region is not None else memory.radius
+            memory.radius = self.region.radius if self.region is not None else memory.radius
         return DecompositionResult(
-            status=status, x=best_x if has_plan else None, y=best_y if has_plan else None,
+            status=status, x=best_x if has_plan else None, y=self.best_y if has_plan else None,
             lower_bound=lower_total if status != INFEASIBLE else np.inf,
             upper_bound=upper_total if has_plan else np.inf,
             gap=relative_gap(lower_total, upper_total) if has_plan else np.inf,
-            iterations=iteration, history=history, timings=timings, message=message,
-            cuts=master.num_cuts, processes=evaluator.processes, recourse_solves=recourse_solves,
-            learned=memory if has_plan else None, warm=warm_start is not None)
+            iterations=self.iteration, history=self.history, timings=self.timings, message=message,
+            cuts=master.num_cuts, processes=self.evaluator.processes, recourse_solves=self.recourse_solves,
+            learned=memory if has_plan else None, warm=self.warm_start is not None)
 
-    lower, upper = -np.inf, np.inf
-    best_x: np.ndarray | None = None
-    best_y: np.ndarray | None = None
-    history: list[tuple[float, float, float]] = []
-    iteration = recourse_solves = 0
-    region: _TrustRegion | None = None
-
-    # the plan to start from: an earlier solve's (warm_start), else a sample's (start; None: the
-    # expected-value plan), its evaluation, and the first radius
-    start = start_evaluation = None
-    first_radius, start_radius = 0.1, None
-    if warm_start is not None and warm_start.plan is not None:
-        _replay(warm_start, program, master, T_support, memory)
-        x, predicted, start_radius = warm_start.plan, None, warm_start.radius
-    else:
+    def first_plan(self, start_sample: int | None) -> DecompositionResult | None:
+        """The plan to start from: an earlier solve's (``warm_start``), else a sample's (``start.py``;
+        none: the expected-value plan), with the first trust-region radius; the outcome if the solve
+        ends here (no plan even for the mean scenario, or the time is up)."""
+        warm_start, master, program = self.warm_start, self.master, self.program
+        if warm_start is not None and warm_start.plan is not None:
+            _replay(warm_start, program, master, self.T_support, self.memory)
+            self.x, self.predicted, self.start_radius = warm_start.plan, None, warm_start.radius
+            self.near_optimum = True
+            return None
+        S = program.num_scenarios
         sample = sample_start.default_sample(S) if start_sample is None else start_sample
         if sample:
             tick = time.perf_counter()
-            repaired = sample_start.repaired_sample_plan(program, evaluator, T_support, master.support, sample,
-                                                         deadline=deadline, options=options)
+            repaired = sample_start.repaired_sample_plan(program, self.evaluator, self.T_support, master.support,
+                                                         sample, deadline=self.deadline, options=self.options)
             if repaired is not None:
                 for cuts in repaired.cuts:
                     master.add_feasibility_cuts(cuts.gradient, cuts.rhs)
-                start, start_evaluation, first_radius = repaired.x, repaired.evaluation, sample_start.RADIUS
-            timings["start"] = time.perf_counter() - tick
+                self.start, self.start_evaluation = repaired.x, repaired.evaluation
+                self.first_radius = sample_start.RADIUS
+            self.timings["start"] = time.perf_counter() - tick
             xlplan_progress.phase("solving by decomposition (L-shaped), from the starting plan")
         tick = time.perf_counter()
-        first = master.solve(time_limit=remaining())  # the expected-value problem: Jensen's bound
-        timings["master"] += time.perf_counter() - tick
+        first = master.solve(time_limit=self.remaining())  # the expected-value problem: Jensen's bound
+        self.timings["master"] += time.perf_counter() - tick
         if first.status == "infeasible":
-            return result(INFEASIBLE, "no plan satisfies the rules even for the mean scenario")
+            return self.result(INFEASIBLE, "no plan satisfies the rules even for the mean scenario")
         if first.status == "stopped":
-            return result(STOPPED_WITHOUT_PLAN, "the time limit was reached before any plan was found")
+            return self.result(STOPPED_WITHOUT_PLAN, "the time limit was reached before any plan was found")
         assert first.x is not None  # a master that is neither infeasible nor stopped has its plan
-        lower, x, predicted = first.value, first.x, None
-        if start is not None:
-            x = start
-    near_optimum = start is not None or warm_start is not None
+        self.lower, self.x, self.predicted = first.value, first.x, None
+        if self.start is not None:
+            self.x = self.start
+        self.near_optimum = self.start is not None
+        return None
 
-    while True:
-        iteration += 1
+    def evaluate(self) -> tuple[Evaluation, np.ndarray]:
+        """The plan ``x`` on every scenario, and each scenario's subgradient on the master's columns."""
+        self.iteration += 1
         tick = time.perf_counter()
-        Tx = T @ x
-        if start_evaluation is not None and x is start:
-            evaluation, start_evaluation = start_evaluation, None
+        assert self.x is not None
+        program = self.program
+        if self.start_evaluation is not None and self.x is self.start:
+            evaluation, self.start_evaluation = self.start_evaluation, None
         else:
-            evaluation = evaluator.evaluate(Tx)
-        recourse_solves += evaluation.solved_by_highs
+            evaluation = self.evaluator.evaluate(self.T @ self.x)
+        self.recourse_solves += evaluation.solved_by_highs
         scaled = evaluation.dual if program.t_scale is None else evaluation.dual * program.t_scale
-        gradient = -(T_support.T @ scaled.T).T  # (S, support columns): subgradients of Q_s
-        timings["scenarios"] += time.perf_counter() - tick
+        gradient = -(self.T_support.T @ scaled.T).T  # (S, support columns): subgradients of Q_s
+        self.timings["scenarios"] += time.perf_counter() - tick
+        return evaluation, gradient
 
+    def learn(self, evaluation: Evaluation, gradient: np.ndarray) -> None:
+        """What the evaluation teaches: a better plan (and the trust region's move), or feasibility cuts
+        and a scenario copied into the master; optimality cuts for the groups fully evaluated."""
         tick = time.perf_counter()
+        program, master, memory, x = self.program, self.master, self.memory, self.x
+        assert x is not None
         feasible = evaluation.feasible
         if feasible.all():
-            value = float(program.c1 @ x + p @ evaluation.value)
-            if value < upper:
-                upper, best_x, best_y = value, x, evaluation.y
-            if region is None:
-                region = _TrustRegion(x, value, master.support, first_radius, start_radius)
-            elif predicted is not None:
-                region.step(x, value, predicted)
+            value = float(program.c1 @ x + program.probabilities @ evaluation.value)
+            if value < self.upper:
+                self.upper, self.best_x, self.best_y = value, x, evaluation.y
+            if self.region is None:
+                self.region = _TrustRegion(x, value, master.support, self.first_radius, self.start_radius)
+            elif self.predicted is not None:
+                self.region.step(x, value, self.predicted)
         else:
-            cuts = shared_feasibility_cuts(program, T_support, evaluation.violation_dual[~feasible], Tx)
+            Tx = self.T @ x
+            cuts = shared_feasibility_cuts(program, self.T_support, evaluation.violation_dual[~feasible], Tx)
             master.add_feasibility_cuts(cuts.gradient, cuts.rhs)
             if memory is not None:
                 memory.record_feasibility(evaluation.violation_dual[~feasible], Tx)
             if len(master.scenarios_inside) < SCENARIOS_INSIDE:
                 worst = int(np.argmax(np.where(feasible, -np.inf, evaluation.violation)))
                 master.add_scenario(worst)
-        complete = np.bincount(group_of, weights=~feasible, minlength=master.G) == 0
+        complete = np.bincount(self.group_of, weights=~feasible, minlength=master.G) == 0
         if complete.any():
             made = master.add_optimality_cuts(x, evaluation.value, gradient, complete)
             if memory is not None:
                 memory.record_optimality(made, evaluation.dual)
+        self.timings["master"] += time.perf_counter() - tick
 
-        # the next plan: the model's minimum within the trust region (plain cutting-plane step
-        # while no plan has a recourse everywhere). Its value is a lower bound if the box does not
-        # bind; otherwise the model is minimised without the box for the bound, unless even the
-        # box's minimum is too far below the best plan for the gap to close now (the unboxed one
-        # is lower still), which saves most of those solves. From a sample's plan (or an earlier
-        # solve's) the bound master is solved every time: the steps' values are near the best plan's
-        # from the start, so the bound would otherwise be solved once at the end from a basis
-        # thousands of cuts old
-        # (measured at 12 x 52 x 1,000: 16.9 s for that one solve, 9.9 s for all 24 when kept warm)
+    def next_plans(self) -> tuple[MasterSolution | None, MasterSolution | None]:
+        """The next plan (``step``): the model's minimum within the trust region, or a plain
+        cutting-plane step while no plan has a recourse everywhere; and, when needed, the model's
+        minimum without the box (``bound``), a lower bound.
+
+        The step's value is a lower bound if the box does not bind; otherwise the model is minimised
+        without the box for the bound, unless even the box's minimum is too far below the best plan
+        for the gap to close now (the unboxed one is lower still), which saves most of those solves.
+        From a sample's plan (or an earlier solve's) the bound master is solved every time: the
+        steps' values are near the best plan's from the start, so the bound would otherwise be solved
+        once at the end from a basis thousands of cuts old (measured at 12 x 52 x 1,000: 16.9 s for
+        that one solve, 9.9 s for all 24 when kept warm)."""
+        tick = time.perf_counter()
+        master, region, start, upper = self.master, self.region, self.start, self.upper
         step = None
         if region is not None:
-            step = master.solve(region.center, region.radius, time_limit=remaining())
+            step = master.solve(region.center, region.radius, time_limit=self.remaining())
         elif start is not None:  # no plan with a recourse everywhere yet: stay near the start
-            step = master.solve(start, first_radius * float(np.max(np.abs(start[master.support]), initial=1.0)),
-                                time_limit=remaining())
+            step = master.solve(start, self.first_radius * float(np.max(np.abs(start[master.support]), initial=1.0)),
+                                time_limit=self.remaining())
             if step.status != "optimal":
                 step = None
         bound: MasterSolution | None = None
         if step is not None and step.status == "optimal" and step.is_bound:
             bound = step
         elif not (step is not None and step.status == "optimal"
-                  and upper - step.value > gap * max(1.0, abs(upper + constant))) or near_optimum:
-            bound = master.solve(time_limit=remaining())
-        timings["master"] += time.perf_counter() - tick
+                  and upper - step.value > self.gap * max(1.0, abs(upper + self.constant))) or self.near_optimum:
+            bound = master.solve(time_limit=self.remaining())
+        self.timings["master"] += time.perf_counter() - tick
+        return step, bound
+
+    def conclude(self, step: MasterSolution | None, bound: MasterSolution | None,
+                 progress: Progress | None) -> DecompositionResult | None:
+        """The lower bound raised, the iteration recorded and reported; the outcome if the solve ends:
+        the gap closed, no plan possible, or the time is up."""
         if bound is not None and bound.status == "infeasible":
-            return result(INFEASIBLE, "no plan satisfies the rules in every scenario: the feasibility cuts "
-                                      "exclude every plan")
+            return self.result(INFEASIBLE, "no plan satisfies the rules in every scenario: the feasibility cuts "
+                                           "exclude every plan")
         if bound is not None and bound.status == "optimal":
             # the master's tolerances may put its minimum a hair above the best plan's exact cost
-            lower = min(max(lower, bound.value), upper)
-        seconds = time.perf_counter() - started
-        history.append((seconds, lower + constant, upper + constant))
+            self.lower = min(max(self.lower, bound.value), self.upper)
+        seconds = time.perf_counter() - self.started
+        lower, upper = self.lower + self.constant, self.upper + self.constant
+        self.history.append((seconds, lower, upper))
         if progress is not None:
-            progress(iteration, seconds, lower + constant, upper + constant)
-        reached = relative_gap(lower + constant, upper + constant)
-        if reached <= gap:
-            return result(OPTIMAL, f"optimal: the relative gap is {reached:.1e}")
+            progress(self.iteration, seconds, lower, upper)
+        reached = relative_gap(lower, upper)
+        if reached <= self.gap:
+            return self.result(OPTIMAL, f"optimal: the relative gap is {reached:.1e}")
         stopped = any(solution is not None and solution.status == "stopped" for solution in (step, bound))
-        if deadline is not None and time.perf_counter() >= deadline or stopped:
-            if best_x is None:
-                return result(STOPPED_WITHOUT_PLAN, "the time limit was reached before a plan worked in every scenario")
-            return result(STOPPED_WITH_PLAN, "the time limit was reached; the best plan is returned with its gap")
+        if self.deadline is not None and time.perf_counter() >= self.deadline or stopped:
+            if self.best_x is None:
+                return self.result(STOPPED_WITHOUT_PLAN,
+                                   "the time limit was reached before a plan worked in every scenario")
+            return self.result(STOPPED_WITH_PLAN, "the time limit was reached; the best plan is returned with its gap")
+        return None
+
+    def move(self, step: MasterSolution | None, bound: MasterSolution | None) -> None:
+        """On to the next plan: the step's, or the bound's where there is no step."""
         if step is not None and step.status == "optimal" and step.x is not None:
-            x, predicted = step.x, step.value
+            self.x, self.predicted = step.x, step.value
         else:
             assert bound is not None and bound.x is not None
-            x, predicted = bound.x, None
+            self.x, self.predicted = bound.x, None
 
 
 def _replay(learned: LearnedCuts, program: TwoStageProgram, master: Master, T_support: sp.csc_array,

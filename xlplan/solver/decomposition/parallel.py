@@ -6,8 +6,8 @@ fresh interpreter running ``python -m xlplan.solver.decomposition.worker FD``,
 talking over an inherited socket: a fork would copy HiGHS's thread pool half-alive, and
 multiprocessing's ``spawn`` re-runs the caller's main script, which a script without a
 ``__main__`` guard does not survive. Workers are kept for later solves in the same process, since
-starting one costs about half a second. Elsewhere than on POSIX systems the scenarios are
-evaluated in this process.
+starting one costs about half a second. Elsewhere than on POSIX systems, and in a browser (Pyodide),
+the scenarios are evaluated in this process.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -33,7 +35,7 @@ one evaluation of 100 scenarios x 416 rows takes about 10 ms, a round trip to a 
 plus pickling, and the master is solved in this process meanwhile idle)."""
 
 
-def serve(connection: Connection) -> None:
+def serve(connection: Channel) -> None:
     """A worker's loop: load a batch, evaluate plans on it, until told to close."""
     batch: ScenarioBatch | None = None
     while True:
@@ -90,7 +92,7 @@ atexit.register(_WORKERS.close)
 
 def processes_for(program: TwoStageProgram, threads: int | None) -> int:
     """How many processes evaluate the scenarios: more than one only where it pays."""
-    if os.name != "posix" or not can_start_processes():
+    if os.name != "posix" or not can_start_processes():  # in a browser (Pyodide): no processes
         return 1
     available = os.cpu_count() or 1
     if threads is not None:
@@ -99,19 +101,30 @@ def processes_for(program: TwoStageProgram, threads: int | None) -> int:
     return int(max(1, min(available, work // WORK_PER_PROCESS)))
 
 
+class Channel(Protocol):
+    """Where a batch is evaluated: a worker process's connection, or an MPI rank (``mpi.py``)."""
+
+    def send(self, message: object) -> None: ...
+
+    def recv(self) -> Any: ...
+
+
 class ScenarioEvaluator:
-    """Q_s(x), duals and recourse for every scenario of a program, on one or more processes."""
+    """Q_s(x), duals and recourse for every scenario of a program, on one or more processes: worker
+    processes of this machine, or the given ``remote`` channels (MPI ranks)."""
 
     def __init__(self, program: TwoStageProgram, processes: int = 1, reuse_bases: bool = False,
-                 options: SolveOptions | None = None) -> None:
+                 remote: Sequence[Channel] | None = None, options: SolveOptions | None = None) -> None:
         S = program.num_scenarios
+        if remote is not None:
+            processes = 1 + len(remote)
         self.batches = np.array_split(np.arange(S), processes)
         self.local: ScenarioBatch | None = None
-        self.remote: list[Connection] = []
+        self.remote: list[Channel] = []
         # this process evaluates the first batch itself while the workers do the others
         self.local = ScenarioBatch(recourse_data(program, self.batches[0]), reuse_bases, options)
         if processes > 1:
-            self.remote = _WORKERS.ensure(processes - 1)
+            self.remote = list(remote) if remote is not None else list(_WORKERS.ensure(processes - 1))
             for connection, batch in zip(self.remote, self.batches[1:], strict=True):
                 connection.send(("load", recourse_data(program, batch), reuse_bases, options))
             for connection in self.remote:

@@ -17,6 +17,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 from xlplan import limits
 from xlplan.problem.tables import UnreadableValue
 from xlplan.workbook.addresses import quote_sheet
+from xlplan.workbook.read import fast_cells
+from xlplan.workbook.read.fast_cells import FastCells
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
 from xlplan.workbook.read.package_scan import CheckedPackage, TablePart, reason_of
 from xlplan.workbook.write.files import WorkbookFileError, shown
@@ -83,6 +85,7 @@ class FileSource:
             self.package.close()
             raise
         self._formula_book: Workbook | None = None
+        self._fast: FastCells | None = None
 
     # ------------------------------------------------------------------ names
     def _definition(self, name: str) -> str | None:
@@ -175,6 +178,22 @@ class FileSource:
             raise self.package.refuse(self.package.sheet_part(sheet), f"is damaged ({reason_of(error)})",
                                       sheet) from None
 
+    def _read_values(self, sheet: str, bounds: tuple[int, int, int, int]) -> list[list[Any]]:
+        """The saved values of the cells in ``bounds``: by calamine where they read exactly as openpyxl
+        reads them (see ``fast_cells``), otherwise by openpyxl."""
+        dates = getattr(self.book, "_date_formats", None)
+        durations = getattr(self.book, "_timedelta_formats", set())
+        if fast_cells.available() and dates is not None:
+            styles = self.package.facts(sheet).styles
+            if not styles & {str(index) for index in (*dates, *durations)}:  # no cell reads as a date
+                if self._fast is None:
+                    self.package.sheet_part(sheet)  # every sheet's part, checked
+                    self._fast = FastCells(self.path, self.package.archive, self.package.sheet_parts())
+                values = self._fast.read(sheet, bounds)
+                if values is not None:
+                    return values
+        return self._read(self.book, sheet, bounds)
+
     def locate(self, name: str) -> Located:
         text = self._definition(name)
         if text is None:
@@ -205,8 +224,8 @@ class FileSource:
                     and m_min_col <= max_col and (m_max_col or m_min_col) >= min_col:
                 problems.append(merged_cells(sheet_name, merged))
         width = max_col - min_col + 1
-        values = [row + [None] * (width - len(row)) for row in self._read(self.book, sheet_name,
-                                                                           (min_col, min_row, max_col, max_row))]
+        values = [row + [None] * (width - len(row)) for row in self._read_values(sheet_name,
+                                                                                  (min_col, min_row, max_col, max_row))]
         values += [[None] * width for _ in range(max_row - min_row + 1 - len(values))]
         if any(v is None for row in values for v in row):
             formulas = self._read(self._formulas(), sheet_name, (min_col, min_row, max_col, max_row))

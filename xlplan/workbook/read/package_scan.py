@@ -72,6 +72,8 @@ class SheetFacts:
     merged: list[str] = field(default_factory=list)
     exact: bool = True
     """False when a cell has no reference (allowed, rare): the extent is then unknown."""
+    styles: set[str] = field(default_factory=set)
+    """The style (xf) numbers of the cells with content: whether any reads as a date."""
 
 
 class CheckedPackage:
@@ -217,6 +219,10 @@ class CheckedPackage:
                               sheet)
         return part
 
+    def sheet_parts(self) -> dict[str, str]:
+        """Every sheet's part, by the sheet's name (after :meth:`sheet_part` has read the workbook part)."""
+        return dict(self._sheet_parts or {})
+
     def tables(self, sheet: str) -> list[TablePart]:
         """The Excel Tables on ``sheet``, each checked: a valid range, as many columns as it names."""
         if sheet not in self._tables:
@@ -249,24 +255,18 @@ class CheckedPackage:
         if sheet not in self._facts:
             part = self.sheet_part(sheet)
             facts = SheetFacts()
-            cell, merge = f"{{{MAIN}}}c", f"{{{MAIN}}}mergeCell"
+            merge, row_tag = f"{{{MAIN}}}mergeCell", f"{{{MAIN}}}row"
+            columns: dict[str, int] = {}  # a column's letters -> its number, parsed once per column
             try:
                 with self.archive.open(part) as stream:
-                    for _, element in etree.iterparse(stream, events=("end",), tag=(cell, merge, f"{{{MAIN}}}row"),
+                    # a row at a time, its cells with it
+                    for _, element in etree.iterparse(stream, events=("end",), tag=(row_tag, merge),
                                                       resolve_entities=False, no_network=True, load_dtd=False,
                                                       huge_tree=False):
-                        if element.tag == cell:
-                            if not len(element):  # no value, inline string or formula: a formatted blank
-                                continue
-                            if element.get("r") is None:
-                                facts.exact = False
-                            else:
-                                column, row = _column_row(element.get("r"))
-                                facts.max_row = max(facts.max_row, row)
-                                facts.max_column = max(facts.max_column, column)
-                            continue
                         if element.tag == merge:
                             facts.merged.append(element.get("ref", ""))
+                        else:
+                            _row_facts(element, facts, columns)
                         element.clear()
                         while element.getprevious() is not None:
                             del element.getparent()[0]
@@ -274,6 +274,34 @@ class CheckedPackage:
                 raise self.refuse(part, f"is damaged ({reason_of(error)})", sheet) from None
             self._facts[sheet] = facts
         return self._facts[sheet]
+
+
+_CELL = f"{{{MAIN}}}c"
+
+
+def _row_facts(row: etree._Element, facts: SheetFacts, columns: dict[str, int]) -> None:
+    """Add one ``<row>``'s cells with content (a value, an inline string or a formula; a cell without
+    is a formatted blank) to ``facts``; ``columns`` caches a column's letters -> its number."""
+    references = []
+    for cell in row:
+        if cell.tag == _CELL and len(cell):
+            reference, style = cell.get("r"), cell.get("s")
+            if style is not None:
+                facts.styles.add(style)
+            if reference is None:
+                facts.exact = False
+            else:
+                references.append(reference)
+    if not references:
+        return
+    letters = [reference.rstrip("0123456789") for reference in references]
+    for new in set(letters) - columns.keys():
+        columns[new] = _column_row(references[letters.index(new)])[0]
+    facts.max_column = max(facts.max_column, *(columns[known] for known in set(letters)))
+    # a row's cells share their digits: one number per distinct digits, not one per cell
+    digits = {reference[len(known):]: reference for reference, known in zip(references, letters, strict=True)}
+    facts.max_row = max(facts.max_row, *(int(text) if 0 < len(text) < 8 else _column_row(reference)[1]
+                                         for text, reference in digits.items()))
 
 
 def _column_row(reference: str) -> tuple[int, int]:

@@ -24,6 +24,8 @@ MONEY_WHOLE = "#,##0;-#,##0"
 FRACTION = "0.0%"
 GENERAL = "General"
 TEXT = "@"
+MAX_ROWS = 1_048_576
+"""Rows of a worksheet in Excel (XlsxWriter drops a write beyond them without an error)."""
 
 
 def _split(address: str) -> tuple[str, str]:
@@ -214,3 +216,19 @@ class Sheet:
     def text(self, row: int, column: int, value: Any, style: str = "note", number_format: str = GENERAL,
              link: str | None = None) -> None:
         self.texts.append(Text(row, column, value, style, number_format, link))  # type: ignore[arg-type]
+
+
+def within_row_limit(sheets: Iterable[Sheet]) -> list[str]:
+    """Cut every table that would pass a sheet's row limit to the rows that fit, saying so in its title;
+    the lines returned say it too (for the status line), so no row is ever dropped silently."""
+    lines = []
+    for sheet in sheets:
+        for table in sheet.tables:
+            if table.bottom <= MAX_ROWS:
+                continue
+            total, kept = len(table.rows), max(0, MAX_ROWS - table.top)
+            del table.rows[kept:]
+            note = f"the first {kept:,} of {total:,} rows: a sheet holds at most {MAX_ROWS:,} rows"
+            table.title = f"{table.title}; {note}" if table.title else note[0].upper() + note[1:]
+            lines.append(f"{sheet.name}: {note}")
+    return lines

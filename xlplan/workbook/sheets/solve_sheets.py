@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 from openpyxl.utils import get_column_letter
 
 from xlplan.results import Kpi, PlanResult
@@ -19,7 +18,6 @@ from xlplan.workbook.contract import (
     KPI_NAME,
     PLAN,
     PRODUCT_KPI_NAME,
-    RECOURSE_NAME,
     SCENARIO_COSTS_NAME,
     THIS_WEEK_NAME,
 )
@@ -29,7 +27,6 @@ from xlplan.workbook.sheets.layout import (
     GENERAL,
     MONEY,
     MONEY_WHOLE,
-    UNITS,
     Chart,
     Column,
     Formula,
@@ -39,12 +36,18 @@ from xlplan.workbook.sheets.layout import (
     short,
     table_headers,
 )
+from xlplan.workbook.sheets.recourse_sheet import (
+    DETAIL_SCENARIOS,
+    SUMMARY_NOTE,
+    whole_or_decimal,
+)
+from xlplan.workbook.sheets.recourse_sheet import recourse_sheet as recourse_layout
+from xlplan.workbook.sheets.recourse_sheet import recourse_table as recourse_table  # XLPLAN_RECOURSE's table
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, RUN_LOG, Detail, finite, run_log_sheet, solve_record
 from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
 
 OUTPUT_SHEETS = ("Plan", "Recourse", "Costs", "KPI", RUN_LOG)
 MAX_PRODUCT_CHARTS = 6
-MAX_SCENARIO_SERIES = 12
 TOP = 5  # header row of each sheet's main table
 
 
@@ -58,10 +61,7 @@ def _heading(sheet: Sheet, title: str, result: PlanResult, note: str) -> None:
     sheet.text(3, 1, note, "note")
 
 
-def _whole_or_decimal(values: Any) -> str:
-    """Whole numbers without decimals (a workforce of 60, no hires); fractions with two."""
-    array = np.asarray(values, dtype=float)
-    return UNITS if np.allclose(array, np.round(array), rtol=0, atol=1e-9) else DECIMAL
+_whole_or_decimal = whole_or_decimal
 
 
 def workforce_unit(result: PlanResult) -> str:
@@ -164,63 +164,9 @@ def plan_sheet(result: PlanResult) -> Sheet:
 
 
 # ---------------------------------------------------------------------------- Recourse
-def _scenario_profiles(result: PlanResult, values: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Per-period totals by scenario (S small) or their spread (S large): (series names, columns)."""
-    p = result.problem
-    totals = values.sum(axis=1)  # (S, T)
-    if len(p.scenarios) <= MAX_SCENARIO_SERIES:
-        return list(p.scenarios), totals.T
-    expected = result.flows.expect(values).sum(axis=0)
-    quantiles = np.quantile(totals, [0.0, 0.1, 0.5, 0.9, 1.0], axis=0)
-    names = ["Expected", "Minimum", "P10", "Median", "P90", "Maximum"]
-    return names, np.column_stack([expected, *quantiles])
-
-
-def recourse_table(result: PlanResult) -> Table:
-    """Every scenario's recourse, scenario-major: the Recourse sheet's table and XLPLAN_RECOURSE's result."""
-    p = result.problem
-    probability = dict(zip(p.scenarios, p.probabilities.tolist()))
-    late = result.flows.late.ravel()
-    rows = [[r.product, r.period, r.scenario, probability[r.scenario], r.demand, r.made, r.regular_inventory,
-             r.overflow_inventory, r.backorders, r.lost_sales, r.shipped, float(late[i])]
-            for i, r in enumerate(result.recourse.itertuples())]
-    units = [_whole_or_decimal([row[j] for row in rows]) if rows else UNITS for j in range(4, 12)]
-    return Table(TOP, 1, [
-        Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Scenario", GENERAL, 11),
-        Column("Probability", FRACTION, 11),
-        *(Column(header, fmt, width) for (header, width), fmt in zip(
-            [("Demand", 10), ("Made", 10), ("Regular inventory", 12), ("Overflow inventory", 12), ("Backorders", 11),
-             ("Lost sales", 10), ("Shipped", 10), ("Late", 9)], units, strict=True)),
-    ], rows, table_name="xlplanRecourse", defined_name=RECOURSE_NAME)
-
-
-def recourse_sheet(result: PlanResult) -> Sheet:
-    p = result.problem
-    sheet = Sheet("Recourse", tab_color=OUTPUT_TAB, freeze=f"D{TOP + 1}", repeat_rows=(TOP, TOP))
-    _heading(sheet, "Recourse", result, "Stage 2: stock, overflow and backorders once each scenario's demand is "
-             "known. Late = units of a period's demand not delivered in that period.")
-    main = recourse_table(result)
-    sheet.tables.append(main)
-
-    left = main.right + 2  # a blank column between the recourse and the summaries beside it
-    T = len(p.periods)
-    blocks = [("Inventory by scenario (all products, end of period)", result.flows.inventory, "Units in stock"),
-              ("Backorders by scenario (all products, end of period)", result.flows.recourse["backorders"],
-               "Units owed")]
-    top = TOP
-    for title, values, axis in blocks:
-        names, columns = _scenario_profiles(result, values)
-        summary = Table(top, left, [Column("Period", GENERAL, 9)] + [Column(n, _whole_or_decimal(columns), 10)
-                                                                     for n in names],
-                        [[period, *map(float, columns[t])] for t, period in enumerate(p.periods)], title=title)
-        sheet.tables.append(summary)
-        sheet.charts.append(Chart(
-            title.split(" (")[0], f"{get_column_letter(left + len(names) + 2)}{top - 1}",
-            summary.column_range("Recourse", 0),
-            [Series(n, summary.column_range("Recourse", j + 1), kind="line",
-                    title_cell=f"Recourse!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
-            kind="line", x_title="Period", y_title=axis))
-        top += max(T + 4, 17)
+def recourse_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS, detail_file: str | None = None) -> Sheet:
+    sheet = recourse_layout(result, detail, detail_file)
+    _heading(sheet, "Recourse", result, f"Stage 2: once each scenario's demand is known. {SUMMARY_NOTE}")
     return sheet
 
 
@@ -271,8 +217,9 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     sheet = Sheet("KPI", tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}", repeat_rows=(TOP, TOP))
     _heading(sheet, "KPI", result, "Values are live formulas over the Plan, Recourse and Costs sheets. Revenue is "
              "earned on units shipped, late or not; a lost unit earns nothing and counts as late.")
+    # expected values over the scenarios, from the Recourse sheet's summary (one row per product and period)
     R = lambda header: recourse.column_range("Recourse", recourse.index_of(header))  # noqa: E731
-    prob, product_col = R("Probability"), R("Product")
+    product_col = R("Product")
 
     # per-product table, below the headline table
     headline_kpis = [k for k in result.kpi_list if not k.reference]
@@ -307,17 +254,17 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
             product, float(p.product.selling_price[i]),
             Formula(f"=SUMPRODUCT(EXACT({plan.column_range('Plan', 0)},$A{r})*"
                     f"{plan.column_range('Plan', plan.index_of('Production'))})", expected.units_produced),
-            Formula(f"=SUMPRODUCT({match}*{prob}*{R('Demand')})", expected.expected_demand),
-            Formula(f"=SUMPRODUCT({match}*{prob}*({R('Demand')}-{R('Backorders')}-{R('Lost sales')}))",
-                    expected.expected_demand_met),
-            Formula(f"=SUMPRODUCT({match}*{prob}*{R('Shipped')})", expected.expected_shipped),
-            Formula(f"=SUMPRODUCT({match}*{prob}*({R('Regular inventory')}+{R('Overflow inventory')}))/{T}",
+            Formula(f"=SUMPRODUCT({match}*{R('Expected demand')})", expected.expected_demand),
+            Formula(f"=SUMPRODUCT({match}*({R('Expected demand')}-{R('Backorders expected')}"
+                    f"-{R('Lost expected')}))", expected.expected_demand_met),
+            Formula(f"=SUMPRODUCT({match}*{R('Expected shipped')})", expected.expected_shipped),
+            Formula(f"=SUMPRODUCT({match}*({R('Stock expected')}+{R('Overflow expected')}))/{T}",
                     expected.average_inventory),
             Formula(f'=IF(G{r}>0,E{r}/G{r},"")', finite(expected.turnover)),
             Formula(f"={operating_costs(1 + i)}", expected.operating_cost),
             Formula(f'=IF(C{r}>0,I{r}/C{r},"")', finite(expected.average_unit_cost)),
             Formula(f'=IF(AND(B{r}>0,C{r}>0),(B{r}-J{r})/B{r},"")', finite(expected.margin)),
-            Formula(f'=IF(D{r}>0,1-SUMPRODUCT({match}*{prob}*{R("Late")})/D{r},1)', expected.fill_rate),
+            Formula(f'=IF(D{r}>0,1-SUMPRODUCT({match}*{R("Late expected")})/D{r},1)', expected.fill_rate),
         ])
     products = Table(product_top, 1, product_columns, product_rows, table_name="xlplanProductKpi",
                      defined_name=PRODUCT_KPI_NAME, title="By product")
@@ -341,15 +288,15 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
             f'=IF({value("revenue_shipped")}<>0,{value("profit_shipped")}/{value("revenue_shipped")},"")',
         "units_produced": f"=SUM({col('C')})",
         "expected_demand": f"=SUM({col('D')})",
-        "fill_rate": f'=IF({value("expected_demand")}>0,1-SUMPRODUCT({prob},{R("Late")})/{value("expected_demand")},1)',
+        "fill_rate": f'=IF({value("expected_demand")}>0,1-SUM({R("Late expected")})/{value("expected_demand")},1)',
         "average_inventory": f"=SUM({col('G')})",
         "turnover": f'=IF({value("average_inventory")}>0,SUM({col("E")})/{value("average_inventory")},"")',
         "average_unit_cost":
             f'=IF({value("units_produced")}>0,{value("operating_cost")}/{value("units_produced")},"")',
-        "lost_sales": f"=SUMPRODUCT({prob},{R('Lost sales')})",
+        "lost_sales": f"=SUM({R('Lost expected')})",
         # the last period through a cell holding it (the Plan table's last row), never its text:
         # a label may hold a quote, look like a formula, or be longer than a formula may be
-        "ending_backorders": f'=SUMPRODUCT(EXACT({R("Period")},{last_period})*{prob}*{R("Backorders")})',
+        "ending_backorders": f'=SUMPRODUCT(EXACT({R("Period")},{last_period})*{R("Backorders expected")})',
     }
     formats = {"currency": MONEY, "fraction": FRACTION, "units": DECIMAL, "turns": DECIMAL,
                "currency / unit": MONEY}
@@ -401,14 +348,16 @@ def no_plan_sheet(result: PlanResult) -> Sheet:
 
 
 def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...], ...] = (),
-                  notes: tuple[Detail, ...] = ()) -> list[Sheet]:
+                  notes: tuple[Detail, ...] = (), detail: int = DETAIL_SCENARIOS,
+                  detail_file: str | None = None) -> list[Sheet]:
     """The output sheets of a solve, in tab order (the Run log keeps the earlier runs' ``history`` and
-    adds ``notes`` to the solve's record)."""
+    adds ``notes`` to the solve's record). The Recourse sheet shows at most ``detail`` scenarios in full;
+    ``detail_file`` names the file holding every scenario's, when one was written."""
     log = run_log_sheet(solve_record(result, source, notes), history)
     if not result.has_plan:
         sheets = [no_plan_sheet(result), log]
     else:
-        plan, recourse, costs = plan_sheet(result), recourse_sheet(result), costs_sheet(result)
+        plan, recourse, costs = plan_sheet(result), recourse_sheet(result, detail, detail_file), costs_sheet(result)
         sheets = [plan, recourse, costs, kpi_sheet(result, plan.tables[0], recourse.tables[0], costs.tables[0]), log]
     in_currency(sheets, result.problem.settings.currency)
     return sheets

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from xlplan import progress
 from xlplan.results import PlanResult
 from xlplan.workbook.sheets.layout import Sheet
 from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
@@ -26,11 +27,14 @@ def write_sheets(sheets: list[Sheet], source: Path, target: Path, *, retire: tup
     """Write ``sheets`` as output sheets of ``source``'s workbook to ``target`` (may be ``source``),
     removing xlplan's earlier sheets named in ``retire``; with ``as_outputs`` False as the planner's own
     sheets (the input sheets a set-up adds), which xlplan never replaces or clears."""
+    progress.phase(f"writing the output sheets ({sum(len(t.rows) for s in sheets for t in s.tables):,} table rows)")
     try:
         user = Package(source.read_bytes())
     except OSError as error:
         raise WorkbookFileError(f"{source}: could not be read ({error})") from error
-    replace_output_sheets(user, render_package(sheets), [s.name for s in sheets], retire, as_outputs=as_outputs)
+    rendered = render_package(sheets)
+    progress.phase(f"saving {target.name}")
+    replace_output_sheets(user, rendered, [s.name for s in sheets], retire, as_outputs=as_outputs)
     content = user.to_bytes()
     return write_atomically(target, lambda temporary: temporary.write_bytes(content), backup=backup)
 

@@ -1,0 +1,71 @@
+"""Input cells read by calamine where it is installed: the same problem, the same messages at the same
+cells as openpyxl gives (which reads them where calamine is missing, e.g. in Pyodide)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from tests.test_workbook_malformed import DEFECTS
+from tests.workbooks import TEMPLATE, edited
+from xlplan.frontends.cli import INVALID, main
+from xlplan.workbook.make.examples import write_synthetic
+from xlplan.workbook.read import fast_cells
+from xlplan.workbook.read.file_source import FileSource
+from xlplan.workbook.read.reader import read_problem
+
+pytestmark = pytest.mark.skipif(not fast_cells.available(), reason="python-calamine is not installed")
+
+
+def _validate(book, capsys) -> tuple[int, str]:
+    code = main(["validate", str(book)])
+    return code, capsys.readouterr().err
+
+
+def _both_ways(book, capsys, monkeypatch) -> tuple[tuple[int, str], tuple[int, str]]:
+    fast = _validate(book, capsys)
+    with monkeypatch.context() as without:
+        without.setattr(fast_cells, "CalamineWorkbook", None)
+        slow = _validate(book, capsys)
+    return fast, slow
+
+
+def test_a_big_range_is_read_by_calamine_into_the_same_problem(tmp_path, monkeypatch):
+    book = write_synthetic(tmp_path / "s.xlsx", products=2, periods=8, scenarios=30)
+    source = FileSource(book)
+    problem = read_problem(source)
+    assert source._fast is not None and source._fast._sheets.get("Demand") is not None  # calamine read it
+    monkeypatch.setattr(fast_cells, "CalamineWorkbook", None)
+    slow_source = FileSource(book)
+    assert read_problem(slow_source).fingerprint() == problem.fingerprint()
+    assert slow_source._fast is None
+
+
+@pytest.mark.parametrize("defect", sorted(DEFECTS))
+def test_every_malformed_workbook_is_reported_the_same_with_and_without_calamine(defect, tmp_path, capsys,
+                                                                                  monkeypatch):
+    book = edited(TEMPLATE, tmp_path, DEFECTS[defect][0])
+    fast, slow = _both_ways(book, capsys, monkeypatch)
+    assert fast == slow and fast[0] == INVALID
+
+
+def _put(cells: dict[str, object]):
+    def change(book):
+        for ref, value in cells.items():
+            book["Demand"][ref] = value
+    return change
+
+
+@pytest.mark.parametrize("cells", [
+    {"E7": datetime.datetime(2024, 1, 2)},  # a date: calamine and openpyxl type it differently
+    {"E7": "#N/A", "F7": "=1/0"},  # an error as text, and a formula without a saved result
+    {"E7": "", "D6": "x_x000D_y"},  # a blank, and text with an escape calamine would decode
+    {"E7": 2.0**60},  # a whole number beyond the exact integers of a float
+])
+def test_cells_calamine_reads_differently_are_read_by_openpyxl(cells, tmp_path, capsys, monkeypatch):
+    book = write_synthetic(tmp_path / "s.xlsx", products=2, periods=8, scenarios=5)
+    changed = edited(book, tmp_path, _put(cells), name="changed.xlsx")
+    fast, slow = _both_ways(changed, capsys, monkeypatch)
+    assert fast == slow
+    assert fast[0] == INVALID and "Demand!E7" in fast[1]

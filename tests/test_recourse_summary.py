@@ -1,0 +1,136 @@
+"""The Recourse sheet sized for people: the distribution over every scenario, a few scenarios in full,
+every scenario's detail in a file on request, and no output sheet past the row limit."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import openpyxl
+import pytest
+
+import xlplan
+from xlplan.commands import Outcome
+from xlplan.frontends.cli import FILE_ERROR, OK, main
+from xlplan.problem.synthetic import synthetic_problem
+from xlplan.results import PlanResult
+from xlplan.results.distribution import representative_scenarios, weighted_quantiles
+from xlplan.solver import SolveOptions
+from xlplan.workbook.make.examples import write_synthetic
+from xlplan.workbook.sheets.layout import MAX_ROWS, Column, Sheet, Table, within_row_limit
+from xlplan.workbook.sheets.recourse_sheet import recourse_sheet, summary_table
+
+
+def test_weighted_quantiles_are_the_inverse_distribution_function():
+    values = np.array([[5.0, 1.0], [1.0, 2.0], [3.0, 3.0], [9.0, 4.0]])
+    probabilities = np.array([0.1, 0.2, 0.3, 0.4])
+    p5, p50, p95 = weighted_quantiles(values, probabilities, (0.05, 0.5, 0.95))
+    # column 0 sorted: 1 (0.2), 3 (0.3), 5 (0.1), 9 (0.4): cumulative 0.2, 0.5, 0.6, 1.0
+    assert p5.tolist() == [1.0, 1.0] and p50.tolist() == [3.0, 3.0] and p95.tolist() == [9.0, 4.0]
+    equal = weighted_quantiles(np.array([[7.0], [2.0], [4.0]]), np.full(3, 1 / 3), (0.05, 0.5, 0.95))
+    assert equal.ravel().tolist() == [2.0, 4.0, 7.0]  # the median of three equally likely is the middle one
+
+
+def test_representative_scenarios_keep_the_extremes_and_the_most_probable():
+    probabilities = np.array([0.05, 0.3, 0.05, 0.2, 0.4])
+    cost = np.array([10.0, 20.0, 1.0, 30.0, 15.0])
+    assert representative_scenarios(probabilities, cost, 10) == [0, 1, 2, 3, 4]
+    assert representative_scenarios(probabilities, cost, 3) == [2, 3, 4]  # cheapest, costliest, most probable
+    assert representative_scenarios(probabilities, cost, 4) == [1, 2, 3, 4]
+    assert representative_scenarios(probabilities, cost, 1) == [4]
+    assert representative_scenarios(probabilities, cost, 0) == []
+
+
+@pytest.fixture(scope="module")
+def solved() -> PlanResult:
+    problem = synthetic_problem(periods=6, scenarios=30, products=2, seed=7)
+    return xlplan.solve(problem, SolveOptions(relax_integrality=True))
+
+
+def test_summary_holds_the_distribution_of_every_scenario(solved):
+    f, p = solved.flows, solved.problem
+    table = summary_table(solved)
+    assert len(table.rows) == 2 * 6 and "30 scenarios" in (table.title or "")
+    headers = [c.header for c in table.columns]
+    late = f.late
+    for i, row in enumerate(table.rows):
+        product, period = divmod(i, 6)
+        assert row[:2] == [p.products[product], p.periods[period]]
+        values = late[:, product, period]
+        assert row[headers.index("Late expected")] == pytest.approx(float(p.probabilities @ values))
+        ordered = np.sort(values)  # 30 equally likely scenarios: the P50 is the 15th value, the P95 the 29th
+        assert row[headers.index("Late P50")] == ordered[14] and row[headers.index("Late P95")] == ordered[28]
+        assert row[headers.index("Stock P5")] == np.sort(f.recourse["regular_inventory"][:, product, period])[1]
+
+
+def test_detail_shows_the_chosen_scenarios_and_says_which(solved):
+    sheet = recourse_sheet(solved, detail=5)
+    detail = next(t for t in sheet.tables if t.table_name == "xlplanRecourse")
+    shown = list(dict.fromkeys(row[2] for row in detail.rows))
+    cost = solved.flows.scenario_cost()
+    names = solved.problem.scenarios
+    assert len(shown) == 5 and len(detail.rows) == 5 * 2 * 6
+    assert {names[int(np.argmin(cost))], names[int(np.argmax(cost))]} <= set(shown)
+    assert detail.title == ("5 of the 30 scenarios in full (at most 5 are shown in full): the cheapest and the "
+                            "costliest for this plan and the 3 most probable. Every scenario's detail: solve with "
+                            "--recourse-detail FILE.csv.")
+    everything = recourse_sheet(solved, detail=30)
+    assert next(t for t in everything.tables if t.table_name == "xlplanRecourse").title == \
+        "Every scenario in full (30)."
+
+
+def test_row_limit_cuts_a_table_and_says_so():
+    sheet = Sheet("Long")
+    table = Table(MAX_ROWS - 5, 1, [Column("n")], [[k] for k in range(10)], title="Numbers")
+    sheet.tables.append(table)
+    assert within_row_limit([sheet]) == ["Long: the first 5 of 10 rows: a sheet holds at most 1,048,576 rows"]
+    assert table.bottom == MAX_ROWS and table.rows[-1] == [4]
+    assert table.title == "Numbers; the first 5 of 10 rows: a sheet holds at most 1,048,576 rows"
+    # every command's outcome goes through the guard: its status line says what was cut
+    again = Sheet("Long", tables=[Table(MAX_ROWS, 1, [Column("n")], [[1], [2]])])
+    outcome = Outcome("solve", "ok", [again], lines=["solved"], short="solved")
+    assert outcome.status_line == "solved; Long: the first 0 of 2 rows: a sheet holds at most 1,048,576 rows"
+    assert outcome.lines[-1].startswith("Long: the first 0 of 2 rows")
+
+
+def test_solve_writes_every_scenario_to_a_file_and_a_few_to_the_sheet(tmp_path, capsys):
+    book, out, detail = tmp_path / "book.xlsx", tmp_path / "out.xlsx", tmp_path / "detail.csv"
+    write_synthetic(book, products=2, periods=6, scenarios=25)
+    assert main(["solve", str(book), "-o", str(out), "--continuous", "--recourse-scenarios", "3",
+                 "--recourse-detail", str(detail)]) == OK
+    assert f"every scenario's recourse (300 rows) written to {detail}" in capsys.readouterr().out
+    with open(detail, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 25 * 2 * 6 and len({r["Scenario"] for r in rows}) == 25
+    assert list(rows[0])[:4] == ["Product", "Period", "Scenario", "Probability"]
+
+    sheet = openpyxl.load_workbook(out, data_only=True)["Recourse"]
+    cells = list(sheet.iter_rows(min_row=1, max_col=12, values_only=True))
+    shown = [r for r in cells if isinstance(r[3], float) and isinstance(r[2], str) and r[2].startswith("s")]
+    assert len(shown) == 3 * 2 * 6
+    assert any(isinstance(r[0], str) and r[0].startswith("3 of the 25 scenarios in full") and "detail.csv" in r[0]
+               for r in cells)
+    by_key = {(r["Product"], r["Period"], r["Scenario"]): float(r["Backorders"]) for r in rows}
+    assert all(by_key[(r[0], r[1], r[2])] == pytest.approx(r[8]) for r in shown)
+
+
+def test_a_detail_file_that_cannot_be_written_stops_before_the_solve(tmp_path, capsys):
+    book, out = tmp_path / "book.xlsx", tmp_path / "out.xlsx"
+    write_synthetic(book, products=1, periods=4, scenarios=3)
+    assert main(["solve", str(book), "-o", str(out), "--recourse-detail", str(tmp_path / "d.txt")]) == FILE_ERROR
+    assert "the recourse detail is written as .csv or .parquet, not .txt" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_report_says_when_the_sheet_shows_only_some_scenarios_in_full(solved):
+    import pandas as pd
+
+    from xlplan.report.sections import recourse_section
+    from xlplan.workbook.contract import RECOURSE_NAME, SCENARIO_COSTS_NAME
+
+    detail = recourse_sheet(solved, detail=4).tables[-1]
+    shown = pd.DataFrame(detail.rows, columns=[c.header for c in detail.columns])
+    every = pd.DataFrame({"Scenario": solved.problem.scenarios})
+    notes = recourse_section({RECOURSE_NAME: shown, SCENARIO_COSTS_NAME: every}).notes
+    assert notes[-1].startswith("These are the 4 of the 30 scenarios the Recourse sheet shows in full")
+    assert len(recourse_section({RECOURSE_NAME: shown}).notes) == 1

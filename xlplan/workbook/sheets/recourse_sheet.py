@@ -1,0 +1,175 @@
+"""The Recourse sheet: the distribution over the scenarios per product and period, a few scenarios in
+full, and the spread of stock and backorders over time as charts.
+
+The summary holds one row per product and period whatever the number of scenarios; the full detail
+of every scenario is one table per scenario's product and period, which passes a sheet's row limit
+at about 12 products x 52 weeks x 1,700 scenarios, so it goes to a file on request instead
+(``--recourse-detail``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from openpyxl.utils import get_column_letter
+
+from xlplan.results import PlanResult
+from xlplan.results.distribution import LEVELS, SPREAD, recourse_distribution, representative_scenarios
+from xlplan.workbook.contract import RECOURSE_NAME, RECOURSE_SUMMARY_NAME
+from xlplan.workbook.sheets.layout import (
+    DECIMAL,
+    FRACTION,
+    GENERAL,
+    MAX_ROWS,
+    UNITS,
+    Chart,
+    Column,
+    Series,
+    Sheet,
+    Table,
+)
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB
+
+TOP = 5  # header row of the summary, as on the other output sheets
+DETAIL_SCENARIOS = 20
+"""Scenarios shown in full on the Recourse sheet by default: all of them up to this many."""
+MAX_SCENARIO_SERIES = 12
+DETAIL_COLUMNS = (("Demand", 10), ("Made", 10), ("Regular inventory", 12), ("Overflow inventory", 12),
+                  ("Backorders", 11), ("Lost sales", 10), ("Shipped", 10), ("Late", 9))
+
+
+def whole_or_decimal(values: object) -> str:
+    """Whole numbers without decimals (a workforce of 60, no hires); fractions with two."""
+    array = np.asarray(values, dtype=float)
+    return UNITS if np.allclose(array, np.round(array), rtol=0, atol=1e-9) else DECIMAL
+
+
+def recourse_table(result: PlanResult, scenarios: Sequence[int] | None = None, top: int = TOP) -> Table:
+    """The recourse of ``scenarios`` (positions; all by default) in full, scenario-major: the detail on
+    the Recourse sheet and XLPLAN_RECOURSE's result."""
+    p, f = result.problem, result.flows
+    chosen = list(range(len(p.scenarios))) if scenarios is None else list(scenarios)
+    arrays = [p.demand, f.made, f.recourse["regular_inventory"], f.recourse["overflow_inventory"],
+              f.recourse["backorders"], f.recourse["lost_sales"], f.shipped, f.late]
+    picked = [np.asarray(a)[chosen].reshape(-1).tolist() for a in arrays]
+    P, T = len(p.products), len(p.periods)
+    products = [product for product in p.products for _ in range(T)]
+    periods = list(p.periods) * P
+    labels = [(p.scenarios[s], float(p.probabilities[s])) for s in chosen]
+    rows = [[products[k], periods[k], name, probability, *(column[i] for column in picked)]
+            for i, (name, probability, k) in enumerate(
+                (name, probability, k) for name, probability in labels for k in range(P * T))]
+    units = [whole_or_decimal(column) if rows else UNITS for column in picked]
+    return Table(top, 1, [
+        Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Scenario", GENERAL, 11),
+        Column("Probability", FRACTION, 11),
+        *(Column(header, fmt, width) for (header, width), fmt in zip(DETAIL_COLUMNS, units, strict=True)),
+    ], rows, table_name="xlplanRecourse", defined_name=RECOURSE_NAME)
+
+
+SUMMARY_NOTE = ("Stock and Overflow: units in the regular and the overflow warehouse at the end of the period; "
+                "Backorders: units owed then; Lost: demand lost; Late: units of the period's demand not "
+                "delivered in it.")
+
+
+def summary_headers() -> list[str]:
+    """The summary's columns after Product and Period, in the order of :func:`summary_table`'s values."""
+    percentiles = [f"P{round(level * 100)}" for level in LEVELS]
+    return ["Expected demand", "Expected shipped",
+            *(f"{words} {which}" for _, words in SPREAD for which in ("expected", *percentiles))]
+
+
+def summary_table(result: PlanResult) -> Table:
+    """Per product and period, the distribution of the recourse over every scenario (probability-weighted)."""
+    distribution = recourse_distribution(result.flows)
+    values = distribution.columns[2:]
+    rows = [[product, period, *map(float, rest)] for product, period, *rest in distribution.itertuples(index=False)]
+    columns = [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9)]
+    columns += [Column(header, whole_or_decimal(distribution[name]), 11 if "expected" in header.lower() else 9)
+                for header, name in zip(summary_headers(), values, strict=True)]
+    S = len(result.problem.scenarios)
+    return Table(TOP, 1, columns, rows, table_name="xlplanRecourseSummary", defined_name=RECOURSE_SUMMARY_NAME,
+                 title=f"Over the {S:,} scenario{'s' if S != 1 else ''}, per product and period: the expected value "
+                       "and the probability-weighted P5, median (P50) and P95")
+
+
+def _scenario_profiles(result: PlanResult, values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Per-period totals by scenario (S small) or their spread (S large): (series names, columns)."""
+    p = result.problem
+    totals = values.sum(axis=1)  # (S, T)
+    if len(p.scenarios) <= MAX_SCENARIO_SERIES:
+        return list(p.scenarios), totals.T
+    expected = result.flows.expect(values).sum(axis=0)
+    quantiles = np.quantile(totals, [0.0, 0.1, 0.5, 0.9, 1.0], axis=0)
+    names = ["Expected", "Minimum", "P10", "Median", "P90", "Maximum"]
+    return names, np.column_stack([expected, *quantiles])
+
+
+def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
+    """Stock and backorders over time, all products together, beside the summary: tables and their
+    charts. Returns the row below them."""
+    p = result.problem
+    T = len(p.periods)
+    blocks = [("Inventory by scenario (all products, end of period)", result.flows.inventory, "Units in stock"),
+              ("Backorders by scenario (all products, end of period)", result.flows.recourse["backorders"],
+               "Units owed")]
+    top = TOP
+    for title, values, axis in blocks:
+        names, columns = _scenario_profiles(result, values)
+        summary = Table(top, left, [Column("Period", GENERAL, 9)] + [Column(n, whole_or_decimal(columns), 10)
+                                                                     for n in names],
+                        [[period, *map(float, columns[t])] for t, period in enumerate(p.periods)], title=title)
+        sheet.tables.append(summary)
+        sheet.charts.append(Chart(
+            title.split(" (")[0], f"{get_column_letter(left + len(names) + 2)}{top - 1}",
+            summary.column_range("Recourse", 0),
+            [Series(n, summary.column_range("Recourse", j + 1), kind="line",
+                    title_cell=f"Recourse!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
+            kind="line", x_title="Period", y_title=axis))
+        top += max(T + 4, 17)
+    return top
+
+
+def detail_choice(result: PlanResult, limit: int, top: int) -> tuple[list[int], str]:
+    """The scenarios shown in full from row ``top`` on (within the sheet's row limit), and the words
+    that say which."""
+    p = result.problem
+    S, block = len(p.scenarios), len(p.products) * len(p.periods)
+    fits = max(0, (MAX_ROWS - top) // max(block, 1))
+    chosen = representative_scenarios(p.probabilities, result.flows.scenario_cost(), min(limit, fits))
+    if len(chosen) == S:
+        return chosen, f"Every scenario in full ({S:,})"
+    why = (f"the sheet holds at most {MAX_ROWS:,} rows" if fits < limit
+           else f"at most {limit:,} are shown in full")
+    if not chosen:
+        return chosen, f"No scenario in full ({why})"
+    parts = ["the cheapest and the costliest for this plan"] if len(chosen) >= 2 else []
+    rest = len(chosen) - len(parts) * 2
+    if rest > 0:
+        parts.append(f"the {rest:,} most probable" if rest > 1 else "the most probable")
+    return chosen, f"{len(chosen):,} of the {S:,} scenarios in full ({why}): {' and '.join(parts)}"
+
+
+def recourse_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS, detail_file: str | None = None) -> Sheet:
+    """The Recourse sheet: the summary of every scenario, at most ``detail`` scenarios in full below it
+    (``detail_file`` names where the full detail of every scenario went, if it was written)."""
+    sheet = Sheet("Recourse", tab_color=OUTPUT_TAB, freeze=f"C{TOP + 1}", repeat_rows=(TOP, TOP))
+    summary = summary_table(result)
+    sheet.tables.append(summary)
+    _profiles(sheet, result, summary.right + 2)
+    top = summary.bottom + 4
+    chosen, words = detail_choice(result, detail, top + 1)
+    where = (f"Every scenario's detail is in {detail_file}." if detail_file is not None else
+             "Every scenario's detail: solve with --recourse-detail FILE.csv.")
+    words = f"{words}. {where if len(chosen) < len(result.problem.scenarios) else ''}".rstrip()
+    if chosen:
+        table = recourse_table(result, chosen, top + 1)
+        table.title = words
+        sheet.tables.append(table)
+    else:
+        sheet.text(top, 1, words, "subheading")
+    return sheet
+
+
+__all__ = ["DETAIL_SCENARIOS", "SUMMARY_NOTE", "recourse_sheet", "recourse_table", "summary_headers", "summary_table"]
