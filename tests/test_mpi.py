@@ -63,7 +63,7 @@ def test_mpi_runs_the_decomposition_and_mpisppy_only_when_chosen():
         SolveOptions(mpi=2, backend="pyomo")
     with pytest.raises(ValueError, match="mpi must be at least 2 processes, not 1"):
         SolveOptions(mpi=1)
-    with pytest.raises(ValueError, match="the extensive form is one model"):
+    with pytest.raises(ValueError, match="method .extensive. solves the extensive form whole: choose one"):
         SolveOptions(mpi=2, method="extensive")
     assert cylinders_for(2) == ("lshaped", "xhatlshaped")
     assert cylinders_for(6) == cylinders_for(4) == cylinders_for(2)

@@ -111,9 +111,10 @@ def test_whole_units_by_decomposition_are_refused_in_words(electronics):
 
 
 @pytest.mark.parametrize(("options", "words"), [
-    ({"method": "decomposition", "mpi": 4}, "mpi runs mpi-sppy and method 'decomposition' the built-in "
-                                            "decomposition: choose one"),
+    ({"method": "extensive", "mpi": 2, "backend": "mpi-sppy"},
+     "mpi-sppy decomposes the scenarios and method 'extensive' solves the extensive form whole: choose one"),
     ({"method": "extensive", "mpi": 2}, "method 'extensive' solves the extensive form whole: choose one"),
+    ({"mpi": 2, "backend": "pyomo"}, "mpi runs the decomposition"),
     ({"method": "extensive", "backend": "decomposition"}, "backend 'decomposition' decomposes the scenarios and "
                                                           "method 'extensive' solves the extensive form whole"),
     ({"method": "extensive", "backend": "mpi-sppy"}, "backend 'mpi-sppy' decomposes the scenarios"),
@@ -131,10 +132,12 @@ def test_options_that_agree_choose_their_solver():
     assert chosen_solver(problem, SolveOptions(method="decomposition", backend="mpi-sppy")) == "mpi-sppy"
     assert chosen_solver(problem, SolveOptions(method="extensive", backend="pyomo")) == "pyomo"
     assert chosen_solver(problem, SolveOptions(backend="decomposition")) == "decomposition"
+    assert chosen_solver(problem, SolveOptions(method="decomposition", mpi=4)) == "decomposition"  # on 4 ranks
+    assert chosen_solver(problem, SolveOptions(mpi=2, backend="mpi-sppy")) == "mpi-sppy"
 
 
 @pytest.mark.parametrize("arguments", [["--method", "extensive", "--backend", "decomposition"],
-                                       ["--method", "decomposition", "--mpi", "4"]])
+                                       ["--method", "extensive", "--mpi", "2"]])
 def test_contradictory_options_exit_2_at_the_command_line(tmp_path, capsys, arguments):
     from xlplan.frontends.cli import USAGE, main
     from xlplan.workbook import write_synthetic

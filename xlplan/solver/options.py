@@ -180,8 +180,8 @@ class SolveOptions:
             elif self.mpi < 2:  # the default: the built-in decomposition, its scenarios spread over the ranks
                 problems.append(f"mpi must be at least 2 processes, not {self.mpi}")
             elif self.method == "extensive":
-                problems.append("mpi spreads the decomposition's scenarios over processes; the extensive form "
-                                "is one model (method 'decomposition' or 'auto')")
+                problems.append("mpi spreads the decomposition's scenarios over processes and method 'extensive' "
+                                "solves the extensive form whole: choose one")
         elif self.backend in SOLVERS:
             decomposes = SOLVERS[self.backend].decomposes
             if self.method == "extensive" and decomposes:
