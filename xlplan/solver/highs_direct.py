@@ -105,7 +105,9 @@ def release_threads() -> None:
     long-lived process, such as Excel's) that asks for another number is refused without running ("Not
     Set"). highspy resets it after each solve it runs on its own thread; xlplan's solves that call
     ``Highs.run`` directly (the decomposition's thousands of small LPs) call this once when they end."""
-    highspy.Highs.resetThreadScheduler(False)
+    # highspy 1.15 names it resetThreadScheduler; the highspy of Pyodide (1.11, 1.13) resetGlobalScheduler
+    reset = getattr(highspy.Highs, "resetThreadScheduler", None) or highspy.Highs.resetGlobalScheduler
+    reset(False)
 
 
 def pass_model(highs: highspy.Highs, model: MatrixModel, relax_integrality: bool) -> None:
