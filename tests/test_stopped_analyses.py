@@ -92,7 +92,7 @@ def test_compare_on_stopped_solves_says_so_everywhere(tmp_path, libreoffice):
     assert cells["VSS = EEV - RP"][0] in (None, "") and "between" in cells["VSS = EEV - RP"][1]
     assert "optimal expected cost" not in cells["RP"][1]
     log = openpyxl.load_workbook(out, data_only=True)["Run log"]
-    assert log["B7"].value.startswith("stopped; best: ")
+    assert log["B7"].value.startswith("stopped; recommended: ")
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
     assert "STOPPED" in text and "best plan found (stopped)" in text
 

@@ -235,7 +235,13 @@ def _add_calm(command: argparse.ArgumentParser) -> None:
 
 
 
-OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm),
+def _add_adopt(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--plan", metavar="NAME",
+                         help="the plan to adopt, as the Plans sheet names it (e.g. stochastic, 'best buffered', "
+                              "'risk weight 0.5', calm); default: the plan Compare recommends")
+
+
+OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm), "adopt": (_add_adopt, _add_solver),
               "simulate": (_add_simulation, _add_plan_choice, _add_solver),
               "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
               "frontier": (_add_simulation, _add_weights, _add_solver)}
@@ -500,6 +506,8 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
             options.update(rolling=True, policies=args.policies)
     if args.command == "report":
         options.update(solve_first=args.solve)
+    if args.command == "adopt":
+        options.update(plan=args.plan)
     if args.command == "solve" and args.warm_start is not None:
         options.update(warm_start_file=args.warm_start)
     if args.command == "solve" and (args.calm or args.calm_from_plan):

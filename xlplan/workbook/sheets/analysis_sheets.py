@@ -160,13 +160,32 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     return sheet
 
 
+def recommendation_sentence(comparison: Comparison) -> str:
+    """The plan to adopt and what it trades, in one sentence: mean and P5 profit, fill rate, the paired
+    difference from the runner-up (or that it is within noise), and how to adopt it."""
+    best, difference = comparison.recommendation()
+    m = best.summary
+    target = comparison.settings.target_service
+    meets = "" if m.fill_rate >= target else f", short of the {target:.0%} target like every plan"
+    sentence = (f"Recommended: the {best.name} plan, mean profit {m.mean_profit:,.0f}, P5 profit {m.profit_p5:,.0f}, "
+                f"on-time fill rate {m.fill_rate:.1%}{meets}")
+    if difference is not None:
+        other = next(s for s in comparison.strategies if s.name == difference.other).summary
+        p5 = m.profit_p5 - other.profit_p5
+        trade = (f"{abs(p5):,.0f} {'more' if p5 >= 0 else 'less'} P5 profit and "
+                 f"{m.fill_rate - other.fill_rate:+.1%} fill rate against the {difference.other} plan")
+        if difference.within_noise:
+            sentence += f" ({difference.words()}; chosen for {trade})"
+        else:
+            sentence += f": {difference.words()}, with {trade}"
+    return sentence + f"; adopt it with xlplan adopt BOOK --plan \"{best.name}\" or Adopt plan in the Action cell."
+
+
 def compare_sheet(comparison: Comparison) -> Sheet:
     sheet = Sheet(COMPARE, tab_color=OUTPUT_TAB, widths={1: 16})
-    best = max(comparison.strategies, key=lambda s: s.summary.mean_profit)
     stopped = comparison.stopped
     sheet.text(1, 1, "Compare", "heading")
-    headline = (f"Most profitable on average: the {best.name} plan ({best.summary.mean_profit:,.0f}, on-time "
-                f"fill rate {best.summary.fill_rate:.2%}). Every plan is simulated with the same "
+    headline = (f"{recommendation_sentence(comparison)} Every plan is simulated with the same "
                 f"{comparison.settings.replications:,} replications.")
     settings = comparison.settings
     note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {settings.confidence:.0%}. Chosen "
@@ -368,7 +387,8 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
                 *(("Stopped by a limit", line, "@") for line in comparison.stopped),
                 ("Seconds: total", round(seconds, 3), "0.000"),
                 *_run_settings((), versions or {})]
-    best = max(comparison.strategies, key=lambda s: s.summary.mean_profit)
-    status = f"stopped; best: {best.name}" if comparison.stopped else f"best: {best.name}"
+    best, _ = comparison.recommendation()
+    status = f"stopped; recommended: {best.name}" if comparison.stopped else f"recommended: {best.name}"
+    details.append(("Recommendation", recommendation_sentence(comparison), "@"))
     return RunRecord("compare", source, datetime.now(UTC), status, "Mean profit",
                      best.summary.mean_profit, None, seconds, fingerprint, tuple(details))

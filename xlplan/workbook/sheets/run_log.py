@@ -62,18 +62,23 @@ class RunRecord:
                 self.figure, finite(self.value), finite(self.gap), round(self.seconds, 3), self.fingerprint]
 
 
+PLAN_WRITERS = ("solve", "adopt")
+"""The commands that write the Plan sheet."""
+
+
 def solved_fingerprint(history: tuple[tuple[Any, ...], ...]) -> str | None:
-    """The input fingerprint of the latest solve in a Run log's history (most recent first): the
-    inputs the Plan sheet was solved for. None when the log records no solve."""
+    """The input fingerprint of the latest solve (or adopt) in a Run log's history (most recent first):
+    the inputs the Plan sheet was made for. None when the log records neither."""
     command, fingerprint = HISTORY_COLUMNS.index("Command"), HISTORY_COLUMNS.index("Input fingerprint")
     for row in history:
-        if len(row) > fingerprint and row[command] == "solve" and row[fingerprint]:
+        if len(row) > fingerprint and row[command] in PLAN_WRITERS and row[fingerprint]:
             return str(row[fingerprint])
     return None
 
 
-def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()) -> RunRecord:
-    """The Run log's record of a solve; ``notes`` add lines after its message (a calm plan's second solve)."""
+def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = (), command: str = "solve") -> RunRecord:
+    """The Run log's record of a solve (or of ``command``, e.g. adopt); ``notes`` add lines after its
+    message (a calm plan's second solve, the plan adopted)."""
     info = result.info
     options = info.options
     details: list[Detail] = [
@@ -95,7 +100,8 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
         *[(f"Model: {key.replace('_', ' ')}", value, UNITS) for key, value in info.model_size.items()],
         *[(f"Version: {name}", version, TEXT) for name, version in info.versions.items()],
     ]
-    return RunRecord("solve", source, info.finished_at, info.status.value, "Expected cost", info.objective, info.gap,
+    status = "adopted" if command == "adopt" and result.has_plan else info.status.value
+    return RunRecord(command, source, info.finished_at, status, "Expected cost", info.objective, info.gap,
                      info.seconds["total"], info.fingerprint, tuple(details))
 
 

@@ -397,10 +397,10 @@ def no_plan_sheet(result: PlanResult) -> Sheet:
 
 
 def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...], ...] = (),
-                  notes: tuple[Detail, ...] = ()) -> list[Sheet]:
-    """The output sheets of a solve, in tab order (the Run log keeps the earlier runs' ``history`` and
-    adds ``notes`` to the solve's record)."""
-    log = run_log_sheet(solve_record(result, source, notes), history)
+                  notes: tuple[Detail, ...] = (), command: str = "solve") -> list[Sheet]:
+    """The output sheets of a solve (or of ``adopt``, which prices a kept plan), in tab order (the Run log
+    keeps the earlier runs' ``history`` and adds ``notes`` to the record)."""
+    log = run_log_sheet(solve_record(result, source, notes, command), history)
     if not result.has_plan:
         sheets = [no_plan_sheet(result), log]
     else:
