@@ -19,6 +19,8 @@ OUTPUT_TAB = "70AD47"
 HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "Value", "Gap", "Seconds",
                    "Input fingerprint")
 MAX_HISTORY = 500
+MONEY_FIGURES = ("Expected cost", "Mean profit")
+"""The Run log's figures that are money; the others (a frontier's points) are counts."""
 Detail = tuple[str, Any, str]
 """(label, value, number format)"""
 
@@ -129,5 +131,5 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
         Column(HISTORY_COLUMNS[4], GENERAL, 16), Column(HISTORY_COLUMNS[5], MONEY, 16),
         Column(HISTORY_COLUMNS[6], "0.00%", 10), Column(HISTORY_COLUMNS[7], "0.00", 10),
         Column(HISTORY_COLUMNS[8], GENERAL, 20)], rows, table_name="xlplanRuns", defined_name=RUNS_NAME,
-        title="All runs"))
+        title="All runs", cell_formats={(i, 5): UNITS for i, row in enumerate(rows) if row[4] not in MONEY_FIGURES}))
     return sheet
