@@ -397,7 +397,7 @@ def simulate_rolling(source: WorkbookSource, *, replications: int | None = None,
     from xlplan.analysis.rolling import POLICIES, RollingSettings, rolling_study
     from xlplan.simulation import uncertainty_models
     from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
-    from xlplan.workbook.sheets.rolling_sheet import rolling_record, rolling_sheet
+    from xlplan.workbook.sheets.rolling_sheet import rolling_record, rolling_sheet, verdict
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
     started = time.perf_counter()
@@ -427,6 +427,7 @@ def simulate_rolling(source: WorkbookSource, *, replications: int | None = None,
               f"{p.rolling.summary.fill_rate:.2%}   plan changes {p.mean_plan_changes:,.0f}   "
               f"{p.solves:,} solves in {p.seconds:,.1f} s   (static {p.static.summary.mean_profit:,.0f})"
               for p in study.policies]
+    lines.append(verdict(study))
     lines += [f"note: {w.message}" for w in warnings]
     summary = {"fingerprint": problem.fingerprint(), "rolling": study.summary()}
     sheets = [rolling_sheet(study), run_log_sheet(record, read_runs(source))]
@@ -474,7 +475,9 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
               f"fill rate {st.summary.fill_rate:.2%}" + ("   (best found, stopped)" if st.stopped else "")
               for st in comparison.strategies]
     value = comparison.value
-    if value.exact:
+    if value is None:
+        lines.append(f"VSS and EVPI: not computed ({comparison.unfinished[0]}); {comparison.buffer.message}")
+    elif value.exact:
         vss = f"{value.vss:,.0f}" if math.isfinite(value.vss) else "infinite (the expected-value plan fails)"
         lines.append(f"VSS {vss}; EVPI {value.evpi:,.0f}; {comparison.buffer.message}")
     else:

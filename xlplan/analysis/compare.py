@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlplan import cancel
+from xlplan import cancel, progress
 from xlplan.analysis.buffer import BufferSearch, buffer_search
 from xlplan.analysis.optimality_gap import OptimalityGap, optimality_gap
 from xlplan.analysis.scenarios import sample_problem
@@ -105,7 +105,8 @@ def paired_difference(better: str, a: np.ndarray, other: str, b: np.ndarray, con
 @dataclass(frozen=True)
 class Comparison:
     strategies: tuple[Strategy, ...]
-    value: StochasticValue
+    value: StochasticValue | None
+    """None when a limit stopped the stochastic problem's solve before it found a plan (see ``unfinished``)."""
     buffer: BufferSearch
     stochastic_problem: PlanningProblem
     settings: CompareSettings
@@ -114,11 +115,14 @@ class Comparison:
     """The Mak-Morton-Wood interval on the stochastic plan's optimality gap, when it was estimated."""
     gap_note: str = ""
     """Why it was not estimated, when it was not."""
+    unfinished: tuple[str, ...] = ()
+    """What a limit stopped before it gave a result (the stochastic plan): the rest is kept and shown."""
 
     @property
     def stopped(self) -> tuple[str, ...]:
         """One line per solve a limit stopped, anywhere in the comparison; empty when all were optimal."""
-        return (*self.deterministic_stopped, *self.buffer.stopped, *self.value.stopped)
+        return (*self.deterministic_stopped, *self.buffer.stopped,
+                *(self.value.stopped if self.value is not None else ()), *self.unfinished)
 
     def recommendation(self) -> tuple[Strategy, PairedDifference | None]:
         """The plan to adopt: the highest mean profit among the plans that meet the target fill rate
@@ -164,7 +168,8 @@ class Comparison:
         return {
             "stopped_solves": list(self.stopped),
             "strategies": [{k: finite_or_none(v) for k, v in row.items()} for row in self.table().to_dict("records")],
-            "value_of_stochastic_solution": self.value.as_dict(),
+            "value_of_stochastic_solution": self.value.as_dict() if self.value is not None else None,
+            "unfinished": list(self.unfinished),
             "buffer": {"best_factor": self.buffer.best.factor if self.buffer.best else None,
                        "message": self.buffer.message,
                        "curve": self.buffer.table().to_dict("records")},
@@ -229,11 +234,22 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
                           confidence=settings.confidence)
         return result.summary, result.profit
 
+    progress.phase("compare: step 1 of 4, the buffer search")
     buffer = buffer_search(problem, demand, noise, target_service=settings.target_service,
                            low=settings.buffer_from, high=settings.buffer_to, step=settings.buffer_step,
                            replications=settings.buffer_replications, seed=settings.seed, options=options)
+    progress.phase("compare: step 2 of 4, the stochastic plan and the value of the stochastic solution")
     planned = stochastic_problem(problem, demand, noise, settings)
-    value = stochastic_value(planned, options)
+    value: StochasticValue | None = None
+    unfinished: tuple[str, ...] = ()
+    try:
+        value = stochastic_value(planned, options)
+    except AnalysisError as error:
+        if not error.stopped:
+            raise
+        # the buffer search's minutes are kept: the plans that were finished are compared and written
+        unfinished = (f"{error}; the stochastic plan is left out of this comparison",)
+    progress.phase("compare: step 3 of 4, the deterministic plan and each plan simulated")
     deterministic = PlanResult(solve_problem(problem.expected_value_problem(), options))
     cancel.checkpoint()
     if not deterministic.has_plan:
@@ -254,14 +270,18 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
         strategies.append(Strategy(
             "best buffered", f"the deterministic plan for demand x {k:.3f} and hours per unit x {k:.3f}",
             buffer.best.planned_cost, buffer.best.summary, buffer.best.plan, buffer.best.stopped, profits))
-    stochastic = value.recourse_result
-    summary, profits = evaluate(stochastic.solution.plan)
-    strategies.append(Strategy(
-        "stochastic", f"the two-stage plan over {len(planned.scenarios)} scenarios of demand"
-        + ("" if noise.is_none else " and capacity"),
-        stochastic.objective, summary, stochastic.solution.plan,
-        stochastic.status is SolveStatus.STOPPED_WITH_PLAN, profits))
-    gap, gap_note = _gap(problem, stochastic.solution.plan, demand, noise, settings, options)
+    gap: OptimalityGap | None = None
+    gap_note = "the optimality gap was not estimated: the stochastic plan was not finished"
+    if value is not None:
+        stochastic = value.recourse_result
+        summary, profits = evaluate(stochastic.solution.plan)
+        strategies.append(Strategy(
+            "stochastic", f"the two-stage plan over {len(planned.scenarios)} scenarios of demand"
+            + ("" if noise.is_none else " and capacity"),
+            stochastic.objective, summary, stochastic.solution.plan,
+            stochastic.status is SolveStatus.STOPPED_WITH_PLAN, profits))
+        progress.phase("compare: step 4 of 4, the stochastic plan's optimality gap")
+        gap, gap_note = _gap(problem, stochastic.solution.plan, demand, noise, settings, options)
     return Comparison(tuple(strategies), value, buffer, planned, settings,
                       (stopped_note("the deterministic problem", deterministic),) if deterministic_stopped else (),
-                      gap, gap_note)
+                      gap, gap_note, unfinished)

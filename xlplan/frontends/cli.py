@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -375,32 +376,54 @@ class _LiveLine:
 
 
 class _PhaseLines:
-    """The progress listener when stderr is no terminal (a log, CI): one line per phase that took at
-    least ``LONG`` seconds, when it ends, with where it got to."""
+    """The progress listener when stderr is no terminal (a log, CI): a plain line when a phase starts, at
+    most one progress line every ``EVERY`` seconds while it runs (step k of n, best plan, bound, gap), and
+    one when a phase that took at least ``LONG`` seconds ends, with where it got to. ``clock`` gives the
+    seconds (a test passes its own)."""
 
     LONG = 2.0
+    EVERY = 10.0
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self.current: str | None = None
-        self.watch = progress.Stopwatch()
+        self.started = self.shown = clock()
         self.last: progress.Bounds | None = None
         self.counted: tuple[int, int, str] | None = None
 
+    @staticmethod
+    def _print(line: str) -> None:
+        print(f"xlplan: {line}", file=sys.stderr, flush=True)
+
+    def _line(self) -> str:
+        state = _state(self.last, self.counted)
+        return f"{self.current}: {self.clock() - self.started:,.1f} s" + (f", {state}" if state else "")
+
     def _end(self) -> None:
-        if self.current is not None and self.watch.seconds >= self.LONG:
-            state = _state(self.last, self.counted)
-            print(f"xlplan: {self.current}: {self.watch.seconds:,.1f} s" + (f", {state}" if state else ""),
-                  file=sys.stderr, flush=True)
+        if self.current is not None and self.clock() - self.started >= self.LONG:
+            self._print(self._line())
+
+    def _maybe_show(self) -> None:
+        now = self.clock()
+        if self.current is not None and now - self.shown >= self.EVERY:
+            self.shown = now
+            self._print(self._line())
 
     def phase(self, name: str) -> None:
         self._end()
-        self.current, self.watch, self.counted = name, progress.Stopwatch(), None
+        repeated = name == self.current  # an analysis's hundred solves of one kind: said once
+        self.current, self.counted = name, None
+        self.started = self.shown = self.clock()
+        if not repeated:
+            self._print(name)
 
     def bounds(self, state: progress.Bounds) -> None:
         self.last = state
+        self._maybe_show()
 
     def count(self, done: int, total: int, what: str) -> None:
         self.counted = (done, total, what)
+        self._maybe_show()
 
     def close(self) -> None:
         self._end()
