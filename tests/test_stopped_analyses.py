@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from tests.libreoffice import pdf_text
-from tests.workbooks import ELECTRONICS, copy_of, digest, edited, folder_state
+from tests.workbooks import ELECTRONICS, copy_of, digest, edited
 from xlplan.analysis import sample_problem, stochastic_value
 from xlplan.commands import compare
 from xlplan.frontends.cli import EXIT_BY_OUTCOME, INTERRUPTED, STOPPED, main

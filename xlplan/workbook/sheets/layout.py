@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+import numpy as np
+
 from xlplan.workbook.addresses import cell_address, quote_sheet
 
 UNITS = "#,##0"
@@ -273,23 +275,33 @@ def present_table(table: Table) -> None:
     numbers are whole or reach 10,000; a cell with a format of its own (a column mixing units) by itself."""
     numeric: list[bool] = []
     holds: list[bool] = []
+    with_own = {j for _, j in table.cell_formats}
     for j, column in enumerate(table.columns):
         numbers: list[float] = []
         own: dict[int, float] = {}
         texts = 0
-        for i, row in enumerate(table.rows):
-            number = _number(row[j]) if j < len(row) else None
+        values = [row[j] if j < len(row) else None for row in table.rows]
+        kinds = set(map(type, values))
+        if j not in with_own and kinds <= {float, int, type(None)}:  # a plain column of numbers: at once
+            array = np.array([np.nan if v is None else v for v in values], dtype=float)
+            numbers = array[np.isfinite(array)].tolist()
+            values = []
+        elif kinds <= {str, type(None)}:  # a plain column of text
+            texts = sum(1 for v in values if v)
+            values = []
+        for i, value in enumerate(values):
+            number = _number(value)
             if number is None:
-                blank = j >= len(row) or row[j] is None or row[j] == "" or (
-                    isinstance(row[j], Formula) and row[j].value in (None, ""))
+                blank = value is None or value == "" or (isinstance(value, Formula) and value.value in (None, ""))
                 texts += 0 if blank else 1
             elif (i, j) in table.cell_formats:
                 own[i] = number
             else:
                 numbers.append(number)
         if numbers:
-            largest = max(abs(n) for n in numbers)
-            whole = all(n == round(n) for n in numbers) or largest >= WHOLE_FROM
+            found = np.asarray(numbers, dtype=float)
+            largest = float(np.abs(found).max())
+            whole = bool(np.all(found == np.round(found))) or largest >= WHOLE_FROM
             table.columns[j] = replace(column, number_format=_tidy(column.number_format,
                                                                    round(largest) if whole else 0.5))
         for i, number in own.items():
@@ -465,9 +477,10 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
     occupied: dict[int, list[int]] = {}
     for t in sheet.texts:
         occupied.setdefault(t.row, []).append(t.column)
-    for table in sheet.tables:
-        for row in range(table.top - (2 if table.title else 0), table.bottom + 1):
-            occupied.setdefault(row, []).extend(range(table.left, table.right + 1))
+    for row in list(occupied):  # only the rows holding text matter: what else sits in them
+        for table in sheet.tables:
+            if table.top - (2 if table.title else 0) <= row <= table.bottom:
+                occupied[row].extend(range(table.left, table.right + 1))
     texts, heights = [], dict(sheet.heights)
     for text in sheet.texts:
         own = widths.get(text.column, 8.43)
