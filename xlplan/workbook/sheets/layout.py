@@ -393,6 +393,8 @@ def content_width(sheet: Sheet, widths: dict[int, float]) -> float:
     return max([*reach, 1.0])
 
 
+MAX_ROW_POINTS = 409.0
+"""Excel's tallest row."""
 WRAP_FROM = 90
 """Characters from which a line of text is wrapped over the page's width rather than run off it."""
 
@@ -487,7 +489,7 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
         if (isinstance(text.value, str) and text.column + 1 in occupied.get(text.row, [])
                 and TEXT_CHARS * len(text.value) > own and not text.link):  # it would run under its neighbour
             lines = math.ceil(TEXT_CHARS * len(text.value) / max(own - 1, 1))
-            heights[text.row] = max(heights.get(text.row, 0.0), 15.0 * lines)
+            heights[text.row] = max(heights.get(text.row, 0.0), min(15.0 * lines, MAX_ROW_POINTS))
             texts.append(replace(text, wrap=True))
             continue
         if not (isinstance(text.value, str) and len(text.value) > WRAP_FROM and text.span == 1 and not text.link):
@@ -504,7 +506,7 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
             texts.append(text)
             continue
         lines = math.ceil(TEXT_CHARS * len(text.value) / width)
-        heights[text.row] = max(heights.get(text.row, 0.0), 15.0 * lines)
+        heights[text.row] = max(heights.get(text.row, 0.0), min(15.0 * lines, MAX_ROW_POINTS))
         texts.append(replace(text, span=last - text.column + 1))
     return texts, heights
 

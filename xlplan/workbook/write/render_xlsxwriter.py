@@ -84,7 +84,7 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
         widths[left + j] = max(widths.get(left + j, 0), column.width)
     lines = max((math.ceil(1.1 * len(c.header) / max(c.width - 1, 1)) for c in table.columns), default=1)
     if lines > 1:
-        ws.set_row(top, LINE_POINTS * lines)  # room for headers wrapped on several lines
+        ws.set_row(top, min(LINE_POINTS * lines, 409.0))  # room for headers wrapped on several lines (at most Excel's)
     def header(j: int) -> Any:
         return formats("header right" if j in table.right_headers else
                        "header indent" if j in table.indented else "header")
@@ -102,7 +102,7 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
         if wrapped:  # not every application fits a row to wrapped text on opening: give it the lines it needs
             lines = max(math.ceil(len(str(row[j])) / max(table.columns[j].width - 2, 1)) for j in wrapped)
             if lines > 1:
-                ws.set_row(top + 1 + i, LINE_POINTS * lines)
+                ws.set_row(top + 1 + i, min(LINE_POINTS * lines, 409.0))
         for j, value in enumerate(row):
             number_format = table.cell_formats.get((i, j), table.columns[j].number_format)
             style = ("wrapped" if table.columns[j].wrap else "cell") + (" indent" if j in table.indented else "")
