@@ -203,7 +203,7 @@ def test_problems_are_listed_on_a_problems_sheet_with_links(tmp_path):
 def test_a_wrong_action_is_reported_not_raised():
     message, cells, _ = _click(MACRO, "Start", "Optimise everything")
     assert message == ("the Action cell (Start!C4) says 'Optimise everything'; choose one of Solve, Validate, "
-                       "Simulate, Compare, Frontier, Report, Clear outputs")
+                       "Simulate, Compare, Frontier, Adopt plan, Report, Clear outputs")
     assert cells["Start"][STATUS_AT] == message
 
 

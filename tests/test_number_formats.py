@@ -120,21 +120,22 @@ def test_every_money_cell_on_every_output_sheet_shows_the_currency(analysed):
             assert _formats_under(sheet, header) <= {EUR, '#,##0 "EUR"'} and _formats_under(sheet, header), (
                 name, header, _formats_under(sheet, header))
     kpi = {row[3].value: row for row in book["KPI"].iter_rows(min_row=6, max_col=4) if row[3].value}
-    assert (kpi["expected_cost"][1].number_format, kpi["expected_cost"][2].value) == (EUR, "EUR")
+    # from 10,000 up without cents; below with them
+    assert (kpi["expected_cost"][1].number_format, kpi["expected_cost"][2].value) == ('#,##0 "EUR"', "EUR")
     assert (kpi["average_unit_cost"][1].number_format, kpi["average_unit_cost"][2].value) == (EUR, "EUR / unit")
     simulation = {row[0].value: row for row in book["Simulation"].iter_rows(min_row=6, max_col=3)}
-    assert (simulation["Mean profit"][1].number_format, simulation["Mean profit"][2].value) == (EUR, "EUR")
+    assert (simulation["Mean profit"][1].number_format, simulation["Mean profit"][2].value) == ('#,##0 "EUR"', "EUR")
     assert not any("currency" in str(c.value) for sheet in book for row in sheet.iter_rows() for c in row
                    if sheet.title in MONEY_COLUMNS)  # the unit columns say EUR, never the word
     log = book["Run log"]
-    assert EUR in {c.number_format for row in log.iter_rows() for c in row}
+    assert {EUR, '#,##0 "EUR"'} & {c.number_format for row in log.iter_rows() for c in row}
 
 
 def test_libreoffice_shows_the_currency_beside_the_figures(analysed, tmp_path):
     pdf = LibreOffice(tmp_path / "profile").convert(analysed, "pdf", tmp_path)
     text = pdf_text(pdf)
     assert "564,471.50 EUR" in text  # the Costs total and the KPI sheet's expected cost
-    assert re.search(r"Mean profit\s+2,59\d,\d{3}\.\d\d EUR", text)
+    assert re.search(r"Mean profit\s+2,59\d,\d{3} EUR", text)  # no cents from 10,000 up
 
 
 def test_the_report_shows_money_in_the_currency(analysed, tmp_path):
@@ -150,7 +151,7 @@ def test_the_workforce_is_named_in_its_unit(tmp_path):
     plan = openpyxl.load_workbook(book)["Plan"]
     headers = {c.value for row in plan.iter_rows(min_row=5, max_row=5) for c in row if c.value}
     assert {"Hire (worker-hours)", "Fire (worker-hours)", "Workforce (worker-hours)"} <= headers
-    assert _formats_under(openpyxl.load_workbook(book)["Costs"], "Total") == {'"$"#,##0.00'}
+    assert _formats_under(openpyxl.load_workbook(book)["Costs"], "Total") == {'"$"#,##0'}  # no cents from 10,000 up
 
 
 # ---------------------------------------------------------------------------- charts

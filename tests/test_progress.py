@@ -56,20 +56,46 @@ def test_a_simulation_counts_its_replications(factory_physics, factory_physics_r
     assert [c[1] for c in counts] == sorted(c[1] for c in counts)
 
 
-def test_without_a_terminal_each_long_phase_is_one_line(capsys):
-    lines = _PhaseLines()
-    lines.LONG = 0.0
+class Clock:
+    """Seconds a test sets: the progress lines' timing without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_without_a_terminal_a_line_per_phase_and_its_end(capsys):
+    clock = Clock()
+    lines = _PhaseLines(clock)
     lines.phase("solving the LP relaxation (a bound on the whole-unit optimum)")
+    clock.now = 3.0
     lines.bounds(progress.Bounds(1.0, None, 100.0, None))
     lines.phase("rounding the plan to whole units")
+    clock.now = 6.5
     lines.bounds(progress.Bounds(2.0, 101.0, 100.0, 0.0099))
     lines.count(3, 8, "scenarios made whole")
     lines.close()
+    assert capsys.readouterr().err.splitlines() == [
+        "xlplan: solving the LP relaxation (a bound on the whole-unit optimum)",
+        "xlplan: solving the LP relaxation (a bound on the whole-unit optimum): 3.0 s, bound 100.00",
+        "xlplan: rounding the plan to whole units",
+        "xlplan: rounding the plan to whole units: 3.5 s, best 101.00, bound 100.00, gap 0.99%, 3 of 8 scenarios "
+        "made whole"]
+
+
+def test_without_a_terminal_a_long_phase_shows_progress_at_most_every_few_seconds(capsys):
+    clock = Clock()
+    lines = _PhaseLines(clock)
+    lines.phase("solving the MIP (HiGHS)")
+    for second in range(1, 46):  # a bound a second for 45 s: a progress line every 10 s, no more
+        clock.now = float(second)
+        lines.bounds(progress.Bounds(float(second), 1000.0 - second, 900.0, (100.0 - second) / 1000.0))
     shown = capsys.readouterr().err.splitlines()
-    assert len(shown) == 2
-    assert shown[0].startswith("xlplan: solving the LP relaxation (a bound on the whole-unit optimum): ")
-    assert shown[0].endswith("bound 100.00")
-    assert shown[1].endswith("best 101.00, bound 100.00, gap 0.99%, 3 of 8 scenarios made whole")
+    assert shown[0] == "xlplan: solving the MIP (HiGHS)"
+    assert [line.split(": ")[2].split(",")[0] for line in shown[1:]] == ["10.0 s", "20.0 s", "30.0 s", "40.0 s"]
+    assert shown[-1] == "xlplan: solving the MIP (HiGHS): 40.0 s, best 960.00, bound 900.00, gap 6.00%"
 
 
 def test_every_phase_of_a_solve_from_a_workbook_reports_itself(tmp_path):

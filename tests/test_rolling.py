@@ -209,3 +209,30 @@ def test_replanning_honours_the_workbooks_risk_weight_and_fill_rate_target(setti
                           RollingSettings(replications=2, replan_every=T, policies=("stochastic",)))
     first_plan = study.policies[0].plans[0][0][1]
     assert np.allclose(first_plan, own, atol=1e-6)
+
+
+def test_a_winner_is_named_only_beyond_noise(factory_physics):
+    """Over the same worlds the policies' profits are compared world by world: with a handful of worlds the
+    difference's interval spans zero and the sheet says so; a policy is named only when it excludes zero."""
+    from xlplan.analysis.compare import paired_difference
+    from xlplan.workbook.sheets.rolling_sheet import ranking, rolling_sheet, verdict
+
+    study = rolling_study(factory_physics, _normal(factory_physics), NOISE,
+                          RollingSettings(replications=3, replan_every=6, policies=("deterministic", "stochastic"),
+                                          scenarios=10))
+    name, difference = ranking(study)
+    runs = {p.name: p.rolling for p in study.policies}
+    other = next(n for n in runs if n != name)
+    assert difference is not None and difference.other == other
+    assert difference.mean == pytest.approx(runs[name].summary.mean_profit - runs[other].summary.mean_profit)
+    words = verdict(study)
+    if difference.within_noise:
+        assert words.startswith("No policy is more profitable beyond noise when re-planned: ")
+    else:
+        assert words.startswith(f"Most profitable when re-planned: the {name} policy")
+    headline = next(t.value for t in rolling_sheet(study).texts if t.row in (2, 3) and t.style in ("good", "note"))
+    assert headline.startswith(words)
+    # the interval itself: a difference far beyond its spread is named, one inside it is noise
+    same = np.array([100.0, 101.0, 99.0, 100.5])
+    assert paired_difference("a", same + 10, "b", same, 0.95).within_noise is False
+    assert paired_difference("a", same + np.array([1.0, -1.0, 0.5, -0.5]), "b", same, 0.95).within_noise is True

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from tests.libreoffice import pdf_text
-from tests.workbooks import ELECTRONICS, copy_of, digest, edited, folder_state
+from tests.workbooks import ELECTRONICS, copy_of, digest, edited
 from xlplan.analysis import sample_problem, stochastic_value
 from xlplan.analysis.value import AnalysisError
 from xlplan.commands import compare, frontier
@@ -96,19 +96,22 @@ def test_compare_on_stopped_solves_says_so_everywhere(tmp_path, libreoffice):
     assert cells["VSS = EEV - RP"][0] in (None, "") and "between" in cells["VSS = EEV - RP"][1]
     assert "optimal expected cost" not in cells["RP"][1]
     log = openpyxl.load_workbook(out, data_only=True)["Run log"]
-    assert log["B7"].value.startswith("stopped; best: ")
+    assert log["B7"].value.startswith("stopped; recommended: ")
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
     assert "STOPPED" in text and "best plan found (stopped)" in text
 
 
-def test_compare_stopped_before_any_plan_exits_5_not_4(tmp_path, capsys):
+def test_compare_stopped_before_the_stochastic_plan_exits_5_and_writes_what_it_finished(tmp_path, capsys):
     book = copy_of(ELECTRONICS, tmp_path)
-    before = folder_state(tmp_path)
+    before = digest(book)
     code = main(["compare", str(book), "--time-limit", "0.05", "--mip-gap", "0", "--replications", "1000", "--json"])
     payload = json.loads(capsys.readouterr().out)
     assert code == STOPPED == payload["exit_code"] and payload["status"] == "stopped"
-    assert "before any plan was found" in payload["message"]
-    assert folder_state(tmp_path) == before
+    assert "before any plan was found" in payload["unfinished"][0]
+    assert [s["strategy"] for s in payload["strategies"]] == ["deterministic", "best buffered"]
+    assert digest(book) == before  # the input is never written; the finished plans went to BOOK-compare.xlsx
+    written = openpyxl.load_workbook(payload["output"])
+    assert {"Compare", "Plans", "Run log"} <= set(written.sheetnames)
 
 
 def test_frontier_on_stopped_solves_ends_stopped_not_done(tmp_path):
@@ -172,3 +175,27 @@ def test_ctrl_c_exits_130_promptly_and_leaves_the_file(tmp_path, command):
         assert "Traceback" not in err and "interrupted; no file was changed" in err
         assert digest(book) == before
         assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [book.name]
+
+
+def test_compare_keeps_the_plans_it_finished_when_a_limit_stops_the_stochastic_plan(tmp_path):
+    """An iteration limit (the same on every machine) that the deterministic plans' small LPs stay within and
+    the stochastic problem's does not: the buffer search's work is written, labelled stopped, not thrown away."""
+    from tests.workbooks import FACTORY_PHYSICS
+
+    limited = SolveOptions(highs_options={"simplex_iteration_limit": 200})
+    outcome = compare(FileSource(FACTORY_PHYSICS), replications=500, options=limited)
+    assert outcome.status == "stopped" and EXIT_BY_OUTCOME[outcome.status] == STOPPED
+    assert [s["strategy"] for s in outcome.summary["strategies"]] == ["deterministic", "best buffered"]
+    assert outcome.summary["value_of_stochastic_solution"] is None
+    assert "the iteration limit was reached before any plan was found" in outcome.summary["unfinished"][0]
+    assert outcome.lines[0].startswith("STOPPED: a limit stopped 1 solve(s)")
+    target = tmp_path / "stopped.xlsx"
+    write_sheets(outcome.sheets, FACTORY_PHYSICS, target)
+    book = openpyxl.load_workbook(target)
+    compared = [c.value for row in book["Compare"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert compared[1].startswith("STOPPED: a limit stopped 1 solve(s)")
+    assert "Value of the stochastic solution: not computed, the stochastic plan was not finished" in compared
+    kept = {row[0] for row in book["Plans"].iter_rows(min_row=6, values_only=True) if row[0]}
+    assert kept == {"deterministic", "best buffered"}
+    log = book["Run log"]
+    assert log["B7"].value.startswith("stopped; recommended: ")

@@ -141,6 +141,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     from xlplan.solver.warm import basis_entries, load_learned
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
+    from xlplan.workbook.sheets.plans_sheet import Candidate
     from xlplan.workbook.sheets.solve_sheets import DETAIL_SCENARIOS, OUTPUT_SHEETS, output_sheets
     from xlplan.workbook.write.detail_file import check_detail_path, write_recourse_detail
     from xlplan.workbook.write.files import shown, write_atomically
@@ -177,6 +178,8 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     summary = result.summary()
     if calmed is not None:
         summary["calm_plan"] = calmed.as_dict()
+        sheets.insert(len(sheets) - 1, _kept(source, problem, "solve --calm", [
+            Candidate("optimal", calmed.first.solution.plan), Candidate("calm", calmed.calm.solution.plan)]))
     status = result.status.value
     # with an explanation, its lines below give the reason; the headline names the status alone
     reason = "" if result.message == status or result.explanation is not None else f" ({result.message})"
@@ -199,6 +202,61 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     return Outcome("solve", _ENDS[result.status.value], _in_currency(sheets, problem),
                    retire=(*OUTPUT_SHEETS, SENSITIVITY), summary=summary, lines=lines,
                    warnings=[Notice("warm_start", line) for line in warm_lines],
+                   versions={**library_versions(), **result.info.versions})
+
+
+def _kept(source: WorkbookSource, problem: PlanningProblem, made_by: str, candidates: list[Any]) -> Sheet:
+    """The Plans sheet with ``candidates``, the plans ``made_by`` made now, in place of its earlier ones."""
+    from datetime import UTC, datetime
+
+    from xlplan.workbook.read.reader import read_kept_rows
+    from xlplan.workbook.sheets.plans_sheet import plans_sheet
+
+    return plans_sheet(problem, made_by, candidates, datetime.now(UTC), read_kept_rows(source))
+
+
+def adopt(source: WorkbookSource, plan: str | None = None, options: SolveOptions | None = None) -> Outcome:
+    """Put a plan of the Plans sheet (by default Compare's recommendation) on the Plan sheet: its recourse
+    is solved over the workbook's scenarios and Plan, Recourse, Costs, KPI and Run log are laid out as a
+    solve lays them out, so that simulate, report and compare take it like a solved plan."""
+    from dataclasses import replace
+
+    from xlplan.results import PlanResult
+    from xlplan.solver import SolveOptions, SolveStatus, solve_problem
+    from xlplan.workbook.read.reader import read_kept_plan, read_problem, read_runs
+    from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
+    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
+
+    problem = read_problem(source)
+    try:
+        kept = read_kept_plan(source, problem, plan)
+    except LookupError as error:
+        raise PlanUnavailable(str(error.args[0])) from None
+    solution = solve_problem(problem, options or SolveOptions(), fixed_plan=kept.plan)
+    cancel.checkpoint()
+    made = f" ({kept.made:%Y-%m-%d %H:%M} UTC)" if hasattr(kept.made, "strftime") else ""
+    if solution.info.status is SolveStatus.OPTIMAL:
+        message = (f"adopted the {kept.name} plan made by {kept.made_by}{made}; its expected cost over this "
+                   "workbook's scenarios")
+    else:
+        message = f"the {kept.name} plan made by {kept.made_by}{made} cannot be adopted: {solution.info.message}"
+    result = PlanResult(replace(solution, info=replace(solution.info, message=message)))
+    warnings = []
+    if kept.fingerprint and kept.fingerprint != problem.fingerprint():
+        warnings.append(Notice("stale_plan", f"the {kept.name} plan was made by {kept.made_by} for other inputs "
+                                             f"(input fingerprint {kept.fingerprint}; the inputs now give "
+                                             f"{problem.fingerprint()}): run {kept.made_by} again for a plan "
+                                             "made for these inputs"))
+    notes = (("Adopted plan", f"{kept.name} (made by {kept.made_by}{made}"
+              + (", Compare's recommendation)" if kept.recommended else ")"), "@"),)
+    sheets = output_sheets(result, source.description, read_runs(source), notes, command="adopt")
+    lines = [f"WARNING: {w.message}" for w in warnings] + [f"{source.description}: {message}"]
+    if result.has_plan:
+        lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
+                     "simulate it next: xlplan simulate BOOK")
+    summary = {**result.summary(), "adopted": kept.name, "made_by": kept.made_by}
+    return Outcome("adopt", _ENDS[result.status.value], _in_currency(sheets, problem),
+                   retire=(*OUTPUT_SHEETS, SENSITIVITY), summary=summary, lines=lines, warnings=warnings,
                    versions={**library_versions(), **result.info.versions})
 
 
@@ -369,7 +427,7 @@ def simulate_rolling(source: WorkbookSource, *, replications: int | None = None,
     from xlplan.analysis.rolling import POLICIES, RollingSettings, rolling_study
     from xlplan.simulation import uncertainty_models
     from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
-    from xlplan.workbook.sheets.rolling_sheet import rolling_record, rolling_sheet
+    from xlplan.workbook.sheets.rolling_sheet import rolling_record, rolling_sheet, verdict
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
     started = time.perf_counter()
@@ -399,6 +457,7 @@ def simulate_rolling(source: WorkbookSource, *, replications: int | None = None,
               f"{p.rolling.summary.fill_rate:.2%}   plan changes {p.mean_plan_changes:,.0f}   "
               f"{p.solves:,} solves in {p.seconds:,.1f} s   (static {p.static.summary.mean_profit:,.0f})"
               for p in study.policies]
+    lines.append(verdict(study))
     lines += [f"note: {w.message}" for w in warnings]
     summary = {"fingerprint": problem.fingerprint(), "rolling": study.summary()}
     sheets = [rolling_sheet(study), run_log_sheet(record, read_runs(source))]
@@ -413,7 +472,8 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     from xlplan.analysis import CompareSettings, compare_strategies, range_words
     from xlplan.simulation import uncertainty_models
     from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
-    from xlplan.workbook.sheets.analysis_sheets import compare_record, compare_sheet
+    from xlplan.workbook.sheets.analysis_sheets import compare_record, compare_sheet, recommendation_sentence
+    from xlplan.workbook.sheets.plans_sheet import Candidate
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
     started = time.perf_counter()
@@ -445,7 +505,9 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
               f"fill rate {st.summary.fill_rate:.2%}" + ("   (best found, stopped)" if st.stopped else "")
               for st in comparison.strategies]
     value = comparison.value
-    if value.exact:
+    if value is None:
+        lines.append(f"VSS and EVPI: not computed ({comparison.unfinished[0]}); {comparison.buffer.message}")
+    elif value.exact:
         vss = f"{value.vss:,.0f}" if math.isfinite(value.vss) else "infinite (the expected-value plan fails)"
         lines.append(f"VSS {vss}; EVPI {value.evpi:,.0f}; {comparison.buffer.message}")
     else:
@@ -453,8 +515,12 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
                      f"solve was stopped); {comparison.buffer.message}")
     gap = comparison.optimality_gap
     lines.append(f"Optimality gap: {gap.advice}" if gap else f"Optimality gap: {comparison.gap_note}")
+    lines.append(recommendation_sentence(comparison))
     summary = {"fingerprint": problem.fingerprint(), **comparison.summary()}
-    sheets = [compare_sheet(comparison), run_log_sheet(record, read_runs(source))]
+    recommended, _ = comparison.recommendation()
+    kept = [Candidate(st.name, st.plan, st is recommended) for st in comparison.strategies]
+    sheets = [compare_sheet(comparison), _kept(source, problem, "compare", kept),
+              run_log_sheet(record, read_runs(source))]
     return Outcome("compare", "stopped" if comparison.stopped else "ok", _in_currency(sheets, problem),
                    summary=summary, lines=lines,
                    warnings=warnings, seed=settings.seed, versions=versions)
@@ -468,6 +534,7 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
     from xlplan.simulation import uncertainty_models
     from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
     from xlplan.workbook.sheets.decision_sheets import frontier_record, frontier_sheet
+    from xlplan.workbook.sheets.plans_sheet import Candidate, risk_plan_name
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
     started = time.perf_counter()
@@ -493,7 +560,8 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
     summary = {"command": "frontier", "fingerprint": problem.fingerprint(), "risk_level": result.level,
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
                "all_optimal": result.all_optimal, "points": result.as_dicts()}
-    sheets = [frontier_sheet(result, problem.name),
+    kept = [Candidate(risk_plan_name(p.weight), p.plan) for p in result.points]
+    sheets = [frontier_sheet(result, problem.name), _kept(source, problem, "frontier", kept),
               run_log_sheet(frontier_record(result, source.description, problem.fingerprint(), seconds),
                             read_runs(source))]
     warnings = [Notice("stopped", f"a limit stopped the solve for risk weight {p.weight:g}; its plan is the best "
@@ -574,11 +642,12 @@ def output_sheet_names() -> tuple[str, ...]:
     """Every sheet any command writes."""
     from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
     from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
+    from xlplan.workbook.sheets.plans_sheet import PLANS
     from xlplan.workbook.sheets.problems import PROBLEMS
     from xlplan.workbook.sheets.rolling_sheet import ROLLING
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 
-    return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, ROLLING, PROBLEMS)
+    return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, ROLLING, PLANS, PROBLEMS)
 
 
 def sheets_written(command: str) -> tuple[str, ...]:
@@ -623,6 +692,8 @@ COMMANDS: tuple[Command, ...] = (
             compare, "compare"),
     Command("frontier", "Frontier", "solve mean-CVaR plans for a sweep of risk weights: expected cost against risk",
             frontier, "frontier"),
+    Command("adopt", "Adopt plan", "put a plan compare, frontier or solve --calm made on the Plan sheet (default: "
+            "Compare's recommendation), priced over the workbook's scenarios", adopt, "plan"),
     Command("report", "Report", "write an interactive HTML report of the workbook's solved plan", report,
             document_suffix=".report.html"),
     Command("clear", "Clear outputs", "remove the sheets xlplan wrote", clear_outputs, "cleared"),

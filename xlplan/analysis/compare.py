@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlplan import cancel
+from xlplan import cancel, progress
 from xlplan.analysis.buffer import BufferSearch, buffer_search
 from xlplan.analysis.optimality_gap import OptimalityGap, optimality_gap
 from xlplan.analysis.scenarios import sample_problem
@@ -60,12 +60,53 @@ class Strategy:
     plan: Mapping[str, np.ndarray] = field(repr=False)
     stopped: bool = False
     """A limit stopped the solve that made the plan: it is the best plan found, not proven optimal."""
+    profits: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """Profit per replication, under the draws every plan shares (for paired differences)."""
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """Mean profit of one plan less another's over the same draws (common random numbers), with its
+    confidence interval: the difference is real only when the interval excludes zero."""
+
+    better: str
+    other: str
+    mean: float
+    low: float
+    high: float
+    confidence: float
+
+    @property
+    def within_noise(self) -> bool:
+        return self.low <= 0.0 <= self.high
+
+    def words(self) -> str:
+        ci = f"{self.confidence:.0%} interval {self.low:,.0f} to {self.high:,.0f}"
+        if self.within_noise:
+            return (f"the {self.better} and {self.other} plans' mean profits differ by {self.mean:,.0f}, within "
+                    f"noise ({ci} over the same draws)")
+        return f"{self.mean:,.0f} more mean profit than the {self.other} plan ({ci} over the same draws)"
+
+
+def paired_difference(better: str, a: np.ndarray, other: str, b: np.ndarray, confidence: float,
+                      weights: np.ndarray | None = None) -> PairedDifference:
+    """``a - b`` replication by replication (the same draws), its mean and normal confidence interval."""
+    from statistics import NormalDist
+
+    difference = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if weights is None:
+        weights = np.full(len(difference), 1.0 / len(difference))
+    mean = float(weights @ difference)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    half = z * float(difference.std(ddof=1) / np.sqrt(len(difference))) if len(difference) > 1 else 0.0
+    return PairedDifference(better, other, mean, mean - half, mean + half, confidence)
 
 
 @dataclass(frozen=True)
 class Comparison:
     strategies: tuple[Strategy, ...]
-    value: StochasticValue
+    value: StochasticValue | None
+    """None when a limit stopped the stochastic problem's solve before it found a plan (see ``unfinished``)."""
     buffer: BufferSearch
     stochastic_problem: PlanningProblem
     settings: CompareSettings
@@ -74,11 +115,34 @@ class Comparison:
     """The Mak-Morton-Wood interval on the stochastic plan's optimality gap, when it was estimated."""
     gap_note: str = ""
     """Why it was not estimated, when it was not."""
+    unfinished: tuple[str, ...] = ()
+    """What a limit stopped before it gave a result (the stochastic plan): the rest is kept and shown."""
 
     @property
     def stopped(self) -> tuple[str, ...]:
         """One line per solve a limit stopped, anywhere in the comparison; empty when all were optimal."""
-        return (*self.deterministic_stopped, *self.buffer.stopped, *self.value.stopped)
+        return (*self.deterministic_stopped, *self.buffer.stopped,
+                *(self.value.stopped if self.value is not None else ()), *self.unfinished)
+
+    def recommendation(self) -> tuple[Strategy, PairedDifference | None]:
+        """The plan to adopt: the highest mean profit among the plans that meet the target fill rate
+        (all plans when none does), and its paired difference from the runner-up. When that difference is
+        within noise the plan with the better P5 profit is recommended instead: equal on average, safer."""
+        target = self.settings.target_service
+        eligible = [s for s in self.strategies if s.summary.fill_rate >= target] or list(self.strategies)
+        ranked = sorted(eligible, key=lambda s: s.summary.mean_profit, reverse=True)
+        best = ranked[0]
+        if len(ranked) < 2 or best.profits is None or ranked[1].profits is None:
+            return best, None
+        runner = ranked[1]
+        assert runner.profits is not None
+        difference = paired_difference(best.name, best.profits, runner.name, runner.profits,
+                                       self.settings.confidence)
+        if difference.within_noise and runner.summary.profit_p5 > best.summary.profit_p5:
+            best, runner = runner, best
+            difference = paired_difference(best.name, best.profits, runner.name, runner.profits,  # type: ignore[arg-type]
+                                           self.settings.confidence)
+        return best, difference
 
     @property
     def status(self) -> str:
@@ -104,7 +168,8 @@ class Comparison:
         return {
             "stopped_solves": list(self.stopped),
             "strategies": [{k: finite_or_none(v) for k, v in row.items()} for row in self.table().to_dict("records")],
-            "value_of_stochastic_solution": self.value.as_dict(),
+            "value_of_stochastic_solution": self.value.as_dict() if self.value is not None else None,
+            "unfinished": list(self.unfinished),
             "buffer": {"best_factor": self.buffer.best.factor if self.buffer.best else None,
                        "message": self.buffer.message,
                        "curve": self.buffer.table().to_dict("records")},
@@ -164,15 +229,27 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
     settings = settings or CompareSettings()
     options = options or SolveOptions()
 
-    def evaluate(plan: Mapping[str, np.ndarray]) -> SimulationSummary:
-        return simulate(problem, plan, demand, noise, replications=settings.replications, seed=settings.seed,
-                        confidence=settings.confidence).summary
+    def evaluate(plan: Mapping[str, np.ndarray]) -> tuple[SimulationSummary, np.ndarray]:
+        result = simulate(problem, plan, demand, noise, replications=settings.replications, seed=settings.seed,
+                          confidence=settings.confidence)
+        return result.summary, result.profit
 
+    progress.phase("compare: step 1 of 4, the buffer search")
     buffer = buffer_search(problem, demand, noise, target_service=settings.target_service,
                            low=settings.buffer_from, high=settings.buffer_to, step=settings.buffer_step,
                            replications=settings.buffer_replications, seed=settings.seed, options=options)
+    progress.phase("compare: step 2 of 4, the stochastic plan and the value of the stochastic solution")
     planned = stochastic_problem(problem, demand, noise, settings)
-    value = stochastic_value(planned, options)
+    value: StochasticValue | None = None
+    unfinished: tuple[str, ...] = ()
+    try:
+        value = stochastic_value(planned, options)
+    except AnalysisError as error:
+        if not error.stopped:
+            raise
+        # the buffer search's minutes are kept: the plans that were finished are compared and written
+        unfinished = (f"{error}; the stochastic plan is left out of this comparison",)
+    progress.phase("compare: step 3 of 4, the deterministic plan and each plan simulated")
     deterministic = PlanResult(solve_problem(problem.expected_value_problem(), options))
     cancel.checkpoint()
     if not deterministic.has_plan:
@@ -180,24 +257,31 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
                             stopped=deterministic.status is SolveStatus.STOPPED_WITHOUT_PLAN)
     deterministic_stopped = deterministic.status is SolveStatus.STOPPED_WITH_PLAN
 
+    summary, profits = evaluate(deterministic.solution.plan)
     strategies = [Strategy("deterministic", "the expected-value plan (demand as forecast)", deterministic.objective,
-                           evaluate(deterministic.solution.plan), deterministic.solution.plan, deterministic_stopped)]
+                           summary, deterministic.solution.plan, deterministic_stopped, profits)]
     if buffer.best is not None:
         k = buffer.best.factor
         # the chosen plan simulated as the others are (their replications and confidence level), and that
         # one simulation shown in the table of plans, the buffer table and the lines alike
-        buffer = buffer.with_best_simulated(evaluate(buffer.best.plan), settings.replications)
+        summary, profits = evaluate(buffer.best.plan)
+        buffer = buffer.with_best_simulated(summary, settings.replications)
         assert buffer.best is not None
         strategies.append(Strategy(
             "best buffered", f"the deterministic plan for demand x {k:.3f} and hours per unit x {k:.3f}",
-            buffer.best.planned_cost, buffer.best.summary, buffer.best.plan, buffer.best.stopped))
-    stochastic = value.recourse_result
-    strategies.append(Strategy(
-        "stochastic", f"the two-stage plan over {len(planned.scenarios)} scenarios of demand"
-        + ("" if noise.is_none else " and capacity"),
-        stochastic.objective, evaluate(stochastic.solution.plan), stochastic.solution.plan,
-        stochastic.status is SolveStatus.STOPPED_WITH_PLAN))
-    gap, gap_note = _gap(problem, stochastic.solution.plan, demand, noise, settings, options)
+            buffer.best.planned_cost, buffer.best.summary, buffer.best.plan, buffer.best.stopped, profits))
+    gap: OptimalityGap | None = None
+    gap_note = "the optimality gap was not estimated: the stochastic plan was not finished"
+    if value is not None:
+        stochastic = value.recourse_result
+        summary, profits = evaluate(stochastic.solution.plan)
+        strategies.append(Strategy(
+            "stochastic", f"the two-stage plan over {len(planned.scenarios)} scenarios of demand"
+            + ("" if noise.is_none else " and capacity"),
+            stochastic.objective, summary, stochastic.solution.plan,
+            stochastic.status is SolveStatus.STOPPED_WITH_PLAN, profits))
+        progress.phase("compare: step 4 of 4, the stochastic plan's optimality gap")
+        gap, gap_note = _gap(problem, stochastic.solution.plan, demand, noise, settings, options)
     return Comparison(tuple(strategies), value, buffer, planned, settings,
                       (stopped_note("the deterministic problem", deterministic),) if deterministic_stopped else (),
-                      gap, gap_note)
+                      gap, gap_note, unfinished)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from xlplan import progress
 from xlplan.analysis.compare import CompareSettings, stochastic_problem
 from xlplan.analysis.value import AnalysisError
 from xlplan.model.formulation import formulation_for
@@ -80,7 +81,8 @@ def cost_risk_frontier(problem: PlanningProblem, demand: DemandModel, noise: Pro
     Examples
     --------
     >>> from xlplan import reference
-    >>> from xlplan.analysis.compare import CompareSettings
+    >>> from xlplan import progress
+from xlplan.analysis.compare import CompareSettings
     >>> from xlplan.simulation import DemandModel, ProcessNoise
     >>> problem = reference.electronics().with_settings(integer_units=False)
     >>> frontier = cost_risk_frontier(problem, DemandModel.from_problem(problem), ProcessNoise.none(3), (0, 1),
@@ -95,7 +97,9 @@ def cost_risk_frontier(problem: PlanningProblem, demand: DemandModel, noise: Pro
         raise ValueError(f"the risk weights must be one or more numbers of at least 0, not {list(weights)}")
     planned = stochastic_problem(problem, demand, noise, settings)
     points = []
-    for weight in sorted(set(float(w) for w in weights)):
+    chosen = sorted(set(float(w) for w in weights))
+    for k, weight in enumerate(chosen, start=1):
+        progress.phase(f"frontier: weight {k} of {len(chosen)} (risk weight {weight:g})")
         averse = planned.with_settings(risk_weight=weight, risk_level=level)
         result = PlanResult(solve_problem(averse, options, formulation=formulation_for(averse.settings)))
         if not result.has_plan:

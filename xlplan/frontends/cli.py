@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -260,7 +261,14 @@ def _add_calm(command: argparse.ArgumentParser) -> None:
 
 
 
+def _add_adopt(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--plan", metavar="NAME",
+                         help="the plan to adopt, as the Plans sheet names it (e.g. stochastic, 'best buffered', "
+                              "'risk weight 0.5', calm); default: the plan Compare recommends")
+
+
 OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm, _add_recourse_output),
+              "adopt": (_add_adopt, _add_solver),
               "simulate": (_add_simulation, _add_plan_choice, _add_solver),
               "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
               "frontier": (_add_simulation, _add_weights, _add_solver), "setup": ()}
@@ -400,32 +408,54 @@ def _check(args: argparse.Namespace) -> None:
 
 
 class _PhaseLines:
-    """The progress listener when stderr is no terminal (a log, CI): one line per phase that took at
-    least ``LONG`` seconds, when it ends, with where it got to."""
+    """The progress listener when stderr is no terminal (a log, CI): a plain line when a phase starts, at
+    most one progress line every ``EVERY`` seconds while it runs (step k of n, best plan, bound, gap), and
+    one when a phase that took at least ``LONG`` seconds ends, with where it got to. ``clock`` gives the
+    seconds (a test passes its own)."""
 
     LONG = 2.0
+    EVERY = 10.0
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self.current: str | None = None
-        self.watch = progress.Stopwatch()
+        self.started = self.shown = clock()
         self.last: progress.Bounds | None = None
         self.counted: tuple[int, int, str] | None = None
 
+    @staticmethod
+    def _print(line: str) -> None:
+        print(f"xlplan: {line}", file=sys.stderr, flush=True)
+
+    def _line(self) -> str:
+        state = progress.state_text(self.last, self.counted)
+        return f"{self.current}: {self.clock() - self.started:,.1f} s" + (f", {state}" if state else "")
+
     def _end(self) -> None:
-        if self.current is not None and self.watch.seconds >= self.LONG:
-            state = progress.state_text(self.last, self.counted)
-            print(f"xlplan: {self.current}: {self.watch.seconds:,.1f} s" + (f", {state}" if state else ""),
-                  file=sys.stderr, flush=True)
+        if self.current is not None and self.clock() - self.started >= self.LONG:
+            self._print(self._line())
+
+    def _maybe_show(self) -> None:
+        now = self.clock()
+        if self.current is not None and now - self.shown >= self.EVERY:
+            self.shown = now
+            self._print(self._line())
 
     def phase(self, name: str) -> None:
         self._end()
-        self.current, self.watch, self.counted = name, progress.Stopwatch(), None
+        repeated = name == self.current  # an analysis's hundred solves of one kind: said once
+        self.current, self.counted = name, None
+        self.started = self.shown = self.clock()
+        if not repeated:
+            self._print(name)
 
     def bounds(self, state: progress.Bounds) -> None:
         self.last = state
+        self._maybe_show()
 
     def count(self, done: int, total: int, what: str) -> None:
         self.counted = (done, total, what)
+        self._maybe_show()
 
     def close(self) -> None:
         self._end()
@@ -534,6 +564,8 @@ def _command_options(args: argparse.Namespace) -> dict[str, Any]:
             options.update(rolling=True, policies=args.policies)
     if args.command == "report":
         options.update(solve_first=args.solve)
+    if args.command == "adopt":
+        options.update(plan=args.plan)
     if args.command == "solve" and args.warm_start is not None:
         options.update(warm_start_file=args.warm_start)
     if args.command == "solve" and args.recourse_scenarios is not None:

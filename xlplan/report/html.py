@@ -123,6 +123,11 @@ def _status(tables: Tables) -> HeadlineFigure:
     if status == "optimal":
         detail = when + (f", within a relative gap of {gap:.2%}" if gap else "")
         return HeadlineFigure("status", "Status", status, "Optimal", "good", detail)
+    if status == "adopted":
+        return HeadlineFigure("status", "Status", status, "Adopted plan", "good",
+                              f"adopted {finished:%Y-%m-%d %H:%M} UTC: a plan Compare, Frontier or a calm solve made, "
+                              "priced over this workbook's scenarios" if isinstance(finished, datetime) else
+                              "a plan Compare, Frontier or a calm solve made, priced over this workbook's scenarios")
     if status == "stopped with plan":
         gap_text = f" (relative gap {gap:.2%})" if gap is not None else ""
         return HeadlineFigure("status", "Status", status, "Stopped: best plan found", "warn",

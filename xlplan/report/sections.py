@@ -38,6 +38,7 @@ from xlplan.workbook.contract import (
     STRATEGIES_NAME,
     STRATEGY_COSTS_NAME,
 )
+from xlplan.workbook.sheets.run_log import PLAN_WRITERS
 
 Tables = Mapping[str, pd.DataFrame]
 SOLVED = (PLAN.name, RECOURSE_NAME, COST_BREAKDOWN_NAME, KPI_NAME)
@@ -96,11 +97,17 @@ class LatestRuns:
 
     def get(self, command: str) -> pd.Series | None:
         found = self.rows.get(command)
+        if command == "solve":  # the Plan sheet's latest writer: a solve, or adopt (which prices a kept plan)
+            found = self._plan_writer()
         return None if found is None else found[1]
+
+    def _plan_writer(self) -> tuple[int, pd.Series] | None:
+        found = [self.rows[c] for c in PLAN_WRITERS if c in self.rows]
+        return min(found, key=lambda r: r[0]) if found else None
 
     def older_than_solve(self, command: str) -> str | None:
         """Why ``command``'s sheet may not describe the current plan, or None."""
-        mine, solve = self.rows.get(command), self.rows.get("solve")
+        mine, solve = self.rows.get(command), self._plan_writer()
         if mine is None or solve is None:
             return None
         if mine[0] > solve[0]:
@@ -111,7 +118,7 @@ class LatestRuns:
     def on_other_inputs(self, command: str) -> str | None:
         """Why ``command``'s sheet, which depends on the inputs but not on the solved plan, may not
         describe the current inputs, or None."""
-        mine, solve = self.rows.get(command), self.rows.get("solve")
+        mine, solve = self.rows.get(command), self._plan_writer()
         if mine is None or solve is None:
             return None
         if str(mine[1].get("Input fingerprint", "")) != str(solve[1].get("Input fingerprint", "")):

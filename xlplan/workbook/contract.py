@@ -107,6 +107,20 @@ PLAN = RangeContract(
        for v in FOLLOWING),
      Column("Expected demand", "expected_demand", "units", "For the reader; not read.", required=False)))
 
+CANDIDATES = RangeContract(
+    "xlplan_candidates", "xlplanCandidates", "Plans",
+    "The plans compare, frontier and a calm solve made, any of which adopt puts on the Plan sheet: xlplan "
+    "writes it and reads it back.",
+    (Column("Plan", "plan", "label", "The plan's name, e.g. stochastic or risk weight 0.5."),
+     Column("Made by", "made_by", "text", "The command that made it."),
+     Column("Made (UTC)", "made", "date", "When.", required=False),
+     Column("Input fingerprint", "fingerprint", "text", "The inputs it was made for.", required=False),
+     Column("Recommended", "recommended", "yes/no", "Compare's recommendation: what adopt takes by default.",
+            required=False),
+     Column("Product", "product", "label", "A product of the Products table."),
+     Column("Period", "period", "label", "A period of the Demand table's header."),
+     *map(_field_column, PLAN_FIELDS)))
+
 RUNS_NAME = "xlplan_runs"
 """The Run log's table of every run: xlplan writes it and reads it back, so each run adds a line."""
 

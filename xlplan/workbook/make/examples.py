@@ -17,7 +17,7 @@ from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import INPUT_RANGES, KPI_NAME, RUNS_NAME, THIS_WEEK_NAME, UNCERTAINTY_RANGES
 from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
-from xlplan.workbook.sheets.layout import GENERAL, MONEY, Formula, Sheet
+from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Formula, Sheet
 from xlplan.workbook.sheets.units import in_currency
 from xlplan.workbook.write.files import write_atomically
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
@@ -95,24 +95,24 @@ def headline(sheet: Sheet, row: int) -> int:
         ("Solve status", Formula(f'=IFERROR(INDEX({RUNS_NAME},{solve_row},4)&" ("&TEXT(INDEX({RUNS_NAME},'
                                  f'{solve_row},1),"yyyy-mm-dd hh:mm")&" UTC)","not solved yet")', ""),
          GENERAL),
-        ("Expected cost", _kpi("expected_cost"), MONEY),
-        ("Expected profit", _kpi("profit_shipped"), MONEY),
+        ("Expected cost", _kpi("expected_cost"), MONEY_WHOLE),
+        ("Expected profit", _kpi("profit_shipped"), MONEY_WHOLE),
         ("On-time fill rate", _kpi("fill_rate"), "0.00%"),
     ]
     for label, value, number_format in lines:
         row += 1
         sheet.text(row, 2, label, "label")
-        sheet.text(row, 3, value, "value", number_format)
+        sheet.text(row, 3, value, "value" if number_format == GENERAL else "number", number_format)
     row += 2
     sheet.text(row, 2, "This week", "label")
     headers = ("Product", "Make", "Hire", "Fire", "Overtime hours")
     for j, header in enumerate(headers):
-        sheet.text(row, 3 + j, header, "label")
+        sheet.text(row, 3 + j, header, "label" if j == 0 else "label_right")
     for k in range(HEADLINE_PRODUCTS):
         row += 1
-        for j in range(len(headers)):
-            sheet.text(row, 3 + j, Formula(f'=IFERROR(INDEX({THIS_WEEK_NAME},{k + 2},{j + 1}),"")', ""), "value",
-                       GENERAL if j == 0 else "#,##0.##")
+        for j in range(len(headers)):  # counts whole: a plan of 302.86 units is made as 303
+            sheet.text(row, 3 + j, Formula(f'=IFERROR(INDEX({THIS_WEEK_NAME},{k + 2},{j + 1}),"")', ""),
+                       "value" if j == 0 else "number", GENERAL if j == 0 else "#,##0")
     row += 1
     sheet.text(row, 3, f"Up to {HEADLINE_PRODUCTS} products show here; the Plan sheet has every product and period.",
                "note")

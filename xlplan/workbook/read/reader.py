@@ -34,6 +34,7 @@ from xlplan.problem.issues import counted
 from xlplan.problem.tables import MISSING_ROW, is_blank
 from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
 from xlplan.workbook.contract import (
+    CANDIDATES,
     COSTS,
     DEMAND,
     IGNORED_HEADER,
@@ -367,5 +368,64 @@ def read_plan(source: WorkbookSource, problem: PlanningProblem) -> dict[str, np.
         raise
 
 
-__all__ = ["WorkbookError", "WorkbookIssue", "has_range", "read_plan", "read_problem", "read_runs",
-           "read_uncertainty"]
+@dataclass(frozen=True)
+class KeptPlan:
+    """A plan of the Plans sheet, read back and validated."""
+
+    name: str
+    made_by: str
+    made: Any
+    fingerprint: str
+    recommended: bool
+    plan: dict[str, np.ndarray]
+
+
+def _name_key(text: object) -> str:
+    return " ".join(str(text or "").lower().split())
+
+
+def read_kept_rows(source: WorkbookSource) -> tuple[tuple[Any, ...], ...]:
+    """The Plans sheet's rows as written (``xlplan_candidates``, header excluded), for a command that
+    replaces its own plans there and keeps the others'."""
+    grid = source.locate(CANDIDATES.name).grid
+    if grid is None:
+        return ()
+    return tuple(tuple(row) for row in grid.values[1:] if any(not is_blank(v) for v in row))
+
+
+def read_kept_plan(source: WorkbookSource, problem: PlanningProblem, name: str | None) -> KeptPlan:
+    """The plan named ``name`` on the Plans sheet (any case and spacing), by default the one Compare
+    recommends. Raises LookupError naming the plans there when there is no such plan."""
+    if not has_range(source, CANDIDATES.name):
+        raise LookupError(f"{source.description} keeps no plans yet: compare, frontier or solve --calm make them "
+                          f"(the {CANDIDATES.sheet} sheet)")
+    table = _locate(source, (CANDIDATES,))[CANDIDATES.name]
+    frame, locate = _rows(table)
+    names = list(dict.fromkeys(str(v) for v in frame["plan"] if not is_blank(v)))
+    if name is None:
+        flagged = frame.get("recommended", pd.Series(dtype=object)).map(lambda v: _name_key(v) in ("yes", "true", "1"))
+        chosen = list(dict.fromkeys(frame["plan"][flagged])) if flagged.any() else []
+        if not chosen:
+            raise LookupError(f"no plan on the {CANDIDATES.sheet} sheet is recommended (run compare); name one of: "
+                              + ", ".join(names))
+        name = str(chosen[0])
+    picked = [i for i, v in enumerate(frame["plan"]) if _name_key(v) == _name_key(name)]
+    if not picked:
+        raise LookupError(f"no plan '{name}' on the {CANDIDATES.sheet} sheet; its plans: " + ", ".join(names))
+    rows = frame.iloc[picked].reset_index(drop=True)
+
+    def located(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
+        return locate(issue if issue.row is None else replace(issue, row=picked[issue.row]))
+
+    try:
+        plan = plan_from_table(problem, rows)
+    except InvalidProblemError as error:
+        _raise_at_cells(error, {"plan": located}, source)
+        raise
+    first = rows.iloc[0]
+    return KeptPlan(str(first["plan"]), str(first["made_by"]), first.get("made"), str(first.get("fingerprint") or ""),
+                    _name_key(first.get("recommended")) == "yes", plan)
+
+
+__all__ = ["KeptPlan", "WorkbookError", "WorkbookIssue", "has_range", "read_kept_plan", "read_kept_rows",
+           "read_plan", "read_problem", "read_runs", "read_uncertainty"]

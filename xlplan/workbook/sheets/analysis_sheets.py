@@ -160,13 +160,32 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     return sheet
 
 
+def recommendation_sentence(comparison: Comparison) -> str:
+    """The plan to adopt and what it trades, in one sentence: mean and P5 profit, fill rate, the paired
+    difference from the runner-up (or that it is within noise), and how to adopt it."""
+    best, difference = comparison.recommendation()
+    m = best.summary
+    target = comparison.settings.target_service
+    meets = "" if m.fill_rate >= target else f", short of the {target:.0%} target like every plan"
+    sentence = (f"Recommended: the {best.name} plan, mean profit {m.mean_profit:,.0f}, P5 profit {m.profit_p5:,.0f}, "
+                f"on-time fill rate {m.fill_rate:.1%}{meets}")
+    if difference is not None:
+        other = next(s for s in comparison.strategies if s.name == difference.other).summary
+        p5 = m.profit_p5 - other.profit_p5
+        trade = (f"{abs(p5):,.0f} {'more' if p5 >= 0 else 'less'} P5 profit and "
+                 f"{m.fill_rate - other.fill_rate:+.1%} fill rate against the {difference.other} plan")
+        if difference.within_noise:
+            sentence += f" ({difference.words()}; chosen for {trade})"
+        else:
+            sentence += f": {difference.words()}, with {trade}"
+    return sentence + f"; adopt it with xlplan adopt BOOK --plan \"{best.name}\" or Adopt plan in the Action cell."
+
+
 def compare_sheet(comparison: Comparison) -> Sheet:
     sheet = Sheet(COMPARE, tab_color=OUTPUT_TAB, widths={1: 16})
-    best = max(comparison.strategies, key=lambda s: s.summary.mean_profit)
     stopped = comparison.stopped
     sheet.text(1, 1, "Compare", "heading")
-    headline = (f"Most profitable on average: the {best.name} plan ({best.summary.mean_profit:,.0f}, on-time "
-                f"fill rate {best.summary.fill_rate:.2%}). Every plan is simulated with the same "
+    headline = (f"{recommendation_sentence(comparison)} Every plan is simulated with the same "
                 f"{comparison.settings.replications:,} replications.")
     settings = comparison.settings
     note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {settings.confidence:.0%}. Chosen "
@@ -179,9 +198,9 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     else:
         sheet.text(2, 1, headline, "good")
         sheet.text(3, 1, note, "note")
-    columns = [Column("Strategy", GENERAL, 16), Column("Planned cost", MONEY, 14), Column("Mean profit", MONEY, 14),
-               Column("Profit SE", MONEY, 10), Column("Profit P5", MONEY, 14), Column("Profit P50", MONEY, 14),
-               Column("Profit P95", MONEY, 14), Column("VaR", MONEY, 14), Column("CVaR", MONEY, 14),
+    columns = [Column("Strategy", GENERAL, 14), Column("Planned cost", MONEY, 12), Column("Mean profit", MONEY, 12),
+               Column("Profit SE", MONEY, 10), Column("Profit P5", MONEY, 12), Column("Profit P50", MONEY, 12),
+               Column("Profit P95", MONEY, 12), Column("VaR", MONEY, 12), Column("CVaR", MONEY, 12),
                Column("Fill rate", "0.00%", 10), Column("Stockout periods", DECIMAL, 10),
                Column("Lost units", DECIMAL, 10)]
     rows = [[s.name, s.planned_cost, s.summary.mean_profit, finite(s.summary.profit_se), s.summary.profit_p5,
@@ -210,14 +229,19 @@ def compare_sheet(comparison: Comparison) -> Sheet:
 
     value = comparison.value
     value_top = costs_top + len(categories) + 4
-    value_rows = _value_rows(value)
+    value_rows = _value_rows(value) if value is not None else []
     scenarios = len(comparison.stochastic_problem.scenarios)
-    sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
-                                             Column("Meaning", GENERAL, 14)], value_rows, table_name="xlplanValue",
-                              defined_name=STOCHASTIC_VALUE_NAME,
-                              title=f"Value of the stochastic solution, over the {scenarios} scenarios of the "
-                                    "stochastic plan"))
-    notes = [value.ev_plan_note, *(f"Stopped by a limit: {line}" for line in stopped)]
+    if value is not None:
+        sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
+                                                 Column("Meaning", GENERAL, 14)], value_rows,
+                                  table_name="xlplanValue", defined_name=STOCHASTIC_VALUE_NAME,
+                                  title=f"Value of the stochastic solution, over the {scenarios} scenarios of the "
+                                        "stochastic plan"))
+    else:
+        sheet.text(value_top - 1, 1, "Value of the stochastic solution: not computed, the stochastic plan was not "
+                   "finished", "subheading")
+    notes = [value.ev_plan_note if value is not None else "The plans above are the ones finished before the limit.",
+             *(f"Stopped by a limit: {line}" for line in stopped)]
     for i, note in enumerate(notes):
         sheet.text(value_top + len(value_rows) + 1 + i, 1, note, "bad" if i else "note")
 
@@ -356,9 +380,12 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
     details += [(f"Mean profit: {s.name}", s.summary.mean_profit, MONEY) for s in comparison.strategies]
     details += [(f"Fill rate: {s.name}", s.summary.fill_rate, "0.00%") for s in comparison.strategies]
     value = comparison.value
-    if value.exact:
-        vss: Any = value.vss if math.isfinite(value.vss) else "infinite: the expected-value plan fails"
-        evpi: Any = value.evpi
+    if value is None:
+        vss: Any = "not computed: the stochastic plan was not finished"
+        evpi: Any = vss
+    elif value.exact:
+        vss = value.vss if math.isfinite(value.vss) else "infinite: the expected-value plan fails"
+        evpi = value.evpi
     else:
         vss = f"{range_words(value.vss_range)} (a solve was stopped)"
         evpi = f"{range_words(value.evpi_range)} (a solve was stopped)"
@@ -368,7 +395,8 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
                 *(("Stopped by a limit", line, "@") for line in comparison.stopped),
                 ("Seconds: total", round(seconds, 3), "0.000"),
                 *_run_settings((), versions or {})]
-    best = max(comparison.strategies, key=lambda s: s.summary.mean_profit)
-    status = f"stopped; best: {best.name}" if comparison.stopped else f"best: {best.name}"
+    best, _ = comparison.recommendation()
+    status = f"stopped; recommended: {best.name}" if comparison.stopped else f"recommended: {best.name}"
+    details.append(("Recommendation", recommendation_sentence(comparison), "@"))
     return RunRecord("compare", source, datetime.now(UTC), status, "Mean profit",
                      best.summary.mean_profit, None, seconds, fingerprint, tuple(details))

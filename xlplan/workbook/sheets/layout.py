@@ -8,9 +8,12 @@ value is a number, text, date, None (blank) or a :class:`Formula`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+
+import numpy as np
 
 from xlplan.workbook.addresses import cell_address, quote_sheet
 
@@ -74,6 +77,10 @@ class Table:
     """With ``flag_columns``: only these data rows (0-based) get the drop-down."""
     cell_formats: dict[tuple[int, int], str] = field(default_factory=dict)
     """Number formats of single cells, by (data row, column), where a column mixes units."""
+    right_headers: tuple[int, ...] = ()
+    """Columns (0-based) of numbers, whose headers align right over them (set by :func:`present_table`)."""
+    indented: tuple[int, ...] = ()
+    """Text columns (0-based) beside a column of numbers, indented off them (set by :func:`present_table`)."""
 
     @property
     def bottom(self) -> int:
@@ -176,10 +183,16 @@ class Text:
     row: int
     column: int
     value: Any
-    style: Literal["heading", "subheading", "note", "label", "value", "unit", "good", "bad", "link"] = "note"
+    style: Literal["heading", "subheading", "note", "label", "label_right", "value", "number", "unit", "good", "bad",
+                   "link"] = "note"
+    """``label_right`` heads a column of ``number`` cells (right-aligned, as numbers are)."""
     number_format: str = GENERAL
     link: str | None = None
     """A place in the workbook this cell links to, e.g. ``Demand!E7``."""
+    span: int = 1
+    """Columns the text is wrapped across (merged), set by :func:`presented` for a line too long to print."""
+    wrap: bool = False
+    """Wrapped within its own cell: a label longer than its column, with a value in the next one."""
 
 
 @dataclass(frozen=True)
@@ -232,3 +245,332 @@ def within_row_limit(sheets: Iterable[Sheet]) -> list[str]:
             table.title = f"{table.title}; {note}" if table.title else note[0].upper() + note[1:]
             lines.append(f"{sheet.name}: {note}")
     return lines
+
+
+# ---------------------------------------------------------------------------- presentation rules
+# Applied to every sheet by the writers (file and live Excel) just before drawing, so that no sheet
+# lays them out by hand: numbers right-aligned under right-aligned headers, text beside a number
+# indented off it, no cents from 10,000 up, no decimals on whole numbers, thousands separators, and
+# print settings from the sheet's size.
+WHOLE_FROM = 10_000
+"""Money and other amounts show without decimals from here up: cents on six figures are noise."""
+_DECIMALS = re.compile(r"#,##0\.0+")
+_DATE = re.compile(r"[yd]{2}|hh|ss", re.IGNORECASE)
+
+
+def _number(value: Any) -> float | None:
+    """The number a cell shows (a formula's expected value), or None for text, blanks and non-finite values."""
+    if isinstance(value, Formula):
+        value = value.value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _without_decimals(number_format: str) -> str:
+    return _DECIMALS.sub("#,##0", number_format)
+
+
+def _tidy(number_format: str, number: float) -> str:
+    """A cell's number format by the rules: whole numbers and amounts from 10,000 up without decimals,
+    numbers in General with thousands separators. Percentages and dates are left as they are."""
+    if "%" in number_format or _DATE.search(number_format):
+        return number_format
+    whole = number == round(number) or abs(number) >= WHOLE_FROM
+    if number_format == GENERAL:  # a label such as a year or a week number below 10,000 keeps its look
+        return UNITS if abs(number) >= WHOLE_FROM else GENERAL if whole else DECIMAL
+    return _without_decimals(number_format) if whole else number_format
+
+
+def _is_number_format(number_format: str) -> bool:
+    return number_format not in (GENERAL, TEXT)
+
+
+def present_table(table: Table) -> None:
+    """Number formats by the rules, and which columns are numeric (their headers right-aligned) and which
+    text columns follow one (indented). A column is shown at one precision: without decimals when its
+    numbers are whole or reach 10,000; a cell with a format of its own (a column mixing units) by itself."""
+    numeric: list[bool] = []
+    holds: list[bool] = []
+    with_own = {j for _, j in table.cell_formats}
+    for j, column in enumerate(table.columns):
+        numbers: list[float] = []
+        own: dict[int, float] = {}
+        texts = 0
+        values = [row[j] if j < len(row) else None for row in table.rows]
+        kinds = set(map(type, values))
+        if j not in with_own and kinds <= {float, int, type(None)}:  # a plain column of numbers: at once
+            array = np.array([np.nan if v is None else v for v in values], dtype=float)
+            numbers = array[np.isfinite(array)].tolist()
+            values = []
+        elif kinds <= {str, type(None)}:  # a plain column of text
+            texts = sum(1 for v in values if v)
+            values = []
+        for i, value in enumerate(values):
+            number = _number(value)
+            if number is None:
+                blank = value is None or value == "" or (isinstance(value, Formula) and value.value in (None, ""))
+                texts += 0 if blank else 1
+            elif (i, j) in table.cell_formats:
+                own[i] = number
+            else:
+                numbers.append(number)
+        if numbers:
+            found = np.asarray(numbers, dtype=float)
+            largest = float(np.abs(found).max())
+            whole = bool(np.all(found == np.round(found))) or largest >= WHOLE_FROM
+            table.columns[j] = replace(column, number_format=_tidy(column.number_format,
+                                                                   round(largest) if whole else 0.5))
+        for i, number in own.items():
+            table.cell_formats[(i, j)] = _tidy(table.cell_formats[(i, j)], number)
+        count = len(numbers) + len(own)
+        numeric.append(count > texts or (count == 0 and texts == 0 and _is_number_format(column.number_format)))
+        holds.append(count > 0)
+    table.right_headers = tuple(j for j, n in enumerate(numeric) if n)
+    table.indented = tuple(j for j in range(1, len(numeric)) if holds[j - 1] and not numeric[j])
+
+
+def _last_column_wraps(tables: list[Table]) -> None:
+    """Long text in a table's last column grows it (up to :data:`LAST_COLUMN`, where no other table shares
+    the column) and wraps in it, rather than run on past the table and off the page."""
+    for table in tables:
+        last = table.columns[-1] if table.columns else None
+        if last is None or last.wrap or (len(table.columns) - 1) in table.right_headers:
+            continue
+        longest = max((len(str(row[-1])) for row in table.rows if row and isinstance(row[-1], str)), default=0)
+        if longest <= last.width:
+            continue
+        if any(t is not table and t.left <= table.right <= t.right for t in tables):
+            continue  # a column another table shares: wrapping it narrow would make its rows tall
+        table.columns[-1] = replace(last, width=max(last.width, min(float(longest), LAST_COLUMN)), wrap=True)
+
+
+LAST_COLUMN = 60.0
+"""The widest a table's last text column grows before its text wraps."""
+
+
+def present_text(text: Text) -> Text:
+    number = _number(text.value)
+    return text if number is None or text.link else replace(text, number_format=_tidy(text.number_format, number))
+
+
+# Letter (narrower than A4 when landscape, shorter when portrait) with Excel's default margins, in column
+# width units as LibreOffice prints them (about 9.3 points each at 96 dpi; Excel's 7 leave room to spare)
+PRINT_WIDTH = {False: 64.0, True: 90.0}
+"""Column width units across a printed page at full size: portrait, landscape."""
+PRINT_HEIGHT_PX = {False: 900.0, True: 640.0}
+ROW_PX = 20.0
+CM_TO_CHARS = 37.8 / 9.3
+TEXT_CHARS = 1.1
+"""Column width units a character of text takes (a note's italics, a label's bold)."""
+MIN_SCALE = 55
+"""Below this a printed figure is hard to read: a wider sheet prints across pages instead, its first
+column repeated on each."""
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    landscape: bool
+    scale: int
+    """Percent of full size."""
+    repeat_rows: tuple[int, int] | None
+    repeat_columns: tuple[int, int] | None
+    """1-based, first and last."""
+    row_breaks: tuple[int, ...]
+    """1-based rows that start a new page (so that no chart is split)."""
+    column_breaks: tuple[int, ...] = ()
+    """1-based columns that start a new page (so that no table or chart narrower than a page is split)."""
+
+
+def _column_chars(sheet: Sheet) -> dict[int, float]:
+    widths = dict(sheet.widths)
+    for table in sheet.tables:
+        for j, column in enumerate(table.columns):
+            widths[table.left + j] = max(widths.get(table.left + j, 0.0), column.width)
+    return widths
+
+
+def _anchor(cell: str) -> tuple[int, int]:
+    letters, digits = _split(cell)
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter.upper()) - 64
+    return int(digits), column
+
+
+def content_width(sheet: Sheet, widths: dict[int, float]) -> float:
+    """How wide the tables, charts and short texts reach, in column width units."""
+    def right_edge(column: int, extra: float = 0.0) -> float:
+        return sum(widths.get(c, 8.43) for c in range(1, column)) + extra
+
+    reach = [right_edge(t.right + 1) for t in sheet.tables]
+    reach += [right_edge(_anchor(c.anchor)[1], c.width_cm * CM_TO_CHARS) for c in sheet.charts]
+    reach += [right_edge(t.column, TEXT_CHARS * len(str(t.value))) for t in sheet.texts
+              if isinstance(t.value, str) and t.span == 1 and len(t.value) <= WRAP_FROM]
+    return max([*reach, 1.0])
+
+
+MAX_ROW_POINTS = 409.0
+"""Excel's tallest row."""
+WRAP_FROM = 90
+"""Characters from which a line of text is wrapped over the page's width rather than run off it."""
+
+
+def print_setup(sheet: Sheet) -> PrintSetup:
+    """How ``sheet`` prints: landscape when it is wider than a portrait page, scaled to the page's width
+    down to :data:`MIN_SCALE`, the header of its longest table on every page, and a page break before a
+    chart that would otherwise be cut in two."""
+    widths = _column_chars(sheet)
+    edge = content_width(sheet, widths)
+    landscape = edge > PRINT_WIDTH[False]
+    scale = max(MIN_SCALE, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
+    rows_per_page = int(PRINT_HEIGHT_PX[landscape] * 100 / scale / ROW_PX)
+    tallest = max(sheet.tables, key=lambda t: len(t.rows), default=None)
+    repeat = sheet.repeat_rows
+    if tallest is not None and len(tallest.rows) > rows_per_page // 2:
+        repeat = (tallest.top, tallest.top)  # the table that runs over pages: its header on each
+    elif repeat is not None and not any(t.top == repeat[0] and len(t.rows) > rows_per_page // 2 for t in sheet.tables):
+        repeat = None  # a short table's header repeated over another's rows misleads
+    page = PRINT_WIDTH[landscape] * 100 / scale
+
+    def start(column: int) -> float:
+        return sum(widths.get(c, 8.43) for c in range(1, column))
+
+    columns = None
+    if tallest is not None and start(tallest.right + 1) - start(tallest.left) > page:
+        columns = (tallest.left, tallest.left)  # a table wider than the page: its labels on every page
+    blocks = sorted([(t.left, start(t.left), start(t.right + 1)) for t in sheet.tables]
+                    + [(_anchor(c.anchor)[1], start(_anchor(c.anchor)[1]),
+                        start(_anchor(c.anchor)[1]) + c.width_cm * CM_TO_CHARS) for c in sheet.charts])
+    column_breaks: list[int] = []
+    page_left = 0.0
+    for column, left, right in blocks:
+        while left >= page_left + page:
+            page_left += page
+        if right > page_left + page and left > page_left and right - left <= page:
+            column_breaks.append(column)
+            page_left = left
+    # charts, and tables shorter than a page (title to last row), kept whole on a page; rows measured in
+    # pixels, the taller ones (wrapped text, headers) as tall as the sheet makes them
+    taller = sorted((row, height * 4 / 3 - ROW_PX) for row, height in sheet.heights.items())
+
+    def y(row: int) -> float:
+        """The top of ``row`` in pixels (rows are 20 pixels but for the sheet's own heights)."""
+        return (row - 1) * ROW_PX + sum(extra for r, extra in taller if r < row)
+
+    def row_at(px: float, low: int, high: int) -> int:
+        """The first row from ``low`` whose top is at ``px`` or below, at most ``high``."""
+        while low < high:
+            middle = (low + high) // 2
+            low, high = (middle + 1, high) if y(middle) < px else (low, middle)
+        return low
+
+    page_px = PRINT_HEIGHT_PX[landscape] * 100 / scale - (ROW_PX * 2 if repeat else 0.0)
+    blocks = [(_anchor(c.anchor)[0], c.height_cm * 37.8) for c in sheet.charts]
+    blocks += [(t.top - (1 if t.title else 0), y(t.bottom + 1) - y(t.top - (1 if t.title else 0)))
+               for t in sheet.tables]
+    breaks: list[int] = []
+    page_top, long_until = 1, 0
+    for top, height in sorted(blocks):
+        if height > page_px:  # longer than a page: it runs on, its header repeated; what follows starts a page
+            long_until = max(long_until, row_at(y(top) + height, top, top + 10**7))
+            continue
+        if top >= long_until > 0:  # where the pages of a long table end is the printer's guess: start afresh
+            breaks.append(top)
+            page_top, long_until = top, 0
+            continue
+        while y(top) >= y(page_top) + page_px:
+            page_top = max(page_top + 1, row_at(y(page_top) + page_px, page_top, top))
+        if y(top) + height > y(page_top) + page_px and top > page_top:
+            breaks.append(top)
+            page_top = top
+    return PrintSetup(landscape, scale, repeat, columns, tuple(breaks), tuple(sorted(set(column_breaks))))
+
+
+def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
+    """Long lines wrapped across the columns up to the printed page's width (where nothing else sits in
+    their row), their rows made tall enough: no line runs off the page on to an empty one."""
+    widths = _column_chars(sheet)
+    printed = print_setup(sheet)
+    page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale * 0.95
+    occupied: dict[int, list[int]] = {}
+    for t in sheet.texts:
+        occupied.setdefault(t.row, []).append(t.column)
+    for row in list(occupied):  # only the rows holding text matter: what else sits in them
+        for table in sheet.tables:
+            if table.top - (2 if table.title else 0) <= row <= table.bottom:
+                occupied[row].extend(range(table.left, table.right + 1))
+    texts, heights = [], dict(sheet.heights)
+    for text in sheet.texts:
+        own = widths.get(text.column, 8.43)
+        if (isinstance(text.value, str) and text.column + 1 in occupied.get(text.row, [])
+                and TEXT_CHARS * len(text.value) > own and not text.link):  # it would run under its neighbour
+            lines = math.ceil(TEXT_CHARS * len(text.value) / max(own - 1, 1))
+            heights[text.row] = max(heights.get(text.row, 0.0), min(15.0 * lines, MAX_ROW_POINTS))
+            texts.append(replace(text, wrap=True))
+            continue
+        if not (isinstance(text.value, str) and len(text.value) > WRAP_FROM and text.span == 1 and not text.link):
+            texts.append(text)
+            continue
+        others = [c for c in occupied.get(text.row, []) if c > text.column]
+        last, width = text.column, widths.get(text.column, 8.43)
+        limit = min(others, default=10_000) - 1
+        while last < limit and width + widths.get(last + 1, 8.43) <= page - sum(
+                widths.get(c, 8.43) for c in range(1, text.column)):
+            last += 1
+            width += widths.get(last, 8.43)
+        if last == text.column:
+            texts.append(text)
+            continue
+        lines = math.ceil(TEXT_CHARS * len(text.value) / width)
+        heights[text.row] = max(heights.get(text.row, 0.0), min(15.0 * lines, MAX_ROW_POINTS))
+        texts.append(replace(text, span=last - text.column + 1))
+    return texts, heights
+
+
+def _charts_on_the_page(sheet: Sheet) -> list[Chart]:
+    """Charts that would print past the page's right edge (at the scale the tables and text need) moved
+    below everything else, side by side as the page's width allows: a chart is never cut at the edge."""
+    widths = _column_chars(sheet)
+    without = replace(sheet, charts=[])
+    printed = print_setup(without)
+    page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale
+
+    def start(column: int) -> float:
+        return sum(widths.get(c, 8.43) for c in range(1, column))
+
+    staying, moving = [], []
+    for chart in sheet.charts:
+        row, column = _anchor(chart.anchor)
+        (moving if start(column) + chart.width_cm * CM_TO_CHARS > max(page, content_width(without, widths))
+         else staying).append(chart)
+    if not moving:
+        return list(sheet.charts)
+    bottom = max([t.bottom for t in sheet.tables] + [t.row for t in sheet.texts]
+                 + [_anchor(c.anchor)[0] + math.ceil(c.height_cm * 37.8 / ROW_PX) for c in staying] + [1])
+    row, used, tallest = bottom + 2, 0.0, 0
+    placed = list(staying)
+    for chart in moving:
+        width = chart.width_cm * CM_TO_CHARS
+        if used and used + width > page:
+            row, used, tallest = row + tallest + 1, 0.0, 0
+        column = 1
+        while start(column) < used:
+            column += 1
+        placed.append(replace(chart, anchor=cell_address(row, column)))
+        used = start(column) + width + 1
+        tallest = max(tallest, math.ceil(chart.height_cm * 37.8 / ROW_PX))
+    return placed
+
+
+def presented(sheet: Sheet) -> Sheet:
+    """A copy of ``sheet`` with the presentation rules applied (the writers draw this, never the original)."""
+    tables = [replace(t, columns=list(t.columns), cell_formats=dict(t.cell_formats)) for t in sheet.tables]
+    for table in tables:
+        present_table(table)
+    _last_column_wraps(tables)
+    shown = replace(sheet, tables=tables, texts=[present_text(t) for t in sheet.texts])
+    shown.charts = _charts_on_the_page(shown)
+    shown.texts, shown.heights = _wrapped(shown)
+    return shown

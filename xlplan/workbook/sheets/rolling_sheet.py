@@ -7,6 +7,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from xlplan.analysis.compare import PairedDifference, paired_difference
 from xlplan.analysis.rolling import RollingStudy
 from xlplan.workbook.contract import ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAME
 from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, MONEY_WHOLE, Chart, Column, Series, Sheet, Table
@@ -24,15 +25,36 @@ def _window_words(study: RollingStudy) -> str:
     return f"re-planned every {s.replan_every} period(s), looking {window}{frozen}"
 
 
+def ranking(study: RollingStudy) -> tuple[str, PairedDifference | None]:
+    """The most profitable policy and its paired difference from the runner-up over the same worlds; the
+    policy's name is only a winner when that difference's interval excludes zero."""
+    ranked = sorted(study.policies, key=lambda p: p.rolling.summary.mean_profit, reverse=True)
+    if len(ranked) < 2:
+        return ranked[0].name, None
+    best, runner = ranked[0], ranked[1]
+    return best.name, paired_difference(best.name, best.rolling.profit, runner.name, runner.rolling.profit,
+                                        study.settings.confidence, best.rolling.weights)
+
+
+def verdict(study: RollingStudy) -> str:
+    """The headline's ranking in words: a winner, or a difference within noise."""
+    name, difference = ranking(study)
+    best = next(p for p in study.policies if p.name == name).rolling.summary
+    figures = f"mean profit {best.mean_profit:,.0f}, on-time fill rate {best.fill_rate:.2%}"
+    if difference is None:
+        return f"The {name} policy when re-planned: {figures}"
+    if difference.within_noise:
+        return f"No policy is more profitable beyond noise when re-planned: {difference.words()}"
+    return f"Most profitable when re-planned: the {name} policy ({figures}), {difference.words()}"
+
+
 def rolling_sheet(study: RollingStudy) -> Sheet:
     """Each policy's re-planned profit, fill rate, nervousness, solves and time, beside its static plan."""
     sheet = Sheet(ROLLING, tab_color=OUTPUT_TAB, widths={1: 16})
-    best = max(study.policies, key=lambda p: p.rolling.summary.mean_profit)
     s = study.settings
     sheet.text(1, 1, "Rolling re-planning", "heading")
-    headline = (f"Most profitable when re-planned: the {best.name} policy ({best.rolling.summary.mean_profit:,.0f}, "
-                f"on-time fill rate {best.rolling.summary.fill_rate:.2%}); {_window_words(study)}, over the same "
-                f"{s.replications:,} simulated worlds for every policy.")
+    headline = (f"{verdict(study)}; {_window_words(study)}, over the same {s.replications:,} simulated worlds for "
+                "every policy.")
     notes = ["Static: the same policy's first plan executed to the end without re-planning, in the same worlds. "
              "Plan changes: units of production re-planned for a period already planned, summed per world."]
     if study.lp_windows:
@@ -99,7 +121,10 @@ def rolling_record(study: RollingStudy, source: str, fingerprint: str, seconds: 
     details += [("Re-planning", _window_words(study), "@"), ("Replications", study.settings.replications, "#,##0"),
                 *(("Stopped by a limit", line, "@") for line in study.stopped),
                 ("Seconds: total", round(seconds, 3), "0.000")]
-    best = max(study.policies, key=lambda p: p.rolling.summary.mean_profit)
-    status = f"stopped; best: {best.name}" if study.stopped else f"best: {best.name}"
+    name, difference = ranking(study)
+    best = next(p for p in study.policies if p.name == name)
+    ranked = "within noise" if difference is not None and difference.within_noise else f"best: {name}"
+    status = f"stopped; {ranked}" if study.stopped else ranked
+    details.append(("Ranking", verdict(study), "@"))
     return RunRecord("simulate --rolling", source, datetime.now(UTC), status, "Mean profit",
                      best.rolling.summary.mean_profit, None, seconds, fingerprint, tuple(details))

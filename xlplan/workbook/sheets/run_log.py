@@ -19,6 +19,8 @@ OUTPUT_TAB = "70AD47"
 HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "Value", "Gap", "Seconds",
                    "Input fingerprint")
 MAX_HISTORY = 500
+MONEY_FIGURES = ("Expected cost", "Mean profit")
+"""The Run log's figures that are money; the others (a frontier's points) are counts."""
 Detail = tuple[str, Any, str]
 """(label, value, number format)"""
 
@@ -62,18 +64,23 @@ class RunRecord:
                 self.figure, finite(self.value), finite(self.gap), round(self.seconds, 3), self.fingerprint]
 
 
+PLAN_WRITERS = ("solve", "adopt")
+"""The commands that write the Plan sheet."""
+
+
 def solved_fingerprint(history: tuple[tuple[Any, ...], ...]) -> str | None:
-    """The input fingerprint of the latest solve in a Run log's history (most recent first): the
-    inputs the Plan sheet was solved for. None when the log records no solve."""
+    """The input fingerprint of the latest solve (or adopt) in a Run log's history (most recent first):
+    the inputs the Plan sheet was made for. None when the log records neither."""
     command, fingerprint = HISTORY_COLUMNS.index("Command"), HISTORY_COLUMNS.index("Input fingerprint")
     for row in history:
-        if len(row) > fingerprint and row[command] == "solve" and row[fingerprint]:
+        if len(row) > fingerprint and row[command] in PLAN_WRITERS and row[fingerprint]:
             return str(row[fingerprint])
     return None
 
 
-def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()) -> RunRecord:
-    """The Run log's record of a solve; ``notes`` add lines after its message (a calm plan's second solve)."""
+def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = (), command: str = "solve") -> RunRecord:
+    """The Run log's record of a solve (or of ``command``, e.g. adopt); ``notes`` add lines after its
+    message (a calm plan's second solve, the plan adopted)."""
     info = result.info
     options = info.options
     details: list[Detail] = [
@@ -95,7 +102,8 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
         *[(f"Model: {key.replace('_', ' ')}", value, UNITS) for key, value in info.model_size.items()],
         *[(f"Version: {name}", version, TEXT) for name, version in info.versions.items()],
     ]
-    return RunRecord("solve", source, info.finished_at, info.status.value, "Expected cost", info.objective, info.gap,
+    status = "adopted" if command == "adopt" and result.has_plan else info.status.value
+    return RunRecord(command, source, info.finished_at, status, "Expected cost", info.objective, info.gap,
                      info.seconds["total"], info.fingerprint, tuple(details))
 
 
@@ -123,5 +131,5 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
         Column(HISTORY_COLUMNS[4], GENERAL, 16), Column(HISTORY_COLUMNS[5], MONEY, 16),
         Column(HISTORY_COLUMNS[6], "0.00%", 10), Column(HISTORY_COLUMNS[7], "0.00", 10),
         Column(HISTORY_COLUMNS[8], GENERAL, 20)], rows, table_name="xlplanRuns", defined_name=RUNS_NAME,
-        title="All runs"))
+        title="All runs", cell_formats={(i, 5): UNITS for i, row in enumerate(rows) if row[4] not in MONEY_FIGURES}))
     return sheet

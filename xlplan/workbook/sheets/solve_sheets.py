@@ -349,11 +349,12 @@ def no_plan_sheet(result: PlanResult) -> Sheet:
 
 def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...], ...] = (),
                   notes: tuple[Detail, ...] = (), detail: int = DETAIL_SCENARIOS,
-                  detail_file: str | None = None) -> list[Sheet]:
-    """The output sheets of a solve, in tab order (the Run log keeps the earlier runs' ``history`` and
-    adds ``notes`` to the solve's record). The Recourse sheet shows at most ``detail`` scenarios in full;
-    ``detail_file`` names the file holding every scenario's, when one was written."""
-    log = run_log_sheet(solve_record(result, source, notes), history)
+                  detail_file: str | None = None, command: str = "solve") -> list[Sheet]:
+    """The output sheets of a solve (or of ``adopt``, which prices a kept plan), in tab order (the Run log
+    keeps the earlier runs' ``history`` and adds ``notes`` to the record). The Recourse sheet shows at most
+    ``detail`` scenarios in full; ``detail_file`` names the file holding every scenario's, when one was
+    written."""
+    log = run_log_sheet(solve_record(result, source, notes, command), history)
     if not result.has_plan:
         sheets = [no_plan_sheet(result), log]
     else:

@@ -18,7 +18,7 @@ from openpyxl.utils import range_boundaries
 from xlplan.problem.numbers import finite_or_none
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.read.live_source import OPTIONAL
-from xlplan.workbook.sheets.layout import GENERAL, Chart, Formula, Sheet, Table, Text
+from xlplan.workbook.sheets.layout import GENERAL, Chart, Formula, Sheet, Table, Text, presented, print_setup
 from xlplan.workbook.write.markers import is_marker, marker_names, refuse_clashes, sheet_of
 
 ACCENT = (31, 78, 121)
@@ -28,6 +28,8 @@ FONT_COLOURS = {"heading": ACCENT, "subheading": ACCENT, "note": (89, 89, 89), "
 CHART_TYPES = {"column": "column_clustered", "stacked": "column_stacked", "bar": "bar_clustered", "line": "line",
                "scatter": "xy_scatter_lines"}
 POINTS_PER_CM = 28.35
+RIGHT, LANDSCAPE, PORTRAIT = -4152, 2, 1
+"""Excel's xlRight, xlLandscape and xlPortrait."""
 
 
 FORMULA_LEADS = ("=", "+", "-", "@")
@@ -110,6 +112,7 @@ class LiveWriter:
 
     # -------------------------------------------------------------- drawing
     def render(self, ws: xw.Sheet, layout: Sheet) -> None:
+        layout = presented(layout)  # the presentation rules, as the file writer applies them
         widths = dict(layout.widths)
         for table in layout.tables:
             self._table(ws, table, widths)
@@ -123,20 +126,47 @@ class LiveWriter:
             _try(ws.freeze_panes.freeze_at, layout.freeze)
         for row, height in layout.heights.items():
             _try(setattr, ws.range((row, 1)), "row_height", height)
-        if layout.repeat_rows:  # Excel's page setup; engines without one (Lite) print without it
-            first, last = layout.repeat_rows
-            _try(lambda: setattr(ws.api.PageSetup, "PrintTitleRows", f"${first}:${last}"))
+        self._page_setup(ws, layout)
+
+    @staticmethod
+    def _page_setup(ws: xw.Sheet, layout: Sheet) -> None:
+        """Excel's page setup, as the file writer's; engines without one (Lite) print without it."""
+        printed = print_setup(layout)
+
+        def apply() -> None:
+            setup = ws.api.PageSetup
+            setup.Orientation = LANDSCAPE if printed.landscape else PORTRAIT
+            setup.Zoom = printed.scale
+            if printed.repeat_rows:
+                setup.PrintTitleRows = f"${printed.repeat_rows[0]}:${printed.repeat_rows[1]}"
+            if printed.repeat_columns:
+                first, last = (ws.range((1, c)).address.split("$")[1] for c in printed.repeat_columns)
+                setup.PrintTitleColumns = f"${first}:${last}"
+            for row in printed.row_breaks:
+                ws.api.HPageBreaks.Add(ws.range((row, 1)).api)
+            for column in printed.column_breaks:
+                ws.api.VPageBreaks.Add(ws.range((1, column)).api)
+
+        _try(apply)
 
     def _text(self, ws: xw.Sheet, text: Text) -> None:
         cell = ws.range((text.row, text.column))
+        if text.wrap:
+            _try(setattr, cell, "wrap_text", True)
+        if text.span > 1:  # a long line wrapped over the columns it may use
+            across = ws.range((text.row, text.column), (text.row, text.column + text.span - 1))
+            _try(across.merge)
+            _try(setattr, across, "wrap_text", True)
         if text.link:
             _try(cell.add_hyperlink, f"#{text.link}", str(text.value))
         else:
             cell.value = _cell(text.value)
         if text.number_format != GENERAL:
             cell.number_format = text.number_format
-        if text.style in ("heading", "subheading", "label", "good", "bad"):
+        if text.style in ("heading", "subheading", "label", "label_right", "good", "bad"):
             _try(setattr, cell.font, "bold", True)
+        if text.style in ("label_right", "number"):
+            _try(lambda: setattr(cell.api, "HorizontalAlignment", RIGHT))
         if text.style in ("note", "unit"):
             _try(setattr, cell.font, "italic", True)
         if text.style == "heading":
@@ -156,6 +186,12 @@ class LiveWriter:
         _try(setattr, header, "color", ACCENT)
         _try(setattr, header.font, "bold", True)
         _try(setattr, header.font, "color", WHITE)
+        for j in (*table.right_headers, *table.indented):  # Excel's own alignment; other engines keep theirs
+            cells = ws.range((table.top, table.left + j), (max(table.bottom, table.top), table.left + j))
+            if j in table.right_headers:
+                _try(lambda cells=cells: setattr(cells[0].api, "HorizontalAlignment", RIGHT))
+            else:
+                _try(lambda cells=cells: setattr(cells.api, "IndentLevel", 1))
         for j, column in enumerate(table.columns):
             widths[table.left + j] = max(widths.get(table.left + j, 0), column.width)
             if column.wrap and table.rows:

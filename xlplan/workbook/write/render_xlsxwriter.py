@@ -17,7 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xlplan.workbook.addresses import quote_sheet
-from xlplan.workbook.sheets.layout import GENERAL, Button, Chart, Formula, Sheet, Table
+from xlplan.workbook.sheets.layout import GENERAL, Button, Chart, Formula, Sheet, Table, presented, print_setup
 
 ACCENT = "#1F4E79"
 FIXED_TIME = datetime(2026, 1, 1)
@@ -26,15 +26,21 @@ STYLES: dict[str, dict[str, Any]] = {
     "subheading": {"bold": True, "font_size": 12, "font_color": ACCENT},
     "note": {"italic": True, "font_color": "#595959"},
     "label": {"bold": True},
+    "label_right": {"bold": True, "align": "right"},
     "value": {"align": "left"},
+    "number": {"align": "right"},
     "unit": {"italic": True, "font_size": 9, "font_color": "#808080"},
     "good": {"bold": True, "font_color": "#2E7D32"},
     "bad": {"bold": True, "font_color": "#C62828"},
     "link": {"font_color": "#0563C1", "underline": 1},
     "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": ACCENT, "text_wrap": True, "valign": "vcenter"},
-    "cell": {},
+    "cell": {"valign": "top"},
     "wrapped": {"text_wrap": True, "valign": "top"},
 }
+STYLES.update({f"{name} wrap": {**style, "text_wrap": True, "valign": "top"} for name, style in tuple(STYLES.items())})
+STYLES.update({f"{name} right": {**style, "align": "right"} for name, style in tuple(STYLES.items())})
+STYLES.update({f"{name} indent": {**style, "indent": 1} for name, style in tuple(STYLES.items())
+               if not name.endswith("right")})
 CM_TO_PX = 37.8
 LINE_POINTS = 15.0
 """Height of a line of text at the default font."""
@@ -76,25 +82,30 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
     top, left = table.top - 1, table.left - 1
     for j, column in enumerate(table.columns):
         widths[left + j] = max(widths.get(left + j, 0), column.width)
-    if any(len(c.header) > c.width for c in table.columns):
-        ws.set_row(top, 30)  # room for headers wrapped on two lines
+    lines = max((math.ceil(1.1 * len(c.header) / max(c.width - 1, 1)) for c in table.columns), default=1)
+    if lines > 1:
+        ws.set_row(top, min(LINE_POINTS * lines, 409.0))  # room for headers wrapped on several lines (at most Excel's)
+    def header(j: int) -> Any:
+        return formats("header right" if j in table.right_headers else
+                       "header indent" if j in table.indented else "header")
+
     if table.table_name:
         ws.add_table(top, left, top + max(len(table.rows), 1), left + len(table.columns) - 1, {
             "name": table.table_name, "style": "Table Style Medium 2", "autofilter": True,
-            "columns": [{"header": c.header, "header_format": formats("header")} for c in table.columns],
+            "columns": [{"header": c.header, "header_format": header(j)} for j, c in enumerate(table.columns)],
         })
     else:
         for j, column in enumerate(table.columns):
-            ws.write_string(top, left + j, column.header, formats("header"))
+            ws.write_string(top, left + j, column.header, header(j))
     wrapped = [j for j, column in enumerate(table.columns) if column.wrap]
     for i, row in enumerate(table.rows):
         if wrapped:  # not every application fits a row to wrapped text on opening: give it the lines it needs
             lines = max(math.ceil(len(str(row[j])) / max(table.columns[j].width - 2, 1)) for j in wrapped)
             if lines > 1:
-                ws.set_row(top + 1 + i, LINE_POINTS * lines)
+                ws.set_row(top + 1 + i, min(LINE_POINTS * lines, 409.0))
         for j, value in enumerate(row):
             number_format = table.cell_formats.get((i, j), table.columns[j].number_format)
-            style = "wrapped" if table.columns[j].wrap else "cell"
+            style = ("wrapped" if table.columns[j].wrap else "cell") + (" indent" if j in table.indented else "")
             _write(ws, top + 1 + i, left + j, value, formats(style, number_format))
     if table.defined_name:  # a plain range, which every engine reads; readers follow the table as it grows
         book.define_name(table.defined_name, f"={quote_sheet(sheet_name)}!{table.ref_absolute()}")
@@ -143,7 +154,8 @@ def _chart(book: Workbook, ws: Worksheet, chart: Chart) -> None:
 
 
 def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
-    """Draw ``sheet`` as a new worksheet of ``book``."""
+    """Draw ``sheet`` as a new worksheet of ``book``, by the presentation rules (``layout.presented``)."""
+    sheet = presented(sheet)
     ws = book.add_worksheet(sheet.name)
     widths = {column - 1: width for column, width in sheet.widths.items()}
     for table in sheet.tables:
@@ -152,7 +164,13 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
         ws.set_column(column, column, width)
     for text in sheet.texts:
         cell_format = formats(text.style, text.number_format)
-        if text.link:
+        if text.wrap:
+            cell_format = formats(f"{text.style} wrap", text.number_format)
+        if text.span > 1:  # a long line wrapped over the columns it may use
+            cell_format = formats(f"{text.style} wrap", text.number_format)
+            ws.merge_range(text.row - 1, text.column - 1, text.row - 1, text.column + text.span - 2, "", cell_format)
+            _write(ws, text.row - 1, text.column - 1, text.value, cell_format)
+        elif text.link:
             ws.write_url(text.row - 1, text.column - 1, f"internal:{text.link}", cell_format, str(text.value))
         else:
             _write(ws, text.row - 1, text.column - 1, text.value, cell_format)
@@ -168,11 +186,18 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
         ws.set_tab_color("#" + sheet.tab_color)
     for row, height in sheet.heights.items():
         ws.set_row(row - 1, height)
-    # printed landscape, one page wide, as many pages tall as it takes, a long table's header on each
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    if sheet.repeat_rows:
-        ws.repeat_rows(sheet.repeat_rows[0] - 1, sheet.repeat_rows[1] - 1)
+    printed = print_setup(sheet)
+    if printed.landscape:
+        ws.set_landscape()
+    ws.set_print_scale(printed.scale)
+    if printed.repeat_rows:
+        ws.repeat_rows(printed.repeat_rows[0] - 1, printed.repeat_rows[1] - 1)
+    if printed.repeat_columns:
+        ws.repeat_columns(printed.repeat_columns[0] - 1, printed.repeat_columns[1] - 1)
+    if printed.row_breaks:
+        ws.set_h_pagebreaks([row - 1 for row in printed.row_breaks])
+    if printed.column_breaks:
+        ws.set_v_pagebreaks([column - 1 for column in printed.column_breaks])
     return ws
 
 

@@ -1,0 +1,81 @@
+"""The Plans sheet: the plans compare, frontier and a calm solve made, kept so that ``adopt`` can put any
+of them on the Plan sheet.
+
+Each command replaces its own plans and keeps the others' (read back as written, like the Run log's
+history), so the sheet holds the latest Compare's three plans beside the latest frontier's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from xlplan.model.plan_table import PLAN_FIELDS
+from xlplan.problem import PlanningProblem
+from xlplan.workbook.contract import CANDIDATES
+from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, UNITS, Column, Sheet, Table
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB
+
+PLANS = CANDIDATES.sheet
+MADE_BY = [c.key for c in CANDIDATES.columns].index("made_by")
+TOP = 5
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A plan a command made, to keep on the Plans sheet."""
+
+    name: str
+    plan: Mapping[str, np.ndarray]
+    recommended: bool = False
+
+
+def adopt_words(name: str) -> str:
+    """How to put a kept plan on the Plan sheet, in every front end's terms."""
+    return (f"to put it on the Plan sheet: xlplan adopt BOOK --plan \"{name}\" (or Adopt plan in the Start "
+            "sheet's Action cell, which adopts Compare's recommendation)")
+
+
+def _format(values: Sequence[float]) -> str:
+    array = np.asarray(values, dtype=float)
+    return UNITS if np.allclose(array, np.round(array), rtol=0, atol=1e-9) else DECIMAL
+
+
+def plans_sheet(problem: PlanningProblem, made_by: str, candidates: Sequence[Candidate], finished: datetime,
+                earlier: tuple[tuple[Any, ...], ...] = ()) -> Sheet:
+    """The Plans sheet: ``candidates`` (made by the command ``made_by`` now) first, then the plans other
+    commands made (``earlier``, the sheet's rows as read back)."""
+    made = finished.replace(tzinfo=None, microsecond=0)
+    rows: list[list[Any]] = []
+    for candidate in candidates:
+        for i, product in enumerate(problem.products):
+            for t, period in enumerate(problem.periods):
+                rows.append([candidate.name, made_by, made, problem.fingerprint(),
+                             "yes" if candidate.recommended else "", product, period,
+                             *(float(candidate.plan[f.name][i, t]) for f in PLAN_FIELDS)])
+    width = len(CANDIDATES.columns)
+    rows += [list(row[:width]) + [""] * (width - len(row)) for row in earlier
+             if len(row) > MADE_BY and row[MADE_BY] != made_by]
+    values = {f.name: [r[7 + k] for r in rows if isinstance(r[7 + k], int | float)] or [0.0]
+              for k, f in enumerate(PLAN_FIELDS)}
+    columns = [Column("Plan", GENERAL, 18), Column("Made by", GENERAL, 11),
+               Column("Made (UTC)", "yyyy-mm-dd hh:mm", 17), Column("Input fingerprint", GENERAL, 18),
+               Column("Recommended", GENERAL, 13), Column("Product", GENERAL, 12), Column("Period", GENERAL, 9),
+               *(Column(f.title, _format(values[f.name]), max(12, len(f.title) + 2)) for f in PLAN_FIELDS)]
+    sheet = Sheet(PLANS, tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}", repeat_rows=(TOP, TOP))
+    sheet.text(1, 1, "Plans", "heading")
+    sheet.text(2, 1, "Every plan Compare, Frontier and a calm solve made, kept so that any of them can be put on "
+               "the Plan sheet, then simulated, reported and compared like a solved plan.", "note")
+    sheet.text(3, 1, "Adopt one: xlplan adopt BOOK --plan NAME (the Plan column's name); without --plan, or with "
+               "Adopt plan in the Start sheet's Action cell, the plan marked Recommended.", "note")
+    sheet.tables.append(Table(TOP, 1, columns, rows, table_name=CANDIDATES.table, defined_name=CANDIDATES.name))
+    return sheet
+
+
+def risk_plan_name(weight: float) -> str:
+    """A frontier plan's name on the Plans sheet."""
+    return f"risk weight {weight:g}"
