@@ -61,6 +61,12 @@ def frontier(book: xw.Book):
 
 
 @script
+def adopt_plan(book: xw.Book):
+    """Puts the plan Compare recommends on the Plan sheet, priced over the scenarios."""
+    run_action(book, BY_NAME["adopt"].action)
+
+
+@script
 def replan(book: xw.Book):
     """Re-plans the deterministic, buffered and stochastic policies every few weeks along simulated demand."""
     run_action(book, BY_NAME["simulate"].action, {"rolling": True})

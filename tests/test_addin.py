@@ -95,7 +95,7 @@ def test_every_ribbon_button_runs_a_command_of_the_table():
     for button in buttons().values():
         assert button.command in BY_NAME, button.id
     labels = [b.label for group in RIBBON for b in group.buttons]
-    assert labels == ["Solve", "Check inputs", "Simulate", "Compare", "Frontier", "Re-plan", "Report",
+    assert labels == ["Solve", "Adopt plan", "Check inputs", "Simulate", "Compare", "Frontier", "Re-plan", "Report",
                       "Clear outputs", "Set up inputs"]
     assert buttons()["xlplanReplan"].options == (("rolling", True),)
 
@@ -206,6 +206,7 @@ def test_the_status_bar_is_reset_when_the_inputs_are_wrong(status_bar, tmp_path)
 
 def test_every_ribbon_button_runs_on_the_electronics_example(status_bar):
     expected = {"xlplanSolve": "optimal; expected cost 564,471.50", "xlplanValidate": "valid: 3 products",
+                "xlplanAdopt": "keeps no plans yet",
                 "xlplanSimulate": "mean profit", "xlplanCompare": "compared 3 plans",
                 "xlplanFrontier": "mean-CVaR plans", "xlplanReplan": "re-plan",
                 "xlplanReport": "has no solved plan to report", "xlplanClear": "cleared the output sheets",
@@ -262,3 +263,11 @@ def test_the_active_workbook_is_the_callers_app_active_book():
     book = remote_book(payload(ELECTRONICS))
     book.set_mock_caller()
     assert xw.Book.caller().app.books.active.name == "electronics.xlsx"
+
+
+def test_adopt_from_the_ribbon_puts_compares_recommendation_on_the_plan_sheet(tmp_path):
+    compared = tmp_path / "compared.xlsx"
+    assert cli(["compare", str(ELECTRONICS), "-o", str(compared), "--replications", "2000"]) == 0
+    message, cells, _ = press(compared, "xlplanAdopt")
+    assert "adopted" in message.lower() and "failed" not in message, message
+    assert {"Plan", "Recourse", "Costs", "KPI", "Run log"} <= set(cells)

@@ -237,7 +237,7 @@ def _run_script(path: Path, sheet: str, script: str) -> dict:
 def test_lite_scripts_are_bound_to_the_lite_workbooks_buttons():
     scripts = {s["function_name"]: s for s in custom_scripts_meta(lite_main())}
     assert set(scripts) == {"run_xlplan", "check_inputs", "simulate", "solve", "compare", "frontier",
-                            "replan", "set_up_inputs", "clear_outputs"}
+                            "adopt_plan", "replan", "set_up_inputs", "clear_outputs"}
     assert scripts["run_xlplan"]["button"] == lite_button("Start") == "[TextBox 1]Start!E3"
     assert scripts["check_inputs"]["button"] == "[TextBox 1]Settings!C1"
     assert scripts["simulate"]["button"] == "[TextBox 1]Uncertainty!C1"

@@ -61,6 +61,9 @@ RIBBON: tuple[RibbonGroup, ...] = (
     RibbonGroup("xlplanPlan", "Plan", (
         RibbonButton("xlplanSolve", "Solve", "solve", "MacroPlay",
                      "Solve the active workbook's plan and write Plan, Recourse, Costs, KPI and Run log", large=True),
+        RibbonButton("xlplanAdopt", "Adopt plan", "adopt", "AcceptTask",
+                     "Put the plan Compare recommends on the Plan sheet, priced over the scenarios, to simulate, "
+                     "report and act on", large=True),
         RibbonButton("xlplanValidate", "Check inputs", "validate", "AcceptInvitation",
                      "Check every input and list each problem, linked to its cell, on a Problems sheet"),
     )),
