@@ -66,6 +66,7 @@ def pyodide_environment(pyodide: str) -> Environment:
     lock = {name: entry["version"] for name, entry in pyodide_lock(pyodide)["packages"].items()}
     if "highspy" in lock:
         wanted["highspy"] = lock["highspy"]
+    wanted["xlplan"] = "wheel, no dependencies"
     folder = CACHE / "pyodide-env" / pyodide
     python = folder / "bin" / "python"
     record = folder / "xlplan-installed.json"
@@ -74,7 +75,8 @@ def pyodide_environment(pyodide: str) -> Environment:
         if kept["wanted"] == wanted:
             return Environment(pyodide, python, kept["installed"], kept["substituted"])
     venv.EnvBuilder(with_pip=True, clear=True).create(folder)
-    installed, substituted = dict(wanted), {}
+    installed = {name: version for name, version in wanted.items() if name != "xlplan"}
+    substituted = {}
     for name in COMPILED:
         if name in wanted and not _available(python, name, wanted[name]):
             installed[name] = _newest_for_this_python(python, name, wanted[name])
@@ -82,6 +84,10 @@ def pyodide_environment(pyodide: str) -> Environment:
                                 f"{sys.version_info.major}.{sys.version_info.minor} on PyPI)"
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--only-binary", "numpy,scipy,pandas,lxml,highspy",
                     *(f"{name}=={version}" for name, version in installed.items())], check=True,
+                   stdin=subprocess.DEVNULL)
+    # xlplan itself as xlwings Lite takes it: a wheel without dependencies (its code is run from this
+    # checkout, first on the path; the installed copy gives the package's metadata, as in Lite)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)], check=True,
                    stdin=subprocess.DEVNULL)
     record.write_text(json.dumps({"wanted": wanted, "installed": installed, "substituted": substituted}))
     return Environment(pyodide, python, installed, substituted)
