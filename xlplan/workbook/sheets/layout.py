@@ -364,6 +364,10 @@ ROW_PX = 20.0
 CM_TO_CHARS = 37.8 / 9.3
 TEXT_CHARS = 1.1
 """Column width units a character of text takes (a note's italics, a label's bold)."""
+FITS_WITHIN = 1.0
+"""Width units a text may pass its column's estimate by and still print in it (the estimate is cautious, and
+the cell's padding is not counted): wrapping such a label would raise its row and leave the value beside it
+at the bottom of a taller row."""
 MIN_SCALE = 55
 """Below this a printed figure is hard to read: a wider sheet prints across pages instead, its first
 column repeated on each."""
@@ -504,8 +508,9 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
     texts, heights = [], dict(sheet.heights)
     for text in sheet.texts:
         own = widths.get(text.column, 8.43)
+        # a text that would run under its neighbour wraps in its own cell
         if (isinstance(text.value, str) and text.column + 1 in occupied.get(text.row, [])
-                and TEXT_CHARS * len(text.value) > own and not text.link):  # it would run under its neighbour
+                and TEXT_CHARS * len(text.value) > own + FITS_WITHIN and not text.link):
             lines = math.ceil(TEXT_CHARS * len(text.value) / max(own - 1, 1))
             heights[text.row] = max(heights.get(text.row, 0.0), min(15.0 * lines, MAX_ROW_POINTS))
             texts.append(replace(text, wrap=True))
@@ -526,6 +531,9 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
         lines = math.ceil(TEXT_CHARS * len(text.value) / width)
         heights[text.row] = max(heights.get(text.row, 0.0), min(15.0 * lines, MAX_ROW_POINTS))
         texts.append(replace(text, span=last - text.column + 1))
+    # a row made taller for a wrapped label: the values beside it start at its top too, not at its bottom
+    raised = {t.row for t in texts if t.wrap}
+    texts = [replace(t, wrap=True) if t.row in raised and not t.wrap and t.span == 1 else t for t in texts]
     return texts, heights
 
 
