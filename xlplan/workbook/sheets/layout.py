@@ -503,7 +503,7 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
         occupied.setdefault(t.row, []).append(t.column)
     for row in list(occupied):  # only the rows holding text matter: what else sits in them
         for table in sheet.tables:
-            if table.top - (2 if table.title else 0) <= row <= table.bottom:
+            if table.top - (1 if table.title else 0) <= row <= table.bottom:  # its title sits just above it
                 occupied[row].extend(range(table.left, table.right + 1))
     texts, heights = [], dict(sheet.heights)
     for text in sheet.texts:
