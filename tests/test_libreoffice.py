@@ -93,7 +93,7 @@ def test_every_output_prints(tmp_path, capsys, libreoffice):
     assert "Sensitivity" in text
     # Start, six inputs, six outputs at a readable scale (55% or more): the Plan's blocks beside its table on
     # pages of their own, no table or chart cut in two, Recourse and Sensitivity over several pages
-    assert pdf_pages(pdf) == 27
+    assert pdf_pages(pdf) == 26
 
 
 def test_infeasible_output_prints_the_conflicts(tmp_path, capsys, libreoffice):

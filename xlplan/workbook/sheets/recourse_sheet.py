@@ -114,7 +114,7 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
     blocks = [("Inventory by scenario (all products, end of period)", result.flows.inventory, "Units in stock"),
               ("Backorders by scenario (all products, end of period)", result.flows.recourse["backorders"],
                "Units owed")]
-    top = TOP
+    top = TOP + 1  # a row below the summary's title, which runs on to the right over the empty cells
     for title, values, axis in blocks:
         names, columns = _scenario_profiles(result, values)
         summary = Table(top, left, [Column("Period", GENERAL, 9)] + [Column(n, whole_or_decimal(columns), 10)
