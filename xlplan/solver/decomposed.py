@@ -13,15 +13,12 @@ from xlplan import progress
 from xlplan.model import FORMULATION, Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_two_stage, values_of
-from xlplan.solver.decomposition import INFEASIBLE, OPTIMAL, STOPPED_WITH_PLAN, LearnedCuts, solve_by_decomposition
+from xlplan.solver.decomposition import LearnedCuts, solve_by_decomposition
 from xlplan.solver.highs_direct import highs_versions, release_threads
 from xlplan.solver.interface import SolverRun, Values
 from xlplan.solver.options import SolveOptions
-from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason, optimal_reason
+from xlplan.solver.status import SolverOutcome
 from xlplan.solver.warm import Learned
-
-STATUS = {OPTIMAL: SolveStatus.OPTIMAL, STOPPED_WITH_PLAN: SolveStatus.STOPPED_WITH_PLAN,
-          INFEASIBLE: SolveStatus.INFEASIBLE}
 
 
 class DecompositionSolver:
@@ -72,19 +69,16 @@ class DecompositionSolver:
         finally:
             release_threads()
         solved = time.perf_counter()
-        status = STATUS.get(result.status, SolveStatus.STOPPED_WITHOUT_PLAN)
-        has_plan = status.has_plan and result.x is not None and result.y is not None
-        outcome = SolverOutcome(status, "", objective=result.upper_bound if has_plan else None,
-                                bound=result.lower_bound if has_plan else None, gap=result.gap if has_plan else None,
-                                solver_seconds=solved - handed,
-                                iterations={"decomposition": result.iterations, "cuts": result.cuts,
-                                            "recourse_solves": result.recourse_solves},
-                                history=history)
-        outcome.warm_start = result.learned
+        has_plan = result.solution.is_plan and result.x is not None and result.y is not None
         method = "decomposition" if options.mpi is None else f"decomposition on {result.processes} MPI processes"
-        outcome.reason = (optimal_reason(True, result.gap, method) if status is SolveStatus.OPTIMAL else
-                          INFEASIBLE_REASON if status is SolveStatus.INFEASIBLE else
-                          limit_reason("the time limit was reached", has_plan, result.gap if has_plan else None))
+        outcome = SolverOutcome.of(result.termination, result.solution, method,
+                                   objective=result.upper_bound if has_plan else None,
+                                   bound=result.lower_bound if has_plan else None, gap=result.gap if has_plan else None,
+                                   solver_seconds=solved - handed,
+                                   iterations={"decomposition": result.iterations, "cuts": result.cuts,
+                                               "recourse_solves": result.recourse_solves},
+                                   history=history)
+        outcome.warm_start = result.learned
         plan = recourse = None
         if has_plan:
             x, y = result.x, result.y

@@ -12,7 +12,7 @@ from xlplan.solver.compile import MatrixModel
 from xlplan.solver.digest import matrix_digest
 from xlplan.solver.highs_direct import MS, new_highs, pass_model, read_outcome, release_threads, run
 from xlplan.solver.options import SolveOptions
-from xlplan.solver.status import INFEASIBLE_REASON, UNBOUNDED_REASON, SolverOutcome, SolveStatus
+from xlplan.solver.status import SolutionStatus, SolverOutcome, SolveStatus, TerminationCondition
 from xlplan.solver.warm import WarmStart, basis_of, start_from
 
 WARM_PRICING = "simplex_dual_edge_weight_strategy"
@@ -39,7 +39,7 @@ def solve_matrix_model(model: MatrixModel, options: SolveOptions, warm_start: Wa
     outcome.history = history
     if not is_mip and outcome.status is SolveStatus.OPTIMAL:
         outcome.warm_start = basis_of(highs, matrix)
-    if highs.getModelStatus() == MS.kUnboundedOrInfeasible:
+    if outcome.termination is TerminationCondition.INFEASIBLE_OR_UNBOUNDED:
         outcome = _disambiguate(model, options, outcome)
     outcome.timings = {"hand_over": handed - started, "solve": solved - handed,
                        "extract": time.perf_counter() - solved}
@@ -55,6 +55,6 @@ def _disambiguate(model: MatrixModel, options: SolveOptions, outcome: SolverOutc
     probe.run()
     release_threads()
     feasible = probe.getModelStatus() == MS.kOptimal
-    outcome.status = SolveStatus.UNBOUNDED if feasible else SolveStatus.INFEASIBLE
-    outcome.reason = UNBOUNDED_REASON if feasible else INFEASIBLE_REASON
+    outcome.settle(TerminationCondition.UNBOUNDED if feasible else TerminationCondition.INFEASIBLE,
+                   SolutionStatus.NO_SOLUTION)
     return outcome

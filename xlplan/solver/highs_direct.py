@@ -21,27 +21,26 @@ from xlplan.runtime import can_start_threads
 from xlplan.solver.compile import MatrixModel
 from xlplan.solver.highs_api import HIGHSPY, highspy
 from xlplan.solver.options import HighsValue, SolveOptions
-from xlplan.solver.status import (
-    INFEASIBLE_REASON,
-    UNBOUNDED_REASON,
-    SolverOutcome,
-    SolveStatus,
-    limit_reason,
-    optimal_reason,
-)
+from xlplan.solver.status import SolutionStatus, SolverOutcome, TerminationCondition
 
 MS = highspy.HighsModelStatus
 PRIMAL_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
-LIMIT_REASONS = {
-    MS.kTimeLimit: "the time limit was reached",
-    MS.kIterationLimit: "the iteration limit was reached",
-    MS.kSolutionLimit: "the solution limit was reached",
-    MS.kInterrupt: "the solve was interrupted",
-    getattr(MS, "kHighsInterrupt", MS.kInterrupt): "the solve was interrupted",
-    MS.kObjectiveBound: "the objective bound was reached",
-    MS.kObjectiveTarget: "the objective target was reached",
-    MS.kMemoryLimit: "HiGHS ran out of memory",
+TC = TerminationCondition
+TERMINATION = {
+    MS.kOptimal: TC.CONVERGED,
+    MS.kInfeasible: TC.INFEASIBLE,
+    MS.kUnbounded: TC.UNBOUNDED,
+    MS.kUnboundedOrInfeasible: TC.INFEASIBLE_OR_UNBOUNDED,
+    MS.kTimeLimit: TC.TIME_LIMIT,
+    MS.kIterationLimit: TC.ITERATION_LIMIT,
+    MS.kSolutionLimit: TC.SOLUTION_LIMIT,
+    MS.kInterrupt: TC.INTERRUPTED,
+    getattr(MS, "kHighsInterrupt", MS.kInterrupt): TC.INTERRUPTED,
+    MS.kObjectiveBound: TC.OBJECTIVE_LIMIT,
+    MS.kObjectiveTarget: TC.OBJECTIVE_LIMIT,
+    MS.kMemoryLimit: TC.MEMORY_LIMIT,
 }
+"""HiGHS's model status on the first axis (anything else, such as "Not Set" or a load error: an error)."""
 
 
 @functools.cache
@@ -219,30 +218,27 @@ def run(highs: highspy.Highs, *, is_mip: bool = False) -> list[progress.Bounds]:
 
 
 def read_outcome(highs: highspy.Highs, is_mip: bool) -> SolverOutcome:
-    """Translate HiGHS's model status and info into a :class:`SolverOutcome`."""
+    """Translate HiGHS's model status and info into a :class:`SolverOutcome`: its two axes, and for a
+    plan its cost, bound and gap."""
     status = model_status(highs)
     info = highs.getInfo()
     has_solution = info.primal_solution_status == PRIMAL_FEASIBLE
-    outcome = SolverOutcome(
-        SolveStatus.ERROR, f"HiGHS reported '{highs.modelStatusToString(status)}'",
-        solver_seconds=highs.getRunTime(),
-        iterations={"simplex": int(info.simplex_iteration_count), "ipm": int(info.ipm_iteration_count),
-                    "pdlp": int(info.pdlp_iteration_count), "mip_nodes": int(info.mip_node_count)},
-    )
+    termination = TERMINATION.get(status, TC.ERROR)
+    outcome = SolverOutcome.failed(f"HiGHS reported '{highs.modelStatusToString(status)}'")
+    outcome.solver_seconds = highs.getRunTime()
+    outcome.iterations = {"simplex": int(info.simplex_iteration_count), "ipm": int(info.ipm_iteration_count),
+                          "pdlp": int(info.pdlp_iteration_count), "mip_nodes": int(info.mip_node_count)}
     if has_solution:
         outcome.x = np.asarray(highs.getSolution().col_value)
         outcome.objective = float(info.objective_function_value)
         outcome.bound, outcome.gap = ((float(info.mip_dual_bound), float(info.mip_gap)) if is_mip
                                       else (outcome.objective, 0.0))
-    if status == MS.kOptimal:
-        outcome.status, outcome.reason = SolveStatus.OPTIMAL, optimal_reason(is_mip, outcome.gap)
-    elif status == MS.kInfeasible:
-        outcome.status, outcome.reason = SolveStatus.INFEASIBLE, INFEASIBLE_REASON
-    elif status == MS.kUnbounded:
-        outcome.status, outcome.reason = SolveStatus.UNBOUNDED, UNBOUNDED_REASON
-    elif status in LIMIT_REASONS:
-        outcome.status = SolveStatus.STOPPED_WITH_PLAN if has_solution else SolveStatus.STOPPED_WITHOUT_PLAN
-        outcome.reason = limit_reason(LIMIT_REASONS[status], has_solution, outcome.gap)
-    if not outcome.status.has_plan:
-        outcome.x = outcome.objective = outcome.bound = outcome.gap = None
+    solution = (SolutionStatus.OPTIMAL if termination is TC.CONVERGED else SolutionStatus.FEASIBLE) \
+        if has_solution else SolutionStatus.NO_SOLUTION
+    if termination in (TC.ERROR, TC.INFEASIBLE_OR_UNBOUNDED):  # HiGHS's words say more than ours
+        outcome.termination, outcome.solution = termination, solution
+        if not outcome.status.has_plan:
+            outcome.x = outcome.objective = outcome.bound = outcome.gap = None
+    else:
+        outcome.settle(termination, solution, "MIP" if is_mip else None)
     return outcome

@@ -34,7 +34,7 @@ from xlplan.problem import PlanningProblem
 from xlplan.solver.interface import SolverRun, Values, solver_named
 from xlplan.solver.mpi_cylinders import BOUNDS, CONVERGED_PLAN, INFEASIBLE, JOB, PLAN, cylinders_for
 from xlplan.solver.options import SolveOptions
-from xlplan.solver.status import INFEASIBLE_REASON, SolverOutcome, SolveStatus, limit_reason
+from xlplan.solver.status import INFEASIBLE_REASON, SolutionStatus, SolverOutcome, TerminationCondition, reason
 from xlplan.solver.warm import Learned
 
 DEFAULT_RANKS = 2
@@ -152,8 +152,7 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
     """Solve ``problem`` with mpi-sppy on ``options.mpi`` processes and price its plan with HiGHS."""
     executable = mpiexec()
     if executable is None or not MpiSppySolver().available():
-        return SolverRun(SolverOutcome(SolveStatus.ERROR, "--mpi needs the mpi extra: pip install 'xlplan[mpi]'"),
-                         None, None)
+        return SolverRun(SolverOutcome.failed("--mpi needs the mpi extra: pip install 'xlplan[mpi]'"), None, None)
     cylinders_for(options.mpi or DEFAULT_RANKS)  # refuses a count mpi-sppy cannot share, before launching
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="xlplan-mpi-") as name:
@@ -171,15 +170,15 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
     if plan is None:
         if infeasible:
             scenarios = ", ".join(infeasible)
-            outcome = SolverOutcome(SolveStatus.INFEASIBLE, f"{INFEASIBLE_REASON} (not even in scenario "
-                                    f"{scenarios} alone)" if len(infeasible) == 1 else
-                                    f"{INFEASIBLE_REASON} (not even in scenarios {scenarios} alone)")
+            outcome = SolverOutcome.failed(f"{INFEASIBLE_REASON} (not even in scenario {scenarios} alone)"
+                                           if len(infeasible) == 1 else
+                                           f"{INFEASIBLE_REASON} (not even in scenarios {scenarios} alone)",
+                                           TerminationCondition.INFEASIBLE)
         elif timed_out:
-            outcome = SolverOutcome(SolveStatus.STOPPED_WITHOUT_PLAN,
-                                    limit_reason("the time limit was reached", False, None))
+            outcome = SolverOutcome.of(TerminationCondition.TIME_LIMIT, SolutionStatus.NO_SOLUTION)
         else:
             code = f"exit code {finished}"
-            outcome = SolverOutcome(SolveStatus.ERROR, f"mpi-sppy found no plan ({code}): {_failure(log)}")
+            outcome = SolverOutcome.failed(f"mpi-sppy found no plan ({code}): {_failure(log)}")
         outcome.timings = {"solve": ran - started}
         return SolverRun(outcome, None, None, timings=dict(outcome.timings))
 
@@ -196,8 +195,7 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
                 priced.outcome.objective is None or other.outcome.objective < priced.outcome.objective):
             priced = other
     if not priced.outcome.status.has_plan or priced.outcome.objective is None:
-        priced.outcome.reason = f"HiGHS could not price mpi-sppy's plan: {priced.outcome.reason}"
-        priced.outcome.status = SolveStatus.ERROR
+        priced.outcome = SolverOutcome.failed(f"HiGHS could not price mpi-sppy's plan: {priced.outcome.reason}")
         return SolverRun(priced.outcome, None, None, timings=priced.timings)
 
     objective = priced.outcome.objective
@@ -210,19 +208,21 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
         bound = min(outer, objective)  # above the plan's exact cost only by the solvers' tolerances
         gap = (objective - bound) / max(abs(objective), 1e-10)
     if gap is not None and gap <= tolerance:
-        status = SolveStatus.OPTIMAL
-        reason = f"optimal: the bounds of {bounds} agree within the relative gap {tolerance:.0e} (gap {gap:.2e})"
+        termination, solution = TerminationCondition.CONVERGED, SolutionStatus.OPTIMAL
+        why = f"optimal: the bounds of {bounds} agree within the relative gap {tolerance:.0e} (gap {gap:.2e})"
     else:
-        status = SolveStatus.STOPPED_WITH_PLAN
-        iterations = answer["iterations"]
-        what = "the time limit was reached" if timed_out else f"mpi-sppy stopped after {iterations} iterations"
-        reason = f"{limit_reason(what, True, gap)}; {bounds}"
+        # mpi-sppy's own iteration limit, or the time limit
+        termination, solution = TerminationCondition.ITERATION_LIMIT, SolutionStatus.FEASIBLE
+        if timed_out:
+            termination = TerminationCondition.TIME_LIMIT
+        said = None if timed_out else f"mpi-sppy stopped after {answer['iterations']} iterations"
+        why = f"{reason(termination, solution, gap, limit=said)}; {bounds}"
         if not math.isfinite(outer):
-            reason += " found no lower bound"
+            why += " found no lower bound"
         elif gap is None:  # a failed subproblem solve can leave mpi-sppy with a "bound" above a plan's cost
-            reason += (f" found no valid lower bound (it reported {outer:,.2f}, above the plan's exact cost "
-                       f"{objective:,.2f})")
-    outcome = SolverOutcome(status, reason, objective=objective, bound=bound, gap=gap,
+            why += (f" found no valid lower bound (it reported {outer:,.2f}, above the plan's exact cost "
+                    f"{objective:,.2f})")
+    outcome = SolverOutcome(termination, solution, why, objective=objective, bound=bound, gap=gap,
                             solver_seconds=float(answer["seconds"]) + priced.outcome.solver_seconds,
                             iterations={"mpi-sppy": int(answer["iterations"]), **priced.outcome.iterations})
     outcome.timings = {**priced.timings, "solve": ran - started + priced.timings.get("solve", 0.0)}

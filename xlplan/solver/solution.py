@@ -13,7 +13,7 @@ from xlplan.problem import PlanningProblem
 from xlplan.progress import Bounds
 from xlplan.solver.infeasibility import InfeasibilityExplanation
 from xlplan.solver.options import SolveOptions
-from xlplan.solver.status import SolveStatus
+from xlplan.solver.status import SolutionStatus, SolveStatus, TerminationCondition
 from xlplan.solver.warm import Learned
 
 PHASES = ("build", "compile", "hand_over", "solve", "extract", "explain")
@@ -24,6 +24,7 @@ class SolveInfo:
     """How the solve went: everything a run log or a script needs."""
 
     status: SolveStatus
+    """The planner's word, derived from the solver's two axes (``termination``, ``solution``)."""
     message: str
     """The outcome in words, e.g. 'optimal' or 'the time limit was reached; ...'."""
     objective: float | None
@@ -45,6 +46,10 @@ class SolveInfo:
     finished_at: datetime
     history: tuple[Bounds, ...] = ()
     """For a MIP: the best plan's cost, the bound and the gap each time a better plan was found."""
+    termination: TerminationCondition = TerminationCondition.UNKNOWN
+    """Why the solver stopped."""
+    solution: SolutionStatus = SolutionStatus.NO_SOLUTION
+    """What it held when it stopped."""
 
 
 @dataclass(frozen=True)

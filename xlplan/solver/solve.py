@@ -151,5 +151,6 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
         gap=outcome.gap, is_mip=whole, backend=request.solver.name, options=options, seconds=seconds,
         model_size=size, versions=versions(solver), iterations=outcome.iterations,
         fingerprint=problem.fingerprint(), finished_at=datetime.now(UTC), history=tuple(outcome.history),
+        termination=outcome.termination, solution=outcome.solution,
     )
     return Solution(problem, info, plan, recourse, explanation, formulation, warm_start=outcome.warm_start)

@@ -9,31 +9,34 @@ import time
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
-from pyomo.contrib.solver.common.results import Results, SolutionStatus, TerminationCondition
+from pyomo.contrib.solver.common.results import Results
+from pyomo.contrib.solver.common.results import SolutionStatus as PyomoSolution
+from pyomo.contrib.solver.common.results import TerminationCondition as PyomoTermination
 
 from xlplan.model import FORMULATION, Formulation, build_model
 from xlplan.model.declarations import index_labels
 from xlplan.problem import PlanningProblem
 from xlplan.solver.interface import SolverRun
 from xlplan.solver.options import SolveOptions
-from xlplan.solver.status import (
-    INFEASIBLE_REASON,
-    UNBOUNDED_REASON,
-    SolverOutcome,
-    SolveStatus,
-    limit_reason,
-    optimal_reason,
-)
+from xlplan.solver.status import SolutionStatus, SolverOutcome, TerminationCondition
 from xlplan.solver.warm import Learned
 
 TC = TerminationCondition
-LIMITS = {
-    TC.maxTimeLimit: "the time limit was reached",
-    TC.iterationLimit: "the iteration limit was reached",
-    TC.objectiveLimit: "the objective limit was reached",
-    TC.interrupted: "the solve was interrupted",
-    TC.minStepLength: "the step length became too small",
+TERMINATION = {
+    PyomoTermination.convergenceCriteriaSatisfied: TC.CONVERGED,
+    PyomoTermination.maxTimeLimit: TC.TIME_LIMIT,
+    PyomoTermination.iterationLimit: TC.ITERATION_LIMIT,
+    PyomoTermination.objectiveLimit: TC.OBJECTIVE_LIMIT,
+    PyomoTermination.minStepLength: TC.MIN_STEP_LENGTH,
+    PyomoTermination.interrupted: TC.INTERRUPTED,
+    PyomoTermination.provenInfeasible: TC.INFEASIBLE,
+    PyomoTermination.locallyInfeasible: TC.INFEASIBLE,
+    PyomoTermination.unbounded: TC.UNBOUNDED,
+    PyomoTermination.infeasibleOrUnbounded: TC.INFEASIBLE_OR_UNBOUNDED,
 }
+"""Pyomo's termination conditions on xlplan's axis (the same axis: xlplan's is modelled on it)."""
+SOLUTION = {PyomoSolution.optimal: SolutionStatus.OPTIMAL, PyomoSolution.feasible: SolutionStatus.FEASIBLE,
+            PyomoSolution.infeasible: SolutionStatus.INFEASIBLE}
 
 Values = dict[str, np.ndarray]
 
@@ -81,7 +84,7 @@ def _feasible(model: pyo.ConcreteModel, options: SolveOptions, is_mip: bool) -> 
     finally:
         model.del_component(model.no_cost)
         model.expected_cost.activate()
-    return bool(results.termination_condition == TC.convergenceCriteriaSatisfied)
+    return bool(results.termination_condition == PyomoTermination.convergenceCriteriaSatisfied)
 
 
 def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan: Values | None = None,
@@ -98,28 +101,20 @@ def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan
 
     results = _run(model, options, is_mip)
     solved = time.perf_counter()
-    condition = results.termination_condition
-    has_plan = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
-    objective = results.incumbent_objective if has_plan else None
+    termination = TERMINATION.get(results.termination_condition, TC.ERROR)
+    solution = SOLUTION.get(results.solution_status, SolutionStatus.NO_SOLUTION)
+    if termination is TC.INFEASIBLE_OR_UNBOUNDED:
+        termination = TC.UNBOUNDED if _feasible(model, options, is_mip) else TC.INFEASIBLE
+    objective = results.incumbent_objective if solution.is_plan else None
     bound = results.objective_bound
     gap = (abs(objective - bound) / max(abs(objective), 1e-10)
            if objective is not None and bound is not None else None)
-    outcome = SolverOutcome(SolveStatus.ERROR, f"Pyomo reported '{condition.name}'",
-                            objective=objective, bound=bound, gap=gap,
-                            solver_seconds=float(results.timing_info.highs_time))
-    if condition == TC.convergenceCriteriaSatisfied:
-        outcome.status, outcome.reason = SolveStatus.OPTIMAL, optimal_reason(is_mip, gap)
-    elif condition in (TC.provenInfeasible, TC.locallyInfeasible):
-        outcome.status, outcome.reason = SolveStatus.INFEASIBLE, INFEASIBLE_REASON
-    elif condition == TC.unbounded:
-        outcome.status, outcome.reason = SolveStatus.UNBOUNDED, UNBOUNDED_REASON
-    elif condition == TC.infeasibleOrUnbounded:
-        feasible = _feasible(model, options, is_mip)
-        outcome.status = SolveStatus.UNBOUNDED if feasible else SolveStatus.INFEASIBLE
-        outcome.reason = UNBOUNDED_REASON if feasible else INFEASIBLE_REASON
-    elif condition in LIMITS:
-        outcome.status = SolveStatus.STOPPED_WITH_PLAN if has_plan else SolveStatus.STOPPED_WITHOUT_PLAN
-        outcome.reason = limit_reason(LIMITS[condition], has_plan, gap)
+    if termination is TC.ERROR:
+        outcome = SolverOutcome.failed(f"Pyomo reported '{results.termination_condition.name}'")
+    else:
+        outcome = SolverOutcome.of(termination, solution, "MIP" if is_mip else None,
+                                   objective=objective, bound=bound, gap=gap)
+    outcome.solver_seconds = float(results.timing_info.highs_time)
 
     plan = recourse = None
     if outcome.status.has_plan:
@@ -127,8 +122,6 @@ def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan
         plan = {v.name: _values(problem, model.plan, formulation, v.name) for v in formulation.stage(1)}
         recourse = {v.name: np.stack([_values(problem, model.scenario[s], formulation, v.name)
                                       for s in problem.scenarios]) for v in formulation.stage(2)}
-    else:
-        outcome.objective = outcome.bound = outcome.gap = None
     extracted = time.perf_counter()
     outcome.timings = {
         "build": built - started,

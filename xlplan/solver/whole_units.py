@@ -30,17 +30,11 @@ from xlplan import progress
 from xlplan.solver.compile import MatrixModel
 from xlplan.solver.extensive_form import solve_matrix_model
 from xlplan.solver.highs_api import highspy
-from xlplan.solver.highs_direct import (
-    LIMIT_REASONS,
-    MS,
-    model_status,
-    new_highs,
-    pass_model,
-    read_outcome,
-    run,
-)
+from xlplan.solver.highs_direct import MS, TERMINATION, model_status, new_highs, pass_model, read_outcome, run
 from xlplan.solver.options import SolveOptions
-from xlplan.solver.status import SolverOutcome, SolveStatus, limit_reason, optimal_reason
+from xlplan.solver.status import SolutionStatus, SolverOutcome, TerminationCondition
+
+FEASIBLE, NO_SOLUTION = SolutionStatus.FEASIBLE, SolutionStatus.NO_SOLUTION
 
 LARGE_MIP = 20_000
 """Whole-unit columns from which the MIP starts from the rounded LP plan (HiGHS alone does well below)."""
@@ -72,7 +66,11 @@ def _remaining(options: SolveOptions, started: float) -> SolveOptions:
 
 
 def _interrupted_or_out_of_time(highs: highspy.Highs) -> bool:
-    return highs.getModelStatus() in (MS.kTimeLimit, MS.kInterrupt, getattr(MS, "kHighsInterrupt", MS.kInterrupt))
+    return _termination(highs) in (TerminationCondition.TIME_LIMIT, TerminationCondition.INTERRUPTED)
+
+
+def _termination(highs: highspy.Highs) -> TerminationCondition:
+    return TERMINATION.get(model_status(highs), TerminationCondition.ERROR)
 
 
 def _stage_one_columns(model: MatrixModel) -> int:
@@ -136,9 +134,7 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
     run(lp)
     if lp.getModelStatus() != MS.kOptimal:
         if _interrupted_or_out_of_time(lp):  # no whole-unit plan yet
-            outcome = SolverOutcome(SolveStatus.STOPPED_WITHOUT_PLAN,
-                                    limit_reason(LIMIT_REASONS[lp.getModelStatus()], False, None),
-                                    solver_seconds=lp.getRunTime())
+            outcome = SolverOutcome.of(_termination(lp), NO_SOLUTION, solver_seconds=lp.getRunTime())
             outcome.timings = {"hand_over": handed - started, "solve": time.perf_counter() - handed, "extract": 0.0}
             return outcome
         return solve_matrix_model(model, _remaining(options, started))  # infeasible or worse: HiGHS says which
@@ -164,15 +160,13 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
         progress.bounds(best, bound, gap, time.perf_counter() - handed)
     out_of_time = options.time_limit is not None and time.perf_counter() - started >= options.time_limit
     if _interrupted_or_out_of_time(lp) or out_of_time:
-        why = LIMIT_REASONS.get(lp.getModelStatus(), "the time limit was reached")
-        outcome = (SolverOutcome(SolveStatus.STOPPED_WITH_PLAN, limit_reason(why, True, gap), objective=best,
-                                 bound=bound, gap=gap, x=x_best, iterations=iterations)
-                   if x_best is not None else
-                   SolverOutcome(SolveStatus.STOPPED_WITHOUT_PLAN, limit_reason(why, False, None),
-                                 iterations=iterations))
+        why = _termination(lp)
+        outcome = SolverOutcome.of(why if why.is_limit else TerminationCondition.TIME_LIMIT,
+                                   FEASIBLE if x_best is not None else NO_SOLUTION, objective=best, bound=bound,
+                                   gap=gap, x=x_best, iterations=iterations)
     elif best is not None and gap is not None and gap <= options.mip_gap:
-        outcome = SolverOutcome(SolveStatus.OPTIMAL, optimal_reason(True, gap), objective=best, bound=bound, gap=gap,
-                                x=x_best, iterations=iterations)
+        outcome = SolverOutcome.of(TerminationCondition.CONVERGED, FEASIBLE, objective=best, bound=bound, gap=gap,
+                                   x=x_best, iterations=iterations)
     else:
         full = new_highs(_remaining(options, started), is_mip=True)
         pass_model(full, model, relax_integrality=False)
@@ -191,14 +185,10 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
         if outcome.status.has_plan and outcome.objective is not None:
             outcome.bound = max(bound, outcome.bound if outcome.bound is not None else bound)
             outcome.gap = max(outcome.objective - outcome.bound, 0.0) / max(abs(outcome.objective), 1e-10)
-            if outcome.status is SolveStatus.OPTIMAL:
-                outcome.reason = optimal_reason(True, outcome.gap)
-            else:
-                outcome.reason = outcome.reason.split(" (relative gap")[0] + f" (relative gap {outcome.gap:.2%})"
-        elif x_best is not None and best is not None and model_status(full) in LIMIT_REASONS:
-            outcome = SolverOutcome(SolveStatus.STOPPED_WITH_PLAN,  # HiGHS stopped before it took the plan up
-                                    limit_reason(LIMIT_REASONS[model_status(full)], True, gap),
-                                    objective=best, bound=bound, gap=gap, x=x_best)
+            outcome.settle(outcome.termination, outcome.solution)  # the reason with the gap against the LP's bound
+        elif x_best is not None and best is not None and _termination(full).is_limit:
+            # HiGHS stopped before it took the plan up
+            outcome = SolverOutcome.of(_termination(full), FEASIBLE, objective=best, bound=bound, gap=gap, x=x_best)
         for key, value in iterations.items():
             outcome.iterations[key] = outcome.iterations.get(key, 0) + value
     solved = time.perf_counter()

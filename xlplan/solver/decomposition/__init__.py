@@ -31,13 +31,11 @@ from xlplan.solver.decomposition.master import Master, MasterSolution
 from xlplan.solver.decomposition.parallel import Channel, ScenarioEvaluator, processes_for
 from xlplan.solver.decomposition.recourse import Evaluation
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.status import SolutionStatus, SolveStatus, TerminationCondition, planner_status
 
 __all__ = ["DecompositionResult", "LearnedCuts", "solve_by_decomposition"]
 
-OPTIMAL = "optimal"
-STOPPED_WITH_PLAN = "stopped with plan"
-STOPPED_WITHOUT_PLAN = "stopped without plan"
-INFEASIBLE = "infeasible"
+TC = TerminationCondition
 
 MULTI_CUT_UP_TO = 100
 """With at most this many scenarios, every scenario has its own cost variable in the master
@@ -81,8 +79,9 @@ class DecompositionResult:
     ``gap`` their relative difference, (upper - lower) / max(1, |upper|).
     """
 
-    status: str
-    """"optimal" | "stopped with plan" | "stopped without plan" | "infeasible"."""
+    termination: TerminationCondition
+    """Converged (the gap closed), the time limit, or proven infeasible."""
+    solution: SolutionStatus
     x: np.ndarray | None
     """The stage-1 column values of the best plan (None without a plan)."""
     y: np.ndarray | None
@@ -103,6 +102,10 @@ class DecompositionResult:
     """The cuts and the best plan, for a warm start after demand changed (None without a plan)."""
     warm: bool = False
     """Whether the solve started from the cuts of an earlier one."""
+
+    @property
+    def status(self) -> SolveStatus:
+        return planner_status(self.termination, self.solution)
 
 
 def relative_gap(lower: float, upper: float) -> float:
@@ -176,8 +179,8 @@ def solve_by_decomposition(
     """Solve the two-stage LP by the trust-region L-shaped method.
 
     Stops when the relative gap between the best plan's exact expected cost and the lower bound
-    is at most ``gap`` ("optimal"), or at ``time_limit`` seconds ("stopped with plan" with the best
-    plan and both bounds, or "stopped without plan" if no plan works in every scenario yet).
+    is at most ``gap`` (converged: "optimal"), or at ``time_limit`` seconds ("stopped with plan" with the
+    best plan and both bounds, or "stopped without plan" if no plan works in every scenario yet).
     "infeasible" means the feasibility cuts proved that no plan works in every scenario.
     ``threads`` caps the processes evaluating scenarios (by default all cores, when it pays);
     ``progress(iteration, seconds, lower, upper)`` is called after every iteration; ``groups``
@@ -278,10 +281,12 @@ class _Solve:
     def remaining(self) -> float | None:
         return None if self.deadline is None else max(1e-3, self.deadline - time.perf_counter())
 
-    def result(self, status: str, message: str) -> DecompositionResult:
-        """The outcome as it stands, with its certificate."""
+    def result(self, termination: TerminationCondition, message: str) -> DecompositionResult:
+        """The outcome as it stands, with its certificate: the best plan, unless no plan can work."""
         best_x, master, memory = self.best_x, self.master, self.memory
-        has_plan = best_x is not None and status in (OPTIMAL, STOPPED_WITH_PLAN)
+        has_plan = best_x is not None and termination is not TC.INFEASIBLE
+        solution = (SolutionStatus.OPTIMAL if termination is TC.CONVERGED else SolutionStatus.FEASIBLE) if has_plan \
+            else SolutionStatus.NO_SOLUTION
         lower_total, upper_total = self.lower + self.constant, self.upper + self.constant
         self.timings["total"] = time.perf_counter() - self.started
         if memory is not None and has_plan and best_x is not None:
@@ -289,8 +294,9 @@ class _Solve:
             memory.keep_near(best_x[master.support], KEEP_TOLERANCE)
             memory.radius = self.region.radius if self.region is not None else memory.radius
         return DecompositionResult(
-            status=status, x=best_x if has_plan else None, y=self.best_y if has_plan else None,
-            lower_bound=lower_total if status != INFEASIBLE else np.inf,
+            termination=termination, solution=solution, x=best_x if has_plan else None,
+            y=self.best_y if has_plan else None,
+            lower_bound=lower_total if termination is not TC.INFEASIBLE else np.inf,
             upper_bound=upper_total if has_plan else np.inf,
             gap=relative_gap(lower_total, upper_total) if has_plan else np.inf,
             iterations=self.iteration, history=self.history, timings=self.timings, message=message,
@@ -323,10 +329,10 @@ class _Solve:
         tick = time.perf_counter()
         first = master.solve(time_limit=self.remaining())  # the expected-value problem: Jensen's bound
         self.timings["master"] += time.perf_counter() - tick
-        if first.status == "infeasible":
-            return self.result(INFEASIBLE, "no plan satisfies the rules even for the mean scenario")
-        if first.status == "stopped":
-            return self.result(STOPPED_WITHOUT_PLAN, "the time limit was reached before any plan was found")
+        if first.status is TC.INFEASIBLE:
+            return self.result(TC.INFEASIBLE, "no plan satisfies the rules even for the mean scenario")
+        if first.status is TC.TIME_LIMIT:
+            return self.result(TC.TIME_LIMIT, "the time limit was reached before any plan was found")
         assert first.x is not None  # a master that is neither infeasible nor stopped has its plan
         self.lower, self.x, self.predicted = first.value, first.x, None
         if self.start is not None:
@@ -401,12 +407,12 @@ class _Solve:
         elif start is not None:  # no plan with a recourse everywhere yet: stay near the start
             step = master.solve(start, self.first_radius * float(np.max(np.abs(start[master.support]), initial=1.0)),
                                 time_limit=self.remaining())
-            if step.status != "optimal":
+            if step.status is not TC.CONVERGED:
                 step = None
         bound: MasterSolution | None = None
-        if step is not None and step.status == "optimal" and step.is_bound:
+        if step is not None and step.status is TC.CONVERGED and step.is_bound:
             bound = step
-        elif not (step is not None and step.status == "optimal"
+        elif not (step is not None and step.status is TC.CONVERGED
                   and upper - step.value > self.gap * max(1.0, abs(upper + self.constant))) or self.near_optimum:
             bound = master.solve(time_limit=self.remaining())
         self.timings["master"] += time.perf_counter() - tick
@@ -416,10 +422,10 @@ class _Solve:
                  progress: Progress | None) -> DecompositionResult | None:
         """The lower bound raised, the iteration recorded and reported; the outcome if the solve ends:
         the gap closed, no plan possible, or the time is up."""
-        if bound is not None and bound.status == "infeasible":
-            return self.result(INFEASIBLE, "no plan satisfies the rules in every scenario: the feasibility cuts "
+        if bound is not None and bound.status is TC.INFEASIBLE:
+            return self.result(TC.INFEASIBLE, "no plan satisfies the rules in every scenario: the feasibility cuts "
                                            "exclude every plan")
-        if bound is not None and bound.status == "optimal":
+        if bound is not None and bound.status is TC.CONVERGED:
             # the master's tolerances may put its minimum a hair above the best plan's exact cost
             self.lower = min(max(self.lower, bound.value), self.upper)
         seconds = time.perf_counter() - self.started
@@ -429,18 +435,17 @@ class _Solve:
             progress(self.iteration, seconds, lower, upper)
         reached = relative_gap(lower, upper)
         if reached <= self.gap:
-            return self.result(OPTIMAL, f"optimal: the relative gap is {reached:.1e}")
-        stopped = any(solution is not None and solution.status == "stopped" for solution in (step, bound))
+            return self.result(TC.CONVERGED, f"optimal: the relative gap is {reached:.1e}")
+        stopped = any(solution is not None and solution.status is TC.TIME_LIMIT for solution in (step, bound))
         if self.deadline is not None and time.perf_counter() >= self.deadline or stopped:
             if self.best_x is None:
-                return self.result(STOPPED_WITHOUT_PLAN,
-                                   "the time limit was reached before a plan worked in every scenario")
-            return self.result(STOPPED_WITH_PLAN, "the time limit was reached; the best plan is returned with its gap")
+                return self.result(TC.TIME_LIMIT, "the time limit was reached before a plan worked in every scenario")
+            return self.result(TC.TIME_LIMIT, "the time limit was reached; the best plan is returned with its gap")
         return None
 
     def move(self, step: MasterSolution | None, bound: MasterSolution | None) -> None:
         """On to the next plan: the step's, or the bound's where there is no step."""
-        if step is not None and step.status == "optimal" and step.x is not None:
+        if step is not None and step.status is TC.CONVERGED and step.x is not None:
             self.x, self.predicted = step.x, step.value
         else:
             assert bound is not None and bound.x is not None

@@ -26,6 +26,7 @@ from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.highs_api import highspy
 from xlplan.solver.highs_direct import new_highs
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.status import TerminationCondition
 
 MS = highspy.HighsModelStatus
 POOL_TOLERANCE = 1e-9
@@ -55,8 +56,8 @@ class GroupCuts:
 
 @dataclass
 class MasterSolution:
-    status: str
-    """"optimal", "infeasible" or "stopped"."""
+    status: TerminationCondition
+    """Converged (optimal), proven infeasible, or the time limit."""
     x: np.ndarray | None = None
     value: float = np.nan
     """c1 x + sum_g P_g theta_g: the model's cost (without the program's constants)."""
@@ -221,15 +222,16 @@ class Master:
                 binds = ((x[cols] <= lower + tol) & (lower > self.col_lower[cols])) | (
                     (x[cols] >= upper - tol) & (upper < self.col_upper[cols]))
                 is_bound = not binds.any()
-            return MasterSolution("optimal", x, float(h.getInfo().objective_function_value), is_bound)
+            value = float(h.getInfo().objective_function_value)
+            return MasterSolution(TerminationCondition.CONVERGED, x, value, is_bound)
         if status in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
             if center is not None:
-                return MasterSolution("infeasible")  # within the box: says nothing of the problem
+                return MasterSolution(TerminationCondition.INFEASIBLE)  # within the box: says nothing of the problem
             if status == MS.kUnboundedOrInfeasible and self._is_feasible(h):
                 raise RuntimeError("the master problem is unbounded: the recourse costs have no lower bound")
-            return MasterSolution("infeasible")
+            return MasterSolution(TerminationCondition.INFEASIBLE)
         if status == MS.kTimeLimit:
-            return MasterSolution("stopped")
+            return MasterSolution(TerminationCondition.TIME_LIMIT)
         raise RuntimeError(f"HiGHS could not solve the master problem: {h.modelStatusToString(status)}")
 
     @staticmethod
