@@ -54,7 +54,7 @@ def _objective_with_rows_moved(problem, rows, change) -> float:
     model = compile_extensive_form(problem)
     model.row_lower[rows] += change
     model.row_upper[rows] += change
-    outcome = solve_matrix_model(model, SolveOptions())
+    outcome = solve_matrix_model(model, SolveOptions(), whole_units=bool(model.integer.any()))
     assert outcome.status.value == "optimal"
     return float(outcome.objective)
 
@@ -145,7 +145,7 @@ def test_a_fill_rate_target_has_its_price_and_moves_the_price_of_demand(problem)
         rows = _rows(model, price)
         h = _step(price)
         model.row_upper[rows] += h
-        outcome = solve_matrix_model(model, SolveOptions())
+        outcome = solve_matrix_model(model, SolveOptions(), whole_units=bool(model.integer.any()))
         assert (base - float(outcome.objective)) / h == pytest.approx(price.value, rel=REL), price
     _check_expected_demand_prices(served, sensitivity, base, 4)
 

@@ -13,7 +13,7 @@ import pytest
 import xlplan
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
-from xlplan.solver.interface import solver_named
+from xlplan.solver.interface import SolveRequest, solver_named
 from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest
 from xlplan.solver.solve import chosen_solver
 
@@ -52,7 +52,7 @@ def test_every_solver_gives_the_reference_optimum_and_records_itself(electronics
 @pytest.mark.parametrize("backend", EXTENSIVE)
 def test_every_solver_says_infeasible_by_itself_and_the_explanation_is_shared(electronics, backend):
     impossible = electronics.with_settings(backorders_allowed=False, warehouse_capacity=1.0, overflow_capacity=0.0)
-    run = solver_named(backend).solve(impossible, SolveOptions())
+    run = solver_named(backend).solve(SolveRequest.resolve(impossible, SolveOptions(backend=backend)))
     assert run.outcome.status is SolveStatus.INFEASIBLE
     assert run.plan is None
     # the Pyomo path decides infeasible or unbounded itself; it no longer hands over to the matrix path

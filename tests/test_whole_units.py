@@ -33,7 +33,7 @@ def whole_units_model():
 
 def test_the_rounded_plan_is_a_whole_unit_plan_within_the_proven_gap(whole_units_model):
     model = whole_units_model
-    exact = solve_matrix_model(model, SolveOptions(mip_gap=0))
+    exact = solve_matrix_model(model, SolveOptions(mip_gap=0), whole_units=True)
     assert exact.status is SolveStatus.OPTIMAL
 
     for gap in (1e-2, 1e-4, 0.0):
@@ -56,10 +56,10 @@ def test_a_limit_before_any_whole_plan_is_no_plan_and_never_optimal(whole_units_
 
 
 def test_large_whole_unit_problems_take_the_rounded_start(whole_units_model):
-    assert not is_large_mip(whole_units_model, SolveOptions())
+    assert not is_large_mip(whole_units_model, whole_units=True)
     big = compile_extensive_form(synthetic_problem(periods=52, scenarios=100, integer_units=True))
-    assert int(big.integer.sum()) >= LARGE_MIP and is_large_mip(big, SolveOptions())
-    assert not is_large_mip(big, SolveOptions(relax_integrality=True))
+    assert int(big.integer.sum()) >= LARGE_MIP and is_large_mip(big, whole_units=True)
+    assert not is_large_mip(big, whole_units=False)
 
 
 def test_an_infeasible_large_problem_is_said_so():

@@ -10,15 +10,12 @@ from typing import Any
 import numpy as np
 
 from xlplan import progress
-from xlplan.model import FORMULATION, Formulation
-from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_two_stage, values_of
 from xlplan.solver.decomposition import LearnedCuts, solve_by_decomposition
 from xlplan.solver.highs_direct import highs_versions, release_threads
-from xlplan.solver.interface import SolverRun, Values
-from xlplan.solver.options import SolveOptions
+from xlplan.solver.interface import SolverRun
+from xlplan.solver.request import SolveRequest
 from xlplan.solver.status import SolverOutcome
-from xlplan.solver.warm import Learned
 
 
 class DecompositionSolver:
@@ -32,18 +29,18 @@ class DecompositionSolver:
     def versions(self) -> dict[str, str]:
         return highs_versions()
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
-              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
-        if fixed_plan is not None:  # nothing to decompose: each scenario's recourse, priced in one LP
+    def solve(self, request: SolveRequest) -> SolverRun:
+        if request.fixed_plan is not None:  # nothing to decompose: each scenario's recourse, priced in one LP
             from xlplan.solver.highs_matrix import HIGHS_MATRIX
 
-            return HIGHS_MATRIX.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation)
+            return HIGHS_MATRIX.solve(request.priced_by_highs())
         from xlplan.solver.highs_api import requires_highspy
 
         requires_highspy("The decomposition (--method decomposition)")
         started = time.perf_counter()
+        options, warm_start = request.options, request.warm_start
         # whole units and rules on an expectation were refused by the request (the registry's features)
-        program = compile_two_stage(problem, formulation or FORMULATION)
+        program = compile_two_stage(request.problem, request.formulation)
         handed = time.perf_counter()
         history: list[progress.Bounds] = []
 
@@ -56,7 +53,7 @@ class DecompositionSolver:
         learned = warm_start if isinstance(warm_start, LearnedCuts) else None
         warm = learned is not None and learned.fits(program)
         progress.phase("solving by decomposition (L-shaped" + (", from the last solve's cuts)" if warm else ")"))
-        settings: dict[str, Any] = {"gap": options.gap, "time_limit": options.time_limit, "threads": options.threads,
+        settings: dict[str, Any] = {"gap": options.gap, "time_limit": request.time_left(), "threads": options.threads,
                                     "learned": learned, "options": options}
         try:
             if options.mpi is not None:

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from xlplan.model import FORMULATION, Formulation, Rule, Variable
+from xlplan.model import Formulation, Rule, Variable
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import MatrixModel, RowLabel
 from xlplan.solver.highs_direct import new_highs, pass_model
-from xlplan.solver.options import SolveOptions
+
+if TYPE_CHECKING:
+    from xlplan.solver.request import SolveRequest
 
 TOLERANCE = 1e-6
 
@@ -67,17 +70,15 @@ def _row_text(problem: PlanningProblem, rule: Rule, label: RowLabel, amount: flo
     return rule.explain(problem.settings, where, amount)
 
 
-def explain_infeasibility(problem: PlanningProblem, model: MatrixModel,
-                          options: SolveOptions | None = None, limit: int = 20, *,
-                          formulation: Formulation = FORMULATION) -> InfeasibilityExplanation:
-    """Find and describe the least excess over the business rules that would make a plan possible.
+def explain_infeasibility(request: SolveRequest, model: MatrixModel, limit: int = 20) -> InfeasibilityExplanation:
+    """Find and describe the least excess over the business rules that would make a plan possible: the
+    ``request``'s problem and formulation, compiled as ``model``, in whole units when the request is.
 
     ``limit`` caps how many violations are described one by one; the summary counts all of them.
     """
-    options = options or SolveOptions()
-    is_mip = bool(model.integer.any()) and not options.relax_integrality
-    highs = new_highs(options, is_mip)
-    pass_model(highs, model, options.relax_integrality)
+    problem, formulation = request.problem, request.formulation
+    highs = new_highs(request.options, request.whole_units)
+    pass_model(highs, model, relax_integrality=not request.whole_units)
 
     rules = {r.name: r for r in formulation.rules}
     families = [model.row_label(r).family for r in range(model.num_rows)]

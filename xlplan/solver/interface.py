@@ -1,8 +1,9 @@
 """The one interface every solver offers.
 
-A solver takes a problem (and the model's formulation, and optionally a fixed stage-1 plan) with
-:class:`~xlplan.solver.options.SolveOptions` and returns a :class:`SolverRun`: an honest status
-with its bound and gap, the plan and recourse by variable name, and timings. ``solve_problem`` does
+A solver takes a :class:`~xlplan.solver.request.SolveRequest`, the solve's choices made once (the problem,
+the formulation, whole units or not, the options, a fixed stage-1 plan, a warm start, the deadline), and
+returns a :class:`SolverRun`: an honest status on two axes with its bound and gap, the plan and recourse
+by variable name, and timings. ``solve_problem`` does
 the rest the same way for every solver (rounding whole units, explaining infeasibility, the Run log's
 figures). The registry of solvers (their names, descriptions and features) is :mod:`xlplan.solver.registry`.
 """
@@ -10,23 +11,15 @@ figures). The registry of solvers (their names, descriptions and features) is :m
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from xlplan.solver.registry import BACKENDS, SOLVERS, Registered, registered
+from xlplan.solver.request import SolveRequest, Values
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from xlplan.model import Formulation
-    from xlplan.problem import PlanningProblem
     from xlplan.solver.compile import MatrixModel
-    from xlplan.solver.options import SolveOptions
     from xlplan.solver.status import SolverOutcome
-    from xlplan.solver.warm import Learned
-
-Values = Mapping[str, "np.ndarray"]
 
 
 @dataclass
@@ -58,10 +51,9 @@ class Solver(Protocol):
         """The versions of what shapes its answers, for the Run log."""
         ...
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
-              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
-        """Solve ``problem`` (stage 1 pinned to ``fixed_plan`` when given), starting from what an earlier
-        solve learned (``warm_start``) when it is of the solver's own kind and fits; ignored otherwise."""
+    def solve(self, request: SolveRequest) -> SolverRun:
+        """Solve the request's problem as it says (stage 1 pinned to its ``fixed_plan`` when given, by its
+        deadline), starting from its ``warm_start`` when that is of the solver's own kind and fits."""
         ...
 
 
@@ -72,4 +64,4 @@ def solver_named(name: str) -> Solver:
     return solver
 
 
-__all__ = ["BACKENDS", "SOLVERS", "Registered", "Solver", "SolverRun", "Values", "solver_named"]
+__all__ = ["BACKENDS", "SOLVERS", "Registered", "SolveRequest", "Solver", "SolverRun", "Values", "solver_named"]

@@ -129,14 +129,14 @@ def _alone_infeasible(problem: PlanningProblem, formulation: Formulation, comm: 
     """The scenarios that no plan can meet even alone, each process checking its share.
 
     One such scenario proves the whole problem infeasible; mpi-sppy would abort on it instead."""
-    from xlplan.solver.interface import solver_named
+    from xlplan.solver.interface import SolveRequest, solver_named
     from xlplan.solver.options import SolveOptions
     from xlplan.solver.status import SolveStatus
 
     highs = solver_named("highs")
-    options = SolveOptions(relax_integrality=True, threads=1)
+    options = SolveOptions(relax_integrality=True, threads=1, method="extensive")
     mine = [name for name in problem.scenarios[comm.Get_rank()::comm.Get_size()]
-            if highs.solve(problem.scenario_problem(name), options, formulation=formulation).outcome.status
+            if highs.solve(SolveRequest.resolve(problem.scenario_problem(name), options, formulation)).outcome.status
             is SolveStatus.INFEASIBLE]
     return [name for share in comm.allgather(mine) for name in share]
 

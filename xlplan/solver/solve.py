@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 
 from xlplan.model import Formulation
-from xlplan.model.formulation import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.solver.compile import compile_extensive_form
-from xlplan.solver.highs_api import HIGHSPY
 from xlplan.solver.infeasibility import explain_infeasibility
 from xlplan.solver.interface import Solver, solver_named
-from xlplan.solver.options import SolveOptions, auto_decomposes, available_memory, extensive_form_rows
-from xlplan.solver.registry import SOLVERS, Registered, UnsupportedRequest
+from xlplan.solver.options import SolveOptions
+from xlplan.solver.request import SolveRequest
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
 from xlplan.solver.warm import Learned
@@ -39,63 +36,6 @@ def _tidy(values: np.ndarray, whole: bool) -> np.ndarray:
     return values
 
 
-@dataclass(frozen=True)
-class SolveRequest:
-    """A solve's choices, made once: the model (the formulation the settings ask for, unless one is given),
-    whether it is solved in whole units, and the solver (by the method, the backend and the auto rule);
-    what the chosen solver cannot do is refused here, in one sentence."""
-
-    problem: PlanningProblem
-    options: SolveOptions
-    formulation: Formulation
-    whole_units: bool
-    """Whether whole-unit variables stay whole (a MIP): the problem asks for them and the options do not relax."""
-    solver: Registered
-    auto: bool
-    """Whether ``method="auto"`` chose to decompose."""
-
-    @classmethod
-    def resolve(cls, problem: PlanningProblem, options: SolveOptions | None = None,
-                formulation: Formulation | None = None, *, fixed_plan: bool = False) -> SolveRequest:
-        """The request for ``problem`` with ``options``; :class:`UnsupportedRequest` when the chosen solver
-        cannot solve it (whole units or a rule on an expectation, under a decomposition), unless the plan is
-        fixed (``fixed_plan``: only the recourse is solved, which every solver hands to HiGHS whole)."""
-        options = options or SolveOptions()
-        formulation = formulation or formulation_for(problem.settings)
-        whole = problem.settings.integer_units and not options.relax_integrality
-        name, auto = _chosen(problem, options, formulation, whole)
-        solver = SOLVERS[name]
-        if fixed_plan:
-            pass
-        elif formulation.couples_scenarios and not solver.supports("expected rules"):
-            raise UnsupportedRequest(formulation.coupling_refusal(
-                "mpi-sppy" if name == "mpi-sppy" else "the decomposition method"))
-        elif whole and not solver.supports("whole units"):
-            raise UnsupportedRequest(f"the {name} method solves continuous plans; for whole units use the "
-                                     "extensive form (method 'extensive'), or ask for fractional units")
-        return cls(problem, options, formulation, whole, solver, auto)
-
-
-def _chosen(problem: PlanningProblem, options: SolveOptions, formulation: Formulation,
-            whole: bool) -> tuple[str, bool]:
-    """The registered solver ``options`` ask for, and whether the auto rule chose it: ``method`` decides
-    between a decomposition (``backend`` when it decomposes, else the built-in one) and the extensive form
-    (solved by ``backend``); ``mpi`` alone runs the built-in decomposition on that many MPI processes;
-    ``auto`` decomposes continuous plans of the sizes :func:`auto_decomposes` names (or whose extensive form
-    would not fit in memory), never a ``formulation`` whose rules tie the scenarios together, and only
-    where highspy is installed."""
-    if options.method == "decomposition":
-        return (options.backend if SOLVERS[options.backend].decomposes else "decomposition"), False
-    if options.mpi is not None and options.backend == "highs":  # --mpi N: the decomposition on N ranks
-        return "decomposition", False
-    S, P, _ = problem.shape
-    if (options.method == "auto" and options.backend == "highs" and options.mpi is None and not whole
-            and not formulation.couples_scenarios and HIGHSPY
-            and auto_decomposes(S, P, rows=extensive_form_rows(problem, formulation), available=available_memory())):
-        return "decomposition", True
-    return options.backend, False
-
-
 def chosen_solver(problem: PlanningProblem, options: SolveOptions, formulation: Formulation | None = None) -> str:
     """The name of the registered solver a solve of ``problem`` with ``options`` runs."""
     return SolveRequest.resolve(problem, options, formulation).solver.name
@@ -115,11 +55,11 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
     :class:`~xlplan.solver.registry.UnsupportedRequest`. Most users want
     :func:`xlplan.solve`, which wraps this in a :class:`~xlplan.PlanResult`.
     """
-    request = SolveRequest.resolve(problem, options, formulation, fixed_plan=fixed_plan is not None)
-    options, formulation, whole = request.options, request.formulation, request.whole_units
     started = time.perf_counter()
+    request = SolveRequest.resolve(problem, options, formulation, fixed_plan=fixed_plan, warm_start=warm_start)
+    options, formulation, whole = request.options, request.formulation, request.whole_units
     solver = solver_named(request.solver.name)
-    run = solver.solve(problem, options, fixed_plan=fixed_plan, formulation=formulation, warm_start=warm_start)
+    run = solver.solve(request)
     outcome, plan, recourse, timings = run.outcome, run.plan, run.recourse, dict(run.timings)
     if plan is not None and recourse is not None:
         plan = {name: _tidy(v, whole and formulation.variable(name).whole) for name, v in plan.items()}
@@ -133,7 +73,7 @@ def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
             matrix_model = compile_extensive_form(problem, formulation)
             if fixed_plan is not None:
                 matrix_model.fix_plan(fixed_plan)
-        explanation = explain_infeasibility(problem, matrix_model, options, formulation=formulation)
+        explanation = explain_infeasibility(request, matrix_model)
         timings["explain"] = time.perf_counter() - explain_started
 
     seconds = {phase: float(timings.get(phase, 0.0)) for phase in PHASES}

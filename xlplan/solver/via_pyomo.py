@@ -13,13 +13,13 @@ from pyomo.contrib.solver.common.results import Results
 from pyomo.contrib.solver.common.results import SolutionStatus as PyomoSolution
 from pyomo.contrib.solver.common.results import TerminationCondition as PyomoTermination
 
-from xlplan.model import FORMULATION, Formulation, build_model
+from xlplan.model import Formulation, build_model
 from xlplan.model.declarations import index_labels
 from xlplan.problem import PlanningProblem
 from xlplan.solver.interface import SolverRun
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.request import SolveRequest, Values
 from xlplan.solver.status import SolutionStatus, SolverOutcome, TerminationCondition
-from xlplan.solver.warm import Learned
 
 TC = TerminationCondition
 TERMINATION = {
@@ -38,7 +38,6 @@ TERMINATION = {
 SOLUTION = {PyomoSolution.optimal: SolutionStatus.OPTIMAL, PyomoSolution.feasible: SolutionStatus.FEASIBLE,
             PyomoSolution.infeasible: SolutionStatus.INFEASIBLE}
 
-Values = dict[str, np.ndarray]
 
 
 def _values(problem: PlanningProblem, block: pyo.Block, formulation: Formulation, name: str) -> np.ndarray:
@@ -87,16 +86,16 @@ def _feasible(model: pyo.ConcreteModel, options: SolveOptions, is_mip: bool) -> 
     return bool(results.termination_condition == PyomoTermination.convergenceCriteriaSatisfied)
 
 
-def solve_with_pyomo(problem: PlanningProblem, options: SolveOptions, fixed_plan: Values | None = None,
-                     formulation: Formulation = FORMULATION) -> SolverRun:
-    """Solve ``build_model(problem)`` with Pyomo's HiGHS interface (stage 1 fixed to ``fixed_plan``)."""
+def solve_with_pyomo(request: SolveRequest) -> SolverRun:
+    """Solve the request's Pyomo model with Pyomo's HiGHS interface (stage 1 fixed to its ``fixed_plan``)."""
     started = time.perf_counter()
+    problem, formulation, is_mip = request.problem, request.formulation, request.whole_units
     model = build_model(problem, formulation=formulation)
-    if fixed_plan is not None:
-        _fix(model, problem, formulation, fixed_plan)
-    is_mip = any(v.is_integer() for v in model.component_data_objects(pyo.Var)) and not options.relax_integrality
-    if options.relax_integrality:
+    if request.fixed_plan is not None:
+        _fix(model, problem, formulation, request.fixed_plan)
+    if not is_mip:
         pyo.TransformationFactory("core.relax_integer_vars").apply_to(model)
+    options = request.timed_options()
     built = time.perf_counter()
 
     results = _run(model, options, is_mip)
@@ -143,9 +142,8 @@ class PyomoHighsSolver:
 
         return highs_versions()
 
-    def solve(self, problem: PlanningProblem, options: SolveOptions, *, fixed_plan: Values | None = None,
-              formulation: Formulation | None = None, warm_start: Learned | None = None) -> SolverRun:
-        return solve_with_pyomo(problem, options, fixed_plan, formulation or FORMULATION)
+    def solve(self, request: SolveRequest) -> SolverRun:
+        return solve_with_pyomo(request)
 
 
 PYOMO_HIGHS = PyomoHighsSolver()

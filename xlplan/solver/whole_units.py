@@ -40,9 +40,10 @@ LARGE_MIP = 20_000
 """Whole-unit columns from which the MIP starts from the rounded LP plan (HiGHS alone does well below)."""
 
 
-def is_large_mip(model: MatrixModel, options: SolveOptions) -> bool:
+def is_large_mip(model: MatrixModel, whole_units: bool) -> bool:
+    """Whether a solve in ``whole_units`` starts from the LP's rounded plan."""
     # rows on an expectation tie the scenarios, which the scenario-by-scenario repair would break
-    return not options.relax_integrality and int(model.integer.sum()) >= LARGE_MIP and not model.expected_rows
+    return whole_units and int(model.integer.sum()) >= LARGE_MIP and not model.expected_rows
 
 
 Rounding = Callable[[np.ndarray], np.ndarray]
@@ -137,7 +138,8 @@ def solve_whole_units(model: MatrixModel, options: SolveOptions) -> SolverOutcom
             outcome = SolverOutcome.of(_termination(lp), NO_SOLUTION, solver_seconds=lp.getRunTime())
             outcome.timings = {"hand_over": handed - started, "solve": time.perf_counter() - handed, "extract": 0.0}
             return outcome
-        return solve_matrix_model(model, _remaining(options, started))  # infeasible or worse: HiGHS says which
+        # infeasible or worse: HiGHS says which
+        return solve_matrix_model(model, _remaining(options, started), whole_units=True)
     bound = float(lp.getInfo().objective_function_value)
     x_lp = np.asarray(lp.getSolution().col_value)
     iterations = {"simplex": int(lp.getInfo().simplex_iteration_count), "ipm": int(lp.getInfo().ipm_iteration_count)}
