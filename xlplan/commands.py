@@ -362,12 +362,14 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     history = read_runs(source)
     warnings: list[Notice] = []
     versions = library_versions()
+    formulation = None  # a plan read from the sheet: the model the workbook's settings ask for
     if plan_from == "workbook" or (plan_from == "auto" and has_range(source, PLAN.name)):
         plan, plan_source = read_plan(source, problem), f"the plan on the {PLAN.sheet} sheet"
         warnings += [w for w in (stale_plan(history, problem.fingerprint()),) if w is not None]
     else:
         solved = _solved_plan(problem, options or SolveOptions())
         plan, plan_source = dict(solved.solution.plan), "the optimal plan (solved now)"
+        formulation = solved.solution.formulation
         versions.update(solved.info.versions)
         if solved.status is not SolveStatus.OPTIMAL:
             plan_source = "the best plan found (solved now; a limit stopped the solve)"
@@ -383,7 +385,8 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     result = run_simulation(problem, plan, demand, None if exact else noise,
                             replications=replications or settings.replications,
                             seed=seed, exact=exact,
-                            confidence=settings.confidence, reproduce_original_defect=reproduce_original_defect)
+                            confidence=settings.confidence, reproduce_original_defect=reproduce_original_defect,
+                            formulation=formulation)
     seconds = time.perf_counter() - started
     solver_options = options or SolveOptions()
     record = simulation_record(

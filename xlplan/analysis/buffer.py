@@ -107,7 +107,7 @@ def buffer_search(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
                 evaluated[factor] = None
             else:
                 summary = simulate(problem, result.solution.plan, demand, noise, replications=replications,
-                                   seed=seed, progress=False).summary
+                                   seed=seed, progress=False, formulation=result.solution.formulation).summary
                 evaluated[factor] = BufferPoint(factor, result.objective, summary,
                                                 summary.fill_rate >= target_service, result.solution.plan,
                                                 result.status is SolveStatus.STOPPED_WITH_PLAN)

@@ -107,7 +107,8 @@ from xlplan.analysis.compare import CompareSettings
                                 stopped=result.status is SolveStatus.STOPPED_WITHOUT_PLAN)
         costs = result.scenarios["cost"].to_numpy()
         simulated = simulate(problem, result.solution.plan, demand, noise, replications=settings.replications,
-                             seed=settings.seed, confidence=settings.confidence).summary
+                             seed=settings.seed, confidence=settings.confidence,
+                             formulation=result.solution.formulation).summary
         points.append(FrontierPoint(weight, result.status.value, result.kpi("expected_cost"),
                                     cvar(costs, planned.probabilities, level), simulated.mean_profit,
                                     simulated.profit_p5, simulated.fill_rate, result.solution.plan))

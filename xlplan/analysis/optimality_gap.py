@@ -34,6 +34,7 @@ from scipy import stats
 from xlplan import cancel
 from xlplan.analysis.scenarios import sample_problem
 from xlplan.analysis.value import AnalysisError, plan_alone
+from xlplan.model import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.results import PlanResult
 from xlplan.simulation import DemandModel, ProcessNoise
@@ -170,7 +171,7 @@ def optimality_gap(problem: PlanningProblem, plan: Mapping[str, np.ndarray], dem
     if not 0 < confidence < 1:
         raise ValueError(f"the confidence level must be between 0 and 1, not {confidence}")
     options = options or SolveOptions()
-    plan = plan_alone(plan)
+    plan = plan_alone(plan, formulation_for(problem.settings))  # the model each batch is solved with
     done = []
     for k in range(replications):
         batch_seed = seed + SEED_OFFSET + k

@@ -47,8 +47,8 @@ from xlplan.analysis.scenarios import sample_problem
 from xlplan.analysis.value import AnalysisError
 from xlplan.model import Formulation
 from xlplan.model.declarations import ModelPart, Rule
-from xlplan.model.formulation import PLAN_VARIABLES, formulation_for
-from xlplan.problem import PlanningProblem
+from xlplan.model.formulation import formulation_for
+from xlplan.problem import PlanningProblem, Settings
 from xlplan.problem.numbers import finite_or_none
 from xlplan.simulation import DemandModel, ProcessNoise, SimulationResult, SimulationSummary
 from xlplan.simulation.simulator import State, draws, execute, simulation_result
@@ -230,11 +230,19 @@ def _frozen_part(values: Mapping[str, np.ndarray], window: PlanningProblem, peri
     return ModelPart("frozen", rules=tuple(rules))
 
 
+def _model(settings: Settings, base: Formulation | None) -> Formulation:
+    """The model a re-plan solves: ``base`` (the production-planning model if None) with the parts the
+    settings ask for."""
+    return formulation_for(settings) if base is None else formulation_for(settings, base)
+
+
 # ---------------------------------------------------------------------------- the loop
 def _run_policy(problem: PlanningProblem, plan_for: PolicyProblem, worlds: tuple[np.ndarray, ...],
                 settings: RollingSettings, options: SolveOptions, every: int, window: int | None,
-                report: Callable[[str], None], name: str) -> dict[str, Any]:
+                report: Callable[[str], None], name: str, base: Formulation | None) -> dict[str, Any]:
     demand, hours, availability = worlds
+    priced = _model(problem.settings, base)
+    names = [v.name for v in priced.plan_variables()]
     R, P, T = demand.shape
     state = State.initial(problem, R)
     totals: dict[str, np.ndarray] = {}
@@ -248,7 +256,7 @@ def _run_policy(problem: PlanningProblem, plan_for: PolicyProblem, worlds: tuple
         stop = T if window is None else min(T, start + window)
         executed_stop = min(T, start + every)
         cache: dict[bytes, tuple[Plan | None, SolveStatus]] = {}
-        segment: dict[str, np.ndarray] = {n: np.zeros((R, P, executed_stop - start)) for n in PLAN_VARIABLES}
+        segment: dict[str, np.ndarray] = {n: np.zeros((R, P, executed_stop - start)) for n in names}
         for r in range(R):
             cancel.checkpoint()
             initial = [state.stock[:, r], state.owing[:, r], state.workforce[:, r]]
@@ -262,7 +270,7 @@ def _run_policy(problem: PlanningProblem, plan_for: PolicyProblem, worlds: tuple
                 window_problem = problem.window(start, stop, initial_inventory=initial[0],
                                                 initial_backorders=initial[1], initial_workforce=initial[2])
                 planned = plan_for(window_problem, start, stop)
-                formulation = formulation_for(planned.settings)  # the workbook's risk weight, fill-rate target
+                formulation = _model(planned.settings, base)  # the workbook's risk weight, fill-rate target
                 if keep:
                     pinned = {n: v[:, start - previous[0]:] for n, v in previous[1].items()}  # type: ignore[index]
                     formulation = formulation.with_parts(_frozen_part(pinned, window_problem, keep, formulation))
@@ -280,18 +288,18 @@ def _run_policy(problem: PlanningProblem, plan_for: PolicyProblem, worlds: tuple
                 failed += 1
                 plan_here = _extend(previous, start, stop)
             else:
-                plan_here = {n: np.asarray(plan[n], dtype=float) for n in PLAN_VARIABLES}
+                plan_here = {n: np.asarray(plan[n], dtype=float) for n in names}
                 if previous is not None:
                     overlap = min(previous[0] + _length(previous[1]), stop) - start
                     before = previous[1]["production"][:, start - previous[0]:start - previous[0] + overlap]
                     changes[r] += np.abs(plan_here["production"][:, :overlap] - before).sum()
             current[r] = (start, plan_here)
             made[r].append((start, plan_here["production"].copy()))
-            for n in PLAN_VARIABLES:
+            for n in names:
                 segment[n][r] = plan_here[n][:, :executed_stop - start]
         part = problem.window(start, executed_stop)
         cut = (slice(None), slice(None), slice(start, executed_stop))
-        got, state = execute(part, segment, demand[cut], hours[cut], availability[cut], state)
+        got, state = execute(part, priced, segment, demand[cut], hours[cut], availability[cut], state)
         executed[cut] = segment["production"]
         totals = got if not totals else {k: totals[k] + v for k, v in got.items()}
         report(f"{name}: executed periods to {problem.periods[executed_stop - 1]} of {T} "
@@ -315,7 +323,7 @@ def _extend(previous: tuple[int, Plan], start: int, stop: int) -> dict[str, np.n
     """The previous plan from ``start`` to ``stop``, its last period repeated where it ends earlier."""
     first, plan = previous
     out = {}
-    for n in PLAN_VARIABLES:
+    for n in plan:
         values = plan[n][:, start - first:]
         if values.shape[1] == 0:
             values = plan[n][:, -1:]
@@ -327,9 +335,12 @@ def _extend(previous: tuple[int, Plan], start: int, stop: int) -> dict[str, np.n
 
 def rolling_study(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise,
                   settings: RollingSettings | None = None, options: SolveOptions | None = None,
-                  progress: Callable[[str], None] | None = None) -> RollingStudy:
+                  progress: Callable[[str], None] | None = None, formulation: Formulation | None = None
+                  ) -> RollingStudy:
     """Re-plan every ``replan_every`` periods along ``replications`` worlds, for each policy (see the
-    module docstring), and set the policies side by side.
+    module docstring), and set the policies side by side. Every re-plan solves ``formulation`` (default:
+    the production-planning model) with the parts the workbook's settings add (risk weight, fill-rate
+    target), and the executed plans are priced by its cost terms.
 
     Examples
     --------
@@ -345,6 +356,7 @@ def rolling_study(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
     """
     settings = settings or RollingSettings()
     options = options or SolveOptions()
+    base, priced = formulation, _model(problem.settings, formulation)
     T = len(problem.periods)
     settings.check(T)
     report = progress or (lambda line: None)
@@ -368,12 +380,12 @@ def rolling_study(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
         description, plan_for = _policy(name, demand, noise, factor, settings)
         started = time.perf_counter()
         rolled = _run_policy(problem, plan_for, worlds, settings, options, settings.replan_every, settings.window,
-                             report, name)
+                             report, name, base)
         seconds = time.perf_counter() - started
-        static = _run_policy(problem, plan_for, worlds, settings, options, T, None, lambda line: None, name)
+        static = _run_policy(problem, plan_for, worlds, settings, options, T, None, lambda line: None, name, base)
         runs.append(PolicyRun(
-            name, description, simulation_result(problem, rolled["totals"], settings.confidence),
-            simulation_result(problem, static["totals"], settings.confidence), rolled["changes"], rolled["solves"],
+            name, description, simulation_result(priced, rolled["totals"], settings.confidence),
+            simulation_result(priced, static["totals"], settings.confidence), rolled["changes"], rolled["solves"],
             rolled["replans"], rolled["stopped"], rolled["failed"], seconds, rolled["executed"], rolled["plans"]))
     return RollingStudy(tuple(runs), settings, buffer, factor if "buffered" in settings.policies else None, lp)
 

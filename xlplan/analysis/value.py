@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xlplan import cancel
-from xlplan.model import PLAN_VARIABLES
+from xlplan.model import Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.results import PlanResult
@@ -152,12 +152,13 @@ def range_words(bounds: Range) -> str:
     return f"between {low:,.0f} and {high:,.0f}"
 
 
-def plan_alone(values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def plan_alone(values: Mapping[str, np.ndarray], formulation: Formulation) -> dict[str, np.ndarray]:
     """The plan (production, hours, workforce) of a solution's stage-1 values, without the thresholds
     of a CVaR (the risk part's value at risk, the chance fill-rate rule's eta): those are stage 1 only
     in form, and pricing a plan on other scenarios must choose them anew. Pinned, they would overstate
-    the CVaR, or make a plan that serves the rule look infeasible."""
-    return {name: values[name] for name in PLAN_VARIABLES if name in values}
+    the CVaR, or make a plan that serves the rule look infeasible. ``formulation`` is the model that
+    solved ``values``: its plan variables are the plan."""
+    return {v.name: values[v.name] for v in formulation.plan_variables() if v.name in values}
 
 
 def _clipped(value: float) -> float | None:
@@ -186,7 +187,8 @@ def stochastic_value(problem: PlanningProblem, options: SolveOptions | None = No
     stopped: list[str] = []
     recourse = _solved(problem, options, "the recourse (stochastic) problem", stopped)
     expected = _solved(problem.expected_value_problem(), options, "the expected-value problem", stopped)
-    eev = _solved(problem, options, "the expected-value plan", stopped, fixed_plan=plan_alone(expected.solution.plan))
+    ev_plan = plan_alone(expected.solution.plan, expected.solution.formulation)
+    eev = _solved(problem, options, "the expected-value plan", stopped, fixed_plan=ev_plan)
     ws_low = ws_high = 0.0
     for s, probability in zip(problem.scenarios, problem.probabilities):
         low, high = cost_range(_solved(problem.scenario_problem(s), options, f"scenario {s} alone", stopped))

@@ -11,14 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xlplan.model import FORMULATION, Formulation
+from xlplan.model import Formulation
 from xlplan.model.costs import costs_by_category
 from xlplan.problem import PlanningProblem
-
-COST_CATEGORIES: tuple[str, ...] = FORMULATION.categories
-"""The cost categories, as the model declares its cost terms."""
-OPPORTUNITY_COSTS: tuple[str, ...] = FORMULATION.opportunity_categories
-"""Categories in the objective but not in profit: their revenue is already missing from revenue."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +23,8 @@ class Flows:
     problem: PlanningProblem
     plan: Mapping[str, np.ndarray]
     recourse: Mapping[str, np.ndarray]
-    formulation: Formulation = FORMULATION
+    formulation: Formulation
+    """The model that was solved: its cost terms price the flows (a part's terms too)."""
 
     def expect(self, values: np.ndarray) -> np.ndarray:
         """Probability-weighted mean over the leading scenario axis."""

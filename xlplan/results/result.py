@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlplan.model import PLAN_VARIABLES, RECOURSE_VARIABLES
 from xlplan.model.service import policy_text
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
@@ -97,7 +96,8 @@ class PlanResult:
         """Stage-1 plan, one row per product and period."""
         p = self.problem
         index = pd.MultiIndex.from_product([p.products, p.periods], names=["product", "period"])
-        table = pd.DataFrame({name: self.flows.plan[name].ravel() for name in PLAN_VARIABLES}, index=index)
+        variables = self.solution.formulation.plan_variables()  # the model solved: a part's variables too
+        table = pd.DataFrame({v.name: self.flows.plan[v.name].ravel() for v in variables}, index=index)
         return table.reset_index()
 
     @cached_property
@@ -106,8 +106,8 @@ class PlanResult:
         p, f = self.problem, self.flows
         index = pd.MultiIndex.from_product([p.scenarios, p.products, p.periods],
                                            names=["scenario", "product", "period"])
-        columns = {"demand": p.demand, **{name: f.recourse[name] for name in RECOURSE_VARIABLES},
-                   "shipped": f.shipped}
+        variables = self.solution.formulation.recourse_variables()
+        columns = {"demand": p.demand, **{v.name: f.recourse[v.name] for v in variables}, "shipped": f.shipped}
         columns["made"] = f.made
         table = pd.DataFrame({name: values.ravel() for name, values in columns.items()}, index=index)
         return table.reset_index()[["product", "period", "scenario", *columns]]

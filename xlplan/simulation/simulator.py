@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xlplan.model import FORMULATION
+from xlplan.model import Formulation, formulation_for
 from xlplan.model.costs import costs_by_category, operating
 from xlplan.problem import PlanningProblem
 from xlplan.progress import count as report_count
@@ -52,11 +52,11 @@ def batch_size(products: int, periods: int) -> int:
 Plan = Mapping[str, np.ndarray]
 
 
-def plan_inputs(problem: PlanningProblem, plan: Plan) -> dict[str, np.ndarray]:
+def plan_inputs(problem: PlanningProblem, plan: Plan, formulation: Formulation) -> dict[str, np.ndarray]:
     """The stage-1 values a simulation needs (the model's plan inputs: the others follow from them),
     each shaped (products, periods); ValueError naming what is missing or misshapen."""
     shape = (len(problem.products), len(problem.periods))
-    names = [v.name for v in FORMULATION.plan_inputs()]
+    names = [v.name for v in formulation.plan_inputs()]
     missing = [name for name in names if name not in plan]
     if missing:
         raise ValueError(f"the plan to simulate has no {', '.join(missing)}")
@@ -146,8 +146,8 @@ def _period_major_plan(values: np.ndarray) -> np.ndarray:
     return values.T[:, :, None] if values.ndim == 2 else values.transpose(2, 1, 0)
 
 
-def _run(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: np.ndarray, hours: np.ndarray,
-         availability: np.ndarray, carry: np.ndarray | None, start: State | None = None
+def _run(problem: PlanningProblem, formulation: Formulation, plan: Mapping[str, np.ndarray], demand: np.ndarray,
+         hours: np.ndarray, availability: np.ndarray, carry: np.ndarray | None, start: State | None = None
          ) -> tuple[dict[str, np.ndarray], State]:
     """Simulate replications given their draws (each (R, P, T)); returns per-replication totals and
     where each replication ends.
@@ -213,7 +213,7 @@ def _run(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: np.nd
                   "overflow_inventory": by_replication(overflow), "backorders": by_replication(owed),
                   "lost_sales": by_replication(lost)}
     costs = {name: np.broadcast_to(v.sum(axis=-1), (R,))
-             for name, v in costs_by_category(problem, quantities).items()}
+             for name, v in costs_by_category(problem, quantities, formulation).items()}
     unmet_all = owed + lost
     totals = {
         "demand": demand.sum(axis=(0, 1)),
@@ -249,19 +249,21 @@ def draws(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise, re
     return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))  # type: ignore[return-value]
 
 
-def execute(problem: PlanningProblem, plan: Plan, demand: np.ndarray, hours: np.ndarray, availability: np.ndarray,
-            start: State) -> tuple[dict[str, np.ndarray], State]:
+def execute(problem: PlanningProblem, formulation: Formulation, plan: Plan, demand: np.ndarray, hours: np.ndarray,
+            availability: np.ndarray, start: State) -> tuple[dict[str, np.ndarray], State]:
     """Run each replication's own plan (values (R, P, T)) through the problem's periods from its own
-    state, with the rules of :func:`simulate`; returns per-replication totals (revenue, each cost
-    category, demand, late, lost, disposed, stockouts) and where each replication ends."""
-    return _run(problem, plan, demand, hours, availability, None, start)
+    state, with the rules of :func:`simulate`, priced by ``formulation``'s cost terms; returns
+    per-replication totals (revenue, each cost category, demand, late, lost, disposed, stockouts) and
+    where each replication ends."""
+    return _run(problem, formulation, plan, demand, hours, availability, None, start)
 
 
-def simulation_result(problem: PlanningProblem, totals: dict[str, np.ndarray], confidence: float = 0.95
+def simulation_result(formulation: Formulation, totals: dict[str, np.ndarray], confidence: float = 0.95
                       ) -> SimulationResult:
-    """The result and summary of equally weighted replications whose totals are ``totals``."""
+    """The result and summary of equally weighted replications whose totals are ``totals``, their costs
+    in ``formulation``'s categories."""
     replications = len(totals["revenue"])
-    return _result(problem, totals, np.full(replications, 1.0 / replications), False, confidence)
+    return _result(formulation, totals, np.full(replications, 1.0 / replications), False, confidence)
 
 
 def simulate(
@@ -276,6 +278,7 @@ def simulate(
     confidence: float = 0.95,
     progress: bool | None = None,
     reproduce_original_defect: bool = False,
+    formulation: Formulation | None = None,
 ) -> SimulationResult:
     """Simulate a stage-1 plan.
 
@@ -299,6 +302,10 @@ def simulate(
         Show a progress bar on stderr (default: for long runs in a terminal).
     reproduce_original_defect:
         Reproduce the original simulator's defect (see module docstring). Never for decisions.
+    formulation:
+        The model the plan was solved with, whose cost terms price it (a part added with
+        ``with_parts`` too): ``result.solution.formulation``. Default: the model the problem's
+        settings ask for.
 
     Examples
     --------
@@ -314,15 +321,16 @@ def simulate(
     >>> noisy.summary.replications, noisy.summary.fill_rate < 1.0
     (10000, True)
     """
-    tested = plan_inputs(problem, plan)
+    formulation = formulation or formulation_for(problem.settings)
+    tested = plan_inputs(problem, plan, formulation)
     P, T = len(problem.products), len(problem.periods)
     if exact:
         if noise is not None and not noise.is_none:
             raise ValueError("an exact evaluation over the problem's scenarios takes no process noise")
         hours = np.broadcast_to(problem.product.hours_per_unit[None, :, None], problem.demand.shape)
-        totals, _ = _run(problem, tested, problem.demand, hours, problem.capacity_factor, None)
+        totals, _ = _run(problem, formulation, tested, problem.demand, hours, problem.capacity_factor, None)
         weights = problem.probabilities.copy()
-        return _result(problem, totals, weights, True, confidence)
+        return _result(formulation, totals, weights, True, confidence)
 
     demand = demand or DemandModel.from_problem(problem)
     noise = noise or ProcessNoise.none(P)
@@ -339,7 +347,7 @@ def simulate(
     def batch(b: int) -> dict[str, np.ndarray]:
         n = min(size, replications - b * size)
         drawn, hours, availability = _draw(problem, demand, noise, streams[b], n)
-        return _run(problem, tested, drawn, hours, availability, carry)[0]
+        return _run(problem, formulation, tested, drawn, hours, availability, carry)[0]
 
     def counted(results: Iterable[dict[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
         parts = []
@@ -355,13 +363,13 @@ def simulate(
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             parts = counted(pool.map(batch, batches))
     totals = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-    return _result(problem, totals, np.full(replications, 1.0 / replications), False, confidence)
+    return _result(formulation, totals, np.full(replications, 1.0 / replications), False, confidence)
 
 
-def _result(problem: PlanningProblem, totals: dict[str, np.ndarray], weights: np.ndarray, exact: bool,
+def _result(formulation: Formulation, totals: dict[str, np.ndarray], weights: np.ndarray, exact: bool,
             confidence: float) -> SimulationResult:
-    costs = {name: totals[name] for name in FORMULATION.categories}
-    profit = totals["revenue"] - operating(costs)
+    costs = {name: totals[name] for name in formulation.categories}
+    profit = totals["revenue"] - operating(costs, formulation)
     result = SimulationResult(profit=profit, revenue=totals["revenue"], costs=costs, demand=totals["demand"],
                               late=totals["late"], lost=totals["lost"], disposed=totals["disposed"],
                               stockout_periods=totals["stockouts"], weights=weights, exact=exact,
