@@ -120,15 +120,15 @@ def test_the_run_log_records_a_simulation_like_a_solve(electronics):
 
 
 def test_the_start_headline_is_right_without_recalculation(electronics, tmp_path):
-    """The Start sheet is not rewritten by a solve, so its headline stores no cached result that could go
-    stale: LibreOffice, left to its default (show cached results, recalculate nothing), shows the solve's
-    status beside its figures, and "not solved yet" only in a workbook never solved."""
+    """Every command draws the Start sheet again with its figures as values: LibreOffice, left to its default
+    (show cached results, recalculate nothing), shows the solve's plan and figures, and "none yet" only in a
+    workbook never solved."""
     from tests.libreoffice import LibreOffice, pdf_text
 
     office = LibreOffice(tmp_path / "profile", recalculate=False)
     solved, _ = electronics
     start = pdf_text(office.convert(solved, "pdf", tmp_path / "solved")).split("How to plan")[0]
-    assert re.search(r"Solve status\s+optimal \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)", start), start
-    assert re.search(r"Expected cost\s+\$564,472\b", start) and "not solved yet" not in start
+    assert re.search(r"Plan\s+the optimal plan, solved \d{4}-\d\d-\d\d \d\d:\d\d UTC", start), start
+    assert re.search(r"Cost \(planned\)\s+\$564,472\b", start) and "Solve writes the optimal plan" not in start
     fresh = pdf_text(office.convert(ELECTRONICS, "pdf", tmp_path / "fresh")).split("How to plan")[0]
-    assert re.search(r"Solve status\s+not solved yet", fresh) and "564,472" not in fresh.split("latest plan")[1]
+    assert "none yet: Solve writes the optimal plan" in fresh and "564,472" not in fresh.split("plan in effect")[1]

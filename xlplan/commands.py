@@ -665,6 +665,43 @@ def sheets_written(command: str) -> tuple[str, ...]:
             "compare": (COMPARE, RUN_LOG), "frontier": (FRONTIER, RUN_LOG)}.get(command, ())
 
 
+def with_start(run: Callable[..., Outcome]) -> Callable[..., Outcome]:
+    """``run``, then the Start sheet rebuilt from what the workbook will hold once the outcome is written
+    (the dashboard: the plan in effect, this week, the latest simulation and comparison, the sheets)."""
+    import functools
+
+    @functools.wraps(run)
+    def run_then_start(source: WorkbookSource, **options: Any) -> Outcome:
+        outcome = run(source, **options)
+        start = start_after(source, outcome) if outcome.as_outputs else None
+        if start is not None:
+            outcome.sheets.append(start)
+        return outcome
+
+    return run_then_start
+
+
+def start_after(source: WorkbookSource, outcome: Outcome) -> Sheet | None:
+    """The Start sheet once ``outcome`` is written; the workbook's own Start sheet (not xlplan's
+    dashboard) is never drawn over: then nothing is added."""
+    from xlplan.workbook.sheets.start_sheet import rebuilt_start
+
+    fingerprint = outcome.summary.get("fingerprint")
+    if fingerprint is None:
+        fingerprint = _fingerprint(source)
+    return rebuilt_start(source, outcome.sheets, outcome.retire, fingerprint, ACTIONS)
+
+
+def _fingerprint(source: WorkbookSource) -> str | None:
+    """The inputs' fingerprint, or None when they cannot be read as a problem."""
+    from xlplan.workbook.read.reader import WorkbookError, read_problem
+
+    try:
+        return read_problem(source).fingerprint()
+    except WorkbookError:
+        return None
+
+
 # ---------------------------------------------------------------------------- the table
 @dataclass(frozen=True)
 class Command:
@@ -688,18 +725,19 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("solve", "Solve", "solve a workbook and write the plan into a workbook", solve, "plan"),
+    Command("solve", "Solve", "solve a workbook and write the plan into a workbook", with_start(solve), "plan"),
     Command("validate", "Validate", "check a workbook's inputs and list every problem", validate),
-    Command("simulate", "Simulate", "simulate the workbook's plan under its Uncertainty sheet", simulate, "simulation"),
+    Command("simulate", "Simulate", "simulate the workbook's plan under its Uncertainty sheet", with_start(simulate),
+            "simulation"),
     Command("compare", "Compare", "compare the deterministic, best-buffered and stochastic plans by simulation",
-            compare, "compare"),
+            with_start(compare), "compare"),
     Command("frontier", "Frontier", "solve mean-CVaR plans for a sweep of risk weights: expected cost against risk",
-            frontier, "frontier"),
+            with_start(frontier), "frontier"),
     Command("adopt", "Adopt plan", "put a plan compare, frontier or solve --calm made on the Plan sheet (default: "
-            "Compare's recommendation), priced over the workbook's scenarios", adopt, "plan"),
+            "Compare's recommendation), priced over the workbook's scenarios", with_start(adopt), "plan"),
     Command("report", "Report", "write an interactive HTML report of the workbook's solved plan", report,
             document_suffix=".report.html"),
-    Command("clear", "Clear outputs", "remove the sheets xlplan wrote", clear_outputs, "cleared"),
+    Command("clear", "Clear outputs", "remove the sheets xlplan wrote", with_start(clear_outputs), "cleared"),
     Command("setup", "Set up inputs", "add the input sheets, tables and names to a workbook that has none",
             set_up, "planning", in_action_cell=False),
 )

@@ -122,6 +122,9 @@ CANDIDATES = RangeContract(
      *map(_field_column, PLAN_FIELDS)))
 
 RUNS_NAME = "xlplan_runs"
+START_NAME = "xlplan_start"
+"""The Start sheet's own text (title, lines about the workbook, control panel): the dashboard is drawn
+around it by every command, in a workbook whose Start sheet has it."""
 """The Run log's table of every run: xlplan writes it and reads it back, so each run adds a line."""
 
 # The output tables xlplan writes, each under a workbook-scoped name so that every reader (the

@@ -21,9 +21,12 @@ from importlib import resources
 from pathlib import Path
 
 from xlplan.commands import ACTIONS, BY_NAME
-from xlplan.workbook.make.examples import EXAMPLES, start_sheet
+from xlplan.workbook.make.examples import EXAMPLES
 from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
 from xlplan.workbook.sheets.layout import Button, Sheet
+from xlplan.workbook.sheets.start_sheet import ACTION_CELL as ACTION_CELL  # the buttons read them here
+from xlplan.workbook.sheets.start_sheet import RUN, ControlPanel, StartText, start_sheet
+from xlplan.workbook.sheets.start_sheet import STATUS_LABEL as STATUS_LABEL
 from xlplan.workbook.sheets.units import in_currency
 from xlplan.workbook.write.files import write_atomically
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
@@ -35,12 +38,10 @@ TITLE = "xlplan planning workbook"
 
 CONTROL_SHEET = "Start"
 ACTION_LABEL_CELL = "B4"
-ACTION_CELL = "C4"
 STATUS_TIME_CELL = "C6"
 STATUS_CELL = "C7"
-STATUS_LABEL_CELL, STATUS_LABEL = "B7", "Status"
+STATUS_LABEL_CELL = "B7"
 """The label that marks a Start sheet as xlplan's control panel: only there are the status cells written."""
-RUN = "Run xlplan"
 SHEET_BUTTONS = {CONTROL_SHEET: ("E3", RUN), "Settings": ("C1", "Check inputs"), "Uncertainty": ("C1", "Simulate")}
 """Each sheet's button: its cell and caption. On the input sheets it sits beside the heading, in a
 row made tall enough for it, where it covers no text and shows on a 1,366-pixel screen."""
@@ -59,22 +60,6 @@ def lite_button(sheet: str) -> str:
     return f"[{LITE_SHAPE}]{sheet}!{cell}"
 
 
-def control_panel(sheet: Sheet, lite: bool) -> None:
-    """The Start sheet's Action cell, Run button and status cells."""
-    sheet.text(3, 2, "Run xlplan", "subheading")
-    sheet.text(4, 2, "Action", "label")
-    sheet.text(4, 3, ACTIONS[0], "value")
-    sheet.choices[ACTION_CELL] = ACTIONS
-    sheet.text(6, 2, "Last run", "label")
-    sheet.text(7, 2, STATUS_LABEL, "label")
-    sheet.text(7, 3, f"Choose an action and click {RUN}. The Settings and Uncertainty sheets have buttons of their "
-               "own (Check inputs, Simulate).", "note")
-    sheet.text(8, 3, "Needs the xlwings Lite add-in with xlplan's main.py (see the README)." if lite else
-               "Needs Python with xlplan and xlwings installed (see the README); keep this file named xlplan.xlsm.",
-               "note")
-    sheet.widths[3] = 16
-
-
 def xlwings_conf_sheet() -> Sheet:
     """xlwings' settings for this workbook: its worksheet functions come from the ``udfs`` module."""
     sheet = Sheet("xlwings.conf", widths={1: 18, 2: 40})
@@ -89,20 +74,14 @@ def planning_workbook_sheets(lite: bool) -> list[Sheet]:
     """The template's sheets with the control panel and a button on each button sheet."""
     example = EXAMPLES["electronics"]
     problem, uncertainty = example.data()
-    how = f"2. Solve: choose Solve in the Action cell above and click {RUN}; the outcome shows under it."
-    test = (f"4. Test it: choose Simulate in the Action cell and click {RUN} to simulate the Plan sheet (as solved, "
-            "or as you edit it) under the Uncertainty sheet; Compare sets the deterministic, best-buffered and "
-            "stochastic plans side by side.")
-    start = start_sheet(TITLE, example.about, True, first_row=10, how_to_solve=how, how_to_test=test)
-    control_panel(start, lite)
+    start = start_sheet(StartText(TITLE, example.about, ControlPanel(lite)), actions=ACTIONS)
     sheets = [start, *input_sheets(problem), uncertainty_sheet(problem, uncertainty)]
-    in_currency(sheets, problem.settings.currency)  # the Start sheet's headline figures
+    in_currency(sheets, problem.settings.currency)
     for sheet in sheets:
-        if sheet.name in SHEET_BUTTONS:
+        if sheet.name in SHEET_BUTTONS and sheet.name != CONTROL_SHEET:  # the Start sheet draws its own
             cell, caption = SHEET_BUTTONS[sheet.name]
             sheet.buttons.append(Button(cell, caption, macro=None if lite else "SampleCall"))
-            if sheet.name != CONTROL_SHEET:
-                sheet.heights[int(cell[1:])] = BUTTON_ROW_HEIGHT
+            sheet.heights[int(cell[1:])] = BUTTON_ROW_HEIGHT
     return sheets if lite else [*sheets, xlwings_conf_sheet()]
 
 

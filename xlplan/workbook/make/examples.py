@@ -14,10 +14,10 @@ from xlplan.problem import PlanningProblem, reference
 from xlplan.problem.fields import COST_FIELDS
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.problem.uncertainty import Uncertainty, uncertainty_from_tables
-from xlplan.workbook.addresses import quote_sheet
-from xlplan.workbook.contract import INPUT_RANGES, KPI_NAME, RUNS_NAME, THIS_WEEK_NAME, UNCERTAINTY_RANGES
 from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
-from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Formula, Sheet
+from xlplan.workbook.sheets.layout import Sheet
+from xlplan.workbook.sheets.start_sheet import StartText
+from xlplan.workbook.sheets.start_sheet import start_sheet as start_layout
 from xlplan.workbook.sheets.units import in_currency
 from xlplan.workbook.write.files import write_atomically
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
@@ -64,100 +64,12 @@ EXAMPLES: dict[str, Example] = {
 }
 
 
-COMMAND_LINE = "2. Solve: run   xlplan solve THIS.xlsx -o plan.xlsx   in a terminal (or use xlplan.xlsm's buttons)."
-COMMAND_LINE_TEST = ("4. Test it: xlplan simulate THIS.xlsx simulates the Plan sheet (as solved, or as you edit "
-                     "it) under the Uncertainty sheet; xlplan compare sets the deterministic, best-buffered and "
-                     "stochastic plans side by side.")
-
-
-HEADLINE_PRODUCTS = 8
-"""Products the Start sheet's "this week" lines show; the Plan sheet has them all."""
-OUTPUT_LINKS = ("Plan", "Recourse", "Costs", "KPI", "Simulation", "Compare", "Run log")
-
-
-def _kpi(key: str) -> Formula:
-    """A KPI's value from the KPI sheet's table, by its key; blank before a solve (the name is missing)."""
-    return Formula(f'=IFERROR(INDEX({KPI_NAME},MATCH("{key}",INDEX({KPI_NAME},0,4),0),2),"")', "")
-
-
-def headline(sheet: Sheet, row: int) -> int:
-    """The latest plan at a glance, as formulas over the output sheets' named tables (blank until a
-    solve writes them), and links to the output sheets. Returns the next free row.
-
-    The Start sheet is written once, and a solve does not rewrite it, so no cached result could stay
-    right: every headline formula is stored without one. LibreOffice calculates a formula that has no
-    cached result even when it recalculates nothing else (its default for Excel files), and Excel
-    recalculates the workbook on opening after xlplan writes it; a cached "not solved yet" was shown
-    beside a solve's figures."""
-    sheet.text(row, 1, "The latest plan", "subheading")
-    solve_row = f'MATCH("solve",INDEX({RUNS_NAME},0,2),0)'
-    lines = [
-        ("Solve status", Formula(f'=IFERROR(INDEX({RUNS_NAME},{solve_row},4)&" ("&TEXT(INDEX({RUNS_NAME},'
-                                 f'{solve_row},1),"yyyy-mm-dd hh:mm")&" UTC)","not solved yet")', ""),
-         GENERAL),
-        ("Expected cost", _kpi("expected_cost"), MONEY_WHOLE),
-        ("Expected profit", _kpi("profit_shipped"), MONEY_WHOLE),
-        ("On-time fill rate", _kpi("fill_rate"), "0.00%"),
-    ]
-    for label, value, number_format in lines:
-        row += 1
-        sheet.text(row, 2, label, "label")
-        sheet.text(row, 3, value, "value" if number_format == GENERAL else "number", number_format)
-    row += 2
-    sheet.text(row, 2, "This week", "label")
-    headers = ("Product", "Make", "Hire", "Fire", "Overtime hours")
-    for j, header in enumerate(headers):
-        sheet.text(row, 3 + j, header, "label" if j == 0 else "label_right")
-    for k in range(HEADLINE_PRODUCTS):
-        row += 1
-        for j in range(len(headers)):  # counts whole: a plan of 302.86 units is made as 303
-            sheet.text(row, 3 + j, Formula(f'=IFERROR(INDEX({THIS_WEEK_NAME},{k + 2},{j + 1}),"")', ""),
-                       "value" if j == 0 else "number", GENERAL if j == 0 else "#,##0")
-    row += 1
-    sheet.text(row, 3, f"Up to {HEADLINE_PRODUCTS} products show here; the Plan sheet has every product and period.",
-               "note")
-    row += 1
-    sheet.text(row, 2, "Output sheets", "label")
-    for j, name in enumerate(OUTPUT_LINKS):
-        sheet.text(row, 3 + j, name, "link", link=f"{quote_sheet(name)}!A1")
-    return row + 2
-
-
-def start_sheet(title: str, about: tuple[str, ...], template: bool, first_row: int = 3,
-                how_to_solve: str = COMMAND_LINE, how_to_test: str = COMMAND_LINE_TEST) -> Sheet:
-    """The Start sheet: what the workbook is, the latest plan, and how to plan with it."""
-    sheet = Sheet("Start", tab_color="1F4E79", widths={1: 3, 2: 16, 3: 16, 4: 12, 5: 12, 6: 12, 7: 14, 8: 12,
-                                                        9: 12})
-    sheet.text(1, 1, title, "heading")
-    row = first_row
-    for line in about:
-        sheet.text(row, 2, line, "value")
-        row += 1
-    row = headline(sheet, row + 1)
-    sheet.text(row, 1, "How to plan", "subheading")
-    steps = [
-        "1. Enter your data on the input sheets (blue tabs). Each is an Excel Table under a workbook name "
-        "(Formulas > Name Manager); add rows at the bottom and the table grows with them.",
-        how_to_solve,
-        "3. Read the plan on the green sheets: Plan, Recourse, Costs, KPI and Run log. They are rewritten "
-        "on every solve; your input sheets and your own sheets are never changed.",
-        how_to_test,
-        "Problems in the data are listed all at once, each with its sheet and cell: "
-        "xlplan validate THIS.xlsx",
-    ]
+def start_sheet(title: str, about: tuple[str, ...], template: bool) -> Sheet:
+    """The Start sheet of a workbook never run: what it is, an empty dashboard, and how to plan with it."""
     if template:
-        steps.insert(0, "This template holds the electronics example; replace it with your products, "
-                        "periods and scenarios.")
-    for line in steps:
-        row += 1
-        sheet.text(row, 2, line, "value")
-    row += 2
-    sheet.text(row, 1, "Input sheets", "subheading")
-    for contract in (*INPUT_RANGES, *UNCERTAINTY_RANGES):
-        row += 1
-        sheet.text(row, 2, contract.sheet, "link", link=f"{contract.sheet}!A1")
-        sheet.text(row, 3, f"{contract.name}: {contract.meaning}", "note")
-    return sheet
+        about = (*about, "This template holds the electronics example; replace it with your products, periods "
+                         "and scenarios.")
+    return start_layout(StartText(title, about))
 
 
 def workbook_sheets(problem: PlanningProblem, uncertainty: Uncertainty, title: str, about: tuple[str, ...],

@@ -225,6 +225,8 @@ class Sheet:
     """Rows (1-based, first and last) printed at the top of every page: a long table's header."""
     heights: dict[int, float] = field(default_factory=dict)
     """Row heights in points by 1-based row, e.g. room for a button beside a heading."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Workbook-scoped names of cells of this sheet besides its tables', e.g. ``{"xlplan_start": "$A$1:$C$12"}``."""
 
     def text(self, row: int, column: int, value: Any, style: str = "note", number_format: str = GENERAL,
              link: str | None = None) -> None:

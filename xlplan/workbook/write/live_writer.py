@@ -19,6 +19,7 @@ from xlplan.problem.numbers import finite_or_none
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.read.live_source import OPTIONAL
 from xlplan.workbook.sheets.layout import GENERAL, Chart, Formula, Sheet, Table, Text, presented, print_setup
+from xlplan.workbook.sheets.start_sheet import START
 from xlplan.workbook.write.markers import is_marker, marker_names, refuse_clashes, sheet_of
 
 ACCENT = (31, 78, 121)
@@ -79,6 +80,8 @@ class LiveWriter:
         sheets named in ``retire``). A sheet of the planner's with an output name is never touched.
         With ``as_outputs`` False the sheets become the planner's (input sheets): never replaced or cleared."""
         owned = set(self.recorded_outputs())
+        redrawn = [s for s in sheets if s.name == START and START in self._sheet_names()]
+        sheets = [s for s in sheets if s not in redrawn]
         names = [s.name for s in sheets]
         refuse_clashes(names, self._sheet_names(), owned)
         drafts = []
@@ -109,6 +112,10 @@ class LiveWriter:
             for table in layout.tables:
                 if table.defined_name:
                     self.book.names.add(table.defined_name, f"={quote_sheet(layout.name)}!{table.ref_absolute()}")
+        for layout in redrawn:  # the dashboard, drawn again where it is: its buttons (shapes) stay
+            ws = self.book.sheets[layout.name]
+            ws.clear_contents()  # the Action cell's drop-down (its validation) stays
+            self.render(ws, layout)
 
     # -------------------------------------------------------------- drawing
     def render(self, ws: xw.Sheet, layout: Sheet) -> None:

@@ -311,16 +311,19 @@ def _fresh_name(package: Package, part: str, taken: set[str]) -> str:
 
 # ---------------------------------------------------------------------------- the splice
 def replace_output_sheets(user: Package, outputs: Package, names: list[str], retire: Iterable[str] = (),
-                          as_outputs: bool = True) -> None:
+                          as_outputs: bool = True, redraw: Iterable[str] = ()) -> None:
     """Write the sheets ``names`` of ``outputs`` into ``user``, replacing xlplan's earlier sheets of
     those names and removing its sheets named in ``retire``; other output sheets stay. Sheets written
-    with ``as_outputs`` False become the planner's (input sheets): xlplan never replaces or clears them."""
+    with ``as_outputs`` False become the planner's (input sheets): xlplan never replaces or clears them.
+    The sheets in ``redraw`` (the Start sheet's dashboard) are drawn again in their place, and stay
+    unrecorded: the planner's workbook keeps them whatever xlplan clears."""
     workbook_part = user.main_part()
     workbook = user.xml(workbook_part)
     if workbook.tag == q(STRICT_MAIN, "workbook"):
         raise WorkbookFileError("the workbook is saved as Strict Open XML; save it as an Excel Workbook (.xlsx) first")
     sheets = workbook.find(q(MAIN, "sheets"))
-    owned = set(recorded_outputs(user))
+    recorded = set(recorded_outputs(user))
+    owned = recorded | set(redraw)
     existing = [s.get("name") for s in sheets]
     refuse_invalid_names(existing)
     refuse_clashes(names, existing, owned)
@@ -430,7 +433,8 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     #    formulas on open, keep the active tab
     _remap_local_names(workbook, existing, [s.get("name") for s in sheets], leaving)
     _copy_names(output_book, workbook, [s.get("name") for s in sheets])
-    _record_outputs(workbook, [n for n in existing if n in owned and n not in leaving] + (names if as_outputs else []))
+    _record_outputs(workbook, [n for n in existing if n in recorded and n not in leaving]
+                    + ([n for n in names if n not in owned - recorded] if as_outputs else []))
     calc = _child(workbook, "calcPr", WORKBOOK_ORDER)
     calc.set("fullCalcOnLoad", "1")
     _set_active(workbook, [s.get("name") for s in sheets], active_name)

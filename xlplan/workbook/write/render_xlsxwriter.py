@@ -178,6 +178,8 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
         _chart(book, ws, chart)
     for button in sheet.buttons:
         _button(ws, sheet.name, button)
+    for name, reference in sheet.names.items():
+        book.define_name(name, f"={quote_sheet(sheet.name)}!{reference}")
     for cell, options in sheet.choices.items():
         ws.data_validation(cell, {"validate": "list", "source": list(options)})
     if sheet.freeze:

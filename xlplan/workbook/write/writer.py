@@ -10,6 +10,7 @@ from xlplan import progress
 from xlplan.results import PlanResult
 from xlplan.workbook.sheets.layout import Sheet
 from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
+from xlplan.workbook.sheets.start_sheet import START
 from xlplan.workbook.write.files import WorkbookFileError, write_atomically
 from xlplan.workbook.write.package import Package, recorded_outputs, replace_output_sheets
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
@@ -34,7 +35,11 @@ def write_sheets(sheets: list[Sheet], source: Path, target: Path, *, retire: tup
         raise WorkbookFileError(f"{source}: could not be read ({error})") from error
     rendered = render_package(sheets)
     progress.phase(f"saving {target.name}")
-    replace_output_sheets(user, rendered, [s.name for s in sheets], retire, as_outputs=as_outputs)
+    redrawn = [s.name for s in sheets if s.name == START]  # in its own place, before the input sheets
+    replace_output_sheets(user, rendered, [s.name for s in sheets if s.name not in redrawn], retire,
+                          as_outputs=as_outputs)
+    if redrawn:
+        replace_output_sheets(user, rendered, redrawn, redraw=redrawn)
     content = user.to_bytes()
     return write_atomically(target, lambda temporary: temporary.write_bytes(content), backup=backup)
 

@@ -1,0 +1,104 @@
+"""The Start sheet is the Monday dashboard: every command that writes the workbook draws it again from
+what the workbook then holds (the plan in effect, this week, the latest simulation and comparison,
+links to the sheets that exist and only those), around the Start sheet's own text and control panel."""
+
+from __future__ import annotations
+
+import zipfile
+
+import openpyxl
+import pytest
+
+from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, WORKBOOKS, copy_of
+from xlplan.frontends.cli import OK, main
+
+
+def _start(path) -> dict[str, object]:
+    """The Start sheet's cells by address (values as stored)."""
+    ws = openpyxl.load_workbook(path)["Start"]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def _beside(cells: dict[str, object], label: str) -> object:
+    """The value right of a label in column B."""
+    row = next(int(a[1:]) for a, v in cells.items() if a.startswith("B") and v == label)
+    return cells.get(f"C{row}")
+
+
+def _links(path) -> list[str]:
+    """The sheets the Start sheet links to, the input sheets aside, in order."""
+    ws = openpyxl.load_workbook(path)["Start"]
+    targets = [c.hyperlink.location.split("!")[0].strip("'") for row in ws.iter_rows() for c in row
+               if c.hyperlink is not None and c.hyperlink.location]
+    inputs = ("Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty")
+    return [t for t in targets if t not in inputs]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("start")
+    solved, simulated = folder / "solved.xlsx", folder / "simulated.xlsx"
+    assert main(["solve", str(ELECTRONICS), "-o", str(solved)]) == OK
+    assert main(["simulate", str(solved), "-o", str(simulated)]) == OK
+    return solved, simulated
+
+
+def test_a_fresh_workbook_says_nothing_is_run_yet_and_links_no_output_sheet():
+    cells = _start(ELECTRONICS)
+    assert str(_beside(cells, "Plan")).startswith("none yet")
+    assert str(_beside(cells, "Simulation")).startswith("none yet")
+    assert _links(ELECTRONICS) == []
+
+
+def test_after_a_solve_start_shows_the_plan_this_week_and_links_only_the_sheets_written(books):
+    solved, _ = books
+    cells = _start(solved)
+    assert str(_beside(cells, "Plan")).startswith("the optimal plan, solved 20")
+    assert _beside(cells, "Inputs") == "made for the inputs as they are now"
+    assert _beside(cells, "Profit (planned)") == pytest.approx(2_592_728.50)
+    assert _beside(cells, "Cost (planned)") == pytest.approx(564_471.50)
+    assert "This week: period 1" in cells.values()
+    assert {"Make (units)", "Hire (workers)", "Fire (workers)", "Overtime hours"} <= set(cells.values())
+    assert _links(solved) == ["Plan", "Recourse", "Costs", "KPI", "Sensitivity", "Run log"]
+    assert str(_beside(cells, "Simulation")).startswith("none yet")  # no link to a sheet not written yet
+
+
+def test_after_a_simulation_start_shows_its_profit_fill_rate_and_risk(books):
+    _, simulated = books
+    cells = _start(simulated)
+    book = openpyxl.load_workbook(simulated)
+    measures = {r[0]: r[1] for r in book["Simulation"].iter_rows(min_row=6, values_only=True) if r[0]}
+    assert _beside(cells, "Profit (simulated)") == pytest.approx(measures["Mean profit"])
+    assert _beside(cells, "Profit, bad case (P5)") == pytest.approx(measures["Profit P5"])
+    assert _beside(cells, "Fill rate (simulated)") == pytest.approx(measures["On-time fill rate"])
+    assert str(_beside(cells, "Simulated")).endswith("of the plan in effect")
+    assert "Simulation" in _links(simulated) and "Compare" not in _links(simulated)
+
+
+def test_clear_leaves_a_start_sheet_without_a_plan_or_links(books, tmp_path):
+    _, simulated = books
+    cleared = tmp_path / "cleared.xlsx"
+    assert main(["clear", str(simulated), "-o", str(cleared)]) == OK
+    assert str(_beside(_start(cleared), "Plan")).startswith("none yet")
+    assert _links(cleared) == []
+
+
+def test_this_week_is_in_whole_units_with_the_workforce_unit(tmp_path):
+    solved = tmp_path / "factory.xlsx"
+    assert main(["solve", str(FACTORY_PHYSICS), "-o", str(solved)]) == OK
+    ws = openpyxl.load_workbook(solved)["Start"]
+    header = next(c for row in ws.iter_rows() for c in row if c.value == "Make (units)")
+    assert ws.cell(header.row, header.column + 1).value == "Hire (worker-hours)"
+    make = ws.cell(header.row + 1, header.column)
+    assert make.value == pytest.approx(302.857142857, rel=1e-9) and make.number_format == "#,##0"  # shown 303
+
+
+def test_the_control_panel_and_its_button_survive_the_redraw(tmp_path):
+    macro = copy_of(WORKBOOKS / "xlplan.xlsm", tmp_path)
+    assert main(["solve", str(macro), "--in-place", "--no-backup"]) == OK
+    cells = _start(macro)
+    assert (cells["B4"], cells["C4"], cells["B7"]) == ("Action", "Solve", "Status")
+    assert str(_beside(cells, "Plan")).startswith("the optimal plan")
+    with zipfile.ZipFile(macro) as archive:
+        vml = [n for n in archive.namelist() if n.endswith(".vml")]
+        assert any(b"SampleCall" in archive.read(n) and b"Run xlplan" in archive.read(n) for n in vml)

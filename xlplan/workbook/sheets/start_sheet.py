@@ -1,0 +1,424 @@
+"""The Start sheet: the workbook's Monday dashboard, rebuilt from what the workbook holds after every
+command that writes it.
+
+What the planner reads first: the plan in effect (which one, made when, for the inputs as they are
+now or not), this week's actions in their units, the latest simulation of it (profit, fill rate,
+risk), the latest comparison's verdict, and links to the output sheets that exist, and only those.
+Below it, what does not change: how to plan, and the input sheets.
+
+The Start sheet keeps what is the planner's, or the buttons', under one name (:data:`START_NAME`:
+the title, the lines about the workbook and the control panel's Action and status cells), so that
+any command can draw it again around them. A workbook whose Start sheet lacks that name (a
+planner's own sheet, or one written before the dashboard) keeps its Start sheet as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from xlplan.problem.tables import is_blank
+from xlplan.workbook.addresses import quote_sheet
+from xlplan.workbook.contract import (
+    CANDIDATES,
+    COST_BREAKDOWN_NAME,
+    FRONTIER_NAME,
+    INPUT_RANGES,
+    KPI_NAME,
+    PLAN,
+    RECOURSE_SUMMARY_NAME,
+    ROLLING_POLICIES_NAME,
+    RUNS_NAME,
+    SHADOW_PRICES_NAME,
+    SIMULATION_SUMMARY_NAME,
+    START_NAME,
+    STRATEGIES_NAME,
+    THIS_WEEK_NAME,
+    UNCERTAINTY_RANGES,
+)
+from xlplan.workbook.read.grids import Located, WorkbookSource
+from xlplan.workbook.read.layout_source import LayoutSource
+from xlplan.workbook.read.outputs import read_output_tables
+from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Button, Sheet
+from xlplan.workbook.sheets.units import GENERIC_CURRENCY, in_currency
+
+START = "Start"
+ACTION_ROW, STATUS_TIME_ROW, STATUS_ROW, PANEL_NOTE_ROW = 4, 6, 7, 8
+ACTION_CELL = f"C{ACTION_ROW}"
+STATUS_LABEL = "Status"
+RUN = "Run xlplan"
+PANEL_FIRST_ROW = 10
+"""The first line about the workbook below a control panel (rows 3 to 8); row 3 without one."""
+NOTE_COLUMN = 5
+"""A figure's note, a column clear of the figure."""
+HEADLINE_PRODUCTS = 8
+"""Products the dashboard's "this week" lines show; the Plan sheet has them all."""
+SHEET_NAMES = (("Plan", PLAN.name), ("Recourse", RECOURSE_SUMMARY_NAME), ("Costs", COST_BREAKDOWN_NAME),
+               ("KPI", KPI_NAME), ("Sensitivity", SHADOW_PRICES_NAME), ("Simulation", SIMULATION_SUMMARY_NAME),
+               ("Compare", STRATEGIES_NAME), ("Frontier", FRONTIER_NAME), ("Rolling", ROLLING_POLICIES_NAME),
+               ("Plans", CANDIDATES.name), ("Run log", RUNS_NAME))
+"""Each output sheet the dashboard links to, in tab order, by the named table that marks it."""
+SHEET_OF = {name: sheet for sheet, name in SHEET_NAMES} | {THIS_WEEK_NAME: "Plan"}
+"""The sheet of each table the dashboard reads."""
+COMMAND_LINE = "2. Solve: run   xlplan solve THIS.xlsx -o plan.xlsx   in a terminal (or use xlplan.xlsm's buttons)."
+COMMAND_LINE_TEST = ("4. Test it: xlplan simulate THIS.xlsx simulates the Plan sheet (as solved, or as you edit "
+                     "it) under the Uncertainty sheet; xlplan compare sets the deterministic, best-buffered and "
+                     "stochastic plans side by side.")
+PANEL_SOLVE = f"2. Solve: choose Solve in the Action cell above and click {RUN}; the outcome shows under it."
+PANEL_TEST = (f"4. Test it: choose Simulate in the Action cell and click {RUN} to simulate the Plan sheet (as solved, "
+              "or as you edit it) under the Uncertainty sheet; Compare sets the deterministic, best-buffered and "
+              "stochastic plans side by side.")
+
+
+def difference_line(exact: bool) -> str:
+    """Why the planned and the simulated profit differ, in one line (the same words on every sheet)."""
+    if exact:
+        return ("Planned: the optimiser's expectation over the workbook's scenarios. Simulated: the same scenarios "
+                "run by the simulator's operating rules (owed units served first), so the two differ a little.")
+    return ("Planned: the optimiser's expectation over the workbook's scenarios. Simulated: the plan run through the "
+            "Uncertainty sheet's random draws, which vary more than the scenarios do, hence the difference.")
+
+
+# ---------------------------------------------------------------------------- what stays
+@dataclass(frozen=True)
+class ControlPanel:
+    """The control panel's cells as the workbook holds them (the buttons write the status cells)."""
+
+    lite: bool
+    action: Any = None
+    finished: Any = None
+    status: Any = None
+
+
+@dataclass(frozen=True)
+class StartText:
+    """The Start sheet's own text: its title, the lines about the workbook, and its control panel."""
+
+    title: str
+    about: tuple[str, ...]
+    panel: ControlPanel | None = None
+
+    @property
+    def first_row(self) -> int:
+        return PANEL_FIRST_ROW if self.panel is not None else 3
+
+
+def read_start_text(source: WorkbookSource) -> StartText | None:
+    """The Start sheet's own text, or None when the workbook has no dashboard of xlplan's."""
+    grid = source.locate(START_NAME).grid
+    if grid is None or not grid.values:
+        return None
+    rows = [list(row) + [None] * (3 - len(row)) for row in grid.values]
+    cell = lambda r, c: rows[r - 1][c - 1] if r <= len(rows) else None  # noqa: E731
+    panel = None
+    if str(cell(STATUS_ROW, 2) or "").strip() == STATUS_LABEL:
+        panel = ControlPanel("Lite" in str(cell(PANEL_NOTE_ROW, 3) or ""), cell(ACTION_ROW, 3),
+                             cell(STATUS_TIME_ROW, 3), cell(STATUS_ROW, 3))
+    first = PANEL_FIRST_ROW if panel is not None else 3
+    about: list[str] = []
+    for row in rows[first - 1:]:  # the lines run to the first blank row (a reader may extend the range below)
+        if is_blank(row[1]):
+            break
+        about.append(str(row[1]))
+    return StartText(str(cell(1, 1) or START), tuple(about), panel)
+
+
+def control_panel(sheet: Sheet, panel: ControlPanel, actions: Sequence[str]) -> None:
+    """The Action cell, the Run button and the status cells (where each button run reports)."""
+    sheet.text(3, 2, RUN, "subheading")
+    sheet.text(ACTION_ROW, 2, "Action", "label")
+    sheet.text(ACTION_ROW, 3, panel.action if not is_blank(panel.action) else actions[0], "value")
+    sheet.choices[ACTION_CELL] = tuple(actions)
+    sheet.text(STATUS_TIME_ROW, 2, "Last run", "label")
+    if not is_blank(panel.finished):
+        sheet.text(STATUS_TIME_ROW, 3, panel.finished, "value", "yyyy-mm-dd hh:mm:ss")
+    sheet.text(STATUS_ROW, 2, STATUS_LABEL, "label")
+    sheet.text(STATUS_ROW, 3, panel.status if not is_blank(panel.status) else
+               f"Choose an action and click {RUN}. The Settings and Uncertainty sheets have buttons of their own "
+               "(Check inputs, Simulate).", "note")
+    sheet.text(PANEL_NOTE_ROW, 3, "Needs the xlwings Lite add-in with xlplan's main.py (see the README)."
+               if panel.lite else "Needs Python with xlplan and xlwings installed (see the README); keep this file "
+               "named xlplan.xlsm.", "note")
+    sheet.buttons.append(Button("E3", RUN, macro=None if panel.lite else "SampleCall"))
+
+
+# ---------------------------------------------------------------------------- what the workbook holds
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows, read from the output tables."""
+
+    tables: dict[str, pd.DataFrame]
+    sheets: tuple[str, ...]
+    """The output sheets the workbook holds, in tab order."""
+    fingerprint: str | None
+    """The inputs' fingerprint as they are now, when known."""
+
+    @property
+    def currency(self) -> str:
+        unit = str(self._kpi("expected_cost", "Unit") or "").strip()
+        return "" if unit in ("", GENERIC_CURRENCY) else unit
+
+    def _kpi(self, key: str, column: str = "Value") -> Any:
+        kpi = self.tables.get(KPI_NAME)
+        if kpi is None or "Key" not in kpi:
+            return None
+        rows = kpi[kpi["Key"].astype(str) == key]
+        return None if rows.empty else rows.iloc[0].get(column)
+
+    def latest(self, *commands: str) -> pd.Series | None:
+        """The latest run of any of ``commands`` by the Run log (most recent first)."""
+        runs = self.tables.get(RUNS_NAME)
+        if runs is None or "Command" not in runs:
+            return None
+        found = runs[runs["Command"].astype(str).str.strip().isin(commands)]
+        return None if found.empty else found.iloc[0]
+
+    def before_plan(self, run: pd.Series | None) -> bool:
+        """Whether ``run`` (a Run log row) came before the plan in effect was made."""
+        plan = self.latest("solve", "adopt")
+        return run is not None and plan is not None and _when(run) < _when(plan)
+
+
+def _when(run: pd.Series) -> datetime:
+    finished = run.get("Finished (UTC)")
+    return finished if isinstance(finished, datetime) else datetime.min
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _stamp(run: pd.Series) -> str:
+    finished = run.get("Finished (UTC)")
+    return f"{finished:%Y-%m-%d %H:%M} UTC" if isinstance(finished, datetime) else "at an unrecorded time"
+
+
+# ---------------------------------------------------------------------------- the layout
+def _line(sheet: Sheet, row: int, label: str, value: Any, number_format: str = GENERAL,
+          style: str = "value") -> int:
+    sheet.text(row, 2, label, "label")
+    sheet.text(row, 3, value, style if number_format == GENERAL else "number", number_format)
+    return row + 1
+
+
+def _plan_block(sheet: Sheet, row: int, d: Dashboard) -> int:
+    sheet.text(row, 1, "The plan in effect", "subheading")
+    row += 1
+    made = d.latest("solve", "adopt")
+    if made is None or "Plan" not in d.sheets:
+        return _line(sheet, row, "Plan", "none yet: Solve writes the optimal plan on the Plan sheet") + 1
+    status = str(made.get("Status", "")).strip()
+    command = str(made.get("Command", "")).strip()
+    if command == "adopt":
+        words = f"a plan made by Compare, Frontier or a calm solve, adopted {_stamp(made)}"
+    elif status == "optimal":
+        words = f"the optimal plan, solved {_stamp(made)}"
+    elif status == "stopped with plan":
+        words = f"the best plan found, solved {_stamp(made)}: a limit stopped the solve, it is not proven optimal"
+    else:
+        words = f"no plan: the solve of {_stamp(made)} ended {status}"
+    row = _line(sheet, row, "Plan", words, style="good" if status in ("optimal", "adopted") else "bad")
+    made_for = str(made.get("Input fingerprint", "") or "")
+    if d.fingerprint is not None and made_for:
+        current = made_for == d.fingerprint
+        row = _line(sheet, row, "Inputs", "made for the inputs as they are now" if current else
+                    "made for other inputs: the inputs changed since; Solve again for a plan made for them",
+                    style="good" if current else "bad")
+    planned = _number(d._kpi("profit_shipped"))
+    if planned is not None:
+        row = _line(sheet, row, "Profit (planned)", planned, MONEY_WHOLE)
+        sheet.text(row - 1, NOTE_COLUMN, "expected over the workbook's scenarios", "note")
+    cost = _number(d._kpi("expected_cost"))
+    if cost is not None:
+        row = _line(sheet, row, "Cost (planned)", cost, MONEY_WHOLE)
+    fill = _number(d._kpi("fill_rate"))
+    if fill is not None:
+        row = _line(sheet, row, "Fill rate (planned)", fill, "0.0%")
+        sheet.text(row - 1, NOTE_COLUMN, "demand met on time, expected over the scenarios", "note")
+    return _this_week(sheet, row + 1, d)
+
+
+def _this_week(sheet: Sheet, row: int, d: Dashboard) -> int:
+    week = d.tables.get(THIS_WEEK_NAME)
+    plan = d.tables.get(PLAN.name)
+    if week is None or week.empty:
+        return row
+    period = str(plan["Period"].iloc[0]) if plan is not None and "Period" in plan and not plan.empty else ""
+    sheet.text(row, 2, f"This week: period {period}" if period else "This week", "label")
+    columns = [c for c in week.columns if c != "Product" and not c.startswith("Workforce")]
+    headers = [("Make (units)" if c == "Make" else c) for c in columns]
+    sheet.text(row, 3, "Product", "label")
+    for j, header in enumerate(headers):
+        sheet.text(row, 4 + j, header, "label_right")
+    for _, line in week.head(HEADLINE_PRODUCTS).iterrows():
+        row += 1
+        sheet.text(row, 3, line["Product"], "value")
+        for j, column in enumerate(columns):  # a plan of 302.86 units is made as 303: whole units
+            number = _number(line[column])
+            sheet.text(row, 4 + j, number if number is not None else "", "number", "#,##0")
+    if len(week) > HEADLINE_PRODUCTS:
+        row += 1
+        sheet.text(row, 3, f"The first {HEADLINE_PRODUCTS} of {len(week)} products; the Plan sheet has them all.",
+                   "note")
+    row += 1
+    sheet.text(row, 3, "In whole units; the Plan sheet has the plan's exact quantities and every period.", "note")
+    return row + 2
+
+
+def _simulation_block(sheet: Sheet, row: int, d: Dashboard) -> int:
+    summary = d.tables.get(SIMULATION_SUMMARY_NAME)
+    sheet.text(row, 1, "The latest simulation", "subheading")
+    row += 1
+    run = d.latest("simulate")
+    if summary is None or "Measure" not in summary:
+        return _line(sheet, row, "Simulation", "none yet: Simulate runs the plan through the Uncertainty sheet") + 1
+    measures = dict(zip(summary["Measure"].astype(str), summary["Value"]))
+    if run is not None:
+        of = ("of an earlier plan: Simulate again for the plan in effect" if d.before_plan(run)
+              else "of the plan in effect")
+        row = _line(sheet, row, "Simulated", f"{_stamp(run)}, {of}", style="bad" if d.before_plan(run) else "value")
+    mean = _number(measures.get("Mean profit"))
+    if mean is not None:
+        row = _line(sheet, row, "Profit (simulated)", mean, MONEY_WHOLE)
+        sheet.text(row - 1, NOTE_COLUMN, "average over the simulated outcomes", "note")
+    p5 = _number(measures.get("Profit P5"))
+    if p5 is not None:
+        row = _line(sheet, row, "Profit, bad case (P5)", p5, MONEY_WHOLE)
+        sheet.text(row - 1, NOTE_COLUMN, "1 outcome in 20 earns less", "note")
+    fill = _number(measures.get("On-time fill rate"))
+    if fill is not None:
+        row = _line(sheet, row, "Fill rate (simulated)", fill, "0.0%")
+    planned = _number(d._kpi("profit_shipped"))
+    if planned is not None and mean is not None:
+        sheet.text(row, 2, difference_line("Scenarios evaluated" in measures), "note")
+        row += 1
+    return row + 1
+
+
+def _compare_block(sheet: Sheet, row: int, d: Dashboard) -> int:
+    strategies = d.tables.get(STRATEGIES_NAME)
+    sheet.text(row, 1, "The latest comparison", "subheading")
+    row += 1
+    if strategies is None or "Strategy" not in strategies:
+        return _line(sheet, row, "Compare", "none yet: Compare sets the deterministic, best-buffered and "
+                                            "stochastic plans side by side") + 1
+    run = d.latest("compare")
+    kept = d.tables.get(CANDIDATES.name)
+    recommended = None
+    if kept is not None and {"Recommended", "Plan"} <= set(kept.columns):
+        chosen = kept[kept["Recommended"].astype(str).str.strip().str.lower() == "yes"]
+        recommended = None if chosen.empty else str(chosen["Plan"].iloc[0])
+    if run is not None:
+        of = "before the plan in effect was made" if d.before_plan(run) else "after the plan in effect was made"
+        row = _line(sheet, row, "Compared", f"{_stamp(run)}, {of}")
+    if recommended is not None:
+        best = strategies[strategies["Strategy"].astype(str) == recommended]
+        if not best.empty:
+            b = best.iloc[0]
+            row = _line(sheet, row, "Recommended", f"the {recommended} plan")
+            row = _line(sheet, row, "Its profit (simulated)", _number(b["Mean profit"]), MONEY_WHOLE)
+            sheet.text(row - 1, NOTE_COLUMN, "average over the simulated outcomes", "note")
+            row = _line(sheet, row, "Its bad case (P5)", _number(b["Profit P5"]), MONEY_WHOLE)
+            row = _line(sheet, row, "Its fill rate (simulated)", _number(b["Fill rate"]), "0.0%")
+            adopted = d.latest("solve", "adopt")
+            if not (adopted is not None and str(adopted.get("Command", "")).strip() == "adopt"
+                    and run is not None and not d.before_plan(run)):
+                sheet.text(row, 3, f"To use it: choose Adopt plan in the Action cell, or run   xlplan adopt BOOK "
+                           f"--plan \"{recommended}\"", "note")
+                row += 1
+    return row + 1
+
+
+def _links(sheet: Sheet, row: int, d: Dashboard) -> int:
+    sheet.text(row, 1, "Output sheets", "subheading")
+    row += 1
+    if not d.sheets:
+        sheet.text(row, 2, "None yet: each command adds its sheets, and links to them appear here.", "note")
+        return row + 2
+    for j, name in enumerate(d.sheets):
+        r, c = row + j // 6, 2 + j % 6
+        sheet.text(r, c, name, "link", link=f"{quote_sheet(name)}!A1")
+    return row + (len(d.sheets) - 1) // 6 + 2
+
+
+def _how_to_plan(sheet: Sheet, row: int, panel: bool) -> int:
+    sheet.text(row, 1, "How to plan", "subheading")
+    steps = [
+        "1. Enter your data on the input sheets (blue tabs). Each is an Excel Table under a workbook name "
+        "(Formulas > Name Manager); add rows at the bottom and the table grows with them.",
+        PANEL_SOLVE if panel else COMMAND_LINE,
+        "3. Read the plan on the green sheets: Plan, Recourse, Costs, KPI and Run log. They are rewritten "
+        "on every solve; your input sheets and your own sheets are never changed. This sheet is rewritten by "
+        "every command.",
+        PANEL_TEST if panel else COMMAND_LINE_TEST,
+        "Problems in the data are listed all at once, each with its sheet and cell: "
+        "xlplan validate THIS.xlsx",
+    ]
+    for line in steps:
+        row += 1
+        sheet.text(row, 2, line, "value")
+    row += 2
+    sheet.text(row, 1, "Input sheets", "subheading")
+    for contract in (*INPUT_RANGES, *UNCERTAINTY_RANGES):
+        row += 1
+        sheet.text(row, 2, contract.sheet, "link", link=f"{contract.sheet}!A1")
+        sheet.text(row, 3, f"{contract.name}: {contract.meaning}", "note")
+    return row
+
+
+def start_sheet(text: StartText, dashboard: Dashboard | None = None, actions: Sequence[str] = ()) -> Sheet:
+    """The Start sheet: its own text, the dashboard of what the workbook holds, and how to plan."""
+    sheet = Sheet(START, tab_color="1F4E79", widths={1: 3, 2: 22, 3: 16, 4: 13, 5: 13, 6: 13, 7: 15, 8: 12,
+                                                      9: 12})
+    sheet.text(1, 1, text.title, "heading")
+    if text.panel is not None:
+        control_panel(sheet, text.panel, actions)
+    row = text.first_row
+    for line in text.about:
+        sheet.text(row, 2, line, "value")
+        row += 1
+    last = row - 1
+    d = dashboard or Dashboard({}, (), None)
+    row = _plan_block(sheet, row + 1, d)
+    row = _simulation_block(sheet, row, d)
+    row = _compare_block(sheet, row, d)
+    row = _links(sheet, row, d)
+    _how_to_plan(sheet, row, text.panel is not None)
+    sheet.names[START_NAME] = f"$A$1:$C${max(last, PANEL_NOTE_ROW if text.panel else 1)}"
+    in_currency([sheet], d.currency)
+    return sheet
+
+
+class _NoWorkbook:
+    description = ""
+
+    def locate(self, name: str) -> Located:
+        return Located(None)
+
+
+def rebuilt_start(source: WorkbookSource, sheets: Iterable[Sheet], retire: Iterable[str],
+                  fingerprint: str | None, actions: Sequence[str]) -> Sheet | None:
+    """The Start sheet as it should read once ``sheets`` are written and the sheets in ``retire`` removed
+    (None when the workbook's Start sheet is not xlplan's dashboard)."""
+    text = read_start_text(source)
+    if text is None:
+        return None
+    sheets = list(sheets)
+    written = {s.name for s in sheets}
+    gone = set(retire) - written
+    new = read_output_tables(LayoutSource(sheets, _NoWorkbook()), SHEET_OF)
+    old = read_output_tables(source, [name for name, sheet in SHEET_OF.items() if sheet not in written | gone])
+    tables = {**old, **new}
+    present = tuple(sheet for sheet, name in SHEET_NAMES if name in tables or sheet in written)
+    return start_sheet(text, Dashboard(tables, present, fingerprint), actions)
