@@ -18,7 +18,7 @@ from xlplan.results.distribution import representative_scenarios, weighted_quant
 from xlplan.solver import SolveOptions
 from xlplan.workbook.make.examples import write_synthetic
 from xlplan.workbook.sheets.layout import MAX_ROWS, Column, Sheet, Table, within_row_limit
-from xlplan.workbook.sheets.recourse_sheet import recourse_sheet, summary_table
+from xlplan.workbook.sheets.recourse_sheet import recourse_detail_sheet, recourse_sheet, summary_table
 
 
 def test_weighted_quantiles_are_the_inverse_distribution_function():
@@ -64,8 +64,11 @@ def test_summary_holds_the_distribution_of_every_scenario(solved):
 
 
 def test_detail_shows_the_chosen_scenarios_and_says_which(solved):
-    sheet = recourse_sheet(solved, detail=5)
+    assert not any(t.table_name == "xlplanRecourse" for t in recourse_sheet(solved).tables)  # a sheet of its own
+    sheet = recourse_detail_sheet(solved, detail=5)
+    assert sheet.name == "Recourse detail" and sheet.repeat_rows == (5, 5)
     detail = next(t for t in sheet.tables if t.table_name == "xlplanRecourse")
+    assert detail.top == 5 and detail.columns[0].header == "Product"  # the header the printed pages repeat
     shown = list(dict.fromkeys(row[2] for row in detail.rows))
     cost = solved.flows.scenario_cost()
     names = solved.problem.scenarios
@@ -74,7 +77,7 @@ def test_detail_shows_the_chosen_scenarios_and_says_which(solved):
     assert detail.title == ("5 of the 30 scenarios in full (at most 5 are shown in full): the cheapest and the "
                             "costliest for this plan and the 3 most probable. Every scenario's detail: solve with "
                             "--recourse-detail FILE.csv.")
-    everything = recourse_sheet(solved, detail=30)
+    everything = recourse_detail_sheet(solved, detail=30)
     assert next(t for t in everything.tables if t.table_name == "xlplanRecourse").title == \
         "Every scenario in full (30)."
 
@@ -104,7 +107,7 @@ def test_solve_writes_every_scenario_to_a_file_and_a_few_to_the_sheet(tmp_path, 
     assert len(rows) == 25 * 2 * 6 and len({r["Scenario"] for r in rows}) == 25
     assert list(rows[0])[:4] == ["Product", "Period", "Scenario", "Probability"]
 
-    sheet = openpyxl.load_workbook(out, data_only=True)["Recourse"]
+    sheet = openpyxl.load_workbook(out, data_only=True)["Recourse detail"]
     cells = list(sheet.iter_rows(min_row=1, max_col=12, values_only=True))
     shown = [r for r in cells if isinstance(r[3], float) and isinstance(r[2], str) and r[2].startswith("s")]
     assert len(shown) == 3 * 2 * 6
@@ -128,9 +131,9 @@ def test_the_report_says_when_the_sheet_shows_only_some_scenarios_in_full(solved
     from xlplan.report.sections import recourse_section
     from xlplan.workbook.contract import RECOURSE_NAME, SCENARIO_COSTS_NAME
 
-    detail = recourse_sheet(solved, detail=4).tables[-1]
+    detail = recourse_detail_sheet(solved, detail=4).tables[-1]
     shown = pd.DataFrame(detail.rows, columns=[c.header for c in detail.columns])
     every = pd.DataFrame({"Scenario": solved.problem.scenarios})
     notes = recourse_section({RECOURSE_NAME: shown, SCENARIO_COSTS_NAME: every}).notes
-    assert notes[-1].startswith("These are the 4 of the 30 scenarios the Recourse sheet shows in full")
+    assert notes[-1].startswith("These are the 4 of the 30 scenarios the Recourse detail sheet shows in full")
     assert len(recourse_section({RECOURSE_NAME: shown}).notes) == 1

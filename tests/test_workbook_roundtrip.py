@@ -64,10 +64,12 @@ def test_electronics_from_its_workbook(tmp_path, capsys):
     units = {p: sum(r[2] for r in plan if r[0] == p) for p in "ABC"}
     assert units == {"A": 3045, "B": 2702, "C": 2464}
     assert len(plan) == 36
+    # the distribution per product and period on Recourse, each of the three scenarios in full on Recourse detail
     recourse = [r for r in book["Recourse"].iter_rows(min_row=6, max_col=10, values_only=True) if r[0] in tuple("ABC")]
-    # the distribution per product and period, then each of the three scenarios in full
-    assert len([r for r in recourse if isinstance(r[2], (int, float))]) == 36
-    assert len([r for r in recourse if r[2] in ("low", "med", "high")]) == 108
+    assert len(recourse) == 36 and all(isinstance(r[2], (int, float)) for r in recourse)
+    detail = [r for r in book["Recourse detail"].iter_rows(min_row=6, max_col=10, values_only=True)
+              if r[0] in tuple("ABC")]
+    assert len(detail) == 108 and {r[2] for r in detail} == {"low", "med", "high"}
     costs = {row[0]: row[4] for row in book["Costs"].iter_rows(min_row=6, max_row=14, values_only=True)}
     assert round(costs["Total"], 2) == 564_471.50
     # the output workbook still holds the same inputs

@@ -244,7 +244,7 @@ def _add_warm_start(command: argparse.ArgumentParser) -> None:
 
 def _add_recourse_output(command: argparse.ArgumentParser) -> None:
     command.add_argument("--recourse-scenarios", type=COUNT, metavar="N",
-                         help="scenarios the Recourse sheet shows in full (default: all up to 20; otherwise the "
+                         help="scenarios the Recourse detail sheet shows in full (default: all up to 20; otherwise the "
                               "cheapest, the costliest and the most probable); its summary covers every scenario")
     command.add_argument("--recourse-detail", type=Path, metavar="FILE",
                          help="write every scenario's recourse (one row per product, period and scenario) to FILE, "

@@ -281,8 +281,8 @@ def render(description: str, figures: list[HeadlineFigure], parts: list[Section]
 {_headline(figures)}
 {body}
 </main>
-<footer>Read from the workbook's output sheets (Plan, Recourse, Costs, KPI, Simulation, Compare, Run log).
-Charts are interactive: hover for values, click a legend entry to hide it, drag to zoom.</footer>
+<footer>Read from the workbook's output sheets (Plan, Recourse, Recourse detail, Costs, KPI, Simulation, Compare,
+Run log). Charts are interactive: hover for values, click a legend entry to hide it, drag to zoom.</footer>
 </body>
 </html>
 """

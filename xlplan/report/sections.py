@@ -154,13 +154,13 @@ def recourse_section(tables: Tables) -> Section:
     how = ("each scenario's line and the range they span" if scenarios <= charts.FEW_SCENARIOS
            else "the range over all scenarios, the P10 to P90 and P25 to P75 bands by probability, and the median")
     notes = [f"Stage 2: stock and backorders once each of the {scenarios} scenario(s)' demand is known (the "
-             f"Recourse sheet), all products together or, from the menu, one product: {how}, with the expected "
+             f"Recourse detail sheet), all products together or, from the menu, one product: {how}, with the expected "
              "value dashed."]
     every = tables.get(SCENARIO_COSTS_NAME)
     if every is not None and len(every) > scenarios:
-        notes.append(f"These are the {scenarios} of the {len(every)} scenarios the Recourse sheet shows in full (the "
-                     "cheapest, the costliest and the most probable); its summary table holds the distribution over "
-                     "all of them.")
+        notes.append(f"These are the {scenarios} of the {len(every)} scenarios the Recourse detail sheet shows in "
+                     "full (the cheapest, the costliest and the most probable); the Recourse sheet holds the "
+                     "distribution over all of them.")
     return Section("recourse", "Inventory and backorders per scenario", notes=notes, figures=figures)
 
 

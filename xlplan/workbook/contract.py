@@ -130,7 +130,7 @@ around it by every command, in a workbook whose Start sheet has it."""
 # The output tables xlplan writes, each under a workbook-scoped name so that every reader (the
 # report, a planner's own formulas) finds them by name, wherever the sheet's layout puts them.
 RECOURSE_NAME = "xlplan_recourse"
-"""The Recourse sheet's scenarios in full (all of them when they are few)."""
+"""The Recourse detail sheet's scenarios in full (all of them when they are few)."""
 RECOURSE_SUMMARY_NAME = "xlplan_recourse_summary"
 """The Recourse sheet's distribution over every scenario, per product and period."""
 COST_BREAKDOWN_NAME = "xlplan_cost_breakdown"

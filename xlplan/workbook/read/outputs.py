@@ -1,5 +1,5 @@
-"""Reading back the output tables xlplan wrote (Plan, Recourse, Costs, KPI, Simulation, Compare, Run
-log), each by its workbook-scoped name (see :mod:`xlplan.workbook.contract`), as a DataFrame.
+"""Reading back the output tables xlplan wrote (Plan, Recourse, Recourse detail, Costs, KPI, Simulation,
+Compare, Run log), each by its workbook-scoped name (see :mod:`xlplan.workbook.contract`), as a DataFrame.
 
 These are xlplan's own tables, so their layout is known and only their presence is in question: a
 table that is missing (never written, or its sheet removed) is simply absent. Cells holding a

@@ -1,5 +1,5 @@
-"""The Recourse sheet: the distribution over the scenarios per product and period, a few scenarios in
-full, and the spread of stock and backorders over time as charts.
+"""The Recourse sheet: the distribution over the scenarios per product and period, and the spread of
+stock and backorders over time as charts; the Recourse detail sheet: a few scenarios in full.
 
 The summary holds one row per product and period whatever the number of scenarios; the full detail
 of every scenario is one table per scenario's product and period, which passes a sheet's row limit
@@ -31,9 +31,10 @@ from xlplan.workbook.sheets.layout import (
 )
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB
 
-TOP = 5  # header row of the summary, as on the other output sheets
+RECOURSE, RECOURSE_DETAIL = "Recourse", "Recourse detail"
+TOP = 5  # header row of the summary and of the detail, as on the other output sheets
 DETAIL_SCENARIOS = 20
-"""Scenarios shown in full on the Recourse sheet by default: all of them up to this many."""
+"""Scenarios shown in full on the Recourse detail sheet by default: all of them up to this many."""
 MAX_SCENARIO_SERIES = 12
 DETAIL_COLUMNS = (("Demand", 10), ("Made", 10), ("Regular inventory", 12), ("Overflow inventory", 12),
                   ("Backorders", 11), ("Lost sales", 10), ("Shipped", 10), ("Late", 9))
@@ -46,8 +47,8 @@ def whole_or_decimal(values: object) -> str:
 
 
 def recourse_table(result: PlanResult, scenarios: Sequence[int] | None = None, top: int = TOP) -> Table:
-    """The recourse of ``scenarios`` (positions; all by default) in full, scenario-major: the detail on
-    the Recourse sheet and XLPLAN_RECOURSE's result."""
+    """The recourse of ``scenarios`` (positions; all by default) in full, scenario-major: the Recourse
+    detail sheet's table and XLPLAN_RECOURSE's result."""
     p, f = result.problem, result.flows
     chosen = list(range(len(p.scenarios))) if scenarios is None else list(scenarios)
     arrays = [p.demand, f.made, f.recourse["regular_inventory"], f.recourse["overflow_inventory"],
@@ -123,9 +124,9 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
         sheet.tables.append(summary)
         sheet.charts.append(Chart(
             title.split(" (")[0], f"{get_column_letter(left + len(names) + 2)}{top - 1}",
-            summary.column_range("Recourse", 0),
-            [Series(n, summary.column_range("Recourse", j + 1), kind="line",
-                    title_cell=f"Recourse!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
+            summary.column_range(RECOURSE, 0),
+            [Series(n, summary.column_range(RECOURSE, j + 1), kind="line",
+                    title_cell=f"{RECOURSE}!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
             kind="line", x_title="Period", y_title=axis))
         top += max(T + 4, 17)
     return top
@@ -151,25 +152,34 @@ def detail_choice(result: PlanResult, limit: int, top: int) -> tuple[list[int], 
     return chosen, f"{len(chosen):,} of the {S:,} scenarios in full ({why}): {' and '.join(parts)}"
 
 
-def recourse_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS, detail_file: str | None = None) -> Sheet:
-    """The Recourse sheet: the summary of every scenario, at most ``detail`` scenarios in full below it
-    (``detail_file`` names where the full detail of every scenario went, if it was written)."""
-    sheet = Sheet("Recourse", tab_color=OUTPUT_TAB, freeze=f"C{TOP + 1}", repeat_rows=(TOP, TOP))
+def recourse_sheet(result: PlanResult) -> Sheet:
+    """The Recourse sheet: the distribution over every scenario per product and period, with the spread
+    of stock and backorders over time beside it."""
+    sheet = Sheet(RECOURSE, tab_color=OUTPUT_TAB, freeze=f"C{TOP + 1}", repeat_rows=(TOP, TOP))
     summary = summary_table(result)
     sheet.tables.append(summary)
     _profiles(sheet, result, summary.right + 2)
-    top = summary.bottom + 4
-    chosen, words = detail_choice(result, detail, top + 1)
+    return sheet
+
+
+def recourse_detail_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS,
+                          detail_file: str | None = None) -> Sheet:
+    """The Recourse detail sheet: at most ``detail`` scenarios in full (``detail_file`` names where the
+    full detail of every scenario went, if it was written). A sheet of its own, so that its header, like
+    the summary's on the Recourse sheet, prints on every page it runs to (a sheet repeats one set of rows)."""
+    sheet = Sheet(RECOURSE_DETAIL, tab_color=OUTPUT_TAB, freeze=f"D{TOP + 1}", repeat_rows=(TOP, TOP))
+    chosen, words = detail_choice(result, detail, TOP + 1)
     where = (f"Every scenario's detail is in {detail_file}." if detail_file is not None else
              "Every scenario's detail: solve with --recourse-detail FILE.csv.")
     words = f"{words}. {where if len(chosen) < len(result.problem.scenarios) else ''}".rstrip()
     if chosen:
-        table = recourse_table(result, chosen, top + 1)
+        table = recourse_table(result, chosen, TOP)
         table.title = words
         sheet.tables.append(table)
     else:
-        sheet.text(top, 1, words, "subheading")
+        sheet.text(TOP - 1, 1, words, "subheading")
     return sheet
 
 
-__all__ = ["DETAIL_SCENARIOS", "SUMMARY_NOTE", "recourse_sheet", "recourse_table", "summary_headers", "summary_table"]
+__all__ = ["DETAIL_SCENARIOS", "RECOURSE", "RECOURSE_DETAIL", "SUMMARY_NOTE", "recourse_detail_sheet",
+           "recourse_sheet", "recourse_table", "summary_headers", "summary_table"]

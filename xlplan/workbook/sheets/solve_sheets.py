@@ -1,4 +1,4 @@
-"""Output sheet layouts: Plan, Recourse, Costs, KPI and Run log, drawn from a PlanResult.
+"""Output sheet layouts: Plan, Recourse, Recourse detail, Costs, KPI and Run log, drawn from a PlanResult.
 
 KPI values are live formulas over the Plan, Recourse and Costs tables, so a planner can trace
 every figure; the tests recalculate them in LibreOffice and compare with Python's.
@@ -38,7 +38,10 @@ from xlplan.workbook.sheets.layout import (
 )
 from xlplan.workbook.sheets.recourse_sheet import (
     DETAIL_SCENARIOS,
+    RECOURSE,
+    RECOURSE_DETAIL,
     SUMMARY_NOTE,
+    recourse_detail_sheet,
     whole_or_decimal,
 )
 from xlplan.workbook.sheets.recourse_sheet import recourse_sheet as recourse_layout
@@ -46,7 +49,7 @@ from xlplan.workbook.sheets.recourse_sheet import recourse_table as recourse_tab
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, RUN_LOG, Detail, finite, run_log_sheet, solve_record
 from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
 
-OUTPUT_SHEETS = ("Plan", "Recourse", "Costs", "KPI", RUN_LOG)
+OUTPUT_SHEETS = ("Plan", RECOURSE, RECOURSE_DETAIL, "Costs", "KPI", RUN_LOG)
 MAX_PRODUCT_CHARTS = 6
 TOP = 5  # header row of each sheet's main table
 
@@ -164,9 +167,19 @@ def plan_sheet(result: PlanResult) -> Sheet:
 
 
 # ---------------------------------------------------------------------------- Recourse
-def recourse_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS, detail_file: str | None = None) -> Sheet:
-    sheet = recourse_layout(result, detail, detail_file)
-    _heading(sheet, "Recourse", result, f"Stage 2: once each scenario's demand is known. {SUMMARY_NOTE}")
+def recourse_sheet(result: PlanResult) -> Sheet:
+    sheet = recourse_layout(result)
+    _heading(sheet, RECOURSE, result, f"Stage 2: once each scenario's demand is known. {SUMMARY_NOTE} "
+             f"Scenarios in full: the {RECOURSE_DETAIL} sheet.")
+    return sheet
+
+
+def detail_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS, detail_file: str | None = None) -> Sheet:
+    sheet = recourse_detail_sheet(result, detail, detail_file)
+    _heading(sheet, RECOURSE_DETAIL, result, f"Stage 2, scenario by scenario, per product and period "
+             f"(the {RECOURSE} sheet holds the distribution over every scenario). Inventory: units in the regular and "
+             "the overflow warehouse at the end of the period; Backorders: units owed then; Late: units of the "
+             "period's demand not delivered in it.")
     return sheet
 
 
@@ -218,7 +231,7 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     _heading(sheet, "KPI", result, "Values are live formulas over the Plan, Recourse and Costs sheets. Revenue is "
              "earned on units shipped, late or not; a lost unit earns nothing and counts as late.")
     # expected values over the scenarios, from the Recourse sheet's summary (one row per product and period)
-    R = lambda header: recourse.column_range("Recourse", recourse.index_of(header))  # noqa: E731
+    R = lambda header: recourse.column_range(RECOURSE, recourse.index_of(header))  # noqa: E731
     product_col = R("Product")
 
     # per-product table, below the headline table
@@ -351,14 +364,15 @@ def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...
                   notes: tuple[Detail, ...] = (), detail: int = DETAIL_SCENARIOS,
                   detail_file: str | None = None, command: str = "solve") -> list[Sheet]:
     """The output sheets of a solve (or of ``adopt``, which prices a kept plan), in tab order (the Run log
-    keeps the earlier runs' ``history`` and adds ``notes`` to the record). The Recourse sheet shows at most
+    keeps the earlier runs' ``history`` and adds ``notes`` to the record). The Recourse detail sheet shows at most
     ``detail`` scenarios in full; ``detail_file`` names the file holding every scenario's, when one was
     written."""
     log = run_log_sheet(solve_record(result, source, notes, command), history)
     if not result.has_plan:
         sheets = [no_plan_sheet(result), log]
     else:
-        plan, recourse, costs = plan_sheet(result), recourse_sheet(result, detail, detail_file), costs_sheet(result)
-        sheets = [plan, recourse, costs, kpi_sheet(result, plan.tables[0], recourse.tables[0], costs.tables[0]), log]
+        plan, recourse, costs = plan_sheet(result), recourse_sheet(result), costs_sheet(result)
+        sheets = [plan, recourse, detail_sheet(result, detail, detail_file), costs,
+                  kpi_sheet(result, plan.tables[0], recourse.tables[0], costs.tables[0]), log]
     in_currency(sheets, result.problem.settings.currency)
     return sheets

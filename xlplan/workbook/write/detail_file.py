@@ -29,7 +29,7 @@ def check_detail_path(path: Path) -> None:
 
 
 def recourse_detail(result: PlanResult) -> pd.DataFrame:
-    """One row per product, period and scenario (scenario-major), headed like the Recourse sheet's detail."""
+    """One row per product, period and scenario (scenario-major), headed like the Recourse detail sheet."""
     p, f = result.problem, result.flows
     table = result.recourse
     probability = pd.Series(p.probabilities, index=list(p.scenarios))

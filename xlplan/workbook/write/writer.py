@@ -57,8 +57,8 @@ def write_results(result: PlanResult, source: str | Path, target: str | Path | N
     >>> from xlplan.workbook import read_workbook, write_results
     >>> book = "workbooks/examples/electronics.xlsx"
     >>> written = write_results(xlplan.solve(read_workbook(book)), book, tmp / "plan.xlsx")
-    >>> [s for s in openpyxl.load_workbook(written).sheetnames if s in ("Plan", "Recourse", "Costs", "KPI")]
-    ['Plan', 'Recourse', 'Costs', 'KPI']
+    >>> [s for s in openpyxl.load_workbook(written).sheetnames if s in ("Plan", "Recourse", "Recourse detail", "Costs")]
+    ['Plan', 'Recourse', 'Recourse detail', 'Costs']
     """
     source = Path(source)
     target = Path(target) if target is not None else source
