@@ -46,7 +46,7 @@ import xlplan
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver.compile import compile_extensive_form, compile_two_stage, extensive_form
 from xlplan.solver.decomposition import solve_by_decomposition
-from xlplan.solver.highs_direct import new_highs, pass_model
+from xlplan.solver.highs_adapter import new_highs, pass_model
 from xlplan.solver.options import SolveOptions
 
 SEED = 2026

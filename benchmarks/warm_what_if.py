@@ -27,7 +27,7 @@ from xlplan.model.formulation import formulation_for
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions
 from xlplan.solver.compiled_cache import COMPILED
-from xlplan.solver.warm import WarmStart
+from xlplan.solver.warm import WarmBasis
 
 
 def main() -> None:
@@ -48,7 +48,7 @@ def main() -> None:
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
     rows = []
-    warm = WarmStart.load(args.first_basis) if args.first_basis is not None else None
+    warm = WarmBasis.load(args.first_basis) if args.first_basis is not None else None
     if warm is None:
         started = time.perf_counter()
         first = xlplan.solve(problem, options)

@@ -18,7 +18,7 @@ import highspy
 import xlplan
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver.compile import compile_extensive_form
-from xlplan.solver.highs_direct import new_highs, pass_model
+from xlplan.solver.highs_adapter import new_highs, pass_model
 from xlplan.solver.options import SolveOptions
 
 

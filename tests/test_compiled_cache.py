@@ -18,7 +18,7 @@ from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.compile import MatrixModel, compile_extensive_form, compile_two_stage
 from xlplan.solver.compiled_cache import COMPILED, CompiledCache
 from xlplan.solver.digest import matrix_digest
-from xlplan.solver.warm import WarmStart
+from xlplan.solver.warm import WarmBasis
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def test_a_kept_basis_knows_its_matrix_and_survives_a_file(problem, tmp_path):
     assert warm.matrix == matrix_digest(compile_extensive_form(problem).matrix)
     assert warm.matrix != matrix_digest(compile_extensive_form(_hours_changed(problem)).matrix)
     warm.save(tmp_path / "basis.npz")
-    loaded = WarmStart.load(tmp_path / "basis.npz")
+    loaded = WarmBasis.load(tmp_path / "basis.npz")
     assert loaded is not None and loaded.matrix == warm.matrix
     assert np.array_equal(loaded.col_status, warm.col_status) and np.array_equal(loaded.row_status, warm.row_status)
     pickled = pickle.loads(pickle.dumps(warm))  # HiGHS's basis object does not pickle; the warm start does

@@ -17,7 +17,7 @@ from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver.compile import TwoStageProgram, compile_two_stage, extensive_form
 from xlplan.solver.decomposition import solve_by_decomposition
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator
-from xlplan.solver.highs_direct import new_highs, pass_model
+from xlplan.solver.highs_adapter import new_highs, pass_model
 from xlplan.solver.options import SolveOptions
 
 TOLERANCE = 1e-6

@@ -15,9 +15,9 @@ from xlplan.frontends.excel.functions import SolveCache
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.compile import compile_two_stage
-from xlplan.solver.decomposition import LearnedCuts, solve_by_decomposition
+from xlplan.solver.decomposition import WarmCuts, solve_by_decomposition
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator
-from xlplan.solver.warm import load_learned
+from xlplan.solver.warm import load_warm_start
 from xlplan.workbook import read_workbook
 
 
@@ -43,7 +43,7 @@ def test_moved_cuts_stay_below_the_new_expected_recourse_cost():
     # lost sales: every scenario has a recourse at every plan, so every cut can be checked
     problem = _problem(lost_sales_allowed=True)
     first = solve_by_decomposition(compile_two_stage(problem))
-    learned = first.learned
+    learned = first.warm_start
     assert first.status == "optimal" and learned is not None and learned.optimality
     program = compile_two_stage(random_demand(problem, 1, cells=12))
     assert learned.fits(program)
@@ -75,7 +75,7 @@ def test_a_warm_what_if_reaches_the_optimum_in_fewer_iterations(variant):
                                          capacity_factor=factors)
     first = solve_by_decomposition(compile_two_stage(problem))
     program = compile_two_stage(random_demand(problem, 2, cells=6))
-    warm = solve_by_decomposition(program, learned=first.learned)
+    warm = solve_by_decomposition(program, warm_start=first.warm_start)
     cold = solve_by_decomposition(program)
     status, optimum = extensive_optimum(program)
     assert warm.warm and not cold.warm
@@ -88,44 +88,44 @@ def test_a_warm_what_if_reaches_the_optimum_in_fewer_iterations(variant):
 
 def test_what_if_after_what_if_keeps_learning():
     problem = _problem()
-    learned = solve_by_decomposition(compile_two_stage(problem)).learned
+    learned = solve_by_decomposition(compile_two_stage(problem)).warm_start
     for seed in (3, 4, 5):
         problem = random_demand(problem, seed, cells=2)
         program = compile_two_stage(problem)
-        result = solve_by_decomposition(program, learned=learned)
+        result = solve_by_decomposition(program, warm_start=learned)
         assert result.warm and result.status == "optimal"
         assert result.upper_bound == pytest.approx(extensive_optimum(program)[1], rel=TOLERANCE)
-        learned = result.learned
+        learned = result.warm_start
 
 
 def test_any_change_but_demand_starts_cold():
     problem = _problem()
-    learned = solve_by_decomposition(compile_two_stage(problem)).learned
+    learned = solve_by_decomposition(compile_two_stage(problem)).warm_start
     assert learned is not None
     for changed in (problem.with_settings(backorder_limit=0.3), problem.with_settings(overflow_cost_multiplier=2.0),
                     problem.with_scenarios(problem.scenarios, problem.demand,
                                            np.random.default_rng(1).dirichlet(np.ones(150)))):
         program = compile_two_stage(changed)
         assert not learned.fits(program)
-        result = solve_by_decomposition(program, learned=learned)
+        result = solve_by_decomposition(program, warm_start=learned)
         assert not result.warm
         assert result.upper_bound == pytest.approx(extensive_optimum(program)[1], rel=TOLERANCE)
 
 
 def test_cuts_saved_to_a_file_are_the_cuts_kept(tmp_path):
     problem = _problem()
-    learned = solve_by_decomposition(compile_two_stage(problem)).learned
+    learned = solve_by_decomposition(compile_two_stage(problem)).warm_start
     assert learned is not None
     learned.save(tmp_path / "cuts.npz")
-    loaded = LearnedCuts.load(tmp_path / "cuts.npz")
+    loaded = WarmCuts.load(tmp_path / "cuts.npz")
     assert loaded is not None and loaded.structure == learned.structure
     program = compile_two_stage(random_demand(problem, 6, cells=4))
-    from_memory = solve_by_decomposition(program, learned=learned)
-    from_file = solve_by_decomposition(program, learned=loaded)
+    from_memory = solve_by_decomposition(program, warm_start=learned)
+    from_file = solve_by_decomposition(program, warm_start=loaded)
     assert from_file.warm and from_file.iterations == from_memory.iterations
     assert from_file.upper_bound == from_memory.upper_bound
     np.testing.assert_array_equal(from_file.x, from_memory.x)
-    assert load_learned(tmp_path / "missing.npz") is None
+    assert load_warm_start(tmp_path / "missing.npz") is None
 
 
 def test_the_command_line_keeps_the_cuts_in_a_file(tmp_path, capsys):
@@ -140,7 +140,7 @@ def test_the_command_line_keeps_the_cuts_in_a_file(tmp_path, capsys):
     capsys.readouterr()
     assert cli([*solve[:1], str(book), *solve[1:]]) == 0
     first = json.loads(capsys.readouterr().out)
-    assert LearnedCuts.load(cuts) is not None
+    assert WarmCuts.load(cuts) is not None
 
     def more_demand(workbook):
         sheet = workbook["Demand"]
@@ -161,7 +161,7 @@ def test_the_worksheet_cache_starts_a_decomposition_what_if_from_its_cuts():
     problem = _problem()
     options = SolveOptions(method="decomposition")
     first = cache.result_of(problem, options)
-    assert isinstance(first.solution.warm_start, LearnedCuts)
+    assert isinstance(first.solution.warm_start, WarmCuts)
     changed_problem = random_demand(problem, 7, cells=3)
     changed = cache.result_of(changed_problem, options)
     assert changed.status is SolveStatus.OPTIMAL

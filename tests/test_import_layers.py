@@ -73,3 +73,21 @@ def test_the_registry_and_the_options_are_the_bottom_of_the_solver_layer():
 def test_a_circle_is_found_when_there_is_one():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_every_registered_solver_is_a_module_named_for_it():
+    from xlplan.solver.registry import SOLVERS
+
+    for entry in SOLVERS.values():
+        assert entry.module == f"xlplan.solver.{entry.name.replace('-', '')}_solver", entry
+        assert (PACKAGE / "solver" / f"{entry.module.rsplit('.', 1)[1]}.py").exists()
+
+
+def test_whole_units_are_decided_once_by_the_request():
+    """Whether a solve keeps whole units is the request's decision: no other module of the solver layer works
+    it out again from the problem's settings or the options."""
+    for path in (PACKAGE / "solver").rglob("*.py"):
+        if path.name in ("request.py", "options.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "options.relax_integrality" not in text and "settings.integer_units" not in text, path

@@ -23,7 +23,7 @@ from xlplan.problem import reference
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.interface import SOLVERS, solver_named
-from xlplan.solver.mpi_cylinders import cylinders_for
+from xlplan.solver.mpisppy_job import cylinders_for
 from xlplan.solver.solve import solve_problem
 from xlplan.workbook import read_workbook
 from xlplan.workbook.make.examples import write_synthetic
@@ -143,14 +143,14 @@ def test_a_stopped_run_is_never_called_optimal_and_its_bounds_hold(electronics, 
 
 
 def test_processes_past_their_deadline_are_stopped_and_none_is_left_behind(monkeypatch, electronics):
-    from xlplan.solver import mpi_sppy
+    from xlplan.solver import mpisppy_solver
 
     mark = f"xlplan-test-{uuid.uuid4()}"
     monkeypatch.setenv("XLPLAN_TEST_MARK", mark)  # every process mpiexec starts inherits it
-    monkeypatch.setattr(mpi_sppy, "STARTUP_SECONDS", 0.0)  # the deadline falls while mpi-sppy starts
+    monkeypatch.setattr(mpisppy_solver, "STARTUP_SECONDS", 0.0)  # the deadline falls while mpi-sppy starts
     started = time.perf_counter()
     result = xlplan.solve(electronics.with_settings(integer_units=False), mpi=2, backend="mpi-sppy", time_limit=1)
-    assert time.perf_counter() - started < 1 + mpi_sppy.STOP_SECONDS + 10
+    assert time.perf_counter() - started < 1 + mpisppy_solver.STOP_SECONDS + 10
     assert result.status is SolveStatus.STOPPED_WITHOUT_PLAN
     assert result.message == "the time limit was reached before any plan was found"
     time.sleep(1)

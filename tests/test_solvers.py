@@ -3,6 +3,7 @@ honest statuses, and the command line, the options and the Run log read the regi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.interface import SolveRequest, solver_named
 from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest
-from xlplan.solver.solve import chosen_solver
+from xlplan.solver.solve import chosen_solver, solve_problem
 
 
 def test_the_registry_names_every_solver_and_each_is_available():
@@ -59,6 +60,30 @@ def test_every_solver_says_infeasible_by_itself_and_the_explanation_is_shared(el
     assert (run.matrix_model is None) == (backend == "pyomo")
     result = xlplan.solve(impossible, backend=backend)
     assert result.explanation is not None and result.explanation.rules
+
+
+@pytest.mark.parametrize("backend", EXTENSIVE)
+def test_a_solver_takes_every_choice_from_the_request(electronics, backend):
+    request = SolveRequest.resolve(electronics, SolveOptions(backend=backend))
+    assert request.whole_units and request.solver.name == backend and request.deadline is None
+    whole = solver_named(backend).solve(request).outcome
+    assert round(whole.objective, 2) == 564_471.50
+    # the same problem and options, but a request for continuous units: the solver does not decide again
+    relaxed = solver_named(backend).solve(dataclasses.replace(request, whole_units=False)).outcome
+    assert relaxed.status is SolveStatus.OPTIMAL and relaxed.objective < whole.objective - 1.0
+    assert relaxed.reason == "optimal"
+
+
+def test_a_decomposing_solver_hands_a_fixed_plan_to_highs(electronics):
+    plan = xlplan.solve(electronics).solution.plan
+    continuous = electronics.with_settings(integer_units=False)
+    request = SolveRequest.resolve(continuous, SolveOptions(method="decomposition"), fixed_plan=plan)
+    assert request.solver.name == "decomposition"
+    priced = solver_named("decomposition").solve(request)
+    assert priced.matrix_model is not None  # the extensive form, solved whole by HiGHS
+    extensive = solve_problem(continuous, SolveOptions(method="extensive"), fixed_plan=plan)
+    assert priced.outcome.objective == pytest.approx(extensive.info.objective, rel=1e-9)
+    assert priced.outcome.objective <= 564_471.50  # the optimal whole-unit plan, its recourse in fractions
 
 
 def test_the_command_line_offers_the_registered_solvers(tmp_path):

@@ -12,7 +12,7 @@ from xlplan.frontends.cli import main as cli
 from xlplan.frontends.excel.functions import SolveCache
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
-from xlplan.solver.warm import WarmStart, load_learned
+from xlplan.solver.warm import WarmBasis, load_warm_start
 from xlplan.workbook import read_workbook
 
 
@@ -46,10 +46,10 @@ def test_the_command_line_keeps_the_basis_in_a_file(tmp_path):
     book = copy_of(FACTORY_PHYSICS, tmp_path)
     basis = tmp_path / "plan.basis.npz"
     assert cli(["solve", str(book), "-o", str(tmp_path / "a.xlsx"), "--warm-start", str(basis)]) == 0
-    saved = WarmStart.load(basis)
+    saved = WarmBasis.load(basis)
     assert saved is not None and saved.col_status.size > 0
     assert cli(["solve", str(book), "-o", str(tmp_path / "b.xlsx"), "--warm-start", str(basis), "--json"]) == 0
-    assert load_learned(tmp_path / "missing.npz") is None  # no file yet: the first solve starts cold
+    assert load_warm_start(tmp_path / "missing.npz") is None  # no file yet: the first solve starts cold
 
 
 def test_the_worksheet_cache_starts_a_what_if_warm():

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     )
     from xlplan.results import NoPlanError, PlanResult
     from xlplan.solver import SolveOptions, SolveStatus
-    from xlplan.solver.warm import Learned
+    from xlplan.solver.warm import WarmStart
 
 # The solver stack (Pyomo, HiGHS, SciPy, pandas) takes a second or more to import; ``xlplan --help``
 # and ``xlplan --version`` must not wait for it, so the package's names are imported when first used.
@@ -63,7 +63,7 @@ __version__: str
 
 
 def solve(problem: PlanningProblem, options: SolveOptions | None = None, *, formulation: Formulation | None = None,
-          warm_start: Learned | None = None, **option_values: Any) -> PlanResult:
+          warm_start: WarmStart | None = None, **option_values: Any) -> PlanResult:
     """Solve a planning problem and return its plan, recourse, costs and KPIs.
 
     Options may be given as a :class:`SolveOptions` or as keywords, e.g.

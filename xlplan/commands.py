@@ -138,7 +138,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, solve_problem
     from xlplan.solver.saved_arrays import WarmStartRefused
-    from xlplan.solver.warm import basis_entries, load_learned
+    from xlplan.solver.warm import basis_entries, load_warm_start
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
     from xlplan.workbook.sheets.plans_sheet import Candidate
@@ -155,7 +155,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     if warm_start_file is not None:
         try:
             most = basis_entries(len(problem.products), len(problem.periods), len(problem.scenarios))
-            warm_start = load_learned(warm_start_file, most)
+            warm_start = load_warm_start(warm_start_file, most)
         except WarmStartRefused as why:
             warm_lines.append(f"warm start {shown(warm_start_file)} ignored: {why}; the solve started cold")
     result = PlanResult(solve_problem(problem, options, warm_start=warm_start))

@@ -33,8 +33,8 @@ from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 from xlplan.solver.compile import MatrixModel, compile_extensive_form, compile_two_stage
+from xlplan.solver.highs_adapter import new_highs, pass_model, run
 from xlplan.solver.highs_api import highspy
-from xlplan.solver.highs_direct import new_highs, pass_model, run
 
 EXPECTED = "expected"
 """The scenario column of a price that holds over every scenario at once."""

@@ -399,7 +399,7 @@ def _check(args: argparse.Namespace) -> None:
             refuse(str(error))
     if getattr(args, "lp_algorithm", None) == "hipo":
         from xlplan.solver import SolveOptions
-        from xlplan.solver.highs_direct import new_highs
+        from xlplan.solver.highs_adapter import new_highs
 
         try:
             new_highs(SolveOptions(lp_algorithm="hipo"), is_mip=False)

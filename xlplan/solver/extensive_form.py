@@ -10,10 +10,10 @@ import numpy as np
 from xlplan import progress
 from xlplan.solver.compile import MatrixModel
 from xlplan.solver.digest import matrix_digest
-from xlplan.solver.highs_direct import MS, new_highs, pass_model, read_outcome, release_threads, run
+from xlplan.solver.highs_adapter import MS, new_highs, pass_model, read_outcome, release_threads, run
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import SolutionStatus, SolverOutcome, SolveStatus, TerminationCondition
-from xlplan.solver.warm import WarmStart, basis_of, start_from
+from xlplan.solver.warm import WarmBasis, basis_of, start_from
 
 WARM_PRICING = "simplex_dual_edge_weight_strategy"
 """Set to devex (1) for a warm start: dual steepest edge first computes its weights for the whole basis,
@@ -22,7 +22,7 @@ scenarios, 53 iterations: 1.8 s with steepest edge, 0.8 s with devex)."""
 
 
 def solve_matrix_model(model: MatrixModel, options: SolveOptions, *, whole_units: bool,
-                       warm_start: WarmStart | None = None) -> SolverOutcome:
+                       warm_start: WarmBasis | None = None) -> SolverOutcome:
     """Solve the compiled extensive form with HiGHS, as a MIP in ``whole_units`` (else its LP relaxation; an
     LP from ``warm_start``'s basis when it fits)."""
     is_mip = whole_units

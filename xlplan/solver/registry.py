@@ -48,15 +48,15 @@ class Registered:
 SOLVERS: dict[str, Registered] = {
     entry.name: entry for entry in (
         Registered("highs", "extensive", "HiGHS on the matrices compiled from the model (fast on many scenarios)",
-                   "xlplan.solver.highs_matrix", "HIGHS_MATRIX",
+                   "xlplan.solver.highs_solver", "HIGHS_MATRIX",
                    frozenset({"duals", "whole units", "expected rules", "warm basis"})),
         Registered("pyomo", "extensive", "the whole Pyomo model solved through Pyomo's HiGHS interface "
-                   "(the textbook path, slower)", "xlplan.solver.via_pyomo", "PYOMO_HIGHS",
+                   "(the textbook path, slower)", "xlplan.solver.pyomo_solver", "PYOMO_HIGHS",
                    frozenset({"duals", "whole units", "expected rules"})),
-        Registered("mpi-sppy", "decomposition", "mpi-sppy on --mpi N processes", "xlplan.solver.mpi_sppy", "MPI_SPPY",
-                   frozenset({"decomposes", "whole units"})),
+        Registered("mpi-sppy", "decomposition", "mpi-sppy on --mpi N processes", "xlplan.solver.mpisppy_solver",
+                   "MPI_SPPY", frozenset({"decomposes", "whole units"})),
         Registered("decomposition", "decomposition", "a trust-region L-shaped method over the scenarios (continuous "
-                   "plans, many scenarios)", "xlplan.solver.decomposed", "DECOMPOSITION",
+                   "plans, many scenarios)", "xlplan.solver.decomposition_solver", "DECOMPOSITION",
                    frozenset({"decomposes", "warm cuts"})),
     )
 }

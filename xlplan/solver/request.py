@@ -22,7 +22,7 @@ from xlplan.solver.registry import SOLVERS, Registered, UnsupportedRequest
 if TYPE_CHECKING:
     import numpy as np
 
-    from xlplan.solver.warm import Learned
+    from xlplan.solver.warm import WarmStart
 
 Values = Mapping[str, "np.ndarray"]
 """Decision values by variable name (a plan: shaped like the variable's index)."""
@@ -45,7 +45,7 @@ class SolveRequest:
     """Whether ``method="auto"`` chose to decompose."""
     fixed_plan: Values | None = None
     """Stage-1 values by name the plan is pinned to: only the recourse is optimised."""
-    warm_start: Learned | None = None
+    warm_start: WarmStart | None = None
     """What an earlier solve left (a basis, or a decomposition's cuts); each solver uses only its own kind,
     and only when it fits."""
     deadline: float | None = None
@@ -55,7 +55,7 @@ class SolveRequest:
     @classmethod
     def resolve(cls, problem: PlanningProblem, options: SolveOptions | None = None,
                 formulation: Formulation | None = None, *, fixed_plan: Values | None = None,
-                warm_start: Learned | None = None) -> SolveRequest:
+                warm_start: WarmStart | None = None) -> SolveRequest:
         """The request for ``problem`` with ``options``; :class:`UnsupportedRequest` when the chosen solver
         cannot solve it (whole units or a rule on an expectation, under a decomposition), unless the plan is
         fixed (``fixed_plan``: only the recourse is solved, which every solver hands to HiGHS whole)."""

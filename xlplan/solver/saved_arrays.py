@@ -1,5 +1,5 @@
 """Reading a saved warm start's arrays without trusting the file: what :mod:`xlplan.solver.warm` and the
-decomposition's kept cuts (:mod:`xlplan.solver.decomposition.learned`) both load."""
+decomposition's kept cuts (:mod:`xlplan.solver.decomposition.warm_cuts`) both load."""
 
 from __future__ import annotations
 

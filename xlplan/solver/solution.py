@@ -14,7 +14,7 @@ from xlplan.progress import Bounds
 from xlplan.solver.infeasibility import InfeasibilityExplanation
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import SolutionStatus, SolveStatus, TerminationCondition
-from xlplan.solver.warm import Learned
+from xlplan.solver.warm import WarmStart
 
 PHASES = ("build", "compile", "hand_over", "solve", "extract", "explain")
 
@@ -67,6 +67,6 @@ class Solution:
     explanation: InfeasibilityExplanation | None = None
     formulation: Formulation = FORMULATION
     """The model that was solved (its declarations name the values and the cost terms)."""
-    warm_start: Learned | None = None
+    warm_start: WarmStart | None = None
     """What the next solve of a problem of the same shape may start from (an LP's optimal basis, or a
     decomposition's cuts)."""

@@ -17,7 +17,7 @@ from xlplan.solver.options import SolveOptions
 from xlplan.solver.request import SolveRequest
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
-from xlplan.solver.warm import Learned
+from xlplan.solver.warm import WarmStart
 
 ZERO_TOLERANCE = 1e-9
 
@@ -43,7 +43,7 @@ def chosen_solver(problem: PlanningProblem, options: SolveOptions, formulation: 
 
 def solve_problem(problem: PlanningProblem, options: SolveOptions | None = None,
                   fixed_plan: Mapping[str, np.ndarray] | None = None,
-                  formulation: Formulation | None = None, *, warm_start: Learned | None = None) -> Solution:
+                  formulation: Formulation | None = None, *, warm_start: WarmStart | None = None) -> Solution:
     """Solve ``problem`` with the solver ``options.backend`` names and return the raw solution with
     its :class:`SolveInfo`.
 

@@ -163,7 +163,7 @@ class SolverOutcome:
     history: list[Bounds] = field(default_factory=list)
     """For a MIP: the incumbent, bound and gap each time a better plan was found."""
     warm_start: Any = None
-    """For an LP solved to optimality: its basis, for the next solve (:class:`~xlplan.solver.warm.WarmStart`)."""
+    """For an LP solved to optimality: its basis, for the next solve (:class:`~xlplan.solver.warm.WarmBasis`)."""
 
     @property
     def status(self) -> SolveStatus:

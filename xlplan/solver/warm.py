@@ -1,13 +1,13 @@
-"""Warm what-if: what one solve learned, kept for the next solve of a problem of the same shape.
+"""Warm what-if: what a solve leaves for the next solve of a problem of the same shape, its warm start.
 
 A planner changes one demand cell and solves again. Demand only moves right-hand sides, so the last
 optimal basis of the extensive form is still dual feasible, and HiGHS's dual simplex restarts from
-it in a few iterations instead of solving from scratch. A :class:`WarmStart` is that basis, kept by
+it in a few iterations instead of solving from scratch. A :class:`WarmBasis` is that basis, kept by
 the worksheet functions' cache and, for the command line, in a file (``xlplan solve --warm-start``).
 It is only used when it fits: the same number of columns and rows (the same products, periods,
 scenarios and policies); otherwise the solve starts cold, with the same answer. A decomposition leaves
-its cuts instead (:class:`~xlplan.solver.decomposition.learned.LearnedCuts`), kept the same way:
-:data:`Learned` is either.
+its cuts instead (:class:`~xlplan.solver.decomposition.warm_cuts.WarmCuts`), kept the same way:
+:data:`WarmStart` is either.
 
 The basis stays HiGHS's own object: turning 900,000 statuses (1,000 scenarios) into Python values and
 back takes longer than the warm re-solve itself, so that happens only when it is saved to a file. It
@@ -30,7 +30,7 @@ from xlplan.solver.highs_api import highspy
 from xlplan.solver.saved_arrays import MAX_ENTRIES, WarmStartRefused, read_npz
 
 if TYPE_CHECKING:
-    from xlplan.solver.decomposition.learned import LearnedCuts
+    from xlplan.solver.decomposition.warm_cuts import WarmCuts
 
 _STATUS = list(highspy.HighsBasisStatus.__members__.values())
 _BY_CODE = {int(s): s for s in _STATUS}
@@ -42,7 +42,7 @@ def _statuses(codes: np.ndarray) -> list[highspy.HighsBasisStatus]:
 
 
 @dataclass(frozen=True, eq=False)
-class WarmStart:
+class WarmBasis:
     """HiGHS's basis of an optimal LP (the status of every column and row), and the matrix it belongs to."""
 
     basis: highspy.HighsBasis
@@ -52,7 +52,7 @@ class WarmStart:
     """The :func:`~xlplan.solver.digest.matrix_digest` of the LP's constraint matrix; None when not known."""
 
     @classmethod
-    def of(cls, col_status: np.ndarray, row_status: np.ndarray, matrix: str | None = None) -> WarmStart:
+    def of(cls, col_status: np.ndarray, row_status: np.ndarray, matrix: str | None = None) -> WarmBasis:
         """The warm start with these statuses (HiGHS's codes: 0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic)."""
         basis = highspy.HighsBasis()
         basis.col_status = _statuses(np.asarray(col_status))
@@ -69,7 +69,7 @@ class WarmStart:
         return np.array([s.value for s in self.basis.row_status], dtype=np.int8)
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:  # HiGHS's basis object does not pickle
-        return WarmStart.of, (self.col_status, self.row_status, self.matrix)
+        return WarmBasis.of, (self.col_status, self.row_status, self.matrix)
 
     def fits(self, model: MatrixModel) -> bool:
         return self.num_cols == model.num_cols and self.num_rows == model.num_rows
@@ -81,7 +81,7 @@ class WarmStart:
                                 matrix=np.array(self.matrix or ""))
 
     @classmethod
-    def load(cls, path: str | Path, max_entries: int = MAX_ENTRIES) -> WarmStart | None:
+    def load(cls, path: str | Path, max_entries: int = MAX_ENTRIES) -> WarmBasis | None:
         """The warm start saved at ``path``; None when the file holds another kind. Raises
         :class:`WarmStartRefused` when the file is damaged or does not hold a basis of at most
         ``max_entries`` statuses."""
@@ -100,16 +100,16 @@ class WarmStart:
         return cls.of(saved["col_status"].astype(np.int8), saved["row_status"].astype(np.int8), str(matrix) or None)
 
 
-def basis_of(highs: highspy.Highs, matrix: str | None = None) -> WarmStart | None:
+def basis_of(highs: highspy.Highs, matrix: str | None = None) -> WarmBasis | None:
     """The optimal basis HiGHS holds (of the matrix with digest ``matrix``), or None when it has no valid
     one (a MIP, an interior point without crossover)."""
     basis = highs.getBasis()
     if not basis.valid:
         return None
-    return WarmStart(basis, int(highs.getNumCol()), int(highs.getNumRow()), matrix)
+    return WarmBasis(basis, int(highs.getNumCol()), int(highs.getNumRow()), matrix)
 
 
-def start_from(highs: highspy.Highs, warm: WarmStart, matrix: str | None = None) -> bool:
+def start_from(highs: highspy.Highs, warm: WarmBasis, matrix: str | None = None) -> bool:
     """Give HiGHS the basis to start from; False when it refuses it (then it starts cold). On the matrix the
     basis came from (the same ``matrix`` digest) HiGHS takes it as its own, unchecked."""
     warm.basis.alien = warm.matrix is None or warm.matrix != matrix
@@ -117,7 +117,7 @@ def start_from(highs: highspy.Highs, warm: WarmStart, matrix: str | None = None)
     return bool(highs.setBasis(warm.basis) == highspy.HighsStatus.kOk)
 
 
-Learned: TypeAlias = "WarmStart | LearnedCuts"
+WarmStart: TypeAlias = "WarmBasis | WarmCuts"
 """What a solve leaves for the next solve of a problem of the same shape: the extensive form's basis or a
 decomposition's cuts. Each solver uses its own kind and ignores the other."""
 
@@ -128,16 +128,16 @@ def basis_entries(products: int, periods: int, scenarios: int) -> int:
     return 64 * products * periods * (scenarios + 1) + 4096
 
 
-def load_learned(path: str | Path, max_statuses: int = MAX_ENTRIES) -> Learned | None:
+def load_warm_start(path: str | Path, max_statuses: int = MAX_ENTRIES) -> WarmStart | None:
     """What an earlier solve saved at ``path`` (either kind); None when there is no file. Raises
     :class:`WarmStartRefused` when there is one that cannot be used: damaged, another kind, a basis of
     more than ``max_statuses`` statuses (see :func:`basis_entries`), cuts beyond what a solve keeps, arrays
     of the wrong type, shape or range."""
-    from xlplan.solver.decomposition.learned import MEMORY, LearnedCuts
+    from xlplan.solver.decomposition.warm_cuts import MEMORY, WarmCuts
 
     if not os.path.lexists(path):
         return None
-    learned = LearnedCuts.load(path, 4 * max_statuses + MEMORY // 4) or WarmStart.load(path, max_statuses)
-    if learned is None:
+    warm = WarmCuts.load(path, 4 * max_statuses + MEMORY // 4) or WarmBasis.load(path, max_statuses)
+    if warm is None:
         raise WarmStartRefused("it holds neither a basis nor a decomposition's cuts")
-    return learned
+    return warm

@@ -31,7 +31,7 @@ from xlplan.problem.tables import label_text
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, solve_problem
 from xlplan.solver.compiled_cache import COMPILED
-from xlplan.solver.warm import Learned
+from xlplan.solver.warm import WarmStart
 from xlplan.workbook.addresses import cell_address
 from xlplan.workbook.contract import INPUT_RANGES
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located
@@ -154,7 +154,7 @@ class SolveCache:
         self._problems: OrderedDict[Inputs, PlanningProblem | WorkbookError] = OrderedDict()
         self._results: OrderedDict[tuple[str, str], PlanResult] = OrderedDict()
         self._derived: OrderedDict[tuple[str, str, Hashable], Any] = OrderedDict()
-        self._warm: OrderedDict[Hashable, Learned] = OrderedDict()
+        self._warm: OrderedDict[Hashable, WarmStart] = OrderedDict()
         self._lock = threading.Lock()
         self.solves = 0
         self.hits = 0

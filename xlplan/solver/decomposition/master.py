@@ -23,8 +23,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from xlplan.solver.compile import TwoStageProgram
+from xlplan.solver.highs_adapter import new_highs
 from xlplan.solver.highs_api import highspy
-from xlplan.solver.highs_direct import new_highs
 from xlplan.solver.options import SolveOptions
 from xlplan.solver.status import TerminationCondition
 
@@ -114,7 +114,7 @@ class Master:
         self.scenarios_inside: list[int] = []
         self.pool: list[GroupCuts] = []
         """Valid cuts kept out of the LP until a solution violates them (an earlier solve's, see
-        ``learned.py``): a master started with hundreds of dense cuts solves far slower than one that
+        ``warm_cuts.py``): a master started with hundreds of dense cuts solves far slower than one that
         takes the few it needs."""
 
     # -- cuts -----------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def run_rank(folder: Path) -> None:
     """What every rank of the job does."""
     from mpi4py import MPI
 
-    from xlplan.solver.decomposition import solve_by_decomposition
+    from xlplan.solver.decomposition.lshaped import solve_by_decomposition
 
     world = MPI.COMM_WORLD
     if world.Get_rank() != 0:
@@ -77,7 +77,7 @@ def solve_on_ranks(program: TwoStageProgram, ranks: int, settings: dict[str, Any
                    progress: Callable[[int, float, float, float], None] | None = None) -> Any:
     """:func:`~xlplan.solver.decomposition.solve_by_decomposition` of ``program`` with ``settings`` on
     ``ranks`` MPI processes; its :class:`~xlplan.solver.decomposition.DecompositionResult`."""
-    from xlplan.solver.mpi_sppy import _environment, mpiexec
+    from xlplan.solver.mpisppy_solver import _environment, mpiexec
 
     with tempfile.TemporaryDirectory(prefix="xlplan-mpi-") as name:
         folder = Path(name)

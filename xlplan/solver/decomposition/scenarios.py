@@ -28,8 +28,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from xlplan.solver.decomposition.recourse import Evaluation, RecourseData
+from xlplan.solver.highs_adapter import new_highs
 from xlplan.solver.highs_api import highspy
-from xlplan.solver.highs_direct import new_highs
 from xlplan.solver.options import SolveOptions
 
 MS = highspy.HighsModelStatus

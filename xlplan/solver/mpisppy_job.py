@@ -1,7 +1,7 @@
 """What each MPI process runs under ``xlplan solve --mpi N``: mpi-sppy's hub and spokes on
 :func:`xlplan.model.scenario_creator`.
 
-Started by :mod:`xlplan.solver.mpi_sppy` as ``mpiexec -n N python -m xlplan.solver.mpi_cylinders
+Started by :mod:`xlplan.solver.mpisppy_solver` as ``mpiexec -n N python -m xlplan.solver.mpisppy_job
 FOLDER``; FOLDER holds the job (``job.pickle``: the problem, its formulation or None for the
 standard one, and the settings) and
 receives the answer: ``bounds.json`` from the hub and ``plan.npz`` from the process holding the best

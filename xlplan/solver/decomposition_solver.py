@@ -11,8 +11,8 @@ import numpy as np
 
 from xlplan import progress
 from xlplan.solver.compile import compile_two_stage, values_of
-from xlplan.solver.decomposition import LearnedCuts, solve_by_decomposition
-from xlplan.solver.highs_direct import highs_versions, release_threads
+from xlplan.solver.decomposition import WarmCuts, solve_by_decomposition
+from xlplan.solver.highs_adapter import highs_versions, release_threads
 from xlplan.solver.interface import SolverRun
 from xlplan.solver.request import SolveRequest
 from xlplan.solver.status import SolverOutcome
@@ -31,7 +31,7 @@ class DecompositionSolver:
 
     def solve(self, request: SolveRequest) -> SolverRun:
         if request.fixed_plan is not None:  # nothing to decompose: each scenario's recourse, priced in one LP
-            from xlplan.solver.highs_matrix import HIGHS_MATRIX
+            from xlplan.solver.highs_solver import HIGHS_MATRIX
 
             return HIGHS_MATRIX.solve(request.priced_by_highs())
         from xlplan.solver.highs_api import requires_highspy
@@ -50,11 +50,11 @@ class DecompositionSolver:
             history.append(state)
             progress.bounds(state.objective, state.bound, state.gap, seconds)
 
-        learned = warm_start if isinstance(warm_start, LearnedCuts) else None
-        warm = learned is not None and learned.fits(program)
+        cuts = warm_start if isinstance(warm_start, WarmCuts) else None
+        warm = cuts is not None and cuts.fits(program)
         progress.phase("solving by decomposition (L-shaped" + (", from the last solve's cuts)" if warm else ")"))
         settings: dict[str, Any] = {"gap": options.gap, "time_limit": request.time_left(), "threads": options.threads,
-                                    "learned": learned, "options": options}
+                                    "warm_start": cuts, "options": options}
         try:
             if options.mpi is not None:
                 from xlplan.solver.decomposition.mpi import solve_on_ranks
@@ -75,7 +75,7 @@ class DecompositionSolver:
                                    iterations={"decomposition": result.iterations, "cuts": result.cuts,
                                                "recourse_solves": result.recourse_solves},
                                    history=history)
-        outcome.warm_start = result.learned
+        outcome.warm_start = result.warm_start
         plan = recourse = None
         if has_plan:
             x, y = result.x, result.y

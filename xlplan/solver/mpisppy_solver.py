@@ -1,6 +1,6 @@
 """Scale-out: solve on N processes with mpi-sppy's hub and spokes (``xlplan solve BOOK --mpi N``).
 
-mpi-sppy runs in its own ``mpiexec -n N`` job (:mod:`xlplan.solver.mpi_cylinders`) on
+mpi-sppy runs in its own ``mpiexec -n N`` job (:mod:`xlplan.solver.mpisppy_job`) on
 :func:`xlplan.model.scenario_creator`; its best plan comes back, and HiGHS prices that plan exactly
 on every scenario (the registry's ``highs`` solver with the plan fixed), which gives the recourse and
 the objective. mpi-sppy's outer bound is the bound. The plan is called optimal only when the gap
@@ -30,7 +30,7 @@ import numpy as np
 
 from xlplan.model import FORMULATION
 from xlplan.solver.interface import SolverRun, solver_named
-from xlplan.solver.mpi_cylinders import BOUNDS, CONVERGED_PLAN, INFEASIBLE, JOB, PLAN, cylinders_for
+from xlplan.solver.mpisppy_job import BOUNDS, CONVERGED_PLAN, INFEASIBLE, JOB, PLAN, cylinders_for
 from xlplan.solver.request import SolveRequest, Values
 from xlplan.solver.status import INFEASIBLE_REASON, SolutionStatus, SolverOutcome, TerminationCondition, reason
 
@@ -94,7 +94,7 @@ def _launch(request: SolveRequest, folder: Path) -> tuple[int | None, str]:
     (folder / JOB).write_bytes(job)
     command = [mpiexec() or "mpiexec", "-n", str(ranks),
                # mpi4py's runner aborts every process when one fails, rather than leave the rest waiting
-               sys.executable, "-m", "mpi4py", "-m", "xlplan.solver.mpi_cylinders", str(folder)]
+               sys.executable, "-m", "mpi4py", "-m", "xlplan.solver.mpisppy_job", str(folder)]
     lines: list[str] = []
     stopped = threading.Event()
     # in the job's folder: mpi-sppy leaves its own logs where it runs

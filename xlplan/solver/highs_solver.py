@@ -10,10 +10,10 @@ import time
 from xlplan.solver.compile import values_of
 from xlplan.solver.compiled_cache import COMPILED
 from xlplan.solver.extensive_form import solve_matrix_model
-from xlplan.solver.highs_direct import highs_versions
+from xlplan.solver.highs_adapter import highs_versions
 from xlplan.solver.interface import SolverRun
 from xlplan.solver.request import SolveRequest
-from xlplan.solver.warm import WarmStart
+from xlplan.solver.warm import WarmBasis
 from xlplan.solver.whole_units import is_large_mip, solve_whole_units
 
 
@@ -35,7 +35,7 @@ class HighsMatrixSolver:
             outcome = solve_whole_units(model, request.timed_options())
         else:
             outcome = solve_matrix_model(model, request.timed_options(), whole_units=whole,
-                                         warm_start=warm_start if isinstance(warm_start, WarmStart) else None)
+                                         warm_start=warm_start if isinstance(warm_start, WarmBasis) else None)
         plan = recourse = None
         if outcome.x is not None:
             extract_started = time.perf_counter()

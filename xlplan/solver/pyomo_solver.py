@@ -138,7 +138,7 @@ class PyomoHighsSolver:
         return bool(SolverFactory("highs").available())
 
     def versions(self) -> dict[str, str]:
-        from xlplan.solver.highs_direct import highs_versions
+        from xlplan.solver.highs_adapter import highs_versions
 
         return highs_versions()
 

@@ -66,7 +66,7 @@ def _reference_bounds(program: TwoStageProgram, rows: np.ndarray) -> np.ndarray:
 
 
 @dataclass(eq=False)
-class LearnedCuts:
+class WarmCuts:
     """The cuts of an L-shaped solve, in a form that survives a change of demand (see the module)."""
 
     structure: str
@@ -88,7 +88,7 @@ class LearnedCuts:
     """The trust region's last radius."""
 
     @classmethod
-    def begin(cls, program: TwoStageProgram, groups: np.ndarray) -> LearnedCuts | None:
+    def begin(cls, program: TwoStageProgram, groups: np.ndarray) -> WarmCuts | None:
         """An empty record for a solve of ``program``; None when the program does not say where demand
         enters (nothing learned could be carried over)."""
         if program.demand_terms is None:
@@ -167,7 +167,7 @@ class LearnedCuts:
                 feasibility_tx=np.array([t for _, t in feasibility]) if feasibility else np.zeros((0, 0)))
 
     @classmethod
-    def load(cls, path: str | Path, max_entries: int = MAX_ENTRIES) -> LearnedCuts | None:
+    def load(cls, path: str | Path, max_entries: int = MAX_ENTRIES) -> WarmCuts | None:
         """The cuts saved at ``path``; None when the file holds another kind. Raises
         :class:`~xlplan.solver.warm.WarmStartRefused` when it is damaged, holds more than ``max_entries``
         numbers, or its arrays do not fit together."""
