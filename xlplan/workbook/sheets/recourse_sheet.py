@@ -127,7 +127,7 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
             summary.column_range(RECOURSE, 0),
             [Series(n, summary.column_range(RECOURSE, j + 1), kind="line",
                     title_cell=f"{RECOURSE}!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
-            kind="line", x_title="Period", y_title=axis))
+            kind="line", x_title="Period", y_title=axis, width_cm=12, height_cm=6.5))
         top += max(T + 4, 17)
     return top
 
