@@ -91,9 +91,10 @@ def test_every_output_prints(tmp_path, capsys, libreoffice):
                     "Expected cost by category", "564,471.50"):
         assert heading in text
     assert "Sensitivity" in text
-    # Start, six inputs, six outputs at a readable scale (55% or more): the Plan's blocks beside its table on
-    # pages of their own, no table or chart cut in two, Recourse and Sensitivity over several pages
-    assert pdf_pages(pdf) == 26
+    # Start, six inputs, seven outputs at a readable scale (55% or more): the Plan's blocks beside its table on
+    # a page of their own (its charts two a row), no table or chart cut in two, Recourse, Recourse detail and
+    # Sensitivity over several pages
+    assert pdf_pages(pdf) == 25
 
 
 def test_infeasible_output_prints_the_conflicts(tmp_path, capsys, libreoffice):

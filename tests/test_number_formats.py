@@ -7,13 +7,13 @@ read back with openpyxl (formats, chart parts) and rendered by LibreOffice (the 
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from tests.libreoffice import LibreOffice, pdf_text
+from tests.workbooks import axis_range, chart_parts
 from xlplan.frontends.cli import main as cli
 from xlplan.problem import InvalidProblemError, problem_from_tables, reference
 from xlplan.problem.fields import SETTING_FIELDS
@@ -92,7 +92,7 @@ def test_money_formats_put_a_code_after_the_figure_and_a_symbol_before_it():
 # ---------------------------------------------------------------------------- every money cell
 MONEY_COLUMNS = {  # a header on each output sheet whose cells are money
     "Plan": (), "Costs": ("Total", "Cost", "Profit"), "KPI": (), "Sensitivity": ("Value",),
-    "Simulation": ("Profit from", "Profit to"),
+    "Simulation": ("Profit",),  # the three scenarios' outcomes, each a bar
     "Compare": ("Planned cost", "Mean profit", "Profit P5", "CVaR"),
     "Frontier": ("Expected cost", "Simulated mean profit"),
 }
@@ -149,26 +149,14 @@ def test_the_workforce_is_named_in_its_unit(tmp_path):
     book = tmp_path / "fp.xlsx"
     assert cli(["solve", str(_example_with(tmp_path, "factory_physics")), "-o", str(book)]) == 0
     plan = openpyxl.load_workbook(book)["Plan"]
-    headers = {c.value for row in plan.iter_rows(min_row=5, max_row=5) for c in row if c.value}
+    headers = {c.value for row in plan.iter_rows(min_row=5, max_row=7) for c in row if c.value}  # This week's too
     assert {"Hire (worker-hours)", "Fire (worker-hours)", "Workforce (worker-hours)"} <= headers
     assert _formats_under(openpyxl.load_workbook(book)["Costs"], "Total") == {'"$"#,##0'}  # no cents from 10,000 up
 
 
 # ---------------------------------------------------------------------------- charts
-def _charts(book: Path) -> dict[str, str]:
-    """Each chart part's XML by its title."""
-    charts = {}
-    with zipfile.ZipFile(book) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/charts/") and name.endswith(".xml"):
-                xml = archive.read(name).decode()
-                title = "".join(re.findall(r"<a:t>([^<]*)</a:t>", xml.split("</c:title>")[0]))
-                charts[title] = xml
-    return charts
-
-
 def test_buffer_curves_use_a_number_axis_and_bars_start_at_zero(analysed):
-    charts = _charts(analysed)
+    charts = chart_parts(analysed)
     for title in ("Mean profit by buffer factor", "On-time fill rate by buffer factor"):
         assert "<c:scatterChart>" in charts[title] and "<c:valAx>" in charts[title] and "<c:catAx>" not in charts[title]
         assert 'formatCode="0.00"' in charts[title]  # the factors, as numbers
@@ -177,3 +165,31 @@ def test_buffer_curves_use_a_number_axis_and_bars_start_at_zero(analysed):
         assert 'formatCode="#,##0 &quot;EUR&quot;"' in charts[title]
     histogram = charts["Distribution of profit"]
     assert 'formatCode="#,##0 &quot;EUR&quot;" sourceLinked="0"' in histogram.split("<c:valAx>")[0]  # bin labels
+
+
+def test_frontier_axes_span_the_plans_and_risk_weights_are_numbers(analysed):
+    charts = chart_parts(analysed)
+    cells = list(openpyxl.load_workbook(analysed, data_only=True)["Frontier"].iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(cells) if row[0] == "Risk weight")
+    frontier = {row[0]: row for row in cells[header + 1:header + 3]}
+    assert list(frontier) == [0, 2]
+    profits = [v for row in frontier.values() for v in row[3:5]]
+    profit = charts["Simulated profit by risk weight"]
+    assert "<c:scatterChart>" in profit and "<c:catAx>" not in profit  # weights 0 and 2 at their distance
+    weights, money = axis_range(profit, 0), axis_range(profit, 1)
+    assert weights[0] == 0 and weights[1] >= 2
+    assert 0 < money[0] <= min(profits) and max(profits) <= money[1]  # not from 0: the lines would look flat
+    assert money[1] - money[0] < 2 * (max(profits) - min(profits))
+    cost = charts["Expected cost against CVaR"]
+    assert 0 < axis_range(cost, 1)[0] <= min(row[1] for row in frontier.values())
+
+
+def test_a_few_outcomes_are_a_bar_each(analysed):
+    """Electronics' three scenarios evaluated exactly: three bars of their probabilities, not 25 bins."""
+    sheet = openpyxl.load_workbook(analysed, data_only=True)["Simulation"]
+    rows = list(sheet.iter_rows(min_row=5, min_col=6, max_col=7, values_only=True))
+    assert rows[0] == ("Profit", "Share")
+    outcomes = [row for row in rows[1:] if row[0] is not None]
+    assert len(outcomes) == 3 and [share for _, share in outcomes] == pytest.approx([0.25, 0.5, 0.25])
+    histogram = chart_parts(analysed)["Distribution of profit"]
+    assert "Probability" in histogram and "replications" not in histogram

@@ -167,6 +167,10 @@ def test_simulate_rolling_writes_the_rolling_sheet_and_the_json_of_every_command
         assert row["Fill rate"] == pytest.approx(figures["fill_rate"])
         assert row["Plan changes"] == pytest.approx(figures["plan_changes"])
 
+    from tests.workbooks import axis_range, chart_parts
+
+    assert axis_range(chart_parts(out)["On-time fill rate by policy"], 1) == (0.0, 1.0)  # never past 100%
+
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
     for words in ("Rolling re-planning", "Policies, re-planned", "Mean profit by policy", "re-planned every 3",
                   "frozen", "xlplan simulate --rolling"):

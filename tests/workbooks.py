@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -97,3 +98,22 @@ def planner_workbook(folder: Path, name: str = "planner.xlsx") -> Path:
     mine.merge_range("A8:C8", "a merged note")
     book.close()
     return target
+
+
+def chart_parts(book: Path) -> dict[str, str]:
+    """Each chart part's XML in ``book``, by the chart's title."""
+    charts = {}
+    with zipfile.ZipFile(book) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/charts/") and name.endswith(".xml"):
+                xml = archive.read(name).decode()
+                title = "".join(re.findall(r"<a:t>([^<]*)</a:t>", xml.split("</c:title>")[0]))
+                charts[title] = xml
+    return charts
+
+
+def axis_range(chart_xml: str, axis: int) -> tuple[float | None, float | None]:
+    """The (min, max) a chart's ``axis``-th value or category axis is fixed to (None: the application's)."""
+    part = re.findall(r"<c:(?:valAx|catAx)>.*?</c:(?:valAx|catAx)>", chart_xml, flags=re.S)[axis]
+    bounds = [re.search(rf'<c:{key} val="([^"]+)"/>', part) for key in ("min", "max")]
+    return tuple(float(found.group(1)) if found else None for found in bounds)  # type: ignore[return-value]

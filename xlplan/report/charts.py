@@ -36,9 +36,11 @@ def _labels(values: Sequence[object]) -> list[str]:
 def _layout(figure: go.Figure, title: str, y_title: str = "", x_title: str = "", height: int = 380,
             y_format: str = ",.0f") -> go.Figure:
     figure.update_layout(
-        title={"text": label(title), "x": 0.0, "xanchor": "left", "font": {"size": 15}},
-        template="plotly_white", height=height, margin={"l": 70, "r": 20, "t": 60, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0,
+        # the title on the top line, the legend on its own line(s) below it: a long legend beside the title
+        # covered it in a narrow window
+        title={"text": label(title), "x": 0.0, "xanchor": "left", "y": 0.98, "yanchor": "top", "font": {"size": 15}},
+        template="plotly_white", height=height + 30, margin={"l": 70, "r": 20, "t": 90, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0,
                 "traceorder": "normal"},
         hovermode="x unified", font={"family": "Segoe UI, Helvetica, Arial, sans-serif", "size": 12},
         colorway=list(PALETTE),
@@ -194,8 +196,7 @@ def fan_chart(recourse: pd.DataFrame, columns: Sequence[str], title: str, y_titl
                                            "y": 1.0, "yanchor": "bottom", "pad": {"b": 4}, "showactive": True}])
     figure.update_xaxes(type="category")
     _layout(figure, title, y_title, "Period", height=420)
-    figure.update_layout(margin={"t": 95}, title={"y": 0.97, "yanchor": "top"},
-                         legend={"y": 1.02, "yanchor": "bottom"})
+    figure.update_layout(margin={"t": 95}, legend={"xanchor": "right", "x": 1.0})  # the product menu sits left
     return figure
 
 
@@ -218,15 +219,26 @@ def cost_chart(costs: pd.DataFrame) -> go.Figure:
 
 
 # ---------------------------------------------------------------------------- simulation
-def histogram_chart(histogram: pd.DataFrame, markers: dict[str, float]) -> go.Figure:
-    """The Simulation sheet's distribution of profit, with ``markers`` (e.g. the mean, P5) as lines."""
-    low = histogram["Profit from"].to_numpy(dtype=float)
-    high = histogram["Profit to"].to_numpy(dtype=float)
+def histogram_chart(histogram: pd.DataFrame, markers: dict[str, float],
+                    share_label: str = "Share of replications") -> go.Figure:
+    """The Simulation sheet's distribution of profit, with ``markers`` (e.g. the mean, P5) as lines: a bar
+    per bin (Profit from, Profit to) or, for a few outcomes, a bar per outcome (Profit)."""
     share = histogram["Share"].to_numpy(dtype=float)
+    if "Profit" in histogram.columns:
+        outcomes = histogram["Profit"].to_numpy(dtype=float)
+        gaps = np.diff(np.sort(outcomes))
+        half = 0.3 * (float(gaps.min()) if len(gaps) else max(abs(float(outcomes[0])) * 0.05, 1.0))
+        low, high = outcomes - half, outcomes + half
+        hover = "profit %{x:,.0f}: %{y:.1%}<extra></extra>"
+        middle = outcomes
+    else:
+        low = histogram["Profit from"].to_numpy(dtype=float)
+        high = histogram["Profit to"].to_numpy(dtype=float)
+        hover = "profit %{customdata[0]:,.0f} to %{customdata[1]:,.0f}: %{y:.1%}<extra></extra>"
+        middle = (low + high) / 2
     figure = go.Figure(go.Bar(
-        x=(low + high) / 2, y=share, width=(high - low) * 0.96, name="Share of replications",
-        marker_color="#2E75B6", customdata=np.column_stack([low, high]),
-        hovertemplate="profit %{customdata[0]:,.0f} to %{customdata[1]:,.0f}: %{y:.1%}<extra></extra>"))
+        x=middle, y=share, width=(high - low) * 0.96, name=share_label,
+        marker_color="#2E75B6", customdata=np.column_stack([low, high]), hovertemplate=hover))
     top = float(share.max()) if len(share) else 1.0
     for i, (name, value) in enumerate(markers.items()):
         if value is None or not np.isfinite(value):
@@ -237,7 +249,7 @@ def histogram_chart(histogram: pd.DataFrame, markers: dict[str, float]) -> go.Fi
         figure.add_annotation(x=value, y=top * (1.12 - 0.07 * i), text=f"{label(name)}: {value:,.0f}",
                               showarrow=False, xanchor="left", xshift=4, font={"color": color},
                               bgcolor="rgba(255,255,255,0.8)")
-    _layout(figure, "Distribution of simulated profit", "Share of replications", "Profit", y_format=".0%")
+    _layout(figure, "Distribution of simulated profit", share_label, "Profit", y_format=".0%")
     span = float(high.max() - low.min()) if len(low) else 1.0
     figure.update_layout(hovermode="closest", showlegend=False, bargap=0)
     figure.update_xaxes(tickformat=",.0f", range=[float(low.min()) - 0.03 * span, float(high.max()) + 0.03 * span])

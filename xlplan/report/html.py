@@ -86,15 +86,20 @@ def unit_kind(unit: str, currency: str) -> str:
     return UNIT_FORMATS.get(unit, "number")
 
 
-def format_value(value: object, kind: str, currency: str = "") -> str:
-    """A cell for people: money with cents in the workbook's currency, fractions as percentages, other
-    numbers with separators."""
+WHOLE_MONEY_FROM = 10_000
+"""In tables, money from this much up is shown without cents, as on the sheets: a wide table of
+seven-figure amounts with cents ran off the page's right edge."""
+
+
+def format_value(value: object, kind: str, currency: str = "", whole_from: float | None = None) -> str:
+    """A cell for people: money with cents in the workbook's currency (without from ``whole_from`` up),
+    fractions as percentages, other numbers with separators."""
     number = _number(value)
     if number is None:
         blank = value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
         return NOT_AVAILABLE if blank else str(value)
     if kind == "money":
-        return money_text(number, currency)
+        return money_text(number, currency, 0 if whole_from is not None and abs(number) >= whole_from else 2)
     if kind == "percent":
         return f"{number:.2%}"
     if kind == "count" or number.is_integer():
@@ -181,7 +186,8 @@ main { max-width: 1280px; margin: 0 auto; padding: 18px 32px 40px; }
 .figure.good .value { color: var(--good); } .figure.warn .value { color: var(--warn); }
 .figure .detail { color: var(--muted); font-size: 12px; display: -webkit-box; -webkit-line-clamp: 2;
                   -webkit-box-orient: vertical; overflow: hidden; }
-section { background: white; border: 1px solid var(--line); border-radius: 6px; padding: 14px 20px; margin: 0 0 18px; }
+section { background: white; border: 1px solid var(--line); border-radius: 6px; padding: 14px 20px; margin: 0 0 18px;
+          scroll-margin-top: 64px; }
 section h2 { margin: 0 0 6px; font-size: 18px; color: var(--accent); }
 .note { color: var(--muted); margin: 0 0 8px; }
 .warning { background: #fff4e5; border: 1px solid #f5c27a; color: #7a3e00; padding: 8px 12px; border-radius: 4px;
@@ -189,9 +195,9 @@ section h2 { margin: 0 0 6px; font-size: 18px; color: var(--accent); }
 .chart { margin: 6px 0 14px; min-height: 220px; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
-th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 8px; }
 th { background: #eef2f6; text-align: left; font-weight: 600; }
-td.num, th.num { text-align: right; white-space: nowrap; }
+td.num, th.num { text-align: right; } td.num { white-space: nowrap; }
 details { margin: 4px 0 8px; } summary { cursor: pointer; color: var(--accent); font-weight: 600; }
 .scroll { overflow-x: auto; }
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 0 0 24px; }
@@ -215,7 +221,8 @@ def _table(table: HtmlTable, currency: str = "") -> str:
             if kind == "by unit":
                 kind = unit_kind(units[i], currency) if units else "number"
             numeric = kind != "text"
-            text = format_value(value, kind, currency) if kind != "text" else ("" if pd.isna(value) else str(value))
+            text = (format_value(value, kind, currency, WHOLE_MONEY_FROM) if kind != "text"
+                    else ("" if pd.isna(value) else str(value)))
             cells.append(f'<td class="num">{_e(text)}</td>' if numeric else f"<td>{_e(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     markup = (f'<div class="scroll"><table><caption>{_e(table.caption)}</caption><thead><tr>{head}</tr></thead>'

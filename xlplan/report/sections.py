@@ -198,10 +198,12 @@ def _measure(summary: pd.DataFrame, name: str) -> float | None:
 def simulation_section(tables: Tables) -> Section:
     summary = tables[SIMULATION_SUMMARY_NAME]
     markers = {"Mean profit": _measure(summary, "Mean profit"), "P5": _measure(summary, "Profit P5")}
+    exact = _measure(summary, "Scenarios evaluated") is not None  # the workbook's scenarios, no draws
+    share = "Probability" if exact else "Share of replications"
     section = Section("simulation", "Simulation", notes=[
         "The plan under the Uncertainty sheet's demand and process noise, replication by replication (the "
         "Simulation sheet). Profit is the revenue of units shipped less the costs."],
-        figures=[charts.histogram_chart(tables[PROFIT_HISTOGRAM_NAME], markers)],
+        figures=[charts.histogram_chart(tables[PROFIT_HISTOGRAM_NAME], markers, share)],
         tables=[HtmlTable("Simulated measures", summary, {"Value": "by unit"})])
     stale = LatestRuns.of(tables).older_than_solve("simulate")
     if stale:

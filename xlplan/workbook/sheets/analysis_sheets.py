@@ -43,6 +43,8 @@ from xlplan.workbook.sheets.units import unit_words
 SIMULATION = "Simulation"
 COMPARE = "Compare"
 HISTOGRAM_BINS = 25
+FEW_OUTCOMES = 12
+"""Up to this many distinct profits, the distribution shows each (a bar per outcome) rather than bins."""
 TOP = 5
 DEFECT_NOTE = ("Each replication starts from the plan. (The original Factory Physics simulator overwrote the "
                "planned production with each replication's realised production, capping every later replication "
@@ -104,6 +106,24 @@ def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
     return {(i, 1): unit_format.get(row[2], GENERAL) for i, row in enumerate(rows)}
 
 
+def profit_histogram(result: SimulationResult) -> Table:
+    """The distribution of profit: one row per outcome when there are at most :data:`FEW_OUTCOMES`
+    (three scenarios evaluated exactly are three bars, not three spikes among 25 bins), otherwise
+    :data:`HISTOGRAM_BINS` bins of equal width."""
+    outcomes, which = np.unique(np.round(result.profit, 2), return_inverse=True)
+    if len(outcomes) <= FEW_OUTCOMES:
+        shares = np.bincount(which.ravel(), weights=result.weights, minlength=len(outcomes))
+        return Table(TOP, 6, [Column("Profit", MONEY_WHOLE, 14), Column("Share", FRACTION, 9)],
+                     [[float(v), float(w)] for v, w in zip(outcomes, shares, strict=True)],
+                     table_name="xlplanHistogram", defined_name=PROFIT_HISTOGRAM_NAME,
+                     title="Distribution of profit: each outcome")
+    counts, edges = np.histogram(result.profit, bins=HISTOGRAM_BINS, weights=result.weights)
+    return Table(TOP, 6, [Column("Profit from", MONEY_WHOLE, 12), Column("Profit to", MONEY_WHOLE, 12),
+                          Column("Share", FRACTION, 9)],
+                 [[float(edges[i]), float(edges[i + 1]), float(counts[i])] for i in range(len(counts))],
+                 table_name="xlplanHistogram", defined_name=PROFIT_HISTOGRAM_NAME, title="Distribution of profit")
+
+
 def simulation_sheet(result: SimulationResult, plan_source: str, problem: PlanningProblem,
                      uncertainty: Uncertainty, legacy: bool = False, warnings: Sequence[str] = ()) -> Sheet:
     """The Simulation sheet; ``warnings`` (e.g. a Plan sheet solved for other inputs) lead its notes."""
@@ -134,16 +154,15 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
                     defined_name=SIMULATION_SUMMARY_NAME, cell_formats=formats)
     sheet.tables.append(summary)
 
-    counts, edges = np.histogram(result.profit, bins=HISTOGRAM_BINS, weights=result.weights)
-    histogram = Table(TOP, 6, [Column("Profit from", MONEY_WHOLE, 12), Column("Profit to", MONEY_WHOLE, 12),
-                               Column("Share", FRACTION, 9)],
-                      [[float(edges[i]), float(edges[i + 1]), float(counts[i])] for i in range(len(counts))],
-                      table_name="xlplanHistogram", defined_name=PROFIT_HISTOGRAM_NAME, title="Distribution of profit")
+    histogram = profit_histogram(result)
     sheet.tables.append(histogram)
-    sheet.charts.append(Chart("Distribution of profit", f"J{TOP - 1}", histogram.column_range(SIMULATION, 1),
-                              [Series("Share of replications", histogram.column_range(SIMULATION, 2))],
-                              x_title="Profit up to", y_title="Share", y_format="0%", x_format=MONEY_WHOLE,
-                              width_cm=20, height_cm=9).from_zero([0.0]))
+    outcomes = histogram.columns[0].header == "Profit"
+    share = "Probability" if s.exact else "Share of replications"
+    sheet.charts.append(Chart("Distribution of profit", f"J{TOP - 1}",
+                              histogram.column_range(SIMULATION, 0 if outcomes else 1),
+                              [Series(share, histogram.column_range(SIMULATION, len(histogram.columns) - 1))],
+                              x_title="Profit" if outcomes else "Profit up to", y_title=share, y_format="0%",
+                              x_format=MONEY_WHOLE, height_cm=6.5).from_zero([0.0]))
 
     settings = uncertainty.settings
     noise = uncertainty.noise
@@ -267,11 +286,13 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     sheet.charts.append(Chart("Mean profit by buffer factor", f"{anchor}{buffer_top - 1}",
                               buffer.column_range(COMPARE, 0),
                               [Series("Mean profit", buffer.column_range(COMPARE, 2))], kind="scatter",
-                              x_title="Buffer factor", y_title="Mean profit", x_format="0.00", y_format=MONEY_WHOLE))
+                              x_title="Buffer factor", y_title="Mean profit", x_format="0.00", y_format=MONEY_WHOLE)
+                        .scaled_to(row[2] for row in buffer.rows))
     sheet.charts.append(Chart("On-time fill rate by buffer factor", f"{anchor}{buffer_top + 15}",
                               buffer.column_range(COMPARE, 0),
                               [Series("Fill rate", buffer.column_range(COMPARE, 5))], kind="scatter",
-                              x_title="Buffer factor", y_title="Fill rate", x_format="0.00", y_format="0%"))
+                              x_title="Buffer factor", y_title="Fill rate", x_format="0.00", y_format="0%")
+                        .as_share(row[5] for row in buffer.rows))
     _optimality_gap_block(sheet, comparison, buffer.bottom + 4)
     return sheet
 

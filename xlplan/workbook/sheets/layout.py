@@ -165,6 +165,35 @@ class Chart:
     y_min: float | None = None
     """The value axis' lowest value (None: the application's choice)."""
     y_max: float | None = None
+    x_min: float | None = None
+    """A scatter chart's x axis, lowest and highest (None: the application's choice)."""
+    x_max: float | None = None
+    x_step: float | None = None
+    """The distance between an axis' labels (None: the application's choice, which crowds a narrow range)."""
+    y_step: float | None = None
+
+    def scaled_to(self, values: Iterable[float], axis: Literal["x", "y"] = "y") -> Chart:
+        """An axis spanning the data, not from zero: lines and points whose differences matter (profit
+        by risk weight) would look flat on an axis that starts at 0 far below them."""
+        bounds = axis_bounds(values)
+        if bounds is not None:
+            low, high, step = bounds
+            if axis == "y":
+                self.y_min, self.y_max, self.y_step = low, high, step
+            else:
+                self.x_min, self.x_max, self.x_step = low, high, step
+        return self
+
+    def as_share(self, values: Iterable[float]) -> Chart:
+        """A share's axis (fill rate) spanning the data and ending at 100%, never at an impossible 120%."""
+        shares = [*values, 1.0]
+        if self.y_min is not None:
+            shares.append(self.y_min)
+        bounds = axis_bounds(shares)
+        if bounds is not None:
+            self.y_min, self.y_step = min(bounds[0], 0.95), bounds[2]
+        self.y_max = 1.0
+        return self
 
     def from_zero(self, values: Iterable[float]) -> Chart:
         """Bars measured from zero: an axis starting elsewhere makes small differences look large.
@@ -176,6 +205,31 @@ class Chart:
         elif finite and max(finite) <= 0:
             self.y_max = 0.0
         return self
+
+
+def axis_bounds(values: Iterable[float], ticks: int = 5) -> tuple[float, float, float] | None:
+    """Round axis bounds a little beyond the data's range (a twentieth of it each side) and the step
+    between labels, a 1-2-2.5-5 multiple that gives about ``ticks`` intervals; an axis of positive data
+    never passes below 0. None without data.
+
+    >>> axis_bounds([2_476_316, 2_592_729, 2_601_000])
+    (2450000.0, 2650000.0, 50000.0)
+    >>> axis_bounds([0.0, 0.3, 1.0])
+    (0.0, 1.25, 0.25)
+    """
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not finite:
+        return None
+    low, high = min(finite), max(finite)
+    span = high - low or abs(high) * 0.1 or 1.0
+    raw = span * 1.2 / ticks
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    lower = math.floor((low - span * 0.05) / step) * step
+    upper = math.ceil((high + span * 0.05) / step) * step
+    if low >= 0 > lower:
+        lower = 0.0
+    return round(lower, 12), round(upper, 12), round(step, 12)
 
 
 @dataclass(frozen=True)
@@ -363,7 +417,7 @@ PRINT_WIDTH = {False: 64.0, True: 90.0}
 """Column width units across a printed page at full size: portrait, landscape."""
 PRINT_HEIGHT_PX = {False: 900.0, True: 640.0}
 ROW_PX = 20.0
-CM_TO_CHARS = 37.8 / 9.3
+CM_TO_PX = 37.8
 TEXT_CHARS = 1.1
 """Column width units a character of text takes (a note's italics, a label's bold)."""
 FITS_WITHIN = 1.0
@@ -405,13 +459,39 @@ def _anchor(cell: str) -> tuple[int, int]:
     return int(digits), column
 
 
+def chart_chars(column: int, width_cm: float, widths: dict[int, float]) -> float:
+    """How many column width units a chart anchored in ``column`` covers. A chart is anchored to the
+    cells it covers as Excel measures columns (7 pixels a unit and 5 of padding), and LibreOffice draws it
+    over those cells as wide as it prints them: a fifth wider than its nominal size over default columns."""
+    px, chars = width_cm * CM_TO_PX, 0.0
+    while px > 0:
+        width = widths.get(column, 8.43)
+        column_px = int(width * 7 + 0.5) + 5
+        chars += width * min(1.0, px / column_px)
+        px -= column_px
+        column += 1
+    return chars
+
+
+def column_after_chart(sheet: Sheet, column: int, width_cm: float) -> int:
+    """The first column wholly right of a chart ``width_cm`` wide anchored in ``column`` (another chart
+    anchored there sits beside it, not over it), by the widths of the sheet's tables so far."""
+    widths = _column_chars(sheet)
+    px = width_cm * CM_TO_PX
+    while px > 0:
+        px -= int(widths.get(column, 8.43) * 7 + 0.5) + 5
+        column += 1
+    return column
+
+
 def content_width(sheet: Sheet, widths: dict[int, float]) -> float:
     """How wide the tables, charts and short texts reach, in column width units."""
     def right_edge(column: int, extra: float = 0.0) -> float:
         return sum(widths.get(c, 8.43) for c in range(1, column)) + extra
 
     reach = [right_edge(t.right + 1) for t in sheet.tables]
-    reach += [right_edge(_anchor(c.anchor)[1], c.width_cm * CM_TO_CHARS) for c in sheet.charts]
+    reach += [right_edge(_anchor(c.anchor)[1], chart_chars(_anchor(c.anchor)[1], c.width_cm, widths))
+              for c in sheet.charts]
     reach += [right_edge(t.column, TEXT_CHARS * len(str(t.value))) for t in sheet.texts
               if isinstance(t.value, str) and t.span == 1 and len(t.value) <= WRAP_FROM]
     return max([*reach, 1.0])
@@ -448,7 +528,8 @@ def print_setup(sheet: Sheet) -> PrintSetup:
         columns = (tallest.left, tallest.left)  # a table wider than the page: its labels on every page
     blocks = sorted([(t.left, start(t.left), start(t.right + 1)) for t in sheet.tables]
                     + [(_anchor(c.anchor)[1], start(_anchor(c.anchor)[1]),
-                        start(_anchor(c.anchor)[1]) + c.width_cm * CM_TO_CHARS) for c in sheet.charts])
+                        start(_anchor(c.anchor)[1]) + chart_chars(_anchor(c.anchor)[1], c.width_cm, widths))
+                       for c in sheet.charts])
     column_breaks: list[int] = []
     page_left = 0.0
     for column, left, right in blocks:
@@ -473,7 +554,7 @@ def print_setup(sheet: Sheet) -> PrintSetup:
         return low
 
     page_px = PRINT_HEIGHT_PX[landscape] * 100 / scale - (ROW_PX * 2 if repeat else 0.0)
-    blocks = [(_anchor(c.anchor)[0], c.height_cm * 37.8) for c in sheet.charts]
+    blocks = [(_anchor(c.anchor)[0], c.height_cm * CM_TO_PX) for c in sheet.charts]
     blocks += [(t.top - (1 if t.title else 0), y(t.bottom + 1) - y(t.top - (1 if t.title else 0)))
                for t in sheet.tables]
     breaks: list[int] = []
@@ -551,27 +632,50 @@ def _charts_on_the_page(sheet: Sheet) -> list[Chart]:
         return sum(widths.get(c, 8.43) for c in range(1, column))
 
     staying, moving = [], []
+    edge = max(page, content_width(without, widths))
     for chart in sheet.charts:
         row, column = _anchor(chart.anchor)
-        (moving if start(column) + chart.width_cm * CM_TO_CHARS > max(page, content_width(without, widths))
-         else staying).append(chart)
+        (moving if start(column) + chart_chars(column, chart.width_cm, widths) > edge else staying).append(chart)
     if not moving:
         return list(sheet.charts)
     bottom = max([t.bottom for t in sheet.tables] + [t.row for t in sheet.texts]
-                 + [_anchor(c.anchor)[0] + math.ceil(c.height_cm * 37.8 / ROW_PX) for c in staying] + [1])
+                 + [_anchor(c.anchor)[0] + math.ceil(c.height_cm * CM_TO_PX / ROW_PX) for c in staying] + [1])
     row, used, tallest = bottom + 2, 0.0, 0
     placed = list(staying)
     for chart in moving:
-        width = chart.width_cm * CM_TO_CHARS
-        if used and used + width > page:
-            row, used, tallest = row + tallest + 1, 0.0, 0
         column = 1
         while start(column) < used:
             column += 1
+        if used and start(column) + chart_chars(column, chart.width_cm, widths) > page:
+            row, used, tallest, column = row + tallest + 1, 0.0, 0, 1
         placed.append(replace(chart, anchor=cell_address(row, column)))
-        used = start(column) + width + 1
-        tallest = max(tallest, math.ceil(chart.height_cm * 37.8 / ROW_PX))
+        used = start(column) + chart_chars(column, chart.width_cm, widths) + 1
+        tallest = max(tallest, math.ceil(chart.height_cm * CM_TO_PX / ROW_PX))
     return placed
+
+
+LINE_POINTS = 15.0
+"""A line of text, in points: the height a wrapped row gets for each of its lines."""
+
+
+def _table_heights(tables: list[Table], heights: dict[int, float]) -> dict[int, float]:
+    """Rows as tall as their wrapped text: a header on several lines, a wrapped column's long cells (not
+    every application fits a row to wrapped text on opening, and the printed pages are planned with them)."""
+    taller = dict(heights)
+
+    def need(row: int, lines: int) -> None:
+        if lines > 1:
+            taller[row] = max(taller.get(row, 0.0), min(LINE_POINTS * lines, MAX_ROW_POINTS))
+
+    for table in tables:
+        need(table.top, max((math.ceil(1.1 * len(c.header) / max(c.width - 1, 1)) for c in table.columns),
+                            default=1))
+        wrapped = [j for j, column in enumerate(table.columns) if column.wrap]
+        if wrapped:
+            for i, row in enumerate(table.rows):
+                need(table.top + 1 + i,
+                     max(math.ceil(len(str(row[j])) / max(table.columns[j].width - 2, 1)) for j in wrapped))
+    return taller
 
 
 def presented(sheet: Sheet) -> Sheet:
@@ -580,7 +684,8 @@ def presented(sheet: Sheet) -> Sheet:
     for table in tables:
         present_table(table)
     _last_column_wraps(tables)
-    shown = replace(sheet, tables=tables, texts=[present_text(t) for t in sheet.texts])
+    shown = replace(sheet, tables=tables, texts=[present_text(t) for t in sheet.texts],
+                    heights=_table_heights(tables, sheet.heights))
     shown.charts = _charts_on_the_page(shown)
     shown.texts, shown.heights = _wrapped(shown)
     return shown

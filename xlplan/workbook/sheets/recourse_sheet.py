@@ -9,6 +9,7 @@ at about 12 products x 52 weeks x 1,700 scenarios, so it goes to a file on reque
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -81,13 +82,18 @@ def summary_headers() -> list[str]:
             *(f"{words} {which}" for _, words in SPREAD for which in ("expected", *percentiles))]
 
 
+def header_width(header: str) -> float:
+    """Narrow columns whose header wraps between words, never inside one ("Backorder / s P5")."""
+    return max(11.0 if "expected" in header.lower() else 9.0, float(math.ceil(1.1 * max(map(len, header.split())) + 1)))
+
+
 def summary_table(result: PlanResult) -> Table:
     """Per product and period, the distribution of the recourse over every scenario (probability-weighted)."""
     distribution = recourse_distribution(result.flows)
     values = distribution.columns[2:]
     rows = [[product, period, *map(float, rest)] for product, period, *rest in distribution.itertuples(index=False)]
     columns = [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9)]
-    columns += [Column(header, whole_or_decimal(distribution[name]), 11 if "expected" in header.lower() else 9)
+    columns += [Column(header, whole_or_decimal(distribution[name]), header_width(header))
                 for header, name in zip(summary_headers(), values, strict=True)]
     S = len(result.problem.scenarios)
     return Table(TOP, 1, columns, rows, table_name="xlplanRecourseSummary", defined_name=RECOURSE_SUMMARY_NAME,
@@ -127,7 +133,7 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
             summary.column_range(RECOURSE, 0),
             [Series(n, summary.column_range(RECOURSE, j + 1), kind="line",
                     title_cell=f"{RECOURSE}!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
-            kind="line", x_title="Period", y_title=axis))
+            kind="line", x_title="Period", y_title=axis, width_cm=12, height_cm=6.5))
         top += max(T + 4, 17)
     return top
 

@@ -110,7 +110,7 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
     sheet.charts.append(Chart("On-time fill rate by policy", f"{anchor}{top + 15}", policies.column_range(ROLLING, 0),
                               [Series("Re-planned", policies.column_range(ROLLING, 4)),
                                Series("Static", policies.column_range(ROLLING, 12))],
-                              y_title="Fill rate", y_format="0%").from_zero([0.0]))
+                              y_title="Fill rate", y_format="0%").from_zero([0.0]).as_share([1.0]))
     return sheet
 
 

@@ -33,6 +33,7 @@ from xlplan.workbook.sheets.layout import (
     Series,
     Sheet,
     Table,
+    column_after_chart,
     short,
     table_headers,
 )
@@ -51,6 +52,8 @@ from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
 
 OUTPUT_SHEETS = ("Plan", RECOURSE, RECOURSE_DETAIL, "Costs", "KPI", RUN_LOG)
 MAX_PRODUCT_CHARTS = 6
+PLAN_CHART_CM = 13.0
+"""The Plan's charts, two a row beside the plan."""
 TOP = 5  # header row of each sheet's main table
 
 
@@ -132,11 +135,17 @@ def plan_sheet(result: PlanResult) -> Sheet:
     sheet.tables.append(table)
     T = len(p.periods)
     left = table.right + 2  # a blank column between the plan and the blocks beside it
-    this_week = this_week_table(result, table, TOP, left)
+    # the blocks beside start below the plan's header row, which prints atop every page: on the pages
+    # of the blocks beside, that row is blank rather than another table's header
+    this_week = this_week_table(result, table, TOP + 2, left)
     grid = production_grid(result, table, this_week.bottom + 3, left)
     sheet.tables += [this_week, grid]
-    anchor_column = get_column_letter(left)
     chart_top = grid.bottom + 3
+    # two charts a row, so the blocks beside run about as long as the plan, not twice as long
+    columns = (left, column_after_chart(sheet, left, PLAN_CHART_CM))
+
+    def anchor(k: int) -> str:
+        return f"{get_column_letter(columns[k % 2])}{chart_top + (k // 2) * 16}"
 
     def rows_of(i: int, column: str) -> str:
         """The Plan cells of product ``i`` in ``column`` (rows are product-major)."""
@@ -147,19 +156,18 @@ def plan_sheet(result: PlanResult) -> Sheet:
     shown = (table.index_of("Production"), table.index_of("Expected demand"))
     for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS]):
         sheet.charts.append(Chart(
-            f"Production and expected demand: {short(product)}", f"{anchor_column}{chart_top + i * 16}",
+            f"Production and expected demand: {short(product)}", anchor(i),
             rows_of(i, "B"), [Series("Production", rows_of(i, letter("Production"))),
                               Series("Expected demand", rows_of(i, letter("Expected demand")), kind="line")],
-            x_title="Period", y_title="Units").from_zero(
+            x_title="Period", y_title="Units", width_cm=PLAN_CHART_CM).from_zero(
                 row[j] for row in table.rows[i * T:(i + 1) * T] for j in shown))
     last = TOP + len(table.rows)
     workforce_series = [Series(product, rows_of(i, letter("Workforce")), kind="line",
                                title_cell=rows_of(i, "A").split(":")[0])
                         for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS])]
-    workforce_anchor = f"{anchor_column}{chart_top + min(len(p.products), MAX_PRODUCT_CHARTS) * 16}"
-    sheet.charts.append(Chart("Workforce", workforce_anchor,
+    sheet.charts.append(Chart("Workforce", anchor(min(len(p.products), MAX_PRODUCT_CHARTS)),
                               rows_of(0, "B"), workforce_series, kind="line", x_title="Period",
-                              y_title=f"Workforce ({workforce_unit(result)})"))
+                              y_title=f"Workforce ({workforce_unit(result)})", width_cm=PLAN_CHART_CM))
     if len(p.products) > MAX_PRODUCT_CHARTS:
         sheet.text(chart_top - 1, left, f"Charts show the first {MAX_PRODUCT_CHARTS} of {len(p.products)} products; "
                    f"the table holds all {last - TOP} rows.", "note")

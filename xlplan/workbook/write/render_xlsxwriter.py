@@ -8,7 +8,6 @@ files, and output sheets are drawn into a workbook of their own and spliced into
 from __future__ import annotations
 
 import io
-import math
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +16,17 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xlplan.workbook.addresses import quote_sheet
-from xlplan.workbook.sheets.layout import GENERAL, Button, Chart, Formula, Sheet, Table, presented, print_setup
+from xlplan.workbook.sheets.layout import (
+    CM_TO_PX,
+    GENERAL,
+    Button,
+    Chart,
+    Formula,
+    Sheet,
+    Table,
+    presented,
+    print_setup,
+)
 
 ACCENT = "#1F4E79"
 FIXED_TIME = datetime(2026, 1, 1)
@@ -41,8 +50,6 @@ STYLES.update({f"{name} wrap": {**style, "text_wrap": True, "valign": "top"} for
 STYLES.update({f"{name} right": {**style, "align": "right"} for name, style in tuple(STYLES.items())})
 STYLES.update({f"{name} indent": {**style, "indent": 1} for name, style in tuple(STYLES.items())
                if not name.endswith("right")})
-CM_TO_PX = 37.8
-LINE_POINTS = 15.0
 """Height of a line of text at the default font."""
 
 
@@ -82,9 +89,6 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
     top, left = table.top - 1, table.left - 1
     for j, column in enumerate(table.columns):
         widths[left + j] = max(widths.get(left + j, 0), column.width)
-    lines = max((math.ceil(1.1 * len(c.header) / max(c.width - 1, 1)) for c in table.columns), default=1)
-    if lines > 1:
-        ws.set_row(top, min(LINE_POINTS * lines, 409.0))  # room for headers wrapped on several lines (at most Excel's)
     def header(j: int) -> Any:
         return formats("header right" if j in table.right_headers else
                        "header indent" if j in table.indented else "header")
@@ -97,12 +101,7 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
     else:
         for j, column in enumerate(table.columns):
             ws.write_string(top, left + j, column.header, header(j))
-    wrapped = [j for j, column in enumerate(table.columns) if column.wrap]
-    for i, row in enumerate(table.rows):
-        if wrapped:  # not every application fits a row to wrapped text on opening: give it the lines it needs
-            lines = max(math.ceil(len(str(row[j])) / max(table.columns[j].width - 2, 1)) for j in wrapped)
-            if lines > 1:
-                ws.set_row(top + 1 + i, min(LINE_POINTS * lines, 409.0))
+    for i, row in enumerate(table.rows):  # rows as tall as their wrapped text: the sheet's heights (presented)
         for j, value in enumerate(row):
             number_format = table.cell_formats.get((i, j), table.columns[j].number_format)
             style = ("wrapped" if table.columns[j].wrap else "cell") + (" indent" if j in table.indented else "")
@@ -116,6 +115,11 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
                 ws.data_validation(top + 1 + i, left + j, top + 1 + i, left + j, {
                     "validate": "list", "source": ["Yes", "No"], "error_title": "Yes or No",
                     "error_message": "Choose Yes or No from the list."})
+
+
+def _fixed(low: float | None, high: float | None, step: float | None) -> dict[str, object]:
+    """An axis' bounds and label step, where the layout fixes them (the application chooses the rest)."""
+    return {key: value for key, value in (("min", low), ("max", high), ("major_unit", step)) if value is not None}
 
 
 def _chart(book: Workbook, ws: Worksheet, chart: Chart) -> None:
@@ -138,13 +142,10 @@ def _chart(book: Workbook, ws: Worksheet, chart: Chart) -> None:
     x_axis: dict[str, object] = {"name": chart.x_title} if chart.x_title else {}
     if chart.x_format is not None:
         x_axis["num_format"] = chart.x_format
+    x_axis |= _fixed(chart.x_min, chart.x_max, chart.x_step)
     primary.set_x_axis(x_axis)
     y_axis: dict[str, object] = {"name": chart.y_title, "num_format": chart.y_format,
-                                 "major_gridlines": {"visible": True}}
-    if chart.y_min is not None:
-        y_axis["min"] = chart.y_min
-    if chart.y_max is not None:
-        y_axis["max"] = chart.y_max
+                                 "major_gridlines": {"visible": True}, **_fixed(chart.y_min, chart.y_max, chart.y_step)}
     primary.set_y_axis(y_axis)
     if overlay is not None:  # the overlaid lines share the bars' axis, from the same zero
         overlay.set_y_axis({key: value for key, value in y_axis.items() if key in ("min", "max")})
