@@ -25,3 +25,25 @@ def test_auto_decomposes_what_would_not_fit_and_only_that():
     assert not auto_decomposes(90, 200, rows=rows, available=4 * rows * EXTENSIVE_FORM_BYTES_PER_ROW)
     assert not auto_decomposes(1, 200, rows=rows, available=1)  # one scenario has nothing to decompose
     assert auto_decomposes(1000, 3) and not auto_decomposes(100, 3)  # the size rules as before
+
+
+def test_an_address_space_limit_bounds_the_memory_auto_counts_on():
+    """Under ``ulimit -v`` (or ``prlimit --as``) the machine's free memory is not this process's: auto must
+    see the limit, or it builds an extensive form that dies for want of address space. A fresh interpreter,
+    its limit set before it starts."""
+    import resource
+    import subprocess
+    import sys
+
+    limit = 6 * 2**30
+
+    def capped() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
+
+    done = subprocess.run([sys.executable, "-c", "from xlplan.solver.options import available_memory; "
+                           "print(available_memory())"], capture_output=True, text=True, preexec_fn=capped,
+                          check=True)
+    seen = int(done.stdout)
+    assert 0 < seen < limit
+    rows = int(0.6 * seen / EXTENSIVE_FORM_BYTES_PER_ROW)  # more than half of what is left under the limit
+    assert auto_decomposes(90, 200, rows=rows, available=seen)

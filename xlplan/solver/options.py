@@ -55,18 +55,51 @@ def extensive_form_rows(problem: PlanningProblem, formulation: Formulation) -> i
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available to a new computation (Linux's MemAvailable, else the physical
-    memory), or None where the platform does not say (e.g. in a browser)."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    """Bytes of memory available to a new computation: Linux's MemAvailable (else the physical memory),
+    but no more than this process may still take under its address-space limit (``ulimit -v``, ``prlimit
+    --as``) or its control group's memory limit; None where the platform does not say (e.g. in a browser)."""
+    found = [bytes_ for bytes_ in (_meminfo("MemAvailable"), _address_space_left(), _cgroup_left())
+             if bytes_ is not None]
+    if found:
+        return min(found)
     try:
         return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
     except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _meminfo(field: str, path: str = "/proc/meminfo") -> int | None:
+    """A ``NAME: N kB`` line of a /proc file, in bytes."""
+    try:
+        with open(path) as lines:
+            for line in lines:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _address_space_left() -> int | None:
+    """The address-space limit less the address space this process already holds (its VmSize)."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        return None
+    if limit == resource.RLIM_INFINITY or limit < 0:
+        return None
+    return max(0, limit - (_meminfo("VmSize", "/proc/self/status") or 0))
+
+
+def _cgroup_left(folder: str = "/sys/fs/cgroup") -> int | None:
+    """A cgroup v2 memory limit (``memory.max``) less the group's use, where one is set."""
+    try:
+        with open(os.path.join(folder, "memory.max")) as limit, open(os.path.join(folder, "memory.current")) as used:
+            text = limit.read().strip()
+            return None if text == "max" else max(0, int(text) - int(used.read().strip()))
+    except (OSError, ValueError):
         return None
 
 

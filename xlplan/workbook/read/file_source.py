@@ -227,7 +227,7 @@ class FileSource:
         values = [row + [None] * (width - len(row)) for row in self._read_values(sheet_name,
                                                                                   (min_col, min_row, max_col, max_row))]
         values += [[None] * width for _ in range(max_row - min_row + 1 - len(values))]
-        if any(v is None for row in values for v in row):
+        if facts.formulas and any(v is None for row in values for v in row):  # a formula without its result?
             formulas = self._read(self._formulas(), sheet_name, (min_col, min_row, max_col, max_row))
             for r, row in enumerate(formulas):
                 for c, formula in enumerate(row):

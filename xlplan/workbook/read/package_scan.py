@@ -22,6 +22,7 @@ from defusedxml.ElementTree import iterparse as defused_iterparse
 from lxml import etree
 from openpyxl.utils import range_boundaries
 
+from xlplan.workbook.read import sheet_scan
 from xlplan.workbook.write.files import WorkbookFileError
 
 MAX_PARTS = 10_000
@@ -74,6 +75,8 @@ class SheetFacts:
     """False when a cell has no reference (allowed, rare): the extent is then unknown."""
     styles: set[str] = field(default_factory=set)
     """The style (xf) numbers of the cells with content: whether any reads as a date."""
+    formulas: bool = True
+    """False when no cell of the sheet can hold a formula (known only from ``sheet_scan``)."""
 
 
 class CheckedPackage:
@@ -207,21 +210,21 @@ class CheckedPackage:
 
     def sheet_part(self, sheet: str) -> str:
         """The worksheet part of the sheet named ``sheet``."""
-        if self._sheet_parts is None:
-            workbook = self.workbook_part()
-            targets = {rid: target for rid, kind, target in self._relationships(workbook)}
-            sheets = self.xml(workbook).find(f"{{{MAIN}}}sheets")
-            self._sheet_parts = {s.get("name", ""): targets.get(s.get(f"{{{REL}}}id", ""), "")
-                                 for s in (sheets if sheets is not None else ())}
-        part = self._sheet_parts.get(sheet, "")
+        part = self.sheet_parts().get(sheet, "")
         if part not in self.archive.NameToInfo:
             raise self.refuse(part or "xl/workbook.xml", "is missing" if part else f"has no part for '{sheet}'",
                               sheet)
         return part
 
     def sheet_parts(self) -> dict[str, str]:
-        """Every sheet's part, by the sheet's name (after :meth:`sheet_part` has read the workbook part)."""
-        return dict(self._sheet_parts or {})
+        """Every sheet's part, by the sheet's name, as the workbook part lists them (not checked to exist)."""
+        if self._sheet_parts is None:
+            workbook = self.workbook_part()
+            targets = {rid: target for rid, kind, target in self._relationships(workbook)}
+            sheets = self.xml(workbook).find(f"{{{MAIN}}}sheets")
+            self._sheet_parts = {s.get("name", ""): targets.get(s.get(f"{{{REL}}}id", ""), "")
+                                 for s in (sheets if sheets is not None else ())}
+        return dict(self._sheet_parts)
 
     def tables(self, sheet: str) -> list[TablePart]:
         """The Excel Tables on ``sheet``, each checked: a valid range, as many columns as it names."""
@@ -251,10 +254,19 @@ class CheckedPackage:
         return self._tables[sheet]
 
     def facts(self, sheet: str) -> SheetFacts:
-        """The used extent and merged cells of ``sheet``, from one streaming pass over its part."""
+        """The used extent and merged cells of ``sheet``: from a scan at C speed where the part is in the usual
+        shape (``sheet_scan``), otherwise from one streaming pass over its part."""
         if sheet not in self._facts:
             part = self.sheet_part(sheet)
             facts = SheetFacts()
+            if self.archive.getinfo(part).file_size <= sheet_scan.UP_TO_BYTES:
+                try:
+                    scanned = sheet_scan.scanned_facts(self.archive.read(part), facts)
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                    scanned = False  # the streaming pass below words the refusal
+                if scanned:
+                    self._facts[sheet] = facts
+                    return facts
             merge, row_tag = f"{{{MAIN}}}mergeCell", f"{{{MAIN}}}row"
             columns: dict[str, int] = {}  # a column's letters -> its number, parsed once per column
             try:

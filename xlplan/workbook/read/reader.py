@@ -200,7 +200,6 @@ def _rows(table: _Table) -> tuple[pd.DataFrame, Locator]:
 
 def _demand(table: _Table) -> tuple[pd.DataFrame, list[Any], Locator, Locator]:
     """The wide Demand range as long records, its periods, and where demand and period cells are."""
-    cells: list[tuple[int, int]] = []
     # a repeated period label is reported once, on its header cell; its column is not read again
     seen: set[str] = set()
     first_columns = []
@@ -209,25 +208,32 @@ def _demand(table: _Table) -> tuple[pd.DataFrame, list[Any], Locator, Locator]:
         if label not in seen:
             seen.add(label)
             first_columns.append(c)
-    # built column by column: a dict per cell was most of the reading time at 650,000 cells
+    # built column by column: a dict per cell was most of the reading time at 650,000 cells; a row's
+    # demand cells are one slice where the period columns are side by side (as they are but for repeats)
     products, scenarios, period_labels, demand = [], [], [], []
     header = table.grid.values[0]
     width = len(first_columns)
+    labels = [header[c] for c in first_columns]
+    first = first_columns[0] if first_columns else 0
+    side_by_side = first_columns == list(range(first, first + width))
     for r in table.rows:
         row = table.grid.values[r]
         products += [table.value(r, "product")] * width
         scenarios += [table.value(r, "scenario")] * width
-        period_labels += [header[c] for c in first_columns]
-        demand += [row[c] if c < len(row) else None for c in first_columns]
-        cells += [(r, c) for c in first_columns]
+        period_labels += labels
+        if side_by_side and len(row) >= first + width:
+            demand += row[first:first + width]
+        else:
+            demand += [row[c] if c < len(row) else None for c in first_columns]
     frame = pd.DataFrame({"product": products, "period": period_labels, "scenario": scenarios, "demand": demand},
                          columns=["product", "period", "scenario", "demand"], dtype=object)
     periods = [table.grid.values[0][c] for c in table.period_columns]
 
     def locate_demand(issue: ProblemIssue) -> tuple[Grid, int | None, int | None]:
-        if issue.row is None:
+        if issue.row is None or not width:
             return table.grid, None, None
-        r, c = cells[issue.row]
+        # record i is row i // width of the range's data rows, at its (i % width)-th period column
+        r, c = table.rows[issue.row // width], first_columns[issue.row % width]
         if issue.column == "period":
             return table.grid, 0, c
         if issue.column in ("product", "scenario"):
