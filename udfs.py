@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
-from xlplan.frontends.excel import functions
-from xlplan.frontends.excel.functions import Inputs
+from xlplan.commands import worksheet
+from xlplan.commands.worksheet import Inputs
 
 RANGE_DOCS = {
     "products": "The Products range with its header row (xlplan_products)",
@@ -30,7 +30,7 @@ ASYNC = "threading"
 the cells show ``#N/A waiting...`` until the answer arrives. xlwings Lite runs functions asynchronously
 by itself and ignores this (Pyodide has no threads)."""
 CONTINUOUS_DOC = "TRUE to allow fractional units (the LP relaxation); default FALSE"
-TIME_LIMIT_DOC = f"Seconds the solver may run; default {functions.DEFAULT_TIME_LIMIT:g}"
+TIME_LIMIT_DOC = f"Seconds the solver may run; default {worksheet.DEFAULT_TIME_LIMIT:g}"
 
 
 def _takes_the_inputs_and_solve_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,7 +48,7 @@ def _takes_the_inputs_and_solve_options(f: Callable[..., Any]) -> Callable[..., 
 def XLPLAN_SOLVE(products, costs, demand, scenarios, settings, continuous=False, time_limit=None):
     """The optimal stage-1 plan, spilled with its header: production, hours, workforce, hires and
     fires by product and period, and the expected demand."""
-    return functions.plan(Inputs.of(products, costs, demand, scenarios, settings), continuous, time_limit)
+    return worksheet.plan(Inputs.of(products, costs, demand, scenarios, settings), continuous, time_limit)
 
 
 @xw.func(async_mode=ASYNC)
@@ -58,7 +58,7 @@ def XLPLAN_SOLVE(products, costs, demand, scenarios, settings, continuous=False,
 def XLPLAN_KPI(products, costs, demand, scenarios, settings, kpi=None, continuous=False,
                time_limit=None):
     """One KPI of the optimal plan (expected cost, profit, fill rate...), or the KPI table."""
-    return functions.kpi(Inputs.of(products, costs, demand, scenarios, settings), kpi, continuous, time_limit)
+    return worksheet.kpi(Inputs.of(products, costs, demand, scenarios, settings), kpi, continuous, time_limit)
 
 
 @xw.func(async_mode=ASYNC)
@@ -69,7 +69,7 @@ def XLPLAN_RECOURSE(products, costs, demand, scenarios, settings, scenario=None,
                     time_limit=None):
     """A scenario's recourse under the optimal plan, spilled with its header: inventory, overflow,
     backorders, lost sales, units shipped and late by product and period."""
-    return functions.recourse(Inputs.of(products, costs, demand, scenarios, settings), scenario, continuous,
+    return worksheet.recourse(Inputs.of(products, costs, demand, scenarios, settings), scenario, continuous,
                               time_limit)
 
 
@@ -77,7 +77,7 @@ def XLPLAN_RECOURSE(products, costs, demand, scenarios, settings, scenario=None,
 @_takes_the_inputs_and_solve_options
 def XLPLAN_STATUS(products, costs, demand, scenarios, settings, continuous=False, time_limit=None):
     """One line: the solver's status and the expected cost, or the problems in the inputs."""
-    return functions.status(Inputs.of(products, costs, demand, scenarios, settings), continuous, time_limit)
+    return worksheet.status(Inputs.of(products, costs, demand, scenarios, settings), continuous, time_limit)
 
 
 @xw.func(async_mode=ASYNC)
@@ -91,7 +91,7 @@ def XLPLAN_SHADOW(products, costs, demand, scenarios, settings, rule=None, produ
                   continuous=False, time_limit=None):
     """The expected marginal value of a limit at the optimum (the cost one more unit saves; for demand, the
     cost one more unit adds), or the Sensitivity table."""
-    return functions.shadow(Inputs.of(products, costs, demand, scenarios, settings), rule, product, period,
+    return worksheet.shadow(Inputs.of(products, costs, demand, scenarios, settings), rule, product, period,
                             continuous, time_limit)
 
 
@@ -99,14 +99,14 @@ def XLPLAN_SHADOW(products, costs, demand, scenarios, settings, rule=None, produ
 @_takes_the_inputs_and_solve_options
 @xw.arg("statistic", doc="mean_profit, profit_se, profit_p5, profit_p50, profit_p95, value_at_risk, "
                          "conditional_value_at_risk, fill_rate, ...; blank for the table")
-@xw.arg("replications", doc=f"Simulated paths; default {functions.SIMULATION_REPLICATIONS:,}")
-@xw.arg("seed", doc=f"Seed of the random numbers; default {functions.SIMULATION_SEED}")
+@xw.arg("replications", doc=f"Simulated paths; default {worksheet.SIMULATION_REPLICATIONS:,}")
+@xw.arg("seed", doc=f"Seed of the random numbers; default {worksheet.SIMULATION_SEED}")
 @xw.ret(index=False)
 def XLPLAN_SIMULATE(products, costs, demand, scenarios, settings, statistic=None, replications=None, seed=None,
                     continuous=False, time_limit=None):
     """The optimal plan simulated under the scenarios (each drawn by its probability): one statistic, or
     the table of them."""
-    return functions.simulate(Inputs.of(products, costs, demand, scenarios, settings), statistic, replications,
+    return worksheet.simulate(Inputs.of(products, costs, demand, scenarios, settings), statistic, replications,
                               seed, continuous, time_limit)
 
 
@@ -114,11 +114,11 @@ def XLPLAN_SIMULATE(products, costs, demand, scenarios, settings, statistic=None
 @_takes_the_inputs_and_solve_options
 @xw.arg("weights", doc="Risk weights lambda: a range of numbers or a text such as \"0, 0.5, 1\"; "
                        "default 0, 0.1, 0.25, 0.5, 1, 2, 4, 8")
-@xw.arg("replications", doc=f"Simulated paths per plan; default {functions.SIMULATION_REPLICATIONS:,}")
+@xw.arg("replications", doc=f"Simulated paths per plan; default {worksheet.SIMULATION_REPLICATIONS:,}")
 @xw.ret(index=False)
 def XLPLAN_FRONTIER(products, costs, demand, scenarios, settings, weights=None, replications=None,
                     continuous=False, time_limit=None):
     """The cost-risk frontier, spilled with its header: per risk weight, the mean-CVaR plan's expected cost,
     CVaR, simulated mean profit and P5, fill rate and status."""
-    return functions.frontier(Inputs.of(products, costs, demand, scenarios, settings), weights, replications,
+    return worksheet.frontier(Inputs.of(products, costs, demand, scenarios, settings), weights, replications,
                               continuous, time_limit)

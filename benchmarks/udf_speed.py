@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import udfs  # noqa: E402
-from xlplan.frontends.excel.functions import CACHE, Inputs, solve_options  # noqa: E402
+from xlplan.commands.worksheet import CACHE, Inputs, solve_options  # noqa: E402
 from xlplan.workbook.contract import INPUT_RANGES  # noqa: E402
 from xlplan.workbook.read.file_source import FileSource  # noqa: E402
 

@@ -19,8 +19,8 @@ from udfs import (  # noqa: F401 - Lite registers them
     XLPLAN_STATUS,
 )
 from xlplan.commands import BY_NAME
+from xlplan.commands.live import lite_button
 from xlplan.frontends.excel.buttons import run, run_action, start_action
-from xlplan.workbook.make.control import lite_button
 
 
 @script(button=lite_button("Start"), show_taskpane=True)

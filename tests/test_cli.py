@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from tests.workbooks import ELECTRONICS, TEMPLATE, copy_of, digest
+from xlplan.commands.committed import write_all
 from xlplan.frontends.cli import FILE_ERROR, OK, USAGE, main
 from xlplan.workbook import read_workbook
-from xlplan.workbook.make.committed import write_all
 
 
 def test_committed_workbooks_are_what_the_generator_writes(tmp_path):
@@ -22,7 +22,7 @@ def test_committed_workbooks_are_what_the_generator_writes(tmp_path):
         "examples/electronics.xlsx", "examples/factory_physics.xlsx"]
     for path in written:
         committed = TEMPLATE.parent / path.relative_to(tmp_path)
-        assert digest(committed) == digest(path), f"{committed} is stale: run python -m xlplan.workbook"
+        assert digest(committed) == digest(path), f"{committed} is stale: run python -m xlplan.commands.committed"
 
 
 def test_template_and_example_commands(tmp_path, capsys):

@@ -10,7 +10,7 @@ import xlplan
 from tests.test_excel_functions import converted_arguments, udfs
 from tests.workbooks import ELECTRONICS
 from xlplan.analysis.sensitivity import shadow_prices
-from xlplan.frontends.excel.functions import ARGUMENTS, CACHE
+from xlplan.commands.worksheet import ARGUMENTS, CACHE
 from xlplan.workbook import read_workbook
 
 FUNCTIONS = (udfs.XLPLAN_SHADOW, udfs.XLPLAN_SIMULATE, udfs.XLPLAN_FRONTIER)

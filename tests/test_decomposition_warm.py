@@ -10,8 +10,8 @@ import pytest
 import xlplan
 from tests.test_decomposition import TOLERANCE, VARIANTS, assert_certified, extensive_optimum
 from tests.workbooks import edited
+from xlplan.commands.worksheet import SolveCache
 from xlplan.frontends.cli import main as cli
-from xlplan.frontends.excel.functions import SolveCache
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.compile import compile_two_stage

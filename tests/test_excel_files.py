@@ -14,8 +14,9 @@ from xlwings.server import custom_scripts_meta
 
 from tests.test_excel_functions import lite_main
 from tests.workbooks import WORKBOOKS
+from xlplan.commands import ACTIONS
 from xlplan.workbook import read_workbook
-from xlplan.workbook.make.control import ACTIONS, LITE_WORKBOOK, MACRO_WORKBOOK, SHEET_BUTTONS
+from xlplan.workbook.make.control import LITE_WORKBOOK, MACRO_WORKBOOK, SHEET_BUTTONS
 from xlplan.workbook.write.package import Package
 
 MACRO = WORKBOOKS / MACRO_WORKBOOK

@@ -20,7 +20,7 @@ import xlwings as xw
 from xlwings.server import custom_functions_call, custom_functions_meta
 
 from tests.workbooks import ELECTRONICS, ROOT
-from xlplan.frontends.excel.functions import ARGUMENTS, CACHE
+from xlplan.commands.worksheet import ARGUMENTS, CACHE
 from xlplan.workbook.contract import INPUT_RANGES
 from xlplan.workbook.read.file_source import FileSource
 

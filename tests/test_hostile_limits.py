@@ -13,7 +13,7 @@ from tests.test_excel_functions import converted_arguments, udfs
 from tests.test_hostile_files import in_process
 from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, copy_of, folder_state
 from xlplan import limits
-from xlplan.frontends.excel.functions import CACHE
+from xlplan.commands.worksheet import CACHE
 
 USAGE = 2
 

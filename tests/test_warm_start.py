@@ -8,8 +8,8 @@ import pytest
 
 import xlplan
 from tests.workbooks import FACTORY_PHYSICS, copy_of
+from xlplan.commands.worksheet import SolveCache
 from xlplan.frontends.cli import main as cli
-from xlplan.frontends.excel.functions import SolveCache
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.solver import SolveOptions, SolveStatus
 from xlplan.solver.warm import WarmBasis, load_warm_start

@@ -46,9 +46,9 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":  # read when asked: the package's import stays short (see xlplan/__main__.py)
-        from importlib import metadata
+        from xlplan.version import installed_version
 
-        globals()[name] = metadata.version("xlplan")
+        globals()[name] = installed_version()
         return globals()[name]
     if name in _LAZY:
         module = importlib.import_module(_LAZY[name])

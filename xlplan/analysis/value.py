@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xlplan import cancel
+from xlplan.errors import NoResult
 from xlplan.model import Formulation
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
@@ -34,7 +35,7 @@ from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 
 
-class AnalysisError(RuntimeError):
+class AnalysisError(RuntimeError, NoResult):
     """A problem the analysis needs solved has no plan (infeasible, or stopped without one)."""
 
     def __init__(self, message: str, *, stopped: bool = False):

@@ -1,15 +1,7 @@
 """The ``xlplan`` command: plan from workbooks on a server, in CI or in batch runs.
 
-Exit codes (also in the README):
-
-    0  done: the plan written is optimal (or the analysis rests on optimal solves only)
-    1  an unexpected error inside xlplan (please report it)
-    2  the command line was wrong
-    3  the workbook's inputs are invalid; every problem is listed with its sheet and cell
-    4  no plan exists (infeasible) or the cost is unbounded; the reason is written to the workbook
-    5  a limit stopped a solve: the best plan found is written, labelled as stopped, or there was none
-    6  a file could not be read or written (missing, locked by Excel, read-only, ...)
-  130  interrupted (Ctrl+C); files are left as they were
+It parses the command line, runs the command on the files (:mod:`xlplan.commands.files`) and prints: the
+lines, the progress, the JSON and the exit code (:mod:`xlplan.commands.endings` says which).
 
 The arguments are parsed before anything heavy is imported: ``--help`` and ``--version`` never wait
 for the solver stack (Pyomo, HiGHS, SciPy, pandas), which the commands import when they run.
@@ -26,20 +18,30 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from xlplan import __version__, cancel, limits, progress
-from xlplan.commands import BY_NAME, COMMANDS, Outcome, sheets_written
+from xlplan import cancel, limits, progress
+from xlplan.commands import BY_NAME, COMMANDS, files
+from xlplan.commands.endings import (
+    ERROR_STATUS,
+    EXIT_BY_OUTCOME,
+    FILE_ERROR,
+    INTERNAL,
+    INTERRUPTED,
+    INVALID,
+    NO_PLAN,
+    OK,
+    STOPPED,
+    USAGE,
+    envelope,
+    failure,
+    json_ready,
+    status_word,
+)
 from xlplan.text import shown
-
-OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
-ERROR_STATUS = {INTERNAL: "internal error", USAGE: "usage error", INVALID: "invalid", NO_PLAN: "no plan",
-                STOPPED: "stopped", FILE_ERROR: "file error", INTERRUPTED: "interrupted"}
-"""The JSON ``status`` of a command that ended without its own result."""
-EXIT_BY_OUTCOME = {"ok": OK, "no plan": NO_PLAN, "stopped": STOPPED, "error": INTERNAL}
+from xlplan.version import installed_version
 
 
 class UsageError(Exception):
@@ -62,24 +64,6 @@ class _Later:
 
     def __iter__(self) -> Iterator[str]:
         return iter(tuple(self._load()))
-
-
-def _lp_algorithms() -> tuple[str, ...]:
-    from xlplan.solver.options import LP_ALGORITHMS
-
-    return LP_ALGORITHMS
-
-
-def _backends() -> tuple[str, ...]:
-    from xlplan.solver.registry import BACKENDS
-
-    return BACKENDS
-
-
-def _examples() -> list[str]:
-    from xlplan.workbook.make.examples import EXAMPLES
-
-    return [*sorted(EXAMPLES), "synthetic"]
 
 
 def _number(kind: type, accept: Callable[[Any], bool], wanted: str) -> Callable[[str], Any]:
@@ -128,9 +112,9 @@ def _add_solver(command: argparse.ArgumentParser) -> None:
                          help="allow fractional units (solve the LP relaxation) even if the workbook asks "
                               "for whole units")
     command.add_argument("--threads", type=POSITIVE, help="threads HiGHS may use")
-    command.add_argument("--lp-algorithm", choices=_Later(_lp_algorithms), default="auto", metavar="ALGORITHM",
+    command.add_argument("--lp-algorithm", choices=_Later(files.lp_algorithms), default="auto", metavar="ALGORITHM",
                          help="LP algorithm: %(choices)s (default auto; hipo needs the hipo extra)")
-    command.add_argument("--backend", choices=_Later(_backends), default="highs", metavar="SOLVER",
+    command.add_argument("--backend", choices=_Later(files.backends), default="highs", metavar="SOLVER",
                          help="the solver: %(choices)s (default highs: HiGHS on the matrices compiled from the "
                               "model; pyomo: the whole Pyomo model through Pyomo's HiGHS interface)")
     command.add_argument("--method", choices=("auto", "extensive", "decomposition"), default="auto",
@@ -212,8 +196,7 @@ def _add_plan_choice(command: argparse.ArgumentParser) -> None:
 
 
 def _policies(text: str) -> tuple[str, ...]:
-    from xlplan.analysis.rolling import POLICIES
-
+    POLICIES = files.policies()  # noqa: N806 - the analysis's constant
     chosen = tuple(dict.fromkeys(word.strip().lower() for word in text.split(",") if word.strip()))
     unknown = [word for word in chosen if word not in POLICIES]
     if unknown or not chosen:
@@ -226,13 +209,11 @@ def _add_document(command: argparse.ArgumentParser, suffix: str) -> None:
     command.add_argument("-o", "--output", type=Path, help=f"write the report here (default: BOOK{suffix} beside BOOK)")
     command.add_argument("--json", action="store_true",
                          help="print a machine-readable summary on stdout (progress goes to stderr)")
+
+
+def _add_solve_first(command: argparse.ArgumentParser) -> None:
     command.add_argument("--solve", action="store_true",
                          help="solve the workbook first and report that solve (the workbook itself is not changed)")
-
-
-def document_path(book: Path, suffix: str) -> Path:
-    """Where a command's document goes by default: ``BOOK<suffix>`` beside the workbook."""
-    return book.with_name(book.stem + suffix)
 
 
 def _add_warm_start(command: argparse.ArgumentParser) -> None:
@@ -267,18 +248,43 @@ def _add_adopt(command: argparse.ArgumentParser) -> None:
                               "'risk weight 0.5', calm); default: the plan Compare recommends")
 
 
-OPTIONS_OF = {"solve": (_add_solver, _add_warm_start, _add_calm, _add_recourse_output),
-              "adopt": (_add_adopt, _add_solver),
-              "simulate": (_add_simulation, _add_plan_choice, _add_solver),
-              "compare": (_add_simulation, _add_solver), "validate": (), "clear": (), "report": (_add_solver,),
-              "frontier": (_add_simulation, _add_weights, _add_solver), "setup": ()}
+def _solver_keywords(args: argparse.Namespace) -> dict[str, Any]:
+    return {"options": _solve_options(args)}
+
+
+def _plan_choice_keywords(args: argparse.Namespace) -> dict[str, Any]:
+    chosen = {"plan_from": args.plan, "exact": args.exact, "reproduce_original_defect": args.reproduce_original_defect}
+    return {**chosen, "rolling": True, "policies": args.policies} if args.rolling else chosen
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The keywords of options given on the command line (a command's own default for the others)."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+OPTION_GROUPS: dict[str, tuple[Callable[[argparse.ArgumentParser], None],
+                               Callable[[argparse.Namespace], dict[str, Any]]]] = {
+    "solver": (_add_solver, _solver_keywords),
+    "warm start": (_add_warm_start, lambda args: _given(warm_start_file=args.warm_start)),
+    "calm": (_add_calm, lambda args: {"calm": args.calm, "calm_from_plan": args.calm_from_plan}
+             if args.calm or args.calm_from_plan else {}),
+    "recourse output": (_add_recourse_output, lambda args: _given(recourse_scenarios=args.recourse_scenarios,
+                                                                  recourse_detail=args.recourse_detail)),
+    "simulation": (_add_simulation, lambda args: {"replications": args.replications, "seed": args.seed}),
+    "plan choice": (_add_plan_choice, _plan_choice_keywords),
+    "weights": (_add_weights, lambda args: {"weights": args.weights}),
+    "adopt": (_add_adopt, lambda args: {"plan": args.plan}),
+    "solve first": (_add_solve_first, lambda args: {"solve_first": args.solve}),
+}
+"""Each option group a command of the table declares (``Command.options``): its arguments, and the keywords
+of ``run`` they give."""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xlplan", description="Stochastic production planning from Excel workbooks.",
                      epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, "
                             "5 stopped by a limit, 6 file problem, 130 interrupted.")
-    parser.add_argument("--version", action="version", version=f"xlplan {__version__}")
+    parser.add_argument("--version", action="version", version=f"xlplan {installed_version()}")
     subcommands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     for command in COMMANDS:
@@ -292,8 +298,8 @@ def _parser() -> argparse.ArgumentParser:
         else:
             sub.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm) holding the inputs")
             sub.add_argument("--json", action="store_true", help="print the result as JSON")
-        for add in OPTIONS_OF[command.name]:
-            add(sub)
+        for group in command.options:
+            OPTION_GROUPS[group][0](sub)
 
     template = subcommands.add_parser("template", help="write the planning template workbook")
     template.add_argument("path", type=Path)
@@ -310,7 +316,7 @@ def _parser() -> argparse.ArgumentParser:
         "example", help="write an example workbook",
         description="Write an example workbook: one of the references, or 'synthetic': an electronics-like "
                     "workbook of any size (e.g. xlplan example synthetic big.xlsx --products 12 --scenarios 1000).")
-    example.add_argument("name", choices=_Later(_examples), metavar="NAME", help="the example: %(choices)s")
+    example.add_argument("name", choices=_Later(files.examples), metavar="NAME", help="the example: %(choices)s")
     example.add_argument("path", type=Path)
     example.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     size = example.add_argument_group("synthetic only")
@@ -324,47 +330,23 @@ SYNTHETIC_SIZE = (("products", 3, "products"), ("periods", 52, "periods (weeks)"
                   ("scenarios", 100, "equally likely demand scenarios"), ("seed", 2026, "seed of the demand draws"))
 
 
-def _workbook_target(args: argparse.Namespace) -> Path:
-    """Where a workbook command writes: BOOK itself (--in-place), -o, or BOOK-<suffix> beside BOOK."""
-    suffix = BY_NAME[args.command].output_suffix
-    return args.book if args.in_place else (
-        args.output or args.book.with_name(f"{args.book.stem}-{suffix}{args.book.suffix}"))
-
-
-def _outputs(args: argparse.Namespace) -> list[Any]:
-    """Every file the command line will write, to check before any work starts (see ``targets``)."""
-    from xlplan.workbook.write.targets import SUFFIXES, Output
-
-    if args.command in ("template", "example"):
-        return [Output(args.path, "workbook", "", suffix=".xlsx")]
-    if args.command == "addin":  # its own folder, made if missing; a refusal there is exit 6 as it happens
-        return []
-    command = BY_NAME[args.command]
-    outputs = []
-    suffix = args.book.suffix.lower()  # an .xlsm holds macros: its results are an .xlsm too
-    if command.output_suffix is not None and suffix in SUFFIXES["workbook"]:  # else reading it is refused
-        option = "--in-place" if args.in_place else "-o" if args.output is not None else "the output"
-        outputs.append(Output(_workbook_target(args), "workbook", option, suffix=suffix, in_place=args.in_place,
-                              backup=args.in_place and not args.no_backup))
-    elif command.document_suffix is not None:
-        outputs.append(Output(args.output or document_path(args.book, command.document_suffix), "report",
-                              "-o" if args.output is not None else "the report"))
-    if getattr(args, "warm_start", None) is not None:
-        outputs.append(Output(args.warm_start, "warm start", "--warm-start"))
-    return outputs
+def _targets(args: argparse.Namespace) -> files.Targets:
+    """The files a workbook command's line names."""
+    in_place = getattr(args, "in_place", False)
+    return files.Targets(args.book, args.output if hasattr(args, "output") else None, in_place,
+                         backup=in_place and not args.no_backup, warm_start=getattr(args, "warm_start", None))
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Every output checked before any work: a wrong name is a usage error, a file system's refusal a file
     error (raised as such)."""
-    from xlplan.workbook.write.targets import OutputRefused, check_outputs
-
     try:
-        check_outputs(_outputs(args), [] if args.command in ("template", "example", "addin") else [args.book])
-    except OutputRefused as error:
-        if error.usage:
-            raise UsageError(f"xlplan {args.command}: error: {error}") from None
-        raise
+        if args.command in ("template", "example"):
+            files.check_new_workbook(args.path)
+        elif args.command in BY_NAME:
+            files.check_command_outputs(BY_NAME[args.command], _targets(args))
+    except files.WrongOutput as error:
+        raise UsageError(f"xlplan {args.command}: error: {error}") from None
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -380,10 +362,8 @@ def _check(args: argparse.Namespace) -> None:
         if given:
             refuse(f"{', '.join(given)}: only for the synthetic example")
     if args.command == "example" and args.name == "synthetic":
-        from xlplan.workbook.make.examples import synthetic_refusal
-
         size = {option: getattr(args, option) or default for option, default, _ in SYNTHETIC_SIZE if option != "seed"}
-        too_large = synthetic_refusal(**size)
+        too_large = files.synthetic_refusal(**size)
         if too_large is not None:
             refuse(too_large)
     if getattr(args, "no_backup", False) and not args.in_place:
@@ -398,13 +378,9 @@ def _check(args: argparse.Namespace) -> None:
         except ValueError as error:
             refuse(str(error))
     if getattr(args, "lp_algorithm", None) == "hipo":
-        from xlplan.solver import SolveOptions
-        from xlplan.solver.highs_adapter import new_highs
-
-        try:
-            new_highs(SolveOptions(lp_algorithm="hipo"), is_mip=False)
-        except ValueError as error:
-            refuse(f"--lp-algorithm hipo: {error}; install it with: pip install 'xlplan[hipo]'")
+        refusal = files.hipo_refusal()
+        if refusal is not None:
+            refuse(f"--lp-algorithm hipo: {refusal}; install it with: pip install 'xlplan[hipo]'")
 
 
 class _PhaseLines:
@@ -497,42 +473,10 @@ class _Reporter:
 
     def emit(self, payload: dict[str, Any]) -> None:
         if self.as_json:
-            text = json.dumps(_json_ready(payload), indent=2, allow_nan=False) + "\n"
+            text = json.dumps(json_ready(payload), indent=2, allow_nan=False) + "\n"
             sys.stdout.write(text)
             sys.stdout.flush()
             self.emitted = True
-
-
-def _json_ready(value: Any) -> Any:
-    """Plain JSON: numpy numbers as numbers, NaN and infinity as null, anything else odd as text."""
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if hasattr(value, "item") and callable(value.item) and not isinstance(value, str | bytes):
-        with contextlib.suppress(TypeError, ValueError):
-            value = value.item()
-    if isinstance(value, str):
-        return shown(value)
-    if isinstance(value, bool) or value is None or isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    return str(value)
-
-
-def envelope(command: str | None, status: str, exit_code: int, *, versions: dict[str, str] | None = None,
-             seed: int | None = None, options: dict[str, Any] | None = None,
-             warnings: Iterable[tuple[str, str]] = (), figures: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The one JSON shape of every command: the common keys first, then the command's own figures."""
-    from xlplan.commands import library_versions
-
-    payload: dict[str, Any] = {
-        "command": command, "status": status, "exit_code": exit_code, "versions": versions or library_versions(),
-        "seed": seed, "options": options or {}, "warnings": [{"code": c, "message": m} for c, m in warnings]}
-    for key, value in (figures or {}).items():
-        payload.setdefault(key, value)
-    return payload
 
 
 def _given_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -541,39 +485,17 @@ def _given_options(args: argparse.Namespace) -> dict[str, Any]:
             if key not in ("command", "book", "json", "path", "name")}
 
 
-def _solve_options(args: argparse.Namespace):
-    from xlplan.solver import SolveOptions
-
-    return SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
+def _solve_options(args: argparse.Namespace) -> Any:
+    return files.solve_options(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
                         lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend,
                         method=args.method, gap=args.gap, mpi=args.mpi)
 
 
 def _command_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The keyword options a command's ``run`` takes, from its command line."""
-    if args.command in ("validate", "clear", "setup"):
-        return {}
-    options: dict[str, Any] = {"options": _solve_options(args)}
-    if args.command in ("simulate", "compare", "frontier"):
-        options.update(replications=args.replications, seed=args.seed)
-    if args.command == "frontier":
-        options.update(weights=args.weights)
-    if args.command == "simulate":
-        options.update(plan_from=args.plan, exact=args.exact, reproduce_original_defect=args.reproduce_original_defect)
-        if args.rolling:
-            options.update(rolling=True, policies=args.policies)
-    if args.command == "report":
-        options.update(solve_first=args.solve)
-    if args.command == "adopt":
-        options.update(plan=args.plan)
-    if args.command == "solve" and args.warm_start is not None:
-        options.update(warm_start_file=args.warm_start)
-    if args.command == "solve" and args.recourse_scenarios is not None:
-        options.update(recourse_scenarios=args.recourse_scenarios)
-    if args.command == "solve" and args.recourse_detail is not None:
-        options.update(recourse_detail=args.recourse_detail)
-    if args.command == "solve" and (args.calm or args.calm_from_plan):
-        options.update(calm=args.calm, calm_from_plan=args.calm_from_plan)
+    """The keyword options a command's ``run`` takes, from its command line (by the groups it declares)."""
+    options: dict[str, Any] = {}
+    for group in BY_NAME[args.command].options:
+        options.update(OPTION_GROUPS[group][1](args))
     return options
 
 
@@ -641,115 +563,44 @@ def _stdout_to_stderr() -> Iterator[None]:
 
 def _run(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any]]:
     """A workbook command of the table: run it on the file, write its sheets (if it writes any), report."""
-    from xlplan.workbook.write.files import locked
-
-    with locked(args.book) if getattr(args, "in_place", False) else contextlib.nullcontext():
-        return _run_unlocked(args, reporter, ctrl_c)
-
-
-def _run_unlocked(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any]]:
-    """:func:`_run` once the workbook is held (with --in-place)."""
-    from xlplan.workbook import FileSource, write_sheets
-    from xlplan.workbook.write.files import backup_path, write_atomically
-
-    command = BY_NAME[args.command]
-    source = FileSource(args.book)
-    try:
-        if command.output_suffix is not None:
-            source.check_room_for(sheets_written(command.name))
-        with ctrl_c.computing(), reporter.status(f"{command.action} {args.book.name}"):
-            outcome = command.run(source, **_command_options(args))
-        if command.name == "validate":
-            _warn_of_outputs(args.book, source, outcome)
-    finally:
-        source.close()
+    run = files.run_on_file(BY_NAME[args.command], _targets(args), _command_options(args), reporter.status,
+                            ctrl_c.computing)
+    outcome = run.outcome
     code = EXIT_BY_OUTCOME[outcome.status]
-    figures: dict[str, Any] = {"workbook": str(args.book)}
-    written = None
-    if command.output_suffix is not None:
-        target = _workbook_target(args)
-        backup = args.in_place and not args.no_backup
-        with reporter.status(f"Writing {target.name}"):
-            write_sheets(outcome.sheets, args.book, target, retire=outcome.retire, backup=backup,
-                         as_outputs=outcome.as_outputs)
-        figures["output"] = str(target)
-        written = f"wrote {target}"
-        if backup and backup_path(target).exists():
-            written += f" (previous version kept as {backup_path(target).name})"
-    elif command.document_suffix is not None and outcome.document is not None:
-        target = args.output or document_path(args.book, command.document_suffix)
-        document = outcome.document
-        with reporter.status(f"Writing {target.name}"):
-            write_atomically(target, lambda temporary: temporary.write_text(document, encoding="utf-8"))
-        figures["output"] = str(target)
-        written = f"wrote {target}"
     for line in outcome.lines:
         reporter.say(line)
-    if written:
-        reporter.say(written)
+    if run.written:
+        reporter.say(run.written)
     if reporter.as_json:
         for notice in outcome.warnings:
             reporter.problem(f"xlplan: warning: {notice.message}")
-    return code, envelope(args.command, _status_word(outcome), code, versions=outcome.versions or None,
+    return code, envelope(args.command, status_word(outcome), code, versions=outcome.versions or None,
                           seed=outcome.seed, options=_given_options(args),
                           warnings=[(w.code, w.message) for w in outcome.warnings],
-                          figures={**figures, **outcome.summary})
+                          figures={**run.figures, **outcome.summary})
 
 
-def _warn_of_outputs(book: Path, source: Any, outcome: Outcome) -> None:
-    """validate: what would stop a command from writing its results, found now rather than after a solve
-    (a sheet of the planner's where an output sheet goes, a folder where nothing can be created, a backup
-    name too long, a read-only workbook), as warnings: the inputs themselves are valid."""
-    from xlplan.commands import Notice, output_sheet_names
-    from xlplan.workbook.write.markers import OutputSheetClash
-    from xlplan.workbook.write.targets import Output, OutputRefused, check_outputs
-
-    found = []
+def _write_new(args: argparse.Namespace, reporter: _Reporter) -> int:
+    """The template, a reference example, or the synthetic one at the size asked for."""
+    what = "template" if args.command == "template" else args.name
+    size = {option: getattr(args, option) or default for option, default, _ in SYNTHETIC_SIZE} \
+        if what == "synthetic" else None
     try:
-        source.check_room_for(output_sheet_names())
-    except OutputSheetClash as error:
-        found.append(str(error))
-    outputs = [("-o", Output(book.with_name(f"{book.stem}-plan{book.suffix}"), "workbook", "")),
-               ("--in-place", Output(book, "workbook", "", in_place=True, backup=True))]
-    for how, output in outputs:
-        try:
-            check_outputs([output], [book])
-        except OutputRefused as error:
-            found.append(f"solve {'--in-place' if how == '--in-place' else 'without -o'} would fail: {error}")
-    for message in found:
-        outcome.warnings.append(Notice("outputs", message))
-        outcome.lines.append(f"WARNING: {message}")
-
-
-def _status_word(outcome: Outcome) -> str:
-    """The JSON status: the solve's own status for solve, ``valid`` for validate, else done or stopped."""
-    own = outcome.summary.get("status")
-    if isinstance(own, str):
-        return own
-    return {"ok": "done", "stopped": "stopped", "no plan": "no plan", "error": "error"}[outcome.status]
-
-
-def _write_example(args: argparse.Namespace, reporter: _Reporter) -> int:
-    """A reference example, or the synthetic one at the size asked for."""
-    from xlplan.workbook import write_example, write_synthetic
-
-    chosen = {option: getattr(args, option) for option, _, _ in SYNTHETIC_SIZE if getattr(args, option) is not None}
-    if args.name != "synthetic":
-        return _write_new(args.path, args.force, lambda path: write_example(args.name, path), reporter)
-    size = {option: chosen.get(option, default) for option, default, _ in SYNTHETIC_SIZE}
-    return _write_new(args.path, args.force, lambda path: write_synthetic(path, **size, whole_units=args.whole_units),
-                      reporter)
+        written = files.write_new(args.path, args.force, what, size, whole_units=getattr(args, "whole_units", False))
+    except files.AlreadyThere as error:
+        reporter.problem(str(error))
+        return FILE_ERROR
+    reporter.say(f"wrote {written}")
+    return OK
 
 
 def _addin(args: argparse.Namespace, reporter: _Reporter) -> int:
-    from xlplan.workbook.make.addin import install_addin, remove_addin
-
     try:
         if args.action == "install":
-            written = install_addin(args.folder)
+            written = files.install_addin(args.folder)
             reporter.say(f"installed the xlplan add-in as {written}; restart Excel to see the xlplan tab")
         else:
-            removed = remove_addin(args.folder)
+            removed = files.remove_addin(args.folder)
             reporter.say(f"removed {removed}; restart Excel" if removed else
                          "the xlplan add-in was not installed there: nothing removed")
     except OSError as error:
@@ -758,53 +609,14 @@ def _addin(args: argparse.Namespace, reporter: _Reporter) -> int:
     return OK
 
 
-def _write_new(path: Path, force: bool, write: Callable[[Path], Any], reporter: _Reporter) -> int:
-    from xlplan.workbook.write.files import shown
-
-    if path.exists() and not force:
-        reporter.problem(f"{shown(path)}: already exists; choose another name, or pass --force to replace it")
-        return FILE_ERROR
-    write(path)
-    reporter.say(f"wrote {path}")
-    return OK
-
-
 def _command_named(argv: Sequence[str]) -> str | None:
     return next((a for a in argv if a in BY_NAME or a in ("template", "example", "addin")), None)
 
 
-def _raised(error: BaseException, module: str, *names: str) -> bool:
-    """Whether ``error`` is one of ``module``'s exceptions ``names``, without importing ``module``: an
-    error can only come from a module that was imported, and importing anew after an interrupted
-    import would fail."""
-    loaded = sys.modules.get(module)
-    return any(isinstance(error, getattr(loaded, name)) for name in names if hasattr(loaded, name))
-
-
 def _failure(args: argparse.Namespace, error: BaseException) -> tuple[int, dict[str, Any], str]:
     """The exit code, JSON and one line for a command that ended without its result."""
-    figures: dict[str, Any] = {"workbook": str(getattr(args, "book", "") or "") or None}
-    if isinstance(error, KeyboardInterrupt):
-        code, line = INTERRUPTED, "xlplan: interrupted; no file was changed"
-    elif _raised(error, "xlplan.workbook.read.reader", "WorkbookError"):
-        code, line = INVALID, str(error)
-        figures["issues"] = [{"where": i.where, "name": i.name, "message": i.message, "context": i.context}
-                             for i in error.issues]  # type: ignore[attr-defined]
-    elif _raised(error, "xlplan.solver.registry", "UnsupportedRequest"):  # the options ask what cannot be done
-        code, line = USAGE, f"xlplan {args.command}: error: {error}"
-    elif _raised(error, "xlplan.analysis.value", "AnalysisError") or _raised(error, "xlplan.commands",
-                                                                             "PlanUnavailable"):
-        code, line = (STOPPED if error.stopped else NO_PLAN), f"xlplan: {error}"  # type: ignore[attr-defined]
-    elif (_raised(error, "xlplan.workbook.write.files", "WorkbookFileError")
-          or _raised(error, "xlplan.workbook.write.markers", "OutputSheetClash")):
-        code, line = FILE_ERROR, f"xlplan: {error}"
-    else:
-        code = INTERNAL
-        line = (f"xlplan: internal error ({type(error).__name__}: {error}); please report it "
-                "(set XLPLAN_TRACEBACK=1 to see where it happened)")
-        if os.environ.get("XLPLAN_TRACEBACK"):
-            traceback.print_exception(error)
-    figures["message"] = line.removeprefix("xlplan: ")
+    code, line, figures = failure(args.command, error)
+    figures = {"workbook": str(getattr(args, "book", "") or "") or None, **figures}
     return code, envelope(args.command, ERROR_STATUS[code], code, options=_given_options(args),
                           figures=figures), line
 
@@ -850,14 +662,10 @@ def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tup
             _check_outputs(args)
             if args.command in BY_NAME:
                 code, payload = _run(args, reporter, ctrl_c)
-            elif args.command == "template":
-                from xlplan.workbook import write_template
-
-                code = _write_new(args.path, args.force, write_template, reporter)
             elif args.command == "addin":
                 code = _addin(args, reporter)
             else:
-                code = _write_example(args, reporter)
+                code = _write_new(args, reporter)
     except UsageError as error:  # an output the command line named wrong, found before any work
         reporter.problem(str(error))
         return USAGE, envelope(args.command, ERROR_STATUS[USAGE], USAGE, options=_given_options(args),
@@ -881,6 +689,9 @@ def entry_point() -> None:
         code = INTERRUPTED
     sys.exit(code)
 
+
+__all__ = ["FILE_ERROR", "INTERNAL", "INTERRUPTED", "INVALID", "NO_PLAN", "OK", "STOPPED", "USAGE", "entry_point",
+           "main"]
 
 if __name__ == "__main__":
     entry_point()

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 
-import xlplan
 from xlplan.report.sections import SOLVED, HtmlTable, LatestRuns, Section, Tables, sections, table_names
+from xlplan.version import installed_version
 from xlplan.workbook.contract import KPI_NAME, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
 from xlplan.workbook.read.outputs import read_output_tables
@@ -272,7 +272,7 @@ def render(description: str, figures: list[HeadlineFigure], parts: list[Section]
     body = "\n".join(_section(s, chart, currency) for s in parts)
     nav = "".join(f'<a href="#{_e(s.key)}">{_e(s.title)}</a>' for s in parts)
     written = datetime.now().strftime("%Y-%m-%d %H:%M")
-    subtitle = f"{description} · written {written} by xlplan {xlplan.__version__}" + (f" · {note}" if note else "")
+    subtitle = f"{description} · written {written} by xlplan {installed_version()}" + (f" · {note}" if note else "")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from xlplan.errors import RefusedOptions
+
 Feature = Literal["decomposes", "duals", "whole units", "expected rules", "warm basis", "warm cuts"]
 """What a solver can do: ``decomposes`` (solves scenario by scenario, never the whole extensive form,
 so no duals of it), ``duals`` (leaves the extensive form whose LP the shadow prices read), ``whole
@@ -20,7 +22,7 @@ scenarios, such as an expected fill rate), ``warm basis`` / ``warm cuts`` (what 
 what-if and starts from: the extensive form's basis, or the decomposition's cuts)."""
 
 
-class UnsupportedRequest(ValueError):
+class UnsupportedRequest(ValueError, RefusedOptions):
     """The options ask the chosen solver for what it cannot do, or contradict each other: a usage error,
     said in one sentence."""
 

@@ -9,39 +9,14 @@ follows the named-range contract (Set up inputs makes one of any workbook).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from typing import Any
 
 import xlwings as xw
 
 from xlplan.commands import BY_NAME
-from xlplan.frontends.excel.buttons import run_action, show_status
-from xlplan.workbook.make.addin import UNITS, RibbonButton, buttons
-
-
-def ribbon_options(button: RibbonButton, time_limit: str = "", units: str = "") -> dict[str, Any]:
-    """The keyword options the button's command runs with: its own, and the time limit and units of the
-    Options group for a command that solves. ValueError, in words, for a time limit that is no number."""
-    from xlplan.solver import SolveOptions
-
-    options: dict[str, Any] = dict(button.options)
-    command = BY_NAME[button.command]
-    if "options" not in inspect.signature(command.run).parameters:
-        return options
-    seconds = None
-    if time_limit.strip():
-        try:
-            seconds = float(time_limit)
-        except ValueError:
-            seconds = None
-        if seconds is None or not seconds > 0:
-            raise ValueError(f"the ribbon's Time limit box says '{time_limit}': give a number of seconds, such as "
-                             "60, or leave it blank for no limit")
-    if units and units not in dict(UNITS):
-        raise ValueError(f"the ribbon's Units choice '{units}' is none of {', '.join(label for _, label in UNITS)}")
-    options["options"] = SolveOptions(time_limit=seconds, relax_integrality=units == "continuous")
-    return options
+from xlplan.commands.live import ribbon_button, ribbon_options, show_status
+from xlplan.frontends.excel.buttons import run_action
 
 
 def clicked(control_id: str, time_limit: str = "", units: str = "", book: xw.Book | None = None) -> str:
@@ -49,7 +24,7 @@ def clicked(control_id: str, time_limit: str = "", units: str = "", book: xw.Boo
     the Excel that called: RunPython's caller is the add-in itself); returns the status line it wrote on
     the workbook's Start sheet."""
     book = book or xw.Book.caller().app.books.active
-    button = buttons().get(control_id)
+    button = ribbon_button(control_id)
     if button is None:
         message = (f"the xlplan ribbon has no button '{control_id}': the add-in and the installed xlplan differ; "
                    "run  xlplan addin install  again")
@@ -63,4 +38,4 @@ def clicked(control_id: str, time_limit: str = "", units: str = "", book: xw.Boo
     return run_action(book, BY_NAME[button.command].action, options)
 
 
-__all__ = ["clicked", "ribbon_options"]
+__all__ = ["clicked"]

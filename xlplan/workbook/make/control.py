@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from xlplan.commands import ACTIONS, BY_NAME
 from xlplan.workbook.make.examples import EXAMPLES
 from xlplan.workbook.make.inputs import input_sheets, uncertainty_sheet
 from xlplan.workbook.sheets.layout import Button, Sheet
@@ -47,8 +47,9 @@ SHEET_BUTTONS = {CONTROL_SHEET: ("E3", RUN), "Settings": ("C1", "Check inputs"),
 row made tall enough for it, where it covers no text and shows on a 1,366-pixel screen."""
 BUTTON_ROW_HEIGHT = 30.0
 """Points: the button's 34 pixels."""
-ACTION_BY_SHEET = {"Settings": BY_NAME["validate"].action, "Uncertainty": BY_NAME["simulate"].action}
-"""What a sheet's own button does; the Start sheet's does what its Action cell says."""
+COMMAND_BY_SHEET = {"Settings": "validate", "Uncertainty": "simulate"}
+"""The command a sheet's own button runs (its name in the command table); the Start sheet's does what its
+Action cell says."""
 LITE_SHAPE = "TextBox 1"
 """The name XlsxWriter gives a sheet's first shape: each button sheet's only shape is its button
 (``tests/test_excel_files.py`` checks the workbook's drawings)."""
@@ -70,11 +71,12 @@ def xlwings_conf_sheet() -> Sheet:
     return sheet
 
 
-def planning_workbook_sheets(lite: bool) -> list[Sheet]:
-    """The template's sheets with the control panel and a button on each button sheet."""
+def planning_workbook_sheets(lite: bool, actions: Sequence[str]) -> list[Sheet]:
+    """The template's sheets with the control panel (its Action cell offering ``actions``) and a button on
+    each button sheet."""
     example = EXAMPLES["electronics"]
     problem, uncertainty = example.data()
-    start = start_sheet(StartText(TITLE, example.about, ControlPanel(lite)), actions=ACTIONS)
+    start = start_sheet(StartText(TITLE, example.about, ControlPanel(lite)), actions=tuple(actions))
     sheets = [start, *input_sheets(problem), uncertainty_sheet(problem, uncertainty)]
     in_currency(sheets, problem.settings.currency)
     for sheet in sheets:
@@ -95,20 +97,22 @@ def xlwings_vba_project(folder: Path) -> Path:
     return target
 
 
-def write_macro_workbook(path: str | Path) -> Path:
-    """Write ``xlplan.xlsm``: the template with buttons running xlwings' RunPython."""
+def write_macro_workbook(path: str | Path, actions: Sequence[str]) -> Path:
+    """Write ``xlplan.xlsm``: the template with buttons running xlwings' RunPython, its Action cell
+    offering ``actions``."""
     path = Path(path)
     if path.name != MACRO_WORKBOOK:
         raise ValueError(f"the macro workbook must be called {MACRO_WORKBOOK}: its buttons import the module "
                          "named like the workbook")
-    sheets = planning_workbook_sheets(lite=False)
+    sheets = planning_workbook_sheets(lite=False, actions=actions)
     with tempfile.TemporaryDirectory() as folder:
         vba = str(xlwings_vba_project(Path(folder)))
         return write_atomically(path, lambda temporary: render_workbook(str(temporary), sheets, title=TITLE,
                                                                         vba_project=vba))
 
 
-def write_lite_workbook(path: str | Path) -> Path:
-    """Write ``xlplan_lite.xlsx``: the template with buttons for xlwings Lite's scripts."""
-    sheets = planning_workbook_sheets(lite=True)
+def write_lite_workbook(path: str | Path, actions: Sequence[str]) -> Path:
+    """Write ``xlplan_lite.xlsx``: the template with buttons for xlwings Lite's scripts, its Action cell
+    offering ``actions``."""
+    sheets = planning_workbook_sheets(lite=True, actions=actions)
     return write_atomically(Path(path), lambda temporary: render_workbook(str(temporary), sheets, title=TITLE))

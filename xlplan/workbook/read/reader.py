@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from xlplan import progress
+from xlplan.errors import InvalidInputs
 from xlplan.model.plan_table import PLAN_FIELDS, plan_from_table
 from xlplan.problem import InvalidProblemError, PlanningProblem, ProblemIssue, problem_from_tables
 from xlplan.problem.fields import (
@@ -76,7 +77,7 @@ class WorkbookIssue:
         return f"{self.where}{name}: {self.message}{context}"
 
 
-class WorkbookError(ValueError):
+class WorkbookError(ValueError, InvalidInputs):
     """The workbook cannot be read as a planning problem; ``issues`` lists every problem found."""
 
     def __init__(self, issues: list[WorkbookIssue], source: str = "the workbook"):

@@ -11,10 +11,11 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from xlplan.errors import FileProblem
 from xlplan.text import shown
 
 
-class WorkbookFileError(OSError):
+class WorkbookFileError(OSError, FileProblem):
     """A workbook file cannot be read or written; the message says why in plain words."""
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from xlplan.errors import FileProblem
 from xlplan.workbook.addresses import quote_sheet
 
 PREFIX = "_xlplan_output_"
 
 
-class OutputSheetClash(ValueError):
+class OutputSheetClash(ValueError, FileProblem):
     """The workbook has a sheet of its own where xlplan would write an output sheet."""
 
 

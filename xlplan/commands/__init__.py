@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from xlplan import cancel, progress
+from xlplan.errors import NoResult
 
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
@@ -83,7 +84,7 @@ _ENDS: dict[str, Status] = {"optimal": "ok", "stopped with plan": "stopped", "in
 """How a solve ends, by its status."""
 
 
-class PlanUnavailable(RuntimeError):
+class PlanUnavailable(RuntimeError, NoResult):
     """There is no plan to simulate or report."""
 
     def __init__(self, message: str, *, stopped: bool = False):
@@ -722,21 +723,35 @@ class Command:
     in_action_cell: bool = True
     """Whether the Start sheet's Action cell offers it (a planning workbook has no use for Set up inputs,
     which the ribbon and the command line offer)."""
+    options: tuple[OptionGroup, ...] = ()
+    """The groups of options its ``run`` takes, in the order the command line lists them; every front end
+    offers them from here (the command line's arguments, the ribbon's solve options, the JSON ``options``)."""
+
+
+OptionGroup = Literal["solver", "warm start", "calm", "recourse output", "simulation", "plan choice", "weights",
+                      "adopt", "solve first"]
+"""A group of options and the keywords of ``run`` it gives: ``solver`` (``options``, the solve options),
+``warm start`` (``warm_start_file``), ``calm`` (``calm``, ``calm_from_plan``), ``recourse output``
+(``recourse_scenarios``, ``recourse_detail``), ``simulation`` (``replications``, ``seed``), ``plan choice``
+(``plan_from``, ``exact``, ``reproduce_original_defect``, ``rolling``, ``policies``), ``weights``
+(``weights``), ``adopt`` (``plan``), ``solve first`` (``solve_first``)."""
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("solve", "Solve", "solve a workbook and write the plan into a workbook", with_start(solve), "plan"),
+    Command("solve", "Solve", "solve a workbook and write the plan into a workbook", with_start(solve), "plan",
+            options=("solver", "warm start", "calm", "recourse output")),
     Command("validate", "Validate", "check a workbook's inputs and list every problem", validate),
     Command("simulate", "Simulate", "simulate the workbook's plan under its Uncertainty sheet", with_start(simulate),
-            "simulation"),
+            "simulation", options=("simulation", "plan choice", "solver")),
     Command("compare", "Compare", "compare the deterministic, best-buffered and stochastic plans by simulation",
-            with_start(compare), "compare"),
+            with_start(compare), "compare", options=("simulation", "solver")),
     Command("frontier", "Frontier", "solve mean-CVaR plans for a sweep of risk weights: expected cost against risk",
-            with_start(frontier), "frontier"),
+            with_start(frontier), "frontier", options=("simulation", "weights", "solver")),
     Command("adopt", "Adopt plan", "put a plan compare, frontier or solve --calm made on the Plan sheet (default: "
-            "Compare's recommendation), priced over the workbook's scenarios", with_start(adopt), "plan"),
+            "Compare's recommendation), priced over the workbook's scenarios", with_start(adopt), "plan",
+            options=("adopt", "solver")),
     Command("report", "Report", "write an interactive HTML report of the workbook's solved plan", report,
-            document_suffix=".report.html"),
+            document_suffix=".report.html", options=("solve first", "solver")),
     Command("clear", "Clear outputs", "remove the sheets xlplan wrote", with_start(clear_outputs), "cleared"),
     Command("setup", "Set up inputs", "add the input sheets, tables and names to a workbook that has none",
             set_up, "planning", in_action_cell=False),
