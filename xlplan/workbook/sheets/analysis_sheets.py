@@ -38,6 +38,7 @@ from xlplan.workbook.sheets.layout import (
     Table,
 )
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
+from xlplan.workbook.sheets.start_sheet import difference_line
 from xlplan.workbook.sheets.units import unit_words
 
 SIMULATION = "Simulation"
@@ -61,11 +62,14 @@ def _capacity_drawn(uncertainty: Uncertainty) -> bool:
     return bool(np.any(noise.hours_sd > 0) or np.any(noise.availability_min < 1) or np.any(noise.availability_max < 1))
 
 
-def _summary_rows(s: SimulationSummary) -> list[list[Any]]:
+def _summary_rows(s: SimulationSummary, planned: float | None = None) -> list[list[Any]]:
     half_width = 1.96 * s.profit_se if s.profit_se is not None else None
     averaged = "weighted by probability" if s.exact else "averaged"
     rows: list[list[Any]] = [
-        ["Mean profit", s.mean_profit, "currency", f"Revenue of units shipped less the operating costs, {averaged}."],
+        ["Mean profit", s.mean_profit, "currency", f"Profit (simulated): revenue of units shipped less the "
+         f"operating costs, {averaged}."],
+        *([["Profit (planned)", planned, "currency", "The KPI sheet's, for this plan. " + difference_line(s.exact)]]
+          if planned is not None else []),
         ["Standard error of the mean", finite(s.profit_se), "currency",
          "None: an exact evaluation." if s.exact else "Standard deviation / sqrt(replications)."],
         ["95% interval of the mean: from", finite(s.mean_profit - half_width) if half_width is not None
@@ -105,15 +109,18 @@ def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
 
 
 def simulation_sheet(result: SimulationResult, plan_source: str, problem: PlanningProblem,
-                     uncertainty: Uncertainty, legacy: bool = False, warnings: Sequence[str] = ()) -> Sheet:
-    """The Simulation sheet; ``warnings`` (e.g. a Plan sheet solved for other inputs) lead its notes."""
+                     uncertainty: Uncertainty, legacy: bool = False, warnings: Sequence[str] = (),
+                     planned: float | None = None) -> Sheet:
+    """The Simulation sheet; ``warnings`` (e.g. a Plan sheet solved for other inputs) lead its notes;
+    ``planned`` is the plan's expected profit over the scenarios, shown beside the simulated one."""
     s = result.summary
     sheet = Sheet(SIMULATION, tab_color=OUTPUT_TAB, widths={1: 28, 2: 16, 3: 11, 4: 62})
     sheet.text(1, 1, "Simulation", "heading")
     over = (f"exactly, over the problem's {s.replications:,} scenarios weighted by probability (no draws)"
             if s.exact else f"over {s.replications:,} replications")
-    sheet.text(2, 1, f"{plan_source}: mean profit {s.mean_profit:,.0f}, on-time fill rate {s.fill_rate:.2%} "
-               f"{over}", "bad" if legacy else "good")
+    beside = f" (planned: {planned:,.0f})" if planned is not None else ""
+    sheet.text(2, 1, f"{plan_source}: profit (simulated) {s.mean_profit:,.0f} on average{beside}, on-time fill rate "
+               f"{s.fill_rate:.1%} {over}", "bad" if legacy else "good")
     warned = " ".join(f"WARNING: {w[:1].upper()}{w[1:]}." for w in warnings)
     if legacy:
         sheet.text(3, 1, (warned + " " if warned else "") + "LEGACY MODE: reproduces the original Factory "
@@ -125,7 +132,7 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
         sheet.text(3, 1, EXACT_NOTE, "note")
     elif _capacity_drawn(uncertainty):
         sheet.text(3, 1, DEFECT_NOTE, "note")
-    rows = _summary_rows(s)
+    rows = _summary_rows(s, planned)
     formats = _formats(rows)
     for row in rows:  # the unit as the Settings name it: "currency" becomes "EUR"
         row[2] = unit_words(row[2], problem.settings)
@@ -181,7 +188,19 @@ def recommendation_sentence(comparison: Comparison) -> str:
     return sentence + f"; adopt it with xlplan adopt BOOK --plan \"{best.name}\" or Adopt plan in the Action cell."
 
 
-def compare_sheet(comparison: Comparison) -> Sheet:
+def in_effect_line(planned: float | None, simulated: float | None, replications: int) -> str | None:
+    """The plan in effect's headline profit beside Compare's figures, and why they differ, in one line."""
+    shown = [f"profit (planned) {planned:,.0f}" if planned is not None else "",
+             f"profit (simulated) {simulated:,.0f} on average" if simulated is not None else ""]
+    if not any(shown):
+        return None
+    return (f"The plan in effect (Plan sheet): {' and '.join(s for s in shown if s)}, as the KPI and Simulation "
+            f"sheets show. Compare solves each plan above afresh and simulates it over its own {replications:,} "
+            "replications, so its figures differ from those.")
+
+
+def compare_sheet(comparison: Comparison, planned: float | None = None, simulated: float | None = None) -> Sheet:
+    """The Compare sheet; ``planned`` and ``simulated`` are the plan in effect's profits, shown for reference."""
     sheet = Sheet(COMPARE, tab_color=OUTPUT_TAB, widths={1: 16})
     stopped = comparison.stopped
     sheet.text(1, 1, "Compare", "heading")
@@ -213,13 +232,16 @@ def compare_sheet(comparison: Comparison) -> Sheet:
         sheet.text(strategies.bottom + 1 + i, 1, f"{s.name}: {s.description}"
                    + (" (best plan found: a limit stopped its solve)" if s.stopped else ""),
                    "bad" if s.stopped else "note")
+    reference = in_effect_line(planned, simulated, settings.replications)
+    if reference is not None:
+        sheet.text(strategies.bottom + 1 + len(comparison.strategies), 1, reference, "note")
     anchor = get_column_letter(len(columns) + 2)
     sheet.charts.append(Chart("Profit by plan", f"{anchor}{TOP - 1}", strategies.column_range(COMPARE, 0),
                               [Series("Mean profit", strategies.column_range(COMPARE, 2)),
                                Series("Profit P5", strategies.column_range(COMPARE, 4))], y_title="Profit",
                               y_format=MONEY_WHOLE).from_zero(v for row in rows for v in (row[2], row[4])))
 
-    costs_top = strategies.bottom + len(comparison.strategies) + 4
+    costs_top = strategies.bottom + len(comparison.strategies) + 4 + (reference is not None)
     categories = list(comparison.strategies[0].summary.mean_cost)
     sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, 16)]
                               + [Column(s.name, MONEY, 14) for s in comparison.strategies],
