@@ -85,11 +85,11 @@ def test_one_profit_definition_and_the_original_figures_as_reference(electronics
     assert not [key for key in kpis if "seed" in key]
     rows = _cells(solved, "KPI")
     labels = {row[0]: row[1] for row in rows if row[0]}
-    assert labels["Expected profit"] == pytest.approx(2_592_728.50)
+    assert labels["Profit (planned)"] == pytest.approx(2_592_728.50)
     titles = [row[0] for row in rows if row[0] and str(row[0]).startswith("Reference figures")]
     assert len(titles) == 1
     reference_row = next(i for i, row in enumerate(rows) if row[0] == titles[0])
-    headline_row = next(i for i, row in enumerate(rows) if row[0] == "Expected profit")
+    headline_row = next(i for i, row in enumerate(rows) if row[0] == "Profit (planned)")
     net_row = next(i for i, row in enumerate(rows) if row[0] == "Profit net of units owed at period end")
     assert headline_row < reference_row < net_row  # the original definitions only in their own block
 

@@ -91,10 +91,12 @@ def test_compare_on_stopped_solves_says_so_everywhere(tmp_path, libreoffice):
     sheet = openpyxl.load_workbook(out, data_only=True)["Compare"]
     assert sheet["A2"].value.startswith("STOPPED: a limit stopped")
     cells = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row[0]}
-    assert cells["RP"][1].startswith("best plan found (stopped)")
-    assert cells["RP best bound"][0] == pytest.approx(value["RP_bound"])
-    assert cells["VSS = EEV - RP"][0] in (None, "") and "between" in cells["VSS = EEV - RP"][1]
-    assert "optimal expected cost" not in cells["RP"][1]
+    rp, bound, vss = "Stochastic plan: expected cost", "Stochastic plan: cost proven at least", \
+        "Gain from planning for uncertainty"
+    assert cells[rp][1:] == ("RP",) + cells[rp][2:] and cells[rp][2].startswith("best plan found (stopped)")
+    assert cells[bound][0] == pytest.approx(value["RP_bound"]) and cells[bound][1] == "RP best bound"
+    assert cells[vss][0] in (None, "") and cells[vss][1] == "VSS = EEV - RP" and "between" in cells[vss][2]
+    assert "optimal expected cost" not in cells[rp][2]
     log = openpyxl.load_workbook(out, data_only=True)["Run log"]
     assert log["B7"].value.startswith("stopped; recommended: ")
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
@@ -194,7 +196,7 @@ def test_compare_keeps_the_plans_it_finished_when_a_limit_stops_the_stochastic_p
     book = openpyxl.load_workbook(target)
     compared = [c.value for row in book["Compare"].iter_rows() for c in row if isinstance(c.value, str)]
     assert compared[1].startswith("STOPPED: a limit stopped 1 solve(s)")
-    assert "Value of the stochastic solution: not computed, the stochastic plan was not finished" in compared
+    assert "What planning for uncertainty is worth: not computed, the stochastic plan was not finished" in compared
     kept = {row[0] for row in book["Plans"].iter_rows(min_row=6, values_only=True) if row[0]}
     assert kept == {"deterministic", "best buffered"}
     log = book["Run log"]

@@ -341,6 +341,38 @@ def stale_plan(history: tuple[tuple[Any, ...], ...], fingerprint: str) -> Notice
                                 "or simulate with --plan solve for a plan made for these inputs")
 
 
+def planned_profit(source: WorkbookSource) -> float | None:
+    """The KPI sheet's profit (planned) of the plan on the Plan sheet, when the workbook has one."""
+    from xlplan.workbook.contract import KPI_NAME
+    from xlplan.workbook.read.outputs import read_output_table
+
+    kpi = read_output_table(source, KPI_NAME)
+    if kpi is None or "Key" not in kpi:
+        return None
+    rows = kpi[kpi["Key"].astype(str) == "profit_shipped"]
+    value = None if rows.empty else rows["Value"].iloc[0]
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+
+
+def simulated_profit(source: WorkbookSource) -> tuple[float | None, float | None]:
+    """The plan in effect's profit, planned (KPI sheet) and simulated (Simulation sheet, when it simulated
+    that plan: after the latest solve or adopt by the Run log)."""
+    from xlplan.workbook.contract import SIMULATION_SUMMARY_NAME
+    from xlplan.workbook.read.outputs import read_output_table
+    from xlplan.workbook.read.reader import read_runs
+    from xlplan.workbook.sheets.run_log import HISTORY_COLUMNS, PLAN_WRITERS
+
+    commands = [str(row[HISTORY_COLUMNS.index("Command")]) for row in read_runs(source)]
+    latest = next((c for c in commands if c in (*PLAN_WRITERS, "simulate")), None)
+    summary = read_output_table(source, SIMULATION_SUMMARY_NAME)
+    simulated = None
+    if latest == "simulate" and summary is not None and "Measure" in summary:
+        values = summary[summary["Measure"].astype(str) == "Mean profit"]["Value"]
+        value = values.iloc[0] if len(values) else None
+        simulated = float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+    return planned_profit(source), simulated
+
+
 def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "solve"] = "auto",
              replications: int | None = None, seed: int | None = None, exact: bool = False,
              reproduce_original_defect: bool = False, options: SolveOptions | None = None, rolling: bool = False,
@@ -364,13 +396,16 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     warnings: list[Notice] = []
     versions = library_versions()
     formulation = None  # a plan read from the sheet: the model the workbook's settings ask for
+    planned: float | None = None
     if plan_from == "workbook" or (plan_from == "auto" and has_range(source, PLAN.name)):
         plan, plan_source = read_plan(source, problem), f"the plan on the {PLAN.sheet} sheet"
         warnings += [w for w in (stale_plan(history, problem.fingerprint()),) if w is not None]
+        planned = None if warnings else planned_profit(source)
     else:
         solved = _solved_plan(problem, options or SolveOptions())
         plan, plan_source = dict(solved.solution.plan), "the optimal plan (solved now)"
         formulation = solved.solution.formulation
+        planned = solved.kpi("profit_shipped")
         versions.update(solved.info.versions)
         if solved.status is not SolveStatus.OPTIMAL:
             plan_source = "the best plan found (solved now; a limit stopped the solve)"
@@ -413,7 +448,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
                                      "exactly" if computable else f"{s.replications:,} sampled replications"),
                "fingerprint": problem.fingerprint(), **s.as_dict()}
     sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_original_defect,
-                               warnings=[w.message for w in warnings]),
+                               warnings=[w.message for w in warnings], planned=planned),
               run_log_sheet(record, history)]
     return Outcome("simulate", "stopped" if any(w.code == "stopped" for w in warnings) else "ok",
                    _in_currency(sheets, problem),
@@ -523,7 +558,9 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     summary = {"fingerprint": problem.fingerprint(), **comparison.summary()}
     recommended, _ = comparison.recommendation()
     kept = [Candidate(st.name, st.plan, st is recommended) for st in comparison.strategies]
-    sheets = [compare_sheet(comparison), _kept(source, problem, "compare", kept),
+    fresh = stale_plan(read_runs(source), problem.fingerprint()) is None
+    sheets = [compare_sheet(comparison, *(simulated_profit(source) if fresh else (None, None))),
+              _kept(source, problem, "compare", kept),
               run_log_sheet(record, read_runs(source))]
     return Outcome("compare", "stopped" if comparison.stopped else "ok", _in_currency(sheets, problem),
                    summary=summary, lines=lines,

@@ -331,7 +331,7 @@ def plan(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> pd.
 
 @_in_words
 def kpi(inputs: Inputs, name: Any = None, continuous: Any = False, time_limit: Any = None) -> Any:
-    """One KPI's value by key or label (``profit_shipped``, "Expected profit"), or,
+    """One KPI's value by key or label (``profit_shipped``, "Profit (planned)"), or,
     without a name, the KPI table (KPI, Value, Unit, Key)."""
     result = _with_a_plan(inputs, continuous, time_limit)
     if not isinstance(result, PlanResult):

@@ -22,6 +22,8 @@ from xlplan.version import installed_version
 from xlplan.workbook.contract import KPI_NAME, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
 from xlplan.workbook.read.outputs import read_output_tables
+from xlplan.workbook.sheets.layout import WHOLE_FROM
+from xlplan.workbook.sheets.start_sheet import difference_line
 from xlplan.workbook.sheets.units import GENERIC_CURRENCY, money_text
 
 HEADLINE_KPIS = ("expected_cost", "profit_shipped", "fill_rate")
@@ -151,6 +153,8 @@ def headline(tables: Tables) -> list[HeadlineFigure]:
         value = _number(row["Value"])
         kind = unit_kind(str(row.get("Unit", "")), currency)
         text = format_value(value, kind, currency) if value is not None else "not calculated"
+        if kind == "money" and value is not None and abs(value) >= WHOLE_FROM:  # no cents, as on the sheets
+            text = money_text(value, currency, 0)
         figures.append(HeadlineFigure(key, str(row["KPI"]), value, text, "plain" if value is not None else "warn",
                                       str(row.get("Definition", "") or "")))
     summary = tables.get(SIMULATION_SUMMARY_NAME)
@@ -158,8 +162,9 @@ def headline(tables: Tables) -> list[HeadlineFigure]:
         measures = dict(zip(summary["Measure"].astype(str), summary["Value"]))
         mean, se = _number(measures.get("Mean profit")), _number(measures.get("Standard error of the mean"))
         if mean is not None:
-            detail = f"± {1.96 * se:,.0f} (95% interval of the mean)" if se is not None else "exact"
-            figures.append(HeadlineFigure("simulated_profit", "Simulated mean profit", mean,
+            spread = f"± {1.96 * se:,.0f} (95% interval of the mean). " if se is not None else ""
+            detail = spread + difference_line(se is None)
+            figures.append(HeadlineFigure("simulated_profit", "Profit (simulated)", mean,
                                           money_text(mean, currency, 0),
                                           "plain", detail))
     return figures

@@ -214,14 +214,14 @@ def simulation_section(tables: Tables) -> Section:
 def compare_section(tables: Tables) -> Section:
     strategies = tables[STRATEGIES_NAME]
     formats = {c: "money" for c in strategies.columns[1:]}
-    formats.update({"Fill rate": "percent", "Stockout periods": "number", "Lost units": "number"})
+    formats.update({"Fill rate": "percent", "Stockout periods (average)": "number", "Lost units (average)": "number"})
     section = Section("compare", "Compare: deterministic, buffered and stochastic plans", notes=[
         "Each plan simulated with the same replications (the Compare sheet)."],
         figures=[charts.strategies_chart(strategies)], tables=[HtmlTable("The plans side by side", strategies,
                                                                          formats)])
     value = tables.get(STOCHASTIC_VALUE_NAME)
     if value is not None:
-        section.tables.append(HtmlTable("Value of the stochastic solution", value, {"Value": "money"}))
+        section.tables.append(HtmlTable("What planning for uncertainty is worth", value, {"Value": "money"}))
     costs = tables.get(STRATEGY_COSTS_NAME)
     if costs is not None:
         section.tables.append(HtmlTable("Mean cost by category", costs, {c: "money" for c in costs.columns[1:]},

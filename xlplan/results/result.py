@@ -223,8 +223,9 @@ class PlanResult:
                 "sum of prob x price x units shipped, where shipped = demand + backorders owed before "
                 "- backorders owed after - lost sales: every unit is paid when it leaves, late or not; "
                 "a lost unit earns nothing."),
-            Kpi("profit_shipped", "Expected profit", revenue - operating, "currency",
-                "Expected revenue - expected operating cost."),
+            Kpi("profit_shipped", "Profit (planned)", revenue - operating, "currency",
+                "The headline profit: expected revenue - expected operating cost, over the workbook's scenarios "
+                "(planned). Simulated, the same measure is averaged over the Uncertainty sheet's outcomes."),
             Kpi("margin_shipped", "Operating margin", _ratio(revenue - operating, revenue), "fraction",
                 "Expected profit / expected revenue."),
             Kpi("units_produced", "Units produced", produced, "units", "Total planned production."),

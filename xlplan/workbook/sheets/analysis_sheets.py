@@ -26,7 +26,6 @@ from xlplan.workbook.contract import (
     STRATEGY_COSTS_NAME,
 )
 from xlplan.workbook.sheets.layout import (
-    DECIMAL,
     FRACTION,
     GENERAL,
     MONEY,
@@ -38,6 +37,7 @@ from xlplan.workbook.sheets.layout import (
     Table,
 )
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
+from xlplan.workbook.sheets.start_sheet import difference_line
 from xlplan.workbook.sheets.units import unit_words
 
 SIMULATION = "Simulation"
@@ -45,6 +45,8 @@ COMPARE = "Compare"
 HISTOGRAM_BINS = 25
 FEW_OUTCOMES = 12
 """Up to this many distinct profits, the distribution shows each (a bar per outcome) rather than bins."""
+AVERAGE_COUNT = "#,##0.0"
+"""A mean of counts over the outcomes (stockout periods, lost units): one decimal, labelled average."""
 TOP = 5
 DEFECT_NOTE = ("Each replication starts from the plan. (The original Factory Physics simulator overwrote the "
                "planned production with each replication's realised production, capping every later replication "
@@ -63,11 +65,14 @@ def _capacity_drawn(uncertainty: Uncertainty) -> bool:
     return bool(np.any(noise.hours_sd > 0) or np.any(noise.availability_min < 1) or np.any(noise.availability_max < 1))
 
 
-def _summary_rows(s: SimulationSummary) -> list[list[Any]]:
+def _summary_rows(s: SimulationSummary, planned: float | None = None) -> list[list[Any]]:
     half_width = 1.96 * s.profit_se if s.profit_se is not None else None
     averaged = "weighted by probability" if s.exact else "averaged"
     rows: list[list[Any]] = [
-        ["Mean profit", s.mean_profit, "currency", f"Revenue of units shipped less the operating costs, {averaged}."],
+        ["Mean profit", s.mean_profit, "currency", f"Profit (simulated): revenue of units shipped less the "
+         f"operating costs, {averaged}."],
+        *([["Profit (planned)", planned, "currency", "The KPI sheet's, for this plan. " + difference_line(s.exact)]]
+          if planned is not None else []),
         ["Standard error of the mean", finite(s.profit_se), "currency",
          "None: an exact evaluation." if s.exact else "Standard deviation / sqrt(replications)."],
         ["95% interval of the mean: from", finite(s.mean_profit - half_width) if half_width is not None
@@ -81,13 +86,14 @@ def _summary_rows(s: SimulationSummary) -> list[list[Any]]:
         ["Profit P95", s.profit_p95, "currency", "5% of replications earn more."],
         [f"Value at risk ({s.confidence:.0%})", s.value_at_risk, "currency",
          f"Profit exceeded with probability {s.confidence:.0%}."],
-        [f"CVaR ({s.confidence:.0%})", s.conditional_value_at_risk, "currency",
-         "Mean profit over the outcomes at or below the value at risk."],
+        [f"Average of the worst {1 - s.confidence:.0%}", s.conditional_value_at_risk, "currency",
+         "Mean profit over the outcomes at or below the value at risk (CVaR)."],
         ["On-time fill rate", s.fill_rate, "fraction", f"1 - units late or lost / units demanded, {averaged}."],
         ["Fill rate standard error", finite(s.fill_rate_se), "fraction", ""],
-        ["Periods with a stockout", s.mean_stockout_periods, "periods", "Periods with any product short, averaged."],
-        ["Lost units", s.mean_lost_units, "units", "Demand lost for good, averaged."],
-        ["Disposed units", s.mean_disposed_units, "units", "Stock that fitted in no warehouse, averaged."],
+        ["Periods with a stockout (average)", s.mean_stockout_periods, "periods",
+         f"Periods with any product short, {averaged}."],
+        ["Lost units (average)", s.mean_lost_units, "units", f"Demand lost for good, {averaged}."],
+        ["Disposed units (average)", s.mean_disposed_units, "units", f"Stock that fitted in no warehouse, {averaged}."],
         ["Revenue", s.mean_revenue, "currency", f"Selling price x units shipped (a lost unit earns nothing), "
          f"{averaged}."],
         *[[f"Cost: {name}", value, "currency", averaged + (" (opportunity; not in profit)" if name == "lost sales"
@@ -101,7 +107,8 @@ def _summary_rows(s: SimulationSummary) -> list[list[Any]]:
 
 
 def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
-    unit_format = {"currency": MONEY, "fraction": "0.00%", "units": DECIMAL, "periods": DECIMAL, "paths": "#,##0",
+    unit_format = {"currency": MONEY, "fraction": "0.00%", "units": AVERAGE_COUNT, "periods": AVERAGE_COUNT,
+                   "paths": "#,##0",
                    "scenarios": "#,##0"}
     return {(i, 1): unit_format.get(row[2], GENERAL) for i, row in enumerate(rows)}
 
@@ -125,15 +132,18 @@ def profit_histogram(result: SimulationResult) -> Table:
 
 
 def simulation_sheet(result: SimulationResult, plan_source: str, problem: PlanningProblem,
-                     uncertainty: Uncertainty, legacy: bool = False, warnings: Sequence[str] = ()) -> Sheet:
-    """The Simulation sheet; ``warnings`` (e.g. a Plan sheet solved for other inputs) lead its notes."""
+                     uncertainty: Uncertainty, legacy: bool = False, warnings: Sequence[str] = (),
+                     planned: float | None = None) -> Sheet:
+    """The Simulation sheet; ``warnings`` (e.g. a Plan sheet solved for other inputs) lead its notes;
+    ``planned`` is the plan's expected profit over the scenarios, shown beside the simulated one."""
     s = result.summary
     sheet = Sheet(SIMULATION, tab_color=OUTPUT_TAB, widths={1: 28, 2: 16, 3: 11, 4: 62})
     sheet.text(1, 1, "Simulation", "heading")
     over = (f"exactly, over the problem's {s.replications:,} scenarios weighted by probability (no draws)"
             if s.exact else f"over {s.replications:,} replications")
-    sheet.text(2, 1, f"{plan_source}: mean profit {s.mean_profit:,.0f}, on-time fill rate {s.fill_rate:.2%} "
-               f"{over}", "bad" if legacy else "good")
+    beside = f" (planned: {planned:,.0f})" if planned is not None else ""
+    sheet.text(2, 1, f"{plan_source}: profit (simulated) {s.mean_profit:,.0f} on average{beside}, on-time fill rate "
+               f"{s.fill_rate:.1%} {over}", "bad" if legacy else "good")
     warned = " ".join(f"WARNING: {w[:1].upper()}{w[1:]}." for w in warnings)
     if legacy:
         sheet.text(3, 1, (warned + " " if warned else "") + "LEGACY MODE: reproduces the original Factory "
@@ -145,7 +155,7 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
         sheet.text(3, 1, EXACT_NOTE, "note")
     elif _capacity_drawn(uncertainty):
         sheet.text(3, 1, DEFECT_NOTE, "note")
-    rows = _summary_rows(s)
+    rows = _summary_rows(s, planned)
     formats = _formats(rows)
     for row in rows:  # the unit as the Settings name it: "currency" becomes "EUR"
         row[2] = unit_words(row[2], problem.settings)
@@ -175,7 +185,9 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
         described.append([f"Noise: {product}", f"demand CV {noise.demand_cv[i]:g}, hours per unit SD "
                           f"{noise.hours_sd[i]:g}, availability {noise.availability_min[i]:g} to "
                           f"{noise.availability_max[i]:g}"])
-    sheet.tables.append(Table(top, 1, [Column("Setting", GENERAL, 28), Column("Value", GENERAL, 16)], described))
+    sheet.tables.append(Table(top, 1, [Column("Setting", GENERAL, 28), Column("Value", GENERAL, 16)], described,
+                              cell_formats={(i, 1): "#,##0" for i, row in enumerate(described)
+                                            if isinstance(row[1], int)}))  # "Replications 100,000"
     return sheet
 
 
@@ -200,7 +212,19 @@ def recommendation_sentence(comparison: Comparison) -> str:
     return sentence + f"; adopt it with xlplan adopt BOOK --plan \"{best.name}\" or Adopt plan in the Action cell."
 
 
-def compare_sheet(comparison: Comparison) -> Sheet:
+def in_effect_line(planned: float | None, simulated: float | None, replications: int) -> str | None:
+    """The plan in effect's headline profit beside Compare's figures, and why they differ, in one line."""
+    shown = [f"profit (planned) {planned:,.0f}" if planned is not None else "",
+             f"profit (simulated) {simulated:,.0f} on average" if simulated is not None else ""]
+    if not any(shown):
+        return None
+    return (f"The plan in effect (Plan sheet): {' and '.join(s for s in shown if s)}, as the KPI and Simulation "
+            f"sheets show. Compare solves each plan above afresh and simulates it over its own {replications:,} "
+            "replications, so its figures differ from those.")
+
+
+def compare_sheet(comparison: Comparison, planned: float | None = None, simulated: float | None = None) -> Sheet:
+    """The Compare sheet; ``planned`` and ``simulated`` are the plan in effect's profits, shown for reference."""
     sheet = Sheet(COMPARE, tab_color=OUTPUT_TAB, widths={1: 16})
     stopped = comparison.stopped
     sheet.text(1, 1, "Compare", "heading")
@@ -211,7 +235,7 @@ def compare_sheet(comparison: Comparison) -> Sheet:
             f"by the buffer search: {comparison.buffer.message}.")
     if stopped:  # the warning first, in a line short enough to print whole
         sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} solve(s), listed below: the plans are the best "
-                   "found, not proven optimal; VSS and EVPI are ranges.", "bad")
+                   "found, not proven optimal; what planning for uncertainty is worth is a range.", "bad")
         sheet.text(3, 1, headline, "note")
         sheet.text(4, 1, note, "note")
     else:
@@ -220,8 +244,8 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     columns = [Column("Strategy", GENERAL, 14), Column("Planned cost", MONEY, 12), Column("Mean profit", MONEY, 12),
                Column("Profit SE", MONEY, 10), Column("Profit P5", MONEY, 12), Column("Profit P50", MONEY, 12),
                Column("Profit P95", MONEY, 12), Column("VaR", MONEY, 12), Column("CVaR", MONEY, 12),
-               Column("Fill rate", "0.00%", 10), Column("Stockout periods", DECIMAL, 10),
-               Column("Lost units", DECIMAL, 10)]
+               Column("Fill rate", "0.0%", 10), Column("Stockout periods (average)", AVERAGE_COUNT, 11),
+               Column("Lost units (average)", AVERAGE_COUNT, 11)]
     rows = [[s.name, s.planned_cost, s.summary.mean_profit, finite(s.summary.profit_se), s.summary.profit_p5,
              s.summary.profit_p50, s.summary.profit_p95, s.summary.value_at_risk,
              s.summary.conditional_value_at_risk, s.summary.fill_rate, s.summary.mean_stockout_periods,
@@ -232,13 +256,16 @@ def compare_sheet(comparison: Comparison) -> Sheet:
         sheet.text(strategies.bottom + 1 + i, 1, f"{s.name}: {s.description}"
                    + (" (best plan found: a limit stopped its solve)" if s.stopped else ""),
                    "bad" if s.stopped else "note")
+    reference = in_effect_line(planned, simulated, settings.replications)
+    if reference is not None:
+        sheet.text(strategies.bottom + 1 + len(comparison.strategies), 1, reference, "note")
     anchor = get_column_letter(len(columns) + 2)
     sheet.charts.append(Chart("Profit by plan", f"{anchor}{TOP - 1}", strategies.column_range(COMPARE, 0),
                               [Series("Mean profit", strategies.column_range(COMPARE, 2)),
                                Series("Profit P5", strategies.column_range(COMPARE, 4))], y_title="Profit",
                               y_format=MONEY_WHOLE).from_zero(v for row in rows for v in (row[2], row[4])))
 
-    costs_top = strategies.bottom + len(comparison.strategies) + 4
+    costs_top = strategies.bottom + len(comparison.strategies) + 4 + (reference is not None)
     categories = list(comparison.strategies[0].summary.mean_cost)
     sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, 16)]
                               + [Column(s.name, MONEY, 14) for s in comparison.strategies],
@@ -252,13 +279,13 @@ def compare_sheet(comparison: Comparison) -> Sheet:
     scenarios = len(comparison.stochastic_problem.scenarios)
     if value is not None:
         sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
-                                                 Column("Meaning", GENERAL, 14)], value_rows,
-                                  table_name="xlplanValue", defined_name=STOCHASTIC_VALUE_NAME,
-                                  title=f"Value of the stochastic solution, over the {scenarios} scenarios of the "
-                                        "stochastic plan"))
+                                                 Column("Term", GENERAL, 16), Column("Meaning", GENERAL, 14)],
+                                  value_rows, table_name="xlplanValue", defined_name=STOCHASTIC_VALUE_NAME,
+                                  title=f"What planning for uncertainty is worth, over the {scenarios} scenarios of "
+                                        "the stochastic plan (terms: Glossary sheet)"))
     else:
-        sheet.text(value_top - 1, 1, "Value of the stochastic solution: not computed, the stochastic plan was not "
-                   "finished", "subheading")
+        sheet.text(value_top - 1, 1, "What planning for uncertainty is worth: not computed, the stochastic plan was "
+                   "not finished", "subheading")
     notes = [value.ev_plan_note if value is not None else "The plans above are the ones finished before the limit.",
              *(f"Stopped by a limit: {line}" for line in stopped)]
     for i, note in enumerate(notes):
@@ -300,7 +327,8 @@ def compare_sheet(comparison: Comparison) -> Sheet:
 def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> None:
     """Is the sample big enough? The Mak-Morton-Wood interval on the stochastic plan's optimality gap."""
     gap = comparison.optimality_gap
-    title = "Is the sample big enough? The stochastic plan's optimality gap (Mak-Morton-Wood)"
+    title = ("Is the sample big enough? How far the stochastic plan may be from the best (optimality gap; "
+             "method: Glossary)")
     if gap is None:
         sheet.text(top - 1, 1, title, "subheading")
         sheet.text(top, 1, comparison.gap_note[0].upper() + comparison.gap_note[1:] + ".", "note")
@@ -324,40 +352,57 @@ def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> Non
                "good" if gap.advised_scenarios is None else "note")
 
 
+FAILS = ("not finite: the average-demand plan breaks a rule in some scenario (the note below says which); the "
+         "simulation of that plan (the deterministic row above) lets the rule give, so it still shows a profit")
+"""Why the average-demand plan's expected cost, and so the gain, has no figure."""
+
+
 def _value_rows(value: StochasticValue) -> list[list[Any]]:
-    """RP, EV, EEV, WS, VSS and EVPI; a figure from a stopped solve says so, and VSS and EVPI become the
-    ranges the bounds prove rather than figures that would overstate."""
-    if value.exact:
-        return [
-            ["RP", value.recourse, "the stochastic (recourse) problem's optimal expected cost"],
-            ["EV", value.expected_value, "the cost the expected-value plan expects for itself"],
-            ["EEV", finite(value.eev), "the expected cost of the expected-value plan over the scenarios"],
-            ["WS", value.wait_and_see, "wait-and-see: the expected cost had each scenario been known"],
-            ["VSS = EEV - RP", finite(value.vss), "the value of the stochastic solution"],
-            ["EVPI = RP - WS", value.evpi, "the expected value of perfect information"],
-        ]
+    """What planning for uncertainty is worth, in business words, the technical term beside each (RP, EV,
+    EEV, WS, VSS, EVPI: see the Glossary sheet); a figure from a stopped solve says so, VSS and EVPI become
+    the ranges the bounds prove, and a figure that does not exist says why in its cell."""
+    def figure(number: float) -> float | str:
+        return number if math.isfinite(number) else "not finite"
 
     def stopped(result: PlanResult) -> str:
         return " (best found: its solve was stopped)" if result.status is not SolveStatus.OPTIMAL else ""
 
+    eev_words = "" if math.isfinite(value.eev) else f"; {FAILS}"
+    if value.exact:
+        return [
+            ["Stochastic plan: expected cost", value.recourse, "RP",
+             "the best plan over every scenario at once (the stochastic plan)"],
+            ["Average-demand plan: cost it expects", value.expected_value, "EV",
+             "planned for average demand, as if it were certain"],
+            ["Average-demand plan: expected cost", figure(value.eev), "EEV",
+             "that plan facing every scenario" + eev_words],
+            ["Perfect foresight: expected cost", value.wait_and_see, "WS",
+             "had each scenario been known in advance"],
+            ["Gain from planning for uncertainty", figure(value.vss), "VSS = EEV - RP",
+             "what the stochastic plan saves over the average-demand plan" + eev_words],
+            ["Most perfect forecasts could save", value.evpi, "EVPI = RP - WS",
+             "what knowing the future would save"],
+        ]
+
     ws_low, ws_high = value.wait_and_see_range
     return [
-        ["RP", value.recourse, "best plan found (stopped): the stochastic problem's expected cost is at most this"
-         if value.recourse_result.status is not SolveStatus.OPTIMAL
-         else "the stochastic (recourse) problem's optimal expected cost"],
-        ["RP best bound", finite(value.recourse_bound), "proven: the stochastic problem's optimal expected cost is "
-         "at least this"],
-        ["EV", value.expected_value, "the cost the expected-value plan expects for itself"
-         + stopped(value.expected_value_result)],
-        ["EEV", finite(value.eev), "the expected cost of the expected-value plan over the scenarios"
-         + (stopped(value.eev_result) if value.eev_result.has_plan else "")],
-        ["WS", value.wait_and_see, "wait-and-see: the expected cost had each scenario been known"
+        ["Stochastic plan: expected cost", value.recourse, "RP",
+         "best plan found (stopped): the stochastic problem's expected cost is at most this"
+         if value.recourse_result.status is not SolveStatus.OPTIMAL else
+         "the best plan over every scenario at once (the stochastic plan)"],
+        ["Stochastic plan: cost proven at least", finite(value.recourse_bound), "RP best bound",
+         "proven: the stochastic problem's optimal expected cost is at least this"],
+        ["Average-demand plan: cost it expects", value.expected_value, "EV",
+         "planned for average demand, as if it were certain" + stopped(value.expected_value_result)],
+        ["Average-demand plan: expected cost", figure(value.eev), "EEV", "that plan facing every scenario"
+         + (stopped(value.eev_result) if value.eev_result.has_plan else "") + eev_words],
+        ["Perfect foresight: expected cost", value.wait_and_see, "WS", "had each scenario been known in advance"
          + (f" (a scenario's solve stopped: {range_words((ws_low if math.isfinite(ws_low) else None, ws_high))})"
             if ws_low < ws_high else "")],
-        ["VSS = EEV - RP", "", f"the value of the stochastic solution: {range_words(value.vss_range)} "
-         "(a solve was stopped, so only bounds are known)"],
-        ["EVPI = RP - WS", "", f"the expected value of perfect information: {range_words(value.evpi_range)} "
-         "(a solve was stopped, so only bounds are known)"],
+        ["Gain from planning for uncertainty", "", "VSS = EEV - RP",
+         f"{range_words(value.vss_range)} (a solve was stopped, so only bounds are known)"],
+        ["Most perfect forecasts could save", "", "EVPI = RP - WS",
+         f"{range_words(value.evpi_range)} (a solve was stopped, so only bounds are known)"],
     ]
 
 

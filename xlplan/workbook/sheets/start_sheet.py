@@ -263,7 +263,7 @@ def _this_week(sheet: Sheet, row: int, d: Dashboard) -> int:
         sheet.text(row, 4 + j, header, "label_right")
     for _, line in week.head(HEADLINE_PRODUCTS).iterrows():
         row += 1
-        sheet.text(row, 3, line["Product"], "value")
+        sheet.text(row, 3, "" if is_blank(line["Product"]) else line["Product"], "value")  # uncalculated: blank
         for j, column in enumerate(columns):  # a plan of 302.86 units is made as 303: whole units
             number = _number(line[column])
             sheet.text(row, 4 + j, number if number is not None else "", "number", "#,##0")
@@ -379,7 +379,7 @@ def _how_to_plan(sheet: Sheet, row: int, panel: bool) -> int:
 
 def start_sheet(text: StartText, dashboard: Dashboard | None = None, actions: Sequence[str] = ()) -> Sheet:
     """The Start sheet: its own text, the dashboard of what the workbook holds, and how to plan."""
-    sheet = Sheet(START, tab_color="1F4E79", widths={1: 3, 2: 22, 3: 16, 4: 13, 5: 13, 6: 13, 7: 15, 8: 12,
+    sheet = Sheet(START, tab_color="1F4E79", widths={1: 3, 2: 28, 3: 16, 4: 13, 5: 13, 6: 13, 7: 15, 8: 12,
                                                       9: 12})
     sheet.text(1, 1, text.title, "heading")
     if text.panel is not None:
