@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from xlplan.solver.infeasibility import InfeasibilityExplanation, Violation
     from xlplan.solver.options import SolveOptions
+    from xlplan.solver.request import SolveRequest
     from xlplan.solver.solution import Solution, SolveInfo
     from xlplan.solver.solve import solve_problem
-    from xlplan.solver.status import SolveStatus
+    from xlplan.solver.status import SolutionStatus, SolveStatus, TerminationCondition
 
 _LAZY = {"InfeasibilityExplanation": "infeasibility", "Violation": "infeasibility", "SolveOptions": "options",
-         "Solution": "solution", "SolveInfo": "solution", "solve_problem": "solve", "SolveStatus": "status"}
+         "Solution": "solution", "SolveInfo": "solution", "solve_problem": "solve", "SolveStatus": "status",
+         "SolutionStatus": "status", "TerminationCondition": "status", "SolveRequest": "request"}
 
 
 def __getattr__(name: str) -> Any:
@@ -27,5 +29,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'xlplan.solver' has no attribute {name!r}")
 
 
-__all__ = ["InfeasibilityExplanation", "SolveInfo", "SolveOptions", "SolveStatus", "Solution",
-           "Violation", "solve_problem"]
+__all__ = ["InfeasibilityExplanation", "SolutionStatus", "SolveInfo", "SolveOptions", "SolveRequest", "SolveStatus",
+           "Solution", "TerminationCondition", "Violation", "solve_problem"]
