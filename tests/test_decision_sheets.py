@@ -28,8 +28,10 @@ def test_solve_writes_the_sensitivity_sheet_and_json(tmp_path, capsys, libreoffi
     book = openpyxl.load_workbook(out)
     assert "Sensitivity" in book.sheetnames and SHADOW_PRICES_NAME in book.defined_names
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
-    assert "marginal values at the optimum of the LP with the whole-unit plan fixed" in text
-    assert "one more labour hour for production" in text
+    # the plan's expected cost, as every other sheet shows it, and why the priced LP's differs
+    assert ("electronics: what one more unit of a limit is worth to the plan (expected cost 564,472; priced with "
+            "fractional stock, backorders and overtime, which cost 564,470)") in " ".join(text.split())
+    assert "What one more unit is worth" in text and "One more labour hour for production for" in text
 
 
 def test_frontier_command_writes_points_sheet_and_chart(tmp_path, capsys, libreoffice):

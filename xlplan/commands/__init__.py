@@ -313,7 +313,7 @@ def _sensitivity(result: PlanResult, lines: list[str]) -> tuple[Sheet, dict[str,
         lines.append(f"no shadow prices: {error}")
         return None
     priced = {"basis": sensitivity.basis, "objective": sensitivity.objective, "prices": sensitivity.as_dicts()}
-    return sensitivity_sheet(sensitivity, result.problem.name, result.problem.settings), priced
+    return sensitivity_sheet(sensitivity, result.problem.name, result.problem.settings, result.objective), priced
 
 
 def _solved_plan(problem: PlanningProblem, options: SolveOptions) -> PlanResult:
@@ -512,6 +512,7 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     from xlplan.simulation import uncertainty_models
     from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
     from xlplan.workbook.sheets.analysis_sheets import compare_record, compare_sheet, recommendation_sentence
+    from xlplan.workbook.sheets.glossary import glossary_sheet
     from xlplan.workbook.sheets.plans_sheet import Candidate
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
@@ -560,7 +561,7 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     kept = [Candidate(st.name, st.plan, st is recommended) for st in comparison.strategies]
     fresh = stale_plan(read_runs(source), problem.fingerprint()) is None
     sheets = [compare_sheet(comparison, *(simulated_profit(source) if fresh else (None, None))),
-              _kept(source, problem, "compare", kept),
+              _kept(source, problem, "compare", kept), glossary_sheet(),
               run_log_sheet(record, read_runs(source))]
     return Outcome("compare", "stopped" if comparison.stopped else "ok", _in_currency(sheets, problem),
                    summary=summary, lines=lines,
@@ -575,6 +576,7 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
     from xlplan.simulation import uncertainty_models
     from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
     from xlplan.workbook.sheets.decision_sheets import frontier_record, frontier_sheet
+    from xlplan.workbook.sheets.glossary import glossary_sheet
     from xlplan.workbook.sheets.plans_sheet import Candidate, risk_plan_name
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
@@ -602,7 +604,7 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
                "all_optimal": result.all_optimal, "points": result.as_dicts()}
     kept = [Candidate(risk_plan_name(p.weight), p.plan) for p in result.points]
-    sheets = [frontier_sheet(result, problem.name), _kept(source, problem, "frontier", kept),
+    sheets = [frontier_sheet(result, problem.name), _kept(source, problem, "frontier", kept), glossary_sheet(),
               run_log_sheet(frontier_record(result, source.description, problem.fingerprint(), seconds),
                             read_runs(source))]
     warnings = [Notice("stopped", f"a limit stopped the solve for risk weight {p.weight:g}; its plan is the best "
@@ -683,24 +685,26 @@ def output_sheet_names() -> tuple[str, ...]:
     """Every sheet any command writes."""
     from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
     from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
+    from xlplan.workbook.sheets.glossary import GLOSSARY
     from xlplan.workbook.sheets.plans_sheet import PLANS
     from xlplan.workbook.sheets.problems import PROBLEMS
     from xlplan.workbook.sheets.rolling_sheet import ROLLING
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 
-    return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, ROLLING, PLANS, PROBLEMS)
+    return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, ROLLING, PLANS, GLOSSARY, PROBLEMS)
 
 
 def sheets_written(command: str) -> tuple[str, ...]:
     """The output sheets a command may write (to check, before its work, that there is room for them)."""
     from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
     from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
+    from xlplan.workbook.sheets.glossary import GLOSSARY
     from xlplan.workbook.sheets.rolling_sheet import ROLLING
     from xlplan.workbook.sheets.run_log import RUN_LOG
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 
     return {"solve": (*OUTPUT_SHEETS, SENSITIVITY), "simulate": (SIMULATION, ROLLING, RUN_LOG),
-            "compare": (COMPARE, RUN_LOG), "frontier": (FRONTIER, RUN_LOG)}.get(command, ())
+            "compare": (COMPARE, GLOSSARY, RUN_LOG), "frontier": (FRONTIER, GLOSSARY, RUN_LOG)}.get(command, ())
 
 
 def with_start(run: Callable[..., Outcome]) -> Callable[..., Outcome]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from xlplan.analysis.frontier import Frontier
-from xlplan.analysis.sensitivity import EXPECTED, Sensitivity
+from xlplan.analysis.sensitivity import DEMAND, EXPECTED, Sensitivity
 from xlplan.problem import Settings
 from xlplan.workbook.contract import FRONTIER_NAME, FRONTIER_SETTINGS_NAME, SHADOW_PRICES_NAME
 from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, MONEY_WHOLE, Chart, Column, Series, Sheet, Table
@@ -23,45 +23,101 @@ def _blank(value: str | None) -> str:
     return value if value is not None else ""
 
 
-def range_end(value: float | None) -> float | str:
+NO_ROOM = "none (see note)"
+"""A range end of zero: the value changes with any move that way (a degenerate optimum)."""
+NO_ROOM_NOTE = ("'none (see note)': at this optimum the limit sits where another price takes over, so the value "
+                "holds only for a move the other way; a move this way is worth a different amount.")
+
+
+def range_end(value: float | None, scale: float = 1.0) -> float | str:
     """A range's end for a cell: "no end" when the value holds however far the limit moves, "not known"
-    where HiGHS's ranging was not available (SciPy's HiGHS, in xlwings Lite without highspy)."""
+    where the solver's sensitivity ranges were not available (SciPy's HiGHS, in xlwings Lite without
+    highspy), and :data:`NO_ROOM` for a range of zero (beyond rounding, relative to ``scale``)."""
     if value is not None and value != value:
         return "not known"
-    return "no end" if value is not None and value == float("inf") else finite(value)
+    if value is not None and value == float("inf"):
+        return "no end"
+    if value is not None and abs(value) <= 1e-9 * max(1.0, abs(scale)):
+        return NO_ROOM
+    return finite(value)
 
 
-def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Settings | None = None) -> Sheet:
-    """One row per binding limit (and per product and period of demand): its expected value, and
-    each scenario's where listed."""
-    sheet = Sheet(SENSITIVITY, tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}")
-    sheet.text(1, 1, "Sensitivity", "heading")
-    sheet.text(2, 1, f"{problem_name}: marginal values at the optimum of the {sensitivity.basis} "
-               f"(expected cost {sensitivity.objective:,.2f})", "good")
-    notes = ["Limits: the expected cost one more unit saves. Demand: the expected cost one more unit adds. "
-             "Scenario 'expected': one more unit in every scenario; a scenario's row: one more unit if that "
-             "scenario happens (the expected value is their probability-weighted sum).",
-             "Each value holds for the limit lowered or raised by up to the amounts shown (HiGHS's ranging; "
-             "for a limit in every scenario, the range the 100% rule guarantees). Limits that do not bind "
-             "are worth nothing at the margin and are not listed."]
-    if sensitivity.basis != "LP":
-        notes.append("The plan is in whole units (a MIP, which has no marginal values): these are the values of "
-                     "the LP with the whole-unit part of the plan fixed at its optimum and the recourse "
-                     "allowed fractions.")
-    for i, note in enumerate(notes):
-        sheet.text(3 + i, 1, note, "note")
-    top = TOP + len(notes) - 2
+def one_more_words(text: str, unit: str, settings: Settings) -> str:
+    """What one more unit is, in the workforce's unit: "one more worker-hour" where the workforce is counted
+    in worker-hours (its value is priced per worker-hour)."""
+    if "workforce" not in unit:
+        return text
+    word = settings.workforce_word
+    singular = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    return text.replace("one more worker", f"one more {singular}") if singular != "worker" else text
+
+
+def _where(product: str | None, period: str | None) -> str:
+    return " ".join(part for part in (f"for {product}" if product else "", f"in period {period}" if period else "")
+                    if part)
+
+
+def answer_rows(sensitivity: Sensitivity, settings: Settings) -> list[list[Any]]:
+    """The question first: for each kind of limit, where one more unit is worth the most, what it is worth
+    and how far that holds (the expected values, in every scenario at once)."""
+    best: dict[str, Any] = {}
+    for p in sensitivity.prices:
+        if p.scenario != EXPECTED or p.label == DEMAND.label:
+            continue
+        if p.label not in best or p.value > best[p.label].value:
+            best[p.label] = p
+    rows = []
+    for p in best.values():
+        words = one_more_words(p.one_more, p.unit, settings)
+        rows.append([f"{words[:1].upper()}{words[1:]} {_where(p.product, p.period)}".strip(), p.value,
+                     unit_words(p.unit, settings), range_end(p.holds_up, p.value)])
+    return rows
+
+
+def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Settings | None = None,
+                      plan_cost: float | None = None) -> Sheet:
+    """What one more unit of each limit is worth, first (where it is worth the most), then one row per
+    binding limit (and per product and period of demand): its expected value, and each scenario's where
+    listed. ``plan_cost`` is the plan's expected cost as the other sheets show it."""
     settings = settings or Settings()
+    sheet = Sheet(SENSITIVITY, tab_color=OUTPUT_TAB)
+    sheet.text(1, 1, "Sensitivity", "heading")
+    cost = plan_cost if plan_cost is not None else sensitivity.objective
+    priced = ("" if abs(cost - sensitivity.objective) <= 1e-6 * max(1.0, abs(cost)) else
+              f"; priced with fractional stock, backorders and overtime, which cost {sensitivity.objective:,.0f}")
+    sheet.text(2, 1, f"{problem_name}: what one more unit of a limit is worth to the plan (expected cost "
+               f"{cost:,.0f}{priced})", "good")
+    answers = answer_rows(sensitivity, settings)
+    top = 5
+    if answers:
+        summary = Table(top, 1, [Column("One more unit of", GENERAL, 44), Column("Is worth", MONEY, 13),
+                                 Column("Unit", GENERAL, 20), Column("Valid for up to (more units)", DECIMAL, 16)],
+                        answers, title="What one more unit is worth, where it is worth the most (expected "
+                                       "over the scenarios; a negative worth is a cost)")
+        sheet.tables.append(summary)
+        top = summary.bottom + 3
+    notes = ["Below, every limit: the expected cost one more unit saves. Demand: the expected cost one more unit "
+             "adds. Scenario 'expected': one more unit in every scenario; a scenario's row: one more unit if that "
+             "scenario happens (the expected value is their probability-weighted sum).",
+             "Each value holds for the limit lowered or raised by up to the amounts shown (the solver's sensitivity "
+             "ranges; for a limit in every scenario, the range the 100% rule guarantees). Limits that do not bind "
+             "are worth nothing at the margin and are not listed. " + NO_ROOM_NOTE]
+    if sensitivity.basis != "LP":
+        notes.append("The plan is in whole units, which have no marginal values of their own: these are the "
+                     "values with the plan fixed as it is and stock, backorders and overtime allowed fractions.")
+    for i, note in enumerate(notes):
+        sheet.text(top + i, 1, note, "note")
+    top += len(notes) + 1
     rows: list[list[Any]] = [[p.label, _blank(p.product), _blank(p.period), p.scenario, p.value,
-                              unit_words(p.unit, settings),
-                              p.one_more, range_end(p.holds_down), range_end(p.holds_up)]
+                              unit_words(p.unit, settings), one_more_words(p.one_more, p.unit, settings),
+                              range_end(p.holds_down, p.value), range_end(p.holds_up, p.value)]
                              for p in sorted(sensitivity.prices, key=lambda p: p.scenario != EXPECTED)]
     sheet.tables.append(Table(top, 1, [
         Column("Limit", GENERAL, 16), Column("Product", GENERAL, 10), Column("Period", GENERAL, 9),
         Column("Scenario", GENERAL, 11), Column("Value", MONEY, 13), Column("Unit", GENERAL, 20),
         Column("One more unit is", GENERAL, 44), Column("Holds for a decrease of", DECIMAL, 14),
         Column("Holds for an increase of", DECIMAL, 14)], rows, table_name="xlplanShadowPrices",
-        defined_name=SHADOW_PRICES_NAME))
+        defined_name=SHADOW_PRICES_NAME, title="Every binding limit"))
     sheet.freeze = f"A{top + 1}"
     sheet.repeat_rows = (top, top)  # a long list prints its header on every page
     return sheet
@@ -75,11 +131,11 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
     sheet.text(1, 1, "Cost-risk frontier", "heading")
     status = ("every plan optimal" if frontier.all_optimal
               else "NOT every plan optimal: a stopped plan is no proven frontier point (see Status)")
-    sheet.text(2, 1, f"{problem_name}: {len(frontier.points)} plans minimising expected cost + lambda x CVaR "
-               f"{level:.0%} of cost over {frontier.scenarios} scenarios; {status}",
+    sheet.text(2, 1, f"{problem_name}: {len(frontier.points)} plans minimising expected cost plus the risk weight "
+               f"times the average cost of the worst {1 - level:.0%} of {frontier.scenarios} scenarios; {status}",
                "good" if frontier.all_optimal else "bad")
-    sheet.text(3, 1, f"CVaR {level:.0%}: the mean cost of the worst {1 - level:.0%} of the scenarios. Profit and fill "
-               f"rate: each plan simulated with the same {frontier.replications:,} replications (seed "
+    sheet.text(3, 1, f"CVaR {level:.0%} (Glossary): the mean cost of the worst {1 - level:.0%} of the scenarios. "
+               f"Profit and fill rate: each plan simulated with the same {frontier.replications:,} replications (seed "
                f"{frontier.seed}). To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
     rows = [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status]
             for p in frontier.points]
@@ -115,7 +171,7 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
 
 
 def frontier_record(frontier: Frontier, source: str, fingerprint: str, seconds: float) -> RunRecord:
-    details: list[Detail] = [(f"lambda {p.weight:g}: expected cost / CVaR / mean profit / P5",
+    details: list[Detail] = [(f"Risk weight {p.weight:g}: expected cost / CVaR / mean profit / P5",
                               f"{p.expected_cost:,.0f} / {p.cvar:,.0f} / {p.mean_profit:,.0f} / {p.profit_p5:,.0f}",
                               "@") for p in frontier.points]
     details.append(("Seconds: total", round(seconds, 3), "0.000"))

@@ -44,6 +44,7 @@ from xlplan.workbook.contract import (
 from xlplan.workbook.read.grids import Located, WorkbookSource
 from xlplan.workbook.read.layout_source import LayoutSource
 from xlplan.workbook.read.outputs import read_output_tables
+from xlplan.workbook.sheets.glossary import GLOSSARY_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Button, Sheet
 from xlplan.workbook.sheets.units import GENERIC_CURRENCY, in_currency
 
@@ -61,7 +62,7 @@ HEADLINE_PRODUCTS = 8
 SHEET_NAMES = (("Plan", PLAN.name), ("Recourse", RECOURSE_SUMMARY_NAME), ("Costs", COST_BREAKDOWN_NAME),
                ("KPI", KPI_NAME), ("Sensitivity", SHADOW_PRICES_NAME), ("Simulation", SIMULATION_SUMMARY_NAME),
                ("Compare", STRATEGIES_NAME), ("Frontier", FRONTIER_NAME), ("Rolling", ROLLING_POLICIES_NAME),
-               ("Plans", CANDIDATES.name), ("Run log", RUNS_NAME))
+               ("Plans", CANDIDATES.name), ("Glossary", GLOSSARY_NAME), ("Run log", RUNS_NAME))
 """Each output sheet the dashboard links to, in tab order, by the named table that marks it."""
 SHEET_OF = {name: sheet for sheet, name in SHEET_NAMES} | {THIS_WEEK_NAME: "Plan"}
 """The sheet of each table the dashboard reads."""

@@ -1,0 +1,50 @@
+"""The Glossary sheet: the technical terms the business sheets keep out of their words (they name them in
+a Term column or a note, and point here)."""
+
+from __future__ import annotations
+
+from xlplan.workbook.sheets.layout import GENERAL, Column, Sheet, Table
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB
+
+GLOSSARY = "Glossary"
+GLOSSARY_NAME = "xlplan_glossary"
+TERMS = (
+    ("Planned", "Expected over the workbook's scenarios, weighted by their probabilities: what the optimiser "
+                "works with (the KPI sheet)."),
+    ("Simulated", "Averaged over outcomes drawn from the Uncertainty sheet (or, with nothing random, the "
+                  "scenarios run by the simulator's operating rules): the Simulation sheet."),
+    ("P5, P50, P95", "The profit that 5%, 50%, 95% of the simulated outcomes fall below: P5 is the bad case."),
+    ("VaR", "Value at risk: the profit exceeded with the confidence the Uncertainty sheet sets (e.g. 95%)."),
+    ("CVaR", "Conditional value at risk: the average over the outcomes at or beyond the value at risk, the "
+             "worst few percent (of profit on Simulation and Compare, of cost on Frontier)."),
+    ("Risk weight (lambda)", "How much a plan on the Frontier sheet gives up in expected cost to lower the CVaR "
+                             "of its cost: 0 ignores risk."),
+    ("RP", "Recourse problem: the stochastic plan's expected cost, the best over every scenario at once."),
+    ("EV", "Expected value problem: the plan made for average demand, and the cost it expects for itself."),
+    ("EEV", "Expected result of the EV plan: that plan's expected cost facing every scenario; not finite when it "
+            "breaks a rule in some scenario."),
+    ("WS", "Wait and see: the expected cost had each scenario been known in advance."),
+    ("VSS", "Value of the stochastic solution, EEV - RP: what planning for uncertainty saves over planning for "
+            "the average."),
+    ("EVPI", "Expected value of perfect information, RP - WS: the most perfect forecasts could save."),
+    ("Optimality gap (Mak, Morton and Wood)", "How far a plan made over a sample of scenarios may be from the "
+                                              "best plan, estimated over batches of fresh scenarios."),
+    ("Recourse", "The decisions made once a scenario's demand is known (stock, overtime use, backorders, lost "
+                 "sales), as opposed to the plan decided now."),
+    ("Shadow price", "What one more unit of a limit (a worker-hour, a unit of warehouse space) is worth to the "
+                     "expected cost, valid within its range (the Sensitivity sheet)."),
+    ("LP, MIP", "Linear program (quantities may be fractional) and mixed-integer program (whole units): how the "
+                "solver sees the plan."),
+    ("Input fingerprint", "A short code computed from the input sheets: two runs with the same fingerprint "
+                          "read the same inputs (the Run log)."),
+)
+
+
+def glossary_sheet() -> Sheet:
+    sheet = Sheet(GLOSSARY, tab_color=OUTPUT_TAB)
+    sheet.text(1, 1, "Glossary", "heading")
+    sheet.text(2, 1, "The technical terms behind the figures; the other sheets say them in business words.", "note")
+    sheet.tables.append(Table(4, 1, [Column("Term", GENERAL, 30), Column("Meaning", GENERAL, 90)],
+                              [list(term) for term in TERMS], table_name="xlplanGlossary",
+                              defined_name=GLOSSARY_NAME))
+    return sheet
