@@ -94,7 +94,7 @@ def test_every_output_prints(tmp_path, capsys, libreoffice):
     # Start, six inputs, seven outputs at a readable scale (55% or more): the Plan's blocks beside its table on
     # a page of their own (its charts two a row), no table or chart cut in two, Recourse, Recourse detail and
     # Sensitivity over several pages
-    assert pdf_pages(pdf) == 25
+    assert pdf_pages(pdf) == 24
 
 
 def test_infeasible_output_prints_the_conflicts(tmp_path, capsys, libreoffice):

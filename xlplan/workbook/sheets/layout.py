@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, Literal
 
 import numpy as np
@@ -353,7 +354,7 @@ def present_table(table: Table) -> None:
     for j, column in enumerate(table.columns):
         numbers: list[float] = []
         own: dict[int, float] = {}
-        texts = 0
+        texts = dates = 0
         values = [row[j] if j < len(row) else None for row in table.rows]
         kinds = set(map(type, values))
         if j not in with_own and kinds <= {float, int, type(None)}:  # a plain column of numbers: at once
@@ -365,7 +366,9 @@ def present_table(table: Table) -> None:
             values = []
         for i, value in enumerate(values):
             number = _number(value)
-            if number is None:
+            if isinstance(value, date):  # a date is a number to the spreadsheet: right-aligned like one
+                dates += 1
+            elif number is None:
                 blank = value is None or value == "" or (isinstance(value, Formula) and value.value in (None, ""))
                 texts += 0 if blank else 1
             elif (i, j) in table.cell_formats:
@@ -380,7 +383,7 @@ def present_table(table: Table) -> None:
                                                                    round(largest) if whole else 0.5))
         for i, number in own.items():
             table.cell_formats[(i, j)] = _tidy(table.cell_formats[(i, j)], number)
-        count = len(numbers) + len(own)
+        count = len(numbers) + len(own) + dates
         numeric.append(count > texts or (count == 0 and texts == 0 and _is_number_format(column.number_format)))
         holds.append(count > 0)
     table.right_headers = tuple(j for j, n in enumerate(numeric) if n)
@@ -443,7 +446,8 @@ class PrintSetup:
     """1-based columns that start a new page (so that no table or chart narrower than a page is split)."""
 
 
-def _column_chars(sheet: Sheet) -> dict[int, float]:
+def column_widths(sheet: Sheet) -> dict[int, float]:
+    """Each column's width in units: the sheet's own, or the widest of the tables' columns in it."""
     widths = dict(sheet.widths)
     for table in sheet.tables:
         for j, column in enumerate(table.columns):
@@ -476,12 +480,19 @@ def chart_chars(column: int, width_cm: float, widths: dict[int, float]) -> float
 def column_after_chart(sheet: Sheet, column: int, width_cm: float) -> int:
     """The first column wholly right of a chart ``width_cm`` wide anchored in ``column`` (another chart
     anchored there sits beside it, not over it), by the widths of the sheet's tables so far."""
-    widths = _column_chars(sheet)
+    widths = column_widths(sheet)
     px = width_cm * CM_TO_PX
     while px > 0:
         px -= int(widths.get(column, 8.43) * 7 + 0.5) + 5
         column += 1
     return column
+
+
+def chart_extent(chart: Chart, widths: dict[int, float]) -> tuple[int, float, float]:
+    """A chart's anchor column and its left and right edges in column width units, as printed."""
+    column = _anchor(chart.anchor)[1]
+    left = sum(widths.get(c, 8.43) for c in range(1, column))
+    return column, left, left + chart_chars(column, chart.width_cm, widths)
 
 
 def content_width(sheet: Sheet, widths: dict[int, float]) -> float:
@@ -490,8 +501,7 @@ def content_width(sheet: Sheet, widths: dict[int, float]) -> float:
         return sum(widths.get(c, 8.43) for c in range(1, column)) + extra
 
     reach = [right_edge(t.right + 1) for t in sheet.tables]
-    reach += [right_edge(_anchor(c.anchor)[1], chart_chars(_anchor(c.anchor)[1], c.width_cm, widths))
-              for c in sheet.charts]
+    reach += [chart_extent(c, widths)[2] for c in sheet.charts]
     reach += [right_edge(t.column, TEXT_CHARS * len(str(t.value))) for t in sheet.texts
               if isinstance(t.value, str) and t.span == 1 and len(t.value) <= WRAP_FROM]
     return max([*reach, 1.0])
@@ -507,7 +517,7 @@ def print_setup(sheet: Sheet) -> PrintSetup:
     """How ``sheet`` prints: landscape when it is wider than a portrait page, scaled to the page's width
     down to :data:`MIN_SCALE`, the header of its longest table on every page, and a page break before a
     chart that would otherwise be cut in two."""
-    widths = _column_chars(sheet)
+    widths = column_widths(sheet)
     edge = content_width(sheet, widths)
     landscape = edge > PRINT_WIDTH[False]
     scale = max(MIN_SCALE, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
@@ -527,9 +537,7 @@ def print_setup(sheet: Sheet) -> PrintSetup:
     if tallest is not None and start(tallest.right + 1) - start(tallest.left) > page:
         columns = (tallest.left, tallest.left)  # a table wider than the page: its labels on every page
     blocks = sorted([(t.left, start(t.left), start(t.right + 1)) for t in sheet.tables]
-                    + [(_anchor(c.anchor)[1], start(_anchor(c.anchor)[1]),
-                        start(_anchor(c.anchor)[1]) + chart_chars(_anchor(c.anchor)[1], c.width_cm, widths))
-                       for c in sheet.charts])
+                    + [chart_extent(c, widths) for c in sheet.charts])
     column_breaks: list[int] = []
     page_left = 0.0
     for column, left, right in blocks:
@@ -578,7 +586,7 @@ def print_setup(sheet: Sheet) -> PrintSetup:
 def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
     """Long lines wrapped across the columns up to the printed page's width (where nothing else sits in
     their row), their rows made tall enough: no line runs off the page on to an empty one."""
-    widths = _column_chars(sheet)
+    widths = column_widths(sheet)
     printed = print_setup(sheet)
     page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale * 0.95
     occupied: dict[int, list[int]] = {}
@@ -623,7 +631,7 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
 def _charts_on_the_page(sheet: Sheet) -> list[Chart]:
     """Charts that would print past the page's right edge (at the scale the tables and text need) moved
     below everything else, side by side as the page's width allows: a chart is never cut at the edge."""
-    widths = _column_chars(sheet)
+    widths = column_widths(sheet)
     without = replace(sheet, charts=[])
     printed = print_setup(without)
     page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale

@@ -109,7 +109,9 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
 
 def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) -> Sheet:
     """The Run log: ``record`` in detail, then ``record`` and the earlier ``history`` as a table."""
-    sheet = Sheet(RUN_LOG, tab_color=OUTPUT_TAB, widths={1: 26, 2: 60})
+    # the latest run's values run on to the right over empty cells; a narrow second column keeps the table
+    # of every run within one printed page's width
+    sheet = Sheet(RUN_LOG, tab_color=OUTPUT_TAB, widths={1: 26, 2: 22})
     sheet.text(1, 1, "Run log", "heading")
     sheet.text(2, 1, "The latest run, then every run of this workbook, most recent first.", "note")
     entries: list[Detail] = [
@@ -127,7 +129,7 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
                                     for row in history[: MAX_HISTORY - 1]]]
     sheet.tables.append(Table(4 + len(entries) + 3, 1, [
         Column(HISTORY_COLUMNS[0], "yyyy-mm-dd hh:mm:ss", 20), Column(HISTORY_COLUMNS[1], GENERAL, 11),
-        Column(HISTORY_COLUMNS[2], GENERAL, 26), Column(HISTORY_COLUMNS[3], GENERAL, 18),
+        Column(HISTORY_COLUMNS[2], GENERAL, 20), Column(HISTORY_COLUMNS[3], GENERAL, 18),
         Column(HISTORY_COLUMNS[4], GENERAL, 16), Column(HISTORY_COLUMNS[5], MONEY, 16),
         Column(HISTORY_COLUMNS[6], "0.00%", 10), Column(HISTORY_COLUMNS[7], "0.00", 10),
         Column(HISTORY_COLUMNS[8], GENERAL, 20)], rows, table_name="xlplanRuns", defined_name=RUNS_NAME,

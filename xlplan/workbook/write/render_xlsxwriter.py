@@ -48,9 +48,9 @@ STYLES: dict[str, dict[str, Any]] = {
 }
 STYLES.update({f"{name} wrap": {**style, "text_wrap": True, "valign": "top"} for name, style in tuple(STYLES.items())})
 STYLES.update({f"{name} right": {**style, "align": "right"} for name, style in tuple(STYLES.items())})
-STYLES.update({f"{name} indent": {**style, "indent": 1} for name, style in tuple(STYLES.items())
+# an indent shows only on left-aligned cells (LibreOffice ignores it on the general alignment of text)
+STYLES.update({f"{name} indent": {"align": "left", **style, "indent": 1} for name, style in tuple(STYLES.items())
                if not name.endswith("right")})
-"""Height of a line of text at the default font."""
 
 
 class Formats:

@@ -1,0 +1,64 @@
+"""How sheets print, as planned before they are drawn: a long plan stays readable over pages with its
+header on each, no chart overlaps another or is cut at the page's edge, and a few outcomes are a bar each.
+(The rendered pages themselves are checked through LibreOffice in test_rendered_pages.)"""
+
+from __future__ import annotations
+
+import pytest
+
+import xlplan
+from xlplan.problem.synthetic import synthetic_problem
+from xlplan.results import PlanResult
+from xlplan.solver import SolveOptions
+from xlplan.workbook.sheets.layout import (
+    MIN_SCALE,
+    PRINT_WIDTH,
+    axis_bounds,
+    chart_extent,
+    column_widths,
+    presented,
+    print_setup,
+)
+from xlplan.workbook.sheets.solve_sheets import output_sheets
+
+
+@pytest.fixture(scope="module")
+def long_plan() -> PlanResult:
+    """6 products x 52 weeks: a Plan table of 312 rows."""
+    return xlplan.solve(synthetic_problem(periods=52, scenarios=2, products=6, seed=3),
+                        SolveOptions(relax_integrality=True))
+
+
+def test_a_long_plan_prints_at_a_readable_scale_with_its_header_on_every_page(long_plan):
+    plan = presented(output_sheets(long_plan, "synthetic")[0])
+    printed = print_setup(plan)
+    table = plan.tables[0]
+    assert len(table.rows) == 312 and printed.landscape and printed.scale >= MIN_SCALE
+    assert printed.repeat_rows == (table.top, table.top)  # the plan's header atop each of its pages
+    # the blocks beside start below that row, so it is blank (not another table's header) on their pages
+    assert all(t.top - 1 > table.top for t in plan.tables[1:])
+
+
+def test_charts_side_by_side_never_overlap_nor_pass_the_page(long_plan):
+    for sheet in output_sheets(long_plan, "synthetic"):
+        shown = presented(sheet)
+        widths = column_widths(shown)
+        page = PRINT_WIDTH[print_setup(shown).landscape] * 100 / print_setup(shown).scale
+        spans: dict[str, list[tuple[float, float]]] = {}
+        for chart in shown.charts:
+            _, left, right = chart_extent(chart, widths)
+            spans.setdefault(chart.anchor.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), []).append((left, right))
+        for row, placed in spans.items():
+            placed.sort()
+            assert all(a[1] <= b[0] for a, b in zip(placed, placed[1:])), (sheet.name, row, placed)
+        if sheet.name == "Plan":
+            assert any(len(placed) == 2 for placed in spans.values())  # two charts a row beside the plan
+        if sheet.name == "Recourse":
+            assert all(right <= page for placed in spans.values() for _, right in placed)
+
+
+def test_axis_bounds_span_the_data_on_round_steps():
+    low, high, step = axis_bounds([2_476_316, 2_592_729, 2_601_000])
+    assert 0 < low <= 2_476_316 and 2_601_000 <= high and (high - low) / step <= 8
+    assert axis_bounds([0.0, 0.5, 4.0])[0] == 0.0  # positive data never below 0
+    assert axis_bounds([]) is None
