@@ -27,12 +27,11 @@ UP_TO_BYTES = 96 * 2**20
 """The largest part scanned whole in memory (a larger one is streamed: it bounds memory, not time)."""
 
 _DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
-# a cell with content: its start tag not closed at once, nor followed (after blanks) by its end tag
-_WITH_CONTENT = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="[a-zA-Z]{1,9}")?>'
-                           rb"(?![ \t\r\n]*</c>)")
-_WITHOUT_CONTENT = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="[a-zA-Z]{1,9}")?'
-                              rb"(?:/>|>[ \t\r\n]*</c>)")
+_OTHER_CELL_TAGS = re.compile(rb"<c[\t\r\n/>]")  # cell start tags other than the usual "<c "
+# every cell in the usual shape; the last group is ">" only for a cell with content (its start tag neither
+# closed at once nor followed, after blanks, by its end tag)
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="[a-zA-Z]{1,9}")?'
+                   rb"(/>|>(?:[ \t\r\n]*</c>)?)")
 _FORMULA = re.compile(rb"<f[ \t\r\n/>]")
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z0-9:$]{1,32})"/>')
 
@@ -58,9 +57,10 @@ def scanned_facts(data: bytes, facts: SheetFacts) -> bool:
     the part is not in the usual shape or not well-formed: then only the streaming pass may judge it."""
     if len(data) > UP_TO_BYTES or not _usual_shape(data) or not _well_formed(data):
         return False
-    cells = _WITH_CONTENT.findall(data)
-    if len(cells) + len(_WITHOUT_CONTENT.findall(data)) != sum(data.count(tag) for tag in _CELL_TAGS):
+    cells = _CELL.findall(data)
+    if len(cells) != data.count(b"<c ") + len(_OTHER_CELL_TAGS.findall(data)):
         return False  # a cell written otherwise: its attributes in another order, or another spacing
+    cells = [cell for cell in cells if cell[3] == b">"]
     merged = _MERGED.findall(data)
     if len(merged) != data.count(b"<mergeCell ") + data.count(b"<mergeCell>") + data.count(b"<mergeCell/"):
         return False
