@@ -41,7 +41,7 @@ class LibreOffice:
         run = subprocess.run(
             [self.executable, f"-env:UserInstallation={self.profile.as_uri()}", "--headless", "--norestore",
              "--convert-to", to, "--outdir", str(folder), str(path)],
-            capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
+            capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
         converted = folder / f"{path.stem}.{to}"
         assert run.returncode == 0 and converted.exists(), f"LibreOffice failed on {path.name}: {run.stderr}"
         return converted

@@ -60,7 +60,7 @@ def test_user_mistakes_are_usage_errors_in_one_line(tmp_path, capsys, command, a
 
 def test_usage_error_from_the_installed_command_has_no_traceback(tmp_path):
     run = subprocess.run([sys.executable, "-m", "xlplan", "simulate", str(ELECTRONICS),
-                          "--replications", "-5", "--json"], capture_output=True, text=True, timeout=60)
+                          "--replications", "-5", "--json"], capture_output=True, text=True, timeout=600)
     assert run.returncode == USAGE and "Traceback" not in run.stderr and len(run.stderr.splitlines()) == 1
     assert json.loads(run.stdout)["status"] == "usage error"
 
@@ -149,11 +149,11 @@ def test_help_and_version_do_not_load_the_solver_stack():
     probe = ("import sys, xlplan.frontends.cli as cli\n"
              f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
              "print(','.join(heavy))")
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0 and run.stdout.strip() == "", run.stdout + run.stderr
     for flag in ("--help", "--version"):
         run = subprocess.run([sys.executable, "-X", "importtime", "-m", "xlplan", flag], capture_output=True,
-                             text=True, timeout=60)
+                             text=True, timeout=600)
         assert run.returncode == 0 and run.stdout.startswith("usage: xlplan" if flag == "--help" else "xlplan ")
         imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in run.stderr.splitlines()
                     if line.startswith("import time:")}

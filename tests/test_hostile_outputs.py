@@ -105,13 +105,13 @@ def test_a_folder_where_nothing_can_be_created_is_refused_before_the_work(tmp_pa
 def test_a_fifo_named_like_a_workbook_is_refused_at_once(tmp_path):
     fifo = tmp_path / "book.xlsx"
     os.mkfifo(fifo)
-    run = xlplan("validate", str(fifo), timeout=60)  # before: blocked for good opening it
+    run = xlplan("validate", str(fifo), timeout=600)  # before: blocked for good opening it
     assert_refused(run, FILE_ERROR, "book.xlsx: is a pipe (FIFO), not a workbook file")
 
 
 def test_a_link_to_a_device_is_refused_at_once(tmp_path):
     (tmp_path / "zero.xlsx").symlink_to("/dev/zero")
-    run = xlplan("solve", str(tmp_path / "zero.xlsx"), timeout=60)  # before: read until memory ran out
+    run = xlplan("solve", str(tmp_path / "zero.xlsx"), timeout=600)  # before: read until memory ran out
     assert_refused(run, FILE_ERROR, "zero.xlsx: is a device, not a workbook file")
 
 
@@ -146,7 +146,7 @@ def test_an_oversized_warm_start_is_refused_before_it_is_unpacked(tmp_path):
     huge = hostile.oversized_warm_start(tmp_path)
     assert huge.stat().st_size < 1_000_000
     book = copy_of(FACTORY_PHYSICS, tmp_path)
-    run = xlplan("solve", str(book), "--warm-start", str(huge), timeout=120)
+    run = xlplan("solve", str(book), "--warm-start", str(huge), timeout=600)
     assert run.code == 0, run.err
     assert "it declares more than" in run.out and "the solve started cold" in run.out
     assert run.peak_mb < PEAK_MB, run.peak_mb
@@ -160,12 +160,12 @@ def test_a_file_name_that_is_not_utf8_is_solved_and_shown_with_escapes(tmp_path)
         out.write(FACTORY_PHYSICS.read_bytes())
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}  # a UTF-8 terminal's strict encoder
     done = subprocess.run([sys.executable, "-m", "xlplan", "solve", name], capture_output=True, env=env,
-                          timeout=120)
+                          timeout=600)
     assert done.returncode == 0, done.stderr
     assert b"wrote " + folder + b"/b\\xff-plan.xlsx" in done.stdout
     assert os.path.exists(folder + b"/b\xff-plan.xlsx")
     done = subprocess.run([sys.executable, "-m", "xlplan", "validate", name, "--json"], capture_output=True, env=env,
-                          timeout=120)
+                          timeout=600)
     assert done.returncode == 0 and json.loads(done.stdout)["workbook"].endswith("b\\xff.xlsx")
 
 
