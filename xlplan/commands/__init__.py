@@ -9,6 +9,10 @@ retire, a JSON-ready summary and a few lines for people. Front ends only choose 
 :data:`COMMANDS` is the table they all read: the command line's subcommands, the Start sheet's
 Action cell and its drop-down, the buttons and the xlwings Lite scripts dispatch through it. The
 solver stack is imported inside the commands, so that reading the table (``xlplan --help``) is fast.
+
+The front ends import this package and nothing else of the engine: how a command runs on files
+(:mod:`~xlplan.commands.files`), on an open workbook (:mod:`~xlplan.commands.live`) and in a worksheet
+function (:mod:`~xlplan.commands.worksheet`), and how it ended (:mod:`~xlplan.commands.endings`), are here.
 """
 
 from __future__ import annotations
