@@ -27,24 +27,23 @@ def factory(tmp_path_factory):
 
 def test_sensitivity_answers_what_one_more_unit_is_worth_first_in_the_workbooks_units(factory):
     rows = _rows(factory, "Sensitivity")
-    header = next(i for i, row in enumerate(rows) if row[0] == "One more unit of")
-    detail = next(i for i, row in enumerate(rows) if row[0] == "Limit")
+    header = next(i for i, row in enumerate(rows) if row[2] == "One more is worth")
+    detail = next(i for i, row in enumerate(rows) if row[0] == "Limit" and i > header)
     assert header < detail  # the answer before the list
-    answers = {row[0]: row[1:4] for row in rows[header + 1:detail] if row[0] and row[1] is not None}
+    answers = {row[0]: row[1:6] for row in rows[header + 1:detail] if row[0] and row[2] is not None}
     # the workforce is counted in worker-hours: one more worker-hour, priced per worker-hour
-    workforce = next(k for k in answers if k.startswith("One more worker-hour"))
-    value, unit, valid = answers[workforce]
-    assert unit == "$ / worker-hour" and "one more worker from" not in workforce
-    assert workforce.endswith("in period 1") and value == pytest.approx(15.0)  # its best period
+    where, value, unit, valid, words = answers["workforce"]
+    assert unit == "$ / worker-hour" and words.startswith("one more worker-hour")
+    assert where == "Product, period 1" and value == pytest.approx(15.0)  # its best period
     assert valid == pytest.approx(1_114.285714, rel=1e-6)
-    assert any(k.startswith("One more regular hour") for k in answers)
+    assert {"regular hours", "labour hours"} <= set(answers)
     details = [row for row in rows[detail + 1:] if row[0]]
     assert all(row[6].startswith("one more worker-hour") for row in details if row[0] == "workforce")
 
 
 def test_a_range_of_zero_is_explained_not_shown_as_zero(factory):
     rows = _rows(factory, "Sensitivity")
-    detail = next(i for i, row in enumerate(rows) if row[0] == "Limit")
+    detail = max(i for i, row in enumerate(rows) if row[0] == "Limit")  # the list below the answers
     ends = [v for row in rows[detail + 1:] for v in row[7:9] if v is not None]
     assert NO_ROOM in ends  # the degenerate ranges of periods 9 to 12
     assert not [v for v in ends if isinstance(v, float) and abs(v) < 1e-9]
@@ -57,12 +56,12 @@ def test_compare_names_the_value_of_planning_for_uncertainty_in_words(tmp_path):
     assert main(["compare", str(ELECTRONICS), "-o", str(book), "--replications", "500", "--continuous"]) == OK
     rows = _rows(book, "Compare")
     measures = {row[0]: row[1:4] for row in rows if row[0]}
-    assert measures["Stochastic plan: expected cost"][1] == "RP"
+    assert measures["Stochastic plan: expected cost"][0] == "RP"  # the term beside the words
     gain = measures["Gain from planning for uncertainty"]
-    assert gain[1] == "VSS = EEV - RP"
+    assert gain[0] == "VSS = EEV - RP"
     # electronics' average-demand plan breaks the backorder cap in a scenario: said in the cell, never blank
-    assert gain[0] == "not finite" and "breaks a rule in some scenario" in gain[2]
-    assert measures["Average-demand plan: expected cost"][0] == "not finite"
+    assert gain[1] == "not finite" and "breaks a rule in some scenario" in gain[2]
+    assert measures["Average-demand plan: expected cost"][1] == "not finite"
     terms = {row[0] for row in _rows(book, GLOSSARY)[4:] if row[0]}
     assert {"RP", "EEV", "VSS", "EVPI", "CVaR"} <= terms == {t for t, _ in TERMS}
     assert "Stockout periods (average)" in [c for c in rows[4] if c]

@@ -278,8 +278,8 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     value_rows = _value_rows(value) if value is not None else []
     scenarios = len(comparison.stochastic_problem.scenarios)
     if value is not None:
-        sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
-                                                 Column("Term", GENERAL, 16), Column("Meaning", GENERAL, 14)],
+        sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, 38), Column("Term", GENERAL, 16),
+                                                 Column("Value", MONEY, 14), Column("Meaning", GENERAL, 14)],
                                   value_rows, table_name="xlplanValue", defined_name=STOCHASTIC_VALUE_NAME,
                                   title=f"What planning for uncertainty is worth, over the {scenarios} scenarios of "
                                         "the stochastic plan (terms: Glossary sheet)"))
@@ -370,38 +370,38 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
     eev_words = "" if math.isfinite(value.eev) else f"; {FAILS}"
     if value.exact:
         return [
-            ["Stochastic plan: expected cost", value.recourse, "RP",
+            ["Stochastic plan: expected cost", "RP", value.recourse,
              "the best plan over every scenario at once (the stochastic plan)"],
-            ["Average-demand plan: cost it expects", value.expected_value, "EV",
+            ["Average-demand plan: cost it expects", "EV", value.expected_value,
              "planned for average demand, as if it were certain"],
-            ["Average-demand plan: expected cost", figure(value.eev), "EEV",
+            ["Average-demand plan: expected cost", "EEV", figure(value.eev),
              "that plan facing every scenario" + eev_words],
-            ["Perfect foresight: expected cost", value.wait_and_see, "WS",
+            ["Perfect foresight: expected cost", "WS", value.wait_and_see,
              "had each scenario been known in advance"],
-            ["Gain from planning for uncertainty", figure(value.vss), "VSS = EEV - RP",
+            ["Gain from planning for uncertainty", "VSS = EEV - RP", figure(value.vss),
              "what the stochastic plan saves over the average-demand plan" + eev_words],
-            ["Most perfect forecasts could save", value.evpi, "EVPI = RP - WS",
+            ["Most perfect forecasts could save", "EVPI = RP - WS", value.evpi,
              "what knowing the future would save"],
         ]
 
     ws_low, ws_high = value.wait_and_see_range
     return [
-        ["Stochastic plan: expected cost", value.recourse, "RP",
+        ["Stochastic plan: expected cost", "RP", value.recourse,
          "best plan found (stopped): the stochastic problem's expected cost is at most this"
          if value.recourse_result.status is not SolveStatus.OPTIMAL else
          "the best plan over every scenario at once (the stochastic plan)"],
-        ["Stochastic plan: cost proven at least", finite(value.recourse_bound), "RP best bound",
+        ["Stochastic plan: cost proven at least", "RP best bound", finite(value.recourse_bound),
          "proven: the stochastic problem's optimal expected cost is at least this"],
-        ["Average-demand plan: cost it expects", value.expected_value, "EV",
+        ["Average-demand plan: cost it expects", "EV", value.expected_value,
          "planned for average demand, as if it were certain" + stopped(value.expected_value_result)],
-        ["Average-demand plan: expected cost", figure(value.eev), "EEV", "that plan facing every scenario"
+        ["Average-demand plan: expected cost", "EEV", figure(value.eev), "that plan facing every scenario"
          + (stopped(value.eev_result) if value.eev_result.has_plan else "") + eev_words],
-        ["Perfect foresight: expected cost", value.wait_and_see, "WS", "had each scenario been known in advance"
+        ["Perfect foresight: expected cost", "WS", value.wait_and_see, "had each scenario been known in advance"
          + (f" (a scenario's solve stopped: {range_words((ws_low if math.isfinite(ws_low) else None, ws_high))})"
             if ws_low < ws_high else "")],
-        ["Gain from planning for uncertainty", "", "VSS = EEV - RP",
+        ["Gain from planning for uncertainty", "VSS = EEV - RP", "",
          f"{range_words(value.vss_range)} (a solve was stopped, so only bounds are known)"],
-        ["Most perfect forecasts could save", "", "EVPI = RP - WS",
+        ["Most perfect forecasts could save", "EVPI = RP - WS", "",
          f"{range_words(value.evpi_range)} (a solve was stopped, so only bounds are known)"],
     ]
 

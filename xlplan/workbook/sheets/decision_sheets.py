@@ -52,11 +52,6 @@ def one_more_words(text: str, unit: str, settings: Settings) -> str:
     return text.replace("one more worker", f"one more {singular}") if singular != "worker" else text
 
 
-def _where(product: str | None, period: str | None) -> str:
-    return " ".join(part for part in (f"for {product}" if product else "", f"in period {period}" if period else "")
-                    if part)
-
-
 def answer_rows(sensitivity: Sensitivity, settings: Settings) -> list[list[Any]]:
     """The question first: for each kind of limit, where one more unit is worth the most, what it is worth
     and how far that holds (the expected values, in every scenario at once)."""
@@ -68,9 +63,9 @@ def answer_rows(sensitivity: Sensitivity, settings: Settings) -> list[list[Any]]
             best[p.label] = p
     rows = []
     for p in best.values():
-        words = one_more_words(p.one_more, p.unit, settings)
-        rows.append([f"{words[:1].upper()}{words[1:]} {_where(p.product, p.period)}".strip(), p.value,
-                     unit_words(p.unit, settings), range_end(p.holds_up, p.value)])
+        where = ", ".join(part for part in (p.product, f"period {p.period}" if p.period else None) if part)
+        rows.append([p.label, where or "every period", p.value, unit_words(p.unit, settings),
+                     range_end(p.holds_up, p.value), one_more_words(p.one_more, p.unit, settings)])
     return rows
 
 
@@ -90,8 +85,9 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     answers = answer_rows(sensitivity, settings)
     top = 5
     if answers:
-        summary = Table(top, 1, [Column("One more unit of", GENERAL, 44), Column("Is worth", MONEY, 13),
-                                 Column("Unit", GENERAL, 20), Column("Valid for up to (more units)", DECIMAL, 16)],
+        summary = Table(top, 1, [Column("Limit", GENERAL, 16), Column("Where", GENERAL, 14),
+                                 Column("One more is worth", MONEY, 13), Column("Unit", GENERAL, 20),
+                                 Column("Valid for up to", DECIMAL, 14), Column("One more unit is", GENERAL, 44)],
                         answers, title="What one more unit is worth, where it is worth the most (expected "
                                        "over the scenarios; a negative worth is a cost)")
         sheet.tables.append(summary)

@@ -44,7 +44,7 @@ def glossary_sheet() -> Sheet:
     sheet = Sheet(GLOSSARY, tab_color=OUTPUT_TAB)
     sheet.text(1, 1, "Glossary", "heading")
     sheet.text(2, 1, "The technical terms behind the figures; the other sheets say them in business words.", "note")
-    sheet.tables.append(Table(4, 1, [Column("Term", GENERAL, 30), Column("Meaning", GENERAL, 90)],
+    sheet.tables.append(Table(4, 1, [Column("Term", GENERAL, 38), Column("Meaning", GENERAL, 90)],
                               [list(term) for term in TERMS], table_name="xlplanGlossary",
                               defined_name=GLOSSARY_NAME))
     return sheet

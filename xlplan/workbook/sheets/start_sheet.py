@@ -161,10 +161,10 @@ class Dashboard:
 
     @property
     def currency(self) -> str:
-        unit = str(self._kpi("expected_cost", "Unit") or "").strip()
+        unit = str(self.kpi("expected_cost", "Unit") or "").strip()
         return "" if unit in ("", GENERIC_CURRENCY) else unit
 
-    def _kpi(self, key: str, column: str = "Value") -> Any:
+    def kpi(self, key: str, column: str = "Value") -> Any:
         kpi = self.tables.get(KPI_NAME)
         if kpi is None or "Key" not in kpi:
             return None
@@ -236,18 +236,23 @@ def _plan_block(sheet: Sheet, row: int, d: Dashboard) -> int:
         row = _line(sheet, row, "Inputs", "made for the inputs as they are now" if current else
                     "made for other inputs: the inputs changed since; Solve again for a plan made for them",
                     style="good" if current else "bad")
-    planned = _number(d._kpi("profit_shipped"))
-    if planned is not None:
-        row = _line(sheet, row, "Profit (planned)", planned, MONEY_WHOLE)
-        sheet.text(row - 1, NOTE_COLUMN, "expected over the workbook's scenarios", "note")
-    cost = _number(d._kpi("expected_cost"))
-    if cost is not None:
-        row = _line(sheet, row, "Cost (planned)", cost, MONEY_WHOLE)
-    fill = _number(d._kpi("fill_rate"))
-    if fill is not None:
-        row = _line(sheet, row, "Fill rate (planned)", fill, "0.0%")
-        sheet.text(row - 1, NOTE_COLUMN, "demand met on time, expected over the scenarios", "note")
+    row = _figures(sheet, row, [
+        ("Profit (planned)", d.kpi("profit_shipped"), MONEY_WHOLE, "expected over the workbook's scenarios"),
+        ("Cost (planned)", d.kpi("expected_cost"), MONEY_WHOLE, ""),
+        ("Fill rate (planned)", d.kpi("fill_rate"), "0.0%", "demand met on time, expected over the scenarios")])
     return _this_week(sheet, row + 1, d)
+
+
+def _figures(sheet: Sheet, row: int, figures: Sequence[tuple[str, Any, str, str]]) -> int:
+    """Each figure that has a value: its label, the value in its format, and a note beside it."""
+    for label, value, number_format, note in figures:
+        number = _number(value)
+        if number is None:
+            continue
+        row = _line(sheet, row, label, number, number_format)
+        if note:
+            sheet.text(row - 1, NOTE_COLUMN, note, "note")
+    return row
 
 
 def _this_week(sheet: Sheet, row: int, d: Dashboard) -> int:
@@ -289,18 +294,12 @@ def _simulation_block(sheet: Sheet, row: int, d: Dashboard) -> int:
         of = ("of an earlier plan: Simulate again for the plan in effect" if d.before_plan(run)
               else "of the plan in effect")
         row = _line(sheet, row, "Simulated", f"{_stamp(run)}, {of}", style="bad" if d.before_plan(run) else "value")
+    row = _figures(sheet, row, [
+        ("Profit (simulated)", measures.get("Mean profit"), MONEY_WHOLE, "average over the simulated outcomes"),
+        ("Profit, bad case (P5)", measures.get("Profit P5"), MONEY_WHOLE, "1 outcome in 20 earns less"),
+        ("Fill rate (simulated)", measures.get("On-time fill rate"), "0.0%", "")])
     mean = _number(measures.get("Mean profit"))
-    if mean is not None:
-        row = _line(sheet, row, "Profit (simulated)", mean, MONEY_WHOLE)
-        sheet.text(row - 1, NOTE_COLUMN, "average over the simulated outcomes", "note")
-    p5 = _number(measures.get("Profit P5"))
-    if p5 is not None:
-        row = _line(sheet, row, "Profit, bad case (P5)", p5, MONEY_WHOLE)
-        sheet.text(row - 1, NOTE_COLUMN, "1 outcome in 20 earns less", "note")
-    fill = _number(measures.get("On-time fill rate"))
-    if fill is not None:
-        row = _line(sheet, row, "Fill rate (simulated)", fill, "0.0%")
-    planned = _number(d._kpi("profit_shipped"))
+    planned = _number(d.kpi("profit_shipped"))
     if planned is not None and mean is not None:
         sheet.text(row, 2, difference_line("Scenarios evaluated" in measures), "note")
         row += 1
@@ -328,10 +327,10 @@ def _compare_block(sheet: Sheet, row: int, d: Dashboard) -> int:
         if not best.empty:
             b = best.iloc[0]
             row = _line(sheet, row, "Recommended", f"the {recommended} plan")
-            row = _line(sheet, row, "Its profit (simulated)", _number(b["Mean profit"]), MONEY_WHOLE)
-            sheet.text(row - 1, NOTE_COLUMN, "average over the simulated outcomes", "note")
-            row = _line(sheet, row, "Its bad case (P5)", _number(b["Profit P5"]), MONEY_WHOLE)
-            row = _line(sheet, row, "Its fill rate (simulated)", _number(b["Fill rate"]), "0.0%")
+            row = _figures(sheet, row, [
+                ("Its profit (simulated)", b["Mean profit"], MONEY_WHOLE, "average over the simulated outcomes"),
+                ("Its bad case (P5)", b["Profit P5"], MONEY_WHOLE, ""),
+                ("Its fill rate (simulated)", b["Fill rate"], "0.0%", "")])
             adopted = d.latest("solve", "adopt")
             if not (adopted is not None and str(adopted.get("Command", "")).strip() == "adopt"
                     and run is not None and not d.before_plan(run)):
