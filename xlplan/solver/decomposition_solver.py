@@ -53,7 +53,7 @@ class DecompositionSolver:
         cuts = warm_start if isinstance(warm_start, WarmCuts) else None
         warm = cuts is not None and cuts.fits(program)
         progress.phase("solving by decomposition (L-shaped" + (", from the last solve's cuts)" if warm else ")"))
-        settings: dict[str, Any] = {"gap": options.gap, "time_limit": request.time_left(), "threads": options.threads,
+        settings: dict[str, Any] = {"gap": options.gap, "time_limit": options.time_limit, "threads": options.threads,
                                     "warm_start": cuts, "options": options}
         try:
             if options.mpi is not None:

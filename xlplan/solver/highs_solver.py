@@ -32,9 +32,9 @@ class HighsMatrixSolver:
             model.fix_plan(request.fixed_plan)
         whole, warm_start = request.whole_units, request.warm_start
         if is_large_mip(model, whole):
-            outcome = solve_whole_units(model, request.timed_options())
+            outcome = solve_whole_units(model, request.options)
         else:
-            outcome = solve_matrix_model(model, request.timed_options(), whole_units=whole,
+            outcome = solve_matrix_model(model, request.options, whole_units=whole,
                                          warm_start=warm_start if isinstance(warm_start, WarmBasis) else None)
         plan = recourse = None
         if outcome.x is not None:

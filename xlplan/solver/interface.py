@@ -1,7 +1,7 @@
 """The one interface every solver offers.
 
 A solver takes a :class:`~xlplan.solver.request.SolveRequest`, the solve's choices made once (the problem,
-the formulation, whole units or not, the options, a fixed stage-1 plan, a warm start, the deadline), and
+the formulation, whole units or not, the options, a fixed stage-1 plan, a warm start), and
 returns a :class:`SolverRun`: an honest status on two axes with its bound and gap, the plan and recourse
 by variable name, and timings. ``solve_problem`` does
 the rest the same way for every solver (rounding whole units, explaining infeasibility, the Run log's
@@ -52,8 +52,8 @@ class Solver(Protocol):
         ...
 
     def solve(self, request: SolveRequest) -> SolverRun:
-        """Solve the request's problem as it says (stage 1 pinned to its ``fixed_plan`` when given, by its
-        deadline), starting from its ``warm_start`` when that is of the solver's own kind and fits."""
+        """Solve the request's problem as it says (stage 1 pinned to its ``fixed_plan`` when given), starting
+        from its ``warm_start`` when that is of the solver's own kind and fits."""
         ...
 
 

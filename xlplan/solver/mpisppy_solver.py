@@ -81,7 +81,7 @@ def _launch(request: SolveRequest, folder: Path) -> tuple[int | None, str]:
     the processes' log, shown on stderr as it comes with ``options.log``."""
     problem, options, formulation = request.problem, request.options, request.formulation
     ranks = options.mpi or DEFAULT_RANKS
-    time_limit = request.time_left()
+    time_limit = options.time_limit
     settings = {"ranks": ranks, "max_iterations": MAX_ITERATIONS, "rel_gap": _tolerance(request),
                 "time_limit": time_limit, "threads": options.threads}
     if not request.whole_units:  # mpi-sppy solves the scenario models as they are declared

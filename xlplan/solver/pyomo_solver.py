@@ -95,7 +95,7 @@ def solve_with_pyomo(request: SolveRequest) -> SolverRun:
         _fix(model, problem, formulation, request.fixed_plan)
     if not is_mip:
         pyo.TransformationFactory("core.relax_integer_vars").apply_to(model)
-    options = request.timed_options()
+    options = request.options
     built = time.perf_counter()
 
     results = _run(model, options, is_mip)

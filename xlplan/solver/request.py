@@ -1,13 +1,13 @@
 """A solve's choices, made once and passed down: the :class:`SolveRequest` every solver takes.
 
 Which model (the formulation the settings ask for), whether it is solved in whole units, which solver (by
-the method, the backend and the auto rule), what it starts from, and when it must end are decided here;
-no solver decides any of them again."""
+the method, the backend and the auto rule) and what it starts from are decided here; no solver decides any
+of them again. (The time limit stays the options': it counts from when the solver hands the model to
+HiGHS, as the README says, not from the request.)"""
 
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,8 +32,8 @@ Values = Mapping[str, "np.ndarray"]
 class SolveRequest:
     """A solve's choices, made once: the model (the formulation the settings ask for, unless one is given),
     whether it is solved in whole units, the solver (by the method, the backend and the auto rule), the plan
-    it is pinned to, what an earlier solve left it, and its deadline; what the chosen solver cannot do is
-    refused here, in one sentence."""
+    it is pinned to and what an earlier solve left it; what the chosen solver cannot do is refused here, in
+    one sentence."""
 
     problem: PlanningProblem
     options: SolveOptions
@@ -48,9 +48,6 @@ class SolveRequest:
     warm_start: WarmStart | None = None
     """What an earlier solve left (a basis, or a decomposition's cuts); each solver uses only its own kind,
     and only when it fits."""
-    deadline: float | None = None
-    """``time.perf_counter()`` by which the solve must end (from ``options.time_limit``, counted from the
-    request); None: no limit."""
 
     @classmethod
     def resolve(cls, problem: PlanningProblem, options: SolveOptions | None = None,
@@ -72,17 +69,7 @@ class SolveRequest:
         elif whole and not solver.supports("whole units"):
             raise UnsupportedRequest(f"the {name} method solves continuous plans; for whole units use the "
                                      "extensive form (method 'extensive'), or ask for fractional units")
-        deadline = None if options.time_limit is None else time.perf_counter() + options.time_limit
-        return cls(problem, options, formulation, whole, solver, auto, fixed_plan, warm_start, deadline)
-
-    def time_left(self) -> float | None:
-        """Seconds until the deadline (at least a millisecond, so a limit stays a limit); None: no limit."""
-        return None if self.deadline is None else max(1e-3, self.deadline - time.perf_counter())
-
-    def timed_options(self) -> SolveOptions:
-        """The options with the time left as the time limit, for a HiGHS instance made now."""
-        left = self.time_left()
-        return self.options if left is None else dataclasses.replace(self.options, time_limit=left)
+        return cls(problem, options, formulation, whole, solver, auto, fixed_plan, warm_start)
 
     def priced_by_highs(self, plan: Values | None = None) -> SolveRequest:
         """The same solve handed to HiGHS on the extensive form, with the plan pinned to ``plan`` (default:
