@@ -27,15 +27,15 @@ def factory(tmp_path_factory):
 
 def test_sensitivity_answers_what_one_more_unit_is_worth_first_in_the_workbooks_units(factory):
     rows = _rows(factory, "Sensitivity")
-    header = next(i for i, row in enumerate(rows) if row[2] == "One more is worth")
-    detail = next(i for i, row in enumerate(rows) if row[0] == "Limit" and i > header)
-    assert header < detail  # the answer before the list
-    answers = {row[0]: row[1:6] for row in rows[header + 1:detail] if row[0] and row[2] is not None}
+    header = next(i for i, row in enumerate(rows) if row[0] == "Limit")
+    detail = max(i for i, row in enumerate(rows) if row[0] == "Limit")
+    assert header < detail and "What one more unit is worth" in rows[header - 1][0]  # the answer before the list
+    answers = {row[0]: row for row in rows[header + 1:detail] if row[0] and row[4] is not None}
     # the workforce is counted in worker-hours: one more worker-hour, priced per worker-hour
-    where, value, unit, valid, words = answers["workforce"]
+    _, product, period, scenario, value, unit, words, _, valid = answers["workforce"]
     assert unit == "$ / worker-hour" and words.startswith("one more worker-hour")
-    assert where == "Product, period 1" and value == pytest.approx(15.0)  # its best period
-    assert valid == pytest.approx(1_114.285714, rel=1e-6)
+    assert (product, period, scenario) == ("Product", "1", "expected") and value == pytest.approx(15.0)  # its best
+    assert valid == pytest.approx(1_114.285714, rel=1e-6)  # valid for up to this many more
     assert {"regular hours", "labour hours"} <= set(answers)
     details = [row for row in rows[detail + 1:] if row[0]]
     assert all(row[6].startswith("one more worker-hour") for row in details if row[0] == "workforce")

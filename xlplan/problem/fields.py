@@ -143,14 +143,14 @@ SETTING_FIELDS: tuple[Field, ...] = (
           "Yes: demand that cannot be met (or owed beyond the backorder limit) may be lost, at the lost "
           "sale cost. No: all demand must be met, from stock or as backorders.", default=False, kind="flag"),
     Field("integer_units", "Whole units", "yes / no",
-          "Yes: production, inventories and backorders are whole numbers (a MIP). "
-          "No: they may be fractional (an LP, faster).", default=False, kind="flag"),
-    Field("risk_weight", "Risk weight", "lambda",
-          "The plan minimises expected cost + this weight x CVaR of cost (the mean cost of the worst "
-          "1 - risk level share of scenarios). 0: the risk-neutral plan, expected cost only.", default=0.0,
+          "Yes: production, inventories and backorders are whole numbers (slower to solve). "
+          "No: they may be fractional (faster).", default=False, kind="flag"),
+    Field("risk_weight", "Risk weight", "weight",
+          "The plan minimises expected cost + this weight x the mean cost of its worst scenarios (the worst "
+          "1 - risk level share of them; CVaR in the Glossary). 0: expected cost only.", default=0.0,
           maximum=1_000.0, optional_row=True),
-    Field("risk_level", "Risk level", "alpha, fraction",
-          "The level of the CVaR the risk weight prices: 0.9 means the mean cost of the worst 10% of "
+    Field("risk_level", "Risk level", "fraction",
+          "Which worst scenarios the risk weight prices: 0.9 means the mean cost of the worst 10% of "
           "scenarios.", default=0.9, kind="fraction", maximum=0.9999, optional_row=True),
     Field("calm_tolerance", "Calm plan tolerance", "fraction of expected cost",
           "A calm plan: after the optimal solve, a second solve picks, among plans whose expected cost is within "

@@ -52,21 +52,29 @@ def one_more_words(text: str, unit: str, settings: Settings) -> str:
     return text.replace("one more worker", f"one more {singular}") if singular != "worker" else text
 
 
+def _row(p: Any, settings: Settings) -> list[Any]:
+    return [p.label, _blank(p.product), _blank(p.period), p.scenario, p.value, unit_words(p.unit, settings),
+            one_more_words(p.one_more, p.unit, settings), range_end(p.holds_down, p.value),
+            range_end(p.holds_up, p.value)]
+
+
+def _columns() -> list[Column]:
+    return [Column("Limit", GENERAL, 16), Column("Product", GENERAL, 10), Column("Period", GENERAL, 9),
+            Column("Scenario", GENERAL, 11), Column("Value", MONEY, 13), Column("Unit", GENERAL, 20),
+            Column("One more unit is", GENERAL, 44), Column("Holds for a decrease of", DECIMAL, 14),
+            Column("Holds for an increase of", DECIMAL, 14)]
+
+
 def answer_rows(sensitivity: Sensitivity, settings: Settings) -> list[list[Any]]:
     """The question first: for each kind of limit, where one more unit is worth the most, what it is worth
-    and how far that holds (the expected values, in every scenario at once)."""
+    and how far that holds (the expected values, in every scenario at once), as the full list's rows."""
     best: dict[str, Any] = {}
     for p in sensitivity.prices:
         if p.scenario != EXPECTED or p.label == DEMAND.label:
             continue
         if p.label not in best or p.value > best[p.label].value:
             best[p.label] = p
-    rows = []
-    for p in best.values():
-        where = ", ".join(part for part in (p.product, f"period {p.period}" if p.period else None) if part)
-        rows.append([p.label, where or "every period", p.value, unit_words(p.unit, settings),
-                     range_end(p.holds_up, p.value), one_more_words(p.one_more, p.unit, settings)])
-    return rows
+    return [_row(p, settings) for p in best.values()]
 
 
 def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Settings | None = None,
@@ -85,11 +93,8 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     answers = answer_rows(sensitivity, settings)
     top = 5
     if answers:
-        summary = Table(top, 1, [Column("Limit", GENERAL, 16), Column("Where", GENERAL, 14),
-                                 Column("One more is worth", MONEY, 13), Column("Unit", GENERAL, 20),
-                                 Column("Valid for up to", DECIMAL, 14), Column("One more unit is", GENERAL, 44)],
-                        answers, title="What one more unit is worth, where it is worth the most (expected "
-                                       "over the scenarios; a negative worth is a cost)")
+        summary = Table(top, 1, _columns(), answers, title="What one more unit is worth, where it is worth the "
+                                                            "most (expected over the scenarios; negative: a cost)")
         sheet.tables.append(summary)
         top = summary.bottom + 3
     notes = ["Below, every limit: the expected cost one more unit saves. Demand: the expected cost one more unit "
@@ -104,16 +109,9 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     for i, note in enumerate(notes):
         sheet.text(top + i, 1, note, "note")
     top += len(notes) + 1
-    rows: list[list[Any]] = [[p.label, _blank(p.product), _blank(p.period), p.scenario, p.value,
-                              unit_words(p.unit, settings), one_more_words(p.one_more, p.unit, settings),
-                              range_end(p.holds_down, p.value), range_end(p.holds_up, p.value)]
-                             for p in sorted(sensitivity.prices, key=lambda p: p.scenario != EXPECTED)]
-    sheet.tables.append(Table(top, 1, [
-        Column("Limit", GENERAL, 16), Column("Product", GENERAL, 10), Column("Period", GENERAL, 9),
-        Column("Scenario", GENERAL, 11), Column("Value", MONEY, 13), Column("Unit", GENERAL, 20),
-        Column("One more unit is", GENERAL, 44), Column("Holds for a decrease of", DECIMAL, 14),
-        Column("Holds for an increase of", DECIMAL, 14)], rows, table_name="xlplanShadowPrices",
-        defined_name=SHADOW_PRICES_NAME, title="Every binding limit"))
+    rows = [_row(p, settings) for p in sorted(sensitivity.prices, key=lambda p: p.scenario != EXPECTED)]
+    sheet.tables.append(Table(top, 1, _columns(), rows, table_name="xlplanShadowPrices",
+                              defined_name=SHADOW_PRICES_NAME, title="Every binding limit"))
     sheet.freeze = f"A{top + 1}"
     sheet.repeat_rows = (top, top)  # a long list prints its header on every page
     return sheet
