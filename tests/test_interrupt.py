@@ -118,3 +118,55 @@ def test_killed_runs_leave_the_old_or_the_new_workbook(tmp_path, sig):
             leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
             assert leftovers == []
     assert "old" in outcomes  # the runs were interrupted
+
+
+def _large_lp(highs_class):
+    """A transportation LP of 150 x 150 lanes: long enough that it is still being solved a moment after
+    it starts."""
+    import numpy as np
+
+    from xlplan.solver.highs_api import highspy
+
+    rng = np.random.default_rng(7)
+    sources = sinks = 150
+    highs = highs_class()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = sources * sinks, sources + sinks
+    lp.col_cost_ = rng.uniform(1, 100, sources * sinks)
+    lp.col_lower_, lp.col_upper_ = np.zeros(sources * sinks), np.full(sources * sinks, highspy.kHighsInf)
+    supply = rng.uniform(50, 100, sources)
+    demand = np.full(sinks, supply.sum() / sinks * 0.999)
+    lp.row_lower_ = np.concatenate([np.full(sources, -highspy.kHighsInf), demand])
+    lp.row_upper_ = np.concatenate([supply, np.full(sinks, highspy.kHighsInf)])
+    starts, index = [], []
+    for lane in range(sources * sinks):
+        starts.append(len(index))
+        index += [lane // sinks, sources + lane % sinks]
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.array([*starts, len(index)], dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(len(index))
+    highs.passModel(lp)
+    return highs
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="the window exists where signals can be held")
+def test_ctrl_c_while_highs_starts_its_solve_thread_cancels_the_solve():
+    """highspy solves on a thread of its own; a Ctrl+C pressed while that thread starts used to escape
+    before highspy waited for it, and the process died in C++ with HiGHS still running. The press now
+    cancels the solve like any other: the call returns, the solve has stopped, nothing escapes."""
+    from xlplan.solver.highs_adapter import run
+    from xlplan.solver.highs_api import highspy
+
+    class PressedAsItStarts(highspy.Highs):
+        def startSolve(self):
+            thread = super().startSolve()
+            os.kill(os.getpid(), signal.SIGINT)  # the press lands before highspy waits for its thread
+            return thread
+
+    highs = _large_lp(PressedAsItStarts)
+    run(highs)  # before the fix: KeyboardInterrupt escaped here with HiGHS still solving
+    assert not highs.is_solver_running()
+    assert highs.getModelStatus() in (highspy.HighsModelStatus.kInterrupt, highspy.HighsModelStatus.kOptimal)

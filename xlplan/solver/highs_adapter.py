@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import signal
 import sys
 import threading
 import weakref
@@ -206,15 +207,43 @@ def run(highs: highspy.Highs, *, is_mip: bool = False) -> list[progress.Bounds]:
     try:
         if is_mip:
             with _Deadline(highs):
-                highs.solve()
+                _solve(highs)
         else:
-            highs.solve()
+            _solve(highs)
     finally:
         highs.cbMipImprovingSolution.unsubscribe(improved)
         highs.cbMipLogging.unsubscribe(logged)
         if not highs.HandleKeyboardInterrupt:  # highspy ran it on this thread (on its own, it resets itself)
             release_threads()
     return history
+
+
+def _solve(highs: highspy.Highs) -> None:
+    """``highs.solve()``, without highspy's window where Ctrl+C kills the process.
+
+    highspy solves on a thread of its own and waits for it, cancelling on Ctrl+C; but a Ctrl+C that came
+    while that thread was being started escaped before the wait, the interpreter exited with HiGHS still
+    running on the thread, and C++ aborted the process ("terminate called without an active exception").
+    Here a press while the thread starts is held, then handed to the handler that was in place (a front
+    end's records it) and cancels the solve like any other press."""
+    if not highs.HandleKeyboardInterrupt:  # solved on this thread: nothing runs on after an interrupt
+        highs.solve()
+        return
+    presses: list[int] = []
+    handler = signal.signal(signal.SIGINT, lambda signum, frame: presses.append(signum))
+    try:
+        solving = highs.startSolve()
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    if presses:
+        try:
+            if callable(handler):
+                handler(signal.SIGINT, None)
+            elif handler == signal.SIG_DFL:
+                raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            highs.cancelSolve()
+    highs.joinSolve(solving)
 
 
 def read_outcome(highs: highspy.Highs, is_mip: bool) -> SolverOutcome:
