@@ -151,14 +151,14 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
     cost_chart = Chart("Expected cost against CVaR", f"J{TOP - 1}", table.column_range(FRONTIER, 2),
                        [Series("Plans, by risk weight", table.column_range(FRONTIER, 1))], kind="scatter",
                        x_title=f"CVaR {level:.0%} of cost", y_title="Expected cost", x_format=MONEY_WHOLE,
-                       y_format=MONEY_WHOLE, width_cm=13.5, height_cm=8)
+                       y_format=MONEY_WHOLE, width_cm=10, height_cm=7)
     sheet.charts.append(cost_chart.scaled_to(p.expected_cost for p in frontier.points)
                         .scaled_to((p.cvar for p in frontier.points), axis="x"))
     profit_chart = Chart("Simulated profit by risk weight", f"J{TOP + 16}", table.column_range(FRONTIER, 0),
                          [Series("Mean profit", table.column_range(FRONTIER, 3)),
                           Series("Profit P5", table.column_range(FRONTIER, 4))], kind="scatter",
                          x_title="Risk weight", y_title="Profit", x_format="0.0#", y_format=MONEY_WHOLE,
-                         width_cm=13.5, height_cm=8)
+                         width_cm=10, height_cm=7)
     sheet.charts.append(profit_chart.scaled_to(v for p in frontier.points for v in (p.mean_profit, p.profit_p5))
                         .scaled_to((p.weight for p in frontier.points), axis="x"))
     return sheet

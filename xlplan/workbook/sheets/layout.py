@@ -576,8 +576,13 @@ def print_setup(sheet: Sheet) -> PrintSetup:
             page_top, long_until = top, 0
             continue
         while y(top) >= y(page_top) + page_px:
-            page_top = max(page_top + 1, row_at(y(page_top) + page_px, page_top, top))
-        if y(top) + height > y(page_top) + page_px and top > page_top:
+            # the page ends about here; a printer that fits a row more would cut the block below in two,
+            # so the page ends here for certain (a row early: the last may not fit whole)
+            page_top = max(page_top + 1, row_at(y(page_top) + page_px, page_top, top) - 1)
+            breaks.append(page_top)
+        # a block that would be cut starts the next page, unless it starts near this page's top (a break
+        # there would leave a page of a few rows, and a block nearly a page tall is cut anyway)
+        if y(top) + height > y(page_top) + page_px and y(top) - y(page_top) > page_px / 4:
             breaks.append(top)
             page_top = top
     return PrintSetup(landscape, scale, repeat, columns, tuple(breaks), tuple(sorted(set(column_breaks))))
@@ -657,7 +662,7 @@ def _charts_on_the_page(sheet: Sheet) -> list[Chart]:
         if used and start(column) + chart_chars(column, chart.width_cm, widths) > page:
             row, used, tallest, column = row + tallest + 1, 0.0, 0, 1
         placed.append(replace(chart, anchor=cell_address(row, column)))
-        used = start(column) + chart_chars(column, chart.width_cm, widths) + 1
+        used = start(column) + chart_chars(column, chart.width_cm, widths)  # the next may start where it ends
         tallest = max(tallest, math.ceil(chart.height_cm * CM_TO_PX / ROW_PX))
     return placed
 

@@ -100,7 +100,9 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
         described.append(["Buffer search", study.buffer.message])
     sheet.tables.append(Table(settings_top, 1, [Column("Setting", GENERAL, 26), Column("Value", GENERAL, 16)],
                               described, table_name="xlplanRollingSettings", defined_name=ROLLING_SETTINGS_NAME,
-                              title="Settings used"))
+                              title="Settings used",  # counts without decimals, a seed as it is typed
+                              cell_formats={(i, 1): "0" if name == "Seed" else "#,##0"
+                                            for i, (name, value) in enumerate(described) if isinstance(value, int)}))
     anchor = get_column_letter(len(columns) + 2)
     sheet.charts.append(Chart("Mean profit by policy", f"{anchor}{top - 1}", policies.column_range(ROLLING, 0),
                               [Series("Re-planned", policies.column_range(ROLLING, 1)),
