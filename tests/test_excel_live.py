@@ -162,7 +162,7 @@ def test_run_button_solves_and_reports_in_the_status_cell():
     message, cells, _ = _click(MACRO, "Start", "Solve")
     assert message.startswith("xlplan.xlsm: optimal; expected cost 564,471.50")
     assert cells["Start"][STATUS_AT] == f"Solve: {message}"
-    assert list(cells)[-6:] == list(OUTPUT_SHEETS)
+    assert list(cells)[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
     assert cells["KPI"][(6, 1)] == "Expected cost"
 
 
@@ -171,7 +171,7 @@ def test_solving_again_replaces_xlplans_sheets_and_extends_the_run_log(tmp_path)
     assert cli(["solve", str(MACRO), "-o", str(solved)]) == 0
     message, cells, actions = _click(solved, "Start", "Solve")
     assert message.startswith("xlplan.xlsm: optimal; expected cost 564,471.50")
-    assert list(cells)[-6:] == list(OUTPUT_SHEETS) and len(cells) == 8 + 6
+    assert list(cells)[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS) and len(cells) == 8 + len(OUTPUT_SHEETS)
     assert [a["args"] for a in actions if a["func"] == "setSheetName"] == [[s] for s in OUTPUT_SHEETS]
     runs = cells["Run log"]
     assert sum(1 for (row, column), value in runs.items() if column == 2 and value == "solve") == 2
@@ -246,7 +246,7 @@ def test_lite_scripts_are_bound_to_the_lite_workbooks_buttons():
 def test_lite_run_script_solves_like_the_desktop_button():
     cells = _run_script(LITE, "Start", "run_xlplan")
     assert cells["Start"][STATUS_AT].startswith("Solve: xlplan_lite.xlsx: optimal; expected cost 564,471.50")
-    assert list(cells)[-6:] == list(OUTPUT_SHEETS)
+    assert list(cells)[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
 
 
 def test_lite_check_inputs_script_validates():

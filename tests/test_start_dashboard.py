@@ -59,7 +59,7 @@ def test_after_a_solve_start_shows_the_plan_this_week_and_links_only_the_sheets_
     assert _beside(cells, "Cost (planned)") == pytest.approx(564_471.50)
     assert "This week: period 1" in cells.values()
     assert {"Make (units)", "Hire (workers)", "Fire (workers)", "Overtime hours"} <= set(cells.values())
-    assert _links(solved) == ["Plan", "Recourse", "Costs", "KPI", "Sensitivity", "Run log"]
+    assert _links(solved) == ["Plan", "Recourse", "Recourse detail", "Costs", "KPI", "Sensitivity", "Run log"]
     assert str(_beside(cells, "Simulation")).startswith("none yet")  # no link to a sheet not written yet
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
@@ -23,6 +23,7 @@ from lxml import etree
 from openpyxl.utils import range_boundaries
 
 from xlplan.workbook.read import sheet_scan
+from xlplan.workbook.read.sheet_scan import SheetFacts
 from xlplan.workbook.write.files import WorkbookFileError
 
 MAX_PARTS = 10_000
@@ -62,21 +63,6 @@ class TablePart:
     bounds: tuple[int, int, int, int]
     """(min_col, min_row, max_col, max_row), totals row excluded."""
     columns: tuple[str, ...]
-
-
-@dataclass
-class SheetFacts:
-    """What one pass over a worksheet part found: the last used row and column, and merged cells."""
-
-    max_row: int = 0
-    max_column: int = 0
-    merged: list[str] = field(default_factory=list)
-    exact: bool = True
-    """False when a cell has no reference (allowed, rare): the extent is then unknown."""
-    styles: set[str] = field(default_factory=set)
-    """The style (xf) numbers of the cells with content: whether any reads as a date."""
-    formulas: bool = True
-    """False when no cell of the sheet can hold a formula (known only from ``sheet_scan``)."""
 
 
 class CheckedPackage:

@@ -13,18 +13,30 @@ streaming pass, which decides and words every refusal, so messages are the same 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import TYPE_CHECKING
 from xml.parsers import expat
 
 from openpyxl.utils import column_index_from_string
 
-if TYPE_CHECKING:
-    from xlplan.workbook.read.package_scan import SheetFacts
-
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 UP_TO_BYTES = 96 * 2**20
 """The largest part scanned whole in memory (a larger one is streamed: it bounds memory, not time)."""
+
+@dataclass
+class SheetFacts:
+    """What one pass over a worksheet part found: the last used row and column, and merged cells."""
+
+    max_row: int = 0
+    max_column: int = 0
+    merged: list[str] = field(default_factory=list)
+    exact: bool = True
+    """False when a cell has no reference (allowed, rare): the extent is then unknown."""
+    styles: set[str] = field(default_factory=set)
+    """The style (xf) numbers of the cells with content: whether any reads as a date."""
+    formulas: bool = True
+    """False when no cell of the sheet can hold a formula (known only from ``sheet_scan``)."""
+
 
 _DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
 _OTHER_CELL_TAGS = re.compile(rb"<c[\t\r\n/>]")  # cell start tags other than the usual "<c "
@@ -74,4 +86,4 @@ def scanned_facts(data: bytes, facts: SheetFacts) -> bool:
     return True
 
 
-__all__ = ["UP_TO_BYTES", "scanned_facts"]
+__all__ = ["UP_TO_BYTES", "SheetFacts", "scanned_facts"]

@@ -46,6 +46,7 @@ from xlplan.workbook.read.layout_source import LayoutSource
 from xlplan.workbook.read.outputs import read_output_tables
 from xlplan.workbook.sheets.glossary import GLOSSARY_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Button, Sheet
+from xlplan.workbook.sheets.recourse_sheet import RECOURSE, RECOURSE_DETAIL
 from xlplan.workbook.sheets.units import GENERIC_CURRENCY, in_currency
 
 START = "Start"
@@ -64,6 +65,8 @@ SHEET_NAMES = (("Plan", PLAN.name), ("Recourse", RECOURSE_SUMMARY_NAME), ("Costs
                ("Compare", STRATEGIES_NAME), ("Frontier", FRONTIER_NAME), ("Rolling", ROLLING_POLICIES_NAME),
                ("Plans", CANDIDATES.name), ("Glossary", GLOSSARY_NAME), ("Run log", RUNS_NAME))
 """Each output sheet the dashboard links to, in tab order, by the named table that marks it."""
+COMPANIONS = {RECOURSE: (RECOURSE_DETAIL,)}
+"""Sheets always written and removed with another, linked when it is (their tables are not read to know)."""
 SHEET_OF = {name: sheet for sheet, name in SHEET_NAMES} | {THIS_WEEK_NAME: "Plan"}
 """The sheet of each table the dashboard reads."""
 COMMAND_LINE = "2. Solve: run   xlplan solve THIS.xlsx -o plan.xlsx   in a terminal (or use xlplan.xlsm's buttons)."
@@ -420,5 +423,6 @@ def rebuilt_start(source: WorkbookSource, sheets: Iterable[Sheet], retire: Itera
     new = read_output_tables(LayoutSource(sheets, _NoWorkbook()), SHEET_OF)
     old = read_output_tables(source, [name for name, sheet in SHEET_OF.items() if sheet not in written | gone])
     tables = {**old, **new}
-    present = tuple(sheet for sheet, name in SHEET_NAMES if name in tables or sheet in written)
+    present = tuple(linked for sheet, name in SHEET_NAMES if name in tables or sheet in written
+                    for linked in (sheet, *COMPANIONS.get(sheet, ())))
     return start_sheet(text, Dashboard(tables, present, fingerprint), actions)
