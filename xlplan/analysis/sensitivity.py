@@ -35,6 +35,7 @@ from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 from xlplan.solver.compile import MatrixModel, compile_extensive_form, compile_two_stage
 from xlplan.solver.highs_adapter import new_highs, pass_model, run
 from xlplan.solver.highs_api import highspy
+from xlplan.solver.request import keeps_whole_units
 
 EXPECTED = "expected"
 """The scenario column of a price that holds over every scenario at once."""
@@ -207,7 +208,7 @@ def shadow_prices(problem: PlanningProblem, plan: Mapping[str, np.ndarray] | Non
     options = options or SolveOptions()
     formulation = formulation or formulation_for(problem.settings)
     model = compile_extensive_form(problem, formulation)
-    whole = problem.settings.integer_units and bool(model.integer.any()) and not options.relax_integrality
+    whole = keeps_whole_units(problem, options) and bool(model.integer.any())
     basis = "LP"
     if whole:
         if plan is None:

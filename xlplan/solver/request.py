@@ -28,6 +28,12 @@ Values = Mapping[str, "np.ndarray"]
 """Decision values by variable name (a plan: shaped like the variable's index)."""
 
 
+def keeps_whole_units(problem: PlanningProblem, options: SolveOptions) -> bool:
+    """Whether whole-unit variables stay whole (a MIP): the problem asks for them and the options do not
+    relax them. The one place this is decided: a request, and the pricing of a solved plan, ask here."""
+    return problem.settings.integer_units and not options.relax_integrality
+
+
 @dataclass(frozen=True)
 class SolveRequest:
     """A solve's choices, made once: the model (the formulation the settings ask for, unless one is given),
@@ -58,7 +64,7 @@ class SolveRequest:
         fixed (``fixed_plan``: only the recourse is solved, which every solver hands to HiGHS whole)."""
         options = options or SolveOptions()
         formulation = formulation or formulation_for(problem.settings)
-        whole = problem.settings.integer_units and not options.relax_integrality
+        whole = keeps_whole_units(problem, options)
         name, auto = _chosen(problem, options, formulation, whole)
         solver = SOLVERS[name]
         if fixed_plan is not None:
