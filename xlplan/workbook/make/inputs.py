@@ -68,14 +68,20 @@ def input_sheets(problem: PlanningProblem) -> list[Sheet]:
     )
     settings = _input_sheet(
         SETTINGS, NAMED_VALUE_COLUMNS, _named_value_rows(p.settings, SETTING_FIELDS), ["", "", "", ""],
-        "Blank means no limit where the description says so.", "A5",
+        "Blank means no limit where the description says so.", "A5", cell_formats=_format_per_setting(SETTING_FIELDS),
         flag_columns=(1,), flag_rows=tuple(i for i, f in enumerate(SETTING_FIELDS) if f.kind == "flag"),
     )
     return [products, costs, demand, scenarios, settings]
 
 
-NAMED_VALUE_COLUMNS = [Column("Setting", GENERAL, 32), Column("Value", GENERAL, 12), Column("Unit", GENERAL, 24),
-                       Column("Description", GENERAL, 90)]
+NAMED_VALUE_COLUMNS = [Column("Setting", GENERAL, 32), Column("Value", GENERAL, 12),
+                       Column("Unit", GENERAL, 24, wrap=True), Column("Description", GENERAL, 90)]
+
+
+def _format_per_setting(fields: tuple[Field, ...]) -> dict[tuple[int, int], str]:
+    """Each setting's value shown at its own precision: one row's 100,000 replications must not round
+    another row's 0.95 fill rate to 1."""
+    return {(i, 1): GENERAL for i in range(len(fields))}
 
 
 def _named_value_rows(values: Any, fields: tuple[Field, ...]) -> list[list[Any]]:
@@ -99,7 +105,8 @@ def uncertainty_sheet(problem: PlanningProblem, uncertainty: Uncertainty) -> She
     columns = [*NAMED_VALUE_COLUMNS[:-1], Column("Description", GENERAL, 60, wrap=True)]
     sheet = _input_sheet(
         SIMULATION, columns, _named_value_rows(uncertainty.settings, SIMULATION_FIELDS),
-        ["", "", "", ""], "Used by xlplan simulate and xlplan compare.", "A5")
+        ["", "", "", ""], "Used by xlplan simulate and xlplan compare.", "A5",
+        cell_formats=_format_per_setting(SIMULATION_FIELDS))
     top = HEADER_ROW + len(SIMULATION_FIELDS) + 4
     sheet.text(top - 2, 1, f"{NOISE.meaning} Named range: {NOISE.name}.", "note")
     for j, unit in enumerate(["label", *(f.unit for f in NOISE_FIELDS)]):

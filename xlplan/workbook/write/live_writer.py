@@ -196,7 +196,8 @@ class LiveWriter:
         for j in (*table.right_headers, *table.indented):  # Excel's own alignment; other engines keep theirs
             cells = ws.range((table.top, table.left + j), (max(table.bottom, table.top), table.left + j))
             if j in table.right_headers:
-                _try(lambda cells=cells: setattr(cells[0].api, "HorizontalAlignment", RIGHT))
+                # the whole column: a word among its numbers ("no end") sits under the header, as they do
+                _try(lambda cells=cells: setattr(cells.api, "HorizontalAlignment", RIGHT))
             else:
                 _try(lambda cells=cells: setattr(cells.api, "IndentLevel", 1))
         for j, column in enumerate(table.columns):

@@ -104,7 +104,10 @@ def _table(book: Workbook, ws: Worksheet, sheet_name: str, table: Table, formats
     for i, row in enumerate(table.rows):  # rows as tall as their wrapped text: the sheet's heights (presented)
         for j, value in enumerate(row):
             number_format = table.cell_formats.get((i, j), table.columns[j].number_format)
-            style = ("wrapped" if table.columns[j].wrap else "cell") + (" indent" if j in table.indented else "")
+            style = ("wrapped" if table.columns[j].wrap else "cell") + (
+                " indent" if j in table.indented else
+                # a word in a column of numbers ("no end") sits under the header, as they do
+                " right" if j in table.right_headers and isinstance(value, str) else "")
             _write(ws, top + 1 + i, left + j, value, formats(style, number_format))
     if table.defined_name:  # a plain range, which every engine reads; readers follow the table as it grows
         book.define_name(table.defined_name, f"={quote_sheet(sheet_name)}!{table.ref_absolute()}")
