@@ -15,6 +15,7 @@ import pytest
 from tests import hostile
 from tests.workbooks import digest, folder_state
 from xlplan.frontends.cli import main
+from xlplan.workbook.contract import START_NAME
 
 FILE_ERROR, INVALID = 6, 3
 PEAK_MB = 500
@@ -225,17 +226,22 @@ def test_a_backup_path_that_is_a_folder_is_refused_and_nothing_is_left_behind(tm
 
 def test_a_large_planners_sheet_is_copied_through_in_bounded_memory(tmp_path):
     """A planner's own sheet of about 70 MB (a legitimate one, compressing some 10 times) beside the inputs: solve
-    reads only the inputs and copies the big part through without holding it."""
+    reads only the inputs and copies the big part through without holding it. The sheet is the first one, the
+    Start sheet made the planner's: without the name that marks xlplan's dashboard, xlplan neither reads nor
+    redraws it."""
     book = hostile.rezipped(tmp_path, "big.xlsx", {})
     row = b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d" t="inlineStr"><is><t>note %d</t></is></c></row>'
     info = hostile.zipfile.ZipInfo("xl/worksheets/sheet1.xml")
     info.compress_type = hostile.zipfile.ZIP_DEFLATED
     with hostile.zipfile.ZipFile(book) as original:
         parts = {i.filename: original.read(i) for i in original.infolist() if i.filename != info.filename}
+    dashboard = f'<definedName name="{START_NAME}">Start!$A$1:$C$7</definedName>'.encode()
+    assert dashboard in parts["xl/workbook.xml"]
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(dashboard, b"")
     with hostile.zipfile.ZipFile(book, "w", hostile.zipfile.ZIP_DEFLATED) as out:
         for name, content in parts.items():
             out.writestr(name, content)
-        with out.open(info, "w") as stream:  # the Start sheet, made huge
+        with out.open(info, "w") as stream:  # the Start sheet, made huge and the planner's
             stream.write(hostile.SHEET)
             for r in range(1, 700_000):
                 stream.write(row % (r, r, r * 7919 % 1000003, r, r))
