@@ -54,7 +54,7 @@ def _before_xlplan(code: int, err: bytes) -> bool:
     return code == -signal.SIGINT or (code == 1 and "init_import_site" in text)
 
 
-@pytest.mark.parametrize("reached", ["xlplan.frontends", "xlplan.progress", "xlplan.commands"])
+@pytest.mark.parametrize("reached", ["xlplan.frontends", "xlplan.progress", "xlplan.commands", "xlplan.frontends.cli"])
 def test_ctrl_c_at_any_moment_of_a_cold_start_exits_130(tmp_path, reached):
     """A press while Python is still loading xlplan (a cold start: every module compiled afresh) ends the
     run with 130 and the file as it was, like a press during the solve. The press comes when Python's

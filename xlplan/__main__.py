@@ -14,9 +14,12 @@ INTERRUPTED = 130
 def entry_point() -> None:
     try:
         from xlplan.frontends.cli import entry_point as command_line
+
+        # called inside the guard too: a press as the call begins, before the command line's own handler is
+        # in place, would otherwise end Python with a traceback (and the exit of a signal, not 130)
+        command_line()
     except KeyboardInterrupt:
         _interrupted()
-    command_line()
 
 
 def _interrupted() -> None:
