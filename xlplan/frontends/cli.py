@@ -445,6 +445,8 @@ class _Reporter:
         self.as_json = as_json
         self.emitted = False
         """The JSON was printed whole."""
+        self.ended = False
+        """The command's ending (its result, or the line of a press) was said."""
 
     @contextlib.contextmanager
     def status(self, text: str) -> Iterator[None]:
@@ -621,14 +623,15 @@ def _failure(args: argparse.Namespace, error: BaseException) -> tuple[int, dict[
                           figures=figures), line
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, reporter: _Reporter | None = None) -> int:
     """Run the command line; returns the exit code.
 
     Ctrl+C is handled from the first line to the last: while the arguments are read, while the command
     runs, and while its result is printed, a press ends the run with exit 130 (and no file changed
-    unless the new one was already in place, whole)."""
+    unless the new one was already in place, whole). ``reporter`` is the caller's when the caller must
+    know, after a press that escaped, whether the ending was already said (see :func:`entry_point`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    reporter = _Reporter("--json" in argv)
+    reporter = reporter or _Reporter("--json" in argv)
     ctrl_c = _CtrlC()
     with ctrl_c:
         try:
@@ -636,12 +639,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             if payload is not None:
                 reporter.emit(payload)
         except KeyboardInterrupt:  # pressed while reading the arguments or printing the result
-            reporter.problem("xlplan: interrupted" if reporter.emitted else "xlplan: interrupted; no file was changed")
-            if reporter.as_json and not reporter.emitted:
-                reporter.emit(envelope(_command_named(argv), ERROR_STATUS[INTERRUPTED], INTERRUPTED,
-                                       figures={"message": "interrupted; no file was changed"}))
+            _say_interrupted(reporter, argv)
             code = INTERRUPTED
+        reporter.ended = True
     return INTERRUPTED if ctrl_c.pressed else code
+
+
+def _say_interrupted(reporter: _Reporter, argv: Sequence[str]) -> None:
+    """The line (and with --json the JSON, unless it was printed whole) of a press outside a command's run."""
+    reporter.problem("xlplan: interrupted" if reporter.emitted else "xlplan: interrupted; no file was changed")
+    if reporter.as_json and not reporter.emitted:
+        reporter.emit(envelope(_command_named(argv), ERROR_STATUS[INTERRUPTED], INTERRUPTED,
+                               figures={"message": "interrupted; no file was changed"}))
 
 
 def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any] | None]:
@@ -683,9 +692,15 @@ def _parsed_and_run(argv: list[str], reporter: _Reporter, ctrl_c: _CtrlC) -> tup
 
 def entry_point() -> None:
     """The ``xlplan`` command (see ``xlplan/__main__.py``, which reaches it with Ctrl+C already handled)."""
+    argv = sys.argv[1:]
+    reporter = _Reporter("--json" in argv)
     try:
-        code = main()
-    except KeyboardInterrupt:  # pressed as main handed back its code, after its own handler was removed
+        code = main(argv, reporter)
+    except KeyboardInterrupt:
+        # pressed as main began, before its handler was in place, or as it handed back its code after the
+        # handler was removed: the ending is said here unless main had said it
+        if not reporter.ended:
+            _say_interrupted(reporter, argv)
         code = INTERRUPTED
     sys.exit(code)
 
