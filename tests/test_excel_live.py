@@ -24,7 +24,7 @@ from xlwings.server import custom_scripts_call, custom_scripts_meta
 import xlplan
 from tests.remote import payload, remote_book, replay
 from tests.test_excel_functions import lite_main
-from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, TEMPLATE, WORKBOOKS, edited
+from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, TEMPLATE, WORKBOOKS, axis_range, chart_parts, edited
 from xlplan import commands as pipeline
 from xlplan.frontends.cli import main as cli
 from xlplan.workbook.make.control import LITE_WORKBOOK, MACRO_WORKBOOK, STATUS_CELL, lite_button
@@ -32,8 +32,10 @@ from xlplan.workbook.read.file_source import FileSource
 from xlplan.workbook.read.live_source import XlwingsSource
 from xlplan.workbook.read.reader import WorkbookError, read_problem, read_uncertainty
 from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
+from xlplan.workbook.sheets.layout import Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS as PLAN_SHEETS
-from xlplan.workbook.write.live_writer import LiveWriter
+from xlplan.workbook.write.live_writer import CATEGORY_AXIS, VALUE_AXIS, LiveWriter, axis_settings
+from xlplan.workbook.write.render_xlsxwriter import render_workbook
 from xlplan.workbook.write.writer import write_sheets
 
 # a solve of an optimal plan writes the Sensitivity sheet before the Run log
@@ -266,3 +268,22 @@ def test_report_button_reads_the_live_workbook_and_says_where_the_page_cannot_go
     assert message.startswith("report of the plan (optimal); not saved: this workbook has no folder Python can write")
     assert cells["Start"][STATUS_AT] == f"Report: {message}"
     assert not list(tmp_path.glob("*.html"))
+
+
+def test_a_live_chart_spans_the_axes_the_file_writer_gives_it(tmp_path):
+    """Desktop Excel's charts are drawn through its object model, the file's through XlsxWriter: the axes
+    the layout fixes (a frontier's profit not from zero, its weights on a number axis) reach both alike."""
+    profits, weights = [1_480_326.0, 1_502_113.0, 1_448_429.0], [0.0, 1.0, 2.0]
+    chart = Chart("Profit by risk weight", "E2", "Frontier!$A$2:$A$4",
+                  [Series("Profit", "Frontier!$B$2:$B$4")], kind="scatter", x_title="Risk weight",
+                  y_title="Profit").scaled_to(profits).scaled_to(weights, axis="x")
+    table = Table(1, 1, [Column("Risk weight"), Column("Profit")], [[w, p] for w, p in zip(weights, profits)])
+    render_workbook(str(tmp_path / "frontier.xlsx"), [Sheet("Frontier", tables=[table], charts=[chart])])
+    drawn = chart_parts(tmp_path / "frontier.xlsx")["Profit by risk weight"]
+
+    live = {(axis, name): value for axis, name, value in axis_settings(chart)}
+    for axis, position in ((CATEGORY_AXIS, 0), (VALUE_AXIS, 1)):
+        assert (live[axis, "MinimumScale"], live[axis, "MaximumScale"]) == axis_range(drawn, position)
+    assert 0 < live[VALUE_AXIS, "MinimumScale"] <= min(profits)  # from near the data, not from zero
+    assert live[CATEGORY_AXIS, "AxisTitle.Text"] == "Risk weight" and live[VALUE_AXIS, "AxisTitle.Text"] == "Profit"
+    assert live[VALUE_AXIS, "TickLabels.NumberFormat"] == chart.y_format

@@ -31,6 +31,8 @@ CHART_TYPES = {"column": "column_clustered", "stacked": "column_stacked", "bar":
 POINTS_PER_CM = 28.35
 RIGHT, LANDSCAPE, PORTRAIT = -4152, 2, 1
 """Excel's xlRight, xlLandscape and xlPortrait."""
+CATEGORY_AXIS, VALUE_AXIS, LEGEND_AT_BOTTOM = 1, 2, -4107
+"""Excel's xlCategory and xlValue (a scatter chart's x axis is its category axis), xlLegendPositionBottom."""
 
 
 FORMULA_LEADS = ("=", "+", "-", "@")
@@ -238,6 +240,44 @@ class LiveWriter:
             _try(setattr, handle, "name", "=" + series.title_cell if series.title_cell else series.title.lstrip("="))
             if chart.kind == "column" and series.kind == "line":
                 _try(setattr, handle, "chart_type", "line")
+        excel_chart = _excel_chart(made)
+        if excel_chart is not None:
+            _try(_apply_axes, excel_chart, chart)
+
+
+def _excel_chart(made: xw.Chart) -> Any:
+    """Desktop Excel's ``Chart`` object behind an xlwings chart; None on engines without one."""
+    try:
+        return made.api[1]
+    except (*OPTIONAL, KeyError, IndexError, TypeError):  # each engine says "no object model" its own way
+        return None
+
+
+def axis_settings(chart: Chart) -> list[tuple[int, str, Any]]:
+    """The chart's axes as Excel's object model names them: (axis, property, value), only what the layout
+    fixes (the file writer applies the same through XlsxWriter), so a live chart spans the same range."""
+    settings: list[tuple[int, str, Any]] = []
+    for axis, low, high, step, number_format, title in (
+            (CATEGORY_AXIS, chart.x_min, chart.x_max, chart.x_step, chart.x_format, chart.x_title),
+            (VALUE_AXIS, chart.y_min, chart.y_max, chart.y_step, chart.y_format, chart.y_title)):
+        for name, value in (("MinimumScale", low), ("MaximumScale", high), ("MajorUnit", step),
+                            ("TickLabels.NumberFormat", number_format), ("AxisTitle.Text", title or None)):
+            if value is not None:
+                settings.append((axis, name, value))
+    return settings
+
+
+def _apply_axes(excel_chart: Any, chart: Chart) -> None:
+    """Desktop Excel's chart (``ChartObject.Chart``); engines without one (Lite, remote) keep their own axes."""
+    for axis, name, value in axis_settings(chart):
+        target = excel_chart.Axes(axis)
+        if name == "AxisTitle.Text":
+            target.HasTitle = True
+        *path, leaf = name.split(".")
+        for step in path:
+            target = getattr(target, step)
+        _try(setattr, target, leaf, value)
+    excel_chart.Legend.Position = LEGEND_AT_BOTTOM
 
 
 def _sheet_of_name(name: xw.Name) -> str | None:
