@@ -105,3 +105,14 @@ def test_an_option_added_to_a_group_reaches_the_command_line_and_the_json(monkey
 
     with pytest.raises(TypeError, match="node_limit"):  # udfs.py would not import until XLPLAN_SOLVE takes it
         worksheet_function("solve")(inspect.unwrap(udfs.XLPLAN_SOLVE))
+
+
+def test_the_declared_defaults_are_the_ones_that_apply():
+    from xlplan.analysis.frontier import DEFAULT_WEIGHTS
+    from xlplan.commands import worksheet
+    from xlplan.commands.options import WEIGHTS
+
+    assert WEIGHTS == DEFAULT_WEIGHTS  # the frontier's sweep, written in the table without importing the analysis
+    assert worksheet.solve_options().time_limit == OPTIONS["solver"][1].worksheet.default == 60
+    assert (worksheet.SIMULATION_REPLICATIONS, worksheet.SIMULATION_SEED) == tuple(
+        option.worksheet.default for option in OPTIONS["simulation"])

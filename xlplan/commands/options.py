@@ -73,6 +73,15 @@ FUNCTION_REPLICATIONS = 10_000
 """Replications a worksheet function simulates by default: a standard error near 1% of the profit's
 spread, in about a second."""
 FUNCTION_SEED = 2026
+WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+"""The frontier's risk weights unless the planner gives others (the analysis's ``DEFAULT_WEIGHTS``, written
+here so that reading the table imports no analysis)."""
+
+
+def _listed(separator: str) -> str:
+    return separator.join(f"{w:g}" for w in WEIGHTS)
+
+
 FUNCTION_TIME_LIMIT = 60.0
 """Seconds a worksheet function lets HiGHS run, so a hard MIP cannot freeze Excel."""
 
@@ -154,9 +163,9 @@ OPTIONS: dict[OptionGroup, tuple[Option, ...]] = {
                "deterministic,buffered,stochastic)", Withheld("re-planning is not offered in a cell"), metavar="LIST"),
     ),
     "weights": (
-        Option("weights", "weights", "the risk weights lambda to solve (default 0,0.1,0.25,0.5,1,2,4,8)",
-               InWorksheets(None, "Risk weights lambda: a range of numbers or a text such as \"0, 0.5, 1\"; "
-                                  "default 0, 0.1, 0.25, 0.5, 1, 2, 4, 8"), metavar="L1,L2,..."),
+        Option("weights", "weights", f"the risk weights lambda to solve (default {_listed(',')})",
+               InWorksheets(WEIGHTS, "Risk weights lambda: a range of numbers or a text such as \"0, 0.5, 1\"; "
+                                     f"default {_listed(', ')}"), metavar="L1,L2,..."),
     ),
     "adopt": (
         Option("plan", "text", "the plan to adopt, as the Plans sheet names it (e.g. stochastic, 'best buffered', "

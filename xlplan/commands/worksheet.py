@@ -519,14 +519,14 @@ def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, seed
     """The cost-risk frontier over the inputs' scenarios: one row per risk weight (expected cost, CVaR at
     the Settings' risk level, simulated mean profit and P5, fill rate, status)."""
     from xlplan.analysis import AnalysisError, CompareSettings
-    from xlplan.analysis.frontier import DEFAULT_WEIGHTS, cost_risk_frontier
+    from xlplan.analysis.frontier import cost_risk_frontier
     from xlplan.simulation import DemandModel, ProcessNoise
 
     result = _with_a_plan(inputs, continuous, time_limit)
     if not isinstance(result, PlanResult):
         return result
     try:
-        chosen = _weights(weights) or DEFAULT_WEIGHTS
+        chosen = _weights(weights) or OPTION["weights"].default
         limits.weights(len(chosen))
         count = _whole(replications, "replications", SIMULATION_REPLICATIONS, limits.MAX_FUNCTION_REPLICATIONS)
         limits.function_replications(count * len(chosen), len(result.problem.products), len(result.problem.periods))
