@@ -55,19 +55,24 @@ class Option:
     metavar: str | None = None
     choices: tuple[str, ...] = ()
     flag: str | None = None
+    keyword: str | None = None
+    """The keyword the command's ``run`` takes it as, or for the ``solver`` group the field of the solve
+    options (``SolveOptions``) it sets; None: its ``name``."""
 
     @property
     def command_line_flag(self) -> str:
         return self.flag or "--" + self.name.replace("_", "-")
 
+    @property
+    def run_keyword(self) -> str:
+        return self.keyword or self.name
+
 
 OptionGroup = Literal["solver", "warm start", "calm", "recourse output", "simulation", "plan choice", "weights",
                       "adopt", "solve first"]
-"""A group of options and the keywords of ``run`` it gives: ``solver`` (``options``, the solve options),
-``warm start`` (``warm_start_file``), ``calm`` (``calm``, ``calm_from_plan``), ``recourse output``
-(``recourse_scenarios``, ``recourse_detail``), ``simulation`` (``replications``, ``seed``), ``plan choice``
-(``plan_from``, ``exact``, ``reproduce_original_defect``, ``rolling``, ``policies``), ``weights``
-(``weights``), ``adopt`` (``plan``), ``solve first`` (``solve_first``)."""
+"""A group of options. Each option of a group is a keyword of the command's ``run`` (``Option.run_keyword``),
+but the ``solver`` group's, which make the one keyword ``options`` (a ``SolveOptions``) together."""
+SOLVER_KEYWORD = "options"
 
 FUNCTION_REPLICATIONS = 10_000
 """Replications a worksheet function simulates by default: a standard error near 1% of the profit's
@@ -94,7 +99,7 @@ OPTIONS: dict[OptionGroup, tuple[Option, ...]] = {
     "solver": (
         Option("continuous", "flag", "allow fractional units (solve the LP relaxation) even if the workbook asks for "
                "whole units", InWorksheets(False, "TRUE to allow fractional units (the LP relaxation); default FALSE"),
-               default=False),
+               default=False, keyword="relax_integrality"),
         Option("time_limit", "seconds", "stop each solve after this long (its best plan is then labelled as stopped); "
                "it covers the solving only: reading the workbook and writing the results come on top",
                InWorksheets(FUNCTION_TIME_LIMIT, f"Seconds the solver may run; default {FUNCTION_TIME_LIMIT:g}"),
@@ -122,7 +127,7 @@ OPTIONS: dict[OptionGroup, tuple[Option, ...]] = {
         Option("warm_start", "path", "start an LP from the basis saved in FILE by an earlier solve of a workbook of "
                "the same shape (a what-if: one cell changed), and save the new one there",
                Withheld("a worksheet function keeps the last basis of each shape in memory by itself"),
-               metavar="FILE"),
+               metavar="FILE", keyword="warm_start_file"),
     ),
     "calm": (
         Option("calm", "flag", "a calm plan: a second solve for the least week-to-week change in production and "
@@ -148,7 +153,7 @@ OPTIONS: dict[OptionGroup, tuple[Option, ...]] = {
     "plan choice": (
         Option("plan", "choice", "simulate the Plan sheet (workbook), a fresh optimal plan (solve), or the Plan "
                "sheet when there is one (auto, the default)", _OWN_PLAN, default="auto",
-               choices=("auto", "workbook", "solve")),
+               choices=("auto", "workbook", "solve"), keyword="plan_from"),
         Option("exact", "flag", "evaluate the plan once under each of the workbook's own scenarios, weighted by "
                "probability, without noise: the model's own expected cost",
                Withheld("XLPLAN_KPI gives the optimal plan's expected cost over the scenarios"), default=False),
@@ -174,7 +179,7 @@ OPTIONS: dict[OptionGroup, tuple[Option, ...]] = {
     ),
     "solve first": (
         Option("solve", "flag", "solve the workbook first and report that solve (the workbook itself is not changed)",
-               Withheld("a report is a file, not a cell's answer"), default=False),
+               Withheld("a report is a file, not a cell's answer"), default=False, keyword="solve_first"),
     ),
 }
 """The options of each group, in the order the command line lists them and the worksheet functions take

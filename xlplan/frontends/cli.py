@@ -40,7 +40,7 @@ from xlplan.commands.endings import (
     json_ready,
     status_word,
 )
-from xlplan.commands.options import OPTIONS, Option, OptionGroup, options_of
+from xlplan.commands.options import OPTIONS, SOLVER_KEYWORD, Option, OptionGroup, options_of
 from xlplan.text import shown
 from xlplan.version import installed_version
 
@@ -157,34 +157,15 @@ def _add_document(command: argparse.ArgumentParser, suffix: str) -> None:
                          help="print a machine-readable summary on stdout (progress goes to stderr)")
 
 
-def _solver_keywords(args: argparse.Namespace) -> dict[str, Any]:
-    return {"options": _solve_options(args)}
+def _run_keywords(args: argparse.Namespace, group: OptionGroup) -> dict[str, Any]:
+    """The keywords of ``run`` a group of options gives: the solver's together as the solve options, each
+    other one given (not None) as itself."""
+    if group == "solver":
+        return {SOLVER_KEYWORD: _solve_options(args)}
+    given = {option.run_keyword: getattr(args, option.name) for option in OPTIONS[group]}
+    return {keyword: value for keyword, value in given.items() if value is not None}
 
 
-def _plan_choice_keywords(args: argparse.Namespace) -> dict[str, Any]:
-    chosen = {"plan_from": args.plan, "exact": args.exact, "reproduce_original_defect": args.reproduce_original_defect}
-    return {**chosen, "rolling": True, "policies": args.policies} if args.rolling else chosen
-
-
-def _given(**values: Any) -> dict[str, Any]:
-    """The keywords of options given on the command line (a command's own default for the others)."""
-    return {key: value for key, value in values.items() if value is not None}
-
-
-KEYWORDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
-    "solver": _solver_keywords,
-    "warm start": lambda args: _given(warm_start_file=args.warm_start),
-    "calm": lambda args: {"calm": args.calm, "calm_from_plan": args.calm_from_plan}
-    if args.calm or args.calm_from_plan else {},
-    "recourse output": lambda args: _given(recourse_scenarios=args.recourse_scenarios,
-                                           recourse_detail=args.recourse_detail),
-    "simulation": lambda args: {"replications": args.replications, "seed": args.seed},
-    "plan choice": _plan_choice_keywords,
-    "weights": lambda args: {"weights": args.weights},
-    "adopt": lambda args: {"plan": args.plan},
-    "solve first": lambda args: {"solve_first": args.solve},
-}
-"""The keywords of ``run`` each option group of the table (:data:`xlplan.commands.options.OPTIONS`) gives."""
 ALIASES: dict[str, Callable[[argparse.ArgumentParser], None]] = {"plan choice": _add_deprecated_plan_choice}
 """Old names of a group's options, still accepted."""
 FILE_OPTIONS = ("output", "in_place", "no_backup")
@@ -424,16 +405,14 @@ def _given_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _solve_options(args: argparse.Namespace) -> Any:
-    return files.solve_options(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
-                        lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend,
-                        method=args.method, gap=args.gap, mpi=args.mpi)
+    return files.solve_options(**{option.run_keyword: getattr(args, option.name) for option in OPTIONS["solver"]})
 
 
 def _command_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword options a command's ``run`` takes, from its command line (by the groups it declares)."""
     options: dict[str, Any] = {}
     for group in BY_NAME[args.command].options:
-        options.update(KEYWORDS[group](args))
+        options.update(_run_keywords(args, group))
     return options
 
 
