@@ -206,3 +206,6 @@ def test_a_solver_is_its_module_and_one_registry_line(tmp_path, capsys, monkeypa
     payload = json.loads(capsys.readouterr().out)
     assert (payload["solver"], payload["method"], payload["status"]) == ("lshaped-2", "decomposition", "optimal")
     assert round(payload["objective"], 6) == 1_292_662.857143
+    served = synthetic_problem(periods=4, scenarios=3, seed=3).with_settings(fill_rate_target=0.9)
+    with pytest.raises(UnsupportedRequest, match="which lshaped-2 cannot split"):  # its refusal names it
+        xlplan.solve(served, backend="lshaped-2", method="decomposition")
