@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from xlplan.commands import worksheet
 from xlplan.commands.worksheet import Inputs
-from xlplan.frontends.excel.functions import worksheet_function
+from xlplan.frontends.excel.worksheet_functions import worksheet_function
 
 
 @worksheet_function("solve")

@@ -16,7 +16,7 @@ from xlplan.commands import BY_NAME, COMMANDS
 from xlplan.commands.options import OPTIONS, SOLVER_KEYWORD, InWorksheets, Withheld, in_worksheets, options_of
 from xlplan.commands.worksheet import ARGUMENTS
 from xlplan.frontends import cli
-from xlplan.frontends.excel.functions import worksheet_function
+from xlplan.frontends.excel.worksheet_functions import worksheet_function
 from xlplan.solver import SolveOptions
 
 sys.path.insert(0, str(ROOT))
