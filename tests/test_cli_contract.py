@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 
 from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, copy_of, edited, folder_state
-from xlplan.frontends.cli import FILE_ERROR, INVALID, OK, USAGE, main
+from xlplan.commands import BY_NAME
+from xlplan.commands.options import options_of
+from xlplan.frontends.cli import FILE_ERROR, FILE_OPTIONS, INVALID, OK, USAGE, main
 
 COMMON = ["command", "status", "exit_code", "versions", "seed", "options", "warnings"]
 """The keys every JSON summary starts with, in this order (see the README)."""
@@ -26,6 +28,9 @@ def _json(capsys, *args) -> tuple[int, dict]:
 def _shape(payload: dict, command: str | None, status: str, code: int) -> None:
     assert list(payload)[: len(COMMON)] == COMMON
     assert (payload["command"], payload["status"], payload["exit_code"]) == (command, status, code)
+    if command in BY_NAME and status != "usage error":  # its options as declared, and where its results go
+        declared = [option.name for option in options_of(BY_NAME[command].options)]
+        assert list(payload["options"]) == declared + [o for o in FILE_OPTIONS if o in payload["options"]]
     assert payload["versions"]["xlplan"] and payload["versions"]["highspy"]
     assert all(set(w) == {"code", "message"} for w in payload["warnings"])
 

@@ -66,11 +66,14 @@ def test_simulate_one_statistic_or_the_table(arguments):
 
 
 def test_frontier_spills_one_row_per_weight(arguments):
-    table = udfs.XLPLAN_FRONTIER(*arguments, "0, 2", 1_000, True)
+    table = udfs.XLPLAN_FRONTIER(*arguments, "0, 2", 1_000, None, True)
     assert list(table["Risk weight"]) == [0.0, 2.0] and list(table["Status"]) == ["optimal", "optimal"]
     assert table["Expected cost"][0] == pytest.approx(udfs.XLPLAN_KPI(*arguments, "expected_cost", True), rel=1e-9)
     assert table["Expected cost"][1] >= table["Expected cost"][0] - 1e-6
     assert table.iloc[1, 2] <= table.iloc[0, 2] + 1e-6  # CVaR
-    udfs.XLPLAN_FRONTIER(*arguments, "0, 2", 1_000, True)
+    udfs.XLPLAN_FRONTIER(*arguments, "0, 2", 1_000, None, True)
     assert CACHE.derivations == 1
+    reseeded = udfs.XLPLAN_FRONTIER(*arguments, "0, 2", 1_000, 7, True)  # the seed is the simulate command's option
+    assert CACHE.derivations == 2 and list(reseeded["Expected cost"]) == list(table["Expected cost"])
+    assert list(reseeded["Simulated mean profit"]) != list(table["Simulated mean profit"])
     assert udfs.XLPLAN_FRONTIER(*arguments, "0, -1").startswith("xlplan: the risk weights must be at least 0")

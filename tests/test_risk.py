@@ -85,7 +85,7 @@ def frontier(problem):
 
 def test_the_frontier_starts_at_todays_optimum(problem, frontier):
     first = frontier.points[0]
-    assert first.weight == 0.0 and first.status == "optimal"
+    assert first.weight == 0.0 and first.status is SolveStatus.OPTIMAL
     assert first.expected_cost == pytest.approx(xlplan.solve(problem).objective, rel=1e-12)
 
 

@@ -192,3 +192,20 @@ def test_a_fill_rate_target_under_the_decomposition_is_a_usage_error(tmp_path, c
     assert payload["exit_code"] == USAGE and payload["status"] == "usage error"
     assert "fill rate target ties all scenarios together" in payload["message"]
     assert not (tmp_path / "served-plan.xlsx").exists()
+
+
+def test_a_solver_is_its_module_and_one_registry_line(tmp_path, capsys, monkeypatch):
+    """Nothing but the registry names a solver: the built-in decomposition registered again under a new name
+    (its module standing for a new one) is offered, chosen, recorded and reported as a decomposition."""
+    from tests.workbooks import FACTORY_PHYSICS, copy_of
+    from xlplan.frontends.cli import main
+
+    monkeypatch.setitem(SOLVERS, "lshaped-2", dataclasses.replace(SOLVERS["decomposition"], name="lshaped-2"))
+    book = copy_of(FACTORY_PHYSICS, tmp_path)
+    assert main(["solve", str(book), "--backend", "lshaped-2", "--method", "decomposition", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["solver"], payload["method"], payload["status"]) == ("lshaped-2", "decomposition", "optimal")
+    assert round(payload["objective"], 6) == 1_292_662.857143
+    served = synthetic_problem(periods=4, scenarios=3, seed=3).with_settings(fill_rate_target=0.9)
+    with pytest.raises(UnsupportedRequest, match="which lshaped-2 cannot split"):  # its refusal names it
+        xlplan.solve(served, backend="lshaped-2", method="decomposition")

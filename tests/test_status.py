@@ -71,3 +71,14 @@ def test_the_decomposition_reports_both_axes():
     assert result.status is SolveStatus.OPTIMAL and result.info.backend == "decomposition"
     extensive = xlplan.solve(problem, SolveOptions(method="extensive"))
     assert abs(result.objective - extensive.objective) <= 1e-6 * abs(extensive.objective)
+
+
+def test_every_planner_word_ends_a_command_with_its_exit_code():
+    """A command that rests on one solve ends by the solve's status (an enum, never a string that could be
+    misspelt): only an optimal plan is 0, a limit 5 with or without a plan, no plan 4, an error 1."""
+    from xlplan.commands import _ending
+    from xlplan.commands.endings import EXIT_BY_OUTCOME
+
+    codes = {status: EXIT_BY_OUTCOME[_ending(status)] for status in SolveStatus}
+    assert codes == {SolveStatus.OPTIMAL: 0, SolveStatus.STOPPED_WITH_PLAN: 5, SolveStatus.STOPPED_WITHOUT_PLAN: 5,
+                     SolveStatus.INFEASIBLE: 4, SolveStatus.UNBOUNDED: 4, SolveStatus.ERROR: 1}

@@ -35,8 +35,8 @@ class FrontierPoint:
     """One plan of the frontier."""
 
     weight: float
-    status: str
-    """The solve's status: ``optimal``, or ``stopped with plan`` (then not a proven frontier point)."""
+    status: SolveStatus
+    """The solve's status: optimal, or stopped with plan (then not a proven frontier point)."""
     expected_cost: float
     cvar: float
     """CVaR of cost at the frontier's level, over the scenarios the plan is made for."""
@@ -46,7 +46,7 @@ class FrontierPoint:
     plan: Mapping[str, np.ndarray] = field(repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"lambda": self.weight, "status": self.status, "expected_cost": self.expected_cost,
+        return {"lambda": self.weight, "status": self.status.value, "expected_cost": self.expected_cost,
                 "cvar": self.cvar, "mean_profit": self.mean_profit, "profit_p5": self.profit_p5,
                 "fill_rate": self.fill_rate}
 
@@ -63,7 +63,7 @@ class Frontier:
 
     @property
     def all_optimal(self) -> bool:
-        return all(p.status == SolveStatus.OPTIMAL.value for p in self.points)
+        return all(p.status is SolveStatus.OPTIMAL for p in self.points)
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [p.as_dict() for p in self.points]
@@ -109,7 +109,7 @@ from xlplan.analysis.compare import CompareSettings
         simulated = simulate(problem, result.solution.plan, demand, noise, replications=settings.replications,
                              seed=settings.seed, confidence=settings.confidence,
                              formulation=result.solution.formulation).summary
-        points.append(FrontierPoint(weight, result.status.value, result.kpi("expected_cost"),
+        points.append(FrontierPoint(weight, result.status, result.kpi("expected_cost"),
                                     cvar(costs, planned.probabilities, level), simulated.mean_profit,
                                     simulated.profit_p5, simulated.fill_rate, result.solution.plan))
     return Frontier(tuple(points), level, len(planned.scenarios), settings.replications, settings.seed)

@@ -25,12 +25,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from xlplan import cancel, progress
+from xlplan.commands.options import OptionGroup
 from xlplan.errors import NoResult
 
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
+    from xlplan.problem.uncertainty import SimulationSettings
     from xlplan.results import PlanResult
+    from xlplan.simulation import DemandModel, ProcessNoise
     from xlplan.solver import SolveOptions
+    from xlplan.solver.status import SolveStatus
     from xlplan.workbook.read.grids import WorkbookSource
     from xlplan.workbook.sheets.layout import Sheet
 
@@ -83,9 +87,17 @@ class Outcome:
         return self.short if self.short is not None else "; ".join(self.lines)
 
 
-_ENDS: dict[str, Status] = {"optimal": "ok", "stopped with plan": "stopped", "infeasible": "no plan",
-                            "unbounded": "no plan", "stopped without plan": "stopped", "error": "error"}
-"""How a solve ends, by its status."""
+def _ending(status: SolveStatus) -> Status:
+    """How a command that rests on one solve ends, by the solve's status."""
+    from xlplan.solver.status import SolveStatus
+
+    if status is SolveStatus.OPTIMAL:
+        return "ok"
+    if status.stopped:
+        return "stopped"
+    if status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED):
+        return "no plan"
+    return "error"
 
 
 class PlanUnavailable(RuntimeError, NoResult):
@@ -204,7 +216,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     if priced is not None:
         sheets.insert(len(sheets) - 1, priced[0])  # before the Run log
         summary["shadow_prices"] = priced[1]
-    return Outcome("solve", _ENDS[result.status.value], _in_currency(sheets, problem),
+    return Outcome("solve", _ending(result.status), _in_currency(sheets, problem),
                    retire=(*OUTPUT_SHEETS, SENSITIVITY), summary=summary, lines=lines,
                    warnings=[Notice("warm_start", line) for line in warm_lines],
                    versions={**library_versions(), **result.info.versions})
@@ -260,7 +272,7 @@ def adopt(source: WorkbookSource, plan: str | None = None, options: SolveOptions
         lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
                      "simulate it next: xlplan simulate BOOK")
     summary = {**result.summary(), "adopted": kept.name, "made_by": kept.made_by}
-    return Outcome("adopt", _ENDS[result.status.value], _in_currency(sheets, problem),
+    return Outcome("adopt", _ending(result.status), _in_currency(sheets, problem),
                    retire=(*OUTPUT_SHEETS, SENSITIVITY), summary=summary, lines=lines, warnings=warnings,
                    versions={**library_versions(), **result.info.versions})
 
@@ -459,6 +471,27 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
                    summary=summary, lines=lines, warnings=warnings, seed=None if exact else seed, versions=versions)
 
 
+def _under_uncertainty(source: WorkbookSource) -> tuple[PlanningProblem, SimulationSettings, DemandModel,
+                                                        ProcessNoise]:
+    """The problem, the Uncertainty sheet's settings, and the demand and noise it describes: what the analyses
+    that simulate plans (rolling, compare, frontier) start from."""
+    from xlplan.simulation import uncertainty_models
+    from xlplan.workbook.read.reader import read_problem, read_uncertainty
+
+    problem = read_problem(source)
+    uncertainty = read_uncertainty(source, problem)
+    demand, noise = uncertainty_models(problem, uncertainty)
+    return problem, uncertainty.settings, demand, noise
+
+
+def _drawn_alike(s: SimulationSettings, seed: int | None) -> dict[str, Any]:
+    """The settings compare and rolling take alike from the Uncertainty sheet (their settings types differ
+    otherwise): the seed (``seed`` overriding the sheet's), the confidence of the intervals, and the
+    best-buffered plan's search (its service target and its range of buffers)."""
+    return {"seed": s.seed if seed is None else seed, "confidence": s.confidence, "target_service": s.target_service,
+            "buffer_from": s.buffer_from, "buffer_to": s.buffer_to, "buffer_step": s.buffer_step}
+
+
 def simulate_rolling(source: WorkbookSource, *, replications: int | None = None, seed: int | None = None,
                      options: SolveOptions | None = None, policies: tuple[str, ...] | None = None,
                      progress: Callable[[str], None] | None = None) -> Outcome:
@@ -468,22 +501,16 @@ def simulate_rolling(source: WorkbookSource, *, replications: int | None = None,
     import sys
 
     from xlplan.analysis.rolling import POLICIES, RollingSettings, rolling_study
-    from xlplan.simulation import uncertainty_models
-    from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
+    from xlplan.workbook.read.reader import read_runs
     from xlplan.workbook.sheets.rolling_sheet import rolling_record, rolling_sheet, verdict
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
     started = time.perf_counter()
-    problem = read_problem(source)
-    uncertainty = read_uncertainty(source, problem)
-    s = uncertainty.settings
+    problem, s, demand, noise = _under_uncertainty(source)
     settings = RollingSettings(
-        replications=replications or s.rolling_replications, seed=s.seed if seed is None else seed,
-        replan_every=s.replan_every, window=s.planning_window, frozen=s.frozen_periods,
-        policies=tuple(policies or POLICIES), buffer_factor=s.rolling_buffer, scenarios=s.rolling_scenarios,
-        confidence=s.confidence, target_service=s.target_service, buffer_from=s.buffer_from, buffer_to=s.buffer_to,
-        buffer_step=s.buffer_step, buffer_replications=min(20_000, s.replications))
-    demand, noise = uncertainty_models(problem, uncertainty)
+        replications=replications or s.rolling_replications, replan_every=s.replan_every, window=s.planning_window,
+        frozen=s.frozen_periods, policies=tuple(policies or POLICIES), buffer_factor=s.rolling_buffer,
+        scenarios=s.rolling_scenarios, buffer_replications=min(20_000, s.replications), **_drawn_alike(s, seed))
     study = rolling_study(problem, demand, noise, settings, options,
                           progress or (lambda line: print(f"rolling: {line}", file=sys.stderr, flush=True)))
     seconds = time.perf_counter() - started
@@ -513,24 +540,18 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
             options: SolveOptions | None = None) -> Outcome:
     """Compare the deterministic, best-buffered and stochastic plans under the Uncertainty sheet."""
     from xlplan.analysis import CompareSettings, compare_strategies, range_words
-    from xlplan.simulation import uncertainty_models
-    from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
+    from xlplan.workbook.read.reader import read_runs
     from xlplan.workbook.sheets.analysis_sheets import compare_record, compare_sheet, recommendation_sentence
     from xlplan.workbook.sheets.glossary import glossary_sheet
     from xlplan.workbook.sheets.plans_sheet import Candidate
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
     started = time.perf_counter()
-    problem = read_problem(source)
-    uncertainty = read_uncertainty(source, problem)
-    s = uncertainty.settings
+    problem, s, demand, noise = _under_uncertainty(source)
     settings = CompareSettings(
-        replications=replications or s.replications, seed=s.seed if seed is None else seed,
-        sampled_scenarios=s.sampled_scenarios, target_service=s.target_service, buffer_from=s.buffer_from,
-        buffer_to=s.buffer_to, buffer_step=s.buffer_step, confidence=s.confidence,
-        buffer_replications=min(20_000, replications or s.replications),
-        gap_replications=s.gap_replications, gap_target=s.gap_target)
-    demand, noise = uncertainty_models(problem, uncertainty)
+        replications=replications or s.replications, sampled_scenarios=s.sampled_scenarios,
+        buffer_replications=min(20_000, replications or s.replications), gap_replications=s.gap_replications,
+        gap_target=s.gap_target, **_drawn_alike(s, seed))
     comparison = compare_strategies(problem, demand, noise, settings, options)
     seconds = time.perf_counter() - started
     from xlplan.solver import SolveOptions
@@ -577,33 +598,30 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
     """Solve a sweep of risk weights (mean-CVaR plans) and lay out the Frontier sheet."""
     from xlplan.analysis import CompareSettings
     from xlplan.analysis.frontier import DEFAULT_WEIGHTS, cost_risk_frontier
-    from xlplan.simulation import uncertainty_models
-    from xlplan.workbook.read.reader import read_problem, read_runs, read_uncertainty
+    from xlplan.solver.status import SolveStatus
+    from xlplan.workbook.read.reader import read_runs
     from xlplan.workbook.sheets.decision_sheets import frontier_record, frontier_sheet
     from xlplan.workbook.sheets.glossary import glossary_sheet
     from xlplan.workbook.sheets.plans_sheet import Candidate, risk_plan_name
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
     started = time.perf_counter()
-    problem = read_problem(source)
-    uncertainty = read_uncertainty(source, problem)
-    s = uncertainty.settings
+    problem, s, demand, noise = _under_uncertainty(source)
     settings = CompareSettings(replications=replications or s.replications, seed=s.seed if seed is None else seed,
                                sampled_scenarios=s.sampled_scenarios, confidence=s.confidence)
-    demand, noise = uncertainty_models(problem, uncertainty)
     result = cost_risk_frontier(problem, demand, noise, weights or DEFAULT_WEIGHTS, settings=settings,
                                 options=options)
     seconds = time.perf_counter() - started
     level = f"CVaR {result.level:.0%}"
     lines = [f"{source.description}: {len(result.points)} mean-CVaR plans over {result.scenarios} scenarios, "
              f"simulated over {settings.replications:,} replications"]
-    stopped = [p for p in result.points if p.status != "optimal"]
+    stopped = [p for p in result.points if p.status is not SolveStatus.OPTIMAL]
     if stopped:
         lines[0] = (f"STOPPED: a limit stopped {len(stopped)} solve(s); those plans are the best found, not proven "
                     f"frontier points. {lines[0]}")
     lines += [f"  lambda {p.weight:>6g}: expected cost {p.expected_cost:>14,.0f}   {level} {p.cvar:>14,.0f}   "
               f"mean profit {p.mean_profit:>14,.0f}   P5 {p.profit_p5:>14,.0f}   fill rate {p.fill_rate:.2%}"
-              + ("" if p.status == "optimal" else "   (best found, stopped)") for p in result.points]
+              + ("" if p.status is SolveStatus.OPTIMAL else "   (best found, stopped)") for p in result.points]
     summary = {"command": "frontier", "fingerprint": problem.fingerprint(), "risk_level": result.level,
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
                "all_optimal": result.all_optimal, "points": result.as_dicts()}
@@ -769,17 +787,9 @@ class Command:
     """Whether the Start sheet's Action cell offers it (a planning workbook has no use for Set up inputs,
     which the ribbon and the command line offer)."""
     options: tuple[OptionGroup, ...] = ()
-    """The groups of options its ``run`` takes, in the order the command line lists them; every front end
-    offers them from here (the command line's arguments, the ribbon's solve options, the JSON ``options``)."""
-
-
-OptionGroup = Literal["solver", "warm start", "calm", "recourse output", "simulation", "plan choice", "weights",
-                      "adopt", "solve first"]
-"""A group of options and the keywords of ``run`` it gives: ``solver`` (``options``, the solve options),
-``warm start`` (``warm_start_file``), ``calm`` (``calm``, ``calm_from_plan``), ``recourse output``
-(``recourse_scenarios``, ``recourse_detail``), ``simulation`` (``replications``, ``seed``), ``plan choice``
-(``plan_from``, ``exact``, ``reproduce_original_defect``, ``rolling``, ``policies``), ``weights``
-(``weights``), ``adopt`` (``plan``), ``solve first`` (``solve_first``)."""
+    """The groups of options its ``run`` takes, in the order the command line lists them and the worksheet
+    functions take them; each group's options are declared in :data:`xlplan.commands.options.OPTIONS`, from
+    which the command line's arguments, the JSON ``options`` and the worksheet functions' arguments are made."""
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -791,7 +801,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("compare", "Compare", "compare the deterministic, best-buffered and stochastic plans by simulation",
             with_start(compare), "compare", options=("simulation", "solver")),
     Command("frontier", "Frontier", "solve mean-CVaR plans for a sweep of risk weights: expected cost against risk",
-            with_start(frontier), "frontier", options=("simulation", "weights", "solver")),
+            with_start(frontier), "frontier", options=("weights", "simulation", "solver")),
     Command("adopt", "Adopt plan", "put a plan compare, frontier or solve --calm made on the Plan sheet (default: "
             "Compare's recommendation), priced over the workbook's scenarios", with_start(adopt), "plan",
             options=("adopt", "solver")),

@@ -26,7 +26,7 @@ import traceback
 from collections.abc import Iterable
 from typing import Any
 
-from xlplan.commands import Outcome
+from xlplan.commands import Outcome, Status
 from xlplan.errors import FileProblem, InvalidInputs, NoResult, RefusedOptions
 from xlplan.text import shown
 
@@ -34,7 +34,7 @@ OK, INTERNAL, USAGE, INVALID, NO_PLAN, STOPPED, FILE_ERROR, INTERRUPTED = 0, 1, 
 ERROR_STATUS = {INTERNAL: "internal error", USAGE: "usage error", INVALID: "invalid", NO_PLAN: "no plan",
                 STOPPED: "stopped", FILE_ERROR: "file error", INTERRUPTED: "interrupted"}
 """The JSON ``status`` of a command that ended without its own result."""
-EXIT_BY_OUTCOME = {"ok": OK, "no plan": NO_PLAN, "stopped": STOPPED, "error": INTERNAL}
+EXIT_BY_OUTCOME: dict[Status, int] = {"ok": OK, "no plan": NO_PLAN, "stopped": STOPPED, "error": INTERNAL}
 
 
 def status_word(outcome: Outcome) -> str:
@@ -42,7 +42,8 @@ def status_word(outcome: Outcome) -> str:
     own = outcome.summary.get("status")
     if isinstance(own, str):
         return own
-    return {"ok": "done", "stopped": "stopped", "no plan": "no plan", "error": "error"}[outcome.status]
+    words: dict[Status, str] = {"ok": "done", "stopped": "stopped", "no plan": "no plan", "error": "error"}
+    return words[outcome.status]
 
 
 def json_ready(value: Any) -> Any:

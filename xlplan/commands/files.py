@@ -29,9 +29,10 @@ def lp_algorithms() -> tuple[str, ...]:
 
 
 def backends() -> tuple[str, ...]:
-    from xlplan.solver.registry import BACKENDS
+    """The solvers' names, read from the registry when asked."""
+    from xlplan.solver.registry import SOLVERS
 
-    return BACKENDS
+    return tuple(SOLVERS)
 
 
 def examples() -> list[str]:

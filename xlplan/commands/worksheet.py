@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from xlplan import limits
+from xlplan.commands.options import OPTIONS, InWorksheets
 from xlplan.problem import PlanningProblem
 from xlplan.problem.issues import counted
 from xlplan.problem.numbers import finite_or_none
@@ -41,16 +42,18 @@ from xlplan.workbook.sheets.solve_sheets import plan_table, recourse_table
 
 ARGUMENTS = ("products", "costs", "demand", "scenarios", "settings")
 """The input ranges, in the order the worksheet functions take them."""
-DEFAULT_TIME_LIMIT = 60.0
+OPTION: dict[str, InWorksheets] = {option.name: option.worksheet for group in OPTIONS.values() for option in group
+                                   if isinstance(option.worksheet, InWorksheets)}
+"""The options the worksheet functions take (a blank argument means the default declared there)."""
+
+DEFAULT_TIME_LIMIT: float = OPTION["time_limit"].default
 """Seconds a worksheet function lets HiGHS run, so a hard MIP cannot freeze Excel."""
 CACHE_SIZE = 16
 WARM_SHAPES = 4
 """Problem shapes whose last solve's basis or cuts are kept for a what-if (cuts of a 1,000-scenario
 decomposition take tens of megabytes)."""
-SIMULATION_REPLICATIONS = 10_000
-"""Replications a worksheet function simulates by default: a standard error near 1% of the profit's
-spread, in about a second."""
-SIMULATION_SEED = 2026
+SIMULATION_REPLICATIONS: int = OPTION["replications"].default
+SIMULATION_SEED: int = OPTION["seed"].default
 
 Cells = tuple[tuple[Any, ...], ...]
 T = TypeVar("T")
@@ -451,6 +454,11 @@ def shadow(inputs: Inputs, rule: Any = None, product: Any = None, period: Any = 
     return 0.0  # the limit does not bind there: one more unit is worth nothing
 
 
+def _seed(value: Any) -> int:
+    """The seed of a worksheet function's draws: blank or 0 for the default."""
+    return _whole(value, "seed", SIMULATION_SEED, 2**63 - 1) if _plain(value) not in (None, 0) else SIMULATION_SEED
+
+
 @_in_words
 def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, seed: Any = None,
              continuous: Any = False, time_limit: Any = None) -> Any:
@@ -466,8 +474,7 @@ def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, se
     try:
         count = _whole(replications, "replications", SIMULATION_REPLICATIONS, limits.MAX_FUNCTION_REPLICATIONS)
         limits.function_replications(count, len(result.problem.products), len(result.problem.periods))
-        chosen_seed = _whole(seed, "seed", SIMULATION_SEED, 2**63 - 1) if _plain(seed) not in (None, 0) \
-            else SIMULATION_SEED
+        chosen_seed = _seed(seed)
     except ValueError as error:
         return f"xlplan: {error}"
 
@@ -507,22 +514,23 @@ def _weights(value: Any) -> tuple[float, ...] | None:
 
 
 @_in_words
-def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, continuous: Any = False,
-             time_limit: Any = None) -> Any:
+def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, seed: Any = None,
+             continuous: Any = False, time_limit: Any = None) -> Any:
     """The cost-risk frontier over the inputs' scenarios: one row per risk weight (expected cost, CVaR at
     the Settings' risk level, simulated mean profit and P5, fill rate, status)."""
     from xlplan.analysis import AnalysisError, CompareSettings
-    from xlplan.analysis.frontier import DEFAULT_WEIGHTS, cost_risk_frontier
+    from xlplan.analysis.frontier import cost_risk_frontier
     from xlplan.simulation import DemandModel, ProcessNoise
 
     result = _with_a_plan(inputs, continuous, time_limit)
     if not isinstance(result, PlanResult):
         return result
     try:
-        chosen = _weights(weights) or DEFAULT_WEIGHTS
+        chosen = _weights(weights) or OPTION["weights"].default
         limits.weights(len(chosen))
         count = _whole(replications, "replications", SIMULATION_REPLICATIONS, limits.MAX_FUNCTION_REPLICATIONS)
         limits.function_replications(count * len(chosen), len(result.problem.products), len(result.problem.periods))
+        chosen_seed = _seed(seed)
     except ValueError as error:
         return f"xlplan: {error}"
     options = solve_options(continuous, time_limit)
@@ -530,15 +538,15 @@ def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, cont
     def run(r: PlanResult) -> Any:
         problem = r.problem
         return cost_risk_frontier(problem, DemandModel.from_problem(problem), ProcessNoise.none(len(problem.products)),
-                                  chosen, settings=CompareSettings(replications=count, seed=SIMULATION_SEED),
+                                  chosen, settings=CompareSettings(replications=count, seed=chosen_seed),
                                   options=options)
 
     try:
-        points = CACHE.derived(inputs, options, ("frontier", chosen, count), run)
+        points = CACHE.derived(inputs, options, ("frontier", chosen, count, chosen_seed), run)
     except AnalysisError as error:
         return f"xlplan: no frontier: {error}"
     level = f"CVaR {points.level:.0%} of cost"
     return _table(["Risk weight", "Expected cost", level, "Simulated mean profit", "Simulated profit P5",
                    "On-time fill rate", "Status"],
-                  [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status]
+                  [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status.value]
                    for p in points.points])

@@ -40,6 +40,7 @@ from xlplan.commands.endings import (
     json_ready,
     status_word,
 )
+from xlplan.commands.options import OPTIONS, SOLVER_KEYWORD, Option, OptionGroup, options_of
 from xlplan.text import shown
 from xlplan.version import installed_version
 
@@ -102,49 +103,11 @@ def _add_output(command: argparse.ArgumentParser, suffix: str) -> None:
                          help="print a machine-readable summary on stdout (progress goes to stderr)")
 
 
-def _add_solver(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--time-limit", type=SECONDS, metavar="SECONDS",
-                         help="stop each solve after this long (its best plan is then labelled as stopped); it "
-                              "covers the solving only: reading the workbook and writing the results come on top")
-    command.add_argument("--mip-gap", type=GAP, metavar="GAP", default=1e-4,
-                         help="relative MIP gap at which a plan counts as optimal (default 1e-4; 0 proves it)")
-    command.add_argument("--continuous", action="store_true",
-                         help="allow fractional units (solve the LP relaxation) even if the workbook asks "
-                              "for whole units")
-    command.add_argument("--threads", type=POSITIVE, help="threads HiGHS may use")
-    command.add_argument("--lp-algorithm", choices=_Later(files.lp_algorithms), default="auto", metavar="ALGORITHM",
-                         help="LP algorithm: %(choices)s (default auto; hipo needs the hipo extra)")
-    command.add_argument("--backend", choices=_Later(files.backends), default="highs", metavar="SOLVER",
-                         help="the solver: %(choices)s (default highs: HiGHS on the matrices compiled from the "
-                              "model; pyomo: the whole Pyomo model through Pyomo's HiGHS interface)")
-    command.add_argument("--method", choices=("auto", "extensive", "decomposition"), default="auto",
-                         help="extensive: the whole stochastic program in one solve; decomposition: the L-shaped "
-                              "method over the scenarios (continuous plans, many scenarios); auto (default): "
-                              "decomposition for continuous plans of many scenarios (500 of up to 6 products, "
-                              "1,000 of up to 12), or whose extensive form would not fit in memory")
-    command.add_argument("--gap", type=GAP, metavar="GAP", default=1e-6,
-                         help="relative gap at which the decomposition calls its plan optimal (default 1e-6)")
-    command.add_argument("--mpi", type=POSITIVE, metavar="N",
-                         help="solve by decomposition on N MPI processes, its scenarios spread over them (needs "
-                              "xlplan[mpi]); with --backend mpi-sppy: mpi-sppy's hub and spokes (N even or a "
-                              "multiple of 3)")
-
-
 def REPLICATIONS(text: str) -> int:  # noqa: N802 - an argparse type, named like the others
     value: int = POSITIVE(text)
     if value > limits.MAX_REPLICATIONS:
         raise argparse.ArgumentTypeError(f"must be at most {limits.MAX_REPLICATIONS:,}, not {text}")
     return value
-
-
-def _add_simulation(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--replications", type=REPLICATIONS, help="override the Uncertainty sheet's replications")
-    command.add_argument("--seed", type=SEED, help="override the Uncertainty sheet's seed")
-
-
-def _add_weights(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--weights", type=_weights, metavar="L1,L2,...",
-                         help="the risk weights lambda to solve (default 0,0.1,0.25,0.5,1,2,4,8)")
 
 
 def _weights(text: str) -> tuple[float, ...]:
@@ -173,26 +136,9 @@ class _DeprecatedFlag(argparse.Action):
         setattr(namespace, self.dest, True)
 
 
-def _add_plan_choice(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--plan", choices=("auto", "workbook", "solve"), default="auto",
-                         help="simulate the Plan sheet (workbook), a fresh optimal plan (solve), or the Plan "
-                              "sheet when there is one (auto, the default)")
-    command.add_argument("--exact", action="store_true",
-                         help="evaluate the plan once under each of the workbook's own scenarios, weighted by "
-                              "probability, without noise: the model's own expected cost")
-    command.add_argument("--reproduce-original-defect", action="store_true",
-                         help="LEGACY: reproduce the defect of the Factory Physics original simulator (each "
-                              "replication capped by all earlier capacity draws), to compare with its published "
-                              "figures; never for decisions")
+def _add_deprecated_plan_choice(command: argparse.ArgumentParser) -> None:
     command.add_argument("--reproduce-seed-defect", action=_DeprecatedFlag, nargs=0, help=argparse.SUPPRESS,
                          dest="reproduce_original_defect", replacement="--reproduce-original-defect")
-    command.add_argument("--rolling", action="store_true",
-                         help="re-plan instead: each policy plans, executes the next periods of each simulated "
-                              "world and plans again (the Uncertainty sheet's re-planning settings; "
-                              "--replications overrides its rolling replications); writes the Rolling sheet")
-    command.add_argument("--policies", type=_policies, metavar="LIST",
-                         help="with --rolling: the policies to re-plan, comma separated (default: "
-                              "deterministic,buffered,stochastic)")
 
 
 def _policies(text: str) -> tuple[str, ...]:
@@ -211,73 +157,41 @@ def _add_document(command: argparse.ArgumentParser, suffix: str) -> None:
                          help="print a machine-readable summary on stdout (progress goes to stderr)")
 
 
-def _add_solve_first(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--solve", action="store_true",
-                         help="solve the workbook first and report that solve (the workbook itself is not changed)")
+def _run_keywords(args: argparse.Namespace, group: OptionGroup) -> dict[str, Any]:
+    """The keywords of ``run`` a group of options gives: the solver's together as the solve options, each
+    other one given (not None) as itself."""
+    if group == "solver":
+        return {SOLVER_KEYWORD: _solve_options(args)}
+    given = {option.run_keyword: getattr(args, option.name) for option in OPTIONS[group]}
+    return {keyword: value for keyword, value in given.items() if value is not None}
 
 
-def _add_warm_start(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--warm-start", type=Path, metavar="FILE",
-                         help="start an LP from the basis saved in FILE by an earlier solve of a workbook of the "
-                              "same shape (a what-if: one cell changed), and save the new one there")
+ALIASES: dict[str, Callable[[argparse.ArgumentParser], None]] = {"plan choice": _add_deprecated_plan_choice}
+"""Old names of a group's options, still accepted."""
+FILE_OPTIONS = ("output", "in_place", "no_backup")
+"""The command line's own options (where the results go), reported in the JSON beside the command's."""
 
 
-
-def _add_recourse_output(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--recourse-scenarios", type=COUNT, metavar="N",
-                         help="scenarios the Recourse detail sheet shows in full (default: all up to 20; otherwise the "
-                              "cheapest, the costliest and the most probable); its summary covers every scenario")
-    command.add_argument("--recourse-detail", type=Path, metavar="FILE",
-                         help="write every scenario's recourse (one row per product, period and scenario) to FILE, "
-                              ".csv (or .parquet with pyarrow)")
-
-
-def _add_calm(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--calm", action="store_true",
-                         help="a calm plan: a second solve for the least week-to-week change in production and "
-                              "workforce among plans within the Settings sheet's Calm plan tolerance (default "
-                              "0.1%%) of the optimal expected cost")
-    command.add_argument("--calm-from-plan", action="store_true",
-                         help="like --calm, but the least change from the plan already on the Plan sheet")
+def _parsing(option: Option) -> dict[str, Any]:
+    """How the command line reads an option of the table, by its kind."""
+    if option.kind == "flag":
+        return {"action": "store_true"}
+    if option.kind in ("choice", "lp algorithm", "solver"):
+        choices = {"lp algorithm": _Later(files.lp_algorithms), "solver": _Later(files.backends)}
+        return {"choices": choices.get(option.kind, option.choices)}
+    types: dict[str, Callable[[str], Any]] = {
+        "seconds": SECONDS, "gap": GAP, "positive": POSITIVE, "count": COUNT, "seed": SEED,
+        "replications": REPLICATIONS, "path": Path, "text": str, "weights": _weights, "policies": _policies}
+    return {"type": types[option.kind]}
 
 
-
-def _add_adopt(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--plan", metavar="NAME",
-                         help="the plan to adopt, as the Plans sheet names it (e.g. stochastic, 'best buffered', "
-                              "'risk weight 0.5', calm); default: the plan Compare recommends")
-
-
-def _solver_keywords(args: argparse.Namespace) -> dict[str, Any]:
-    return {"options": _solve_options(args)}
-
-
-def _plan_choice_keywords(args: argparse.Namespace) -> dict[str, Any]:
-    chosen = {"plan_from": args.plan, "exact": args.exact, "reproduce_original_defect": args.reproduce_original_defect}
-    return {**chosen, "rolling": True, "policies": args.policies} if args.rolling else chosen
-
-
-def _given(**values: Any) -> dict[str, Any]:
-    """The keywords of options given on the command line (a command's own default for the others)."""
-    return {key: value for key, value in values.items() if value is not None}
-
-
-OPTION_GROUPS: dict[str, tuple[Callable[[argparse.ArgumentParser], None],
-                               Callable[[argparse.Namespace], dict[str, Any]]]] = {
-    "solver": (_add_solver, _solver_keywords),
-    "warm start": (_add_warm_start, lambda args: _given(warm_start_file=args.warm_start)),
-    "calm": (_add_calm, lambda args: {"calm": args.calm, "calm_from_plan": args.calm_from_plan}
-             if args.calm or args.calm_from_plan else {}),
-    "recourse output": (_add_recourse_output, lambda args: _given(recourse_scenarios=args.recourse_scenarios,
-                                                                  recourse_detail=args.recourse_detail)),
-    "simulation": (_add_simulation, lambda args: {"replications": args.replications, "seed": args.seed}),
-    "plan choice": (_add_plan_choice, _plan_choice_keywords),
-    "weights": (_add_weights, lambda args: {"weights": args.weights}),
-    "adopt": (_add_adopt, lambda args: {"plan": args.plan}),
-    "solve first": (_add_solve_first, lambda args: {"solve_first": args.solve}),
-}
-"""Each option group a command of the table declares (``Command.options``): its arguments, and the keywords
-of ``run`` they give."""
+def _add_options(command: argparse.ArgumentParser, group: OptionGroup) -> None:
+    for option in OPTIONS[group]:
+        shown_as = {} if option.metavar is None else {"metavar": option.metavar}
+        command.add_argument(option.command_line_flag, dest=option.name, default=option.default, help=option.help,
+                             **shown_as, **_parsing(option))
+    if group in ALIASES:
+        ALIASES[group](command)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -299,7 +213,7 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm) holding the inputs")
             sub.add_argument("--json", action="store_true", help="print the result as JSON")
         for group in command.options:
-            OPTION_GROUPS[group][0](sub)
+            _add_options(sub, group)
 
     template = subcommands.add_parser("template", help="write the planning template workbook")
     template.add_argument("path", type=Path)
@@ -482,22 +396,23 @@ class _Reporter:
 
 
 def _given_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The command line's options in effect (defaults included), by their Python names."""
-    return {key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()
-            if key not in ("command", "book", "json", "path", "name")}
+    """The options in effect (defaults included), by their names: the command's, declared in its table, and
+    where its results go."""
+    command = BY_NAME.get(args.command)
+    names = [option.name for option in options_of(command.options)] if command is not None else []
+    return {name: str(value) if isinstance(value, Path) else value
+            for name, value in ((name, getattr(args, name)) for name in [*names, *FILE_OPTIONS] if hasattr(args, name))}
 
 
 def _solve_options(args: argparse.Namespace) -> Any:
-    return files.solve_options(time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
-                        lp_algorithm=args.lp_algorithm, relax_integrality=args.continuous, backend=args.backend,
-                        method=args.method, gap=args.gap, mpi=args.mpi)
+    return files.solve_options(**{option.run_keyword: getattr(args, option.name) for option in OPTIONS["solver"]})
 
 
 def _command_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword options a command's ``run`` takes, from its command line (by the groups it declares)."""
     options: dict[str, Any] = {}
     for group in BY_NAME[args.command].options:
-        options.update(OPTION_GROUPS[group][1](args))
+        options.update(_run_keywords(args, group))
     return options
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.io as pio
 
 from xlplan.report.sections import SOLVED, HtmlTable, LatestRuns, Section, Tables, sections, table_names
+from xlplan.solver.status import SolveStatus
 from xlplan.version import installed_version
 from xlplan.workbook.contract import KPI_NAME, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
@@ -127,7 +128,7 @@ def _status(tables: Tables) -> HeadlineFigure:
     gap = _number(solve.get("Gap"))
     finished = solve.get("Finished (UTC)")
     when = f"solved {finished:%Y-%m-%d %H:%M} UTC" if isinstance(finished, datetime) else "the latest solve"
-    if status == "optimal":
+    if status == SolveStatus.OPTIMAL:  # the Run log's text, compared with the enum's (a misspelling cannot pass)
         detail = when + (f", within a relative gap of {gap:.2%}" if gap else "")
         return HeadlineFigure("status", "Status", status, "Optimal", "good", detail)
     if status == "adopted":
@@ -135,7 +136,7 @@ def _status(tables: Tables) -> HeadlineFigure:
                               f"adopted {finished:%Y-%m-%d %H:%M} UTC: a plan Compare, Frontier or a calm solve made, "
                               "priced over this workbook's scenarios" if isinstance(finished, datetime) else
                               "a plan Compare, Frontier or a calm solve made, priced over this workbook's scenarios")
-    if status == "stopped with plan":
+    if status == SolveStatus.STOPPED_WITH_PLAN:
         gap_text = f" (relative gap {gap:.2%})" if gap is not None else ""
         return HeadlineFigure("status", "Status", status, "Stopped: best plan found", "warn",
                               f"{when}: a limit stopped the solve; this plan is not proven optimal{gap_text}")

@@ -14,6 +14,7 @@ from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.results.flows import Flows
 from xlplan.solver.infeasibility import InfeasibilityExplanation
+from xlplan.solver.registry import registered
 from xlplan.solver.solution import Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
 
@@ -319,7 +320,7 @@ class PlanResult:
             "gap": info.gap,
             "is_mip": info.is_mip,
             "solver": info.backend,
-            "method": "decomposition" if info.backend in ("decomposition", "mpi-sppy") else "extensive",
+            "method": registered(info.backend).method,
             "fingerprint": info.fingerprint,
             "seconds": dict(info.seconds),
             "model_size": dict(info.model_size),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from xlplan.limits import cores
 from xlplan.model.declarations import index_shape
 from xlplan.runtime import can_start_processes
-from xlplan.solver.registry import BACKENDS, SOLVERS, UnsupportedRequest
+from xlplan.solver.registry import SOLVERS, UnsupportedRequest
 
 if TYPE_CHECKING:
     from xlplan.model import Formulation
@@ -194,8 +194,8 @@ class SolveOptions:
             problems.append(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
         if not 0 < self.gap < 1:
             problems.append(f"gap must be above 0 and below 1, not {self.gap}")
-        if self.backend not in BACKENDS:
-            problems.append(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        if self.backend not in SOLVERS:
+            problems.append(f"backend must be one of {', '.join(SOLVERS)}, not {self.backend!r}")
         if self.mpi is not None:
             if not can_start_processes():
                 problems.append("mpi needs processes, which a browser (Pyodide) does not have")

@@ -71,7 +71,7 @@ class SolveRequest:
             pass
         elif formulation.couples_scenarios and not solver.supports("expected rules"):
             raise UnsupportedRequest(formulation.coupling_refusal(
-                "mpi-sppy" if name == "mpi-sppy" else "the decomposition method"))
+                "the decomposition method" if name == "decomposition" else name))
         elif whole and not solver.supports("whole units"):
             raise UnsupportedRequest(f"the {name} method solves continuous plans; for whole units use the "
                                      "extensive form (method 'extensive'), or ask for fractional units")

@@ -131,7 +131,7 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
     sheet.text(3, 1, f"CVaR {level:.0%} (Glossary): the mean cost of the worst {1 - level:.0%} of the scenarios. "
                f"Profit and fill rate: each plan simulated with the same {frontier.replications:,} replications (seed "
                f"{frontier.seed}). To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
-    rows = [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status]
+    rows = [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status.value]
             for p in frontier.points]
     table = Table(TOP, 1, [Column("Risk weight", "0.00", 12), Column("Expected cost", MONEY, 15),
                            Column(f"CVaR {level:.0%} of cost", MONEY, 15), Column("Simulated mean profit", MONEY, 15),
