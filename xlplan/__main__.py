@@ -2,24 +2,41 @@
 
 The command line's modules are imported here, inside the guard, so that a press while Python is still
 loading them (a cold start on a busy machine takes a while) ends the run like any other press: exit
-130, no traceback, no file touched (nothing has been read or written yet). This module imports
-nothing of its own, so the moments before the guard are the interpreter's own start.
+130, no traceback, no file touched (nothing has been read or written yet). While they load, a press
+is only recorded and acted on once they are loaded: a KeyboardInterrupt raised in the middle of a
+module's initialisation (NumPy's, SciPy's, an extension's) can come out as another error, or leave a
+module half made. This module imports nothing else of its own, so the moments before the guard are
+the interpreter's own start.
 """
 
+import signal
 import sys
+from collections.abc import Callable
 
 INTERRUPTED = 130
 
 
 def entry_point() -> None:
     try:
-        from xlplan.frontends.cli import entry_point as command_line
-
+        command_line = _loaded_command_line()
         # called inside the guard too: a press as the call begins, before the command line's own handler is
         # in place, would otherwise end Python with a traceback (and the exit of a signal, not 130)
         command_line()
     except KeyboardInterrupt:
         _interrupted()
+
+
+def _loaded_command_line() -> Callable[[], None]:
+    """The command line's entry point, imported with a press held until every module is loaded."""
+    presses: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: presses.append(signum))
+    try:
+        from xlplan.frontends.cli import entry_point
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if presses:
+        raise KeyboardInterrupt
+    return entry_point
 
 
 def _interrupted() -> None:
