@@ -4,7 +4,8 @@ solve through the Python API, and the built-in decomposition beside ``--mpi 2``,
     .venv/bin/python benchmarks/end_to_end.py                  # 3x52x1,000, 12x52x1,000, 3x52x10,000
     .venv/bin/python benchmarks/end_to_end.py --cases 3x52x1000 --mpi-cases 3x52x1000
 
-Per case: ``xlplan validate BOOK --json`` (read + validate, the interpreter's start included), ``xlplan
+Per case: ``xlplan validate BOOK --json`` (read + validate, the interpreter's start included; wall and CPU
+seconds, the CPU ones being what a loaded machine does not stretch), ``xlplan
 solve BOOK -o OUT --json`` (end to end; its JSON gives the solve's own seconds, so the rest is writing),
 ``read_workbook(BOOK)`` and ``xlplan.solve(problem)`` in this process (the read and the solve alone),
 and for the ``--mpi-cases`` ``xlplan solve BOOK -o OUT --json --mpi 2``. The machine's load
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,26 +37,38 @@ def _shape(case: str) -> tuple[int, int, int]:
     return products, periods, scenarios
 
 
-def _command(*arguments: str) -> tuple[float, dict]:
-    started = time.perf_counter()
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _command(*arguments: str) -> tuple[float, float, dict]:
+    """Wall and CPU seconds (the command's process and the processes it waited for) and its JSON."""
+    started, cpu = time.perf_counter(), _children_cpu()
     run = subprocess.run([sys.executable, "-m", "xlplan", *arguments], capture_output=True, text=True,
                          stdin=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
     if run.returncode not in (0, 3):
         raise RuntimeError(f"xlplan {' '.join(arguments)} ended with {run.returncode}: {run.stderr[-2000:]}")
-    return seconds, json.loads(run.stdout)
+    return seconds, _children_cpu() - cpu, json.loads(run.stdout)
 
 
 def _load() -> str:
     return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def measure(case: str, folder: Path, mpi: bool) -> dict:
+def measure(case: str, folder: Path, mpi: bool, read_only: bool = False) -> dict:
     products, periods, scenarios = _shape(case)
-    book = write_synthetic(folder / f"{case}.xlsx", products=products, periods=periods, scenarios=scenarios)
+    book = folder / f"{case}.xlsx"
+    if not book.exists():  # written once per case (``--repeat``)
+        write_synthetic(book, products=products, periods=periods, scenarios=scenarios)
     row: dict = {"case": case, "load before": _load()}
-    row["read (validate)"], _ = _command("validate", str(book), "--json")
-    row["end to end"], summary = _command("solve", str(book), "-o", str(folder / f"{case}-plan.xlsx"), "--json")
+    row["read (validate)"], row["read CPU"], _ = _command("validate", str(book), "--json")
+    if read_only:
+        row["load after"] = _load()
+        return row
+    row["end to end"], row["end to end CPU"], summary = _command("solve", str(book), "-o",
+                                                                 str(folder / f"{case}-plan.xlsx"), "--json")
     row["solve (CLI's own)"] = summary["seconds"]["total"]
     row["write (the rest)"] = max(0.0, row["end to end"] - row["read (validate)"] - row["solve (CLI's own)"])
     row["objective"], row["status"], row["method"] = summary["objective"], summary["status"], summary["method"]
@@ -67,7 +81,7 @@ def measure(case: str, folder: Path, mpi: bool) -> dict:
     assert api.objective is not None and abs(api.objective - summary["objective"]) <= 1e-6 * abs(api.objective)
     row["end to end / API solve"] = row["end to end"] / row["solve (API)"]
     if mpi:
-        row["end to end --mpi 2"], ranked = _command("solve", str(book), "-o", str(folder / f"{case}-mpi.xlsx"),
+        row["end to end --mpi 2"], _, ranked = _command("solve", str(book), "-o", str(folder / f"{case}-mpi.xlsx"),
                                                      "--json", "--mpi", "2")
         row["solve --mpi 2 (CLI's own)"] = ranked["seconds"]["total"]
         row["--mpi 2 / single machine (solves)"] = ranked["seconds"]["total"] / summary["seconds"]["total"]
@@ -92,12 +106,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=list(CASES), help="PxTxS, e.g. 3x52x1000")
     parser.add_argument("--mpi-cases", nargs="*", default=["3x52x1000"], help="cases also solved with --mpi 2")
+    parser.add_argument("--read-only", action="store_true", help="time only the read (validate), e.g. three times")
+    parser.add_argument("--repeat", type=int, default=1, help="measure each case this many times")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="xlplan-e2e-") as name:
         for case in args.cases:
-            rows.append(measure(case, Path(name), case in args.mpi_cases))
-            print(table(rows[-1:]), flush=True)
+            for _ in range(args.repeat):
+                rows.append(measure(case, Path(name), case in args.mpi_cases, args.read_only))
+                print(table(rows[-1:]), flush=True)
     print()
     print(f"{os.cpu_count()} cores; seconds\n")
     print(table(rows))

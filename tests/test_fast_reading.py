@@ -69,3 +69,18 @@ def test_cells_calamine_reads_differently_are_read_by_openpyxl(cells, tmp_path, 
     fast, slow = _both_ways(changed, capsys, monkeypatch)
     assert fast == slow
     assert fast[0] == INVALID and "Demand!E7" in fast[1]
+
+
+def test_validate_reads_without_loading_the_solver_stack(tmp_path):
+    """Read from Python's own record of every import (``-X importtime``), not from a clock: reading and
+    validating a workbook needs neither Pyomo, HiGHS nor SciPy (about 2 s of imports before)."""
+    import subprocess
+    import sys
+
+    book = write_synthetic(tmp_path / "s.xlsx", products=2, periods=6, scenarios=4)
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "xlplan", "validate", str(book), "--json"],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0 and '"status": "valid"' in run.stdout, run.stdout + run.stderr
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in run.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "xlplan" in imported and not imported & {"pyomo", "highspy", "scipy"}, sorted(imported)

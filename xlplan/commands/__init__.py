@@ -705,25 +705,33 @@ def set_up(source: WorkbookSource) -> Outcome:
 
 def output_sheet_names() -> tuple[str, ...]:
     """Every sheet any command writes."""
-    from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
-    from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
-    from xlplan.workbook.sheets.glossary import GLOSSARY
-    from xlplan.workbook.sheets.plans_sheet import PLANS
-    from xlplan.workbook.sheets.problems import PROBLEMS
-    from xlplan.workbook.sheets.rolling_sheet import ROLLING
-    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
+    from xlplan.workbook.sheets.names import (
+        COMPARE,
+        FRONTIER,
+        GLOSSARY,
+        OUTPUT_SHEETS,
+        PLANS,
+        PROBLEMS,
+        ROLLING,
+        SENSITIVITY,
+        SIMULATION,
+    )
 
     return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, ROLLING, PLANS, GLOSSARY, PROBLEMS)
 
 
 def sheets_written(command: str) -> tuple[str, ...]:
     """The output sheets a command may write (to check, before its work, that there is room for them)."""
-    from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
-    from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
-    from xlplan.workbook.sheets.glossary import GLOSSARY
-    from xlplan.workbook.sheets.rolling_sheet import ROLLING
-    from xlplan.workbook.sheets.run_log import RUN_LOG
-    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
+    from xlplan.workbook.sheets.names import (
+        COMPARE,
+        FRONTIER,
+        GLOSSARY,
+        OUTPUT_SHEETS,
+        ROLLING,
+        RUN_LOG,
+        SENSITIVITY,
+        SIMULATION,
+    )
 
     return {"solve": (*OUTPUT_SHEETS, SENSITIVITY), "simulate": (SIMULATION, ROLLING, RUN_LOG),
             "compare": (COMPARE, GLOSSARY, RUN_LOG), "frontier": (FRONTIER, GLOSSARY, RUN_LOG)}.get(command, ())

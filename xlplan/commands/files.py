@@ -164,7 +164,7 @@ def run_on_file(command: Command, targets: Targets, options: dict[str, Any], sho
 
 def _run_held(command: Command, targets: Targets, options: dict[str, Any], showing: Showing,
               computing: Callable[[], AbstractContextManager[Any]]) -> FileRun:
-    from xlplan.workbook import FileSource, write_sheets
+    from xlplan.workbook.read.file_source import FileSource
     from xlplan.workbook.write.files import backup_path, write_atomically
 
     book = targets.book
@@ -180,6 +180,8 @@ def _run_held(command: Command, targets: Targets, options: dict[str, Any], showi
         source.close()
     run = FileRun(outcome, {"workbook": str(book)})
     if command.output_suffix is not None:
+        from xlplan.workbook.write.writer import write_sheets  # the results' modules: not for validate
+
         target = workbook_target(command, book, targets.output, targets.in_place)
         backup = targets.in_place and targets.backup
         with showing(f"Writing {target.name}"):

@@ -1,9 +1,28 @@
 """The Pyomo model of record: its parts declare themselves (stage-1 plan, stage-2 recourse), the
 builder makes the extensive form from them."""
 
-from xlplan.model.builder import build_model, first_stage_variables, scenario_creator
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from xlplan.model.declarations import CostTerm, Formulation, ModelPart, Rule, Variable
 from xlplan.model.formulation import FORMULATION, PLAN_VARIABLES, RECOURSE_VARIABLES, formulation_for
+
+if TYPE_CHECKING:
+    from xlplan.model.builder import build_model, first_stage_variables, scenario_creator
+
+_BUILDER = ("build_model", "first_stage_variables", "scenario_creator")
+
+
+def __getattr__(name: str) -> Any:
+    # the builder brings in Pyomo (about a second): reading a workbook declares the model's parts, never builds it
+    if name in _BUILDER:
+        from xlplan.model import builder
+
+        globals()[name] = value = getattr(builder, name)
+        return value
+    raise AttributeError(f"module 'xlplan.model' has no attribute {name!r}")
+
 
 __all__ = ["FORMULATION", "PLAN_VARIABLES", "RECOURSE_VARIABLES", "CostTerm", "Formulation", "ModelPart", "Rule",
            "Variable", "build_model", "first_stage_variables", "formulation_for", "scenario_creator"]

@@ -226,3 +226,11 @@ def as_labels(pyomo_index: object) -> tuple[str, ...]:
     if isinstance(pyomo_index, tuple):
         return tuple(str(i) for i in pyomo_index)
     return (str(pyomo_index),)
+
+
+def no_constraint() -> Any:
+    """What a rule returns for an index where it does not apply (Pyomo's ``Constraint.Skip``). Pyomo is
+    imported here, when a model is built, not when the parts are declared: reading a workbook declares them."""
+    from pyomo.environ import Constraint
+
+    return Constraint.Skip

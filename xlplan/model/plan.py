@@ -10,12 +10,13 @@ These decisions are taken before demand is known and are the same in every scena
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyomo.environ as pyo
-
-from xlplan.model.declarations import CostTerm, ModelPart, Rule, Variable
+from xlplan.model.declarations import CostTerm, ModelPart, Rule, Variable, no_constraint
 from xlplan.problem import Settings
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 
 def workforce_balance(plan: pyo.Block, p: str, t: str) -> Any:
@@ -35,7 +36,7 @@ def overtime_limit(plan: pyo.Block, p: str, t: str) -> Any:
     """O[p,t] <= overtime_limit * R[p,t]   (only when an overtime limit is set)."""
     m = plan.model()
     if m.settings.overtime_limit is None:
-        return pyo.Constraint.Skip
+        return no_constraint()
     return plan.overtime_hours[p, t] <= m.settings.overtime_limit * plan.regular_hours[p, t]
 
 

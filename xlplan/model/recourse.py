@@ -14,12 +14,13 @@ expected-value and deterministic problems, and mpi-sppy's per-scenario models.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyomo.environ as pyo
-
-from xlplan.model.declarations import CostTerm, ModelPart, Rule, Variable
+from xlplan.model.declarations import CostTerm, ModelPart, Rule, Variable, no_constraint
 from xlplan.problem import Settings
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 
 def _net_position(rec: pyo.Block, p: str, t: str | None) -> Any:
@@ -47,7 +48,7 @@ def made_within_plan(rec: pyo.Block, p: str, t: str) -> Any:
     """Y[p,t,s] <= X[p,t]   (with capacity scenarios: no more is made than planned)."""
     m = rec.model()
     if not m.capacity_scenarios:
-        return pyo.Constraint.Skip
+        return no_constraint()
     return rec.made[p, t] <= m.plan.production[p, t]
 
 
@@ -56,7 +57,7 @@ def made_within_capacity(rec: pyo.Block, p: str, t: str) -> Any:
     (with capacity scenarios: what the hours actually make)."""
     m = rec.model()
     if not m.capacity_scenarios:
-        return pyo.Constraint.Skip
+        return no_constraint()
     hours = m.settings.hours_per_worker * m.plan.workforce[p, t] + m.plan.overtime_hours[p, t]
     return m.hours_per_unit[p] * rec.made[p, t] <= rec.capacity_factor[p, t] * hours
 
@@ -75,7 +76,7 @@ def warehouse_space(rec: pyo.Block, t: str) -> Any:
     """sum_p space[p] * Ireg[p,t,s] <= warehouse capacity   (when a capacity is set)."""
     m = rec.model()
     if m.settings.warehouse_capacity is None:
-        return pyo.Constraint.Skip
+        return no_constraint()
     return sum(m.space_per_unit[p] * rec.regular_inventory[p, t] for p in m.products) <= m.settings.warehouse_capacity
 
 
@@ -83,7 +84,7 @@ def overflow_space(rec: pyo.Block, t: str) -> Any:
     """sum_p space[p] * Iovr[p,t,s] <= overflow capacity   (when there is an overflow warehouse)."""
     m = rec.model()
     if not m.settings.has_overflow:
-        return pyo.Constraint.Skip
+        return no_constraint()
     return sum(m.space_per_unit[p] * rec.overflow_inventory[p, t] for p in m.products) <= m.settings.overflow_capacity
 
 
@@ -91,14 +92,14 @@ def backorder_cap(rec: pyo.Block, p: str, t: str) -> Any:
     """B[p,t,s] <= backorder_limit * D[p,t,s]   (when backorders are allowed and capped)."""
     m = rec.model()
     if not m.settings.backorders_allowed or m.settings.backorder_limit is None:
-        return pyo.Constraint.Skip
+        return no_constraint()
     return rec.backorders[p, t] <= m.settings.backorder_limit * rec.demand[p, t]
 
 
 def lost_sales_cap(rec: pyo.Block, p: str, t: str) -> Any:
     """L[p,t,s] <= D[p,t,s]   (when lost sales are allowed)."""
     if not rec.model().settings.lost_sales_allowed:
-        return pyo.Constraint.Skip
+        return no_constraint()
     return rec.lost_sales[p, t] <= rec.demand[p, t]
 
 

@@ -14,12 +14,14 @@ are no cost of the plan (``in_cost=False``): the cost breakdown and KPIs stay th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from xlplan.model.declarations import CostTerm, ModelPart, Rule, Variable
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 
 def shortfall_above_value_at_risk(rec: pyo.Block) -> Any:

@@ -30,12 +30,13 @@ Both rules tie every scenario together, so these plans are solved as one model (
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING, Any
 
 from xlplan.model.declarations import ModelPart, Rule, Variable
 from xlplan.problem import Settings
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 EXPECTED, CHANCE = "expected", "chance"
 POLICIES = (EXPECTED, CHANCE)

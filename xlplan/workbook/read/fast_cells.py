@@ -13,17 +13,17 @@ numbers beyond 2**53. A range holding any of these is left to openpyxl.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from xlplan.workbook.read.sheet_scan import ESCAPE
 
 try:  # optional: not in Pyodide
     from python_calamine import CalamineWorkbook
 except ImportError:  # pragma: no cover - depends on the installation
     CalamineWorkbook = None
 
-ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 EXACT_INTEGERS = 2.0**53
 _PLAIN = frozenset((float, str, bool))
 """The kinds of value calamine gives that read as openpyxl reads them (not dates, times or durations)."""
@@ -57,27 +57,28 @@ class FastCells:
         self._sheets: dict[str, list[list[Any]] | None] = {}
         self._strings_escaped: bool | None = None
 
-    def _rows(self, sheet: str) -> list[list[Any]] | None:
+    def _rows(self, sheet: str, escaped: bool | None) -> list[list[Any]] | None:
         if sheet not in self._sheets:
             self._sheets[sheet] = None
             if self._strings_escaped is None:
                 self._strings_escaped = _escapes(self.archive, "xl/sharedStrings.xml")
             part = self.sheet_parts.get(sheet)
-            if self._strings_escaped or part is None or _escapes(self.archive, part):
+            if self._strings_escaped or part is None or (_escapes(self.archive, part) if escaped is None else escaped):
                 return None
             if self._book is None:
                 self._book = CalamineWorkbook.from_path(str(self.path))
             self._sheets[sheet] = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         return self._sheets[sheet]
 
-    def read(self, sheet: str, bounds: tuple[int, int, int, int]) -> list[list[Any]] | None:
+    def read(self, sheet: str, bounds: tuple[int, int, int, int],
+             escaped: bool | None = None) -> list[list[Any]] | None:
         """The values of ``bounds`` (min_col, min_row, max_col, max_row; 1-based) as openpyxl reads them
         with ``data_only``, or None when calamine is missing or the range holds a cell it could read
-        differently."""
+        differently; ``escaped`` says whether the sheet's part holds an escape, where that is known."""
         if CalamineWorkbook is None:
             return None
         try:
-            rows = self._rows(sheet)
+            rows = self._rows(sheet, escaped)
         except Exception:  # noqa: BLE001 - anything calamine cannot read, openpyxl reads or refuses in words
             return None
         if rows is None:

@@ -184,12 +184,12 @@ class FileSource:
         dates = getattr(self.book, "_date_formats", None)
         durations = getattr(self.book, "_timedelta_formats", set())
         if fast_cells.available() and dates is not None:
-            styles = self.package.facts(sheet).styles
-            if not styles & {str(index) for index in (*dates, *durations)}:  # no cell reads as a date
+            facts = self.package.facts(sheet)
+            if not facts.styles & {str(index) for index in (*dates, *durations)}:  # no cell reads as a date
                 if self._fast is None:
                     self.package.sheet_part(sheet)  # every sheet's part, checked
                     self._fast = FastCells(self.path, self.package.archive, self.package.sheet_parts())
-                values = self._fast.read(sheet, bounds)
+                values = self._fast.read(sheet, bounds, facts.escaped)
                 if values is not None:
                     return values
         return self._read(self.book, sheet, bounds)

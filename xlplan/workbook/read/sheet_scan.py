@@ -36,6 +36,8 @@ class SheetFacts:
     """The style (xf) numbers of the cells with content: whether any reads as a date."""
     formulas: bool = True
     """False when no cell of the sheet can hold a formula (known only from ``sheet_scan``)."""
+    escaped: bool | None = None
+    """Whether the part holds an ``_xHHHH_`` escape (see ``fast_cells``); None: not looked (the streaming pass)."""
 
 
 _DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
@@ -46,6 +48,8 @@ _CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t
                    rb"(/>|>(?:[ \t\r\n]*</c>)?)")
 _FORMULA = re.compile(rb"<f[ \t\r\n/>]")
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z0-9:$]{1,32})"/>')
+ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+"""Text escaped as Excel does (``_x000D_``), which calamine decodes and openpyxl keeps."""
 
 
 def _well_formed(data: bytes) -> bool:
@@ -83,7 +87,8 @@ def scanned_facts(data: bytes, facts: SheetFacts) -> bool:
     facts.merged = [ref.decode() for ref in merged]
     facts.exact = True
     facts.formulas = _FORMULA.search(data) is not None
+    facts.escaped = ESCAPE.search(data) is not None  # here, in memory: the part is not inflated again for it
     return True
 
 
-__all__ = ["UP_TO_BYTES", "SheetFacts", "scanned_facts"]
+__all__ = ["ESCAPE", "UP_TO_BYTES", "SheetFacts", "scanned_facts"]

@@ -11,11 +11,10 @@ from xlplan.analysis.sensitivity import DEMAND, EXPECTED, Sensitivity
 from xlplan.problem import Settings
 from xlplan.workbook.contract import FRONTIER_NAME, FRONTIER_SETTINGS_NAME, SHADOW_PRICES_NAME
 from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, MONEY_WHOLE, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.names import FRONTIER, SENSITIVITY
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 from xlplan.workbook.sheets.units import unit_words
 
-SENSITIVITY = "Sensitivity"
-FRONTIER = "Frontier"
 TOP = 6
 
 

@@ -4,9 +4,9 @@ a Term column or a note, and point here)."""
 from __future__ import annotations
 
 from xlplan.workbook.sheets.layout import GENERAL, Column, Sheet, Table
+from xlplan.workbook.sheets.names import GLOSSARY
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB
 
-GLOSSARY = "Glossary"
 GLOSSARY_NAME = "xlplan_glossary"
 TERMS = (
     ("Planned", "Expected over the workbook's scenarios, weighted by their probabilities: what the optimiser "

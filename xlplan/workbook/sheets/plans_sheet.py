@@ -18,9 +18,9 @@ from xlplan.model.plan_table import PLAN_FIELDS
 from xlplan.problem import PlanningProblem
 from xlplan.workbook.contract import CANDIDATES
 from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, UNITS, Column, Sheet, Table
+from xlplan.workbook.sheets.names import PLANS
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB
 
-PLANS = CANDIDATES.sheet
 MADE_BY = [c.key for c in CANDIDATES.columns].index("made_by")
 TOP = 5
 

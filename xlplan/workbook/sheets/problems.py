@@ -5,8 +5,7 @@ from __future__ import annotations
 from xlplan.problem.issues import counted
 from xlplan.workbook.read.reader import WorkbookIssue
 from xlplan.workbook.sheets.layout import GENERAL, Column, Sheet, Table
-
-PROBLEMS = "Problems"
+from xlplan.workbook.sheets.names import PROBLEMS
 
 
 def problems_sheet(issues: list[WorkbookIssue]) -> Sheet:

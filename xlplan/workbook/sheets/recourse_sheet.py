@@ -30,9 +30,9 @@ from xlplan.workbook.sheets.layout import (
     Sheet,
     Table,
 )
+from xlplan.workbook.sheets.names import RECOURSE, RECOURSE_DETAIL
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB
 
-RECOURSE, RECOURSE_DETAIL = "Recourse", "Recourse detail"
 TOP = 5  # header row of the summary and of the detail, as on the other output sheets
 DETAIL_SCENARIOS = 20
 """Scenarios shown in full on the Recourse detail sheet by default: all of them up to this many."""

@@ -13,8 +13,8 @@ from xlplan.progress import Bounds
 from xlplan.results import PlanResult
 from xlplan.workbook.contract import RUNS_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, TEXT, UNITS, Column, Sheet, Table
+from xlplan.workbook.sheets.names import RUN_LOG
 
-RUN_LOG = "Run log"
 OUTPUT_TAB = "70AD47"
 HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "Value", "Gap", "Seconds",
                    "Input fingerprint")

@@ -37,6 +37,7 @@ from xlplan.workbook.sheets.layout import (
     short,
     table_headers,
 )
+from xlplan.workbook.sheets.names import OUTPUT_SHEETS as OUTPUT_SHEETS  # the sheets a solve writes
 from xlplan.workbook.sheets.recourse_sheet import (
     DETAIL_SCENARIOS,
     RECOURSE,
@@ -47,10 +48,9 @@ from xlplan.workbook.sheets.recourse_sheet import (
 )
 from xlplan.workbook.sheets.recourse_sheet import recourse_sheet as recourse_layout
 from xlplan.workbook.sheets.recourse_sheet import recourse_table as recourse_table  # XLPLAN_RECOURSE's table
-from xlplan.workbook.sheets.run_log import OUTPUT_TAB, RUN_LOG, Detail, finite, run_log_sheet, solve_record
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, finite, run_log_sheet, solve_record
 from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
 
-OUTPUT_SHEETS = ("Plan", RECOURSE, RECOURSE_DETAIL, "Costs", "KPI", RUN_LOG)
 MAX_PRODUCT_CHARTS = 6
 PLAN_CHART_CM = 13.0
 """The Plan's charts, two a row beside the plan."""
