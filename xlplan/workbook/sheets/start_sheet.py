@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from xlplan.model.plan_table import PLAN_FIELDS
 from xlplan.problem.tables import is_blank
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import (
@@ -47,6 +49,7 @@ from xlplan.workbook.read.outputs import read_output_tables
 from xlplan.workbook.sheets.glossary import GLOSSARY_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Button, Sheet
 from xlplan.workbook.sheets.recourse_sheet import RECOURSE, RECOURSE_DETAIL
+from xlplan.workbook.sheets.run_log import PLAN_ID, PLAN_WRITERS, inputs_id, plan_id
 from xlplan.workbook.sheets.units import GENERIC_CURRENCY, in_currency
 
 START = "Start"
@@ -182,10 +185,55 @@ class Dashboard:
         found = runs[runs["Command"].astype(str).str.strip().isin(commands)]
         return None if found.empty else found.iloc[0]
 
+    def in_effect(self, name: str) -> bool:
+        """Whether the Plan sheet holds the plan the Plans sheet keeps as ``name``: the same quantities."""
+        plan, kept = self.tables.get(PLAN.name), self.tables.get(CANDIDATES.name)
+        if plan is None or kept is None or "Plan" not in kept:
+            return False
+        return same_quantities(plan, kept[kept["Plan"].astype(str).str.strip() == name])
+
+    def plan_edited(self) -> bool:
+        """Whether the Plan sheet's quantities differ from those the latest solve or adopt put there (by
+        the Run log's Plan ID; False when it records none)."""
+        made, plan = self.latest(*PLAN_WRITERS), self.tables.get(PLAN.name)
+        recorded = "" if made is None else str(made.get(PLAN_ID, "") or "").strip()
+        titles = [f.title for f in PLAN_FIELDS]
+        if not recorded or recorded == "nan" or plan is None or not set(titles) <= set(plan.columns):
+            return False
+        rows = plan.dropna(subset=["Product"]) if "Product" in plan else plan
+        quantities = {f.name: pd.to_numeric(rows[f.title], errors="coerce").to_numpy(dtype=float) for f in PLAN_FIELDS}
+        return recorded != plan_id(quantities)
+
     def before_plan(self, run: pd.Series | None) -> bool:
         """Whether ``run`` (a Run log row) came before the plan in effect was made."""
         plan = self.latest("solve", "adopt")
         return run is not None and plan is not None and _when(run) < _when(plan)
+
+
+def _label(value: Any) -> str:
+    """A product or period as text, however the cell stores it (a period 1 may read back as 1.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def same_quantities(plan: pd.DataFrame, other: pd.DataFrame) -> bool:
+    """Whether two plan tables (the Plan sheet's, a kept plan's rows), read back by header, give the same
+    quantities for the same products and periods."""
+    columns = ["Product", "Period", *(f.title for f in PLAN_FIELDS)]
+    if other.empty or not (set(columns) <= set(plan.columns) and set(columns) <= set(other.columns)):
+        return False
+
+    def keyed(table: pd.DataFrame) -> pd.DataFrame:
+        table = table[columns].dropna(subset=["Product"])
+        index = pd.MultiIndex.from_arrays([table["Product"].map(_label), table["Period"].map(_label)])
+        return table.drop(columns=["Product", "Period"]).set_axis(index).apply(pd.to_numeric, errors="coerce")
+
+    mine, theirs = keyed(plan), keyed(other)
+    if len(mine) != len(theirs) or not mine.index.sort_values().equals(theirs.index.sort_values()):
+        return False
+    a, b = mine.to_numpy(dtype=float), theirs.loc[mine.index].to_numpy(dtype=float)
+    return bool(np.allclose(a, b, rtol=1e-9, atol=1e-6, equal_nan=False))
 
 
 def _when(run: pd.Series) -> datetime:
@@ -233,12 +281,15 @@ def _plan_block(sheet: Sheet, row: int, d: Dashboard) -> int:
     else:
         words = f"no plan: the solve of {_stamp(made)} ended {status}"
     row = _line(sheet, row, "Plan", words, style="good" if status in ("optimal", "adopted") else "bad")
-    made_for = str(made.get("Input fingerprint", "") or "")
+    made_for = inputs_id(made)
     if d.fingerprint is not None and made_for:
         current = made_for == d.fingerprint
         row = _line(sheet, row, "Inputs", "made for the inputs as they are now" if current else
                     "made for other inputs: the inputs changed since; Solve again for a plan made for them",
                     style="good" if current else "bad")
+    if d.plan_edited():
+        row = _line(sheet, row, "Edited", "the Plan sheet was edited since it was solved: the planned figures below "
+                    "are outdated; Simulate tests the edited plan", style="bad")
     row = _figures(sheet, row, [
         ("Profit (planned)", d.kpi("profit_shipped"), MONEY_WHOLE, "expected over the workbook's scenarios"),
         ("Cost (planned)", d.kpi("expected_cost"), MONEY_WHOLE, ""),
@@ -334,11 +385,11 @@ def _compare_block(sheet: Sheet, row: int, d: Dashboard) -> int:
                 ("Its profit (simulated)", b["Mean profit"], MONEY_WHOLE, "average over the simulated outcomes"),
                 ("Its bad case (P5)", b["Profit P5"], MONEY_WHOLE, ""),
                 ("Its fill rate (simulated)", b["Fill rate"], "0.0%", "")])
-            adopted = d.latest("solve", "adopt")
-            if not (adopted is not None and str(adopted.get("Command", "")).strip() == "adopt"
-                    and run is not None and not d.before_plan(run)):
-                sheet.text(row, 3, f"To use it: choose Adopt plan in the Action cell, or run   xlplan adopt BOOK "
-                           f"--plan \"{recommended}\"", "note")
+            if d.in_effect(recommended):
+                row = _line(sheet, row, "In effect", "yes: the Plan sheet holds this plan", style="good")
+            else:
+                sheet.text(row, 3, "To use it: choose Adopt plan (in the Action cell above, then Run xlplan, or on "
+                           "the xlplan ribbon); it puts this plan on the Plan sheet.", "note")
                 row += 1
     return row + 1
 
