@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from xlplan.model.plan_table import PLAN_FIELDS
+from xlplan.problem.problem import workforce_word
 from xlplan.problem.tables import is_blank
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import (
@@ -32,16 +33,20 @@ from xlplan.workbook.contract import (
     FRONTIER_NAME,
     INPUT_RANGES,
     KPI_NAME,
+    NAMED_VALUE_COLUMNS,
     PLAN,
     RECOURSE_SUMMARY_NAME,
     ROLLING_POLICIES_NAME,
     RUNS_NAME,
+    SETTINGS,
     SHADOW_PRICES_NAME,
     SIMULATION_SUMMARY_NAME,
     START_NAME,
     STRATEGIES_NAME,
     THIS_WEEK_NAME,
     UNCERTAINTY_RANGES,
+    match_column,
+    match_setting,
 )
 from xlplan.workbook.read.grids import Located, WorkbookSource
 from xlplan.workbook.read.layout_source import LayoutSource
@@ -71,7 +76,9 @@ SHEET_NAMES = (("Plan", PLAN.name), ("Recourse", RECOURSE_SUMMARY_NAME), ("Costs
 COMPANIONS = {RECOURSE: (RECOURSE_DETAIL,)}
 """Sheets always written and removed with another, linked when it is (their tables are not read to know)."""
 SHEET_OF = {name: sheet for sheet, name in SHEET_NAMES} | {THIS_WEEK_NAME: "Plan"}
-"""The sheet of each table the dashboard reads."""
+"""The sheet of each table the dashboard reads or links to."""
+SHOWN = (PLAN.name, THIS_WEEK_NAME, KPI_NAME, SIMULATION_SUMMARY_NAME, STRATEGIES_NAME, CANDIDATES.name, RUNS_NAME)
+"""The tables whose figures the dashboard shows, the only ones it reads (the others it links to)."""
 COMMAND_LINE = "2. Solve: run   xlplan solve THIS.xlsx -o plan.xlsx   in a terminal (or use xlplan.xlsm's buttons)."
 COMMAND_LINE_TEST = ("4. Test it: xlplan simulate THIS.xlsx simulates the Plan sheet (as solved, or as you edit "
                      "it) under the Uncertainty sheet; xlplan compare sets the deterministic, best-buffered and "
@@ -164,6 +171,8 @@ class Dashboard:
     """The output sheets the workbook holds, in tab order."""
     fingerprint: str | None
     """The inputs' fingerprint as they are now, when known."""
+    workforce: str = ""
+    """The workforce's unit in words (worker-hours, workers), as the Settings sheet names it."""
 
     @property
     def currency(self) -> str:
@@ -317,7 +326,9 @@ def _this_week(sheet: Sheet, row: int, d: Dashboard) -> int:
     period = str(plan["Period"].iloc[0]) if plan is not None and "Period" in plan and not plan.empty else ""
     sheet.text(row, 2, f"This week: period {period}" if period else "This week", "label")
     columns = [c for c in week.columns if c != "Product" and not c.startswith("Workforce")]
-    headers = [("Make (units)" if c == "Make" else c) for c in columns]
+    unit = f" ({d.workforce})" if d.workforce else ""
+    named = {"Make": "Make (units)", "Hire": f"Hire{unit}", "Fire": f"Fire{unit}", "Overtime": "Overtime hours"}
+    headers = [named.get(c, c) for c in columns]  # a workbook of before: "Hire (workers)" as it is
     sheet.text(row, 3, "Product", "label")
     for j, header in enumerate(headers):
         sheet.text(row, 4 + j, header, "label_right")
@@ -460,6 +471,9 @@ class _NoWorkbook:
     def locate(self, name: str) -> Located:
         return Located(None)
 
+    def defines(self, name: str) -> bool:
+        return False
+
 
 def rebuilt_start(source: WorkbookSource, sheets: Iterable[Sheet], retire: Iterable[str],
                   fingerprint: str | None, actions: Sequence[str]) -> Sheet | None:
@@ -471,9 +485,32 @@ def rebuilt_start(source: WorkbookSource, sheets: Iterable[Sheet], retire: Itera
     sheets = list(sheets)
     written = {s.name for s in sheets}
     gone = set(retire) - written
-    new = read_output_tables(LayoutSource(sheets, _NoWorkbook()), SHEET_OF)
-    old = read_output_tables(source, [name for name, sheet in SHEET_OF.items() if sheet not in written | gone])
-    tables = {**old, **new}
-    present = tuple(linked for sheet, name in SHEET_NAMES if name in tables or sheet in written
+    new = read_output_tables(LayoutSource(sheets, _NoWorkbook()), SHOWN)
+    old = read_output_tables(source, [name for name in SHOWN if SHEET_OF[name] not in written | gone])
+    # the other sheets are linked, not read: asking whether their tables are defined reads none of their cells
+    present = tuple(linked for sheet, name in SHEET_NAMES
+                    if sheet in written or (sheet not in gone and source.defines(name))
                     for linked in (sheet, *COMPANIONS.get(sheet, ())))
-    return start_sheet(text, Dashboard(tables, present, fingerprint), actions)
+    tables = {**old, **new}
+    return start_sheet(text, Dashboard(tables, present, fingerprint, read_workforce_word(source)), actions)
+
+
+def read_workforce_word(source: WorkbookSource) -> str:
+    """The workforce's unit in words by the Settings sheet's two rows that name it, read without the rest
+    of the inputs (blank when the Settings table cannot be read)."""
+    grid = source.locate(SETTINGS.name).grid
+    if grid is None or not grid.values:
+        return ""
+    header = [match_column(h, NAMED_VALUE_COLUMNS) for h in grid.values[0]]
+    keys = [c.key if c is not None else "" for c in header]
+    if not {"setting", "value"} <= set(keys):
+        return ""
+    setting, value = keys.index("setting"), keys.index("value")
+    found: dict[str, Any] = {}
+    for row in grid.values[1:]:
+        field = match_setting(row[setting]) if len(row) > max(setting, value) else None
+        if field is not None:
+            found[field.name] = row[value]
+    hours = _number(found.get("hours_per_worker"))
+    unit = "" if is_blank(found.get("workforce_unit")) else str(found["workforce_unit"]).strip()
+    return workforce_word(unit, 1.0 if hours is None else hours)
