@@ -49,7 +49,7 @@ def test_frontier_command_writes_points_sheet_and_chart(tmp_path, capsys, libreo
     assert FRONTIER_NAME in book.defined_names
     sheet, cells = book.defined_names[FRONTIER_NAME].destinations.__next__()
     rows = list(book[sheet][cells.replace("$", "")])
-    assert [c.value for c in rows[0]][:3] == ["Risk weight", "Expected cost", "CVaR 90% of cost"]
+    assert [c.value for c in rows[0]][:3] == ["Risk weight", "Expected cost", "Worst 10%: average cost"]
     assert [r[0].value for r in rows[1:]] == [0.0, 1.0, 4.0]
     with zipfile.ZipFile(out) as package:
         charts = [n for n in package.namelist() if n.startswith("xl/charts/")]
@@ -69,6 +69,7 @@ def test_frontier_command_writes_points_sheet_and_chart(tmp_path, capsys, libreo
     render_sheet(workbook, outcome.sheets[0], formats)
     workbook.close()
     text = pdf_text(libreoffice.convert(alone, "pdf", tmp_path / "pdf"))
-    for expected in ("Cost-risk frontier", "every plan optimal", "Expected cost against CVaR",
-                     "Simulated profit by risk weight", "CVaR 90% of cost"):
+    for expected in ("Cost-risk frontier", "every plan optimal", "Expected vs worst-case cost",
+                     "Simulated profit by risk weight", "Worst 10%: average cost"):
         assert expected in text
+    assert "CVaR" not in text.replace("(CVaR 90%: Glossary)", "")  # the term only where the note names it

@@ -93,7 +93,7 @@ def test_money_formats_put_a_code_after_the_figure_and_a_symbol_before_it():
 MONEY_COLUMNS = {  # a header on each output sheet whose cells are money
     "Plan": (), "Costs": ("Total", "Cost", "Profit"), "KPI": (), "Sensitivity": ("Value",),
     "Simulation": ("Profit",),  # the three scenarios' outcomes, each a bar
-    "Compare": ("Planned cost", "Mean profit", "Profit P5", "CVaR"),
+    "Compare": ("Planned cost", "Mean profit", "Profit P5", "Worst 5%: average profit"),
     "Frontier": ("Expected cost", "Simulated mean profit"),
 }
 
@@ -180,7 +180,7 @@ def test_frontier_axes_span_the_plans_and_risk_weights_are_numbers(analysed):
     assert weights[0] == 0 and weights[1] >= 2
     assert 0 < money[0] <= min(profits) and max(profits) <= money[1]  # not from 0: the lines would look flat
     assert money[1] - money[0] < 2 * (max(profits) - min(profits))
-    cost = charts["Expected cost against CVaR"]
+    cost = charts["Expected vs worst-case cost"]
     assert 0 < axis_range(cost, 1)[0] <= min(row[1] for row in frontier.values())
 
 

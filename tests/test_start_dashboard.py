@@ -102,3 +102,65 @@ def test_the_control_panel_and_its_button_survive_the_redraw(tmp_path):
     with zipfile.ZipFile(macro) as archive:
         vml = [n for n in archive.namelist() if n.endswith(".vml")]
         assert any(b"SampleCall" in archive.read(n) and b"Run xlplan" in archive.read(n) for n in vml)
+
+
+class CountingSource:
+    """A real workbook file that records every name whose cells are read."""
+
+    def __init__(self, path):
+        from xlplan.workbook import FileSource
+
+        self.file = FileSource(path)
+        self.description = self.file.description
+        self.read: list[str] = []
+
+    def locate(self, name):
+        self.read.append(name)
+        return self.file.locate(name)
+
+    def defines(self, name):
+        return self.file.defines(name)
+
+
+def test_start_links_the_sheets_that_exist_reading_only_the_tables_it_shows(books):
+    from xlplan.commands import ACTIONS
+    from xlplan.workbook.contract import (
+        COST_BREAKDOWN_NAME,
+        FRONTIER_NAME,
+        RECOURSE_SUMMARY_NAME,
+        SETTINGS,
+        SHADOW_PRICES_NAME,
+        START_NAME,
+    )
+    from xlplan.workbook.sheets.start_sheet import SHOWN, rebuilt_start
+
+    _, simulated = books
+    source = CountingSource(simulated)
+    try:
+        start = rebuilt_start(source, [], (), None, ACTIONS)
+    finally:
+        source.file.close()
+    assert start is not None
+    inputs = ("Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty")
+    links = [t.value for t in start.texts if t.link and t.value not in inputs]
+    assert links == ["Plan", "Recourse", "Recourse detail", "Costs", "KPI", "Sensitivity", "Simulation", "Run log"]
+    assert set(source.read) <= {START_NAME, SETTINGS.name, *SHOWN}  # and the Settings for the workforce unit
+    assert not {COST_BREAKDOWN_NAME, SHADOW_PRICES_NAME, RECOURSE_SUMMARY_NAME, FRONTIER_NAME} & set(source.read)
+    assert source.file.defines(SHADOW_PRICES_NAME) and not source.file.defines(FRONTIER_NAME)
+
+
+@pytest.mark.parametrize("example", [ELECTRONICS, FACTORY_PHYSICS], ids=["electronics", "factory_physics"])
+def test_the_plan_prints_without_a_gap_beside_the_this_week_block(example, tmp_path):
+    """The blocks beside the plan share its rows: their headers on one line, every row of the plan is as
+    tall as the next (a wrapped header made one row twice as tall, a gap in the printed plan)."""
+    solved = tmp_path / "solved.xlsx"
+    assert main(["solve", str(example), "-o", str(solved)]) == OK
+    ws = openpyxl.load_workbook(solved)["Plan"]
+    make = next(c for row in ws.iter_rows() for c in row if c.value == "Make")
+    assert [ws.cell(make.row, make.column + j).value for j in range(-1, 5)] == [
+        "Product", "Make", "Hire", "Fire", "Overtime", "Workforce"]
+    last = max(r for r in range(6, ws.max_row + 1) if ws.cell(r, 1).value is not None)
+    assert 6 < make.row < last  # the block's header is a row of the plan
+    assert not {r: ws.row_dimensions[r].height for r in range(6, last + 1) if ws.row_dimensions[r].height}
+    unit = "workers" if example == ELECTRONICS else "worker-hours"
+    assert f"hire, fire and workforce ({unit}); overtime (hours)" in ws.cell(make.row - 1, make.column - 1).value

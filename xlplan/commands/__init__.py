@@ -352,7 +352,7 @@ def stale_plan(history: tuple[tuple[Any, ...], ...], fingerprint: str) -> Notice
     solved_for = solved_fingerprint(history)
     if solved_for is None or solved_for == fingerprint:
         return None
-    return Notice("stale_plan", f"the {PLAN.sheet} sheet was solved for other inputs (input fingerprint "
+    return Notice("stale_plan", f"the {PLAN.sheet} sheet was solved for other inputs (inputs ID "
                                 f"{solved_for} in the {RUN_LOG}; the inputs now give {fingerprint}): solve again, "
                                 "or simulate with --plan solve for a plan made for these inputs")
 
@@ -403,7 +403,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     from xlplan.workbook.contract import PLAN
     from xlplan.workbook.read.reader import has_range, read_plan, read_problem, read_runs, read_uncertainty
     from xlplan.workbook.sheets.analysis_sheets import simulation_record, simulation_sheet
-    from xlplan.workbook.sheets.run_log import run_log_sheet
+    from xlplan.workbook.sheets.run_log import edited_since_solved, run_log_sheet
 
     started = time.perf_counter()
     problem = read_problem(source)
@@ -413,10 +413,12 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     versions = library_versions()
     formulation = None  # a plan read from the sheet: the model the workbook's settings ask for
     planned: float | None = None
+    edited = False  # the Plan sheet changed by hand since the solve that planned ``planned``
     if plan_from == "workbook" or (plan_from == "auto" and has_range(source, PLAN.name)):
         plan, plan_source = read_plan(source, problem), f"the plan on the {PLAN.sheet} sheet"
         warnings += [w for w in (stale_plan(history, problem.fingerprint()),) if w is not None]
         planned = None if warnings else planned_profit(source)
+        edited = edited_since_solved(history, plan)
     else:
         solved = _solved_plan(problem, options or SolveOptions())
         plan, plan_source = dict(solved.solution.plan), "the optimal plan (solved now)"
@@ -464,7 +466,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
                                      "exactly" if computable else f"{s.replications:,} sampled replications"),
                "fingerprint": problem.fingerprint(), **s.as_dict()}
     sheets = [simulation_sheet(result, plan_source, problem, uncertainty, reproduce_original_defect,
-                               warnings=[w.message for w in warnings], planned=planned),
+                               warnings=[w.message for w in warnings], planned=planned, plan_edited=edited),
               run_log_sheet(record, history)]
     return Outcome("simulate", "stopped" if any(w.code == "stopped" for w in warnings) else "ok",
                    _in_currency(sheets, problem),

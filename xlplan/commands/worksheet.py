@@ -146,6 +146,9 @@ class ArgumentSource:
             return Located(None, [LayoutProblem("arguments", f"no argument holds '{name}'")])
         return Located(grid)
 
+    def defines(self, name: str) -> bool:
+        return name in self._grids
+
 
 # ---------------------------------------------------------------------------- reading and solving, cached
 class SolveCache:

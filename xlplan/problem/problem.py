@@ -54,6 +54,11 @@ class PeriodCosts:
     lost_sale_cost: FloatArray
 
 
+def workforce_word(unit: str, hours_per_worker: float) -> str:
+    """The workforce's unit in words: as set, or worker-hours when one unit gives one regular hour."""
+    return unit or ("worker-hours" if hours_per_worker == 1 else "workers")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Capacities and policies that hold for all products and periods (``fields.SETTING_FIELDS``).
@@ -83,8 +88,7 @@ class Settings:
 
     @property
     def workforce_word(self) -> str:
-        """The workforce's unit in words: as set, or worker-hours when one unit gives one regular hour."""
-        return self.workforce_unit or ("worker-hours" if self.hours_per_worker == 1 else "workers")
+        return workforce_word(self.workforce_unit, self.hours_per_worker)
 
     @property
     def has_overflow(self) -> bool:

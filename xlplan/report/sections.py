@@ -38,7 +38,7 @@ from xlplan.workbook.contract import (
     STRATEGIES_NAME,
     STRATEGY_COSTS_NAME,
 )
-from xlplan.workbook.sheets.run_log import PLAN_WRITERS
+from xlplan.workbook.sheets.run_log import PLAN_WRITERS, inputs_id
 
 Tables = Mapping[str, pd.DataFrame]
 SOLVED = (PLAN.name, RECOURSE_NAME, COST_BREAKDOWN_NAME, KPI_NAME)
@@ -121,9 +121,9 @@ class LatestRuns:
         mine, solve = self.rows.get(command), self._plan_writer()
         if mine is None or solve is None:
             return None
-        if str(mine[1].get("Input fingerprint", "")) != str(solve[1].get("Input fingerprint", "")):
-            return (f"The Run log shows this {command} ran on other inputs than the latest solve (the input "
-                    "fingerprints differ).")
+        if inputs_id(mine[1]) != inputs_id(solve[1]):
+            return (f"The Run log shows this {command} ran on other inputs than the latest solve (the inputs IDs "
+                    "differ).")
         return None
 
 
@@ -237,12 +237,13 @@ def compare_section(tables: Tables) -> Section:
 
 def frontier_section(tables: Tables) -> Section:
     points = tables[FRONTIER_NAME]
-    cvar_column = next(c for c in points.columns if str(c).startswith("CVaR"))
+    cvar_column = points.columns[2]  # the average cost of the worst scenarios (CVaR), after weight and cost
     formats = {c: "money" for c in points.columns[1:6]}
     formats.update({"Risk weight": "number", "On-time fill rate": "percent"})
     section = Section("frontier", "Cost-risk frontier", notes=[
-        "Plans minimising expected cost + lambda x CVaR of cost, one per risk weight lambda (the Frontier "
-        "sheet): a higher weight buys a lower CVaR with expected cost. Each plan's profit and fill rate are "
+        "Plans minimising expected cost plus the risk weight times the average cost of the worst scenarios "
+        "(their CVaR), one per risk weight (the Frontier sheet): a higher weight buys a lower cost in the worst "
+        "scenarios with expected cost. Each plan's profit and fill rate are "
         "simulated with the same replications. To plan with a weight, enter it as the Risk weight on the "
         "Settings sheet."],
         figures=[charts.frontier_chart(points, cvar_column)],

@@ -37,6 +37,8 @@ class Column:
     required: bool = True
     admissible: str = ""
     """The values a cell may hold (numbers: their documented range, see ``xlplan.problem.fields``)."""
+    former: tuple[str, ...] = ()
+    """Headers it had in workbooks written by earlier versions, still read."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ CANDIDATES = RangeContract(
     (Column("Plan", "plan", "label", "The plan's name, e.g. stochastic or risk weight 0.5."),
      Column("Made by", "made_by", "text", "The command that made it."),
      Column("Made (UTC)", "made", "date", "When.", required=False),
-     Column("Input fingerprint", "fingerprint", "text", "The inputs it was made for.", required=False),
+     Column("Inputs ID", "fingerprint", "text", "The inputs it was made for.", required=False,
+            former=("Input fingerprint",)),
      Column("Recommended", "recommended", "yes/no", "Compare's recommendation: what adopt takes by default.",
             required=False),
      Column("Product", "product", "label", "A product of the Products table."),
@@ -168,7 +171,7 @@ def normalise(text: object) -> str:
 def match_column(header: object, columns: tuple[Column, ...]) -> Column | None:
     wanted = normalise(header)
     for column in columns:
-        if wanted in (normalise(column.title), normalise(column.key)):
+        if wanted in (normalise(column.title), normalise(column.key), *map(normalise, column.former)):
             return column
     return None
 

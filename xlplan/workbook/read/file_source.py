@@ -97,6 +97,10 @@ class FileSource:
                     break
         return None if defined is None else str(defined.attr_text).lstrip("=").strip()
 
+    def defines(self, name: str) -> bool:
+        text = self._definition(name)
+        return text is not None and "#REF!" not in text.upper()
+
     def _table(self, name: str) -> tuple[str, TablePart] | None:
         for sheet in self.book.sheetnames:
             for table in self.package.tables(sheet):

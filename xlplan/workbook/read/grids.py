@@ -89,3 +89,8 @@ class WorkbookSource(Protocol):
         :class:`xlplan.problem.tables.UnreadableValue` saying why.
         """
         ...
+
+    def defines(self, name: str) -> bool:
+        """Whether the workbook defines ``name`` over a range, without reading its cells (a table's presence,
+        e.g. for a link to its sheet, costs nothing however large the table)."""
+        ...

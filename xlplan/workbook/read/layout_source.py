@@ -29,3 +29,6 @@ class LayoutSource:
     def locate(self, name: str) -> Located:
         grid = self._grids.get(name)
         return Located(grid) if grid is not None else self.workbook.locate(name)
+
+    def defines(self, name: str) -> bool:
+        return name in self._grids or self.workbook.defines(name)

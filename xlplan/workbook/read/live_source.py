@@ -29,6 +29,13 @@ class XlwingsSource:
         except (KeyError, *OPTIONAL):
             return None
 
+    def defines(self, name: str) -> bool:
+        defined = self._name(name)
+        try:
+            return defined is not None and "#REF!" not in str(defined.refers_to).upper()
+        except OPTIONAL:
+            return defined is not None
+
     def _table_extent(self, target: xw.Range) -> xw.Range:
         """The whole Excel Table a range starts (the name may predate rows added to it)."""
         try:

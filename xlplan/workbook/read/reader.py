@@ -352,8 +352,8 @@ def read_uncertainty(source: WorkbookSource, problem: PlanningProblem) -> Uncert
 
 
 def has_range(source: WorkbookSource, name: str) -> bool:
-    """Whether the workbook defines ``name`` (and it can be located)."""
-    return source.locate(name).grid is not None
+    """Whether the workbook defines ``name`` over a range (its cells are not read)."""
+    return source.defines(name)
 
 
 def read_runs(source: WorkbookSource) -> tuple[tuple[Any, ...], ...]:

@@ -64,13 +64,20 @@ def _capacity_drawn(uncertainty: Uncertainty) -> bool:
     return bool(np.any(noise.hours_sd > 0) or np.any(noise.availability_min < 1) or np.any(noise.availability_max < 1))
 
 
-def _summary_rows(s: SimulationSummary, planned: float | None = None) -> list[list[Any]]:
+EDITED = ("the Plan sheet was edited since it was solved or adopted, and the KPI sheet rests on that solve's "
+          "decisions in each scenario, so this is not the planned profit of the plan simulated here (Solve, or "
+          "Adopt, again for it)")
+"""Why a planned profit beside a simulation of an edited Plan sheet is not that plan's."""
+
+
+def _summary_rows(s: SimulationSummary, planned: float | None = None, edited: bool = False) -> list[list[Any]]:
     half_width = 1.96 * s.profit_se if s.profit_se is not None else None
     averaged = "weighted by probability" if s.exact else "averaged"
     rows: list[list[Any]] = [
         ["Mean profit", s.mean_profit, "currency", f"Profit (simulated): revenue of units shipped less the "
          f"operating costs, {averaged}."],
-        *([["Profit (planned)", planned, "currency", "The KPI sheet's, for this plan. " + difference_line(s.exact)]]
+        *([["Profit (planned, outdated)", planned, "currency", f"The KPI sheet's: {EDITED}."] if edited else
+           ["Profit (planned)", planned, "currency", "The KPI sheet's, for this plan. " + difference_line(s.exact)]]
           if planned is not None else []),
         ["Standard error of the mean", finite(s.profit_se), "currency",
          "None: an exact evaluation." if s.exact else "Standard deviation / sqrt(replications)."],
@@ -86,7 +93,7 @@ def _summary_rows(s: SimulationSummary, planned: float | None = None) -> list[li
         [f"Value at risk ({s.confidence:.0%})", s.value_at_risk, "currency",
          f"Profit exceeded with probability {s.confidence:.0%}."],
         [f"Average of the worst {1 - s.confidence:.0%}", s.conditional_value_at_risk, "currency",
-         "Mean profit over the outcomes at or below the value at risk (CVaR)."],
+         "Mean profit over the outcomes at or below the value at risk (CVaR: Glossary)."],
         ["On-time fill rate", s.fill_rate, "fraction", f"1 - units late or lost / units demanded, {averaged}."],
         ["Fill rate standard error", finite(s.fill_rate_se), "fraction", ""],
         ["Periods with a stockout (average)", s.mean_stockout_periods, "periods",
@@ -132,15 +139,17 @@ def profit_histogram(result: SimulationResult) -> Table:
 
 def simulation_sheet(result: SimulationResult, plan_source: str, problem: PlanningProblem,
                      uncertainty: Uncertainty, legacy: bool = False, warnings: Sequence[str] = (),
-                     planned: float | None = None) -> Sheet:
+                     planned: float | None = None, plan_edited: bool = False) -> Sheet:
     """The Simulation sheet; ``warnings`` (e.g. a Plan sheet solved for other inputs) lead its notes;
-    ``planned`` is the plan's expected profit over the scenarios, shown beside the simulated one."""
+    ``planned`` is the plan's expected profit over the scenarios, shown beside the simulated one, labelled
+    as the solved plan's when ``plan_edited`` (the Plan sheet was edited by hand since)."""
     s = result.summary
     sheet = Sheet(SIMULATION, tab_color=OUTPUT_TAB, widths={1: 28, 2: 16, 3: 11, 4: 62})
     sheet.text(1, 1, "Simulation", "heading")
     over = (f"exactly, over the problem's {s.replications:,} scenarios weighted by probability (no draws)"
             if s.exact else f"over {s.replications:,} replications")
-    beside = f" (planned: {planned:,.0f})" if planned is not None else ""
+    beside = ("" if planned is None else f" (planned: {planned:,.0f})" if not plan_edited else
+              f" (planned {planned:,.0f} is outdated: the Plan sheet was edited since it was solved)")
     sheet.text(2, 1, f"{plan_source}: profit (simulated) {s.mean_profit:,.0f} on average{beside}, on-time fill rate "
                f"{s.fill_rate:.1%} {over}", "bad" if legacy else "good")
     warned = " ".join(f"WARNING: {w[:1].upper()}{w[1:]}." for w in warnings)
@@ -154,7 +163,7 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
         sheet.text(3, 1, EXACT_NOTE, "note")
     elif _capacity_drawn(uncertainty):
         sheet.text(3, 1, DEFECT_NOTE, "note")
-    rows = _summary_rows(s, planned)
+    rows = _summary_rows(s, planned, plan_edited)
     formats = _formats(rows)
     for row in rows:  # the unit as the Settings name it: "currency" becomes "EUR"
         row[2] = unit_words(row[2], problem.settings)
@@ -190,9 +199,15 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     return sheet
 
 
-def recommendation_sentence(comparison: Comparison) -> str:
+ADOPT_IN_EXCEL = ("to use it, choose Adopt plan (in the Start sheet's Action cell, then Run xlplan, or on the xlplan "
+                  "ribbon)")
+"""How a planner in Excel puts Compare's recommendation on the Plan sheet (the command line's way: Glossary)."""
+
+
+def recommendation_sentence(comparison: Comparison, on_sheet: bool = False) -> str:
     """The plan to adopt and what it trades, in one sentence: mean and P5 profit, fill rate, the paired
-    difference from the runner-up (or that it is within noise), and how to adopt it."""
+    difference from the runner-up (or that it is within noise), and how to adopt it: in Excel's terms
+    ``on_sheet``, else the command line's."""
     best, difference = comparison.recommendation()
     m = best.summary
     target = comparison.settings.target_service
@@ -208,6 +223,8 @@ def recommendation_sentence(comparison: Comparison) -> str:
             sentence += f" ({difference.words()}; chosen for {trade})"
         else:
             sentence += f": {difference.words()}, with {trade}"
+    if on_sheet:
+        return f"{sentence}; {ADOPT_IN_EXCEL}."
     return sentence + f"; adopt it with xlplan adopt BOOK --plan \"{best.name}\" or Adopt plan in the Action cell."
 
 
@@ -227,11 +244,13 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     sheet = Sheet(COMPARE, tab_color=OUTPUT_TAB, widths={1: 16})
     stopped = comparison.stopped
     sheet.text(1, 1, "Compare", "heading")
-    headline = (f"{recommendation_sentence(comparison)} Every plan is simulated with the same "
+    headline = (f"{recommendation_sentence(comparison, on_sheet=True)} Every plan is simulated with the same "
                 f"{comparison.settings.replications:,} replications.")
     settings = comparison.settings
-    note = (f"Profit is revenue of units shipped less costs; VaR and CVaR at {settings.confidence:.0%}. Chosen "
-            f"by the buffer search: {comparison.buffer.message}.")
+    worst = f"Worst {1 - settings.confidence:.0%}: average profit"
+    note = (f"Profit is revenue of units shipped less costs. Value at risk: the profit exceeded with probability "
+            f"{settings.confidence:.0%}; {worst.lower()}: over the outcomes at or below it (VaR and CVaR: Glossary). "
+            f"Chosen by the buffer search: {comparison.buffer.message}.")
     if stopped:  # the warning first, in a line short enough to print whole
         sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} solve(s), listed below: the plans are the best "
                    "found, not proven optimal; what planning for uncertainty is worth is a range.", "bad")
@@ -242,7 +261,7 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
         sheet.text(3, 1, note, "note")
     columns = [Column("Strategy", GENERAL, 14), Column("Planned cost", MONEY, 12), Column("Mean profit", MONEY, 12),
                Column("Profit SE", MONEY, 10), Column("Profit P5", MONEY, 12), Column("Profit P50", MONEY, 12),
-               Column("Profit P95", MONEY, 12), Column("VaR", MONEY, 12), Column("CVaR", MONEY, 12),
+               Column("Profit P95", MONEY, 12), Column("Value at risk", MONEY, 12), Column(worst, MONEY, 12),
                Column("Fill rate", "0.0%", 10), Column("Stockout periods (average)", AVERAGE_COUNT, 11),
                Column("Lost units (average)", AVERAGE_COUNT, 11)]
     rows = [[s.name, s.planned_cost, s.summary.mean_profit, finite(s.summary.profit_se), s.summary.profit_p5,
@@ -351,6 +370,10 @@ def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> Non
                "good" if gap.advised_scenarios is None else "note")
 
 
+GAIN = "Gain from planning for uncertainty"
+"""The value of the stochastic solution (VSS), in business words."""
+FORESIGHT = "Most perfect forecasts could save"
+"""The expected value of perfect information (EVPI), in business words."""
 FAILS = ("not finite: the average-demand plan breaks a rule in some scenario (the note below says which); the "
          "simulation of that plan (the deterministic row above) lets the rule give, so it still shows a profit")
 """Why the average-demand plan's expected cost, and so the gain, has no figure."""
@@ -377,9 +400,9 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
              "that plan facing every scenario" + eev_words],
             ["Perfect foresight: expected cost", "WS", value.wait_and_see,
              "had each scenario been known in advance"],
-            ["Gain from planning for uncertainty", "VSS = EEV - RP", figure(value.vss),
+            [GAIN, "VSS = EEV - RP", figure(value.vss),
              "what the stochastic plan saves over the average-demand plan" + eev_words],
-            ["Most perfect forecasts could save", "EVPI = RP - WS", value.evpi,
+            [FORESIGHT, "EVPI = RP - WS", value.evpi,
              "what knowing the future would save"],
         ]
 
@@ -398,9 +421,9 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
         ["Perfect foresight: expected cost", "WS", value.wait_and_see, "had each scenario been known in advance"
          + (f" (a scenario's solve stopped: {range_words((ws_low if math.isfinite(ws_low) else None, ws_high))})"
             if ws_low < ws_high else "")],
-        ["Gain from planning for uncertainty", "VSS = EEV - RP", "",
+        [GAIN, "VSS = EEV - RP", "",
          f"{range_words(value.vss_range)} (a solve was stopped, so only bounds are known)"],
-        ["Most perfect forecasts could save", "EVPI = RP - WS", "",
+        [FORESIGHT, "EVPI = RP - WS", "",
          f"{range_words(value.evpi_range)} (a solve was stopped, so only bounds are known)"],
     ]
 
@@ -449,19 +472,19 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
         vss: Any = "not computed: the stochastic plan was not finished"
         evpi: Any = vss
     elif value.exact:
-        vss = value.vss if math.isfinite(value.vss) else "infinite: the expected-value plan fails"
+        vss = value.vss if math.isfinite(value.vss) else "not finite: the average-demand plan breaks a rule"
         evpi = value.evpi
     else:
         vss = f"{range_words(value.vss_range)} (a solve was stopped)"
         evpi = f"{range_words(value.evpi_range)} (a solve was stopped)"
     gap = comparison.optimality_gap
-    details += [("VSS", vss, MONEY), ("EVPI", evpi, MONEY), ("Buffer", comparison.buffer.message, "@"),
+    details += [(GAIN, vss, MONEY), (FORESIGHT, evpi, MONEY), ("Buffer", comparison.buffer.message, "@"),
                 ("Optimality gap", gap.advice if gap else comparison.gap_note, "@"),
                 *(("Stopped by a limit", line, "@") for line in comparison.stopped),
                 ("Seconds: total", round(seconds, 3), "0.000"),
                 *_run_settings((), versions or {})]
     best, _ = comparison.recommendation()
     status = f"stopped; recommended: {best.name}" if comparison.stopped else f"recommended: {best.name}"
-    details.append(("Recommendation", recommendation_sentence(comparison), "@"))
+    details.append(("Recommendation", recommendation_sentence(comparison, on_sheet=True), "@"))
     return RunRecord("compare", source, datetime.now(UTC), status, "Mean profit",
                      best.summary.mean_profit, None, seconds, fingerprint, tuple(details))

@@ -116,9 +116,15 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     return sheet
 
 
+def worst_cost_header(level: float) -> str:
+    """The business words for the CVaR of cost at ``level``: the average cost of the worst scenarios."""
+    return f"Worst {1 - level:.0%}: average cost"
+
+
 def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
-    """The frontier's points (one plan per risk weight) and two charts: expected cost against CVaR,
-    and each plan's simulated mean profit and profit P5."""
+    """The frontier's points (one plan per risk weight) and two charts: expected cost against the average
+    cost of the worst scenarios (CVaR, named in the note and the Glossary), and each plan's simulated mean
+    profit and profit P5."""
     sheet = Sheet(FRONTIER, tab_color=OUTPUT_TAB)
     level = frontier.level
     sheet.text(1, 1, "Cost-risk frontier", "heading")
@@ -127,13 +133,15 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
     sheet.text(2, 1, f"{problem_name}: {len(frontier.points)} plans minimising expected cost plus the risk weight "
                f"times the average cost of the worst {1 - level:.0%} of {frontier.scenarios} scenarios; {status}",
                "good" if frontier.all_optimal else "bad")
-    sheet.text(3, 1, f"CVaR {level:.0%} (Glossary): the mean cost of the worst {1 - level:.0%} of the scenarios. "
+    worst = worst_cost_header(level)
+    sheet.text(3, 1, f"{worst}: the mean cost of the worst {1 - level:.0%} of the scenarios (CVaR {level:.0%}: "
+               f"Glossary). "
                f"Profit and fill rate: each plan simulated with the same {frontier.replications:,} replications (seed "
                f"{frontier.seed}). To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
     rows = [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status.value]
             for p in frontier.points]
     table = Table(TOP, 1, [Column("Risk weight", "0.00", 12), Column("Expected cost", MONEY, 15),
-                           Column(f"CVaR {level:.0%} of cost", MONEY, 15), Column("Simulated mean profit", MONEY, 15),
+                           Column(worst, MONEY, 15), Column("Simulated mean profit", MONEY, 15),
                            Column("Simulated profit P5", MONEY, 15), Column("On-time fill rate", "0.00%", 12),
                            Column("Status", GENERAL, 18)], rows, table_name="xlplanFrontier",
                   defined_name=FRONTIER_NAME)
@@ -147,9 +155,9 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
                               cell_formats={(0, 1): "0%", (1, 1): "#,##0", (2, 1): "#,##0", (3, 1): "0"}))
     # axes spanning the points, not from zero (the plans differ by a few percent); risk weights as numbers,
     # so 0, 0.5 and 4 sit at their distances
-    cost_chart = Chart("Expected cost against CVaR", f"J{TOP - 1}", table.column_range(FRONTIER, 2),
+    cost_chart = Chart("Expected vs worst-case cost", f"J{TOP - 1}", table.column_range(FRONTIER, 2),
                        [Series("Plans, by risk weight", table.column_range(FRONTIER, 1))], kind="scatter",
-                       x_title=f"CVaR {level:.0%} of cost", y_title="Expected cost", x_format=MONEY_WHOLE,
+                       x_title=worst, y_title="Expected cost", x_format=MONEY_WHOLE,
                        y_format=MONEY_WHOLE, width_cm=10, height_cm=7)
     sheet.charts.append(cost_chart.scaled_to(p.expected_cost for p in frontier.points)
                         .scaled_to((p.cvar for p in frontier.points), axis="x"))
@@ -164,7 +172,8 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
 
 
 def frontier_record(frontier: Frontier, source: str, fingerprint: str, seconds: float) -> RunRecord:
-    details: list[Detail] = [(f"Risk weight {p.weight:g}: expected cost / CVaR / mean profit / P5",
+    worst = f"worst {1 - frontier.level:.0%}'s cost"
+    details: list[Detail] = [(f"Risk weight {p.weight:g}: expected cost / {worst} / mean profit / P5",
                               f"{p.expected_cost:,.0f} / {p.cvar:,.0f} / {p.mean_profit:,.0f} / {p.profit_p5:,.0f}",
                               "@") for p in frontier.points]
     details.append(("Seconds: total", round(seconds, 3), "0.000"))

@@ -16,7 +16,8 @@ TERMS = (
     ("P5, P50, P95", "The profit that 5%, 50%, 95% of the simulated outcomes fall below: P5 is the bad case."),
     ("VaR", "Value at risk: the profit exceeded with the confidence the Uncertainty sheet sets (e.g. 95%)."),
     ("CVaR", "Conditional value at risk: the average over the outcomes at or beyond the value at risk, the "
-             "worst few percent (of profit on Simulation and Compare, of cost on Frontier)."),
+             "worst few percent: of profit on Simulation and Compare ('average of the worst 5%', 'worst 5%: "
+             "average profit'), of cost on Frontier ('worst 10%: average cost')."),
     ("Risk weight (lambda)", "How much a plan on the Frontier sheet gives up in expected cost to lower the CVaR "
                              "of its cost: 0 ignores risk."),
     ("RP", "Recourse problem: the stochastic plan's expected cost, the best over every scenario at once."),
@@ -25,8 +26,9 @@ TERMS = (
             "breaks a rule in some scenario."),
     ("WS", "Wait and see: the expected cost had each scenario been known in advance."),
     ("VSS", "Value of the stochastic solution, EEV - RP: what planning for uncertainty saves over planning for "
-            "the average."),
-    ("EVPI", "Expected value of perfect information, RP - WS: the most perfect forecasts could save."),
+            "the average (on the sheets: gain from planning for uncertainty)."),
+    ("EVPI", "Expected value of perfect information, RP - WS: the most perfect forecasts could save (on the "
+             "sheets: most perfect forecasts could save)."),
     ("Optimality gap (Mak, Morton and Wood)", "How far a plan made over a sample of scenarios may be from the "
                                               "best plan, estimated over batches of fresh scenarios."),
     ("Recourse", "The decisions made once a scenario's demand is known (stock, overtime use, backorders, lost "
@@ -35,8 +37,11 @@ TERMS = (
                      "expected cost, valid within its range (the Sensitivity sheet)."),
     ("LP, MIP", "Linear program (quantities may be fractional) and mixed-integer program (whole units): how the "
                 "solver sees the plan."),
-    ("Input fingerprint", "A short code computed from the input sheets: two runs with the same fingerprint "
-                          "read the same inputs (the Run log)."),
+    ("Inputs ID (input fingerprint)", "A short code computed from the input sheets: two runs with the same "
+                                      "inputs ID read the same inputs (the Run log and the Plans sheet)."),
+    ("Adopt a plan", "Put a plan the Plans sheet keeps on the Plan sheet, priced over the scenarios. In Excel: "
+                     "Adopt plan (the Start sheet's Action cell, or the xlplan ribbon) takes the plan Compare "
+                     "recommends. From a terminal, any kept plan by name: xlplan adopt BOOK.xlsx --plan NAME."),
 )
 
 

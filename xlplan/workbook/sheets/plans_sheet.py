@@ -19,7 +19,7 @@ from xlplan.problem import PlanningProblem
 from xlplan.workbook.contract import CANDIDATES
 from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, UNITS, Column, Sheet, Table
 from xlplan.workbook.sheets.names import PLANS
-from xlplan.workbook.sheets.run_log import OUTPUT_TAB
+from xlplan.workbook.sheets.run_log import INPUTS_ID, OUTPUT_TAB
 
 MADE_BY = [c.key for c in CANDIDATES.columns].index("made_by")
 TOP = 5
@@ -32,12 +32,6 @@ class Candidate:
     name: str
     plan: Mapping[str, np.ndarray]
     recommended: bool = False
-
-
-def adopt_words(name: str) -> str:
-    """How to put a kept plan on the Plan sheet, in every front end's terms."""
-    return (f"to put it on the Plan sheet: xlplan adopt BOOK --plan \"{name}\" (or Adopt plan in the Start "
-            "sheet's Action cell, which adopts Compare's recommendation)")
 
 
 def _format(values: Sequence[float]) -> str:
@@ -63,15 +57,16 @@ def plans_sheet(problem: PlanningProblem, made_by: str, candidates: Sequence[Can
     values = {f.name: [r[7 + k] for r in rows if isinstance(r[7 + k], int | float)] or [0.0]
               for k, f in enumerate(PLAN_FIELDS)}
     columns = [Column("Plan", GENERAL, 18), Column("Made by", GENERAL, 11),
-               Column("Made (UTC)", "yyyy-mm-dd hh:mm", 17), Column("Input fingerprint", GENERAL, 18),
+               Column("Made (UTC)", "yyyy-mm-dd hh:mm", 17), Column(INPUTS_ID, GENERAL, 18),
                Column("Recommended", GENERAL, 13), Column("Product", GENERAL, 12), Column("Period", GENERAL, 9),
                *(Column(f.title, _format(values[f.name]), max(12, len(f.title) + 2)) for f in PLAN_FIELDS)]
     sheet = Sheet(PLANS, tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}", repeat_rows=(TOP, TOP))
     sheet.text(1, 1, "Plans", "heading")
     sheet.text(2, 1, "Every plan Compare, Frontier and a calm solve made, kept so that any of them can be put on "
                "the Plan sheet, then simulated, reported and compared like a solved plan.", "note")
-    sheet.text(3, 1, "Adopt one: xlplan adopt BOOK --plan NAME (the Plan column's name); without --plan, or with "
-               "Adopt plan in the Start sheet's Action cell, the plan marked Recommended.", "note")
+    sheet.text(3, 1, "Adopt plan (in the Start sheet's Action cell, then Run xlplan, or on the xlplan ribbon) puts the "
+               "plan marked Recommended on the Plan sheet; any plan here can be adopted by its name in the Plan "
+               "column (Glossary: Adopt a plan).", "note")
     sheet.tables.append(Table(TOP, 1, columns, rows, table_name=CANDIDATES.table, defined_name=CANDIDATES.name))
     return sheet
 

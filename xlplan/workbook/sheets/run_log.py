@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
+from xlplan.model.plan_table import PLAN_FIELDS
 from xlplan.model.service import policy_text
 from xlplan.problem.numbers import finite_or_none
 from xlplan.progress import Bounds
@@ -16,8 +20,14 @@ from xlplan.workbook.sheets.layout import GENERAL, MONEY, TEXT, UNITS, Column, S
 from xlplan.workbook.sheets.names import RUN_LOG
 
 OUTPUT_TAB = "70AD47"
-HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "Value", "Gap", "Seconds",
-                   "Input fingerprint")
+INPUTS_ID = "Inputs ID"
+"""The column of the code computed from the inputs a run read (their fingerprint, in the Glossary)."""
+FORMER_INPUTS_ID = "Input fingerprint"
+"""The same column's header in workbooks written before it was named in business words."""
+PLAN_ID = "Plan ID"
+"""The column of the code computed from the quantities a solve or adopt put on the Plan sheet."""
+HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "Value", "Gap", "Seconds", INPUTS_ID,
+                   PLAN_ID)
 MAX_HISTORY = 500
 MONEY_FIGURES = ("Expected cost", "Mean profit")
 """The Run log's figures that are money; the others (a frontier's points) are counts."""
@@ -58,24 +68,64 @@ class RunRecord:
     seconds: float
     fingerprint: str
     details: tuple[Detail, ...]
+    plan_id: str = ""
+    """The plan's code (:func:`plan_id`) when the run put a plan on the Plan sheet."""
 
     def history_row(self) -> list[Any]:
         return [self.finished.replace(tzinfo=None, microsecond=0), self.command, self.source, self.status,
-                self.figure, finite(self.value), finite(self.gap), round(self.seconds, 3), self.fingerprint]
+                self.figure, finite(self.value), finite(self.gap), round(self.seconds, 3), self.fingerprint,
+                self.plan_id]
 
 
 PLAN_WRITERS = ("solve", "adopt")
 """The commands that write the Plan sheet."""
 
 
+def _plan_writers(history: tuple[tuple[Any, ...], ...], column: str) -> str | None:
+    """``column`` of the latest solve (or adopt) in a Run log's history (most recent first); None when the
+    log records neither, or that run left the column blank."""
+    command, at = HISTORY_COLUMNS.index("Command"), HISTORY_COLUMNS.index(column)
+    for row in history:
+        if row[command] in PLAN_WRITERS:
+            return str(row[at]) if len(row) > at and row[at] not in (None, "") else None
+    return None
+
+
 def solved_fingerprint(history: tuple[tuple[Any, ...], ...]) -> str | None:
-    """The input fingerprint of the latest solve (or adopt) in a Run log's history (most recent first):
-    the inputs the Plan sheet was made for. None when the log records neither."""
-    command, fingerprint = HISTORY_COLUMNS.index("Command"), HISTORY_COLUMNS.index("Input fingerprint")
+    """The inputs ID of the latest solve (or adopt) in a Run log's history (most recent first): the inputs
+    the Plan sheet was made for. None when the log records neither."""
+    command, fingerprint = HISTORY_COLUMNS.index("Command"), HISTORY_COLUMNS.index(INPUTS_ID)
     for row in history:
         if len(row) > fingerprint and row[command] in PLAN_WRITERS and row[fingerprint]:
             return str(row[fingerprint])
     return None
+
+
+def plan_id(plan: Mapping[str, np.ndarray]) -> str:
+    """A short code of a plan's quantities, to 9 significant digits (as a sheet keeps them, whatever it
+    rounds beyond): the same plan read back from the Plan sheet gives the same code."""
+    digest = hashlib.sha256()
+    for f in PLAN_FIELDS:
+        values = np.asarray(plan[f.name], dtype=float).ravel()
+        values = np.where(np.abs(values) < 1e-9, 0.0, values)  # -0.0 and a solver's 1e-12 read as 0
+        digest.update(" ".join(f"{v:.9g}" for v in values).encode())
+    return digest.hexdigest()[:12]
+
+
+def edited_since_solved(history: tuple[tuple[Any, ...], ...], plan: Mapping[str, np.ndarray]) -> bool:
+    """Whether ``plan`` (the Plan sheet's, read back) differs from the plan the latest solve or adopt put
+    there, by the Run log's Plan ID (False when the log does not record one)."""
+    recorded = _plan_writers(history, PLAN_ID)
+    return recorded is not None and recorded != plan_id(plan)
+
+
+def inputs_id(run: Any) -> str:
+    """The inputs ID of a Run log row read back by header (a mapping or a pandas row), under either header."""
+    for header in (INPUTS_ID, FORMER_INPUTS_ID):
+        value = run.get(header)
+        if value is not None and str(value).strip() and str(value) != "nan":
+            return str(value).strip()
+    return ""
 
 
 def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = (), command: str = "solve") -> RunRecord:
@@ -90,7 +140,7 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
         ("Expected cost", finite(info.objective), MONEY),
         ("Best bound", finite(info.bound), MONEY),
         ("Relative gap", finite(info.gap), "0.00%"),
-        ("Whole units (MIP)", "yes" if info.is_mip else "no", TEXT),
+        ("Whole units", "yes" if info.is_mip else "no", TEXT),
         *([("Service level", policy_text(result.problem.settings), TEXT)]
           if result.problem.settings.fill_rate_target is not None else []),
         *([("Progress", progress_text(info.history), TEXT)] if info.history else []),
@@ -104,7 +154,8 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
     ]
     status = "adopted" if command == "adopt" and result.has_plan else info.status.value
     return RunRecord(command, source, info.finished_at, status, "Expected cost", info.objective, info.gap,
-                     info.seconds["total"], info.fingerprint, tuple(details))
+                     info.seconds["total"], info.fingerprint, tuple(details),
+                     plan_id(result.solution.plan) if result.solution.plan is not None else "")
 
 
 def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) -> Sheet:
@@ -120,7 +171,7 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
         ("Source", record.source, TEXT),
         ("Status", record.status, TEXT),
         *record.details,
-        ("Input fingerprint", record.fingerprint, TEXT),
+        (INPUTS_ID, record.fingerprint, TEXT),
     ]
     for i, (label, value, number_format) in enumerate(entries):
         sheet.text(4 + i, 1, label, "label")
@@ -129,9 +180,10 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
                                     for row in history[: MAX_HISTORY - 1]]]
     sheet.tables.append(Table(4 + len(entries) + 3, 1, [
         Column(HISTORY_COLUMNS[0], "yyyy-mm-dd hh:mm:ss", 20), Column(HISTORY_COLUMNS[1], GENERAL, 11),
-        Column(HISTORY_COLUMNS[2], GENERAL, 20), Column(HISTORY_COLUMNS[3], GENERAL, 18),
+        Column(HISTORY_COLUMNS[2], GENERAL, 20), Column(HISTORY_COLUMNS[3], GENERAL, 24),
         Column(HISTORY_COLUMNS[4], GENERAL, 16), Column(HISTORY_COLUMNS[5], MONEY, 16),
         Column(HISTORY_COLUMNS[6], "0.00%", 10), Column(HISTORY_COLUMNS[7], "0.00", 10),
-        Column(HISTORY_COLUMNS[8], GENERAL, 20)], rows, table_name="xlplanRuns", defined_name=RUNS_NAME,
+        Column(HISTORY_COLUMNS[8], GENERAL, 18), Column(HISTORY_COLUMNS[9], GENERAL, 14)],
+        rows, table_name="xlplanRuns", defined_name=RUNS_NAME,
         title="All runs", cell_formats={(i, 5): UNITS for i, row in enumerate(rows) if row[4] not in MONEY_FIGURES}))
     return sheet

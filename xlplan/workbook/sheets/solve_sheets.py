@@ -93,7 +93,7 @@ def plan_table(result: PlanResult) -> Table:
 def this_week_table(result: PlanResult, plan: Table, top: int, left: int) -> Table:
     """The first period's decisions per product, as live references to the plan table: what to do now."""
     T = len(result.problem.periods)
-    picked = [("Make", "Production"), ("Hire", "Hires"), ("Fire", "Fires"), ("Overtime hours", "Overtime hours"),
+    picked = [("Make", "Production"), ("Hire", "Hires"), ("Fire", "Fires"), ("Overtime", "Overtime hours"),
               ("Workforce", "Workforce")]
     rows = []
     for i, product in enumerate(result.problem.products):
@@ -101,12 +101,13 @@ def this_week_table(result: PlanResult, plan: Table, top: int, left: int) -> Tab
         rows.append([Formula(f"={plan.cell(first, 0)}", product),
                      *(Formula(f"={plan.cell(first, plan.index_of(header))}", plan.rows[first][plan.index_of(header)])
                        for _, header in picked)])
-    unit = workforce_unit(result)
-    names = {"Hire": f"Hire ({unit})", "Fire": f"Fire ({unit})", "Workforce": f"Workforce ({unit})"}
+    # headers of one line, the units in the title: the header row is one of the plan's rows beside it, and a
+    # header wrapped over two lines would make that row of the plan twice as tall, a gap in the printed plan
     return Table(top, left, [Column("Product", GENERAL, 12)]
-                 + [Column(names.get(label, label), plan.columns[plan.index_of(header)].number_format, 12)
-                    for label, header in picked], rows, table_name="xlplanThisWeek", defined_name=THIS_WEEK_NAME,
-                 title=f"This week (period {short(result.problem.periods[0], 20)}): make, hire, fire, overtime")
+                 + [Column(label, plan.columns[plan.index_of(header)].number_format, 12) for label, header in picked],
+                 rows, table_name="xlplanThisWeek", defined_name=THIS_WEEK_NAME,
+                 title=f"This week (period {short(result.problem.periods[0], 20)}): make (units); hire, fire and "
+                       f"workforce ({workforce_unit(result)}); overtime (hours)")
 
 
 def production_grid(result: PlanResult, plan: Table, top: int, left: int) -> Table:
@@ -122,7 +123,9 @@ def production_grid(result: PlanResult, plan: Table, top: int, left: int) -> Tab
                      Formula(f"=SUM({first}:{last})", float(sum(c.value for c in cells)))])
     fmt = plan.columns[production].number_format
     return Table(top, left, [Column("Product", GENERAL, 12)]
-                 + [Column(header, fmt, 8) for header in table_headers([str(t) for t in p.periods])]
+                 # a period's label on one line (2026-W01 too): the header row is a row of the plan beside it
+                 + [Column(header, fmt, max(8, math.ceil(1.1 * len(header)) + 2))
+                    for header in table_headers([str(t) for t in p.periods])]
                  + [Column("Total", fmt, 10)], rows, title="Production by product and period (units)")
 
 

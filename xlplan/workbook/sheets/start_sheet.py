@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from xlplan.model.plan_table import PLAN_FIELDS
+from xlplan.problem.problem import workforce_word
 from xlplan.problem.tables import is_blank
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import (
@@ -30,16 +33,20 @@ from xlplan.workbook.contract import (
     FRONTIER_NAME,
     INPUT_RANGES,
     KPI_NAME,
+    NAMED_VALUE_COLUMNS,
     PLAN,
     RECOURSE_SUMMARY_NAME,
     ROLLING_POLICIES_NAME,
     RUNS_NAME,
+    SETTINGS,
     SHADOW_PRICES_NAME,
     SIMULATION_SUMMARY_NAME,
     START_NAME,
     STRATEGIES_NAME,
     THIS_WEEK_NAME,
     UNCERTAINTY_RANGES,
+    match_column,
+    match_setting,
 )
 from xlplan.workbook.read.grids import Located, WorkbookSource
 from xlplan.workbook.read.layout_source import LayoutSource
@@ -47,6 +54,7 @@ from xlplan.workbook.read.outputs import read_output_tables
 from xlplan.workbook.sheets.glossary import GLOSSARY_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Button, Sheet
 from xlplan.workbook.sheets.recourse_sheet import RECOURSE, RECOURSE_DETAIL
+from xlplan.workbook.sheets.run_log import PLAN_ID, PLAN_WRITERS, inputs_id, plan_id
 from xlplan.workbook.sheets.units import GENERIC_CURRENCY, in_currency
 
 START = "Start"
@@ -68,7 +76,9 @@ SHEET_NAMES = (("Plan", PLAN.name), ("Recourse", RECOURSE_SUMMARY_NAME), ("Costs
 COMPANIONS = {RECOURSE: (RECOURSE_DETAIL,)}
 """Sheets always written and removed with another, linked when it is (their tables are not read to know)."""
 SHEET_OF = {name: sheet for sheet, name in SHEET_NAMES} | {THIS_WEEK_NAME: "Plan"}
-"""The sheet of each table the dashboard reads."""
+"""The sheet of each table the dashboard reads or links to."""
+SHOWN = (PLAN.name, THIS_WEEK_NAME, KPI_NAME, SIMULATION_SUMMARY_NAME, STRATEGIES_NAME, CANDIDATES.name, RUNS_NAME)
+"""The tables whose figures the dashboard shows, the only ones it reads (the others it links to)."""
 COMMAND_LINE = "2. Solve: run   xlplan solve THIS.xlsx -o plan.xlsx   in a terminal (or use xlplan.xlsm's buttons)."
 COMMAND_LINE_TEST = ("4. Test it: xlplan simulate THIS.xlsx simulates the Plan sheet (as solved, or as you edit "
                      "it) under the Uncertainty sheet; xlplan compare sets the deterministic, best-buffered and "
@@ -161,6 +171,8 @@ class Dashboard:
     """The output sheets the workbook holds, in tab order."""
     fingerprint: str | None
     """The inputs' fingerprint as they are now, when known."""
+    workforce: str = ""
+    """The workforce's unit in words (worker-hours, workers), as the Settings sheet names it."""
 
     @property
     def currency(self) -> str:
@@ -182,10 +194,55 @@ class Dashboard:
         found = runs[runs["Command"].astype(str).str.strip().isin(commands)]
         return None if found.empty else found.iloc[0]
 
+    def in_effect(self, name: str) -> bool:
+        """Whether the Plan sheet holds the plan the Plans sheet keeps as ``name``: the same quantities."""
+        plan, kept = self.tables.get(PLAN.name), self.tables.get(CANDIDATES.name)
+        if plan is None or kept is None or "Plan" not in kept:
+            return False
+        return same_quantities(plan, kept[kept["Plan"].astype(str).str.strip() == name])
+
+    def plan_edited(self) -> bool:
+        """Whether the Plan sheet's quantities differ from those the latest solve or adopt put there (by
+        the Run log's Plan ID; False when it records none)."""
+        made, plan = self.latest(*PLAN_WRITERS), self.tables.get(PLAN.name)
+        recorded = "" if made is None else str(made.get(PLAN_ID, "") or "").strip()
+        titles = [f.title for f in PLAN_FIELDS]
+        if not recorded or recorded == "nan" or plan is None or not set(titles) <= set(plan.columns):
+            return False
+        rows = plan.dropna(subset=["Product"]) if "Product" in plan else plan
+        quantities = {f.name: pd.to_numeric(rows[f.title], errors="coerce").to_numpy(dtype=float) for f in PLAN_FIELDS}
+        return recorded != plan_id(quantities)
+
     def before_plan(self, run: pd.Series | None) -> bool:
         """Whether ``run`` (a Run log row) came before the plan in effect was made."""
         plan = self.latest("solve", "adopt")
         return run is not None and plan is not None and _when(run) < _when(plan)
+
+
+def _label(value: Any) -> str:
+    """A product or period as text, however the cell stores it (a period 1 may read back as 1.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def same_quantities(plan: pd.DataFrame, other: pd.DataFrame) -> bool:
+    """Whether two plan tables (the Plan sheet's, a kept plan's rows), read back by header, give the same
+    quantities for the same products and periods."""
+    columns = ["Product", "Period", *(f.title for f in PLAN_FIELDS)]
+    if other.empty or not (set(columns) <= set(plan.columns) and set(columns) <= set(other.columns)):
+        return False
+
+    def keyed(table: pd.DataFrame) -> pd.DataFrame:
+        table = table[columns].dropna(subset=["Product"])
+        index = pd.MultiIndex.from_arrays([table["Product"].map(_label), table["Period"].map(_label)])
+        return table.drop(columns=["Product", "Period"]).set_axis(index).apply(pd.to_numeric, errors="coerce")
+
+    mine, theirs = keyed(plan), keyed(other)
+    if len(mine) != len(theirs) or not mine.index.sort_values().equals(theirs.index.sort_values()):
+        return False
+    a, b = mine.to_numpy(dtype=float), theirs.loc[mine.index].to_numpy(dtype=float)
+    return bool(np.allclose(a, b, rtol=1e-9, atol=1e-6, equal_nan=False))
 
 
 def _when(run: pd.Series) -> datetime:
@@ -233,12 +290,15 @@ def _plan_block(sheet: Sheet, row: int, d: Dashboard) -> int:
     else:
         words = f"no plan: the solve of {_stamp(made)} ended {status}"
     row = _line(sheet, row, "Plan", words, style="good" if status in ("optimal", "adopted") else "bad")
-    made_for = str(made.get("Input fingerprint", "") or "")
+    made_for = inputs_id(made)
     if d.fingerprint is not None and made_for:
         current = made_for == d.fingerprint
         row = _line(sheet, row, "Inputs", "made for the inputs as they are now" if current else
                     "made for other inputs: the inputs changed since; Solve again for a plan made for them",
                     style="good" if current else "bad")
+    if d.plan_edited():
+        row = _line(sheet, row, "Edited", "the Plan sheet was edited since it was solved: the planned figures below "
+                    "are outdated; Simulate tests the edited plan", style="bad")
     row = _figures(sheet, row, [
         ("Profit (planned)", d.kpi("profit_shipped"), MONEY_WHOLE, "expected over the workbook's scenarios"),
         ("Cost (planned)", d.kpi("expected_cost"), MONEY_WHOLE, ""),
@@ -266,7 +326,9 @@ def _this_week(sheet: Sheet, row: int, d: Dashboard) -> int:
     period = str(plan["Period"].iloc[0]) if plan is not None and "Period" in plan and not plan.empty else ""
     sheet.text(row, 2, f"This week: period {period}" if period else "This week", "label")
     columns = [c for c in week.columns if c != "Product" and not c.startswith("Workforce")]
-    headers = [("Make (units)" if c == "Make" else c) for c in columns]
+    unit = f" ({d.workforce})" if d.workforce else ""
+    named = {"Make": "Make (units)", "Hire": f"Hire{unit}", "Fire": f"Fire{unit}", "Overtime": "Overtime hours"}
+    headers = [named.get(c, c) for c in columns]  # a workbook of before: "Hire (workers)" as it is
     sheet.text(row, 3, "Product", "label")
     for j, header in enumerate(headers):
         sheet.text(row, 4 + j, header, "label_right")
@@ -334,11 +396,11 @@ def _compare_block(sheet: Sheet, row: int, d: Dashboard) -> int:
                 ("Its profit (simulated)", b["Mean profit"], MONEY_WHOLE, "average over the simulated outcomes"),
                 ("Its bad case (P5)", b["Profit P5"], MONEY_WHOLE, ""),
                 ("Its fill rate (simulated)", b["Fill rate"], "0.0%", "")])
-            adopted = d.latest("solve", "adopt")
-            if not (adopted is not None and str(adopted.get("Command", "")).strip() == "adopt"
-                    and run is not None and not d.before_plan(run)):
-                sheet.text(row, 3, f"To use it: choose Adopt plan in the Action cell, or run   xlplan adopt BOOK "
-                           f"--plan \"{recommended}\"", "note")
+            if d.in_effect(recommended):
+                row = _line(sheet, row, "In effect", "yes: the Plan sheet holds this plan", style="good")
+            else:
+                sheet.text(row, 3, "To use it: choose Adopt plan (in the Action cell above, then Run xlplan, or on "
+                           "the xlplan ribbon); it puts this plan on the Plan sheet.", "note")
                 row += 1
     return row + 1
 
@@ -409,6 +471,9 @@ class _NoWorkbook:
     def locate(self, name: str) -> Located:
         return Located(None)
 
+    def defines(self, name: str) -> bool:
+        return False
+
 
 def rebuilt_start(source: WorkbookSource, sheets: Iterable[Sheet], retire: Iterable[str],
                   fingerprint: str | None, actions: Sequence[str]) -> Sheet | None:
@@ -420,9 +485,32 @@ def rebuilt_start(source: WorkbookSource, sheets: Iterable[Sheet], retire: Itera
     sheets = list(sheets)
     written = {s.name for s in sheets}
     gone = set(retire) - written
-    new = read_output_tables(LayoutSource(sheets, _NoWorkbook()), SHEET_OF)
-    old = read_output_tables(source, [name for name, sheet in SHEET_OF.items() if sheet not in written | gone])
-    tables = {**old, **new}
-    present = tuple(linked for sheet, name in SHEET_NAMES if name in tables or sheet in written
+    new = read_output_tables(LayoutSource(sheets, _NoWorkbook()), SHOWN)
+    old = read_output_tables(source, [name for name in SHOWN if SHEET_OF[name] not in written | gone])
+    # the other sheets are linked, not read: asking whether their tables are defined reads none of their cells
+    present = tuple(linked for sheet, name in SHEET_NAMES
+                    if sheet in written or (sheet not in gone and source.defines(name))
                     for linked in (sheet, *COMPANIONS.get(sheet, ())))
-    return start_sheet(text, Dashboard(tables, present, fingerprint), actions)
+    tables = {**old, **new}
+    return start_sheet(text, Dashboard(tables, present, fingerprint, read_workforce_word(source)), actions)
+
+
+def read_workforce_word(source: WorkbookSource) -> str:
+    """The workforce's unit in words by the Settings sheet's two rows that name it, read without the rest
+    of the inputs (blank when the Settings table cannot be read)."""
+    grid = source.locate(SETTINGS.name).grid
+    if grid is None or not grid.values:
+        return ""
+    header = [match_column(h, NAMED_VALUE_COLUMNS) for h in grid.values[0]]
+    keys = [c.key if c is not None else "" for c in header]
+    if not {"setting", "value"} <= set(keys):
+        return ""
+    setting, value = keys.index("setting"), keys.index("value")
+    found: dict[str, Any] = {}
+    for row in grid.values[1:]:
+        field = match_setting(row[setting]) if len(row) > max(setting, value) else None
+        if field is not None:
+            found[field.name] = row[value]
+    hours = _number(found.get("hours_per_worker"))
+    unit = "" if is_blank(found.get("workforce_unit")) else str(found["workforce_unit"]).strip()
+    return workforce_word(unit, 1.0 if hours is None else hours)

@@ -1,0 +1,151 @@
+"""The workbook knows which plan is in effect: Start says when Compare's recommendation is already on the
+Plan sheet (and says how to adopt it in Excel's terms otherwise), and a Plan sheet edited by hand after
+its solve is named as such wherever its planned profit is shown. The business sheets say all this in
+business words: the technical terms stay in a Term column, a note naming the Glossary, or the Glossary."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, copy_of
+from xlplan.frontends.cli import OK, main
+from xlplan.workbook.sheets.run_log import HISTORY_COLUMNS, PLAN_ID
+
+
+def _cells(path, sheet) -> dict[str, object]:
+    ws = openpyxl.load_workbook(path, data_only=True)[sheet]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def _beside(cells: dict[str, object], label: str) -> object:
+    """The value right of a label in column B (the Start sheet's layout)."""
+    row = next(int(a[1:]) for a, v in cells.items() if a.startswith("B") and v == label)
+    return cells.get(f"C{row}")
+
+
+def _typed(source: Path, target: Path, sheet: str, address: str, value: float) -> None:
+    """``source`` with ``value`` typed in ``sheet``!``address``, the rest byte for byte: as Excel saves a
+    typed number, every other cell keeps its value (openpyxl would drop the formulas' values)."""
+    with zipfile.ZipFile(source) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    rid = re.search(rf'<sheet name="{sheet}" sheetId="\d+" r:id="(\w+)"', parts["xl/workbook.xml"].decode())[1]
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    xml = "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels)[1]
+    parts[xml], count = re.subn(rf'(<c r="{address}"[^>]*><v>)[^<]*(</v>)'.encode(),
+                                rb"\g<1>" + repr(value).encode() + rb"\g<2>", parts[xml])
+    assert count == 1
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def _measures(path) -> dict[str, tuple]:
+    rows = openpyxl.load_workbook(path, data_only=True)["Simulation"].iter_rows(values_only=True)
+    return {row[0]: row[1:] for row in rows if row[0]}
+
+
+@pytest.fixture(scope="module")
+def factory(tmp_path_factory):
+    """factory_physics compared (before), its recommendation adopted and simulated, compared again (after),
+    then a frontier drawn (every command writes Start)."""
+    folder = tmp_path_factory.mktemp("in-effect")
+    book = copy_of(FACTORY_PHYSICS, folder)
+    quick = ["--in-place", "--no-backup", "--replications", "300"]
+    assert main(["compare", str(book), *quick]) == OK
+    before = shutil.copyfile(book, folder / "before.xlsx")
+    assert main(["adopt", str(book), "--in-place", "--no-backup"]) == OK
+    assert main(["simulate", str(book), *quick]) == OK
+    simulated = shutil.copyfile(book, folder / "simulated.xlsx")
+    assert main(["compare", str(book), *quick]) == OK
+    assert main(["frontier", str(book), *quick, "--weights", "0,1"]) == OK
+    return before, simulated, book
+
+
+def test_start_says_how_to_adopt_the_recommendation_in_excel_terms(factory):
+    before, _, _ = factory
+    cells = _cells(before, "Start")
+    assert _beside(cells, "Recommended") == "the stochastic plan"
+    advice = next(v for v in cells.values() if str(v).startswith("To use it"))
+    assert "choose Adopt plan" in advice and "xlplan adopt" not in advice
+    assert "In effect" not in cells.values()
+
+
+def test_start_says_the_recommended_plan_is_in_effect_once_adopted(factory):
+    _, _, after = factory
+    cells = _cells(after, "Start")
+    assert _beside(cells, "Recommended") == "the stochastic plan"  # compared again after the adopt
+    assert _beside(cells, "In effect") == "yes: the Plan sheet holds this plan"
+    assert not any(str(v).startswith("To use it") for v in cells.values())
+
+
+def test_an_adopted_plan_with_fractions_reads_back_as_the_plan_solved(factory):
+    """The LP plan's quantities (302.857...) survive the sheet: its planned profit is not called edited."""
+    _, simulated, _ = factory
+    measures = _measures(simulated)
+    assert "Profit (planned)" in measures and "Profit (planned, outdated)" not in measures
+    assert "Edited" not in _cells(simulated, "Start").values()
+
+
+def test_a_plan_sheet_edited_by_hand_labels_its_planned_profit_as_the_solved_plans(tmp_path):
+    solved, edited = tmp_path / "solved.xlsx", tmp_path / "edited.xlsx"
+    assert main(["solve", str(ELECTRONICS), "-o", str(solved)]) == OK
+    book = openpyxl.load_workbook(solved)
+    runs = book["Run log"]
+    header = next(r for r in runs.iter_rows() if (r[0].value, r[1].value) == HISTORY_COLUMNS[:2])
+    recorded = header[HISTORY_COLUMNS.index(PLAN_ID)]
+    assert recorded.value == PLAN_ID and runs.cell(recorded.row + 1, recorded.column).value  # the solve's plan
+    make = next(c for c in book["Plan"][5] if c.value == "Production")
+    cell = book["Plan"].cell(6, make.column)
+    _typed(solved, edited, "Plan", cell.coordinate, cell.value + 10)  # the planner makes 10 more
+
+    assert main(["simulate", str(edited), "--in-place", "--no-backup", "--replications", "200"]) == OK
+    measures = _measures(edited)
+    assert "Profit (planned)" not in measures
+    value, _, meaning = measures["Profit (planned, outdated)"][:3]
+    assert value == pytest.approx(2_592_728.50)  # the KPI sheet's, of the plan solved
+    assert "the Plan sheet was edited since it was solved" in meaning
+    headline = _cells(edited, "Simulation")["A2"]
+    assert "is outdated: the Plan sheet was edited since it was solved" in headline
+    assert str(_beside(_cells(edited, "Start"), "Edited")).startswith("the Plan sheet was edited since")
+
+    # simulating the unedited plan: the planned profit is this plan's
+    assert main(["simulate", str(solved), "--in-place", "--no-backup", "--replications", "200"]) == OK
+    assert _measures(solved)["Profit (planned)"][0] == pytest.approx(2_592_728.50)
+
+
+JARGON = ("CVaR", "VSS", "EVPI", "fingerprint", "lambda", "MIP")
+
+
+@pytest.mark.parametrize("stage", [0, 2])
+def test_business_sheets_keep_technical_words_out_of_headers_labels_and_commands(factory, stage):
+    workbook = openpyxl.load_workbook(factory[stage], data_only=True)  # the latest run: compare, then frontier
+    for name in ("Start", "Compare", "Frontier", "Plans", "Run log", "Simulation"):
+        if name not in workbook.sheetnames:
+            continue
+        sheet = workbook[name]
+        texts = [str(c.value) for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+        assert not [t for t in texts if "xlplan adopt" in t or "fingerprint" in t.lower()], name
+        # a technical term only where a note names the Glossary, or in Compare's Term column; the Run log's
+        # labels and headers too (its values record what ran, e.g. the solver's options by their names)
+        if name == "Run log":
+            rows = list(sheet.iter_rows(values_only=True))
+            texts = [str(r[0]) for r in rows if isinstance(r[0], str)]
+            texts += [str(v) for r in rows if r[:2] == HISTORY_COLUMNS[:2] for v in r if v]
+        worded = [t for t in texts if any(w in t for w in JARGON) and "Glossary" not in t]
+        if name == "Compare":
+            terms = {row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+            worded = [t for t in worded if t not in terms]
+        assert not worded, (name, worded)
+    labels = {row[0] for row in workbook["Run log"].iter_rows(values_only=True) if row[0]}
+    assert "Inputs ID" in labels
+    if stage == 0:
+        assert {"Gain from planning for uncertainty", "Most perfect forecasts could save"} <= labels
+    else:
+        header = next(r for r in workbook["Frontier"].iter_rows(values_only=True) if r[0] == "Risk weight")
+        assert header[2] == "Worst 10%: average cost"
