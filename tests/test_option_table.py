@@ -17,7 +17,7 @@ import pytest
 
 from tests.workbooks import ROOT
 from xlplan.commands import BY_NAME, COMMANDS
-from xlplan.commands.live import RIBBON_OPTIONS, ribbon_options
+from xlplan.commands.live import RIBBON_OPTIONS, action_keywords, ribbon_options
 from xlplan.commands.option_values import READERS, read, run_keywords
 from xlplan.commands.options import (
     OPTIONS,
@@ -144,7 +144,7 @@ def test_the_declared_defaults_are_the_ones_that_apply():
 def test_the_action_cell_runs_each_command_with_its_declared_defaults(command):
     """The Start sheet's Action cell (and a ribbon button or Lite button) passes no option: each takes its
     declared default, the command line's, which is also the one ``run`` would take."""
-    keywords = run_keywords(command.options, {})
+    keywords = action_keywords(command, {})
     if command.on_command_line:
         assert keywords == run_keywords(command.options, vars(cli._parser().parse_args([command.name, "book.xlsx"])))
     taken = inspect.signature(command.run).parameters
@@ -157,8 +157,12 @@ def test_an_option_added_to_a_group_reaches_the_action_cell(monkeypatch):
     calm = OPTIONS["calm"]
     added = replace(calm[0], name="calm_weeks", kind="positive", default=4, keyword="weeks")
     monkeypatch.setitem(OPTIONS, "calm", (*calm, added))
-    assert run_keywords(BY_NAME["solve"].options, {})["weeks"] == 4
-    assert run_keywords(BY_NAME["solve"].options, {"calm_weeks": 6})["weeks"] == 6
+    assert action_keywords(BY_NAME["solve"], {})["weeks"] == 4
+    assert action_keywords(BY_NAME["solve"], {"calm_weeks": 6})["weeks"] == 6
+    args = cli._parser().parse_args(["solve", "book.xlsx", "--calm-weeks", "6"])
+    assert run_keywords(BY_NAME["solve"].options, vars(args))["weeks"] == 6
+    with pytest.raises(ValueError, match="the validate command takes no option calm_weeks"):
+        action_keywords(BY_NAME["validate"], {"calm_weeks": 6})
 
 
 def test_the_ribbon_sets_options_of_the_table_read_by_their_kinds():

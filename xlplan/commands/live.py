@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xlplan import progress
-from xlplan.commands import ACTIONS, BY_ACTION, BY_NAME, Outcome, PlanUnavailable, command_for_action
+from xlplan.commands import ACTIONS, BY_ACTION, BY_NAME, Command, Outcome, PlanUnavailable, command_for_action
 from xlplan.commands.option_values import read, run_keywords
 from xlplan.commands.options import options_of
 from xlplan.problem.issues import counted
@@ -101,6 +101,16 @@ def save_beside(book: Book, outcome: Outcome, suffix: str) -> str:
     return f"{outcome.status_line}; saved as {target}"
 
 
+def action_keywords(command: Command, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The keywords ``command`` runs with on an open workbook: the ``values`` of its options, by their names
+    in the options table, and every other option at its declared default, as on the command line.
+    ValueError for a name that is none of the command's options."""
+    unknown = set(values) - {option.name for option in options_of(command.options)}
+    if unknown:
+        raise ValueError(f"the {command.name} command takes no option {', '.join(sorted(unknown))}")
+    return run_keywords(command.options, values)
+
+
 def run_on_book(book: Book, action: str, options: Mapping[str, Any] | None = None) -> str:
     """Run one action of the command table on an open workbook and write its sheets there; returns the
     status line (a failure's too: it never raises). ``options``: values of the command's options by their
@@ -109,7 +119,7 @@ def run_on_book(book: Book, action: str, options: Mapping[str, Any] | None = Non
     writer = LiveWriter(book)
     try:
         command = BY_ACTION[action]
-        keywords = run_keywords(command.options, options or {})
+        keywords = action_keywords(command, options or {})
         progress.phase("reading the workbook")
         outcome = command.run(source, **keywords)
         progress.phase("writing the sheets")
@@ -151,5 +161,5 @@ def ribbon_options(button: RibbonButton, time_limit: str = "", units: str = "") 
     return {**values, **dict(button.options)}
 
 
-__all__ = ["RIBBON_OPTIONS", "chosen_action", "lite_button", "ribbon_button", "ribbon_options", "run_on_book",
-           "save_beside", "show_status", "start_action"]
+__all__ = ["RIBBON_OPTIONS", "action_keywords", "chosen_action", "lite_button", "ribbon_button", "ribbon_options",
+           "run_on_book", "save_beside", "show_status", "start_action"]
