@@ -181,8 +181,10 @@ def test_the_ribbon_sets_options_of_the_table_read_by_their_kinds():
     assert ribbon_options(buttons()["xlplanReplan"], "5") == {"time_limit": 5.0, "continuous": False, "rolling": True}
 
 
-def test_every_kind_of_option_has_one_reader():
+def test_every_kind_of_option_is_read_by_the_command_line_and_in_excel():
     assert set(READERS) == set(get_args(Kind))
+    for kind in get_args(Kind):  # argparse's type or action for it
+        assert cli._parsing(replace(OPTIONS["solver"][6], kind=kind)), kind
 
 
 @pytest.mark.parametrize(("kind", "bad", "said"), [
