@@ -225,7 +225,7 @@ def test_the_ribbon_options_reach_the_solve():
     message, _, _ = press(ELECTRONICS, "xlplanSolve", units="continuous")
     assert "optimal; expected cost 564,341.51" in message  # the LP relaxation
     message, cells, _ = press(ELECTRONICS, "xlplanSolve", time_limit="1?")
-    assert message.startswith("the ribbon's Time limit box says '1?'")
+    assert message == "the ribbon's Time limit box must be a number of seconds, not '1?'"
     assert "Plan" not in cells
 
 

@@ -1,6 +1,8 @@
-"""Each command declares its options once (``xlplan/commands/options.py``), and every front end offers and
-reports them from there: the command line's arguments, the JSON ``options``, the worksheet functions'
-arguments. An option added to a command that one front end does not take up fails here."""
+"""Each command declares its options once (``xlplan/commands/options.py``), and every front end offers,
+reads and reports them from there: the command line's arguments, the JSON ``options``, the worksheet
+functions' arguments, and the ribbon's Options group and the Start sheet's Action cell (each option not set
+there takes its declared default). An option added to a command that one front end does not take up fails
+here."""
 
 from __future__ import annotations
 
@@ -8,12 +10,24 @@ import argparse
 import dataclasses
 import inspect
 import sys
+from dataclasses import replace
+from typing import get_args
 
 import pytest
 
 from tests.workbooks import ROOT
 from xlplan.commands import BY_NAME, COMMANDS
-from xlplan.commands.options import OPTIONS, SOLVER_KEYWORD, InWorksheets, Withheld, in_worksheets, options_of
+from xlplan.commands.live import RIBBON_OPTIONS, action_keywords, ribbon_options
+from xlplan.commands.option_values import READERS, read, run_keywords
+from xlplan.commands.options import (
+    OPTIONS,
+    SOLVER_KEYWORD,
+    InWorksheets,
+    Kind,
+    Withheld,
+    in_worksheets,
+    options_of,
+)
 from xlplan.commands.worksheet import ARGUMENTS
 from xlplan.frontends import cli
 from xlplan.frontends.excel.worksheet_functions import worksheet_function
@@ -102,8 +116,6 @@ def test_a_worksheet_function_missing_an_option_of_its_command_is_refused():
 
 
 def test_an_option_added_to_a_group_reaches_the_command_line_and_the_json(monkeypatch):
-    from dataclasses import replace
-
     solver = OPTIONS["solver"]
     added = replace(solver[1], name="node_limit", kind="positive", help="nodes the MIP search may visit",
                     worksheet=Withheld("testing"), default=None, metavar="N")
@@ -126,3 +138,95 @@ def test_the_declared_defaults_are_the_ones_that_apply():
     assert worksheet.solve_options().time_limit == OPTIONS["solver"][1].worksheet.default == 60
     assert (worksheet.SIMULATION_REPLICATIONS, worksheet.SIMULATION_SEED) == tuple(
         option.worksheet.default for option in OPTIONS["simulation"])
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+def test_the_action_cell_runs_each_command_with_its_declared_defaults(command):
+    """The Start sheet's Action cell (and a ribbon button or Lite button) passes no option: each takes its
+    declared default, the command line's, which is also the one ``run`` would take."""
+    keywords = action_keywords(command, {})
+    if command.on_command_line:
+        assert keywords == run_keywords(command.options, vars(cli._parser().parse_args([command.name, "book.xlsx"])))
+    taken = inspect.signature(command.run).parameters
+    for keyword, value in keywords.items():
+        default = taken[keyword].default
+        assert value == (SolveOptions() if keyword == SOLVER_KEYWORD and default is None else default), keyword
+
+
+def test_an_option_added_to_a_group_reaches_the_action_cell(monkeypatch):
+    calm = OPTIONS["calm"]
+    added = replace(calm[0], name="calm_weeks", kind="positive", default=4, keyword="weeks")
+    monkeypatch.setitem(OPTIONS, "calm", (*calm, added))
+    assert action_keywords(BY_NAME["solve"], {})["weeks"] == 4
+    assert action_keywords(BY_NAME["solve"], {"calm_weeks": 6})["weeks"] == 6
+    args = cli._parser().parse_args(["solve", "book.xlsx", "--calm-weeks", "6"])
+    assert run_keywords(BY_NAME["solve"].options, vars(args))["weeks"] == 6
+    with pytest.raises(ValueError, match="the validate command takes no option calm_weeks"):
+        action_keywords(BY_NAME["validate"], {"calm_weeks": 6})
+
+
+def test_the_ribbon_sets_options_of_the_table_read_by_their_kinds():
+    from xlplan.workbook.make.addin import buttons
+
+    names = {option.name for group in OPTIONS.values() for option in group}
+    assert set(RIBBON_OPTIONS) <= names
+    for button in buttons().values():  # a button's own options are its command's, by name
+        assert {name for name, _ in button.options} <= {o.name for o in options_of(BY_NAME[button.command].options)}
+    solve = buttons()["xlplanSolve"]
+    assert ribbon_options(solve, " 90 ", "continuous") == {"time_limit": 90.0, "continuous": True}
+    assert ribbon_options(solve) == {"time_limit": None, "continuous": False}
+    with pytest.raises(ValueError, match=r"^the ribbon's Time limit box must be a positive number of seconds, not 0$"):
+        ribbon_options(solve, "0")
+    assert ribbon_options(buttons()["xlplanValidate"], "soon") == {}  # validate takes no solver options
+    assert ribbon_options(buttons()["xlplanReplan"], "5") == {"time_limit": 5.0, "continuous": False, "rolling": True}
+
+
+def test_every_kind_of_option_is_read_by_the_command_line_and_in_excel():
+    assert set(READERS) == set(get_args(Kind))
+    for kind in get_args(Kind):  # argparse's type or action for it
+        assert cli._parsing(replace(OPTIONS["solver"][6], kind=kind)), kind
+
+
+@pytest.mark.parametrize(("kind", "bad", "said"), [
+    ("seconds", "soon", "x must be a number of seconds, not 'soon'"),
+    ("seconds", -5, "x must be a positive number of seconds, not -5"),
+    ("gap", "2", "x must be at least 0 and below 1"),
+    ("positive", 0, "x must be from 1 to "),
+    ("count", -1, "x must be from 0 to "),
+    ("seed", 1.5, "x must be a whole number from 1 to "),
+    ("replications", "many", "x must be a whole number, not 'many'"),
+    ("choice", "sometimes", "x must be one of auto, extensive, decomposition, not 'sometimes'"),
+    ("lp algorithm", "fast", "x must be one of auto, dual-simplex"),
+    ("solver", "nope", "x must be one of highs"),
+    ("weights", "0, -1", "the risk weights must be at least 0"),
+    ("policies", "psychic", "x must be some of deterministic"),
+])
+def test_a_value_of_the_wrong_kind_is_refused_in_words(kind, bad, said):
+    option = replace(OPTIONS["solver"][6], name="x", kind=kind)  # method: its choices for "choice"
+    with pytest.raises(ValueError) as refused:
+        read(option, bad, None)
+    assert str(refused.value).startswith(said)
+    assert read(option, "  ", "the default") == read(option, None, "the default") == "the default"
+
+
+def test_a_value_of_the_right_kind_is_read_as_it():
+    option = OPTIONS["solver"][6]
+    read_as = {"flag": ("TRUE", True), "seconds": ("90", 90.0), "gap": (0.01, 0.01), "positive": (4.0, 4),
+               "count": ("0", 0), "seed": (7, 7), "replications": ("2000", 2000), "path": ("a.bas", "a.bas"),
+               "text": (" calm ", "calm"), "choice": ("extensive", "extensive"), "lp algorithm": ("ipm", "ipm"),
+               "solver": ("highs", "highs"), "weights": ([[0], [0.5]], (0.0, 0.5)),
+               "policies": ("stochastic, deterministic", ("stochastic", "deterministic"))}
+    assert set(read_as) == set(READERS)
+    for kind, (value, wanted) in read_as.items():
+        assert str(read(replace(option, kind=kind), value, None)) == str(wanted), kind
+    assert read(replace(option, kind="seed"), 0, 2026) == 2026  # a reference to an empty cell: the default
+
+
+def test_the_worksheet_functions_read_their_options_from_the_table():
+    from xlplan.commands import worksheet
+
+    for option in (option for group in OPTIONS.values() for option in group):
+        if isinstance(option.worksheet, InWorksheets):
+            assert worksheet.option_value(option.name, None) == option.worksheet.default
+    assert worksheet.solve_options("TRUE", "30") == SolveOptions(time_limit=30.0, relax_integrality=True)
+    assert worksheet.option_value("weights", "0, 2") == (0.0, 2.0)

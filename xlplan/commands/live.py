@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from xlplan import progress
-from xlplan.commands import ACTIONS, BY_ACTION, BY_NAME, Outcome, PlanUnavailable, command_for_action
+from xlplan.commands import ACTIONS, BY_ACTION, BY_NAME, Command, Outcome, PlanUnavailable, command_for_action
+from xlplan.commands.option_values import read, run_keywords
+from xlplan.commands.options import options_of
 from xlplan.problem.issues import counted
 from xlplan.workbook.make.addin import UNITS, RibbonButton, buttons
 from xlplan.workbook.make.control import (
@@ -99,15 +101,27 @@ def save_beside(book: Book, outcome: Outcome, suffix: str) -> str:
     return f"{outcome.status_line}; saved as {target}"
 
 
+def action_keywords(command: Command, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The keywords ``command`` runs with on an open workbook: the ``values`` of its options, by their names
+    in the options table, and every other option at its declared default, as on the command line.
+    ValueError for a name that is none of the command's options."""
+    unknown = set(values) - {option.name for option in options_of(command.options)}
+    if unknown:
+        raise ValueError(f"the {command.name} command takes no option {', '.join(sorted(unknown))}")
+    return run_keywords(command.options, values)
+
+
 def run_on_book(book: Book, action: str, options: Mapping[str, Any] | None = None) -> str:
-    """Run one action of the command table on an open workbook (with the command's keyword ``options``)
-    and write its sheets there; returns the status line (a failure's too: it never raises)."""
+    """Run one action of the command table on an open workbook and write its sheets there; returns the
+    status line (a failure's too: it never raises). ``options``: values of the command's options by their
+    names in the options table; every option not given takes its declared default, as on the command line."""
     source = XlwingsSource(book)
     writer = LiveWriter(book)
     try:
         command = BY_ACTION[action]
+        keywords = action_keywords(command, options or {})
         progress.phase("reading the workbook")
-        outcome = command.run(source, **(options or {}))
+        outcome = command.run(source, **keywords)
         progress.phase("writing the sheets")
         writer.write(outcome.sheets, retire=(*outcome.retire, PROBLEMS), as_outputs=outcome.as_outputs)
         message = outcome.status_line
@@ -131,28 +145,21 @@ def ribbon_button(control_id: str) -> RibbonButton | None:
     return buttons().get(control_id)
 
 
-def ribbon_options(button: RibbonButton, time_limit: str = "", units: str = "") -> dict[str, Any]:
-    """The keyword options the button's command runs with: its own, and the time limit and units of the
-    Options group for a command that solves. ValueError, in words, for a time limit that is no number."""
-    from xlplan.solver import SolveOptions
+RIBBON_OPTIONS = {"time_limit": "the ribbon's Time limit box", "continuous": "the ribbon's Units choice"}
+"""The options the ribbon's Options group sets (by their names in the options table), and where."""
 
-    options: dict[str, Any] = dict(button.options)
-    if "solver" not in BY_NAME[button.command].options:
-        return options
-    seconds = None
-    if time_limit.strip():
-        try:
-            seconds = float(time_limit)
-        except ValueError:
-            seconds = None
-        if seconds is None or not seconds > 0:
-            raise ValueError(f"the ribbon's Time limit box says '{time_limit}': give a number of seconds, such as "
-                             "60, or leave it blank for no limit")
+
+def ribbon_options(button: RibbonButton, time_limit: str = "", units: str = "") -> dict[str, Any]:
+    """The values of the options the button's command runs with, by name: the button's own, and those of
+    the Options group the command takes, read by their declared kind. ValueError, in words naming the box,
+    for a value that is none of its kind."""
     if units and units not in dict(UNITS):
         raise ValueError(f"the ribbon's Units choice '{units}' is none of {', '.join(label for _, label in UNITS)}")
-    options["options"] = SolveOptions(time_limit=seconds, relax_integrality=units == "continuous")
-    return options
+    typed = {"time_limit": time_limit, "continuous": units == "continuous"}
+    values: dict[str, Any] = {option.name: read(option, typed[option.name], option.default, RIBBON_OPTIONS[option.name])
+                              for option in options_of(BY_NAME[button.command].options) if option.name in typed}
+    return {**values, **dict(button.options)}
 
 
-__all__ = ["chosen_action", "lite_button", "ribbon_button", "ribbon_options", "run_on_book", "save_beside",
-           "show_status", "start_action"]
+__all__ = ["RIBBON_OPTIONS", "action_keywords", "chosen_action", "lite_button", "ribbon_button", "ribbon_options",
+           "run_on_book", "save_beside", "show_status", "start_action"]

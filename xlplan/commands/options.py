@@ -6,7 +6,11 @@ each group's options are declared here, and every front end is built from this t
 - the command line's arguments (``--time-limit`` for ``time_limit``, parsed by the option's ``kind``),
 - the ``options`` of the JSON every command prints (by the options' names),
 - the worksheet functions' arguments (``udfs.py``): the options a worksheet offers, with their worksheet
-  defaults and help; an option a worksheet withholds says why.
+  defaults and help; an option a worksheet withholds says why,
+- what a live workbook's command runs with (the Start sheet's Action cell, the ribbon, the Lite buttons):
+  the ribbon's Options group sets two options, every other takes its default here.
+
+A value typed in Excel is read by the option's ``kind`` (:mod:`xlplan.commands.option_values`).
 
 The table is plain data, read without importing the solver stack (``xlplan --help`` reads it).
 """

@@ -14,7 +14,6 @@ row, each naming the argument, the cell within its range, and what is wrong.
 from __future__ import annotations
 
 import functools
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -24,7 +23,8 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from xlplan import limits
-from xlplan.commands.options import OPTIONS, InWorksheets
+from xlplan.commands.option_values import is_blank, plain, read
+from xlplan.commands.options import OPTIONS, InWorksheets, Option
 from xlplan.problem import PlanningProblem
 from xlplan.problem.issues import counted
 from xlplan.problem.numbers import finite_or_none
@@ -42,18 +42,30 @@ from xlplan.workbook.sheets.solve_sheets import plan_table, recourse_table
 
 ARGUMENTS = ("products", "costs", "demand", "scenarios", "settings")
 """The input ranges, in the order the worksheet functions take them."""
-OPTION: dict[str, InWorksheets] = {option.name: option.worksheet for group in OPTIONS.values() for option in group
-                                   if isinstance(option.worksheet, InWorksheets)}
+OPTION: dict[str, Option] = {option.name: option for group in OPTIONS.values() for option in group
+                             if isinstance(option.worksheet, InWorksheets)}
 """The options the worksheet functions take (a blank argument means the default declared there)."""
 
-DEFAULT_TIME_LIMIT: float = OPTION["time_limit"].default
+
+def _default(name: str) -> Any:
+    worksheet = OPTION[name].worksheet
+    assert isinstance(worksheet, InWorksheets)
+    return worksheet.default
+
+
+def option_value(name: str, value: Any) -> Any:
+    """A worksheet function's option argument, read by its declared kind; blank: its worksheet default."""
+    return read(OPTION[name], value, _default(name))
+
+
+DEFAULT_TIME_LIMIT: float = _default("time_limit")
 """Seconds a worksheet function lets HiGHS run, so a hard MIP cannot freeze Excel."""
 CACHE_SIZE = 16
 WARM_SHAPES = 4
 """Problem shapes whose last solve's basis or cuts are kept for a what-if (cuts of a 1,000-scenario
 decomposition take tens of megabytes)."""
-SIMULATION_REPLICATIONS: int = OPTION["replications"].default
-SIMULATION_SEED: int = OPTION["seed"].default
+SIMULATION_REPLICATIONS: int = _default("replications")
+SIMULATION_SEED: int = _default("seed")
 
 Cells = tuple[tuple[Any, ...], ...]
 T = TypeVar("T")
@@ -71,17 +83,6 @@ class ArgumentGrid(Grid):
         return f"{self.sheet}, cells {start}:{end} of the range" if end != start else self.cell(r0, c0)
 
 
-def _plain(value: Any) -> Any:
-    """A cell value that compares equal to itself (NaN, pandas' missing values -> None)."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
-        return _plain(value.item())
-    return value
-
-
 def cells(value: Any) -> Cells:
     """The cells of one argument, headers first: from a DataFrame (its columns are the header row),
     a list of rows, or a single value."""
@@ -93,7 +94,7 @@ def cells(value: Any) -> Cells:
         rows = []
     else:
         rows = [[value]]
-    return tuple(tuple(_plain(v) for v in row) for row in rows)
+    return tuple(tuple(plain(v) for v in row) for row in rows)
 
 
 @dataclass(frozen=True)
@@ -242,21 +243,8 @@ CACHE = SolveCache()
 
 def solve_options(continuous: Any = False, time_limit: Any = None) -> SolveOptions:
     """Solve options from worksheet arguments (blank means the default); ValueError says what is wrong."""
-    time_limit = _plain(time_limit)
-    if time_limit is None or (isinstance(time_limit, str) and not time_limit.strip()):
-        limit = DEFAULT_TIME_LIMIT
-    else:
-        try:
-            limit = float(time_limit)
-        except (TypeError, ValueError):
-            raise ValueError(f"time_limit must be a number of seconds, not '{time_limit}'") from None
-    return SolveOptions(time_limit=limit, relax_integrality=_flag(continuous))
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "y", "1", "x")
-    return _plain(value) is not None and bool(value)
+    given = {"continuous": continuous, "time_limit": time_limit}
+    return SolveOptions(**{OPTION[name].run_keyword: option_value(name, value) for name, value in given.items()})
 
 
 # ---------------------------------------------------------------------------- what the functions return
@@ -266,7 +254,7 @@ Table2D = list[list[Any]]
 
 def _excel_value(value: Any) -> Any:
     """A value Excel can hold: no infinities or NaN (blank instead)."""
-    return finite_or_none(_plain(value))
+    return finite_or_none(plain(value))
 
 
 def problems_text(error: WorkbookError) -> Table2D:
@@ -368,7 +356,7 @@ def recourse(inputs: Inputs, scenario: Any = None, continuous: Any = False, time
     column = table.index_of("Scenario")
     rows = table.rows
     if scenario is not None and str(scenario).strip():
-        wanted = label_text(_plain(scenario))
+        wanted = label_text(plain(scenario))
         rows = [row for row in rows if str(row[column]) == wanted]
         if not rows:
             return [[f"xlplan: no scenario '{wanted}'; the scenarios are {', '.join(result.problem.scenarios)}"]]
@@ -397,17 +385,7 @@ def status(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> s
 # ---------------------------------------------------------------------------- analyses of the solve
 def _text(value: Any) -> str | None:
     """An optional text argument: None when blank."""
-    value = _plain(value)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return label_text(value)
-
-
-def _whole(value: Any, name: str, default: int, maximum: int) -> int:
-    value = _plain(value)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return default
-    return limits.whole(value, name, maximum)
+    return None if is_blank(value) else label_text(plain(value))
 
 
 @_in_words
@@ -457,11 +435,6 @@ def shadow(inputs: Inputs, rule: Any = None, product: Any = None, period: Any = 
     return 0.0  # the limit does not bind there: one more unit is worth nothing
 
 
-def _seed(value: Any) -> int:
-    """The seed of a worksheet function's draws: blank or 0 for the default."""
-    return _whole(value, "seed", SIMULATION_SEED, 2**63 - 1) if _plain(value) not in (None, 0) else SIMULATION_SEED
-
-
 @_in_words
 def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, seed: Any = None,
              continuous: Any = False, time_limit: Any = None) -> Any:
@@ -475,9 +448,9 @@ def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, se
     if not isinstance(result, PlanResult):
         return result
     try:
-        count = _whole(replications, "replications", SIMULATION_REPLICATIONS, limits.MAX_FUNCTION_REPLICATIONS)
+        count = option_value("replications", replications)
         limits.function_replications(count, len(result.problem.products), len(result.problem.periods))
-        chosen_seed = _seed(seed)
+        chosen_seed = option_value("seed", seed)
     except ValueError as error:
         return f"xlplan: {error}"
 
@@ -497,25 +470,6 @@ def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, se
     return f"xlplan: no statistic '{wanted}'; known: {', '.join(statistics)}"
 
 
-def _weights(value: Any) -> tuple[float, ...] | None:
-    """Risk weights from a range (a column or row of numbers) or a text "0, 0.5, 1"; None when blank."""
-    if isinstance(value, str):
-        parts: list[Any] = [v for v in value.split(",") if v.strip()]
-    else:
-        limits.range_cells(*_size(value), "the risk weights")
-        parts = [v for row in cells(value) for v in row if v is not None]
-    if not parts:
-        return None
-    limits.weights(len(parts))
-    try:
-        weights = tuple(float(v) for v in parts)
-    except (TypeError, ValueError):
-        raise ValueError(f"the risk weights must be numbers, not {parts[:5]}") from None
-    if any(not (0 <= w < math.inf) for w in weights):
-        raise ValueError(f"the risk weights must be at least 0, not {list(weights)}")
-    return weights
-
-
 @_in_words
 def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, seed: Any = None,
              continuous: Any = False, time_limit: Any = None) -> Any:
@@ -529,11 +483,10 @@ def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, seed
     if not isinstance(result, PlanResult):
         return result
     try:
-        chosen = _weights(weights) or OPTION["weights"].default
-        limits.weights(len(chosen))
-        count = _whole(replications, "replications", SIMULATION_REPLICATIONS, limits.MAX_FUNCTION_REPLICATIONS)
+        chosen = option_value("weights", weights)
+        count = option_value("replications", replications)
         limits.function_replications(count * len(chosen), len(result.problem.products), len(result.problem.periods))
-        chosen_seed = _seed(seed)
+        chosen_seed = option_value("seed", seed)
     except ValueError as error:
         return f"xlplan: {error}"
     options = solve_options(continuous, time_limit)

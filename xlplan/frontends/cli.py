@@ -40,7 +40,8 @@ from xlplan.commands.endings import (
     json_ready,
     status_word,
 )
-from xlplan.commands.options import OPTIONS, SOLVER_KEYWORD, Option, OptionGroup, options_of
+from xlplan.commands.option_values import run_keywords
+from xlplan.commands.options import OPTIONS, Option, OptionGroup, options_of
 from xlplan.text import shown
 from xlplan.version import installed_version
 
@@ -155,15 +156,6 @@ def _add_document(command: argparse.ArgumentParser, suffix: str) -> None:
     command.add_argument("-o", "--output", type=Path, help=f"write the report here (default: BOOK{suffix} beside BOOK)")
     command.add_argument("--json", action="store_true",
                          help="print a machine-readable summary on stdout (progress goes to stderr)")
-
-
-def _run_keywords(args: argparse.Namespace, group: OptionGroup) -> dict[str, Any]:
-    """The keywords of ``run`` a group of options gives: the solver's together as the solve options, each
-    other one given (not None) as itself."""
-    if group == "solver":
-        return {SOLVER_KEYWORD: _solve_options(args)}
-    given = {option.run_keyword: getattr(args, option.name) for option in OPTIONS[group]}
-    return {keyword: value for keyword, value in given.items() if value is not None}
 
 
 ALIASES: dict[str, Callable[[argparse.ArgumentParser], None]] = {"plan choice": _add_deprecated_plan_choice}
@@ -288,7 +280,7 @@ def _check(args: argparse.Namespace) -> None:
         refuse("--rolling makes its own plans as it goes: it takes no --plan, --exact or --reproduce-original-defect")
     if hasattr(args, "backend"):
         try:
-            _solve_options(args)  # refused options (e.g. --mpi with a workbook in whole units) before any reading
+            run_keywords(("solver",), vars(args))  # refused (e.g. --mpi with whole units) before any reading
         except ValueError as error:
             refuse(str(error))
     if getattr(args, "lp_algorithm", None) == "hipo":
@@ -404,18 +396,6 @@ def _given_options(args: argparse.Namespace) -> dict[str, Any]:
             for name, value in ((name, getattr(args, name)) for name in [*names, *FILE_OPTIONS] if hasattr(args, name))}
 
 
-def _solve_options(args: argparse.Namespace) -> Any:
-    return files.solve_options(**{option.run_keyword: getattr(args, option.name) for option in OPTIONS["solver"]})
-
-
-def _command_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The keyword options a command's ``run`` takes, from its command line (by the groups it declares)."""
-    options: dict[str, Any] = {}
-    for group in BY_NAME[args.command].options:
-        options.update(_run_keywords(args, group))
-    return options
-
-
 class _CtrlC:
     """Ctrl+C ends the command with exit 130 and no file changed.
 
@@ -480,8 +460,9 @@ def _stdout_to_stderr() -> Iterator[None]:
 
 def _run(args: argparse.Namespace, reporter: _Reporter, ctrl_c: _CtrlC) -> tuple[int, dict[str, Any]]:
     """A workbook command of the table: run it on the file, write its sheets (if it writes any), report."""
-    run = files.run_on_file(BY_NAME[args.command], _targets(args), _command_options(args), reporter.status,
-                            ctrl_c.computing)
+    command = BY_NAME[args.command]
+    keywords = run_keywords(command.options, vars(args))
+    run = files.run_on_file(command, _targets(args), keywords, reporter.status, ctrl_c.computing)
     outcome = run.outcome
     code = EXIT_BY_OUTCOME[outcome.status]
     for line in outcome.lines:

@@ -23,7 +23,7 @@ from xlplan.frontends.excel.status_bar import showing_progress
 
 
 def run_action(book: xw.Book, action: str, options: Mapping[str, Any] | None = None) -> str:
-    """Run one action of the command table on a live workbook (with the command's keyword ``options``);
+    """Run one action of the command table on a live workbook (``options``: its options' values by name);
     returns the status message it wrote. While it runs, Excel's status bar shows its progress and the
     Status cell says when it started."""
     show_status(book, f"{action}: running since {datetime.now():%H:%M:%S} (progress in Excel's status bar)",
