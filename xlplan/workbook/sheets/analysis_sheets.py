@@ -65,9 +65,8 @@ def _capacity_drawn(uncertainty: Uncertainty) -> bool:
     return bool(np.any(noise.hours_sd > 0) or np.any(noise.availability_min < 1) or np.any(noise.availability_max < 1))
 
 
-EDITED = ("the Plan sheet was edited since it was solved or adopted, and the KPI sheet rests on that solve's "
-          "decisions in each scenario, so this is not the planned profit of the plan simulated here (Solve, or "
-          "Adopt, again for it)")
+EDITED = ("the Plan sheet was edited since it was solved or adopted, so this is not the planned profit of the plan "
+          "simulated here")
 """Why a planned profit beside a simulation of an edited Plan sheet is not that plan's."""
 
 
