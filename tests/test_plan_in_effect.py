@@ -149,3 +149,16 @@ def test_business_sheets_keep_technical_words_out_of_headers_labels_and_commands
     else:
         header = next(r for r in workbook["Frontier"].iter_rows(values_only=True) if r[0] == "Risk weight")
         assert header[2] == "Worst 10%: average cost"
+
+
+def test_workbooks_written_before_the_inputs_id_are_still_read():
+    """The Plans sheet's and the Run log's 'Input fingerprint' column of earlier workbooks reads as the Inputs ID."""
+    from xlplan.workbook.contract import CANDIDATES, match_column
+    from xlplan.workbook.sheets.run_log import inputs_id
+
+    for header in ("Inputs ID", "Input fingerprint"):
+        found = match_column(header, CANDIDATES.columns)
+        assert found is not None and found.key == "fingerprint"
+    assert inputs_id({"Input fingerprint": "54cf93c667dc4e32"}) == inputs_id({"Inputs ID": "54cf93c667dc4e32"}) \
+        == "54cf93c667dc4e32"
+    assert inputs_id({}) == ""

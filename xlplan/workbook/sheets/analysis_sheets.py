@@ -64,9 +64,7 @@ def _capacity_drawn(uncertainty: Uncertainty) -> bool:
     return bool(np.any(noise.hours_sd > 0) or np.any(noise.availability_min < 1) or np.any(noise.availability_max < 1))
 
 
-EDITED = ("the Plan sheet was edited since it was solved or adopted, and the KPI sheet rests on that solve's "
-          "decisions in each scenario, so this is not the planned profit of the plan simulated here (Solve, or "
-          "Adopt, again for it)")
+EDITED = "the Plan sheet was edited since it was solved or adopted: not this plan's planned profit"
 """Why a planned profit beside a simulation of an edited Plan sheet is not that plan's."""
 
 
@@ -93,8 +91,8 @@ def _summary_rows(s: SimulationSummary, planned: float | None = None, edited: bo
         [f"Value at risk ({s.confidence:.0%})", s.value_at_risk, "currency",
          f"Profit exceeded with probability {s.confidence:.0%}."],
         [f"Average of the worst {1 - s.confidence:.0%}", s.conditional_value_at_risk, "currency",
-         "Mean profit over the outcomes at or below the value at risk (CVaR: Glossary)."],
-        ["On-time fill rate", s.fill_rate, "fraction", f"1 - units late or lost / units demanded, {averaged}."],
+         "Mean profit of the outcomes at or below it (CVaR: Glossary)."],
+        ["On-time fill rate", s.fill_rate, "fraction", f"Share of demand met on time, {averaged}."],
         ["Fill rate standard error", finite(s.fill_rate_se), "fraction", ""],
         ["Periods with a stockout (average)", s.mean_stockout_periods, "periods",
          f"Periods with any product short, {averaged}."],

@@ -444,7 +444,7 @@ def _how_to_plan(sheet: Sheet, row: int, panel: bool) -> int:
 
 def start_sheet(text: StartText, dashboard: Dashboard | None = None, actions: Sequence[str] = ()) -> Sheet:
     """The Start sheet: its own text, the dashboard of what the workbook holds, and how to plan."""
-    sheet = Sheet(START, tab_color="1F4E79", widths={1: 3, 2: 28, 3: 16, 4: 13, 5: 13, 6: 13, 7: 15, 8: 12,
+    sheet = Sheet(START, tab_color="1F4E79", widths={1: 3, 2: 28, 3: 16, 4: 15, 5: 15, 6: 15, 7: 15, 8: 12,
                                                       9: 12})
     sheet.text(1, 1, text.title, "heading")
     if text.panel is not None:
