@@ -75,6 +75,6 @@ def XLPLAN_SIMULATE(products, costs, demand, scenarios, settings, statistic=None
 def XLPLAN_FRONTIER(products, costs, demand, scenarios, settings, weights=None, replications=None, seed=None,
                     continuous=False, time_limit=None):
     """The cost-risk frontier, spilled with its header: per risk weight, the mean-CVaR plan's expected cost,
-    CVaR, simulated mean profit and P5, fill rate and status."""
+    the average cost of its worst scenarios (CVaR), simulated mean profit and P5, fill rate and status."""
     return worksheet.frontier(Inputs.of(products, costs, demand, scenarios, settings), weights, replications, seed,
                               continuous, time_limit)

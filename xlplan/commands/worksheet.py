@@ -37,7 +37,7 @@ from xlplan.workbook.addresses import cell_address
 from xlplan.workbook.contract import INPUT_RANGES
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located
 from xlplan.workbook.read.reader import WorkbookError, read_problem
-from xlplan.workbook.sheets.decision_sheets import range_end
+from xlplan.workbook.sheets.decision_sheets import range_end, worst_cost_header
 from xlplan.workbook.sheets.solve_sheets import plan_table, recourse_table
 
 ARGUMENTS = ("products", "costs", "demand", "scenarios", "settings")
@@ -501,8 +501,7 @@ def frontier(inputs: Inputs, weights: Any = None, replications: Any = None, seed
         points = CACHE.derived(inputs, options, ("frontier", chosen, count, chosen_seed), run)
     except AnalysisError as error:
         return f"xlplan: no frontier: {error}"
-    level = f"CVaR {points.level:.0%} of cost"
-    return _table(["Risk weight", "Expected cost", level, "Simulated mean profit", "Simulated profit P5",
-                   "On-time fill rate", "Status"],
+    return _table(["Risk weight", "Expected cost", worst_cost_header(points.level), "Simulated mean profit",
+                   "Simulated profit P5", "On-time fill rate", "Status"],
                   [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status.value]
                    for p in points.points])
