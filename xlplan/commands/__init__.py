@@ -131,12 +131,6 @@ def _in_currency(sheets: list[Sheet], problem: PlanningProblem) -> list[Sheet]:
     return sheets
 
 
-def _options_text(options: SolveOptions) -> str:
-    """Solver options in the Run log's words (as a solve records them)."""
-    return (f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
-            f"{options.threads or 'auto'}, LP algorithm {options.lp_algorithm}")
-
-
 # ---------------------------------------------------------------------------- the commands
 def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: bool = False,
           calm_from_plan: bool = False, warm_start_file: Path | None = None, recourse_scenarios: int | None = None,
@@ -443,11 +437,13 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
                             formulation=formulation)
     seconds = time.perf_counter() - started
     solver_options = options or SolveOptions()
+    from xlplan.workbook.sheets.run_log import options_text
+
     record = simulation_record(
         result, source.description, plan_source, problem.fingerprint(), seconds, reproduce_original_defect,
         settings=[("Seed", None if exact else seed), ("Demand", "the problem's scenarios" if exact
                                                       else settings.demand_distribution),
-                  ("Options", _options_text(solver_options) if "solved now" in plan_source
+                  ("Options", options_text(solver_options) if "solved now" in plan_source
                    else "none: the plan was read, not solved")],
         versions=versions)
     s = result.summary
@@ -557,10 +553,11 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     comparison = compare_strategies(problem, demand, noise, settings, options)
     seconds = time.perf_counter() - started
     from xlplan.solver import SolveOptions
+    from xlplan.workbook.sheets.run_log import options_text
 
     versions = library_versions()
     record = compare_record(comparison, source.description, problem.fingerprint(), seconds,
-                            _options_text(options or SolveOptions()), versions)
+                            options_text(options or SolveOptions()), versions)
     warnings = [Notice("stopped", f"a limit stopped {line}; its plan is the best found, not proven optimal")
                 for line in comparison.stopped]
     lines = [f"{source.description}: compared {len(comparison.strategies)} plans over "

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from xlplan.results import PlanResult
 from xlplan.workbook.contract import RUNS_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, TEXT, UNITS, Column, Sheet, Table
 from xlplan.workbook.sheets.names import RUN_LOG
+
+if TYPE_CHECKING:
+    from xlplan.solver.options import SolveOptions
 
 OUTPUT_TAB = "70AD47"
 INPUTS_ID = "Inputs ID"
@@ -33,6 +36,13 @@ MONEY_FIGURES = ("Expected cost", "Mean profit")
 """The Run log's figures that are money; the others (a frontier's points) are counts."""
 Detail = tuple[str, Any, str]
 """(label, value, number format)"""
+
+
+def options_text(options: SolveOptions) -> str:
+    """The solver's options in the sheets' words (the Glossary explains the optimality gap)."""
+    time_limit = f"{options.time_limit:,g} s" if options.time_limit else "none"
+    return (f"time limit {time_limit}, optimality gap allowed {options.mip_gap:.2%} (whole units), threads "
+            f"{options.threads or 'automatic'}, simplex or interior point: {options.lp_algorithm}")
 
 
 def progress_text(history: Sequence[Bounds]) -> str:
@@ -145,8 +155,7 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
           if result.problem.settings.fill_rate_target is not None else []),
         *([("Progress", progress_text(info.history), TEXT)] if info.history else []),
         ("Solver", info.backend, TEXT),
-        ("Options", f"time limit {options.time_limit or 'none'}, MIP gap {options.mip_gap:g}, threads "
-                    f"{options.threads or 'auto'}, LP algorithm {options.lp_algorithm}", TEXT),
+        ("Options", options_text(options), TEXT),
         *[(f"Seconds: {phase.replace('_', '-')}", round(seconds, 4), "0.000")
           for phase, seconds in info.seconds.items()],
         *[(f"Model: {key.replace('_', ' ')}", value, UNITS) for key, value in info.model_size.items()],
