@@ -145,7 +145,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     from xlplan.solver.saved_arrays import WarmStartRefused
     from xlplan.solver.warm import basis_entries, load_warm_start
     from xlplan.workbook.read.reader import read_problem, read_runs
-    from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
+    from xlplan.workbook.sheets.names import SENSITIVITY
     from xlplan.workbook.sheets.plans_sheet import Candidate
     from xlplan.workbook.sheets.solve_sheets import DETAIL_SCENARIOS, OUTPUT_SHEETS, output_sheets
     from xlplan.workbook.write.detail_file import check_detail_path, write_recourse_detail
@@ -229,7 +229,7 @@ def adopt(source: WorkbookSource, plan: str | None = None, options: SolveOptions
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, SolveStatus, solve_problem
     from xlplan.workbook.read.reader import read_kept_plan, read_problem, read_runs
-    from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
+    from xlplan.workbook.sheets.names import SENSITIVITY
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
 
     problem = read_problem(source)
@@ -687,12 +687,10 @@ def set_up(source: WorkbookSource) -> Outcome:
 
 def output_sheet_names() -> tuple[str, ...]:
     """Every sheet any command writes."""
-    from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
-    from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
     from xlplan.workbook.sheets.glossary import GLOSSARY
+    from xlplan.workbook.sheets.names import COMPARE, FRONTIER, ROLLING, SENSITIVITY, SIMULATION
     from xlplan.workbook.sheets.plans_sheet import PLANS
     from xlplan.workbook.sheets.problems import PROBLEMS
-    from xlplan.workbook.sheets.rolling_sheet import ROLLING
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 
     return (*OUTPUT_SHEETS, SENSITIVITY, SIMULATION, COMPARE, FRONTIER, ROLLING, PLANS, GLOSSARY, PROBLEMS)
@@ -700,10 +698,8 @@ def output_sheet_names() -> tuple[str, ...]:
 
 def sheets_written(command: str) -> tuple[str, ...]:
     """The output sheets a command may write (to check, before its work, that there is room for them)."""
-    from xlplan.workbook.sheets.analysis_sheets import COMPARE, SIMULATION
-    from xlplan.workbook.sheets.decision_sheets import FRONTIER, SENSITIVITY
     from xlplan.workbook.sheets.glossary import GLOSSARY
-    from xlplan.workbook.sheets.rolling_sheet import ROLLING
+    from xlplan.workbook.sheets.names import COMPARE, FRONTIER, ROLLING, SENSITIVITY, SIMULATION
     from xlplan.workbook.sheets.run_log import RUN_LOG
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS
 

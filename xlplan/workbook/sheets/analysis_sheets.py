@@ -36,12 +36,11 @@ from xlplan.workbook.sheets.layout import (
     Sheet,
     Table,
 )
+from xlplan.workbook.sheets.names import COMPARE, SIMULATION
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 from xlplan.workbook.sheets.start_sheet import difference_line
 from xlplan.workbook.sheets.units import unit_words
 
-SIMULATION = "Simulation"
-COMPARE = "Compare"
 HISTOGRAM_BINS = 25
 FEW_OUTCOMES = 12
 """Up to this many distinct profits, the distribution shows each (a bar per outcome) rather than bins."""

@@ -11,9 +11,9 @@ from xlplan.analysis.compare import PairedDifference, paired_difference
 from xlplan.analysis.rolling import RollingStudy
 from xlplan.workbook.contract import ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAME
 from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, MONEY_WHOLE, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.names import ROLLING
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 
-ROLLING = "Rolling"
 TOP = 6
 PERCENT = "0.00%"
 
