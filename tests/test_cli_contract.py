@@ -163,3 +163,34 @@ def test_help_and_version_do_not_load_the_solver_stack():
         imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in run.stderr.splitlines()
                     if line.startswith("import time:")}
         assert "xlplan" in imported and not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
+UNUSED = ("scipy.stats", "scipy.integrate", "scipy.spatial")
+"""SciPy modules no command but ``compare``'s optimality gap uses; Pyomo imported them beside SciPy's
+sparse matrices, about a second of CPU on every command that builds a model (xlplan.model.pyomo_scipy)."""
+
+
+def test_a_solve_and_a_simulation_do_not_load_scipys_statistics(tmp_path):
+    """Read from Python's own record of every import (``-X importtime``), after a real solve and simulation."""
+    book = copy_of(FACTORY_PHYSICS, tmp_path)
+    for arguments in (["solve", str(book), "-o", str(tmp_path / "solved.xlsx"), "--json"],
+                      ["simulate", str(tmp_path / "solved.xlsx"), "-o", str(tmp_path / "simulated.xlsx"), "--json",
+                       "--replications", "1000"]):
+        run = subprocess.run([sys.executable, "-X", "importtime", "-m", "xlplan", *arguments], capture_output=True,
+                             text=True, timeout=600)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert json.loads(run.stdout)["status"] in ("optimal", "done")
+        imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()
+                    if line.startswith("import time:")}
+        assert {"pyomo.environ", "scipy.sparse"} <= imported and not imported & set(UNUSED), sorted(
+            imported & set(UNUSED))
+
+
+def test_pyomo_still_reaches_scipys_statistics_when_it_asks():
+    """The hook taken off loaded them up front; Pyomo's deferred SciPy still loads one when it is used."""
+    probe = ("import sys, xlplan.model.builder, scipy.sparse\n"
+             "from pyomo.common.dependencies import scipy\n"
+             "before = 'scipy.stats' in sys.modules\n"
+             "print(before, round(float(scipy.stats.norm.ppf(0.5)), 6), 'scipy.stats' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0 and run.stdout.split() == ["False", "0.0", "True"], run.stdout + run.stderr

@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from xlplan import cancel
 from xlplan.analysis.scenarios import sample_problem
@@ -93,6 +92,8 @@ class OptimalityGap:
         M = self.gaps.size
         if M < 2:
             return math.inf
+        from scipy import stats  # here: SciPy's statistics take a second to import, and only this needs them
+
         return max(0.0, self.mean + float(stats.t.ppf(self.confidence, M - 1)) * self.standard_error)
 
     @property

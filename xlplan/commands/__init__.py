@@ -151,7 +151,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     from xlplan.solver.saved_arrays import WarmStartRefused
     from xlplan.solver.warm import basis_entries, load_warm_start
     from xlplan.workbook.read.reader import read_problem, read_runs
-    from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
+    from xlplan.workbook.sheets.names import SENSITIVITY
     from xlplan.workbook.sheets.plans_sheet import Candidate
     from xlplan.workbook.sheets.solve_sheets import DETAIL_SCENARIOS, OUTPUT_SHEETS, output_sheets
     from xlplan.workbook.write.detail_file import check_detail_path, write_recourse_detail
@@ -235,7 +235,7 @@ def adopt(source: WorkbookSource, plan: str | None = None, options: SolveOptions
     from xlplan.results import PlanResult
     from xlplan.solver import SolveOptions, SolveStatus, solve_problem
     from xlplan.workbook.read.reader import read_kept_plan, read_problem, read_runs
-    from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
+    from xlplan.workbook.sheets.names import SENSITIVITY
     from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
 
     problem = read_problem(source)

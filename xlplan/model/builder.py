@@ -13,6 +13,9 @@ carrying its probability (``scenario_creator``).
 
 from __future__ import annotations
 
+from xlplan.model import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
+
+# isort: split
 from typing import Any
 
 import numpy as np

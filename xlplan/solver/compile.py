@@ -25,6 +25,9 @@ scaled by it), 1 elsewhere. This is exactly the matrix of ``build_model(problem)
 
 from __future__ import annotations
 
+from xlplan.model import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
+
+# isort: split
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field

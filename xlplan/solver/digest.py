@@ -3,6 +3,9 @@ kept cuts know their structure."""
 
 from __future__ import annotations
 
+from xlplan.model import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
+
+# isort: split
 import hashlib
 import threading
 from collections import OrderedDict

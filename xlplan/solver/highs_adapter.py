@@ -12,7 +12,6 @@ import sys
 import threading
 import weakref
 from collections.abc import Mapping
-from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from xlplan.solver.compile import MatrixModel
 from xlplan.solver.highs_api import HIGHSPY, highspy
 from xlplan.solver.options import HighsValue, SolveOptions
 from xlplan.solver.status import SolutionStatus, SolverOutcome, TerminationCondition
+from xlplan.version import package_version
 
 MS = highspy.HighsModelStatus
 PRIMAL_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
@@ -74,9 +74,9 @@ def highs_versions() -> dict[str, str]:
 
     versions = {"pyomo": pyomo.version.version, "highs": highs_version()}
     if HIGHSPY:
-        versions["highspy"] = metadata.version("highspy")
+        versions["highspy"] = package_version("highspy")
     else:  # HiGHS is SciPy's
-        versions["scipy"] = metadata.version("scipy")
+        versions["scipy"] = package_version("scipy")
     return versions
 
 

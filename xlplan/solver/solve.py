@@ -18,15 +18,14 @@ from xlplan.solver.request import SolveRequest
 from xlplan.solver.solution import PHASES, Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
 from xlplan.solver.warm import WarmStart
+from xlplan.version import package_version
 
 ZERO_TOLERANCE = 1e-9
 
 
 def versions(solver: Solver | None = None) -> dict[str, str]:
     """Versions of xlplan and of the libraries that shape a solver's answers (default: ``highs``)."""
-    from importlib import metadata
-
-    return {"xlplan": metadata.version("xlplan"), **(solver or solver_named("highs")).versions()}
+    return {"xlplan": package_version("xlplan"), **(solver or solver_named("highs")).versions()}
 
 
 def _tidy(values: np.ndarray, whole: bool) -> np.ndarray:

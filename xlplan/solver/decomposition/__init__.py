@@ -8,6 +8,10 @@ feasibility cuts; ``warm_cuts.py`` the cuts a solve leaves for the next one. The
 is :mod:`xlplan.solver.decomposition_solver`.
 """
 
+from xlplan.model import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
+
+# isort: split
+
 from xlplan.solver.decomposition.lshaped import DecompositionResult, solve_by_decomposition
 from xlplan.solver.decomposition.warm_cuts import WarmCuts
 

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xlplan.analysis.frontier import Frontier
 from xlplan.analysis.sensitivity import DEMAND, EXPECTED, Sensitivity
 from xlplan.problem import Settings
 from xlplan.workbook.contract import FRONTIER_NAME, FRONTIER_SETTINGS_NAME, SHADOW_PRICES_NAME
@@ -14,6 +13,9 @@ from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, MONEY_WHOLE, 
 from xlplan.workbook.sheets.names import FRONTIER, SENSITIVITY
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 from xlplan.workbook.sheets.units import unit_words
+
+if TYPE_CHECKING:  # the frontier's module imports the comparison and the simulation: a solve needs neither
+    from xlplan.analysis.frontier import Frontier
 
 TOP = 6
 
