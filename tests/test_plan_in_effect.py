@@ -15,6 +15,7 @@ import pytest
 
 from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, copy_of
 from xlplan.frontends.cli import OK, main
+from xlplan.workbook.addresses import sheet_of
 from xlplan.workbook.sheets.run_log import HISTORY_COLUMNS, PLAN_ID
 
 
@@ -162,3 +163,23 @@ def test_workbooks_written_before_the_inputs_id_are_still_read():
     assert inputs_id({"Input fingerprint": "54cf93c667dc4e32"}) == inputs_id({"Inputs ID": "54cf93c667dc4e32"}) \
         == "54cf93c667dc4e32"
     assert inputs_id({}) == ""
+
+
+def test_every_link_and_name_reaches_a_sheet_the_workbook_has(tmp_path):
+    """Adopting a plan removes the solved plan's Sensitivity sheet: its name goes with it, and Start links
+    only sheets that are there, quoted where Excel needs it ('Cost rates')."""
+    book = copy_of(FACTORY_PHYSICS, tmp_path)
+    quick = ["--in-place", "--no-backup", "--replications", "300"]
+    assert main(["solve", str(book), "--in-place", "--no-backup"]) == OK
+    assert "Sensitivity" in openpyxl.load_workbook(book, read_only=True).sheetnames
+    assert main(["compare", str(book), *quick]) == OK
+    assert main(["adopt", str(book), "--in-place", "--no-backup"]) == OK
+    assert main(["simulate", str(book), *quick]) == OK
+    workbook = openpyxl.load_workbook(book)
+    assert "Sensitivity" not in workbook.sheetnames
+    links = [c.hyperlink.location for row in workbook["Start"].iter_rows() for c in row
+             if c.hyperlink is not None and c.hyperlink.location]
+    assert "'Cost rates'!A1" in links and "Glossary!A1" in links
+    assert all(sheet_of(link) in workbook.sheetnames for link in links), links
+    for name, defined in workbook.defined_names.items():
+        assert sheet_of(defined.attr_text) in workbook.sheetnames, (name, defined.attr_text)

@@ -15,3 +15,14 @@ def quote_sheet(sheet: str) -> str:
     if sheet.replace("_", "").isalnum() and not sheet[0].isdigit():
         return sheet
     return "'" + sheet.replace("'", "''") + "'"
+
+
+def sheet_of(reference: str) -> str | None:
+    """The sheet a reference names: ``='Run log'!$A$1`` -> ``Run log`` (None for one without a sheet)."""
+    reference = reference.lstrip("=").strip()
+    if "!" not in reference:
+        return None
+    sheet = reference.rsplit("!", 1)[0]
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet

@@ -16,13 +16,13 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from xlplan import limits
 from xlplan.problem.tables import UnreadableValue
-from xlplan.workbook.addresses import quote_sheet
+from xlplan.workbook.addresses import quote_sheet, sheet_of
 from xlplan.workbook.read import fast_cells
 from xlplan.workbook.read.fast_cells import FastCells
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
 from xlplan.workbook.read.package_scan import CheckedPackage, TablePart, reason_of
 from xlplan.workbook.write.files import WorkbookFileError, shown
-from xlplan.workbook.write.markers import is_marker, refuse_clashes, refuse_invalid_names, sheet_of
+from xlplan.workbook.write.markers import is_marker, refuse_clashes, refuse_invalid_names
 from xlplan.workbook.write.targets import check_readable
 
 STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
@@ -98,8 +98,9 @@ class FileSource:
         return None if defined is None else str(defined.attr_text).lstrip("=").strip()
 
     def defines(self, name: str) -> bool:
+        """Whether ``name`` is defined over a sheet the workbook has (a name left over a removed sheet is not)."""
         text = self._definition(name)
-        return text is not None and "#REF!" not in text.upper()
+        return text is not None and "#REF!" not in text.upper() and sheet_of(text) in self.book.sheetnames
 
     def _table(self, name: str) -> tuple[str, TablePart] | None:
         for sheet in self.book.sheetnames:

@@ -437,7 +437,7 @@ def _how_to_plan(sheet: Sheet, row: int, panel: bool) -> int:
     sheet.text(row, 1, "Input sheets", "subheading")
     for contract in (*INPUT_RANGES, *UNCERTAINTY_RANGES):
         row += 1
-        sheet.text(row, 2, contract.sheet, "link", link=f"{contract.sheet}!A1")
+        sheet.text(row, 2, contract.sheet, "link", link=f"{quote_sheet(contract.sheet)}!A1")
         sheet.text(row, 3, f"{contract.name}: {contract.meaning}", "note")
     return row
 

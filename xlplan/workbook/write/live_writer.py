@@ -16,11 +16,11 @@ import xlwings as xw
 from openpyxl.utils import range_boundaries
 
 from xlplan.problem.numbers import finite_or_none
-from xlplan.workbook.addresses import quote_sheet
+from xlplan.workbook.addresses import quote_sheet, sheet_of
 from xlplan.workbook.read.live_source import OPTIONAL
 from xlplan.workbook.sheets.layout import GENERAL, Chart, Formula, Sheet, Table, Text, presented, print_setup
 from xlplan.workbook.sheets.start_sheet import START
-from xlplan.workbook.write.markers import is_marker, marker_names, refuse_clashes, sheet_of
+from xlplan.workbook.write.markers import is_marker, marker_names, refuse_clashes
 
 ACCENT = (31, 78, 121)
 WHITE = (255, 255, 255)

@@ -66,14 +66,3 @@ def is_marker(name: str) -> bool:
 def marker_names(sheets: Iterable[str]) -> dict[str, str]:
     """Name -> reference for the given output sheets."""
     return {f"{PREFIX}{k}": f"{quote_sheet(sheet)}!$A$1" for k, sheet in enumerate(sheets, start=1)}
-
-
-def sheet_of(reference: str) -> str | None:
-    """The sheet a marker refers to: ``'Run log'!$A$1`` -> ``Run log``."""
-    reference = reference.lstrip("=").strip()
-    if "!" not in reference:
-        return None
-    sheet = reference.rsplit("!", 1)[0]
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from xlplan.workbook.addresses import sheet_of
 from xlplan.workbook.write.files import WorkbookFileError
 from xlplan.workbook.write.markers import (
     OutputSheetClash,
@@ -30,7 +31,6 @@ from xlplan.workbook.write.markers import (
     marker_names,
     refuse_clashes,
     refuse_invalid_names,
-    sheet_of,
 )
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -433,6 +433,7 @@ def replace_output_sheets(user: Package, outputs: Package, names: list[str], ret
     #    formulas on open, keep the active tab
     _remap_local_names(workbook, existing, [s.get("name") for s in sheets], leaving)
     _copy_names(output_book, workbook, [s.get("name") for s in sheets])
+    _drop_names_of_removed_sheets(workbook, {s.get("name") for s in sheets})
     _record_outputs(workbook, [n for n in existing if n in recorded and n not in leaving]
                     + ([n for n in names if n not in owned - recorded] if as_outputs else []))
     calc = _child(workbook, "calcPr", WORKBOOK_ORDER)
@@ -507,6 +508,19 @@ def _copy_names(source: etree._Element, target: etree._Element, names: list[str]
             if existing.get("name") == name.get("name") and existing.get("localSheetId") is None:
                 defined.remove(existing)
         defined.append(copy.deepcopy(name))
+
+
+def _drop_names_of_removed_sheets(workbook: etree._Element, sheets: set[str]) -> None:
+    """xlplan's names over a sheet that is gone (a plan's Sensitivity once another plan is adopted): left,
+    they would read as defined (a link to the sheet on Start) and Excel would show them as #REF!."""
+    defined = workbook.find(q(MAIN, "definedNames"))
+    if defined is None:
+        return
+    for name in list(defined):
+        owner = sheet_of(name.text or "")
+        if name.get("name", "").lower().startswith("xlplan_") and name.get("localSheetId") is None \
+                and owner is not None and owner not in sheets:
+            defined.remove(name)
 
 
 def _record_outputs(workbook: etree._Element, names: list[str]) -> None:
