@@ -55,7 +55,7 @@ def _before_xlplan(code: int, err: bytes) -> bool:
 
 
 PRESS_AT = """\
-import importlib.abc, os, runpy, signal, sys
+import importlib.abc, importlib.util, os, runpy, signal, sys
 
 kind, module, function = sys.argv[1:4]
 del sys.argv[1:4]
@@ -65,24 +65,34 @@ def press() -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
-class PressAsItLoads(importlib.abc.MetaPathFinder):
+class PressAt(importlib.abc.MetaPathFinder):
+    \"\"\"Presses as ``module`` begins to load, or, once it is loaded, as its ``function`` is called.\"\"\"
+
     def find_spec(self, name, path, target=None):
-        if name == module:
-            sys.meta_path.remove(self)
+        if name != module:
+            return None
+        sys.meta_path.remove(self)
+        if kind == "import":
             press()
-        return None
+            return None
+        spec = importlib.util.find_spec(name)
+        run_module_code = spec.loader.exec_module
+
+        def exec_module(loaded):
+            run_module_code(loaded)
+            called = getattr(loaded, function)
+
+            def pressed_as_called(*args, **kwargs):
+                press()
+                return called(*args, **kwargs)
+
+            setattr(loaded, function, pressed_as_called)
+
+        spec.loader.exec_module = exec_module
+        return spec
 
 
-def press_as_called(frame, event, arg):
-    if event == "call" and frame.f_code.co_name == function and frame.f_globals.get("__name__") == module:
-        sys.setprofile(None)
-        press()
-
-
-if kind == "import":
-    sys.meta_path.insert(0, PressAsItLoads())
-else:
-    sys.setprofile(press_as_called)
+sys.meta_path.insert(0, PressAt())
 runpy.run_module("xlplan", run_name="__main__", alter_sys=True)
 """
 """Runs ``python -m xlplan`` and presses Ctrl+C (a real SIGINT to itself) exactly as a module begins to
