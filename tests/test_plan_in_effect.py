@@ -175,6 +175,7 @@ def test_every_link_and_name_reaches_a_sheet_the_workbook_has(tmp_path):
     assert main(["compare", str(book), *quick]) == OK
     assert main(["adopt", str(book), "--in-place", "--no-backup"]) == OK
     assert main(["simulate", str(book), *quick]) == OK
+    assert str(_beside(_cells(book, "Start"), "Plan")).startswith("the stochastic plan, adopted ")
     workbook = openpyxl.load_workbook(book)
     assert "Sensitivity" not in workbook.sheetnames
     links = [c.hyperlink.location for row in workbook["Start"].iter_rows() for c in row

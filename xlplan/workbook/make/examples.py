@@ -44,23 +44,22 @@ EXAMPLES: dict[str, Example] = {
          "(low 25%, med 50%, high 25%).",
          "Workers on a 40-hour week with overtime up to 25% of regular hours; a 1,000-unit warehouse, "
          "a 500-unit overflow at three times the holding cost; backorders up to 40% of a week's demand.",
-         "Whole units, so HiGHS solves a MIP: the optimal expected cost is 564,471.50.",
+         "Plans are in whole units; the optimal plan's expected cost is 564,472 (564,471.50 to the cent).",
          "Uncertainty sheet: plans are tested against the three scenarios themselves, without process noise.")),
     "factory_physics": Example(
         "factory_physics", reference.factory_physics, reference.factory_physics_uncertainty_tables,
         "Factory Physics aggregate plan (Hopp & Spearman 16.4)",
         ("One product, twelve periods, one demand forecast; the workforce is counted in worker-hours "
          "(168 workers x 15 h = 2,520 to start), paid 35 per worker-hour whether used or not.",
-         "No backorders: demand not met from stock is lost, as in the original model's simulator. The LP optimum costs "
-         "1,292,662.86, a profit of 1,687,337.14 at 1,000 per unit.",
+         "No backorders: demand not met from stock is lost, as in the original model's simulator. The optimal plan "
+         "costs 1,292,663, a profit of 1,687,337 at 1,000 per unit.",
          "Uncertainty sheet, the original model's: hours per unit Normal(12, 0.1), availability Uniform(0.9, 1.0), "
          "demand Normal with a standard deviation of 10% of the mean.",
-         "Simulated correctly (xlplan simulate), the optimal plan earns about 1,530,700 on average with an on-time "
-         "fill rate of about 94.75%. The original model published 1.4156e6 and 0.912: its simulator overwrote the plan "
-         "with each replication's realised production, so every replication was capped by the worst capacity draw of "
-         "all earlier ones. xlplan starts every replication from the plan.",
-         "xlplan compare chooses the buffer (the original 1.25 was far too much) and sets a stochastic plan "
-         "beside it.")),
+         "Simulated correctly (Simulate), the optimal plan earns about 1,530,700 on average with an on-time "
+         "fill rate of about 94.75%. The original model published a profit of 1,415,600 and a 91.2% fill rate: its "
+         "simulator overwrote the plan with each replication's realised production, so every replication was capped "
+         "by the worst capacity draw of all earlier ones. xlplan starts every replication from the plan.",
+         "Compare chooses the buffer (the original 1.25 was far too much) and sets a stochastic plan beside it.")),
 }
 
 

@@ -198,7 +198,7 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
 
 
 ADOPT_IN_EXCEL = ("to use it, choose Adopt plan (in the Start sheet's Action cell, then Run xlplan, or on the xlplan "
-                  "ribbon)")
+                  "ribbon); the Start sheet says whether it is in effect")
 """How a planner in Excel puts Compare's recommendation on the Plan sheet (the command line's way: Glossary)."""
 
 
@@ -226,15 +226,15 @@ def recommendation_sentence(comparison: Comparison, on_sheet: bool = False) -> s
     return sentence + f"; adopt it with xlplan adopt BOOK --plan \"{best.name}\" or Adopt plan in the Action cell."
 
 
-def in_effect_line(planned: float | None, simulated: float | None, replications: int) -> str | None:
-    """The plan in effect's headline profit beside Compare's figures, and why they differ, in one line."""
+def in_effect_line(planned: float | None, simulated: float | None, replications: int, scenarios: int) -> str:
+    """Why Compare's figures differ from the KPI and Simulation sheets' (with the Plan sheet's plan's
+    profits when this comparison ran), in one line."""
     shown = [f"profit (planned) {planned:,.0f}" if planned is not None else "",
              f"profit (simulated) {simulated:,.0f} on average" if simulated is not None else ""]
-    if not any(shown):
-        return None
-    return (f"The plan in effect (Plan sheet): {' and '.join(s for s in shown if s)}, as the KPI and Simulation "
-            f"sheets show. Compare solves each plan above afresh and simulates it over its own {replications:,} "
-            "replications, so its figures differ from those.")
+    when = (f"When compared, the Plan sheet's plan had {' and '.join(s for s in shown if s)} (KPI and Simulation "
+            "sheets). " if any(shown) else "")
+    return (f"{when}Compare plans each strategy afresh over {scenarios:,} scenarios (its planned cost) and simulates "
+            f"it over its own {replications:,} replications, so its figures differ from those sheets'.")
 
 
 def compare_sheet(comparison: Comparison, planned: float | None = None, simulated: float | None = None) -> Sheet:
@@ -272,16 +272,15 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
         sheet.text(strategies.bottom + 1 + i, 1, f"{s.name}: {s.description}"
                    + (" (best plan found: a limit stopped its solve)" if s.stopped else ""),
                    "bad" if s.stopped else "note")
-    reference = in_effect_line(planned, simulated, settings.replications)
-    if reference is not None:
-        sheet.text(strategies.bottom + 1 + len(comparison.strategies), 1, reference, "note")
+    reference = in_effect_line(planned, simulated, settings.replications, len(comparison.stochastic_problem.scenarios))
+    sheet.text(strategies.bottom + 1 + len(comparison.strategies), 1, reference, "note")
     anchor = get_column_letter(len(columns) + 2)
     sheet.charts.append(Chart("Profit by plan", f"{anchor}{TOP - 1}", strategies.column_range(COMPARE, 0),
                               [Series("Mean profit", strategies.column_range(COMPARE, 2)),
                                Series("Profit P5", strategies.column_range(COMPARE, 4))], y_title="Profit",
                               y_format=MONEY_WHOLE).from_zero(v for row in rows for v in (row[2], row[4])))
 
-    costs_top = strategies.bottom + len(comparison.strategies) + 4 + (reference is not None)
+    costs_top = strategies.bottom + len(comparison.strategies) + 5
     categories = list(comparison.strategies[0].summary.mean_cost)
     sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, 16)]
                               + [Column(s.name, MONEY, 14) for s in comparison.strategies],

@@ -138,8 +138,9 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
     worst = worst_cost_header(level)
     sheet.text(3, 1, f"{worst}: the mean cost of the worst {1 - level:.0%} of the scenarios (CVaR {level:.0%}: "
                f"Glossary). "
-               f"Profit and fill rate: each plan simulated with the same {frontier.replications:,} replications (seed "
-               f"{frontier.seed}). To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
+               f"Profit and fill rate: each plan simulated with the same {frontier.replications:,} random draws (seed "
+               f"{frontier.seed}), apart from the Simulation sheet's run, so they differ a little from its figures. "
+               "To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
     rows = [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status.value]
             for p in frontier.points]
     table = Table(TOP, 1, [Column("Risk weight", "0.00", 12), Column("Expected cost", MONEY, 15),

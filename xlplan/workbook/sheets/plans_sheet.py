@@ -65,8 +65,8 @@ def plans_sheet(problem: PlanningProblem, made_by: str, candidates: Sequence[Can
     sheet.text(2, 1, "Every plan Compare, Frontier and a calm solve made, kept so that any of them can be put on "
                "the Plan sheet, then simulated, reported and compared like a solved plan.", "note")
     sheet.text(3, 1, "Adopt plan (in the Start sheet's Action cell, then Run xlplan, or on the xlplan ribbon) puts the "
-               "plan marked Recommended on the Plan sheet; any plan here can be adopted by its name in the Plan "
-               "column (Glossary: Adopt a plan).", "note")
+               "plan Compare marked Recommended on the Plan sheet; any plan here can be adopted by its name in the "
+               "Plan column (Glossary: Adopt a plan).", "note")
     sheet.tables.append(Table(TOP, 1, columns, rows, table_name=CANDIDATES.table, defined_name=CANDIDATES.name))
     return sheet
 

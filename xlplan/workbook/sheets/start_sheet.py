@@ -201,6 +201,14 @@ class Dashboard:
             return False
         return same_quantities(plan, kept[kept["Plan"].astype(str).str.strip() == name])
 
+    def adopted_name(self) -> str | None:
+        """The name the Plans sheet keeps for the plan on the Plan sheet (None when it keeps none like it)."""
+        kept = self.tables.get(CANDIDATES.name)
+        if kept is None or "Plan" not in kept:
+            return None
+        return next((name for name in dict.fromkeys(kept["Plan"].astype(str).str.strip()) if self.in_effect(name)),
+                    None)
+
     def plan_edited(self) -> bool:
         """Whether the Plan sheet's quantities differ from those the latest solve or adopt put there (by
         the Run log's Plan ID; False when it records none)."""
@@ -282,7 +290,9 @@ def _plan_block(sheet: Sheet, row: int, d: Dashboard) -> int:
     status = str(made.get("Status", "")).strip()
     command = str(made.get("Command", "")).strip()
     if command == "adopt":
-        words = f"a plan made by Compare, Frontier or a calm solve, adopted {_stamp(made)}"
+        name = d.adopted_name()
+        words = (f"the {name} plan" if name else "a plan made by Compare, Frontier or a calm solve") + \
+            f", adopted {_stamp(made)}"
     elif status == "optimal":
         words = f"the optimal plan, solved {_stamp(made)}"
     elif status == "stopped with plan":
@@ -385,7 +395,8 @@ def _compare_block(sheet: Sheet, row: int, d: Dashboard) -> int:
         chosen = kept[kept["Recommended"].astype(str).str.strip().str.lower() == "yes"]
         recommended = None if chosen.empty else str(chosen["Plan"].iloc[0])
     if run is not None:
-        of = "before the plan in effect was made" if d.before_plan(run) else "after the plan in effect was made"
+        of = "before the plan in effect was put on the Plan sheet" if d.before_plan(run) else \
+            "after the plan in effect was put on the Plan sheet"
         row = _line(sheet, row, "Compared", f"{_stamp(run)}, {of}")
     if recommended is not None:
         best = strategies[strategies["Strategy"].astype(str) == recommended]
@@ -435,9 +446,12 @@ def _how_to_plan(sheet: Sheet, row: int, panel: bool) -> int:
         sheet.text(row, 2, line, "value")
     row += 2
     sheet.text(row, 1, "Input sheets", "subheading")
+    linked: set[str] = set()
     for contract in (*INPUT_RANGES, *UNCERTAINTY_RANGES):
         row += 1
-        sheet.text(row, 2, contract.sheet, "link", link=f"{quote_sheet(contract.sheet)}!A1")
+        if contract.sheet not in linked:  # a sheet with two ranges (Uncertainty) is linked once, beside the first
+            sheet.text(row, 2, contract.sheet, "link", link=f"{quote_sheet(contract.sheet)}!A1")
+            linked.add(contract.sheet)
         sheet.text(row, 3, f"{contract.name}: {contract.meaning}", "note")
     return row
 

@@ -41,7 +41,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "unit": {"italic": True, "font_size": 9, "font_color": "#808080"},
     "good": {"bold": True, "font_color": "#2E7D32"},
     "bad": {"bold": True, "font_color": "#C62828"},
-    "link": {"font_color": "#0563C1", "underline": 1},
+    # at the top of its row, beside a description wrapped over two lines (the Start sheet's input sheets)
+    "link": {"font_color": "#0563C1", "underline": 1, "valign": "top"},
     "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": ACCENT, "text_wrap": True, "valign": "vcenter"},
     "cell": {"valign": "top"},
     "wrapped": {"text_wrap": True, "valign": "top"},
