@@ -358,7 +358,7 @@ def test_the_request_and_its_options_leave_the_method_as_it_is():
         assert solved.objective == pytest.approx(bare.upper_bound, rel=1e-12)
 
 
-def test_a_phase_one_cut_splits_into_the_products_it_caught():
+def test_a_phase_one_cut_splits_into_the_products_it_caught(monkeypatch):
     """A plan for the mean misses the backorder cap of many products in every scenario. Each phase-one dual
     gives a cut per group of rows that share no recourse column (here a product): more cuts than dual
     vertices, each on one product's production columns, every one violated by that plan and held by the
@@ -383,3 +383,9 @@ def test_a_phase_one_cut_splits_into_the_products_it_caught():
     assert (cuts.gradient @ mean_plan[support] > cuts.rhs).all()
     optimum = solve_by_decomposition(program, start_sample=0).x
     assert (cuts.gradient @ optimum[support] <= cuts.rhs + 1e-6 * (1 + np.abs(cuts.rhs))).all()
+    # parts that would take more memory than allowed: each vertex's whole cut instead, as before the split
+    from xlplan.solver.decomposition import cuts as cut_module
+
+    monkeypatch.setattr(cut_module, "MAX_CUT_BYTES", 8 * support.size * (cuts.rhs.size - 1))
+    whole = shared_feasibility_cuts(program, T_support, duals, program.T @ mean_plan)
+    assert whole.rhs.size == np.unique(np.round(duals, 12), axis=0).shape[0] < cuts.rhs.size

@@ -29,6 +29,10 @@ from scipy.sparse.csgraph import connected_components
 from xlplan.solver.compile import TwoStageProgram
 
 TINY = 1e-9
+MAX_CUT_BYTES = 256 * 2**20
+"""The most memory one round's cuts split by part may take as dense rows; beyond, each dual vertex gives
+its whole cut as before the split. (At 200 x 104 x 90, 20,800 production columns, a round split into
+thousands of parts, and the process grew to 6 GB; at 12 x 52, 624 columns, this is 50,000 cuts a round.)"""
 SHARED_PER_VERTEX = 3
 """With capacity scenarios (slopes differ by scenario), cuts kept per phase-one dual vertex."""
 
@@ -94,7 +98,9 @@ def _cuts_by_part(W: sp.csr_array, T_support: sp.csc_array, lam: np.ndarray, bou
     (200 x 104 x 90 found no plan after 47 minutes). The parts the plan violates are kept; a vertex
     whose rows do not split, or none of whose parts the plan violates, gives its whole cut as before.
     ``bound_terms``: (vertices, recourse columns), each column's reduced cost times its bound."""
-    gradients, rhs = [], []
+    gradients: list[np.ndarray | sp.csr_array] = []  # the parts' kept sparse (and positive) until the end
+    rhs: list[np.ndarray] = []
+    wholes: list[tuple[np.ndarray, np.ndarray]] = []  # each vertex's whole cut, should the parts take too much room
     magnitude = abs(sp.csr_array(W))
     for v in range(lam.shape[0]):
         rows = np.flatnonzero(lam[v])
@@ -112,13 +118,18 @@ def _cuts_by_part(W: sp.csr_array, T_support: sp.csc_array, lam: np.ndarray, bou
         constant = (parts.maximum(0.0) @ lower.T).T + (parts.minimum(0.0) @ upper.T).T + part_terms
         strongest = constant.max(axis=0)
         violated = strongest - parts @ Tx > TINY * (1.0 + np.abs(strongest))
+        whole = (-(T_support.T @ lam[v])[None, :], -np.array([constant.sum(axis=1).max()]))
+        wholes.append(whole)
         if count > 1 and violated.any():
             kept = np.flatnonzero(violated)
-            gradients.append(-(parts[kept] @ T_support).toarray())
+            gradients.append(sp.csr_array(parts[kept] @ T_support))
             rhs.append(-strongest[kept])
         else:
-            gradients.append(-(T_support.T @ lam[v])[None, :])
-            rhs.append(-np.array([constant.sum(axis=1).max()]))
-    if not gradients:
+            gradients.append(whole[0])
+            rhs.append(whole[1])
+    if sum(len(r) for r in rhs) * T_support.shape[1] * 8 > MAX_CUT_BYTES:
+        gradients, rhs = [g for g, _ in wholes], [r for _, r in wholes]  # one cut per vertex, as before the split
+    dense = [-g.toarray() if isinstance(g, sp.csr_array) else g for g in gradients]
+    if not dense:
         return FeasibilityCuts(np.zeros((0, T_support.shape[1])), np.zeros(0))
-    return FeasibilityCuts(np.concatenate(gradients), np.concatenate(rhs))
+    return FeasibilityCuts(np.concatenate(dense), np.concatenate(rhs))
