@@ -356,3 +356,36 @@ def test_the_request_and_its_options_leave_the_method_as_it_is():
         assert solved.info.iterations == {"decomposition": bare.iterations, "cuts": bare.cuts,
                                           "recourse_solves": bare.recourse_solves}, options
         assert solved.objective == pytest.approx(bare.upper_bound, rel=1e-12)
+
+
+def test_a_phase_one_cut_splits_into_the_products_it_caught(monkeypatch):
+    """A plan for the mean misses the backorder cap of many products in every scenario. Each phase-one dual
+    gives a cut per group of rows that share no recourse column (here a product): more cuts than dual
+    vertices, each on one product's production columns, every one violated by that plan and held by the
+    optimum (valid for every plan), where the whole cut was one inequality over every production column."""
+    import scipy.sparse as sp
+
+    from xlplan.solver.decomposition.cuts import shared_feasibility_cuts
+    from xlplan.solver.decomposition.master import Master
+
+    program = compile_two_stage(synthetic_problem(12, 30, seed=5, products=8))
+    master = Master(program, np.arange(program.num_scenarios))
+    support = master.support
+    T_support = sp.csc_array(sp.csr_array(program.T)[:, support])
+    mean_plan = master.solve().x  # the first master is the expected-value problem
+    assert mean_plan is not None
+    evaluation = ScenarioEvaluator(program).evaluate(program.T @ mean_plan)
+    assert not evaluation.feasible.all()
+    duals = evaluation.violation_dual[~evaluation.feasible]
+    cuts = shared_feasibility_cuts(program, T_support, duals, program.T @ mean_plan)
+    assert cuts.rhs.size > np.unique(np.round(duals, 12), axis=0).shape[0]
+    assert ((cuts.gradient != 0).sum(axis=1) <= support.size // 8).all()  # one product's columns at most
+    assert (cuts.gradient @ mean_plan[support] > cuts.rhs).all()
+    optimum = solve_by_decomposition(program, start_sample=0).x
+    assert (cuts.gradient @ optimum[support] <= cuts.rhs + 1e-6 * (1 + np.abs(cuts.rhs))).all()
+    # parts that would take more memory than allowed: each vertex's whole cut instead, as before the split
+    from xlplan.solver.decomposition import cuts as cut_module
+
+    monkeypatch.setattr(cut_module, "MAX_CUT_BYTES", 8 * support.size * (cuts.rhs.size - 1))
+    whole = shared_feasibility_cuts(program, T_support, duals, program.T @ mean_plan)
+    assert whole.rhs.size == np.unique(np.round(duals, 12), axis=0).shape[0] < cuts.rhs.size
