@@ -74,7 +74,7 @@ def test_recalculated_kpis_equal_pythons(tmp_path, capsys, libreoffice, example,
     columns = {"Units produced": "units_produced", "Expected demand": "expected_demand",
                "Expected demand met": "expected_demand_met", "Expected shipped": "expected_shipped",
                "Average inventory": "average_inventory", "Turnover": "turnover", "Operating cost": "operating_cost",
-               "Average unit cost": "average_unit_cost", "Margin": "margin", "On-time fill rate": "fill_rate"}
+               "Average unit cost": "average_unit_cost", "Unit margin": "margin", "On-time fill rate": "fill_rate"}
     for (product, header), value in products.items():
         if header in columns:
             assert value == pytest.approx(table.loc[product, columns[header]], rel=1e-9), (product, header)
