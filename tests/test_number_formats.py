@@ -18,8 +18,8 @@ from xlplan.frontends.cli import main as cli
 from xlplan.problem import InvalidProblemError, problem_from_tables, reference
 from xlplan.problem.fields import SETTING_FIELDS
 from xlplan.workbook.make.examples import EXAMPLES, workbook_sheets
-from xlplan.workbook.sheets.layout import MONEY, MONEY_WHOLE
-from xlplan.workbook.sheets.units import money_format, money_text, unit_words
+from xlplan.workbook.sheets.layout import GENERAL, MONEY, MONEY_WHOLE, Column, Sheet, Table
+from xlplan.workbook.sheets.units import in_currency, money_format, money_text, unit_words
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
 
 EUR = '#,##0.00 "EUR"'
@@ -84,9 +84,26 @@ def test_money_formats_put_a_code_after_the_figure_and_a_symbol_before_it():
     assert (money_format("EUR"), money_format("$"), money_format("R$", 0), money_format("")) == (
         EUR, '"$"#,##0.00', '"R$"#,##0', "#,##0.00")
     assert (money_text(-1234.5, "EUR"), money_text(-5, "$"), money_text(2.0, "")) == ("-1,234.50 EUR", "-$5.00", "2.00")
+    # a subtitle's figure as the tables show money: no cents from 10,000 up
+    assert (money_text(1_381_534.21, "$"), money_text(2_735.05, "$")) == ("$1,381,534", "$2,735.05")
     settings = reference.factory_physics().settings
     assert unit_words("currency / workforce", settings) == "$ / worker-hour"
     assert unit_words("workforce", settings) == "worker-hours"
+    assert unit_words("fraction", settings) == "%"  # as the value is shown
+
+
+def test_money_beside_large_amounts_shows_whole_and_a_unit_cost_keeps_its_cents():
+    table = Table(5, 1, [Column("Plan", GENERAL), Column("Mean profit", MONEY), Column("Profit SE", MONEY),
+                         Column("Unit cost", MONEY), Column("Value", GENERAL)],
+                  [["a", 1_530_000.25, 1_259.94, 12.5, 98.27], ["b", 1_570_000.5, 995.1, 13.25, 5_448.08]],
+                  cell_formats={(0, 4): MONEY, (1, 4): MONEY})
+    in_currency([Sheet("Compare", tables=[table])], "$")
+    assert [c.number_format for c in table.columns[1:4]] == ['"$"#,##0', '"$"#,##0', '"$"#,##0.00']
+    assert table.cell_formats == {(0, 4): '"$"#,##0.00', (1, 4): '"$"#,##0'}  # single cells by their size
+    assert table.rows[0][2] == 1_259.94  # the value stays exact
+    small = Table(5, 1, [Column("Cost", MONEY)], [[5_448.08], [12.5]])
+    in_currency([Sheet("Small", tables=[small])], "$")
+    assert small.columns[0].number_format == '"$"#,##0.00'  # no amount reaches 10,000: cents everywhere
 
 
 # ---------------------------------------------------------------------------- every money cell
@@ -134,7 +151,8 @@ def test_every_money_cell_on_every_output_sheet_shows_the_currency(analysed):
 def test_libreoffice_shows_the_currency_beside_the_figures(analysed, tmp_path):
     pdf = LibreOffice(tmp_path / "profile").convert(analysed, "pdf", tmp_path)
     text = pdf_text(pdf)
-    assert "564,471.50 EUR" in text  # the Costs total and the KPI sheet's expected cost
+    # the Costs total, the KPI sheet's expected cost and the sheets' subtitles: no cents from 10,000 up
+    assert "564,472 EUR" in text and "564,471.50" not in text
     assert re.search(r"Mean profit\s+2,59\d,\d{3} EUR", text)  # no cents from 10,000 up
 
 
@@ -156,14 +174,17 @@ def test_the_workforce_is_named_in_its_unit(tmp_path):
 
 
 # ---------------------------------------------------------------------------- charts
-def test_buffer_curves_use_a_number_axis_and_bars_start_at_zero(analysed):
+def test_buffer_curves_use_a_number_axis_and_bars_start_at_zero_or_say_they_do_not(analysed):
     charts = chart_parts(analysed)
     for title in ("Mean profit by buffer factor", "On-time fill rate by buffer factor"):
         assert "<c:scatterChart>" in charts[title] and "<c:valAx>" in charts[title] and "<c:catAx>" not in charts[title]
         assert 'formatCode="0.00"' in charts[title]  # the factors, as numbers
     for title in ("Profit by plan", "Expected cost by category"):
-        assert "<c:barChart>" in charts[title] and '<c:min val="0.0"/>' in charts[title], title
-        assert 'formatCode="#,##0 &quot;EUR&quot;"' in charts[title]
+        assert "<c:barChart>" in charts[title] and 'formatCode="#,##0 &quot;EUR&quot;"' in charts[title], title
+    assert '<c:min val="0.0"/>' in charts["Expected cost by category"]
+    # profits a few percent apart: the axis spans them, and its title says it does not start at 0
+    low = float(re.search(r'<c:min val="([0-9.]+)"/>', charts["Profit by plan"]).group(1))
+    assert low > 0 and "axis not from 0" in charts["Profit by plan"]
     histogram = charts["Distribution of profit"]
     assert 'formatCode="#,##0 &quot;EUR&quot;" sourceLinked="0"' in histogram.split("<c:valAx>")[0]  # bin labels
 

@@ -13,6 +13,7 @@ from xlplan.solver import SolveOptions
 from xlplan.workbook.sheets.layout import (
     MIN_SCALE,
     PRINT_WIDTH,
+    Chart,
     axis_bounds,
     chart_extent,
     column_widths,
@@ -62,3 +63,27 @@ def test_axis_bounds_span_the_data_on_round_steps():
     assert 0 < low <= 2_476_316 and 2_601_000 <= high and (high - low) / step <= 8
     assert axis_bounds([0.0, 0.5, 4.0])[0] == 0.0  # positive data never below 0
     assert axis_bounds([]) is None
+
+
+def test_kpi_and_run_log_print_as_wide_as_a_page_with_the_plan_subtitle_wrapped_within_it(long_plan):
+    sheets = {s.name: presented(s) for s in output_sheets(long_plan, "synthetic")}
+    for name in ("KPI", "Run log"):
+        printed = print_setup(sheets[name])
+        page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale
+        widths = column_widths(sheets[name])
+        assert printed.landscape and not printed.column_breaks, name
+        assert all(sum(widths.get(c, 8.43) for c in range(1, t.right + 1)) <= page for t in sheets[name].tables)
+    kpi = sheets["KPI"].tables[0]
+    assert kpi.columns[-1].header == "Definition" and kpi.columns[-1].wrap  # wrapped, not cut at the page edge
+    plan = sheets["Plan"]
+    printed = print_setup(plan)
+    subtitle = next(t for t in plan.texts if t.row == 2)
+    page_ends = min([c for c in printed.column_breaks if c > 1], default=10_000)
+    assert subtitle.column + subtitle.span <= page_ends  # within the plan's printed page
+
+
+def test_a_count_axis_of_few_units_steps_by_one():
+    chart = Chart("Backorders by scenario", "A1", "Recourse!$A$1:$A$3", [], y_format="#,##0").counted([0.0, 0.0])
+    assert (chart.y_min, chart.y_max, chart.y_step) == (0.0, 1.0, 1.0)  # not 0, 0.5, 1 shown as 0, 1, 1
+    wide = Chart("Inventory", "A1", "Recourse!$A$1:$A$3", []).counted([0.0, 400.0])
+    assert (wide.y_min, wide.y_step) == (0.0, None)  # the application's steps, from zero

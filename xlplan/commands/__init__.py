@@ -247,7 +247,7 @@ def adopt(source: WorkbookSource, plan: str | None = None, options: SolveOptions
     cancel.checkpoint()
     made = f" ({kept.made:%Y-%m-%d %H:%M} UTC)" if hasattr(kept.made, "strftime") else ""
     if solution.info.status is SolveStatus.OPTIMAL:
-        message = (f"adopted the {kept.name} plan made by {kept.made_by}{made}; its expected cost over this "
+        message = (f"adopted the {kept.name} plan made by {kept.made_by}{made}, priced over this "
                    "workbook's scenarios")
     else:
         message = f"the {kept.name} plan made by {kept.made_by}{made} cannot be adopted: {solution.info.message}"

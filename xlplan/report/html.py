@@ -71,7 +71,7 @@ def _number(value: object) -> float | None:
 
 NOT_AVAILABLE = "—"
 """A blank figure: the sheet leaves a cell blank where there is no finite value."""
-UNIT_FORMATS = {"fraction": "percent", "paths": "count"}
+UNIT_FORMATS = {"fraction": "percent", "%": "percent", "paths": "count"}
 
 
 def currency_of(tables: Tables) -> str:

@@ -182,7 +182,7 @@ def cost_section(tables: Tables) -> Section:
     if products is not None:
         formats = {c: "number" for c in products.columns[1:]}
         formats.update({"Selling price": "money", "Operating cost": "money", "Average unit cost": "money",
-                        "Margin": "percent", "On-time fill rate": "percent"})
+                        "Unit margin": "percent", "On-time fill rate": "percent"})
         section.tables.append(HtmlTable("KPIs by product", products, formats, collapsed=True))
     return section
 

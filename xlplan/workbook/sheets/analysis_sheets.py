@@ -30,6 +30,7 @@ from xlplan.workbook.sheets.layout import (
     GENERAL,
     MONEY,
     MONEY_WHOLE,
+    WHOLE_FROM,
     Chart,
     Column,
     Series,
@@ -44,6 +45,8 @@ from xlplan.workbook.sheets.units import unit_words
 HISTOGRAM_BINS = 25
 FEW_OUTCOMES = 12
 """Up to this many distinct profits, the distribution shows each (a bar per outcome) rather than bins."""
+SEED = "0"
+"""A seed is an identifier: no thousands separator (2026, not 2,026)."""
 AVERAGE_COUNT = "#,##0.0"
 """A mean of counts over the outcomes (stockout periods, lost units): one decimal, labelled average."""
 TOP = 5
@@ -111,7 +114,12 @@ def _summary_rows(s: SimulationSummary, planned: float | None = None, edited: bo
 
 
 def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
-    unit_format = {"currency": MONEY, "fraction": "0.00%", "units": AVERAGE_COUNT, "periods": AVERAGE_COUNT,
+    # the money rows are all amounts of a run (profits, their spread, costs): one precision for them all,
+    # whole when the profits reach 10,000, so that no cost row shows cents among whole figures
+    money = [abs(row[1]) for row in rows if row[2] == "currency" and isinstance(row[1], int | float)
+             and math.isfinite(row[1])]
+    unit_format = {"currency": MONEY_WHOLE if max(money, default=0.0) >= WHOLE_FROM else MONEY,
+                   "fraction": "0.00%", "units": AVERAGE_COUNT, "periods": AVERAGE_COUNT,
                    "paths": "#,##0",
                    "scenarios": "#,##0"}
     return {(i, 1): unit_format.get(row[2], GENERAL) for i, row in enumerate(rows)}
@@ -192,8 +200,9 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
                           f"{noise.hours_sd[i]:g}, availability {noise.availability_min[i]:g} to "
                           f"{noise.availability_max[i]:g}"])
     sheet.tables.append(Table(top, 1, [Column("Setting", GENERAL, 28), Column("Value", GENERAL, 16)], described,
-                              cell_formats={(i, 1): "#,##0" for i, row in enumerate(described)
-                                            if isinstance(row[1], int)}))  # "Replications 100,000"
+                              cell_formats={(i, 1): SEED if row[0] == "Seed" else "#,##0"
+                                            for i, row in enumerate(described)
+                                            if isinstance(row[1], int)}))  # "Replications 100,000", "Seed 2026"
     return sheet
 
 
@@ -275,10 +284,14 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     reference = in_effect_line(planned, simulated, settings.replications, len(comparison.stochastic_problem.scenarios))
     sheet.text(strategies.bottom + 1 + len(comparison.strategies), 1, reference, "note")
     anchor = get_column_letter(len(columns) + 2)
-    sheet.charts.append(Chart("Profit by plan", f"{anchor}{TOP - 1}", strategies.column_range(COMPARE, 0),
-                              [Series("Mean profit", strategies.column_range(COMPARE, 2)),
-                               Series("Profit P5", strategies.column_range(COMPARE, 4))], y_title="Profit",
-                              y_format=MONEY_WHOLE).from_zero(v for row in rows for v in (row[2], row[4])))
+    # from zero, plans a few percent apart would look alike: the axis spans them, and says so when not from 0
+    profit = Chart("Profit by plan", f"{anchor}{TOP - 1}", strategies.column_range(COMPARE, 0),
+                   [Series("Mean profit", strategies.column_range(COMPARE, 2)),
+                    Series("Profit P5", strategies.column_range(COMPARE, 4))], y_title="Profit",
+                   y_format=MONEY_WHOLE).scaled_to(v for row in rows for v in (row[2], row[4]))
+    if (profit.y_min or 0.0) > 0 or (profit.y_max or 0.0) < 0:
+        profit.y_title = "Profit (axis not from 0)"
+    sheet.charts.append(profit)
 
     costs_top = strategies.bottom + len(comparison.strategies) + 5
     categories = list(comparison.strategies[0].summary.mean_cost)
@@ -427,7 +440,8 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
 
 def _run_settings(settings: Sequence[tuple[str, Any]], versions: dict[str, str]) -> tuple[Detail, ...]:
     """What a run was asked to do and with which libraries, as the Run log records a solve's."""
-    return (*((label, value if value is not None else "", "#,##0" if isinstance(value, int) else "@")
+    return (*((label, value if value is not None else "",
+               SEED if label == "Seed" else "#,##0" if isinstance(value, int) else "@")
               for label, value in settings),
             *((f"Version: {name}", version, "@") for name, version in versions.items()))
 
@@ -441,7 +455,8 @@ def simulation_record(result: SimulationResult, source: str, plan_source: str, f
         ("Plan simulated", plan_source, "@"),
         ("Evaluation", "exact: the problem's scenarios, each once, weighted" if s.exact else "sampled", "@"),
         ("Mean profit", s.mean_profit, MONEY),
-        ("Standard error", finite(s.profit_se), MONEY),
+        # beside a mean of 10,000 or more, as on the Simulation sheet: whole
+        ("Standard error", finite(s.profit_se), MONEY_WHOLE if abs(s.mean_profit) >= WHOLE_FROM else MONEY),
         ("On-time fill rate", s.fill_rate, "0.00%"),
         ("Scenarios evaluated" if s.exact else "Replications", s.replications, "#,##0"),
         *_run_settings(settings, versions or {}),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from xlplan.analysis.sensitivity import DEMAND, EXPECTED, Sensitivity
 from xlplan.problem import Settings
 from xlplan.workbook.contract import FRONTIER_NAME, FRONTIER_SETTINGS_NAME, SHADOW_PRICES_NAME
-from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, MONEY_WHOLE, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.layout import GENERAL, MONEY, MONEY_WHOLE, QUANTITY, Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.names import FRONTIER, SENSITIVITY
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 from xlplan.workbook.sheets.units import unit_words
@@ -62,8 +62,8 @@ def _row(p: Any, settings: Settings) -> list[Any]:
 def _columns() -> list[Column]:
     return [Column("Limit", GENERAL, 16), Column("Product", GENERAL, 10), Column("Period", GENERAL, 9),
             Column("Scenario", GENERAL, 11), Column("Value", MONEY, 13), Column("Unit", GENERAL, 20),
-            Column("One more unit is", GENERAL, 44), Column("Holds for a decrease of", DECIMAL, 14),
-            Column("Holds for an increase of", DECIMAL, 14)]
+            Column("One more unit is", GENERAL, 44), Column("Holds for a decrease of", QUANTITY, 14),
+            Column("Holds for an increase of", QUANTITY, 14)]
 
 
 def answer_rows(sensitivity: Sensitivity, settings: Settings) -> list[list[Any]]:

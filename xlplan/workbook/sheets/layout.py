@@ -20,6 +20,9 @@ from xlplan.workbook.addresses import cell_address, quote_sheet
 
 UNITS = "#,##0"
 DECIMAL = "#,##0.00"
+QUANTITY = "#,##0.0"
+"""Units, hours or workers that may be fractional (an LP's plan, an expected stock, an average): one decimal,
+which is all a quantity of goods or people needs (the cell keeps the exact value)."""
 MONEY = "#,##0.00;-#,##0.00"
 """A money cell. It shows like DECIMAL, and ``units.in_currency`` gives it the Currency setting's format
 before the sheet is drawn (which is why it is spelt apart from DECIMAL)."""
@@ -207,6 +210,20 @@ class Chart:
             self.y_max = 0.0
         return self
 
+    def counted(self, values: Iterable[float]) -> Chart:
+        """A count's axis (units in stock, units owed): from zero, and where the counts are all below
+        :data:`FEW_COUNTS`, up to the next whole number in steps of one; left to itself the application
+        steps a range of 0 to 1 by fractions, which a whole-number format labels 0, 1, 1."""
+        finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+        self.from_zero(finite)
+        if finite and min(finite) >= 0 and max(finite) < FEW_COUNTS:
+            self.y_min, self.y_max, self.y_step = 0.0, float(max(math.ceil(max(finite)), 1)), 1.0
+        return self
+
+
+FEW_COUNTS = 5
+"""Below this many, a count's axis is labelled in whole steps of one (:meth:`Chart.counted`)."""
+
 
 def axis_bounds(values: Iterable[float], ticks: int = 5) -> tuple[float, float, float] | None:
     """Round axis bounds a little beyond the data's range (a twentieth of it each side) and the step
@@ -282,6 +299,10 @@ class Sheet:
     """Row heights in points by 1-based row, e.g. room for a button beside a heading."""
     names: dict[str, str] = field(default_factory=dict)
     """Workbook-scoped names of cells of this sheet besides its tables', e.g. ``{"xlplan_start": "$A$1:$C$12"}``."""
+    fit_width: bool = False
+    """Printed as wide as one page, below :data:`MIN_SCALE` if need be (down to :data:`FIT_MIN_SCALE`): a sheet
+    read along its rows (a KPI and its definition, a run and its plan ID), whose columns cut off on a page of
+    their own would print without the labels they belong to."""
 
     def text(self, row: int, column: int, value: Any, style: str = "note", number_format: str = GENERAL,
              link: str | None = None) -> None:
@@ -430,6 +451,8 @@ at the bottom of a taller row."""
 MIN_SCALE = 55
 """Below this a printed figure is hard to read: a wider sheet prints across pages instead, its first
 column repeated on each."""
+FIT_MIN_SCALE = 40
+"""The smallest a sheet printed to its page's width (:attr:`Sheet.fit_width`) is printed."""
 
 
 @dataclass(frozen=True)
@@ -520,7 +543,8 @@ def print_setup(sheet: Sheet) -> PrintSetup:
     widths = column_widths(sheet)
     edge = content_width(sheet, widths)
     landscape = edge > PRINT_WIDTH[False]
-    scale = max(MIN_SCALE, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
+    smallest = FIT_MIN_SCALE if sheet.fit_width else MIN_SCALE
+    scale = max(smallest, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
     rows_per_page = int(PRINT_HEIGHT_PX[landscape] * 100 / scale / ROW_PX)
     tallest = max(sheet.tables, key=lambda t: len(t.rows), default=None)
     repeat = sheet.repeat_rows
@@ -616,7 +640,8 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
             continue
         others = [c for c in occupied.get(text.row, []) if c > text.column]
         last, width = text.column, widths.get(text.column, 8.43)
-        limit = min(others, default=10_000) - 1
+        # up to the next table or text in its row, and to the end of the printed page (a column break)
+        limit = min([*others, *(c for c in printed.column_breaks if c > text.column)], default=10_000) - 1
         while last < limit and width + widths.get(last + 1, 8.43) <= page - sum(
                 widths.get(c, 8.43) for c in range(1, text.column)):
             last += 1

@@ -19,10 +19,10 @@ from xlplan.results import PlanResult
 from xlplan.results.distribution import LEVELS, SPREAD, recourse_distribution, representative_scenarios
 from xlplan.workbook.contract import RECOURSE_NAME, RECOURSE_SUMMARY_NAME
 from xlplan.workbook.sheets.layout import (
-    DECIMAL,
     FRACTION,
     GENERAL,
     MAX_ROWS,
+    QUANTITY,
     UNITS,
     Chart,
     Column,
@@ -42,9 +42,10 @@ DETAIL_COLUMNS = (("Demand", 10), ("Made", 10), ("Regular inventory", 12), ("Ove
 
 
 def whole_or_decimal(values: object) -> str:
-    """Whole numbers without decimals (a workforce of 60, no hires); fractions with two."""
+    """Quantities: whole numbers without decimals (a workforce of 60, no hires); fractions (an LP's plan, an
+    expected stock) with one."""
     array = np.asarray(values, dtype=float)
-    return UNITS if np.allclose(array, np.round(array), rtol=0, atol=1e-9) else DECIMAL
+    return UNITS if np.allclose(array, np.round(array), rtol=0, atol=1e-9) else QUANTITY
 
 
 def recourse_table(result: PlanResult, scenarios: Sequence[int] | None = None, top: int = TOP) -> Table:
@@ -133,7 +134,7 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
             summary.column_range(RECOURSE, 0),
             [Series(n, summary.column_range(RECOURSE, j + 1), kind="line",
                     title_cell=f"{RECOURSE}!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
-            kind="line", x_title="Period", y_title=axis, width_cm=12, height_cm=6.5))
+            kind="line", x_title="Period", y_title=axis, width_cm=12, height_cm=6.5).counted(columns.ravel()))
         top += max(T + 4, 17)
     return top
 

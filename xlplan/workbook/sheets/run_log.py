@@ -171,7 +171,7 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
     """The Run log: ``record`` in detail, then ``record`` and the earlier ``history`` as a table."""
     # the latest run's values run on to the right over empty cells; a narrow second column keeps the table
     # of every run within one printed page's width
-    sheet = Sheet(RUN_LOG, tab_color=OUTPUT_TAB, widths={1: 26, 2: 22})
+    sheet = Sheet(RUN_LOG, tab_color=OUTPUT_TAB, widths={1: 26, 2: 22}, fit_width=True)
     sheet.text(1, 1, "Run log", "heading")
     sheet.text(2, 1, "The latest run, then every run of this workbook, most recent first.", "note")
     entries: list[Detail] = [

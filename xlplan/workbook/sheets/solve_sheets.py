@@ -27,6 +27,7 @@ from xlplan.workbook.sheets.layout import (
     GENERAL,
     MONEY,
     MONEY_WHOLE,
+    QUANTITY,
     Chart,
     Column,
     Formula,
@@ -51,6 +52,9 @@ from xlplan.workbook.sheets.recourse_sheet import recourse_table as recourse_tab
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, finite, run_log_sheet, solve_record
 from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
 
+DEFINITION_WIDTH = 40.0
+"""The KPI sheet's Definition column, its text wrapped in it: the By product table below shares the column,
+and the sheet prints as wide as a page."""
 MAX_PRODUCT_CHARTS = 6
 PLAN_CHART_CM = 13.0
 """The Plan's charts, two a row beside the plan."""
@@ -83,8 +87,9 @@ def plan_table(result: PlanResult) -> Table:
     plan = result.plan
     rows = [[product, period, *(float(plan[v.name].iat[i]) for v in variables), float(expected[i])]
             for i, (product, period) in enumerate(zip(plan["product"], plan["period"], strict=True))]
-    columns = [Column(v.label, _whole_or_decimal(plan[v.name]), min(max(10, len(v.label) + 2), 13))
-               for v in variables]
+    # the plan's quantities at one precision: a continuous plan's hires at one decimal, its zero overtime too
+    shown = _whole_or_decimal([value for row in rows for value in row[2:-1]])
+    columns = [Column(v.label, shown, min(max(10, len(v.label) + 2), 13)) for v in variables]
     return Table(TOP, 1, [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), *columns,
                           Column("Expected demand", _whole_or_decimal(expected), 13)], rows,
                  table_name=PLAN.table, defined_name=PLAN.name)
@@ -238,7 +243,7 @@ def costs_sheet(result: PlanResult) -> Sheet:
 # ---------------------------------------------------------------------------- KPI
 def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) -> Sheet:
     p = result.problem
-    sheet = Sheet("KPI", tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}", repeat_rows=(TOP, TOP))
+    sheet = Sheet("KPI", tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}", repeat_rows=(TOP, TOP), fit_width=True)
     _heading(sheet, "KPI", result, "Values are live formulas over the Plan, Recourse and Costs sheets. Revenue is "
              "earned on units shipped, late or not; a lost unit earns nothing and counts as late.")
     # expected values over the scenarios, from the Recourse sheet's summary (one row per product and period)
@@ -253,10 +258,10 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     product_columns = [
         Column("Product", GENERAL, 12), Column("Selling price", MONEY, 12),
         Column("Units produced", _whole_or_decimal(result.products.units_produced), 12),
-        Column("Expected demand", DECIMAL, 12), Column("Expected demand met", DECIMAL, 13),
-        Column("Expected shipped", DECIMAL, 12), Column("Average inventory", DECIMAL, 12),
+        Column("Expected demand", QUANTITY, 12), Column("Expected demand met", QUANTITY, 13),
+        Column("Expected shipped", QUANTITY, 12), Column("Average inventory", QUANTITY, 12),
         Column("Turnover", DECIMAL, 10), Column("Operating cost", MONEY, 14), Column("Average unit cost", MONEY, 12),
-        Column("Margin", FRACTION, 10), Column("On-time fill rate", FRACTION, 12),
+        Column("Unit margin", FRACTION, 10), Column("On-time fill rate", FRACTION, 12),
     ]
     T = len(p.periods)
     formulation = result.solution.formulation
@@ -322,15 +327,15 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
         # a label may hold a quote, look like a formula, or be longer than a formula may be
         "ending_backorders": f'=SUMPRODUCT(EXACT({R("Period")},{last_period})*{R("Backorders expected")})',
     }
-    formats = {"currency": MONEY, "fraction": FRACTION, "units": DECIMAL, "turns": DECIMAL,
+    formats = {"currency": MONEY, "fraction": FRACTION, "units": QUANTITY, "turns": DECIMAL,
                "currency / unit": MONEY}
-    # the definition comes last so its text can run on over the empty cells to its right
     def kpi_table(top: int, kpis: list[Kpi], **names: Any) -> Table:
-        # the definition comes last so its text can run on over the empty cells to its right
+        # the definition last, wrapped in its column
         rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
                  unit_words(k.unit, result.problem.settings), k.key, k.definition] for k in kpis]
         return Table(top, 1, [Column("KPI", GENERAL, 34), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 14),
-                              Column("Key", GENERAL, 22), Column("Definition", GENERAL, 13)], rows,
+                              Column("Key", GENERAL, 22), Column("Definition", GENERAL, DEFINITION_WIDTH, wrap=True)],
+                     rows,
                      cell_formats={(i, 1): _whole_or_decimal([k.value]) if k.unit == "units" and math.isfinite(k.value)
                                    else formats.get(k.unit, DECIMAL) for i, k in enumerate(kpis)}, **names)
 
@@ -343,8 +348,8 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     fill_top = product_top + n + 4
     fill = result.fill_rates
     sheet.tables.append(Table(fill_top, 1, [
-        Column("Product", GENERAL, 12), Column("Scenario", GENERAL, 12), Column("Demand", DECIMAL, 12),
-        Column("Late", DECIMAL, 12), Column("On-time fill rate", FRACTION, 13)],
+        Column("Product", GENERAL, 12), Column("Scenario", GENERAL, 12), Column("Demand", QUANTITY, 12),
+        Column("Late", QUANTITY, 12), Column("On-time fill rate", FRACTION, 13)],
         [[r.product, r.scenario, r.demand, r.late, r.fill_rate] for r in fill.itertuples()],
         table_name="xlplanFillRates", title="On-time fill rate by product and scenario"))
     return sheet

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable
 
 from xlplan.problem.problem import Settings
-from xlplan.workbook.sheets.layout import MONEY, MONEY_WHOLE, Sheet
+from xlplan.workbook.sheets.layout import MONEY, MONEY_WHOLE, WHOLE_FROM, Sheet, Table
+from xlplan.workbook.sheets.layout import _number as number_of
 
 GENERIC_CURRENCY = "currency"
 """The unit word for money when the Settings name no currency."""
@@ -36,8 +37,12 @@ def money_format(currency: str, decimals: int = 2) -> str:
     return f'{figure} "{currency}"' if _is_code(currency) else f'"{currency}"{figure}'
 
 
-def money_text(value: float, currency: str, decimals: int = 2) -> str:
-    """A figure as :func:`money_format` shows it: ``1,234.50 EUR``, ``$1,234.50``, ``-$5.00``."""
+def money_text(value: float, currency: str, decimals: int | None = None) -> str:
+    """A figure as :func:`money_format` shows it: ``1,234.50 EUR``, ``$1,234.50``, ``-$5.00``; by default
+    with cents below :data:`~xlplan.workbook.sheets.layout.WHOLE_FROM` and without from there up, as the
+    tables show money."""
+    if decimals is None:
+        decimals = 0 if abs(value) >= WHOLE_FROM else 2
     figure = f"{abs(value):,.{decimals}f}"
     sign = "-" if value < 0 and round(abs(value), decimals) > 0 else ""
     if not currency:
@@ -51,7 +56,10 @@ def _singular(word: str) -> str:
 
 
 def unit_words(unit: str, settings: Settings) -> str:
-    """A unit as the Settings name things: ``currency / workforce`` -> ``EUR / worker``."""
+    """A unit as the Settings name things: ``currency / workforce`` -> ``EUR / worker``; a fraction, shown as a
+    percentage, is ``%``."""
+    if unit == "fraction":
+        return "%"
     currency = settings.currency or GENERIC_CURRENCY
     workforce = settings.workforce_word
     words = re.sub(r"\bcurrency\b", lambda _: currency, unit)
@@ -59,8 +67,36 @@ def unit_words(unit: str, settings: Settings) -> str:
     return re.sub(r"\bworkforce\b", lambda _: workforce, words)
 
 
+SIDE_WHOLE_FROM = 1_000.0
+"""Money from here up beside amounts of :data:`~xlplan.workbook.sheets.layout.WHOLE_FROM` and more (a standard
+error of 1,259.94 beside profits of 1.5 million) shows whole too: its cents are noise beside them."""
+
+
+def _money_whole(table: Table) -> None:
+    """Cents dropped where a table's money reaches :data:`~xlplan.workbook.sheets.layout.WHOLE_FROM`: in its
+    money columns that reach :data:`SIDE_WHOLE_FROM` (a standard error of 1,259.94 beside profits of a million
+    shows 1,260), and in its single money cells (a column mixing units) from there up; a unit cost keeps its
+    cents. Only formats change; values stay exact."""
+    def money(number_format: str, value: object) -> float | None:
+        number = number_of(value) if number_format == MONEY else None
+        return None if number is None else abs(number)
+
+    columns = {j: max((m for i, row in enumerate(table.rows) if j < len(row) and (i, j) not in table.cell_formats
+                       and (m := money(column.number_format, row[j])) is not None), default=0.0)
+               for j, column in enumerate(table.columns) if column.number_format == MONEY}
+    cells = {(i, j): m for (i, j), f in table.cell_formats.items()
+             if i < len(table.rows) and j < len(table.rows[i]) and (m := money(f, table.rows[i][j])) is not None}
+    if max([*columns.values(), *cells.values(), 0.0]) < WHOLE_FROM:
+        return
+    table.columns = [dataclasses.replace(c, number_format=MONEY_WHOLE)
+                     if c.number_format == MONEY and columns.get(j, 0.0) >= SIDE_WHOLE_FROM else c
+                     for j, c in enumerate(table.columns)]
+    table.cell_formats.update({key: MONEY_WHOLE for key, m in cells.items() if m >= SIDE_WHOLE_FROM})
+
+
 def in_currency(sheets: Iterable[Sheet], currency: str) -> None:
-    """Give every money mark of ``sheets`` (columns, single cells, texts, chart axes) the currency's format."""
+    """Give every money mark of ``sheets`` (columns, single cells, texts, chart axes) the currency's format,
+    without cents where a table's money is large (:func:`_money_whole`)."""
     formats = {MONEY: money_format(currency), MONEY_WHOLE: money_format(currency, 0)}
 
     def shown(number_format: str) -> str:
@@ -69,6 +105,7 @@ def in_currency(sheets: Iterable[Sheet], currency: str) -> None:
     wider = len(currency) + 1 if currency else 0  # room for the currency, so that no figure turns to ####
     for sheet in sheets:
         for table in sheet.tables:
+            _money_whole(table)
             table.columns = [dataclasses.replace(c, number_format=shown(c.number_format), width=c.width + wider)
                              if c.number_format in formats else c for c in table.columns]
             table.cell_formats = {key: shown(value) for key, value in table.cell_formats.items()}
