@@ -44,7 +44,7 @@ EXAMPLES: dict[str, Example] = {
          "(low 25%, med 50%, high 25%).",
          "Workers on a 40-hour week with overtime up to 25% of regular hours; a 1,000-unit warehouse, "
          "a 500-unit overflow at three times the holding cost; backorders up to 40% of a week's demand.",
-         "Plans are in whole units; the optimal plan's expected cost is 564,472 (564,471.50 to the cent).",
+         "Plans are in whole units; the optimal plan's expected cost is 564,472.",
          "Uncertainty sheet: plans are tested against the three scenarios themselves, without process noise.")),
     "factory_physics": Example(
         "factory_physics", reference.factory_physics, reference.factory_physics_uncertainty_tables,
