@@ -106,17 +106,20 @@ while the lines waited)."""
                                     ("call", "xlplan.frontends.cli", "entry_point"),
                                     ("call", "xlplan.frontends.cli", "main")], ids=lambda m: "-".join(m[:2]) if
                          m[2] == "-" else m[2])
-def test_ctrl_c_at_any_moment_of_a_cold_start_exits_130(tmp_path, moment):
+@pytest.mark.parametrize("disposition", [signal.SIG_DFL, signal.SIG_IGN], ids=["in a terminal", "in the background"])
+def test_ctrl_c_at_any_moment_of_a_cold_start_exits_130(tmp_path, moment, disposition):
     """A press while Python is still loading xlplan (a cold start: every module compiled afresh), or as
     the command line hands over to its ``main`` before that installs its own handler, ends the run with
-    130, its JSON and the file as it was, like a press during the solve."""
+    130, its JSON and the file as it was, like a press during the solve; also in a run started with
+    Ctrl+C ignored, as a shell starts a background job (a test run from a script is one)."""
     book = copy_of(ELECTRONICS, tmp_path)
     original = book.read_bytes()
     press_at = tmp_path / "press_at.py"
     press_at.write_text(PRESS_AT)
     cold = dict(os.environ, PYTHONPYCACHEPREFIX=str(tmp_path / "pycache"))
     done = subprocess.run([sys.executable, str(press_at), *moment, "solve", str(book), "--in-place", "--continuous",
-                           "--json"], capture_output=True, stdin=subprocess.DEVNULL, env=cold, timeout=600)
+                           "--json"], capture_output=True, stdin=subprocess.DEVNULL, env=cold, timeout=600,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, disposition))
     err = done.stderr.decode(errors="replace")
     assert done.returncode == 130, err[-2000:]
     assert "Traceback" not in err and "interrupted" in err

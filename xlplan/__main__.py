@@ -29,11 +29,13 @@ def entry_point() -> None:
 def _loaded_command_line() -> Callable[[], None]:
     """The command line's entry point, imported with a press held until every module is loaded."""
     presses: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: presses.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, frame: presses.append(signum))
     try:
         from xlplan.frontends.cli import entry_point
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # Python's own handler, even for a run started with Ctrl+C ignored (a shell's background job): the
+        # command line handles a press from its start to its end, as its main does once it runs
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if presses:
         raise KeyboardInterrupt
     return entry_point
