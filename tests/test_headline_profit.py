@@ -11,6 +11,7 @@ import pytest
 
 from tests.workbooks import ELECTRONICS
 from xlplan.frontends.cli import OK, main
+from xlplan.workbook.sheets.units import whole_text
 
 
 def _rows(book, sheet):
@@ -52,11 +53,12 @@ def test_the_planned_and_simulated_profit_reconcile_on_every_sheet_and_the_repor
     assert _beside(start, "Profit (simulated)") == pytest.approx(simulated)
 
     compare = " ".join(str(v) for row in _rows(book, "Compare") for v in row if isinstance(v, str))
-    assert f"profit (planned) {planned:,.0f} and profit (simulated) {simulated:,.0f} on average" in compare
+    shown = f"profit (planned) {whole_text(planned)} and profit (simulated) {whole_text(simulated)} on average"
+    assert shown in compare and "2,592,729" in shown  # 2,592,728.50 rounded as Excel shows the KPI cell
 
     cards = dict(re.findall(r'data-key="(\w+)" data-value="([^"]*)"><div class="label">', page))
     labels = dict(re.findall(r'data-key="(\w+)" data-value="[^"]*"><div class="label">([^<]*)<', page))
     assert float(cards["profit_shipped"]) == pytest.approx(planned) and labels["profit_shipped"] == "Profit (planned)"
     assert float(cards["simulated_profit"]) == pytest.approx(simulated)
     assert labels["simulated_profit"] == "Profit (simulated)"
-    assert f">${planned:,.0f}<" in page and f">${simulated:,.0f}<" in page  # shown whole, as on the sheets
+    assert f">${whole_text(planned)}<" in page and f">${whole_text(simulated)}<" in page  # whole, as Excel rounds

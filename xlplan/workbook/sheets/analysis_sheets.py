@@ -40,7 +40,7 @@ from xlplan.workbook.sheets.layout import (
 from xlplan.workbook.sheets.names import COMPARE, SIMULATION
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 from xlplan.workbook.sheets.start_sheet import difference_line
-from xlplan.workbook.sheets.units import unit_words
+from xlplan.workbook.sheets.units import unit_words, whole_text
 
 HISTOGRAM_BINS = 25
 FEW_OUTCOMES = 12
@@ -88,9 +88,9 @@ def _summary_rows(s: SimulationSummary, planned: float | None = None, edited: bo
         ["95% interval of the mean: to", finite(s.mean_profit + half_width) if half_width is not None
          else s.mean_profit, "currency", "Mean + 1.96 standard errors." if half_width is not None
          else "Exact: the mean itself."],
-        ["Profit P5", s.profit_p5, "currency", "5% of replications earn less."],
+        ["Profit P5", s.profit_p5, "currency", "Profit is lower in 5% of the outcomes."],
         ["Profit P50 (median)", s.profit_p50, "currency", ""],
-        ["Profit P95", s.profit_p95, "currency", "5% of replications earn more."],
+        ["Profit P95", s.profit_p95, "currency", "Profit is higher in 5% of the outcomes."],
         [f"Value at risk ({s.confidence:.0%})", s.value_at_risk, "currency",
          f"Profit exceeded with probability {s.confidence:.0%}."],
         [f"Average of the worst {1 - s.confidence:.0%}", s.conditional_value_at_risk, "currency",
@@ -154,10 +154,10 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     sheet.text(1, 1, "Simulation", "heading")
     over = (f"exactly, over the problem's {s.replications:,} scenarios weighted by probability (no draws)"
             if s.exact else f"over {s.replications:,} replications")
-    beside = ("" if planned is None else f" (planned: {planned:,.0f})" if not plan_edited else
-              f" (planned {planned:,.0f} is outdated: the Plan sheet was edited since it was solved)")
-    sheet.text(2, 1, f"{plan_source}: profit (simulated) {s.mean_profit:,.0f} on average{beside}, on-time fill rate "
-               f"{s.fill_rate:.1%} {over}", "bad" if legacy else "good")
+    beside = ("" if planned is None else f" (planned: {whole_text(planned)})" if not plan_edited else
+              f" (planned {whole_text(planned)} is outdated: the Plan sheet was edited since it was solved)")
+    sheet.text(2, 1, f"{plan_source}: profit (simulated) {whole_text(s.mean_profit)} on average{beside}, on-time "
+               f"fill rate {s.fill_rate:.1%} {over}", "bad" if legacy else "good")
     warned = " ".join(f"WARNING: {w[:1].upper()}{w[1:]}." for w in warnings)
     if legacy:
         sheet.text(3, 1, (warned + " " if warned else "") + "LEGACY MODE: reproduces the original Factory "
@@ -219,13 +219,15 @@ def recommendation_sentence(comparison: Comparison, on_sheet: bool = False) -> s
     m = best.summary
     target = comparison.settings.target_service
     meets = "" if m.fill_rate >= target else f", short of the {target:.0%} target like every plan"
-    sentence = (f"Recommended: the {best.name} plan, mean profit {m.mean_profit:,.0f}, P5 profit {m.profit_p5:,.0f}, "
+    sentence = (f"Recommended: the {best.name} plan, mean profit {whole_text(m.mean_profit)}, P5 profit "
+                f"{whole_text(m.profit_p5)}, "
                 f"on-time fill rate {m.fill_rate:.1%}{meets}")
     if difference is not None:
         other = next(s for s in comparison.strategies if s.name == difference.other).summary
         p5 = m.profit_p5 - other.profit_p5
-        trade = (f"{abs(p5):,.0f} {'more' if p5 >= 0 else 'less'} P5 profit and "
-                 f"{m.fill_rate - other.fill_rate:+.1%} fill rate against the {difference.other} plan")
+        points = 100 * (m.fill_rate - other.fill_rate)
+        trade = (f"{whole_text(abs(p5))} {'more' if p5 >= 0 else 'less'} P5 profit and {points:+.1f} points of "
+                 f"fill rate against the {difference.other} plan")
         if difference.within_noise:
             sentence += f" ({difference.words()}; chosen for {trade})"
         else:
@@ -238,8 +240,8 @@ def recommendation_sentence(comparison: Comparison, on_sheet: bool = False) -> s
 def in_effect_line(planned: float | None, simulated: float | None, replications: int, scenarios: int) -> str:
     """Why Compare's figures differ from the KPI and Simulation sheets' (with the Plan sheet's plan's
     profits when this comparison ran), in one line."""
-    shown = [f"profit (planned) {planned:,.0f}" if planned is not None else "",
-             f"profit (simulated) {simulated:,.0f} on average" if simulated is not None else ""]
+    shown = [f"profit (planned) {whole_text(planned)}" if planned is not None else "",
+             f"profit (simulated) {whole_text(simulated)} on average" if simulated is not None else ""]
     when = (f"When compared, the Plan sheet's plan had {' and '.join(s for s in shown if s)} (KPI and Simulation "
             "sheets). " if any(shown) else "")
     return (f"{when}Compare plans each strategy afresh over {scenarios:,} scenarios (its planned cost) and simulates "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from xlplan.problem.problem import Settings
 from xlplan.workbook.sheets.layout import MONEY, MONEY_WHOLE, WHOLE_FROM, Sheet, Table
@@ -37,13 +38,20 @@ def money_format(currency: str, decimals: int = 2) -> str:
     return f'{figure} "{currency}"' if _is_code(currency) else f'"{currency}"{figure}'
 
 
+def whole_text(value: float, decimals: int = 0) -> str:
+    """``value`` with thousands separators, rounded half away from zero as Excel shows a cell (Python's
+    format rounds 2,592,728.50 to the even 2,592,728, where the cell beside the text shows 2,592,729)."""
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}"
+
+
 def money_text(value: float, currency: str, decimals: int | None = None) -> str:
     """A figure as :func:`money_format` shows it: ``1,234.50 EUR``, ``$1,234.50``, ``-$5.00``; by default
     with cents below :data:`~xlplan.workbook.sheets.layout.WHOLE_FROM` and without from there up, as the
     tables show money."""
     if decimals is None:
         decimals = 0 if abs(value) >= WHOLE_FROM else 2
-    figure = f"{abs(value):,.{decimals}f}"
+    figure = whole_text(abs(value), decimals)
     sign = "-" if value < 0 and round(abs(value), decimals) > 0 else ""
     if not currency:
         return sign + figure
