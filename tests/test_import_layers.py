@@ -1,6 +1,6 @@
 """Imports run one way. The package is laid out in layers, each importing only the layers below it:
 
-    base (cancel, errors, limits, progress, runtime, text, version) -> problem -> model
+    base (cancel, errors, lazy, limits, progress, runtime, text, version) -> problem -> model
     -> solver | simulation -> results -> analysis -> workbook -> report -> commands -> front ends
 
 (the front ends: ``xlplan/frontends``, the package's face ``xlplan/__init__.py`` and ``__main__``, ``udfs.py``
@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("base",), ("problem",), ("model",), ("solver", "simulation"), ("results",), ("analysis",), ("workbook",),
     ("report",), ("commands",), ("frontends",))
 """The layers from the bottom up; the layers of one row are side by side and import nothing of each other."""
-BASE = {"cancel", "errors", "limits", "progress", "runtime", "text", "version"}
+BASE = {"cancel", "errors", "lazy", "limits", "progress", "runtime", "text", "version"}
 FRONT_ENDS_OUTSIDE = {"udfs": ROOT / "udfs.py", "lite.main": ROOT / "lite" / "main.py"}
 
 

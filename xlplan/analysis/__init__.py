@@ -5,8 +5,9 @@ does not import the others (the comparison, the buffer search and the simulation
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from xlplan.lazy import lazy_names
 
 if TYPE_CHECKING:
     from xlplan.analysis.buffer import BufferPoint, BufferSearch, buffer_search
@@ -20,12 +21,7 @@ _LAZY = {"BufferPoint": "buffer", "BufferSearch": "buffer", "buffer_search": "bu
          "StochasticValue": "value", "range_words": "value", "stochastic_value": "value"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"xlplan.analysis.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'xlplan.analysis' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, {name: f"xlplan.analysis.{module}" for name, module in _LAZY.items()})
 
 
 __all__ = ["AnalysisError", "BufferPoint", "BufferSearch", "CompareSettings", "Comparison", "StochasticValue",

@@ -5,8 +5,9 @@ The names are imported when first used, so that reading the solver registry or t
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from xlplan.lazy import lazy_names
 
 if TYPE_CHECKING:
     from xlplan.solver.infeasibility import InfeasibilityExplanation, Violation
@@ -21,12 +22,7 @@ _LAZY = {"InfeasibilityExplanation": "infeasibility", "Violation": "infeasibilit
          "SolutionStatus": "status", "TerminationCondition": "status", "SolveRequest": "request"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"xlplan.solver.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'xlplan.solver' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, {name: f"xlplan.solver.{module}" for name, module in _LAZY.items()})
 
 
 __all__ = ["InfeasibilityExplanation", "SolutionStatus", "SolveInfo", "SolveOptions", "SolveRequest", "SolveStatus",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from xlplan.lazy import lazy_names
 
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
@@ -41,12 +42,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'xlplan.workbook' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 def read_workbook(path: str | Path) -> PlanningProblem:
