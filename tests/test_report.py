@@ -17,6 +17,7 @@ from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, copy_of, digest
 from xlplan.frontends.cli import main as cli
 from xlplan.report.charts import weighted_quantiles
 from xlplan.workbook.make.examples import EXAMPLES, workbook_sheets
+from xlplan.workbook.sheets.units import whole_text
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
 
 HOSTILE = ("<script>alert(1)</script>", '=HYPERLINK("x")', "<b>bold</b> & <br>co")
@@ -86,8 +87,8 @@ def test_the_report_of_an_analysed_workbook_renders_offline_in_chromium(analysed
         cards = page.eval_on_selector_all(".headline .figure", """cs => Object.fromEntries(cs.map(c =>
             [c.dataset.key, {value: c.dataset.value, text: c.querySelector('.value').innerText}]))""")
         assert cards["status"]["text"] == "Optimal"
-        for key, shown in (("expected_cost", f"${kpi['expected_cost']:,.0f}"),  # the Settings' Currency
-                           ("profit_shipped", f"${kpi['profit_shipped']:,.0f}"),
+        for key, shown in (("expected_cost", f"${whole_text(kpi['expected_cost'])}"),  # the Settings' Currency
+                           ("profit_shipped", f"${whole_text(kpi['profit_shipped'])}"),
                            ("fill_rate", f"{kpi['fill_rate']:.2%}")):
             assert float(cards[key]["value"]) == kpi[key]
             assert cards[key]["text"] == shown
