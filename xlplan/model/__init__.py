@@ -3,8 +3,9 @@ builder makes the extensive form from them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from xlplan.lazy import lazy_names
 from xlplan.model.declarations import CostTerm, Formulation, ModelPart, Rule, Variable
 from xlplan.model.formulation import FORMULATION, PLAN_VARIABLES, RECOURSE_VARIABLES, formulation_for
 
@@ -14,14 +15,8 @@ if TYPE_CHECKING:
 _BUILDER = ("build_model", "first_stage_variables", "scenario_creator")
 
 
-def __getattr__(name: str) -> Any:
-    # the builder brings in Pyomo (about a second): reading a workbook declares the model's parts, never builds it
-    if name in _BUILDER:
-        from xlplan.model import builder
-
-        globals()[name] = value = getattr(builder, name)
-        return value
-    raise AttributeError(f"module 'xlplan.model' has no attribute {name!r}")
+# the builder brings in Pyomo (about a second): reading a workbook declares the model's parts, never builds it
+__getattr__ = lazy_names(__name__, dict.fromkeys(_BUILDER, "xlplan.model.builder"))
 
 
 __all__ = ["FORMULATION", "PLAN_VARIABLES", "RECOURSE_VARIABLES", "CostTerm", "Formulation", "ModelPart", "Rule",
