@@ -389,3 +389,34 @@ def test_a_phase_one_cut_splits_into_the_products_it_caught(monkeypatch):
     monkeypatch.setattr(cut_module, "MAX_CUT_BYTES", 8 * support.size * (cuts.rhs.size - 1))
     whole = shared_feasibility_cuts(program, T_support, duals, program.T @ mean_plan)
     assert whole.rhs.size == np.unique(np.round(duals, 12), axis=0).shape[0] < cuts.rhs.size
+
+
+def test_a_master_minimum_above_a_known_plan_is_solved_again_not_taken_as_the_bound():
+    """HiGHS once called a warm re-solve of the master optimal at a value above a plan's exact cost
+    (12 x 52 x 1,000: 8,949,959 with a plan costing 8,949,881 known); clipped to that cost, it closed the
+    gap on a plan that was not optimal. A minimum that cannot be right is solved again, and one that stays
+    impossible is not taken as a bound."""
+    import dataclasses
+
+    from xlplan.solver.decomposition.lshaped import _Solve
+
+    program = compile_two_stage(synthetic_problem(12, 20, seed=5, products=2))
+    solve = _Solve.begin(program, gap=1e-6, time_limit=None, threads=1, groups=None, reuse_bases=False,
+                         warm_start=None, remote=None, options=None)
+    assert solve.first_plan(0) is None
+    while True:  # until a plan works in every scenario and the master's minimum is solved
+        solve.learn(*solve.evaluate())
+        step, bound = solve.next_plans()
+        if np.isfinite(solve.upper) and bound is not None:
+            break
+        assert solve.conclude(step, bound, None) is None
+        solve.move(step, bound)
+    assert bound.is_bound and solve._possible(step, bound)
+    lower = solve.lower
+    impossible = dataclasses.replace(bound, value=solve.upper + 1e-3 * abs(solve.upper + solve.constant))
+    assert not solve._possible(step, impossible)
+    again = solve._bound_again(step)  # the same master, solved again for real: its true minimum
+    assert again.is_bound and again.value == pytest.approx(bound.value, rel=1e-9)
+    # a value above the best plan's cost, however it came, leaves the lower bound where it was
+    assert solve.conclude(step, dataclasses.replace(impossible, is_bound=False), None) is None
+    assert solve.lower == lower

@@ -61,6 +61,11 @@ each evaluation that found scenarios without a recourse. Measured on the synthet
 (one process, CPU seconds): at S = 100, 0 / 4 / 10 such scenarios took 23 / 17 / 16 iterations
 and 3.1 / 2.3 / 2.6 s; at S = 300, 0 / 4 took 18 / 17 iterations and 5.1 / 4.9 s."""
 
+ROUND_OFF = 1e-7
+"""How far, relative to the cost, the master's minimum may lie above the best plan's exact cost (or its
+minimum within the trust region) from the solvers' tolerances alone: a tenth of the default gap.
+Further above, the master's answer is wrong (see ``_Solve._possible``)."""
+
 KEEP_TOLERANCE = 1e-3
 """The cuts a solve leaves for a what-if are those within this relative error of the exact expected
 recourse cost at its best plan: the local model a nearby optimum needs (measured at 300 scenarios,
@@ -255,6 +260,8 @@ class _Solve:
     near_optimum: bool = False
     x: np.ndarray | None = None
     predicted: float | None = None
+    impossible_bounds: int = 0
+    """Master minima that stayed above a known plan's cost when solved again (not taken as bounds)."""
 
     @classmethod
     def begin(cls, program: TwoStageProgram, *, gap: float, time_limit: float | None, threads: int | None,
@@ -417,8 +424,34 @@ class _Solve:
         elif not (step is not None and step.status is TC.CONVERGED
                   and upper - step.value > self.gap * max(1.0, abs(upper + self.constant))) or self.near_optimum:
             bound = master.solve(time_limit=self.remaining())
+        if not self._possible(step, bound):
+            bound = self._bound_again(step)
         self.timings["master"] += time.perf_counter() - tick
         return step, bound
+
+    def _possible(self, step: MasterSolution | None, bound: MasterSolution | None) -> bool:
+        """Whether the master's minimum ``bound`` can be right: it cannot lie above the best plan's exact
+        cost, nor above the master's own minimum within the box (the same cuts, fewer plans), by more
+        than round-off. HiGHS has called a warm re-solve optimal at a value above both (12 x 52 x 1,000:
+        8,949,959 with a plan costing 8,949,881 known and 8,949,780 the minimum within the box); taken as
+        the bound, that would certify a plan that is not optimal."""
+        if bound is None or bound.status is not TC.CONVERGED:
+            return True
+        ceiling = self.upper
+        if step is not None and step is not bound and step.status is TC.CONVERGED:
+            ceiling = min(ceiling, step.value)
+        return bound.value <= ceiling + ROUND_OFF * max(1.0, abs(ceiling + self.constant))
+
+    def _bound_again(self, step: MasterSolution | None) -> MasterSolution:
+        """The minimum without the box solved again, from its basis with a new factorisation and then
+        afresh; if neither answer can be right, the last one marked as no bound (the lower bound stays
+        where it was; its plan may still be the next to evaluate)."""
+        for afresh in (False, True):
+            bound = self.master.solve_bound_again(time_limit=self.remaining(), afresh=afresh)
+            if bound.status is TC.TIME_LIMIT or self._possible(step, bound):
+                return bound
+        self.impossible_bounds += 1
+        return dataclasses.replace(bound, is_bound=False)
 
     def conclude(self, step: MasterSolution | None, bound: MasterSolution | None,
                  progress: Progress | None) -> DecompositionResult | None:
@@ -427,7 +460,7 @@ class _Solve:
         if bound is not None and bound.status is TC.INFEASIBLE:
             return self.result(TC.INFEASIBLE, "no plan satisfies the rules in every scenario: the feasibility cuts "
                                            "exclude every plan")
-        if bound is not None and bound.status is TC.CONVERGED:
+        if bound is not None and bound.status is TC.CONVERGED and bound.is_bound:
             # the master's tolerances may put its minimum a hair above the best plan's exact cost
             self.lower = min(max(self.lower, bound.value), self.upper)
         seconds = time.perf_counter() - self.started
