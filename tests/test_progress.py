@@ -118,3 +118,14 @@ def test_every_phase_of_a_solve_from_a_workbook_reports_itself(tmp_path):
     assert positions == sorted(positions)  # each phase reported, in the order the work runs
     assert ("count", 4, 4, "scenario blocks built") in recorder.events
     assert ("count", 0, 5, "input ranges read") in recorder.events
+
+
+def test_a_gap_not_yet_closed_never_reads_as_zero():
+    """At 12 x 52 x 1,000 the decomposition's progress said "gap 0.00%" for three iterations before it
+    had closed its gap (9.7e-7 then): a gap shows its first two significant digits."""
+    assert progress.gap_text(9.7e-7) == "0.000097%"
+    assert progress.gap_text(0.0007) == "0.070%"
+    assert progress.gap_text(0.5) == "50.00%"
+    assert progress.gap_text(0.0) == "0%"
+    line = progress.state_text(progress.Bounds(1.0, 8_949_811.23, 8_949_802.55, 9.7e-7), None)
+    assert "gap 0.000097%" in line

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 
+from xlplan import progress
 from xlplan.report.sections import SOLVED, HtmlTable, LatestRuns, Section, Tables, sections, table_names
 from xlplan.solver.status import SolveStatus
 from xlplan.version import installed_version
@@ -129,7 +130,7 @@ def _status(tables: Tables) -> HeadlineFigure:
     finished = solve.get("Finished (UTC)")
     when = f"solved {finished:%Y-%m-%d %H:%M} UTC" if isinstance(finished, datetime) else "the latest solve"
     if status == SolveStatus.OPTIMAL:  # the Run log's text, compared with the enum's (a misspelling cannot pass)
-        detail = when + (f", within a relative gap of {gap:.2%}" if gap else "")
+        detail = when + (f", within a relative gap of {progress.gap_text(gap)}" if gap else "")
         return HeadlineFigure("status", "Status", status, "Optimal", "good", detail)
     if status == "adopted":
         return HeadlineFigure("status", "Status", status, "Adopted plan", "good",
@@ -137,9 +138,9 @@ def _status(tables: Tables) -> HeadlineFigure:
                               "priced over this workbook's scenarios" if isinstance(finished, datetime) else
                               "a plan Compare, Frontier or a calm solve made, priced over this workbook's scenarios")
     if status == SolveStatus.STOPPED_WITH_PLAN:
-        gap_text = f" (relative gap {gap:.2%})" if gap is not None else ""
+        gap_words = f" (relative gap {progress.gap_text(gap)})" if gap is not None else ""
         return HeadlineFigure("status", "Status", status, "Stopped: best plan found", "warn",
-                              f"{when}: a limit stopped the solve; this plan is not proven optimal{gap_text}")
+                              f"{when}: a limit stopped the solve; this plan is not proven optimal{gap_words}")
     return HeadlineFigure("status", "Status", status, status or "unknown", "warn", when)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from xlplan.progress import Bounds
+from xlplan.progress import Bounds, gap_text
 
 
 class TerminationCondition(StrEnum):
@@ -140,7 +140,7 @@ def reason(termination: TerminationCondition, solution: SolutionStatus, gap: flo
     if status is SolveStatus.STOPPED_WITH_PLAN:
         if gap is None:
             return f"{what}; the best plan found is returned"
-        return f"{what}; the best plan found is returned (relative gap {gap:.2%})"
+        return f"{what}; the best plan found is returned (relative gap {gap_text(gap)})"
     return f"the solver ended with '{termination.value}'"
 
 

@@ -107,6 +107,8 @@ def repaired_sample_plan(program: TwoStageProgram, evaluator: ScenarioEvaluator,
     for rounds in range(MAX_ROUNDS + 1):
         if rounds:
             progress.phase(f"decomposition: making the starting plan work in every scenario (round {rounds})")
+        else:  # the sample's solve is the start's longest step: not to be shown as the building before it
+            progress.phase(f"decomposition: solving the starting plan's {count} scenarios together")
         if deadline is not None:
             highs.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
         highs.run()
