@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from xlplan import cancel, progress
 from xlplan.commands.options import OptionGroup
 from xlplan.errors import NoResult
+from xlplan.text import amount_text, whole_text
 
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
@@ -198,10 +199,10 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     lines += calm_lines + detail_lines
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
-        lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
-                     f"units produced: {units}")
+        lines.append(f"expected cost {amount_text(result.objective)}; expected profit "
+                     f"{amount_text(result.kpi('profit_shipped'))}; units produced: {units}")
         if result.info.gap:
-            lines.append(f"best bound {result.info.bound:,.2f} (relative gap {result.info.gap:.2%})")
+            lines.append(f"best bound {amount_text(result.info.bound)} (relative gap {result.info.gap:.2%})")
     elif result.explanation is not None:
         lines.append(str(result.explanation))
     if calmed is not None:  # marginal values belong to the cost optimum, which the calm plan is not
@@ -263,8 +264,8 @@ def adopt(source: WorkbookSource, plan: str | None = None, options: SolveOptions
     sheets = output_sheets(result, source.description, read_runs(source), notes, command="adopt")
     lines = [f"WARNING: {w.message}" for w in warnings] + [f"{source.description}: {message}"]
     if result.has_plan:
-        lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
-                     "simulate it next: xlplan simulate BOOK")
+        lines.append(f"expected cost {amount_text(result.objective)}; expected profit "
+                     f"{amount_text(result.kpi('profit_shipped'))}; simulate it next: xlplan simulate BOOK")
     summary = {**result.summary(), "adopted": kept.name, "made_by": kept.made_by}
     return Outcome("adopt", _ending(result.status), _in_currency(sheets, problem),
                    retire=(*OUTPUT_SHEETS, SENSITIVITY), summary=summary, lines=lines, warnings=warnings,
@@ -447,14 +448,15 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
                    else "none: the plan was read, not solved")],
         versions=versions)
     s = result.summary
-    error = f" +- {s.profit_se:,.0f}" if s.profit_se is not None else " (exact)"
+    error = f" +- {whole_text(s.profit_se)}" if s.profit_se is not None else " (exact)"
     over = (f"under each of the workbook's {s.replications} scenarios, weighted by probability: exact, no draws"
             + (" (empirical demand and no noise: nothing to sample)" if computable else "") if exact
             else f"over {s.replications:,} replications")
     lines = [f"WARNING: {w.message}" for w in warnings]
     lines += [f"{source.description}: simulated {plan_source} {over}"
               + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_original_defect else ""),
-              f"mean profit {s.mean_profit:,.0f}{error}; P5 {s.profit_p5:,.0f}; on-time fill rate {s.fill_rate:.2%}"]
+              f"mean profit {whole_text(s.mean_profit)}{error}; P5 {whole_text(s.profit_p5)}; on-time fill rate "
+              f"{s.fill_rate:.2%}"]
     summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_original_defect,
                "evaluation": "exact" if exact else "sampled",
                "evaluation_reason": ("requested (--exact)" if exact and not computable else

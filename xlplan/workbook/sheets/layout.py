@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from xlplan.text import WHOLE_FROM
 from xlplan.workbook.addresses import cell_address, quote_sheet
 
 UNITS = "#,##0"
@@ -330,8 +331,6 @@ def within_row_limit(sheets: Iterable[Sheet]) -> list[str]:
 # lays them out by hand: numbers right-aligned under right-aligned headers, text beside a number
 # indented off it, no cents from 10,000 up, no decimals on whole numbers, thousands separators, and
 # print settings from the sheet's size.
-WHOLE_FROM = 10_000
-"""Money and other amounts show without decimals from here up: cents on six figures are noise."""
 _DECIMALS = re.compile(r"#,##0\.0+")
 _DATE = re.compile(r"[yd]{2}|hh|ss", re.IGNORECASE)
 
