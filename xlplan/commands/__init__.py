@@ -398,7 +398,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     from xlplan.workbook.contract import PLAN
     from xlplan.workbook.read.reader import has_range, read_plan, read_problem, read_runs, read_uncertainty
     from xlplan.workbook.sheets.analysis_sheets import simulation_record, simulation_sheet
-    from xlplan.workbook.sheets.run_log import edited_since_solved, run_log_sheet
+    from xlplan.workbook.sheets.run_log import edited_since_solved, plan_rows, run_log_sheet
 
     started = time.perf_counter()
     problem = read_problem(source)
@@ -413,7 +413,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
         plan, plan_source = read_plan(source, problem), f"the plan on the {PLAN.sheet} sheet"
         warnings += [w for w in (stale_plan(history, problem.fingerprint()),) if w is not None]
         planned = None if warnings else planned_profit(source)
-        edited = edited_since_solved(history, plan)
+        edited = edited_since_solved(history, plan_rows(plan, problem.products, problem.periods))
     else:
         solved = _solved_plan(problem, options or SolveOptions())
         plan, plan_source = dict(solved.solution.plan), "the optimal plan (solved now)"
