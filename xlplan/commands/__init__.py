@@ -144,7 +144,8 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     there (the extensive form's basis or a decomposition's cuts, when they fit), and what this solve
     learned is saved there.
 
-    The Recourse sheet shows at most ``recourse_scenarios`` scenarios in full (default: all up to 20);
+    The Recourse detail sheet shows at most ``recourse_scenarios`` scenarios in full (default: all up to 20
+    filling at most 1,000 rows, otherwise the cheapest, the costliest and the most probable);
     ``recourse_detail`` (a .csv or .parquet file) receives every scenario's."""
 
     from xlplan.results import PlanResult
@@ -154,7 +155,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.names import SENSITIVITY
     from xlplan.workbook.sheets.plans_sheet import Candidate
-    from xlplan.workbook.sheets.solve_sheets import DETAIL_SCENARIOS, OUTPUT_SHEETS, output_sheets
+    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
     from xlplan.workbook.write.detail_file import check_detail_path, write_recourse_detail
     from xlplan.workbook.write.files import shown, write_atomically
 
@@ -185,7 +186,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     if recourse_detail is not None and result.has_plan:
         detail_lines.append(write_recourse_detail(result, recourse_detail))
     sheets = output_sheets(result, source.description, read_runs(source), notes,
-                           DETAIL_SCENARIOS if recourse_scenarios is None else recourse_scenarios,
+                           recourse_scenarios,
                            None if recourse_detail is None or not result.has_plan else recourse_detail.name)
     summary = result.summary()
     if calmed is not None:

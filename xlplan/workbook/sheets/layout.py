@@ -447,6 +447,8 @@ FITS_WITHIN = 1.0
 """Width units a text may pass its column's estimate by and still print in it (the estimate is cautious, and
 the cell's padding is not counted): wrapping such a label would raise its row and leave the value beside it
 at the bottom of a taller row."""
+PRINTED_ROWS = 1_000
+"""Rows of a table a planner prints, about 20 pages: a longer sheet prints a chosen part (and says which)."""
 MIN_SCALE = 55
 """Below this a printed figure is hard to read: a wider sheet prints across pages instead, its first
 column repeated on each."""
