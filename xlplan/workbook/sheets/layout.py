@@ -300,6 +300,8 @@ class Sheet:
     """Row heights in points by 1-based row, e.g. room for a button beside a heading."""
     names: dict[str, str] = field(default_factory=dict)
     """Workbook-scoped names of cells of this sheet besides its tables', e.g. ``{"xlplan_start": "$A$1:$C$12"}``."""
+    print_rows: int | None = None
+    """The last row printed (1-based), when the rows below are for the screen only (the sheet says so)."""
     fit_width: bool = False
     """Printed as wide as one page, below :data:`MIN_SCALE` if need be (down to :data:`FIT_MIN_SCALE`): a sheet
     read along its rows (a KPI and its definition, a run and its plan ID), whose columns cut off on a page of
@@ -468,6 +470,8 @@ class PrintSetup:
     """1-based rows that start a new page (so that no chart is split)."""
     column_breaks: tuple[int, ...] = ()
     """1-based columns that start a new page (so that no table or chart narrower than a page is split)."""
+    area: str | None = None
+    """The cells printed (``A1:I890``), when not the whole sheet (:attr:`Sheet.print_rows`)."""
 
 
 def column_widths(sheet: Sheet) -> dict[int, float]:
@@ -610,7 +614,9 @@ def print_setup(sheet: Sheet) -> PrintSetup:
         if y(top) + height > y(page_top) + page_px and y(top) - y(page_top) > page_px / 4:
             breaks.append(top)
             page_top = top
-    return PrintSetup(landscape, scale, repeat, columns, tuple(breaks), tuple(sorted(set(column_breaks))))
+    area = (None if sheet.print_rows is None else
+            f"A1:{cell_address(sheet.print_rows, max([*widths, *(t.right for t in sheet.tables), 1]))}")
+    return PrintSetup(landscape, scale, repeat, columns, tuple(breaks), tuple(sorted(set(column_breaks))), area)
 
 
 def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
