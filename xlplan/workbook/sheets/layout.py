@@ -567,14 +567,25 @@ def print_setup(sheet: Sheet) -> PrintSetup:
         columns = (tallest.left, tallest.left)  # a table wider than the page: its labels on every page
     blocks = sorted([(t.left, start(t.left), start(t.right + 1)) for t in sheet.tables]
                     + [chart_extent(c, widths) for c in sheet.charts])
+    # a page after the first holds less: the repeated label columns come first on it
+    later = page - (start(columns[1] + 1) - start(columns[0]) if columns else 0.0)
+
+    def next_page(page_left: float, room: float) -> float:
+        """Where the page after one starting at ``page_left`` starts: at the first column that does not fit
+        whole on it, as the printer breaks pages between columns."""
+        column = 1
+        while start(column + 1) <= page_left + room:
+            column += 1
+        return max(start(column), page_left + 1.0)
+
     column_breaks: list[int] = []
-    page_left = 0.0
+    page_left, room = 0.0, page
     for column, left, right in blocks:
-        while left >= page_left + page:
-            page_left += page
-        if right > page_left + page and left > page_left and right - left <= page:
+        while left >= page_left + room:
+            page_left, room = next_page(page_left, room), later
+        if right > page_left + room and left > page_left and right - left <= later:
             column_breaks.append(column)
-            page_left = left
+            page_left, room = left, later
     # charts, and tables shorter than a page (title to last row), kept whole on a page; rows measured in
     # pixels, the taller ones (wrapped text, headers) as tall as the sheet makes them
     taller = sorted((row, height * 4 / 3 - ROW_PX) for row, height in sheet.heights.items())
