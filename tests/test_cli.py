@@ -64,6 +64,17 @@ def test_installed_command(tmp_path):
     assert version.stdout.startswith("xlplan ")
 
 
+def test_messages_show_money_as_the_sheets_do_and_json_keeps_every_digit(tmp_path, capsys):
+    out = tmp_path / "out.xlsx"
+    assert main(["solve", str(ELECTRONICS), "-o", str(out)]) == OK
+    # no cents from 10,000 up, rounded half away from zero as Excel shows the KPI cell (2,592,728.50 -> 729)
+    assert "expected cost 564,472; expected profit 2,592,729; units produced: A 3,045" in capsys.readouterr().out
+    assert main(["solve", str(ELECTRONICS), "-o", str(tmp_path / "again.xlsx"), "--json"]) == OK
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["objective"] == pytest.approx(564_471.50, abs=1e-6)
+    assert summary["kpis"]["profit_shipped"] == pytest.approx(2_592_728.50, abs=1e-6)
+
+
 def test_readme_documents_the_contract_as_the_code_defines_it():
     from tests.workbooks import ROOT
     from xlplan.workbook import contract_markdown

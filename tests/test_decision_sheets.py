@@ -4,6 +4,7 @@ the contract, opened and printed by LibreOffice."""
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
 import openpyxl
@@ -73,3 +74,24 @@ def test_frontier_command_writes_points_sheet_and_chart(tmp_path, capsys, libreo
                      "Simulated profit by risk weight", "Worst 10%: average cost"):
         assert expected in text
     assert "CVaR" not in text.replace("(CVaR 90%: Glossary)", "")  # the term only where the note names it
+
+
+def test_a_long_sensitivity_sheet_prints_its_expected_values_and_says_so(tmp_path):
+    from xlplan.workbook.make.examples import write_synthetic
+
+    book, out = tmp_path / "book.xlsx", tmp_path / "out.xlsx"
+    write_synthetic(book, products=2, periods=26, scenarios=20)  # 1,040 rows of demand, scenario by scenario
+    assert main(["solve", str(book), "-o", str(out)]) == OK
+    sheet = openpyxl.load_workbook(out)["Sensitivity"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows, start=1) if r[0] == "Limit" and i > 6)  # the full list's
+    expected = sum(r[3] == "expected" for r in rows[header:])
+    title = rows[header - 2][0]
+    assert title == (f"Every binding limit (printed: the {expected:,} expected values; each scenario's own, "
+                     f"{len(rows) - header - expected:,} rows below them, are on screen only)")
+    assert all(r[3] == "expected" for r in rows[header:header + expected])
+    with zipfile.ZipFile(out) as archive:
+        names = re.findall(r'<definedName name="(_xlnm\.[^"]+)" localSheetId="(\d+)">([^<]*)<',
+                           archive.read("xl/workbook.xml").decode())
+    assert ("_xlnm.Print_Area", f"Sensitivity!$A$1:$I${header + expected}") in {(n, r) for n, _, r in names}
+    assert len(names) == len({(n, local) for n, local, _ in names})  # one of each per sheet

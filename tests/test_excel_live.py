@@ -162,7 +162,7 @@ def _click(path: Path, sheet: str, action: str | None = None) -> tuple[str, dict
 
 def test_run_button_solves_and_reports_in_the_status_cell():
     message, cells, _ = _click(MACRO, "Start", "Solve")
-    assert message.startswith("xlplan.xlsm: optimal; expected cost 564,471.50")
+    assert message.startswith("xlplan.xlsm: optimal; expected cost 564,472")
     assert cells["Start"][STATUS_AT] == f"Solve: {message}"
     assert list(cells)[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
     assert cells["KPI"][(6, 1)] == "Expected cost"
@@ -172,7 +172,7 @@ def test_solving_again_replaces_xlplans_sheets_and_extends_the_run_log(tmp_path)
     solved = tmp_path / "xlplan.xlsm"
     assert cli(["solve", str(MACRO), "-o", str(solved)]) == 0
     message, cells, actions = _click(solved, "Start", "Solve")
-    assert message.startswith("xlplan.xlsm: optimal; expected cost 564,471.50")
+    assert message.startswith("xlplan.xlsm: optimal; expected cost 564,472")
     assert list(cells)[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS) and len(cells) == 8 + len(OUTPUT_SHEETS)
     assert [a["args"] for a in actions if a["func"] == "setSheetName"] == [[s] for s in OUTPUT_SHEETS]
     runs = cells["Run log"]
@@ -247,7 +247,7 @@ def test_lite_scripts_are_bound_to_the_lite_workbooks_buttons():
 
 def test_lite_run_script_solves_like_the_desktop_button():
     cells = _run_script(LITE, "Start", "run_xlplan")
-    assert cells["Start"][STATUS_AT].startswith("Solve: xlplan_lite.xlsx: optimal; expected cost 564,471.50")
+    assert cells["Start"][STATUS_AT].startswith("Solve: xlplan_lite.xlsx: optimal; expected cost 564,472")
     assert list(cells)[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
 
 

@@ -120,6 +120,35 @@ def test_a_plan_sheet_edited_by_hand_labels_its_planned_profit_as_the_solved_pla
     assert _measures(solved)["Profit (planned)"][0] == pytest.approx(2_592_728.50)
 
 
+def _sorted_plan(source: Path, target: Path, bump: float = 0.0) -> None:
+    """``source`` with its Plan table's rows sorted as a planner sorts them (latest period first, then by
+    product), values moved with their rows; ``bump`` added to the first row's production afterwards."""
+    book = openpyxl.load_workbook(source)
+    sheet = book["Plan"]
+    first, last = sheet.tables["xlplanPlan"].ref.split(":")
+    rows = [list(row) for row in sheet[f"{first[0]}{int(first[1:]) + 1}:{last}"]]
+    values = sorted(([c.value for c in row] for row in rows), key=lambda v: (-int(v[1]), str(v[0])))
+    for row, moved in zip(rows, values, strict=True):
+        for cell, value in zip(row, moved, strict=True):
+            cell.value = value
+    rows[0][2].value += bump
+    book.save(target)
+
+
+def test_a_sorted_plan_sheet_is_not_called_edited_but_an_edit_after_sorting_is(tmp_path):
+    solved, moved, changed = tmp_path / "solved.xlsx", tmp_path / "sorted.xlsx", tmp_path / "changed.xlsx"
+    assert main(["solve", str(ELECTRONICS), "-o", str(solved)]) == OK
+    _sorted_plan(solved, moved)
+    assert openpyxl.load_workbook(moved)["Plan"]["B6"].value == "12"  # the rows really moved
+    _sorted_plan(solved, changed, bump=10)
+    quick = ["--in-place", "--no-backup", "--replications", "200"]
+    assert main(["simulate", str(moved), *quick]) == OK
+    assert "Edited" not in _cells(moved, "Start").values()
+    assert "outdated" not in str(_cells(moved, "Simulation")["A2"])
+    assert main(["simulate", str(changed), *quick]) == OK
+    assert str(_beside(_cells(changed, "Start"), "Edited")).startswith("the Plan sheet was edited since")
+
+
 JARGON = ("CVaR", "VSS", "EVPI", "fingerprint", "lambda", "MIP")
 
 

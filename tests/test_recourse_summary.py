@@ -17,8 +17,8 @@ from xlplan.results import PlanResult
 from xlplan.results.distribution import representative_scenarios, weighted_quantiles
 from xlplan.solver import SolveOptions
 from xlplan.workbook.make.examples import write_synthetic
-from xlplan.workbook.sheets.layout import MAX_ROWS, Column, Sheet, Table, within_row_limit
-from xlplan.workbook.sheets.recourse_sheet import recourse_detail_sheet, recourse_sheet, summary_table
+from xlplan.workbook.sheets.layout import MAX_ROWS, Column, Sheet, Table, presented, print_setup, within_row_limit
+from xlplan.workbook.sheets.recourse_sheet import DETAIL_ROWS, recourse_detail_sheet, recourse_sheet, summary_table
 
 
 def test_weighted_quantiles_are_the_inverse_distribution_function():
@@ -74,12 +74,46 @@ def test_detail_shows_the_chosen_scenarios_and_says_which(solved):
     names = solved.problem.scenarios
     assert len(shown) == 5 and len(detail.rows) == 5 * 2 * 6
     assert {names[int(np.argmin(cost))], names[int(np.argmax(cost))]} <= set(shown)
-    assert detail.title == ("5 of the 30 scenarios in full (at most 5 are shown in full): the cheapest and the "
+    assert _said(sheet) == ("5 of the 30 scenarios in full (at most 5 are shown in full): the cheapest and the "
                             "costliest for this plan and the 3 most probable. Every scenario's detail: solve with "
                             "--recourse-detail FILE.csv.")
-    everything = recourse_detail_sheet(solved, detail=30)
-    assert next(t for t in everything.tables if t.table_name == "xlplanRecourse").title == \
-        "Every scenario in full (30)."
+    assert _said(recourse_detail_sheet(solved, detail=30)) == "Every scenario in full (30)."
+
+
+def _said(sheet: Sheet) -> str:
+    """The words above the Recourse detail table (a text of the sheet's, wrapped when long)."""
+    return next(t.value for t in sheet.texts if t.row == 4)
+
+
+def test_by_default_the_detail_shows_the_scenarios_that_fill_about_twenty_printed_pages():
+    problem = synthetic_problem(periods=52, scenarios=6, products=4, seed=3)
+    result = xlplan.solve(problem, SolveOptions(relax_integrality=True))
+    sheet = recourse_detail_sheet(result)
+    detail = next(t for t in sheet.tables if t.table_name == "xlplanRecourse")
+    assert len(detail.rows) == 4 * 4 * 52 <= DETAIL_ROWS  # 1,000 rows hold 4 scenarios of 208 rows
+    assert _said(sheet).startswith("4 of the 6 scenarios in full (by default at most 1,000 rows, about 20 printed "
+                                   "pages): the cheapest and the costliest for this plan and the 2 most probable.")
+    assert len(recourse_detail_sheet(result, detail=6).tables[0].rows) == 6 * 4 * 52  # as many as asked for
+    printed = print_setup(presented(sheet))
+    assert printed.landscape and printed.scale >= 70  # readable, not shrunk to fit
+
+
+def test_one_scenario_shows_its_values_once_and_the_kpis_read_them():
+    from xlplan.problem.reference import factory_physics
+    from xlplan.workbook.sheets.layout import Formula
+    from xlplan.workbook.sheets.solve_sheets import output_sheets
+
+    result = xlplan.solve(factory_physics())
+    table = summary_table(result)
+    assert [c.header for c in table.columns] == ["Product", "Period", "Demand", "Shipped", "Stock", "Overflow",
+                                                 "Backorders", "Lost", "Late"]  # not three equal percentiles each
+    assert table.title == "In the workbook's one scenario (mean), per product and period"
+    stock = table.index_of("Stock")
+    assert [row[stock] for row in table.rows] == pytest.approx(result.flows.recourse["regular_inventory"][0, 0])
+    kpi = next(s for s in output_sheets(result, "factory_physics") if s.name == "KPI")
+    formulas = [c.expression for t in kpi.tables for row in t.rows for c in row if isinstance(c, Formula)]
+    assert any("Recourse!$I$6:$I$17" in f for f in formulas)  # the fill rate sums the Late column (I)
+    assert any("Recourse!$E$6:$E$17+Recourse!$F$6:$F$17" in f for f in formulas)  # average inventory
 
 
 def test_row_limit_cuts_a_table_and_says_so():

@@ -163,6 +163,26 @@ def test_every_page_of_a_long_table_repeats_its_header(rendered):
     assert continued >= 2  # the electronics Recourse detail runs to a second page, the Plan's and the xlsm's too
 
 
+def sheet_pages(book_pages: list[list[Word]]) -> dict[str, int]:
+    """Printed pages by sheet: a sheet's pages run from the one its title heads to the next sheet's."""
+    counts: dict[str, int] = {}
+    sheet = "Start"
+    for words in book_pages:
+        line = first_line(words) if words else ""
+        sheet = next((t for t in sorted(SHEET_TITLES, key=len, reverse=True) if line.startswith(t)), sheet)
+        counts[sheet] = counts.get(sheet, 0) + 1
+    return counts
+
+
+def test_a_6_by_52_workbook_prints_its_long_sheets_in_about_twenty_pages(rendered):
+    """A planner prints what they read: three scenarios in full (the cheapest, the costliest, the most
+    probable) rather than twenty over 130 pages, and Sensitivity's expected values rather than 6,000 rows of
+    each scenario's own (both still on screen, and every scenario's recourse in a file on request)."""
+    counts = sheet_pages(rendered["synthetic-6x52.xlsx"])
+    assert counts["Recourse detail"] <= 22 and counts["Sensitivity"] <= 20, counts
+    assert counts["Recourse"] <= 20, counts
+
+
 def test_the_start_sheet_shows_the_latest_plan(rendered):
     start = " ".join(w.text for w in rendered["xlplan.xlsm"][0])
     assert "optimal plan, solved" in start and "564,472" in start and "2,592,729" in start and "95.1%" in start

@@ -1,8 +1,13 @@
-"""Text about files that can be printed and written anywhere, whatever the file names hold."""
+"""Text that can be printed and written anywhere: files, whatever their names hold, and figures as a sheet
+shows them (so that a message, a sheet and the report say the same number)."""
 
 from __future__ import annotations
 
 import os
+from decimal import ROUND_HALF_UP, Decimal
+
+WHOLE_FROM = 10_000
+"""Money and other amounts show without decimals from here up: cents on six figures are noise."""
 
 
 def shown(value: str | os.PathLike[str]) -> str:
@@ -14,3 +19,19 @@ def shown(value: str | os.PathLike[str]) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate no file name produced
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def whole_text(value: float, decimals: int = 0) -> str:
+    """``value`` with thousands separators, rounded half away from zero as Excel shows a cell (Python's
+    format rounds 2,592,728.50 to the even 2,592,728, where the cell beside the text shows 2,592,729)."""
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}"
+
+
+def amount_text(value: float, decimals: int | None = None) -> str:
+    """An amount of money as the sheets show it, without the currency: ``1,234.50``, ``-5.00``; by default
+    with cents below :data:`WHOLE_FROM` and without from there up (``564,472``)."""
+    if decimals is None:
+        decimals = 0 if abs(value) >= WHOLE_FROM else 2
+    sign = "-" if value < 0 and round(abs(value), decimals) > 0 else ""
+    return sign + whole_text(abs(value), decimals)

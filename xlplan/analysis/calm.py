@@ -24,6 +24,7 @@ from xlplan.model.formulation import formulation_for
 from xlplan.problem import PlanningProblem
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
+from xlplan.text import amount_text
 
 DEFAULT_TOLERANCE = 0.001
 """0.1% of the optimal expected cost, when the Settings sheet leaves the calm plan tolerance blank."""
@@ -72,7 +73,7 @@ class CalmPlan:
         return [
             f"calm plan: least {self.measure} in production and workforce among plans within "
             f"{self.tolerance:.3%} of the optimal expected cost (a second, lexicographic solve)",
-            f"expected cost: optimal {self.first.objective:,.2f}, calm {self.calm.objective:,.2f} "
+            f"expected cost: optimal {amount_text(self.first.objective)}, calm {amount_text(self.calm.objective)} "
             f"({self.cost_increase:+,.2f}, {self.cost_increase / abs(self.first.objective or 1):+.4%})",
             f"{self.measure}: {self.change_before:,.2f} -> {self.change_after:,.2f} "
             f"({self.reduction:.1%} less; production {self.first_change[0]:,.2f} -> {self.calm_change[0]:,.2f}, "
@@ -120,7 +121,7 @@ def calm_plan(problem: PlanningProblem, options: SolveOptions | None = None, *, 
     info = dataclasses.replace(
         priced.info, bound=optimum, gap=max(gap, 0.0),
         message=f"calm plan: the least change in production and workforce among plans within {tolerance:.3%} of "
-                f"the optimal expected cost {optimum:,.2f} (its recourse optimal)")
+                f"the optimal expected cost {amount_text(optimum)} (its recourse optimal)")
     calm = PlanResult(dataclasses.replace(priced, info=info))
     workforce = problem.product.initial_workforce
     return CalmPlan(first, calm, tolerance, reference is not None,

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from xlplan import cancel, progress
 from xlplan.commands.options import OptionGroup
 from xlplan.errors import NoResult
+from xlplan.text import amount_text, whole_text
 
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
@@ -143,7 +144,8 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     there (the extensive form's basis or a decomposition's cuts, when they fit), and what this solve
     learned is saved there.
 
-    The Recourse sheet shows at most ``recourse_scenarios`` scenarios in full (default: all up to 20);
+    The Recourse detail sheet shows at most ``recourse_scenarios`` scenarios in full (default: all up to 20
+    filling at most 1,000 rows, otherwise the cheapest, the costliest and the most probable);
     ``recourse_detail`` (a .csv or .parquet file) receives every scenario's."""
 
     from xlplan.results import PlanResult
@@ -153,7 +155,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     from xlplan.workbook.read.reader import read_problem, read_runs
     from xlplan.workbook.sheets.names import SENSITIVITY
     from xlplan.workbook.sheets.plans_sheet import Candidate
-    from xlplan.workbook.sheets.solve_sheets import DETAIL_SCENARIOS, OUTPUT_SHEETS, output_sheets
+    from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS, output_sheets
     from xlplan.workbook.write.detail_file import check_detail_path, write_recourse_detail
     from xlplan.workbook.write.files import shown, write_atomically
 
@@ -184,7 +186,7 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     if recourse_detail is not None and result.has_plan:
         detail_lines.append(write_recourse_detail(result, recourse_detail))
     sheets = output_sheets(result, source.description, read_runs(source), notes,
-                           DETAIL_SCENARIOS if recourse_scenarios is None else recourse_scenarios,
+                           recourse_scenarios,
                            None if recourse_detail is None or not result.has_plan else recourse_detail.name)
     summary = result.summary()
     if calmed is not None:
@@ -198,10 +200,10 @@ def solve(source: WorkbookSource, options: SolveOptions | None = None, *, calm: 
     lines += calm_lines + detail_lines
     if result.has_plan:
         units = ", ".join(f"{p} {v:,.6g}" for p, v in result.summary()["units_produced"].items())
-        lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
-                     f"units produced: {units}")
+        lines.append(f"expected cost {amount_text(result.objective)}; expected profit "
+                     f"{amount_text(result.kpi('profit_shipped'))}; units produced: {units}")
         if result.info.gap:
-            lines.append(f"best bound {result.info.bound:,.2f} (relative gap {result.info.gap:.2%})")
+            lines.append(f"best bound {amount_text(result.info.bound)} (relative gap {result.info.gap:.2%})")
     elif result.explanation is not None:
         lines.append(str(result.explanation))
     if calmed is not None:  # marginal values belong to the cost optimum, which the calm plan is not
@@ -263,8 +265,8 @@ def adopt(source: WorkbookSource, plan: str | None = None, options: SolveOptions
     sheets = output_sheets(result, source.description, read_runs(source), notes, command="adopt")
     lines = [f"WARNING: {w.message}" for w in warnings] + [f"{source.description}: {message}"]
     if result.has_plan:
-        lines.append(f"expected cost {result.objective:,.2f}; expected profit {result.kpi('profit_shipped'):,.2f}; "
-                     "simulate it next: xlplan simulate BOOK")
+        lines.append(f"expected cost {amount_text(result.objective)}; expected profit "
+                     f"{amount_text(result.kpi('profit_shipped'))}; simulate it next: xlplan simulate BOOK")
     summary = {**result.summary(), "adopted": kept.name, "made_by": kept.made_by}
     return Outcome("adopt", _ending(result.status), _in_currency(sheets, problem),
                    retire=(*OUTPUT_SHEETS, SENSITIVITY), summary=summary, lines=lines, warnings=warnings,
@@ -397,7 +399,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     from xlplan.workbook.contract import PLAN
     from xlplan.workbook.read.reader import has_range, read_plan, read_problem, read_runs, read_uncertainty
     from xlplan.workbook.sheets.analysis_sheets import simulation_record, simulation_sheet
-    from xlplan.workbook.sheets.run_log import edited_since_solved, run_log_sheet
+    from xlplan.workbook.sheets.run_log import edited_since_solved, plan_rows, run_log_sheet
 
     started = time.perf_counter()
     problem = read_problem(source)
@@ -412,7 +414,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
         plan, plan_source = read_plan(source, problem), f"the plan on the {PLAN.sheet} sheet"
         warnings += [w for w in (stale_plan(history, problem.fingerprint()),) if w is not None]
         planned = None if warnings else planned_profit(source)
-        edited = edited_since_solved(history, plan)
+        edited = edited_since_solved(history, plan_rows(plan, problem.products, problem.periods))
     else:
         solved = _solved_plan(problem, options or SolveOptions())
         plan, plan_source = dict(solved.solution.plan), "the optimal plan (solved now)"
@@ -447,14 +449,15 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
                    else "none: the plan was read, not solved")],
         versions=versions)
     s = result.summary
-    error = f" +- {s.profit_se:,.0f}" if s.profit_se is not None else " (exact)"
+    error = f" +- {whole_text(s.profit_se)}" if s.profit_se is not None else " (exact)"
     over = (f"under each of the workbook's {s.replications} scenarios, weighted by probability: exact, no draws"
             + (" (empirical demand and no noise: nothing to sample)" if computable else "") if exact
             else f"over {s.replications:,} replications")
     lines = [f"WARNING: {w.message}" for w in warnings]
     lines += [f"{source.description}: simulated {plan_source} {over}"
               + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_original_defect else ""),
-              f"mean profit {s.mean_profit:,.0f}{error}; P5 {s.profit_p5:,.0f}; on-time fill rate {s.fill_rate:.2%}"]
+              f"mean profit {whole_text(s.mean_profit)}{error}; P5 {whole_text(s.profit_p5)}; on-time fill rate "
+              f"{s.fill_rate:.2%}"]
     summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_original_defect,
                "evaluation": "exact" if exact else "sampled",
                "evaluation_reason": ("requested (--exact)" if exact and not computable else

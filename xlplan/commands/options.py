@@ -142,9 +142,10 @@ OPTIONS: dict[OptionGroup, tuple[Option, ...]] = {
                Withheld("a worksheet function sees its arguments, not the Plan sheet"), default=False),
     ),
     "recourse output": (
-        Option("recourse_scenarios", "count", "scenarios the Recourse detail sheet shows in full (default: all up "
-               "to 20; otherwise the cheapest, the costliest and the most probable); its summary covers every "
-               "scenario", Withheld("XLPLAN_RECOURSE takes the scenario to show"), metavar="N"),
+        Option("recourse_scenarios", "count", "scenarios the Recourse detail sheet shows in full (default: all when "
+               "they are at most 20 and fill at most 1,000 rows, about 20 printed pages; otherwise as many as that "
+               "allows: the cheapest, the costliest and the most probable); its summary covers every scenario",
+               Withheld("XLPLAN_RECOURSE takes the scenario to show"), metavar="N"),
         Option("recourse_detail", "path", "write every scenario's recourse (one row per product, period and "
                "scenario) to FILE, .csv (or .parquet with pyarrow)", _FILES, metavar="FILE"),
     ),

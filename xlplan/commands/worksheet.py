@@ -33,6 +33,7 @@ from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions, solve_problem
 from xlplan.solver.compiled_cache import COMPILED
 from xlplan.solver.warm import WarmStart
+from xlplan.text import amount_text
 from xlplan.workbook.addresses import cell_address
 from xlplan.workbook.contract import INPUT_RANGES
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located
@@ -376,7 +377,7 @@ def status(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> s
         return _failure(error)[0][0]
     if result.objective is None:
         return f"{result.status.value}: {result.message}"
-    line = f"{result.status.value}: expected cost {result.objective:,.2f}"
+    line = f"{result.status.value}: expected cost {amount_text(result.objective)}"
     if result.info.gap:
         line += f" (relative gap {result.info.gap:.2%})"
     return line

@@ -17,6 +17,7 @@ from xlplan.solver.infeasibility import InfeasibilityExplanation
 from xlplan.solver.registry import registered
 from xlplan.solver.solution import Solution, SolveInfo
 from xlplan.solver.status import SolveStatus
+from xlplan.text import amount_text
 
 
 class NoPlanError(RuntimeError):
@@ -345,7 +346,7 @@ class PlanResult:
         return summary
 
     def __repr__(self) -> str:
-        objective = f", expected cost {self.objective:,.2f}" if self.objective is not None else ""
+        objective = f", expected cost {amount_text(self.objective)}" if self.objective is not None else ""
         return f"<PlanResult {self.problem.name!r}: {self.status.value}{objective}>"
 
 

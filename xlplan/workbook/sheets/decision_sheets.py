@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Any
 from xlplan.analysis.sensitivity import DEMAND, EXPECTED, Sensitivity
 from xlplan.problem import Settings
 from xlplan.workbook.contract import FRONTIER_NAME, FRONTIER_SETTINGS_NAME, SHADOW_PRICES_NAME
-from xlplan.workbook.sheets.layout import GENERAL, MONEY, MONEY_WHOLE, QUANTITY, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.layout import (
+    GENERAL,
+    MONEY,
+    MONEY_WHOLE,
+    PRINTED_ROWS,
+    QUANTITY,
+    Chart,
+    Column,
+    Series,
+    Sheet,
+    Table,
+)
 from xlplan.workbook.sheets.names import FRONTIER, SENSITIVITY
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 from xlplan.workbook.sheets.units import unit_words
@@ -110,9 +121,16 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     for i, note in enumerate(notes):
         sheet.text(top + i, 1, note, "note")
     top += len(notes) + 1
-    rows = [_row(p, settings) for p in sorted(sensitivity.prices, key=lambda p: p.scenario != EXPECTED)]
+    prices = sorted(sensitivity.prices, key=lambda p: p.scenario != EXPECTED)
+    rows = [_row(p, settings) for p in prices]
+    expected = sum(p.scenario == EXPECTED for p in prices)
+    title = "Every binding limit"
+    if len(rows) > PRINTED_ROWS and expected < len(rows):  # a planner prints the expected values, not every scenario's
+        sheet.print_rows = top + expected
+        title += (f" (printed: the {expected:,} expected values; each scenario's own, {len(rows) - expected:,} rows "
+                  "below them, are on screen only)")
     sheet.tables.append(Table(top, 1, _columns(), rows, table_name="xlplanShadowPrices",
-                              defined_name=SHADOW_PRICES_NAME, title="Every binding limit"))
+                              defined_name=SHADOW_PRICES_NAME, title=title))
     sheet.freeze = f"A{top + 1}"
     sheet.repeat_rows = (top, top)  # a long list prints its header on every page
     return sheet

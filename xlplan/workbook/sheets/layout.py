@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from xlplan.text import WHOLE_FROM
 from xlplan.workbook.addresses import cell_address, quote_sheet
 
 UNITS = "#,##0"
@@ -299,6 +300,8 @@ class Sheet:
     """Row heights in points by 1-based row, e.g. room for a button beside a heading."""
     names: dict[str, str] = field(default_factory=dict)
     """Workbook-scoped names of cells of this sheet besides its tables', e.g. ``{"xlplan_start": "$A$1:$C$12"}``."""
+    print_rows: int | None = None
+    """The last row printed (1-based), when the rows below are for the screen only (the sheet says so)."""
     fit_width: bool = False
     """Printed as wide as one page, below :data:`MIN_SCALE` if need be (down to :data:`FIT_MIN_SCALE`): a sheet
     read along its rows (a KPI and its definition, a run and its plan ID), whose columns cut off on a page of
@@ -330,8 +333,6 @@ def within_row_limit(sheets: Iterable[Sheet]) -> list[str]:
 # lays them out by hand: numbers right-aligned under right-aligned headers, text beside a number
 # indented off it, no cents from 10,000 up, no decimals on whole numbers, thousands separators, and
 # print settings from the sheet's size.
-WHOLE_FROM = 10_000
-"""Money and other amounts show without decimals from here up: cents on six figures are noise."""
 _DECIMALS = re.compile(r"#,##0\.0+")
 _DATE = re.compile(r"[yd]{2}|hh|ss", re.IGNORECASE)
 
@@ -448,6 +449,8 @@ FITS_WITHIN = 1.0
 """Width units a text may pass its column's estimate by and still print in it (the estimate is cautious, and
 the cell's padding is not counted): wrapping such a label would raise its row and leave the value beside it
 at the bottom of a taller row."""
+PRINTED_ROWS = 1_000
+"""Rows of a table a planner prints, about 20 pages: a longer sheet prints a chosen part (and says which)."""
 MIN_SCALE = 55
 """Below this a printed figure is hard to read: a wider sheet prints across pages instead, its first
 column repeated on each."""
@@ -467,6 +470,8 @@ class PrintSetup:
     """1-based rows that start a new page (so that no chart is split)."""
     column_breaks: tuple[int, ...] = ()
     """1-based columns that start a new page (so that no table or chart narrower than a page is split)."""
+    area: str | None = None
+    """The cells printed (``A1:I890``), when not the whole sheet (:attr:`Sheet.print_rows`)."""
 
 
 def column_widths(sheet: Sheet) -> dict[int, float]:
@@ -562,14 +567,25 @@ def print_setup(sheet: Sheet) -> PrintSetup:
         columns = (tallest.left, tallest.left)  # a table wider than the page: its labels on every page
     blocks = sorted([(t.left, start(t.left), start(t.right + 1)) for t in sheet.tables]
                     + [chart_extent(c, widths) for c in sheet.charts])
+    # a page after the first holds less: the repeated label columns come first on it
+    later = page - (start(columns[1] + 1) - start(columns[0]) if columns else 0.0)
+
+    def next_page(page_left: float, room: float) -> float:
+        """Where the page after one starting at ``page_left`` starts: at the first column that does not fit
+        whole on it, as the printer breaks pages between columns."""
+        column = 1
+        while start(column + 1) <= page_left + room:
+            column += 1
+        return max(start(column), page_left + 1.0)
+
     column_breaks: list[int] = []
-    page_left = 0.0
+    page_left, room = 0.0, page
     for column, left, right in blocks:
-        while left >= page_left + page:
-            page_left += page
-        if right > page_left + page and left > page_left and right - left <= page:
+        while left >= page_left + room:
+            page_left, room = next_page(page_left, room), later
+        if right > page_left + room and left > page_left and right - left <= later:
             column_breaks.append(column)
-            page_left = left
+            page_left, room = left, later
     # charts, and tables shorter than a page (title to last row), kept whole on a page; rows measured in
     # pixels, the taller ones (wrapped text, headers) as tall as the sheet makes them
     taller = sorted((row, height * 4 / 3 - ROW_PX) for row, height in sheet.heights.items())
@@ -609,7 +625,9 @@ def print_setup(sheet: Sheet) -> PrintSetup:
         if y(top) + height > y(page_top) + page_px and y(top) - y(page_top) > page_px / 4:
             breaks.append(top)
             page_top = top
-    return PrintSetup(landscape, scale, repeat, columns, tuple(breaks), tuple(sorted(set(column_breaks))))
+    area = (None if sheet.print_rows is None else
+            f"A1:{cell_address(sheet.print_rows, max([*widths, *(t.right for t in sheet.tables), 1]))}")
+    return PrintSetup(landscape, scale, repeat, columns, tuple(breaks), tuple(sorted(set(column_breaks))), area)
 
 
 def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:

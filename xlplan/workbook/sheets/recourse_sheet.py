@@ -22,6 +22,7 @@ from xlplan.workbook.sheets.layout import (
     FRACTION,
     GENERAL,
     MAX_ROWS,
+    PRINTED_ROWS,
     QUANTITY,
     UNITS,
     Chart,
@@ -35,10 +36,14 @@ from xlplan.workbook.sheets.run_log import OUTPUT_TAB
 
 TOP = 5  # header row of the summary and of the detail, as on the other output sheets
 DETAIL_SCENARIOS = 20
-"""Scenarios shown in full on the Recourse detail sheet by default: all of them up to this many."""
+"""Scenarios shown in full on the Recourse detail sheet by default: at most this many..."""
+DETAIL_ROWS = PRINTED_ROWS
+"""... and at most as many as fill this many rows (one a product and period), about 20 printed pages: a
+planner prints what they read (6 products x 52 weeks: the cheapest, the costliest and the most probable
+of the scenarios). At least one scenario is shown, however many rows it takes."""
 MAX_SCENARIO_SERIES = 12
-DETAIL_COLUMNS = (("Demand", 10), ("Made", 10), ("Regular inventory", 12), ("Overflow inventory", 12),
-                  ("Backorders", 11), ("Lost sales", 10), ("Shipped", 10), ("Late", 9))
+DETAIL_COLUMNS = ("Demand", "Made", "Regular inventory", "Overflow inventory", "Backorders", "Lost sales", "Shipped",
+                  "Late")
 
 
 def whole_or_decimal(values: object) -> str:
@@ -64,10 +69,11 @@ def recourse_table(result: PlanResult, scenarios: Sequence[int] | None = None, t
             for i, (name, probability, k) in enumerate(
                 (name, probability, k) for name, probability in labels for k in range(P * T))]
     units = [whole_or_decimal(column) if rows else UNITS for column in picked]
+    # headers wrap between words: the table prints across a landscape page at 70% or more
     return Table(top, 1, [
-        Column("Product", GENERAL, 11), Column("Period", GENERAL, 9), Column("Scenario", GENERAL, 11),
+        Column("Product", GENERAL, 11), Column("Period", GENERAL, 8), Column("Scenario", GENERAL, 11),
         Column("Probability", FRACTION, 11),
-        *(Column(header, fmt, width) for (header, width), fmt in zip(DETAIL_COLUMNS, units, strict=True)),
+        *(Column(header, fmt, header_width(header)) for header, fmt in zip(DETAIL_COLUMNS, units, strict=True)),
     ], rows, table_name="xlplanRecourse", defined_name=RECOURSE_NAME)
 
 
@@ -76,11 +82,27 @@ SUMMARY_NOTE = ("Stock and Overflow: units in the regular and the overflow wareh
                 "delivered in it.")
 
 
-def summary_headers() -> list[str]:
-    """The summary's columns after Product and Period, in the order of :func:`summary_table`'s values."""
+def summary_headers(scenarios: int = 2) -> list[str]:
+    """The summary's columns after Product and Period, in the order of :func:`summary_table`'s values (over
+    one scenario, that scenario's value alone: see :func:`summary_header`)."""
     percentiles = [f"P{round(level * 100)}" for level in LEVELS]
-    return ["Expected demand", "Expected shipped",
-            *(f"{words} {which}" for _, words in SPREAD for which in ("expected", *percentiles))]
+    headers = ["Expected demand", "Expected shipped",
+               *(f"{words} {which}" for _, words in SPREAD for which in ("expected", *percentiles))]
+    return [summary_header(h, scenarios) for h in headers if _expected(h)] if scenarios == 1 else headers
+
+
+def _expected(header: str) -> bool:
+    return header.startswith("Expected ") or header.endswith(" expected")
+
+
+def summary_header(header: str, scenarios: int) -> str:
+    """A summary column's header for a problem of ``scenarios``: over one scenario the expected value and
+    every percentile are that scenario's value, shown once under the quantity's name ("Stock expected" and
+    "Expected demand" read "Stock" and "Demand"; its percentiles are not shown)."""
+    if scenarios != 1:
+        return header
+    return header.removeprefix("Expected ").capitalize() if header.startswith("Expected ") else \
+        header.removesuffix(" expected")
 
 
 def header_width(header: str) -> float:
@@ -89,17 +111,23 @@ def header_width(header: str) -> float:
 
 
 def summary_table(result: PlanResult) -> Table:
-    """Per product and period, the distribution of the recourse over every scenario (probability-weighted)."""
+    """Per product and period, the distribution of the recourse over every scenario (probability-weighted);
+    over a single scenario, its values (one column a quantity, not three equal percentiles)."""
     distribution = recourse_distribution(result.flows)
-    values = distribution.columns[2:]
-    rows = [[product, period, *map(float, rest)] for product, period, *rest in distribution.itertuples(index=False)]
-    columns = [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9)]
-    columns += [Column(header, whole_or_decimal(distribution[name]), header_width(header))
-                for header, name in zip(summary_headers(), values, strict=True)]
     S = len(result.problem.scenarios)
+    headers = {name: summary_header(header, S) for name, header in
+               zip(distribution.columns[2:], summary_headers(), strict=True) if S > 1 or _expected(header)}
+    values = list(headers)
+    rows = [[product, period, *map(float, rest)]
+            for product, period, *rest in distribution[["product", "period", *values]].itertuples(index=False)]
+    columns = [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9)]
+    columns += [Column(headers[name], whole_or_decimal(distribution[name]), header_width(headers[name]))
+                for name in values]
+    title = (f"In the workbook's one scenario ({result.problem.scenarios[0]}), per product and period" if S == 1 else
+             f"Over the {S:,} scenarios, per product and period: the expected value and the probability-weighted "
+             "P5, median (P50) and P95")
     return Table(TOP, 1, columns, rows, table_name="xlplanRecourseSummary", defined_name=RECOURSE_SUMMARY_NAME,
-                 title=f"Over the {S:,} scenario{'s' if S != 1 else ''}, per product and period: the expected value "
-                       "and the probability-weighted P5, median (P50) and P95")
+                 title=title)
 
 
 def _scenario_profiles(result: PlanResult, values: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -119,9 +147,11 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
     charts. Returns the row below them."""
     p = result.problem
     T = len(p.periods)
-    blocks = [("Inventory by scenario (all products, end of period)", result.flows.inventory, "Units in stock"),
-              ("Backorders by scenario (all products, end of period)", result.flows.recourse["backorders"],
-               "Units owed")]
+    # short titles: a narrow table's title runs on over the cells to its right, within the printed page
+    # (the note above the summary says that stock and backorders are counted at the end of the period)
+    by = " by scenario" if len(p.scenarios) > 1 else ""
+    blocks = [(f"Inventory{by}, all products", result.flows.inventory, "Units in stock"),
+              (f"Backorders{by}, all products", result.flows.recourse["backorders"], "Units owed")]
     top = TOP + 1  # a row below the summary's title, which runs on to the right over the empty cells
     for title, values, axis in blocks:
         names, columns = _scenario_profiles(result, values)
@@ -130,7 +160,7 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
                         [[period, *map(float, columns[t])] for t, period in enumerate(p.periods)], title=title)
         sheet.tables.append(summary)
         sheet.charts.append(Chart(
-            title.split(" (")[0], f"{get_column_letter(left + len(names) + 2)}{top - 1}",
+            title, f"{get_column_letter(left + len(names) + 2)}{top - 1}",
             summary.column_range(RECOURSE, 0),
             [Series(n, summary.column_range(RECOURSE, j + 1), kind="line",
                     title_cell=f"{RECOURSE}!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
@@ -139,17 +169,22 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
     return top
 
 
-def detail_choice(result: PlanResult, limit: int, top: int) -> tuple[list[int], str]:
+def detail_choice(result: PlanResult, limit: int | None, top: int) -> tuple[list[int], str]:
     """The scenarios shown in full from row ``top`` on (within the sheet's row limit), and the words
-    that say which."""
+    that say which: at most ``limit``, by default (None) at most :data:`DETAIL_SCENARIOS` filling at most
+    :data:`DETAIL_ROWS` rows."""
     p = result.problem
-    S, block = len(p.scenarios), len(p.products) * len(p.periods)
-    fits = max(0, (MAX_ROWS - top) // max(block, 1))
-    chosen = representative_scenarios(p.probabilities, result.flows.scenario_cost(), min(limit, fits))
+    S, block = len(p.scenarios), max(len(p.products) * len(p.periods), 1)
+    fits = max(0, (MAX_ROWS - top) // block)
+    by_rows = max(1, DETAIL_ROWS // block)
+    wanted = min(DETAIL_SCENARIOS, by_rows) if limit is None else limit
+    chosen = representative_scenarios(p.probabilities, result.flows.scenario_cost(), min(wanted, fits))
     if len(chosen) == S:
         return chosen, f"Every scenario in full ({S:,})"
-    why = (f"the sheet holds at most {MAX_ROWS:,} rows" if fits < limit
-           else f"at most {limit:,} are shown in full")
+    why = (f"the sheet holds at most {MAX_ROWS:,} rows" if fits < wanted else
+           f"at most {limit:,} are shown in full" if limit is not None else
+           f"by default at most {DETAIL_ROWS:,} rows, about 20 printed pages" if by_rows < DETAIL_SCENARIOS else
+           f"by default at most {DETAIL_SCENARIOS:,} are shown in full")
     if not chosen:
         return chosen, f"No scenario in full ({why})"
     parts = ["the cheapest and the costliest for this plan"] if len(chosen) >= 2 else []
@@ -169,9 +204,9 @@ def recourse_sheet(result: PlanResult) -> Sheet:
     return sheet
 
 
-def recourse_detail_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS,
-                          detail_file: str | None = None) -> Sheet:
-    """The Recourse detail sheet: at most ``detail`` scenarios in full (``detail_file`` names where the
+def recourse_detail_sheet(result: PlanResult, detail: int | None = None, detail_file: str | None = None) -> Sheet:
+    """The Recourse detail sheet: at most ``detail`` scenarios in full (by default as many as
+    :func:`detail_choice` shows; ``detail_file`` names where the
     full detail of every scenario went, if it was written). A sheet of its own, so that its header, like
     the summary's on the Recourse sheet, prints on every page it runs to (a sheet repeats one set of rows)."""
     sheet = Sheet(RECOURSE_DETAIL, tab_color=OUTPUT_TAB, freeze=f"D{TOP + 1}", repeat_rows=(TOP, TOP))
@@ -180,13 +215,10 @@ def recourse_detail_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS,
              "Every scenario's detail: solve with --recourse-detail FILE.csv.")
     words = f"{words}. {where if len(chosen) < len(result.problem.scenarios) else ''}".rstrip()
     if chosen:
-        table = recourse_table(result, chosen, TOP)
-        table.title = words
-        sheet.tables.append(table)
-    else:
-        sheet.text(TOP - 1, 1, words, "subheading")
+        sheet.tables.append(recourse_table(result, chosen, TOP))
+    sheet.text(TOP - 1, 1, words, "subheading")  # a text, not the table's title: a long one wraps on the page
     return sheet
 
 
-__all__ = ["DETAIL_SCENARIOS", "RECOURSE", "RECOURSE_DETAIL", "SUMMARY_NOTE", "recourse_detail_sheet",
-           "recourse_sheet", "recourse_table", "summary_headers", "summary_table"]
+__all__ = ["DETAIL_ROWS", "DETAIL_SCENARIOS", "RECOURSE", "RECOURSE_DETAIL", "SUMMARY_NOTE", "recourse_detail_sheet",
+           "recourse_sheet", "recourse_table", "summary_header", "summary_headers", "summary_table"]

@@ -111,18 +111,31 @@ def solved_fingerprint(history: tuple[tuple[Any, ...], ...]) -> str | None:
     return None
 
 
-def plan_id(plan: Mapping[str, np.ndarray]) -> str:
-    """A short code of a plan's quantities, to 9 significant digits (as a sheet keeps them, whatever it
-    rounds beyond): the same plan read back from the Plan sheet gives the same code."""
+PlanRows = Mapping[tuple[str, str], Sequence[float]]
+"""A plan's quantities (in the order of ``PLAN_FIELDS``) by its (product, period) labels."""
+
+
+def plan_rows(plan: Mapping[str, np.ndarray], products: Sequence[str], periods: Sequence[str]) -> dict[
+        tuple[str, str], list[float]]:
+    """A plan's arrays (products x periods) as :data:`PlanRows`."""
+    columns = [np.asarray(plan[f.name], dtype=float).reshape(len(products), len(periods)) for f in PLAN_FIELDS]
+    return {(product, period): [float(c[i, t]) for c in columns]
+            for i, product in enumerate(products) for t, period in enumerate(periods)}
+
+
+def plan_id(rows: PlanRows) -> str:
+    """A short code of a plan's quantities by product and period, to 9 significant digits (as a sheet keeps
+    them, whatever it rounds beyond): the same plan read back from the Plan sheet gives the same code, in
+    whatever order its rows stand (a planner may sort the table)."""
     digest = hashlib.sha256()
-    for f in PLAN_FIELDS:
-        values = np.asarray(plan[f.name], dtype=float).ravel()
-        values = np.where(np.abs(values) < 1e-9, 0.0, values)  # -0.0 and a solver's 1e-12 read as 0
-        digest.update(" ".join(f"{v:.9g}" for v in values).encode())
+    for (product, period), values in sorted(rows.items()):
+        quantities = np.asarray(values, dtype=float)
+        quantities = np.where(np.abs(quantities) < 1e-9, 0.0, quantities)  # -0.0 and a solver's 1e-12 read as 0
+        digest.update(f"{product}\t{period}\t{' '.join(f'{v:.9g}' for v in quantities)}\n".encode())
     return digest.hexdigest()[:12]
 
 
-def edited_since_solved(history: tuple[tuple[Any, ...], ...], plan: Mapping[str, np.ndarray]) -> bool:
+def edited_since_solved(history: tuple[tuple[Any, ...], ...], plan: PlanRows) -> bool:
     """Whether ``plan`` (the Plan sheet's, read back) differs from the plan the latest solve or adopt put
     there, by the Run log's Plan ID (False when the log does not record one)."""
     recorded = _plan_writers(history, PLAN_ID)
@@ -164,7 +177,8 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
     status = "adopted" if command == "adopt" and result.has_plan else info.status.value
     return RunRecord(command, source, info.finished_at, status, "Expected cost", info.objective, info.gap,
                      info.seconds["total"], info.fingerprint, tuple(details),
-                     plan_id(result.solution.plan) if result.solution.plan is not None else "")
+                     plan_id(plan_rows(result.solution.plan, result.problem.products, result.problem.periods))
+                     if result.solution.plan is not None else "")
 
 
 def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) -> Sheet:

@@ -40,11 +40,11 @@ from xlplan.workbook.sheets.layout import (
 )
 from xlplan.workbook.sheets.names import OUTPUT_SHEETS as OUTPUT_SHEETS  # the sheets a solve writes
 from xlplan.workbook.sheets.recourse_sheet import (
-    DETAIL_SCENARIOS,
     RECOURSE,
     RECOURSE_DETAIL,
     SUMMARY_NOTE,
     recourse_detail_sheet,
+    summary_header,
     whole_or_decimal,
 )
 from xlplan.workbook.sheets.recourse_sheet import recourse_sheet as recourse_layout
@@ -190,7 +190,7 @@ def recourse_sheet(result: PlanResult) -> Sheet:
     return sheet
 
 
-def detail_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS, detail_file: str | None = None) -> Sheet:
+def detail_sheet(result: PlanResult, detail: int | None = None, detail_file: str | None = None) -> Sheet:
     sheet = recourse_detail_sheet(result, detail, detail_file)
     _heading(sheet, RECOURSE_DETAIL, result, f"Stage 2, scenario by scenario, per product and period "
              f"(the {RECOURSE} sheet holds the distribution over every scenario). Inventory: units in the regular and "
@@ -247,7 +247,8 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     _heading(sheet, "KPI", result, "Values are live formulas over the Plan, Recourse and Costs sheets. Revenue is "
              "earned on units shipped, late or not; a lost unit earns nothing and counts as late.")
     # expected values over the scenarios, from the Recourse sheet's summary (one row per product and period)
-    R = lambda header: recourse.column_range(RECOURSE, recourse.index_of(header))  # noqa: E731
+    S = len(p.scenarios)
+    R = lambda header: recourse.column_range(RECOURSE, recourse.index_of(summary_header(header, S)))  # noqa: E731
     product_col = R("Product")
 
     # per-product table, below the headline table
@@ -377,7 +378,7 @@ def no_plan_sheet(result: PlanResult) -> Sheet:
 
 
 def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...], ...] = (),
-                  notes: tuple[Detail, ...] = (), detail: int = DETAIL_SCENARIOS,
+                  notes: tuple[Detail, ...] = (), detail: int | None = None,
                   detail_file: str | None = None, command: str = "solve") -> list[Sheet]:
     """The output sheets of a solve (or of ``adopt``, which prices a kept plan), in tab order (the Run log
     keeps the earlier runs' ``history`` and adds ``notes`` to the record). The Recourse detail sheet shows at most

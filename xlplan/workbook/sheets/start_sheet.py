@@ -25,7 +25,7 @@ import pandas as pd
 
 from xlplan.model.plan_table import PLAN_FIELDS
 from xlplan.problem.problem import workforce_word
-from xlplan.problem.tables import is_blank
+from xlplan.problem.tables import is_blank, label_text
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import (
     CANDIDATES,
@@ -217,9 +217,13 @@ class Dashboard:
         titles = [f.title for f in PLAN_FIELDS]
         if not recorded or recorded == "nan" or plan is None or not set(titles) <= set(plan.columns):
             return False
-        rows = plan.dropna(subset=["Product"]) if "Product" in plan else plan
-        quantities = {f.name: pd.to_numeric(rows[f.title], errors="coerce").to_numpy(dtype=float) for f in PLAN_FIELDS}
-        return recorded != plan_id(quantities)
+        if not {"Product", "Period"} <= set(plan.columns):
+            return False
+        rows = plan.dropna(subset=["Product"])
+        quantities = np.column_stack([pd.to_numeric(rows[f.title], errors="coerce").to_numpy(dtype=float)
+                                      for f in PLAN_FIELDS])
+        keys = zip(rows["Product"].map(_label), rows["Period"].map(_label), strict=True)
+        return recorded != plan_id(dict(zip(keys, quantities.tolist(), strict=True)))
 
     def before_plan(self, run: pd.Series | None) -> bool:
         """Whether ``run`` (a Run log row) came before the plan in effect was made."""
@@ -228,10 +232,9 @@ class Dashboard:
 
 
 def _label(value: Any) -> str:
-    """A product or period as text, however the cell stores it (a period 1 may read back as 1.0)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """A product or period as text, however the cell stores it (a period 1 may read back as 1.0, a week as a
+    date), as the inputs' reader makes it (so that the Plan ID of the Plan sheet's rows is the solve's)."""
+    return label_text(value) or ""
 
 
 def same_quantities(plan: pd.DataFrame, other: pd.DataFrame) -> bool:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
 
 from xlplan.problem.problem import Settings
-from xlplan.workbook.sheets.layout import MONEY, MONEY_WHOLE, WHOLE_FROM, Sheet, Table
+from xlplan.text import WHOLE_FROM, amount_text
+from xlplan.text import whole_text as whole_text  # the sheets' figures, from here as before
+from xlplan.workbook.sheets.layout import MONEY, MONEY_WHOLE, Sheet, Table
 from xlplan.workbook.sheets.layout import _number as number_of
 
 GENERIC_CURRENCY = "currency"
@@ -38,23 +39,14 @@ def money_format(currency: str, decimals: int = 2) -> str:
     return f'{figure} "{currency}"' if _is_code(currency) else f'"{currency}"{figure}'
 
 
-def whole_text(value: float, decimals: int = 0) -> str:
-    """``value`` with thousands separators, rounded half away from zero as Excel shows a cell (Python's
-    format rounds 2,592,728.50 to the even 2,592,728, where the cell beside the text shows 2,592,729)."""
-    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{decimals}f}"
-
-
 def money_text(value: float, currency: str, decimals: int | None = None) -> str:
     """A figure as :func:`money_format` shows it: ``1,234.50 EUR``, ``$1,234.50``, ``-$5.00``; by default
-    with cents below :data:`~xlplan.workbook.sheets.layout.WHOLE_FROM` and without from there up, as the
-    tables show money."""
-    if decimals is None:
-        decimals = 0 if abs(value) >= WHOLE_FROM else 2
-    figure = whole_text(abs(value), decimals)
-    sign = "-" if value < 0 and round(abs(value), decimals) > 0 else ""
+    with cents below :data:`~xlplan.text.WHOLE_FROM` and without from there up, as the tables show money
+    (:func:`~xlplan.text.amount_text`)."""
+    amount = amount_text(value, decimals)
     if not currency:
-        return sign + figure
+        return amount
+    sign, figure = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
     return f"{sign}{figure} {currency}" if _is_code(currency) else f"{sign}{currency}{figure}"
 
 
@@ -76,12 +68,12 @@ def unit_words(unit: str, settings: Settings) -> str:
 
 
 SIDE_WHOLE_FROM = 1_000.0
-"""Money from here up beside amounts of :data:`~xlplan.workbook.sheets.layout.WHOLE_FROM` and more (a standard
+"""Money from here up beside amounts of :data:`~xlplan.text.WHOLE_FROM` and more (a standard
 error of 1,259.94 beside profits of 1.5 million) shows whole too: its cents are noise beside them."""
 
 
 def _money_whole(table: Table) -> None:
-    """Cents dropped where a table's money reaches :data:`~xlplan.workbook.sheets.layout.WHOLE_FROM`: in its
+    """Cents dropped where a table's money reaches :data:`~xlplan.text.WHOLE_FROM`: in its
     money columns that reach :data:`SIDE_WHOLE_FROM` (a standard error of 1,259.94 beside profits of a million
     shows 1,260), and in its single money cells (a column mixing units) from there up; a unit cost keeps its
     cents. Only formats change; values stay exact."""

@@ -155,6 +155,8 @@ class LiveWriter:
                 ws.api.HPageBreaks.Add(ws.range((row, 1)).api)
             for column in printed.column_breaks:
                 ws.api.VPageBreaks.Add(ws.range((1, column)).api)
+            if printed.area:
+                setup.PrintArea = printed.area
 
         _try(apply)
 

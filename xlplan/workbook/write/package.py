@@ -481,7 +481,7 @@ def _remap_local_names(workbook: etree._Element, before: list[str], after: list[
             name.set("localSheetId", str(after.index(sheet)))
 
 
-PRINTED_NAMES = ("_xlnm.Print_Titles",)
+PRINTED_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area")
 """Sheet-local names of an output sheet's page setup that follow it into the workbook."""
 
 
@@ -500,6 +500,10 @@ def _copy_names(source: etree._Element, target: etree._Element, names: list[str]
                 and int(local) < len(output_sheets) and output_sheets[int(local)] in names:
             printed = copy.deepcopy(name)
             printed.set("localSheetId", str(names.index(output_sheets[int(local)])))
+            key = (name.get("name"), printed.get("localSheetId"))
+            for existing in list(defined):  # one of each per sheet, however often the sheet is written
+                if (existing.get("name"), existing.get("localSheetId")) == key:
+                    defined.remove(existing)
             defined.append(printed)
             continue
         if local is not None or name.get("name", "").startswith("_xlnm"):

@@ -205,6 +205,8 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
         ws.set_h_pagebreaks([row - 1 for row in printed.row_breaks])
     if printed.column_breaks:
         ws.set_v_pagebreaks([column - 1 for column in printed.column_breaks])
+    if printed.area:
+        ws.print_area(printed.area)
     return ws
 
 
