@@ -9,11 +9,12 @@ line per phase otherwise; the Python API and the worksheet functions stay silent
 from __future__ import annotations
 
 import contextlib
-import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
+
+from xlplan.text import amount_text, gap_text
 
 
 @dataclass(frozen=True)
@@ -89,23 +90,15 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def gap_text(gap: float) -> str:
-    """A relative gap as a percentage with its first two significant digits (``0.50%``, ``0.000097%``):
-    a gap that is not closed never reads as ``0.00%``."""
-    if gap <= 0 or not math.isfinite(gap):
-        return "0%" if gap <= 0 else "unknown"
-    decimals = max(2, 1 - math.floor(math.log10(gap * 100)))
-    return f"{gap * 100:.{decimals}f}%"
-
-
 def state_text(bounds: Bounds | None, counted: tuple[int, int, str] | None) -> str:
-    """The solver's best plan, bound and gap and the items done, in words: ``best 1,234.00, gap 0.50%``."""
+    """The solver's best plan, bound and gap and the items done, in words: ``best 1,234.00, gap 0.50%`` (amounts as
+    the sheets show them: ``best 564,472``)."""
     parts = []
     if bounds is not None:
         if bounds.objective is not None:
-            parts.append(f"best {bounds.objective:,.2f}")
+            parts.append(f"best {amount_text(bounds.objective)}")
         if bounds.bound is not None:
-            parts.append(f"bound {bounds.bound:,.2f}")
+            parts.append(f"bound {amount_text(bounds.bound)}")
         if bounds.gap is not None:
             parts.append(f"gap {gap_text(bounds.gap)}")
     if counted is not None:

@@ -3,6 +3,7 @@ shows them (so that a message, a sheet and the report say the same number)."""
 
 from __future__ import annotations
 
+import math
 import os
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,3 +36,12 @@ def amount_text(value: float, decimals: int | None = None) -> str:
         decimals = 0 if abs(value) >= WHOLE_FROM else 2
     sign = "-" if value < 0 and round(abs(value), decimals) > 0 else ""
     return sign + whole_text(abs(value), decimals)
+
+
+def gap_text(gap: float) -> str:
+    """A relative gap as a percentage with its first two significant digits (``0.50%``, ``0.000097%``):
+    a gap that is not closed never reads as ``0.00%``."""
+    if gap <= 0 or not math.isfinite(gap):
+        return "0%" if gap <= 0 else "unknown"
+    decimals = max(2, 1 - math.floor(math.log10(gap * 100)))
+    return f"{gap * 100:.{decimals}f}%"

@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 
-from xlplan import progress
 from xlplan.report.sections import SOLVED, HtmlTable, LatestRuns, Section, Tables, sections, table_names
 from xlplan.solver.status import SolveStatus
+from xlplan.text import gap_text
 from xlplan.version import installed_version
 from xlplan.workbook.contract import KPI_NAME, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
@@ -130,7 +130,7 @@ def _status(tables: Tables) -> HeadlineFigure:
     finished = solve.get("Finished (UTC)")
     when = f"solved {finished:%Y-%m-%d %H:%M} UTC" if isinstance(finished, datetime) else "the latest solve"
     if status == SolveStatus.OPTIMAL:  # the Run log's text, compared with the enum's (a misspelling cannot pass)
-        detail = when + (f", within a relative gap of {progress.gap_text(gap)}" if gap else "")
+        detail = when + (f", within a relative gap of {gap_text(gap)}" if gap else "")
         return HeadlineFigure("status", "Status", status, "Optimal", "good", detail)
     if status == "adopted":
         return HeadlineFigure("status", "Status", status, "Adopted plan", "good",
@@ -138,7 +138,7 @@ def _status(tables: Tables) -> HeadlineFigure:
                               "priced over this workbook's scenarios" if isinstance(finished, datetime) else
                               "a plan Compare, Frontier or a calm solve made, priced over this workbook's scenarios")
     if status == SolveStatus.STOPPED_WITH_PLAN:
-        gap_words = f" (relative gap {progress.gap_text(gap)})" if gap is not None else ""
+        gap_words = f" (relative gap {gap_text(gap)})" if gap is not None else ""
         return HeadlineFigure("status", "Status", status, "Stopped: best plan found", "warn",
                               f"{when}: a limit stopped the solve; this plan is not proven optimal{gap_words}")
     return HeadlineFigure("status", "Status", status, status or "unknown", "warn", when)

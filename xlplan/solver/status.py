@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from xlplan.progress import Bounds, gap_text
+from xlplan.progress import Bounds
+from xlplan.text import gap_text
 
 
 class TerminationCondition(StrEnum):
