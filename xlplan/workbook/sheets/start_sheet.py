@@ -410,6 +410,9 @@ def _compare_block(sheet: Sheet, row: int, d: Dashboard) -> int:
                 ("Its profit (simulated)", b["Mean profit"], MONEY_WHOLE, "average over the simulated outcomes"),
                 ("Its bad case (P5)", b["Profit P5"], MONEY_WHOLE, ""),
                 ("Its fill rate (simulated)", b["Fill rate"], "0.0%", "")])
+            sheet.text(row, 3, "Compare simulates every plan on the same outcomes of its own, so that the plans "
+                       "compare fairly: its figures can differ from the latest simulation's above, by chance.", "note")
+            row += 1
             if d.in_effect(recommended):
                 row = _line(sheet, row, "In effect", "yes: the Plan sheet holds this plan", style="good")
             else:
