@@ -80,6 +80,11 @@ def test_the_report_of_an_analysed_workbook_renders_offline_in_chromium(analysed
         for plot in plots:
             assert plot["traces"] > 0 and plot["points"] > 0 and plot["drawn"] > 0, plot
         assert page.evaluate("document.querySelectorAll('.trace').length") >= 20
+        # plans' profits a few percent apart: the bars' axis starts near them, not at 0, and says so
+        axis = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
+            .filter(p => p.layout.title.text.startsWith('Profit by plan'))
+            .map(p => ({range: p._fullLayout.yaxis.range, title: p.layout.yaxis.title.text}))""")
+        assert len(axis) == 1 and axis[0]["range"][0] > 0 and "not from 0" in axis[0]["title"]
         assert page.eval_on_selector_all("section", "s => s.map(x => x.id)") == [
             "plan", "recourse", "costs", "simulation", "compare", "frontier", "rolling"]
 

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from xlplan.text import amount_text
+
 PALETTE = ("#1F4E79", "#C55A11", "#548235", "#7030A0", "#BF9000", "#2E75B6", "#A5A5A5", "#843C0C", "#375623",
            "#FF7C80")
 BAND = "rgba(31, 78, 121, {alpha})"
@@ -246,7 +248,7 @@ def histogram_chart(histogram: pd.DataFrame, markers: dict[str, float],
         color = PALETTE[(i + 1) % len(PALETTE)]
         figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=top * 1.12, line={"color": color, "dash": "dash",
                                                                                      "width": 2})
-        figure.add_annotation(x=value, y=top * (1.12 - 0.07 * i), text=f"{label(name)}: {value:,.0f}",
+        figure.add_annotation(x=value, y=top * (1.12 - 0.07 * i), text=f"{label(name)}: {amount_text(value)}",
                               showarrow=False, xanchor="left", xshift=4, font={"color": color},
                               bgcolor="rgba(255,255,255,0.8)")
     _layout(figure, "Distribution of simulated profit", share_label, "Profit", y_format=".0%")
@@ -274,7 +276,15 @@ def strategies_chart(strategies: pd.DataFrame) -> go.Figure:
                marker_color=PALETTE[1]),
     ])
     figure.update_xaxes(type="category")
-    return _layout(figure, "Profit by plan (bars: mean with its 95% interval, and P5)", "Profit")
+    _layout(figure, "Profit by plan (bars: mean with its 95% interval, and P5)", "Profit (axis not from 0)")
+    # plans' profits differ by a few percent: from 0 the bars would look the same height
+    se = pd.to_numeric(strategies["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    top = float(np.nanmax(strategies["Mean profit"].to_numpy(dtype=float) + 1.96 * se))
+    bottom = float(np.nanmin(strategies["Profit P5"].to_numpy(dtype=float)))
+    if np.isfinite(top) and np.isfinite(bottom) and top > bottom > 0:
+        margin = 0.15 * (top - bottom)
+        figure.update_yaxes(range=[max(0.0, bottom - margin), top + margin / 2], rangemode="normal")
+    return figure
 
 
 def buffer_chart(curve: pd.DataFrame) -> go.Figure:
@@ -288,8 +298,9 @@ def buffer_chart(curve: pd.DataFrame) -> go.Figure:
                    mode="lines+markers", line={"color": PALETTE[1]},
                    marker={"symbol": np.where(meets, "circle", "circle-open"), "size": 8}),
     ])
+    # one decimal: ticks under a point apart, rounded to whole percents, read 95%, 96%, 98%, 99%
     figure.update_layout(yaxis2={"title": {"text": "On-time fill rate (filled: meets the target)"},
-                                 "overlaying": "y", "side": "right", "tickformat": ".0%", "showgrid": False})
+                                 "overlaying": "y", "side": "right", "tickformat": ".1%", "showgrid": False})
     _layout(figure, "Buffer search: deterministic plans for demand and hours x factor", "Mean profit",
             "Buffer factor")
     figure.update_yaxes(rangemode="normal")

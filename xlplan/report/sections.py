@@ -200,9 +200,10 @@ def simulation_section(tables: Tables) -> Section:
     markers = {"Mean profit": _measure(summary, "Mean profit"), "P5": _measure(summary, "Profit P5")}
     exact = _measure(summary, "Scenarios evaluated") is not None  # the workbook's scenarios, no draws
     share = "Probability" if exact else "Share of replications"
+    over = ("under each of the workbook's scenarios, weighted by its probability: exact, nothing to sample"
+            if exact else "under the Uncertainty sheet's demand and process noise, replication by replication")
     section = Section("simulation", "Simulation", notes=[
-        "The plan under the Uncertainty sheet's demand and process noise, replication by replication (the "
-        "Simulation sheet). Profit is the revenue of units shipped less the costs."],
+        f"The plan {over} (the Simulation sheet). Profit is the revenue of units shipped less the costs."],
         figures=[charts.histogram_chart(tables[PROFIT_HISTOGRAM_NAME], markers, share)],
         tables=[HtmlTable("Simulated measures", summary, {"Value": "by unit"})])
     stale = LatestRuns.of(tables).older_than_solve("simulate")
