@@ -63,6 +63,19 @@ def test_summary_holds_the_distribution_of_every_scenario(solved):
         assert row[headers.index("Stock P5")] == np.sort(f.recourse["regular_inventory"][:, product, period])[1]
 
 
+def test_the_profiles_beside_the_summary_use_its_percentiles(solved):
+    """The stock and backorder profiles of all products showed P10, median and P90, unweighted and
+    interpolated, beside a summary of probability-weighted P5, P50 and P95."""
+    sheet = recourse_sheet(solved)
+    profile = next(t for t in sheet.tables if (t.title or "").startswith("Inventory by scenario"))
+    headers = [c.header for c in profile.columns]
+    assert headers == ["Period", "Expected", "Minimum", "P5", "P50", "P95", "Maximum"]
+    totals = solved.flows.inventory.sum(axis=1)  # (scenarios, periods): all products together
+    ordered = np.sort(totals, axis=0)  # 30 equally likely scenarios: the P5 is the 2nd value, the P95 the 29th
+    for t, row in enumerate(profile.rows):
+        assert row[3] == ordered[1, t] and row[4] == ordered[14, t] and row[5] == ordered[28, t]
+
+
 def test_detail_shows_the_chosen_scenarios_and_says_which(solved):
     assert not any(t.table_name == "xlplanRecourse" for t in recourse_sheet(solved).tables)  # a sheet of its own
     sheet = recourse_detail_sheet(solved, detail=5)

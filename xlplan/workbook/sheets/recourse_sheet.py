@@ -16,7 +16,13 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 
 from xlplan.results import PlanResult
-from xlplan.results.distribution import LEVELS, SPREAD, recourse_distribution, representative_scenarios
+from xlplan.results.distribution import (
+    LEVELS,
+    SPREAD,
+    recourse_distribution,
+    representative_scenarios,
+    weighted_quantiles,
+)
 from xlplan.workbook.contract import RECOURSE_NAME, RECOURSE_SUMMARY_NAME
 from xlplan.workbook.sheets.layout import (
     FRACTION,
@@ -137,8 +143,9 @@ def _scenario_profiles(result: PlanResult, values: np.ndarray) -> tuple[list[str
     if len(p.scenarios) <= MAX_SCENARIO_SERIES:
         return list(p.scenarios), totals.T
     expected = result.flows.expect(values).sum(axis=0)
-    quantiles = np.quantile(totals, [0.0, 0.1, 0.5, 0.9, 1.0], axis=0)
-    names = ["Expected", "Minimum", "P10", "Median", "P90", "Maximum"]
+    # the summary's percentiles, weighted by the scenarios' probabilities as there
+    quantiles = weighted_quantiles(totals, p.probabilities, (0.0, *LEVELS, 1.0))
+    names = ["Expected", "Minimum", *(f"P{round(level * 100)}" for level in LEVELS), "Maximum"]
     return names, np.column_stack([expected, *quantiles])
 
 
