@@ -121,3 +121,21 @@ def test_a_value_in_a_sheets_last_cell_outside_the_ranges_is_not_read_by_calamin
     changed = edited(book, tmp_path, _put({"XFD1048576": "stray"}), name="changed.xlsx")
     fast, slow = _both_ways(changed, capsys, monkeypatch)
     assert fast == slow and fast[0] == 0
+
+
+def test_text_calamine_would_trim_is_read_by_openpyxl(tmp_path, capsys, monkeypatch):
+    """Blanks at an end of a shared string written without xml:space="preserve" (Excel and openpyxl always
+    write it; other writers may not): calamine trims them, openpyxl keeps them, and a message quotes them."""
+    import zipfile
+
+    book = write_synthetic(tmp_path / "s.xlsx", products=2, periods=8, scenarios=5)
+    changed = tmp_path / "changed.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(changed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                assert b"<t>Probability</t>" in data
+                data = data.replace(b"<t>Probability</t>", b"<t> Probabilty </t>")
+            target.writestr(info, data)
+    fast, slow = _both_ways(changed, capsys, monkeypatch)
+    assert fast == slow and fast[0] == INVALID and "' Probabilty '" in fast[1]

@@ -194,3 +194,11 @@ def test_empty_shared_strings_are_found_by_position():
     assert sheet_scan.empty_strings(strings) == {1, 3, 4}
     assert sheet_scan.empty_strings(strings.replace(b"<si><t>a", b"<!-- x --><si><t>a")) == set()
     assert sheet_scan.empty_strings(strings.replace(b"<si><t>b", b"<si\n><t>b")) == set()  # positions uncertain
+
+
+@pytest.mark.parametrize(("text", "different"), [
+    (b"<t>a b</t>", False), (b'<t xml:space="preserve"> a </t>', False), (b"<t/><t>a</t> <t>b</t>", False),
+    (b"<t> a</t>", True), (b"<t>a\n</t>", True), (b'<t foo="1">a </t>', True), (b"a_x000D_b", True),
+])
+def test_text_calamine_reads_differently_is_found(text, different):
+    assert sheet_scan.different_text(b"<si>" + text + b"</si>") is different

@@ -7,8 +7,9 @@ the caller reads with openpyxl, so every value, message and cell address is the 
 
 They could differ in: blanks (calamine gives "" for an empty cell, an Excel error and a formula
 without a saved result alike, which openpyxl tells apart), dates (calamine gives ``date``, openpyxl
-``datetime``), text with ``_xHHHH_`` escapes (calamine decodes them, openpyxl keeps them) and whole
-numbers beyond 2**53. A range holding any of these is left to openpyxl.
+``datetime``), text with ``_xHHHH_`` escapes (calamine decodes them, openpyxl keeps them) or with blanks
+at an end but no ``xml:space="preserve"`` (calamine trims them), and whole numbers beyond 2**53. A range
+holding any of these is left to openpyxl.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xlplan import limits
-from xlplan.workbook.read.sheet_scan import ESCAPE
+from xlplan.workbook.read.sheet_scan import different_text
 
 try:  # optional: not in Pyodide
     from python_calamine import CalamineWorkbook
@@ -38,15 +39,19 @@ def available() -> bool:
 
 
 def _escapes(archive: zipfile.ZipFile, part: str) -> bool:
-    """Whether ``part`` holds an ``_xHHHH_`` escape (read in chunks, the sizes were checked before)."""
+    """Whether ``part`` holds text calamine reads differently (``different_text``; read in chunks, the sizes were
+    checked before, each looked at with the end of the one before from its last tag on: a text has no '<')."""
     if part not in archive.NameToInfo:
         return False
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(1 << 22):
-            if ESCAPE.search(tail + chunk):
+            text = tail + chunk
+            if different_text(text):
                 return True
-            tail = chunk[-6:]
+            tail = text[min(len(text) - 6, max(text.rfind(b"<"), 0)):]
+            if len(tail) > 1 << 22:
+                return True  # a text of megabytes: left to openpyxl rather than looked at again and again
     return False
 
 

@@ -37,7 +37,8 @@ class SheetFacts:
     formulas: bool = True
     """False when no cell of the sheet can hold a formula (known only from ``sheet_scan``)."""
     escaped: bool | None = None
-    """Whether the part holds an ``_xHHHH_`` escape (see ``fast_cells``); None: not looked (the streaming pass)."""
+    """Whether the part holds text calamine reads differently (``different_text``); None: not looked (the streaming
+    pass)."""
     content: int | None = None
     """Set by ``light_facts``: how many cells have content, the extent being left to calamine's read of the
     same cells (``FastCells.extent``; ``max_row`` and ``max_column`` are then bounds); None: the extent is known."""
@@ -57,8 +58,15 @@ _USUAL_TAG = rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"(?: s="(?:0|[1-9][0-9]{0,8})")?(
 _UNUSUAL_CELL = re.compile(rb"<c(?=[ \t\r\n/>])(?!" + _USUAL_TAG[2:] + rb"/?>)")
 _EMPTY_TAG = re.compile(_USUAL_TAG + rb">")
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"/>')
-ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
-"""Text escaped as Excel does (``_x000D_``), which calamine decodes and openpyxl keeps."""
+_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")  # each searched alone: a literal start makes a search fast
+_TRIMMED = re.compile(rb'<t(?:>| (?!xml:space="preserve">)[^>]*>)(?:[ \t\r\n]|[^<]*[ \t\r\n]</t>)')
+
+
+def different_text(data: bytes) -> bool:
+    """Whether ``data`` holds text calamine reads differently from openpyxl: escaped as Excel does
+    (``_x000D_``), which calamine decodes and openpyxl keeps, or with blanks at an end but no
+    ``xml:space="preserve"``, which calamine trims."""
+    return _ESCAPE.search(data) is not None or _TRIMMED.search(data) is not None
 
 
 def _well_formed(data: bytes) -> bool:
@@ -96,7 +104,7 @@ def scanned_facts(data: bytes, facts: SheetFacts) -> bool:
     facts.merged = [ref.decode() for ref in merged]
     facts.exact = True
     facts.formulas = _FORMULA.search(data) is not None
-    facts.escaped = ESCAPE.search(data) is not None  # here, in memory: the part is not inflated again for it
+    facts.escaped = different_text(data)  # here, in memory: the part is not inflated again for it
     return True
 
 
@@ -197,8 +205,8 @@ def light_facts(data: bytes, facts: SheetFacts, dates: frozenset[int], empty: fr
     facts.merged = [ref.decode() for ref in merged]
     facts.exact = True
     facts.formulas = _FORMULA.search(data) is not None
-    facts.escaped = ESCAPE.search(data) is not None
+    facts.escaped = different_text(data)
     return True
 
 
-__all__ = ["ESCAPE", "UP_TO_BYTES", "SheetFacts", "empty_strings", "light_facts", "scanned_facts"]
+__all__ = ["UP_TO_BYTES", "SheetFacts", "different_text", "empty_strings", "light_facts", "scanned_facts"]
