@@ -139,3 +139,27 @@ def test_text_calamine_would_trim_is_read_by_openpyxl(tmp_path, capsys, monkeypa
             target.writestr(info, data)
     fast, slow = _both_ways(changed, capsys, monkeypatch)
     assert fast == slow and fast[0] == INVALID and "' Probabilty '" in fast[1]
+
+
+def test_a_sheet_with_a_cell_without_reference_is_not_read_by_calamine(tmp_path, capsys, monkeypatch):
+    """A cell without a reference (allowed: it follows the one before) leaves the extent unknown, and
+    calamine's dense grid unbounded: openpyxl reads such a sheet."""
+    import zipfile
+
+    book = write_synthetic(tmp_path / "s.xlsx", products=2, periods=8, scenarios=5)
+    changed = tmp_path / "changed.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(changed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet4.xml":  # Demand
+                assert b'<c r="D7" ' in data
+                data = data.replace(b'<c r="D7" ', b"<c ")
+            target.writestr(info, data)
+    source = FileSource(changed)
+    try:
+        read_problem(source)
+        assert not source.package.facts("Demand").exact and source._fast._sheets.get("Demand") is None
+    finally:
+        source.close()
+    fast, slow = _both_ways(changed, capsys, monkeypatch)
+    assert fast == slow and fast[0] == 0

@@ -30,6 +30,7 @@ STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
 WHOLE_COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
 MAX_RANGE_CELLS = limits.MAX_RANGE_CELLS
 
 
@@ -217,7 +218,9 @@ class FileSource:
         if dates is not None:
             facts = self._facts(sheet)
             if not facts.styles & {str(index) for index in dates}:  # no cell reads as a date
-                values = self._fast_cells().read(sheet, bounds, facts.escaped, (facts.max_row, facts.max_column))
+                # a cell without a reference (facts not exact) could lie anywhere: calamine's grid is then unbounded
+                extent = (facts.max_row, facts.max_column) if facts.exact else (MAX_ROWS, MAX_COLUMNS)
+                values = self._fast_cells().read(sheet, bounds, facts.escaped, extent)
                 if values is not None:
                     return values
         return self._read(self.book, sheet, bounds)
