@@ -3,6 +3,8 @@ solve through the Python API, and the built-in decomposition beside ``--mpi 2``,
 
     .venv/bin/python benchmarks/end_to_end.py                  # 3x52x1,000, 12x52x1,000, 3x52x10,000
     .venv/bin/python benchmarks/end_to_end.py --cases 3x52x1000 --mpi-cases 3x52x1000
+    .venv/bin/python benchmarks/end_to_end.py --cases 12x52x1000 --mpi-cases --read-only --repeat 4 \
+        --against /tmp/base   # a tree from `git archive`: each read timed in both, one after the other
 
 Per case: ``xlplan validate BOOK --json`` (read + validate, the interpreter's start included; wall and CPU
 seconds, the CPU ones being what a loaded machine does not stretch), ``xlplan
@@ -42,11 +44,13 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def _command(*arguments: str) -> tuple[float, float, dict]:
-    """Wall and CPU seconds (the command's process and the processes it waited for) and its JSON."""
+def _command(*arguments: str, tree: str | None = None) -> tuple[float, float, dict]:
+    """Wall and CPU seconds (the command's process and the processes it waited for) and its JSON; ``tree``:
+    the source tree to run instead of this one (on ``PYTHONPATH``)."""
     started, cpu = time.perf_counter(), _children_cpu()
+    environment = None if tree is None else {**os.environ, "PYTHONPATH": tree}
     run = subprocess.run([sys.executable, "-m", "xlplan", *arguments], capture_output=True, text=True,
-                         stdin=subprocess.DEVNULL)
+                         stdin=subprocess.DEVNULL, env=environment, cwd=tree)
     seconds = time.perf_counter() - started
     if run.returncode not in (0, 3):
         raise RuntimeError(f"xlplan {' '.join(arguments)} ended with {run.returncode}: {run.stderr[-2000:]}")
@@ -57,14 +61,14 @@ def _load() -> str:
     return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def measure(case: str, folder: Path, mpi: bool, read_only: bool = False) -> dict:
+def measure(case: str, folder: Path, mpi: bool, read_only: bool = False, tree: str | None = None) -> dict:
     products, periods, scenarios = _shape(case)
     book = folder / f"{case}.xlsx"
     if not book.exists():  # written once per case (``--repeat``)
         write_synthetic(book, products=products, periods=periods, scenarios=scenarios)
-    row: dict = {"case": case, "load before": _load()}
-    row["read (validate)"], row["read CPU"], _ = _command("validate", str(book), "--json")
-    if read_only:
+    row: dict = {"case": case, "tree": tree or "this", "load before": _load()}
+    row["read (validate)"], row["read CPU"], _ = _command("validate", str(book), "--json", tree=tree)
+    if read_only or tree is not None:
         row["load after"] = _load()
         return row
     row["end to end"], row["end to end CPU"], summary = _command("solve", str(book), "-o",
@@ -108,13 +112,16 @@ def main() -> None:
     parser.add_argument("--mpi-cases", nargs="*", default=["3x52x1000"], help="cases also solved with --mpi 2")
     parser.add_argument("--read-only", action="store_true", help="time only the read (validate), e.g. three times")
     parser.add_argument("--repeat", type=int, default=1, help="measure each case this many times")
+    parser.add_argument("--against", metavar="TREE", help="also time the read with the source tree TREE (e.g. "
+                        "an earlier commit from git archive), alternating with this one")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="xlplan-e2e-") as name:
         for case in args.cases:
             for _ in range(args.repeat):
-                rows.append(measure(case, Path(name), case in args.mpi_cases, args.read_only))
-                print(table(rows[-1:]), flush=True)
+                for tree in (None, args.against) if args.against else (None,):
+                    rows.append(measure(case, Path(name), case in args.mpi_cases, args.read_only, tree))
+                    print(table(rows[-1:]), flush=True)
     print()
     print(f"{os.cpu_count()} cores; seconds\n")
     print(table(rows))

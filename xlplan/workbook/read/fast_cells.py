@@ -7,8 +7,9 @@ the caller reads with openpyxl, so every value, message and cell address is the 
 
 They could differ in: blanks (calamine gives "" for an empty cell, an Excel error and a formula
 without a saved result alike, which openpyxl tells apart), dates (calamine gives ``date``, openpyxl
-``datetime``), text with ``_xHHHH_`` escapes (calamine decodes them, openpyxl keeps them) and whole
-numbers beyond 2**53. A range holding any of these is left to openpyxl.
+``datetime``), text with ``_xHHHH_`` escapes (calamine decodes them, openpyxl keeps them) or with blanks
+at an end but no ``xml:space="preserve"`` (calamine trims them), and whole numbers beyond 2**53. A range
+holding any of these is left to openpyxl.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from xlplan.workbook.read.sheet_scan import ESCAPE
+from xlplan import limits
+from xlplan.workbook.read.sheet_scan import different_text
 
 try:  # optional: not in Pyodide
     from python_calamine import CalamineWorkbook
@@ -25,6 +27,9 @@ except ImportError:  # pragma: no cover - depends on the installation
     CalamineWorkbook = None
 
 EXACT_INTEGERS = 2.0**53
+MAX_CELLS = limits.MAX_RANGE_CELLS
+"""The largest sheet (rows x columns up to its last cell in use) calamine reads: it holds a sheet as one dense
+grid, so a single value in a sheet's very last cell would make it ask for hundreds of gigabytes (and abort)."""
 _PLAIN = frozenset((float, str, bool))
 """The kinds of value calamine gives that read as openpyxl reads them (not dates, times or durations)."""
 
@@ -34,15 +39,19 @@ def available() -> bool:
 
 
 def _escapes(archive: zipfile.ZipFile, part: str) -> bool:
-    """Whether ``part`` holds an ``_xHHHH_`` escape (read in chunks, the sizes were checked before)."""
+    """Whether ``part`` holds text calamine reads differently (``different_text``; read in chunks, the sizes were
+    checked before, each looked at with the end of the one before from its last tag on: a text has no '<')."""
     if part not in archive.NameToInfo:
         return False
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(1 << 22):
-            if ESCAPE.search(tail + chunk):
+            text = tail + chunk
+            if different_text(text):
                 return True
-            tail = chunk[-6:]
+            tail = text[min(len(text) - 6, max(text.rfind(b"<"), 0)):]
+            if len(tail) > 1 << 22:
+                return True  # a text of megabytes: left to openpyxl rather than looked at again and again
     return False
 
 
@@ -57,7 +66,11 @@ class FastCells:
         self._sheets: dict[str, list[list[Any]] | None] = {}
         self._strings_escaped: bool | None = None
 
-    def _rows(self, sheet: str, escaped: bool | None) -> list[list[Any]] | None:
+    def _rows(self, sheet: str, escaped: bool | None, extent: tuple[int, int]) -> list[list[Any]] | None:
+        """``sheet``'s cells as calamine reads them, where it reads them as openpyxl does and ``extent`` (its
+        last row and column in use, or more) is within :data:`MAX_CELLS`."""
+        if extent[0] * extent[1] > MAX_CELLS:
+            return None
         if sheet not in self._sheets:
             self._sheets[sheet] = None
             if self._strings_escaped is None:
@@ -70,15 +83,29 @@ class FastCells:
             self._sheets[sheet] = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         return self._sheets[sheet]
 
-    def read(self, sheet: str, bounds: tuple[int, int, int, int],
-             escaped: bool | None = None) -> list[list[Any]] | None:
+    def extent(self, sheet: str, content: int, escaped: bool | None, bound: tuple[int, int]) -> tuple[int, int] | None:
+        """The last row and column with content of ``sheet`` (1-based; 0 for none), from calamine's read of it,
+        where it finds a value in ``content`` cells (``sheet_scan.light_facts``: then these are the cells with
+        content); None otherwise, or where calamine does not read the sheet. ``bound``: its last row and column
+        in use, or more."""
+        try:
+            rows = self._rows(sheet, escaped, bound) if CalamineWorkbook is not None else None
+        except Exception:  # noqa: BLE001 - anything calamine cannot read, the scan or openpyxl reads or refuses
+            return None
+        if rows is None or sum(len(row) - row.count("") for row in rows) != content:
+            return None  # "": no cell, no value (a formula without its result), an error, or empty text
+        return (len(rows), max(map(len, rows))) if content else (0, 0)
+
+    def read(self, sheet: str, bounds: tuple[int, int, int, int], escaped: bool | None,
+             extent: tuple[int, int]) -> list[list[Any]] | None:
         """The values of ``bounds`` (min_col, min_row, max_col, max_row; 1-based) as openpyxl reads them
         with ``data_only``, or None when calamine is missing or the range holds a cell it could read
-        differently; ``escaped`` says whether the sheet's part holds an escape, where that is known."""
+        differently; ``escaped`` says whether the sheet's part holds an escape, where that is known, ``extent``
+        the sheet's last row and column in use."""
         if CalamineWorkbook is None:
             return None
         try:
-            rows = self._rows(sheet, escaped)
+            rows = self._rows(sheet, escaped, extent)
         except Exception:  # noqa: BLE001 - anything calamine cannot read, openpyxl reads or refuses in words
             return None
         if rows is None:

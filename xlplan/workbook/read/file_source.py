@@ -21,6 +21,7 @@ from xlplan.workbook.read import fast_cells
 from xlplan.workbook.read.fast_cells import FastCells
 from xlplan.workbook.read.grids import Grid, LayoutProblem, Located, merged_cells, no_such_name, not_one_range
 from xlplan.workbook.read.package_scan import CheckedPackage, TablePart, reason_of
+from xlplan.workbook.read.sheet_scan import SheetFacts
 from xlplan.workbook.write.files import WorkbookFileError, shown
 from xlplan.workbook.write.markers import is_marker, refuse_clashes, refuse_invalid_names
 from xlplan.workbook.write.targets import check_readable
@@ -29,6 +30,7 @@ STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.]*)(?:\[(?P<spec>.*)\])?$")
 WHOLE_COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
 MAX_RANGE_CELLS = limits.MAX_RANGE_CELLS
 
 
@@ -183,18 +185,42 @@ class FileSource:
             raise self.package.refuse(self.package.sheet_part(sheet), f"is damaged ({reason_of(error)})",
                                       sheet) from None
 
+    def _date_styles(self) -> frozenset[int] | None:
+        """The workbook's date and duration styles (openpyxl reads a number in one as a date and calamine
+        perhaps not), or None where calamine does not read the cells."""
+        dates = getattr(self.book, "_date_formats", None)
+        if not fast_cells.available() or dates is None:
+            return None
+        return frozenset((*dates, *getattr(self.book, "_timedelta_formats", ())))
+
+    def _fast_cells(self) -> FastCells:
+        if self._fast is None:
+            self._fast = FastCells(self.path, self.package.archive, self.package.sheet_parts())
+        return self._fast
+
+    def _facts(self, sheet: str) -> SheetFacts:
+        """The package's facts of ``sheet``; where calamine reads the cells, their extent from its read of the
+        sheet when it finds a value in every cell with content (``sheet_scan.light_facts``), otherwise (or where
+        a date style is in the part: which cells have it?) from scanning the part whole, as without calamine."""
+        facts = self.package.facts(sheet, self._date_styles())
+        if facts.content is not None:
+            extent = None if facts.styles else self._fast_cells().extent(sheet, facts.content, facts.escaped,
+                                                                          (facts.max_row, facts.max_column))
+            if extent is None:
+                return self.package.facts(sheet)
+            (facts.max_row, facts.max_column), facts.content = extent, None
+        return facts
+
     def _read_values(self, sheet: str, bounds: tuple[int, int, int, int]) -> list[list[Any]]:
         """The saved values of the cells in ``bounds``: by calamine where they read exactly as openpyxl
         reads them (see ``fast_cells``), otherwise by openpyxl."""
-        dates = getattr(self.book, "_date_formats", None)
-        durations = getattr(self.book, "_timedelta_formats", set())
-        if fast_cells.available() and dates is not None:
-            facts = self.package.facts(sheet)
-            if not facts.styles & {str(index) for index in (*dates, *durations)}:  # no cell reads as a date
-                if self._fast is None:
-                    self.package.sheet_part(sheet)  # every sheet's part, checked
-                    self._fast = FastCells(self.path, self.package.archive, self.package.sheet_parts())
-                values = self._fast.read(sheet, bounds, facts.escaped)
+        dates = self._date_styles()
+        if dates is not None:
+            facts = self._facts(sheet)
+            if not facts.styles & {str(index) for index in dates}:  # no cell reads as a date
+                # a cell without a reference (facts not exact) could lie anywhere: calamine's grid is then unbounded
+                extent = (facts.max_row, facts.max_column) if facts.exact else (MAX_ROWS, MAX_COLUMNS)
+                values = self._fast_cells().read(sheet, bounds, facts.escaped, extent)
                 if values is not None:
                     return values
         return self._read(self.book, sheet, bounds)
@@ -207,7 +233,7 @@ class FileSource:
         if isinstance(bounds, LayoutProblem):
             return Located(None, [bounds])
         sheet_name, (min_col, min_row, max_col, max_row) = bounds
-        facts = self.package.facts(sheet_name)
+        facts = self._facts(sheet_name)
         if facts.exact:  # only the cells in use: a range may name a million empty rows
             max_row = min(max_row, max(facts.max_row, min_row))
             max_col = min(max_col, max(facts.max_column, min_col))
@@ -229,8 +255,8 @@ class FileSource:
                     and m_min_col <= max_col and (m_max_col or m_min_col) >= min_col:
                 problems.append(merged_cells(sheet_name, merged))
         width = max_col - min_col + 1
-        values = [row + [None] * (width - len(row)) for row in self._read_values(sheet_name,
-                                                                                  (min_col, min_row, max_col, max_row))]
+        values = [row if len(row) == width else row + [None] * (width - len(row))
+                  for row in self._read_values(sheet_name, (min_col, min_row, max_col, max_row))]
         values += [[None] * width for _ in range(max_row - min_row + 1 - len(values))]
         if facts.formulas and any(v is None for row in values for v in row):  # a formula without its result?
             formulas = self._read(self._formulas(), sheet_name, (min_col, min_row, max_col, max_row))

@@ -86,6 +86,7 @@ class CheckedPackage:
             raise
         self._sheet_parts: dict[str, str] | None = None
         self._facts: dict[str, SheetFacts] = {}
+        self._empty: frozenset[int] | None = None
         self._tables: dict[str, list[TablePart]] = {}
 
     def close(self) -> None:
@@ -239,15 +240,33 @@ class CheckedPackage:
             self._tables[sheet] = found
         return self._tables[sheet]
 
-    def facts(self, sheet: str) -> SheetFacts:
+    def _empty_strings(self) -> frozenset[int]:
+        """The shared strings written empty (``sheet_scan.empty_strings``), in the part calamine reads."""
+        if self._empty is None:
+            part = posixpath.join(posixpath.dirname(self.workbook_part()), "sharedStrings.xml")
+            self._empty = frozenset()
+            if part in self.archive.NameToInfo:
+                try:
+                    self._empty = sheet_scan.empty_strings(self.archive.read(part))
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                    pass  # none known: cells holding them are then counted as cells with content
+        return self._empty
+
+    def facts(self, sheet: str, dates: frozenset[int] | None = None) -> SheetFacts:
         """The used extent and merged cells of ``sheet``: from a scan at C speed where the part is in the usual
-        shape (``sheet_scan``), otherwise from one streaming pass over its part."""
-        if sheet not in self._facts:
+        shape (``sheet_scan``), otherwise from one streaming pass over its part. Given ``dates`` (the workbook's
+        date and duration styles: where calamine reads the cells), a part in the usual shape gets the lighter
+        scan, which leaves the extent to calamine's read (``SheetFacts.content``, ``FastCells.extent``); asked
+        again without ``dates``, before the extent is known, the part is scanned whole."""
+        cached = self._facts.get(sheet)
+        if cached is None or (dates is None and cached.content is not None):
             part = self.sheet_part(sheet)
             facts = SheetFacts()
             if self.archive.getinfo(part).file_size <= sheet_scan.UP_TO_BYTES:
                 try:
-                    scanned = sheet_scan.scanned_facts(self.archive.read(part), facts)
+                    data = self.archive.read(part)
+                    scanned = ((dates is not None and sheet_scan.light_facts(data, facts, dates, self._empty_strings()))
+                               or sheet_scan.scanned_facts(data, facts))
                 except (zipfile.BadZipFile, OSError, EOFError, ValueError):
                     scanned = False  # the streaming pass below words the refusal
                 if scanned:

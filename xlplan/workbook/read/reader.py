@@ -199,6 +199,13 @@ def _rows(table: _Table) -> tuple[pd.DataFrame, Locator]:
     return frame, locate
 
 
+def _objects(values: list[Any]) -> np.ndarray:
+    """``values`` as a numpy array of the same objects (never an array of arrays, whatever they are)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
 def _demand(table: _Table) -> tuple[pd.DataFrame, list[Any], Locator, Locator]:
     """The wide Demand range as long records, its periods, and where demand and period cells are."""
     # a repeated period label is reported once, on its header cell; its column is not read again
@@ -210,8 +217,9 @@ def _demand(table: _Table) -> tuple[pd.DataFrame, list[Any], Locator, Locator]:
             seen.add(label)
             first_columns.append(c)
     # built column by column: a dict per cell was most of the reading time at 650,000 cells; a row's
-    # demand cells are one slice where the period columns are side by side (as they are but for repeats)
-    products, scenarios, period_labels, demand = [], [], [], []
+    # demand cells are one slice where the period columns are side by side (as they are but for repeats);
+    # the label columns repeated in numpy, and every column handed to pandas as an array, not a list
+    demand: list[Any] = []
     header = table.grid.values[0]
     width = len(first_columns)
     labels = [header[c] for c in first_columns]
@@ -219,14 +227,14 @@ def _demand(table: _Table) -> tuple[pd.DataFrame, list[Any], Locator, Locator]:
     side_by_side = first_columns == list(range(first, first + width))
     for r in table.rows:
         row = table.grid.values[r]
-        products += [table.value(r, "product")] * width
-        scenarios += [table.value(r, "scenario")] * width
-        period_labels += labels
         if side_by_side and len(row) >= first + width:
             demand += row[first:first + width]
         else:
             demand += [row[c] if c < len(row) else None for c in first_columns]
-    frame = pd.DataFrame({"product": products, "period": period_labels, "scenario": scenarios, "demand": demand},
+    frame = pd.DataFrame({"product": np.repeat(_objects([table.value(r, "product") for r in table.rows]), width),
+                          "period": np.tile(_objects(labels), len(table.rows)),
+                          "scenario": np.repeat(_objects([table.value(r, "scenario") for r in table.rows]), width),
+                          "demand": _objects(demand)},
                          columns=["product", "period", "scenario", "demand"], dtype=object)
     periods = [table.grid.values[0][c] for c in table.period_columns]
 
