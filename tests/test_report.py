@@ -71,6 +71,9 @@ def _plots(page) -> list[dict]:
 def test_the_report_of_an_analysed_workbook_renders_offline_in_chromium(analysed, browser, tmp_path):
     target = tmp_path / "report.html"
     assert cli(["report", str(analysed), "-o", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    for jargon in ("Stage 1", "Stage 2", "stage-1", "product(s)", "scenario(s)"):  # business words on the page
+        assert jargon not in text, jargon
     page, opened = browser.open(target)
     try:
         assert opened.errors == [] and opened.dialogs == []

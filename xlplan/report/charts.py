@@ -83,7 +83,7 @@ def production_heatmap(plan: pd.DataFrame) -> go.Figure:
     grid = plan.pivot_table(index="Product", columns="Period", values="Production", aggfunc="sum", sort=False)
     grid = grid.reindex(index=products, columns=periods)
     values = grid.to_numpy(dtype=float)
-    show_numbers = values.size <= 600
+    show_numbers = values.size <= 600 and len(periods) <= 26  # beyond, a cell is too narrow for its number
     figure = go.Figure(go.Heatmap(
         z=values, x=_labels(periods), y=_labels(products), colorscale="Blues", colorbar={"title": {"text": "Units"}},
         text=np.vectorize(lambda v: f"{v:,.0f}")(values) if show_numbers else None,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
+from xlplan.problem.issues import counted
 from xlplan.report import charts
 from xlplan.workbook.contract import (
     BUFFER_CURVE_NAME,
@@ -132,8 +133,8 @@ def plan_section(tables: Tables) -> Section:
     plan = tables[PLAN.name]
     periods, products = plan["Period"].nunique(), plan["Product"].nunique()
     return Section("plan", "The plan", notes=[
-        f"Stage 1: what to make and whom to employ, {products} product(s) over {periods} period(s), the same "
-        "in every scenario (the Plan sheet)."],
+        f"What to make and whom to employ: {counted(products, 'product')} over {counted(periods, 'period')}, "
+        "decided now, the same in every scenario (the Plan sheet)."],
         figures=[charts.production_heatmap(plan), charts.production_chart(plan), charts.labour_chart(plan)],
         tables=[HtmlTable(f"The Plan sheet's table ({len(plan)} rows)", plan,
                           {c: "number" for c in plan.columns[2:]}, collapsed=True)])
@@ -153,7 +154,7 @@ def recourse_section(tables: Tables) -> Section:
                                         "Units lost"))
     how = ("each scenario's line and the range they span" if scenarios <= charts.FEW_SCENARIOS
            else "the range over all scenarios, the P10 to P90 and P25 to P75 bands by probability, and the median")
-    notes = [f"Stage 2: stock and backorders once each of the {scenarios} scenario(s)' demand is known (the "
+    notes = [f"Stock and backorders once demand is known, in each of {counted(scenarios, 'scenario')} (the "
              f"Recourse detail sheet), all products together or, from the menu, one product: {how}, with the expected "
              "value dashed."]
     every = tables.get(SCENARIO_COSTS_NAME)
@@ -166,8 +167,9 @@ def recourse_section(tables: Tables) -> Section:
 
 def cost_section(tables: Tables) -> Section:
     section = Section("costs", "Cost breakdown", notes=[
-        "Expected cost by category and product: stage-1 costs plus the probability-weighted recourse costs "
-        "(the Costs sheet)."], figures=[charts.cost_chart(tables[COST_BREAKDOWN_NAME])])
+        "Expected cost by category and product: the plan's own costs plus each scenario's stock and backorder "
+        "costs, weighted by its probability (the Costs sheet)."],
+        figures=[charts.cost_chart(tables[COST_BREAKDOWN_NAME])])
     costs = tables[COST_BREAKDOWN_NAME]
     section.tables.append(HtmlTable("Expected cost", costs, {c: "money" for c in costs.columns[1:]}))
     scenario_costs = tables.get(SCENARIO_COSTS_NAME)
