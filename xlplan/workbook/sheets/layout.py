@@ -707,8 +707,9 @@ CHAR_WIDTHS = {" ": .5, "a": .96, "b": 1.0, "c": .86, "d": 1.0, "e": .97, "f": .
 is mostly narrower than digits, and counting each letter as a digit plans a wrapped row a line or two too tall."""
 WIDE = 1.1
 """A capital letter's width (or another character's not listed), in column width units."""
-WRAP_SLACK = 0.8
-"""Width units a wrapped line may pass its column's width by (the cell's padding is measured in its width)."""
+WRAP_MARGIN = 0.02
+"""The share of a wrapped column's width kept spare: the widths above are estimates, and a line planned too
+short for its text draws the text's last line over the next row, where one planned too long leaves a blank."""
 
 
 def text_width(text: str) -> float:
@@ -719,7 +720,7 @@ def text_width(text: str) -> float:
 def wrapped_lines(text: str, width: float) -> int:
     """How many lines ``text`` takes wrapped at spaces in a column ``width`` units wide (a word longer than the
     line is broken across lines)."""
-    room, space, lines = width + WRAP_SLACK, CHAR_WIDTHS[" "], 0
+    room, space, lines = width * (1 - WRAP_MARGIN), CHAR_WIDTHS[" "], 0
     for paragraph in text.split("\n"):
         used = None
         for word in paragraph.split():
