@@ -166,8 +166,9 @@ def recourse_section(tables: Tables) -> Section:
 
 def cost_section(tables: Tables) -> Section:
     section = Section("costs", "Cost breakdown", notes=[
-        "Expected cost by category and product: stage-1 costs plus the probability-weighted recourse costs "
-        "(the Costs sheet)."], figures=[charts.cost_chart(tables[COST_BREAKDOWN_NAME])])
+        "Expected cost by category and product: the plan's own costs plus each scenario's costs of stock, "
+        "overtime, backorders and lost sales, weighted by its probability (the Costs sheet)."],
+        figures=[charts.cost_chart(tables[COST_BREAKDOWN_NAME])])
     costs = tables[COST_BREAKDOWN_NAME]
     section.tables.append(HtmlTable("Expected cost", costs, {c: "money" for c in costs.columns[1:]}))
     scenario_costs = tables.get(SCENARIO_COSTS_NAME)

@@ -66,7 +66,7 @@ DEFECT_NOTE = ("Each replication starts from the plan. (The original Factory Phy
 
 
 EXACT_NOTE = ("Computed, not sampled: nothing else is random. The simulator serves what is owed first and stocks the "
-              "regular warehouse first, where the solver chose the cheapest recourse, so its figures can differ a "
+              "regular warehouse first, where the solver chose the cheapest response, so its figures can differ a "
               "little from the KPI sheet's.")
 
 
@@ -90,7 +90,8 @@ def _summary_rows(s: SimulationSummary, planned: float | None = None, edited: bo
            ["Profit (planned)", planned, "currency", "The KPI sheet's, for this plan. " + difference_line(s.exact)]]
           if planned is not None else []),
         ["Standard error of the mean", finite(s.profit_se), "currency",
-         "None: an exact evaluation." if s.exact else "Standard deviation / sqrt(replications)."],
+         "None: an exact evaluation." if s.exact else
+         "The outcomes' standard deviation / the square root of the replications."],
         ["95% interval of the mean: from", finite(s.mean_profit - half_width) if half_width is not None
          else s.mean_profit, "currency", "Mean - 1.96 standard errors." if half_width is not None
          else "Exact: the mean itself."],
@@ -395,8 +396,9 @@ def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> Non
                                     f"{gap.standard_error:,.0f}"],
         ["Plan's expected cost", gap.plan_cost, f"over {M} batches of {n:,} fresh scenarios, none the plan's own"],
         ["Scenarios advised", gap.advised_scenarios or n,
-         f"for a gap under {gap.target:.2%}" + ("" if gap.advised_scenarios is None
-                                                 else " (if the gap shrinks like 1/sqrt(scenarios): a rough guide)")],
+         f"for a gap under {gap.target:.2%}" + (
+             "" if gap.advised_scenarios is None
+             else " (assuming four times the scenarios halve the gap: a rough guide)")],
     ]
     sheet.tables.append(Table(top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
                                        Column("Meaning", GENERAL, 14)], rows, table_name="xlplanOptimalityGap",

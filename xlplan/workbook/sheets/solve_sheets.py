@@ -203,8 +203,8 @@ def detail_sheet(result: PlanResult, detail: int = DETAIL_SCENARIOS, detail_file
 def costs_sheet(result: PlanResult) -> Sheet:
     p = result.problem
     sheet = Sheet("Costs", tab_color=OUTPUT_TAB, freeze=f"B{TOP + 1}", repeat_rows=(TOP, TOP))
-    _heading(sheet, "Costs", result, "Expected cost by category and product: stage-1 costs plus the "
-             "probability-weighted recourse costs.")
+    _heading(sheet, "Costs", result, "Expected cost by category and product: the plan's own costs plus each "
+             "scenario's costs of stock, overtime, backorders and lost sales, weighted by its probability.")
     costs = result.costs
     formulation = result.solution.formulation  # the model solved: a part's cost terms too
     categories = formulation.categories
