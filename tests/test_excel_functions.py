@@ -96,6 +96,11 @@ def test_kpi_status_and_recourse_of_the_golden_solve(arguments):
     table = udfs.XLPLAN_KPI(*arguments)
     assert list(table.columns) == ["KPI", "Value", "Unit", "Key"]
     assert table.set_index("Key").loc["expected_cost", "Value"] == pytest.approx(564_471.50, abs=0.005)
+    # the KPI sheet's units; a spilled table has no percentage format, so a share is in percent beside "%"
+    fill = table.set_index("Key").loc["fill_rate"]
+    assert fill["Unit"] == "%" and "fraction" not in set(table["Unit"])
+    assert fill["Value"] == pytest.approx(100 * udfs.XLPLAN_KPI(*arguments, "fill_rate"), rel=1e-12)
+    assert round(fill["Value"], 1) == 95.1
     assert udfs.XLPLAN_STATUS(*arguments) == "optimal: expected cost 564,472"
     high = udfs.XLPLAN_RECOURSE(*arguments, "high")
     assert set(high["Scenario"]) == {"high"} and len(high) == 36

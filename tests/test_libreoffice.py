@@ -48,13 +48,15 @@ def _table_below(rows, first_header: str, second_header: str) -> tuple[tuple, li
 
 def _kpi_values(path) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
     rows = list(openpyxl.load_workbook(path, data_only=True)["KPI"].iter_rows(values_only=True))
-    header, product_rows = _table_below(rows, "Product", "Selling price")
+    # by product: a column per product, a row per measure (the first the selling price, or the labels in full)
+    top = next(i for i, row in enumerate(rows) if row[0] == "KPI" and rows[i + 1][0] in ("Selling price", "Product"))
+    header, measure_rows = _table_below(rows[top:], "KPI", rows[top][1])
     # the headline table and the reference figures below it
     headline = {}
     for start in (i for i, row in enumerate(rows) if row[:2] == ("KPI", "Value")):
         _, kpi_rows = _table_below(rows[start:], "KPI", "Value")
         headline |= {row[3]: row[1] for row in kpi_rows}
-    products = {(row[0], header[j]): row[j] for row in product_rows for j in range(1, len(header))}
+    products = {(header[j], row[0]): row[j] for row in measure_rows for j in range(1, len(header)) if header[j]}
     return headline, products
 
 
@@ -92,10 +94,10 @@ def test_every_output_prints(tmp_path, capsys, libreoffice):
         assert heading in text
     assert "Sensitivity" in text
     # Start, six inputs, seven outputs at a readable scale (55% or more; KPI and Run log as wide as a page, its
-    # definitions and plan IDs beside their labels): the Plan's blocks beside its table on a page of their own
-    # (its charts two a row), no table or chart cut in two, Recourse, Recourse detail and Sensitivity over
-    # several pages
-    assert pdf_pages(pdf) == 23
+    # definitions and plan IDs beside their labels; KPI at 70%, its figures by product on a second page): the
+    # Plan's blocks beside its table on a page of their own (its charts two a row), no table or chart cut in
+    # two, Recourse, Recourse detail and Sensitivity over several pages
+    assert pdf_pages(pdf) == 24
 
 
 def test_infeasible_output_prints_the_conflicts(tmp_path, capsys, libreoffice):

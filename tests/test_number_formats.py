@@ -206,6 +206,26 @@ def test_frontier_axes_span_the_plans_and_risk_weights_are_numbers(analysed):
     assert 0 < axis_range(cost, 1)[0] <= min(row[1] for row in frontier.values())
 
 
+def test_sampled_profits_fall_in_round_bins_labelled_in_thousands(tmp_path):
+    """2,000 replications of factory_physics: a dozen or so bins of one round width, whose chart labels are
+    round thousands ($1,340k), every few labelled where the application skips labels, not 25 slanted
+    amounts to the dollar."""
+    book = tmp_path / "fp.xlsx"
+    assert cli(["solve", str(_example_with(tmp_path, "factory_physics")), "-o", str(book)]) == 0
+    assert cli(["simulate", str(book), "--in-place", "--no-backup", "--replications", "2000"]) == 0
+    rows = list(openpyxl.load_workbook(book, data_only=True)["Simulation"].iter_rows(min_row=5, min_col=6, max_col=8,
+                                                                                      values_only=True))
+    assert rows[0] == ("Profit from", "Profit to", "Share")
+    bins = [row for row in rows[1:] if row[0] is not None]
+    widths = {round(high - low, 6) for low, high, _ in bins}
+    assert 8 <= len(bins) <= 16 and len(widths) == 1
+    width = widths.pop()
+    assert width / 10 ** len(str(int(width))[1:]) in (1, 2, 2.5, 5) and all(low % width == 0 for low, _, _ in bins)
+    assert sum(share for _, _, share in bins) == pytest.approx(1.0)
+    histogram = chart_parts(book)["Distribution of profit"].split("<c:valAx>")[0]
+    assert 'formatCode="&quot;$&quot;#,##0,&quot;k&quot;"' in histogram and '<c:tickLblSkip val="2"/>' in histogram
+
+
 def test_a_few_outcomes_are_a_bar_each(analysed):
     """Electronics' three scenarios evaluated exactly: three bars of their probabilities, not 25 bins."""
     sheet = openpyxl.load_workbook(analysed, data_only=True)["Simulation"]

@@ -10,7 +10,9 @@ import xlplan
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions
+from xlplan.workbook.sheets.glossary import glossary_sheet
 from xlplan.workbook.sheets.layout import (
+    LINE_POINTS,
     MIN_SCALE,
     PRINT_WIDTH,
     Chart,
@@ -19,6 +21,7 @@ from xlplan.workbook.sheets.layout import (
     column_widths,
     presented,
     print_setup,
+    wrapped_lines,
 )
 from xlplan.workbook.sheets.solve_sheets import output_sheets
 
@@ -87,3 +90,37 @@ def test_a_count_axis_of_few_units_steps_by_one():
     assert (chart.y_min, chart.y_max, chart.y_step) == (0.0, 1.0, 1.0)  # not 0, 0.5, 1 shown as 0, 1, 1
     wide = Chart("Inventory", "A1", "Recourse!$A$1:$A$3", []).counted([0.0, 400.0])
     assert (wide.y_min, wide.y_step) == (0.0, None)  # the application's steps, from zero
+
+
+@pytest.mark.parametrize("example", ["electronics", "factory_physics"])
+def test_the_kpi_sheet_prints_one_page_wide_at_a_readable_scale(example):
+    """Its by-product figures, a column per product, sit under the headline table's columns: the sheet is no
+    wider than that table, not a twelve-column table below a five-column one (which printed at 40%)."""
+    from tests.workbooks import WORKBOOKS
+    from xlplan.workbook import read_workbook
+
+    result = xlplan.solve(read_workbook(WORKBOOKS / "examples" / f"{example}.xlsx"))
+    kpi = next(presented(s) for s in output_sheets(result, example) if s.name == "KPI")
+    printed = print_setup(kpi)
+    assert printed.landscape and printed.scale >= 70 and not printed.column_breaks
+    headline, by_product = kpi.tables[0], next(t for t in kpi.tables if t.title == "By product")
+    assert by_product.right <= headline.right
+    assert [c.header for c in by_product.columns] == ["KPI", *result.problem.products]
+
+
+def test_a_wrapped_row_is_as_tall_as_its_lines():
+    """Lines counted by the letters' widths, as a page prints them, not a digit's width each: a glossary
+    meaning of 87 characters in a column 90 wide is one line (it was planned as two, a blank line under it)."""
+    meaning = "Recourse problem: the stochastic plan's expected cost, the best over every scenario at once."
+    assert wrapped_lines(meaning, 90) == 1
+    assert wrapped_lines(meaning, 38) == 3
+    assert wrapped_lines("Expected cost without the cost of lost sales,", 38) == 1  # fits in print
+    assert wrapped_lines("The headline profit: expected revenue - expected", 38) == 2  # does not
+    # LibreOffice breaks this line before its '+': planned as three lines, its last would be drawn over the next row
+    assert wrapped_lines("1 - expected units late / expected demand, where a period's late units are "
+                         "min(backorders + lost sales, its demand): a lost unit counts as late.", 38) == 4
+    assert wrapped_lines("x" * 100, 38) == 3 and wrapped_lines("", 10) == 1
+    glossary = presented(glossary_sheet())
+    table = glossary.tables[0]
+    for i, (_, text) in enumerate(table.rows):
+        assert glossary.heights.get(table.top + 1 + i, LINE_POINTS) == LINE_POINTS * wrapped_lines(text, 90)

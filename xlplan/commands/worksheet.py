@@ -40,6 +40,7 @@ from xlplan.workbook.read.grids import Grid, LayoutProblem, Located
 from xlplan.workbook.read.reader import WorkbookError, read_problem
 from xlplan.workbook.sheets.decision_sheets import range_end, worst_cost_header
 from xlplan.workbook.sheets.solve_sheets import plan_table, recourse_table
+from xlplan.workbook.sheets.units import SHARE, unit_words
 
 ARGUMENTS = ("products", "costs", "demand", "scenarios", "settings")
 """The input ranges, in the order the worksheet functions take them."""
@@ -326,14 +327,18 @@ def plan(inputs: Inputs, continuous: Any = False, time_limit: Any = None) -> pd.
 
 @_in_words
 def kpi(inputs: Inputs, name: Any = None, continuous: Any = False, time_limit: Any = None) -> Any:
-    """One KPI's value by key or label (``profit_shipped``, "Profit (planned)"), or,
-    without a name, the KPI table (KPI, Value, Unit, Key)."""
+    """One KPI's value by key or label (``profit_shipped``, "Profit (planned)"), a share as a percentage cell
+    holds it (0.951 for 95.1%), or, without a name, the KPI table (KPI, Value, Unit, Key) with the KPI sheet's
+    units ("%", the currency); a spilled table has no number formats, so its shares are in percent (95.1, "%")."""
     result = _with_a_plan(inputs, continuous, time_limit)
     if not isinstance(result, PlanResult):
         return result
     kpis = result.kpi_list
     if name is None or (isinstance(name, str) and not name.strip()):
-        return _table(["KPI", "Value", "Unit", "Key"], [[k.label, k.value, k.unit, k.key] for k in kpis])
+        settings = result.problem.settings
+        return _table(["KPI", "Value", "Unit", "Key"],
+                      [[k.label, k.value * 100 if k.unit == SHARE else k.value, unit_words(k.unit, settings), k.key]
+                       for k in kpis])
     wanted = _normalised(str(name))
     for k in kpis:
         if wanted in (_normalised(k.key), _normalised(k.label)):

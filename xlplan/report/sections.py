@@ -167,8 +167,8 @@ def recourse_section(tables: Tables) -> Section:
 
 def cost_section(tables: Tables) -> Section:
     section = Section("costs", "Cost breakdown", notes=[
-        "Expected cost by category and product: the plan's own costs plus each scenario's stock and backorder "
-        "costs, weighted by its probability (the Costs sheet)."],
+        "Expected cost by category and product: the plan's own costs plus each scenario's costs of stock, "
+        "backorders and lost sales, weighted by its probability (the Costs sheet)."],
         figures=[charts.cost_chart(tables[COST_BREAKDOWN_NAME])])
     costs = tables[COST_BREAKDOWN_NAME]
     section.tables.append(HtmlTable("Expected cost", costs, {c: "money" for c in costs.columns[1:]}))
@@ -180,8 +180,12 @@ def cost_section(tables: Tables) -> Section:
     kpi = tables[KPI_NAME]
     section.tables.append(HtmlTable("Every KPI (the KPI sheet)", kpi[["KPI", "Value", "Unit", "Definition"]],
                                     {"Value": "by unit"}, collapsed=True))
-    products = tables.get(PRODUCT_KPI_NAME)
-    if products is not None:
+    by_product = tables.get(PRODUCT_KPI_NAME)
+    if by_product is not None:  # the sheet's products are its columns; the report's, its rows
+        products = by_product.set_index(by_product.columns[0]).T
+        if "Product" in products.columns:  # the labels in full, where the headers could not hold them
+            products = products.set_index("Product")
+        products = products.rename_axis("Product").rename_axis(columns=None).reset_index()
         formats = {c: "number" for c in products.columns[1:]}
         formats.update({"Selling price": "money", "Operating cost": "money", "Average unit cost": "money",
                         "Unit margin": "percent", "On-time fill rate": "percent"})

@@ -29,6 +29,7 @@ from xlplan.workbook.sheets.layout import (
     FRACTION,
     GENERAL,
     MONEY,
+    MONEY_THOUSANDS,
     MONEY_WHOLE,
     WHOLE_FROM,
     Chart,
@@ -36,13 +37,21 @@ from xlplan.workbook.sheets.layout import (
     Series,
     Sheet,
     Table,
+    axis_bounds,
 )
 from xlplan.workbook.sheets.names import COMPARE, SIMULATION
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 from xlplan.workbook.sheets.start_sheet import difference_line
 from xlplan.workbook.sheets.units import unit_words, whole_text
 
-HISTOGRAM_BINS = 25
+HISTOGRAM_BINS = 16
+"""About this many bins (from 8 to 16), each a round width (10,000, 25,000...), so that the chart's labels are
+round figures: in thousands from 1,000 a bin, short enough to sit side by side."""
+HISTOGRAM_LABELS = 8
+"""At most about this many of the bins are labelled on the chart's axis where the application can skip labels
+(Excel): more crowd, slanted and overlapping."""
+HISTOGRAM_CM = 22.0
+"""The profit histogram's width: a label a bin, side by side."""
 FEW_OUTCOMES = 12
 """Up to this many distinct profits, the distribution shows each (a bar per outcome) rather than bins."""
 SEED = "0"
@@ -57,7 +66,7 @@ DEFECT_NOTE = ("Each replication starts from the plan. (The original Factory Phy
 
 
 EXACT_NOTE = ("Computed, not sampled: nothing else is random. The simulator serves what is owed first and stocks the "
-              "regular warehouse first, where the solver chose the cheapest recourse, so its figures can differ a "
+              "regular warehouse first, where the solver chose the cheapest response, so its figures can differ a "
               "little from the KPI sheet's.")
 
 
@@ -81,7 +90,8 @@ def _summary_rows(s: SimulationSummary, planned: float | None = None, edited: bo
            ["Profit (planned)", planned, "currency", "The KPI sheet's, for this plan. " + difference_line(s.exact)]]
           if planned is not None else []),
         ["Standard error of the mean", finite(s.profit_se), "currency",
-         "None: an exact evaluation." if s.exact else "Standard deviation / sqrt(replications)."],
+         "None: an exact evaluation." if s.exact else
+         "The outcomes' standard deviation / the square root of the replications."],
         ["95% interval of the mean: from", finite(s.mean_profit - half_width) if half_width is not None
          else s.mean_profit, "currency", "Mean - 1.96 standard errors." if half_width is not None
          else "Exact: the mean itself."],
@@ -128,7 +138,7 @@ def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
 def profit_histogram(result: SimulationResult) -> Table:
     """The distribution of profit: one row per outcome when there are at most :data:`FEW_OUTCOMES`
     (three scenarios evaluated exactly are three bars, not three spikes among 25 bins), otherwise
-    :data:`HISTOGRAM_BINS` bins of equal width."""
+     about :data:`HISTOGRAM_BINS` bins of one round width between round edges."""
     outcomes, which = np.unique(np.round(result.profit, 2), return_inverse=True)
     if len(outcomes) <= FEW_OUTCOMES:
         shares = np.bincount(which.ravel(), weights=result.weights, minlength=len(outcomes))
@@ -136,11 +146,21 @@ def profit_histogram(result: SimulationResult) -> Table:
                      [[float(v), float(w)] for v, w in zip(outcomes, shares, strict=True)],
                      table_name="xlplanHistogram", defined_name=PROFIT_HISTOGRAM_NAME,
                      title="Distribution of profit: each outcome")
-    counts, edges = np.histogram(result.profit, bins=HISTOGRAM_BINS, weights=result.weights)
+    bounds = axis_bounds(result.profit.ravel(), ticks=HISTOGRAM_BINS)
+    assert bounds is not None  # more than FEW_OUTCOMES profits, each finite
+    low, high, step = bounds
+    edges = low + step * np.arange(round((high - low) / step) + 1)
+    counts, edges = np.histogram(result.profit, bins=edges, weights=result.weights)
     return Table(TOP, 6, [Column("Profit from", MONEY_WHOLE, 12), Column("Profit to", MONEY_WHOLE, 12),
                           Column("Share", FRACTION, 9)],
                  [[float(edges[i]), float(edges[i + 1]), float(counts[i])] for i in range(len(counts))],
                  table_name="xlplanHistogram", defined_name=PROFIT_HISTOGRAM_NAME, title="Distribution of profit")
+
+
+def _round_thousands(histogram: Table) -> bool:
+    """Whether the histogram's profits (its bins' edges, or its outcomes) are all whole thousands."""
+    column = 1 if histogram.columns[0].header == "Profit from" else 0
+    return all(float(row[column]) % 1_000 == 0 for row in histogram.rows)
 
 
 def simulation_sheet(result: SimulationResult, plan_source: str, problem: PlanningProblem,
@@ -186,7 +206,10 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
                               histogram.column_range(SIMULATION, 0 if outcomes else 1),
                               [Series(share, histogram.column_range(SIMULATION, len(histogram.columns) - 1))],
                               x_title="Profit" if outcomes else "Profit up to", y_title=share, y_format="0%",
-                              x_format=MONEY_WHOLE, height_cm=6.5).from_zero([0.0]))
+                              x_format=MONEY_THOUSANDS if _round_thousands(histogram) else MONEY_WHOLE,
+                              width_cm=HISTOGRAM_CM, height_cm=6.5,
+                              x_label_every=max(1, math.ceil(len(histogram.rows) / HISTOGRAM_LABELS)))
+                        .from_zero([0.0]))
 
     settings = uncertainty.settings
     noise = uncertainty.noise
@@ -316,7 +339,8 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     else:
         sheet.text(value_top - 1, 1, "What planning for uncertainty is worth: not computed, the stochastic plan was "
                    "not finished", "subheading")
-    notes = [value.ev_plan_note if value is not None else "The plans above are the ones finished before the limit.",
+    notes = [average_demand_note(value) if value is not None else
+             "The plans above are the ones finished before the limit.",
              *(f"Stopped by a limit: {line}" for line in stopped)]
     for i, note in enumerate(notes):
         sheet.text(value_top + len(value_rows) + 1 + i, 1, note, "bad" if i else "note")
@@ -372,8 +396,9 @@ def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> Non
                                     f"{gap.standard_error:,.0f}"],
         ["Plan's expected cost", gap.plan_cost, f"over {M} batches of {n:,} fresh scenarios, none the plan's own"],
         ["Scenarios advised", gap.advised_scenarios or n,
-         f"for a gap under {gap.target:.2%}" + ("" if gap.advised_scenarios is None
-                                                 else " (if the gap shrinks like 1/sqrt(scenarios): a rough guide)")],
+         f"for a gap under {gap.target:.2%}" + (
+             "" if gap.advised_scenarios is None
+             else " (assuming four times the scenarios halve the gap: a rough guide)")],
     ]
     sheet.tables.append(Table(top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
                                        Column("Meaning", GENERAL, 14)], rows, table_name="xlplanOptimalityGap",
@@ -386,9 +411,23 @@ GAIN = "Gain from planning for uncertainty"
 """The value of the stochastic solution (VSS), in business words."""
 FORESIGHT = "Most perfect forecasts could save"
 """The expected value of perfect information (EVPI), in business words."""
-FAILS = ("not finite: the average-demand plan breaks a rule in some scenario (the note below says which); the "
-         "simulation of that plan (the deterministic row above) lets the rule give, so it still shows a profit")
-"""Why the average-demand plan's expected cost, and so the gain, has no figure."""
+NO_FIGURE = "no figure"
+"""An expected cost that does not exist (a plan breaking a rule in some scenario), in its cell."""
+FAILS = "it breaks a rule in some scenario (the note below)"
+"""Why the average-demand plan's expected cost, and so the gain, has no figure: in the Meaning column, which
+runs on beside the table, so in few words."""
+
+
+def average_demand_note(value: StochasticValue) -> str:
+    """The note under the value table: whether the average-demand plan works in every scenario, and if not
+    which rule it breaks and why its simulation still shows a profit."""
+    if math.isfinite(value.eev):
+        return "The average-demand plan works in every scenario."
+    explanation = value.eev_result.explanation
+    reason = explanation.summary if explanation is not None else value.eev_result.message
+    return (f"The average-demand plan breaks a rule in some scenario, so its expected cost and the gain have no "
+            f"figure: {reason[:1].lower()}{reason[1:]} Its simulation (the deterministic row above) lets the rule "
+            "give, so it still shows a profit.")
 
 
 def _value_rows(value: StochasticValue) -> list[list[Any]]:
@@ -396,12 +435,12 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
     EEV, WS, VSS, EVPI: see the Glossary sheet); a figure from a stopped solve says so, VSS and EVPI become
     the ranges the bounds prove, and a figure that does not exist says why in its cell."""
     def figure(number: float) -> float | str:
-        return number if math.isfinite(number) else "not finite"
+        return number if math.isfinite(number) else NO_FIGURE
 
     def stopped(result: PlanResult) -> str:
         return " (best found: its solve was stopped)" if result.status is not SolveStatus.OPTIMAL else ""
 
-    eev_words = "" if math.isfinite(value.eev) else f"; {FAILS}"
+    eev_words = "" if math.isfinite(value.eev) else f": {FAILS}"
     if value.exact:
         return [
             ["Stochastic plan: expected cost", "RP", value.recourse,
@@ -413,7 +452,8 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
             ["Perfect foresight: expected cost", "WS", value.wait_and_see,
              "had each scenario been known in advance"],
             [GAIN, "VSS = EEV - RP", figure(value.vss),
-             "what the stochastic plan saves over the average-demand plan" + eev_words],
+             "what the stochastic plan saves over the average-demand plan" if math.isfinite(value.eev) else
+             f"what the stochastic plan saves: the average-demand plan {FAILS}"],
             [FORESIGHT, "EVPI = RP - WS", value.evpi,
              "what knowing the future would save"],
         ]
@@ -486,7 +526,7 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
         vss: Any = "not computed: the stochastic plan was not finished"
         evpi: Any = vss
     elif value.exact:
-        vss = value.vss if math.isfinite(value.vss) else "not finite: the average-demand plan breaks a rule"
+        vss = value.vss if math.isfinite(value.vss) else "no figure: the average-demand plan breaks a rule"
         evpi = value.evpi
     else:
         vss = f"{range_words(value.vss_range)} (a solve was stopped)"

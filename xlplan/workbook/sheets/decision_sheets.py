@@ -112,11 +112,12 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     notes = ["Below, every limit: the expected cost one more unit saves. Demand: the expected cost one more unit "
              "adds. Scenario 'expected': one more unit in every scenario; a scenario's row: one more unit if that "
              "scenario happens (the expected value is their probability-weighted sum).",
-             "Each value holds for the limit lowered or raised by up to the amounts shown (the solver's sensitivity "
-             "ranges; for a limit in every scenario, the range the 100% rule guarantees). Limits that do not bind "
-             "are worth nothing at the margin and are not listed. " + NO_ROOM_NOTE]
+             "Each value holds for the limit lowered or raised by up to the amounts shown; for a limit in every "
+             "scenario, by amounts within which the changes in all the scenarios together surely keep it (it may "
+             "hold a little further). Limits with room to spare are worth nothing more and are not listed. "
+             + NO_ROOM_NOTE]
     if sensitivity.basis != "LP":
-        notes.append("The plan is in whole units, which have no marginal values of their own: these are the "
+        notes.append("The plan is in whole units, which have no such values of their own: these are the "
                      "values with the plan fixed as it is and stock, backorders and overtime allowed fractions.")
     for i, note in enumerate(notes):
         sheet.text(top + i, 1, note, "note")

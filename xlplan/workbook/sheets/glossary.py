@@ -22,7 +22,7 @@ TERMS = (
                              "of its cost: 0 ignores risk."),
     ("RP", "Recourse problem: the stochastic plan's expected cost, the best over every scenario at once."),
     ("EV", "Expected value problem: the plan made for average demand, and the cost it expects for itself."),
-    ("EEV", "Expected result of the EV plan: that plan's expected cost facing every scenario; not finite when it "
+    ("EEV", "Expected result of the EV plan: that plan's expected cost facing every scenario; no figure when it "
             "breaks a rule in some scenario."),
     ("WS", "Wait and see: the expected cost had each scenario been known in advance."),
     ("VSS", "Value of the stochastic solution, EEV - RP: what planning for uncertainty saves over planning for "
@@ -34,7 +34,9 @@ TERMS = (
     ("Recourse", "The decisions made once a scenario's demand is known (stock, overtime use, backorders, lost "
                  "sales), as opposed to the plan decided now."),
     ("Shadow price", "What one more unit of a limit (a worker-hour, a unit of warehouse space) is worth to the "
-                     "expected cost, valid within its range (the Sensitivity sheet)."),
+                     "expected cost, valid within its range (the Sensitivity sheet): its marginal value. For a limit "
+                     "in every scenario the range is the one the 100% rule guarantees: the changes' shares of "
+                     "their own scenarios' ranges add up to at most 1."),
     ("LP, MIP", "Linear program (quantities may be fractional) and mixed-integer program (whole units): how the "
                 "solver sees the plan."),
     ("Inputs ID (input fingerprint)", "A short code computed from the input sheets: two runs with the same "

@@ -29,6 +29,8 @@ MONEY = "#,##0.00;-#,##0.00"
 before the sheet is drawn (which is why it is spelt apart from DECIMAL)."""
 MONEY_WHOLE = "#,##0;-#,##0"
 """Money without cents: chart axes, histogram bins."""
+MONEY_THOUSANDS = '#,##0,"k";-#,##0,"k"'
+"""Money in thousands (1,375k): a chart's axis labels of round thousands, short enough to sit side by side."""
 FRACTION = "0.0%"
 GENERAL = "General"
 TEXT = "@"
@@ -176,6 +178,9 @@ class Chart:
     x_step: float | None = None
     """The distance between an axis' labels (None: the application's choice, which crowds a narrow range)."""
     y_step: float | None = None
+    x_label_every: int | None = None
+    """A category axis labelled at every n-th category only (None: every one, or the application's choice):
+    many categories' labels would crowd, slanted and overlapping."""
 
     def scaled_to(self, values: Iterable[float], axis: Literal["x", "y"] = "y") -> Chart:
         """An axis spanning the data, not from zero: lines and points whose differences matter (profit
@@ -712,6 +717,40 @@ def _charts_on_the_page(sheet: Sheet) -> list[Chart]:
 
 LINE_POINTS = 15.0
 """A line of text, in points: the height a wrapped row gets for each of its lines."""
+CHAR_WIDTHS = {" ": .5, "a": .96, "b": 1.0, "c": .86, "d": 1.0, "e": .97, "f": .55, "g": 1.0, "h": 1.0, "i": .44,
+               "j": .44, "k": .91, "l": .44, "m": 1.53, "n": 1.0, "o": .96, "p": 1.0, "q": 1.0, "r": .65, "s": .82,
+               "t": .62, "u": 1.0, "v": .93, "w": 1.29, "x": .93, "y": .93, "z": .82, ".": .5, ",": .5, ":": .53,
+               ";": .53, "-": .57, "(": .61, ")": .61, "'": .43, "/": .53, "!": .6, "I": .45, "J": .45}
+"""Characters' widths in column width units (a digit's width), as the sans-serif fonts print them: running text
+is mostly narrower than digits, and counting each letter as a digit plans a wrapped row a line or two too tall."""
+WIDE = 1.1
+"""A capital letter's width (or another character's not listed), in column width units."""
+WRAP_MARGIN = 0.02
+"""The share of a wrapped column's width kept spare: the widths above are estimates, and a line planned too
+short for its text draws the text's last line over the next row, where one planned too long leaves a blank."""
+
+
+def text_width(text: str) -> float:
+    """How many column width units ``text`` takes on one line."""
+    return sum(CHAR_WIDTHS.get(ch, WIDE if ch.isupper() else 1.0) for ch in text)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped at spaces in a column ``width`` units wide (a word longer than the
+    line is broken across lines)."""
+    room, space, lines = width * (1 - WRAP_MARGIN), CHAR_WIDTHS[" "], 0
+    for paragraph in text.split("\n"):
+        used = None
+        for word in paragraph.split():
+            size = text_width(word)
+            if used is not None and used + space + size <= room:
+                used += space + size
+                continue
+            extra = max(math.ceil(size / room), 1)  # a word wider than the line takes lines of its own
+            lines += extra
+            used = size - (extra - 1) * room
+        lines += used is None  # an empty line is a line
+    return max(lines, 1)
 
 
 def _table_heights(tables: list[Table], heights: dict[int, float]) -> dict[int, float]:
@@ -729,8 +768,7 @@ def _table_heights(tables: list[Table], heights: dict[int, float]) -> dict[int, 
         wrapped = [j for j, column in enumerate(table.columns) if column.wrap]
         if wrapped:
             for i, row in enumerate(table.rows):
-                need(table.top + 1 + i,
-                     max(math.ceil(len(str(row[j])) / max(table.columns[j].width - 2, 1)) for j in wrapped))
+                need(table.top + 1 + i, max(wrapped_lines(str(row[j]), table.columns[j].width) for j in wrapped))
     return taller
 
 

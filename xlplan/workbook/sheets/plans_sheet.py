@@ -17,8 +17,9 @@ import numpy as np
 from xlplan.model.plan_table import PLAN_FIELDS
 from xlplan.problem import PlanningProblem
 from xlplan.workbook.contract import CANDIDATES
-from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, UNITS, Column, Sheet, Table
+from xlplan.workbook.sheets.layout import GENERAL, Column, Sheet, Table
 from xlplan.workbook.sheets.names import PLANS
+from xlplan.workbook.sheets.recourse_sheet import whole_or_decimal
 from xlplan.workbook.sheets.run_log import INPUTS_ID, OUTPUT_TAB
 
 MADE_BY = [c.key for c in CANDIDATES.columns].index("made_by")
@@ -32,11 +33,6 @@ class Candidate:
     name: str
     plan: Mapping[str, np.ndarray]
     recommended: bool = False
-
-
-def _format(values: Sequence[float]) -> str:
-    array = np.asarray(values, dtype=float)
-    return UNITS if np.allclose(array, np.round(array), rtol=0, atol=1e-9) else DECIMAL
 
 
 def plans_sheet(problem: PlanningProblem, made_by: str, candidates: Sequence[Candidate], finished: datetime,
@@ -59,7 +55,7 @@ def plans_sheet(problem: PlanningProblem, made_by: str, candidates: Sequence[Can
     columns = [Column("Plan", GENERAL, 18), Column("Made by", GENERAL, 11),
                Column("Made (UTC)", "yyyy-mm-dd hh:mm", 17), Column(INPUTS_ID, GENERAL, 18),
                Column("Recommended", GENERAL, 13), Column("Product", GENERAL, 12), Column("Period", GENERAL, 9),
-               *(Column(f.title, _format(values[f.name]), max(12, len(f.title) + 2)) for f in PLAN_FIELDS)]
+               *(Column(f.title, whole_or_decimal(values[f.name]), max(12, len(f.title) + 2)) for f in PLAN_FIELDS)]
     sheet = Sheet(PLANS, tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}", repeat_rows=(TOP, TOP))
     sheet.text(1, 1, "Plans", "heading")
     sheet.text(2, 1, "Every plan Compare, Frontier and a calm solve made, kept so that any of them can be put on "

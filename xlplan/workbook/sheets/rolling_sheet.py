@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 from xlplan.analysis.compare import PairedDifference, paired_difference
 from xlplan.analysis.rolling import RollingStudy
 from xlplan.workbook.contract import ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAME
-from xlplan.workbook.sheets.layout import DECIMAL, GENERAL, MONEY, MONEY_WHOLE, Chart, Column, Series, Sheet, Table
+from xlplan.workbook.sheets.layout import GENERAL, MONEY, MONEY_WHOLE, QUANTITY, Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.names import ROLLING
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 
@@ -50,7 +50,7 @@ def verdict(study: RollingStudy) -> str:
 
 def rolling_sheet(study: RollingStudy) -> Sheet:
     """Each policy's re-planned profit, fill rate, nervousness, solves and time, beside its static plan."""
-    sheet = Sheet(ROLLING, tab_color=OUTPUT_TAB, widths={1: 16})
+    sheet = Sheet(ROLLING, tab_color=OUTPUT_TAB, widths={1: 16}, fit_width=True)  # a policy's row read across
     s = study.settings
     sheet.text(1, 1, "Rolling re-planning", "heading")
     headline = (f"{verdict(study)}; {_window_words(study)}, over the same {s.replications:,} simulated worlds for "
@@ -70,11 +70,12 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
         sheet.text(row + 1 + i, 1, note, "note")
     top = TOP + len(notes) + (1 if study.stopped else 0)
 
-    columns = [Column("Policy", GENERAL, 16), Column("Mean profit", MONEY, 14), Column("Profit SE", MONEY, 11),
-               Column("Profit P5", MONEY, 14), Column("Fill rate", PERCENT, 10), Column("Plan changes", DECIMAL, 12),
-               Column("Solves", "#,##0", 9), Column("Plans made", "#,##0", 10), Column("Stopped", "#,##0", 9),
-               Column("Failed", "#,##0", 8), Column("Seconds", "0.0", 9), Column("Static mean profit", MONEY, 14),
-               Column("Static fill rate", PERCENT, 10), Column("Value of re-planning", MONEY, 14)]
+    # as narrow as their figures (headers wrap): the table prints whole on a page, its rows with their policies
+    columns = [Column("Policy", GENERAL, 16), Column("Mean profit", MONEY, 12), Column("Profit SE", MONEY, 9),
+               Column("Profit P5", MONEY, 12), Column("Fill rate", PERCENT, 8), Column("Plan changes", QUANTITY, 9),
+               Column("Solves", "#,##0", 7), Column("Plans made", "#,##0", 7), Column("Stopped", "#,##0", 8),
+               Column("Failed", "#,##0", 7), Column("Seconds", "0.0", 8), Column("Static mean profit", MONEY, 12),
+               Column("Static fill rate", PERCENT, 8), Column("Value of re-planning", MONEY, 12)]
     rows: list[list[Any]] = [[
         p.name, p.rolling.summary.mean_profit, finite(p.rolling.summary.profit_se), p.rolling.summary.profit_p5,
         p.rolling.summary.fill_rate, p.mean_plan_changes, p.solves, p.replans, p.stopped, p.failed,
@@ -98,7 +99,7 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
     ]
     if study.buffer is not None:
         described.append(["Buffer search", study.buffer.message])
-    sheet.tables.append(Table(settings_top, 1, [Column("Setting", GENERAL, 26), Column("Value", GENERAL, 16)],
+    sheet.tables.append(Table(settings_top, 1, [Column("Setting", GENERAL, 24), Column("Value", GENERAL, 16)],
                               described, table_name="xlplanRollingSettings", defined_name=ROLLING_SETTINGS_NAME,
                               title="Settings used",  # counts without decimals, a seed as it is typed
                               cell_formats={(i, 1): "0" if name == "Seed" else "#,##0"
@@ -119,7 +120,7 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
 def rolling_record(study: RollingStudy, source: str, fingerprint: str, seconds: float) -> RunRecord:
     details: list[Detail] = [(f"Mean profit: {p.name}", p.rolling.summary.mean_profit, MONEY) for p in study.policies]
     details += [(f"Fill rate: {p.name}", p.rolling.summary.fill_rate, PERCENT) for p in study.policies]
-    details += [(f"Plan changes: {p.name}", p.mean_plan_changes, DECIMAL) for p in study.policies]
+    details += [(f"Plan changes: {p.name}", p.mean_plan_changes, QUANTITY) for p in study.policies]
     details += [("Re-planning", _window_words(study), "@"), ("Replications", study.settings.replications, "#,##0"),
                 *(("Stopped by a limit", line, "@") for line in study.stopped),
                 ("Seconds: total", round(seconds, 3), "0.000")]

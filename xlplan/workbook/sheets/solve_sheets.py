@@ -52,9 +52,9 @@ from xlplan.workbook.sheets.recourse_sheet import recourse_table as recourse_tab
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, finite, run_log_sheet, solve_record
 from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
 
-DEFINITION_WIDTH = 40.0
-"""The KPI sheet's Definition column, its text wrapped in it: the By product table below shares the column,
-and the sheet prints as wide as a page."""
+DEFINITION_WIDTH = 38.0
+"""The KPI sheet's Definition column, its text wrapped in it: with the columns beside it the sheet prints one
+landscape page wide at about 70%."""
 MAX_PRODUCT_CHARTS = 6
 PLAN_CHART_CM = 13.0
 """The Plan's charts, two a row beside the plan."""
@@ -203,8 +203,8 @@ def detail_sheet(result: PlanResult, detail: int | None = None, detail_file: str
 def costs_sheet(result: PlanResult) -> Sheet:
     p = result.problem
     sheet = Sheet("Costs", tab_color=OUTPUT_TAB, freeze=f"B{TOP + 1}", repeat_rows=(TOP, TOP))
-    _heading(sheet, "Costs", result, "Expected cost by category and product: stage-1 costs plus the "
-             "probability-weighted recourse costs.")
+    _heading(sheet, "Costs", result, "Expected cost by category and product: the plan's own costs plus each "
+             "scenario's costs of stock, overtime, backorders and lost sales, weighted by its probability.")
     costs = result.costs
     formulation = result.solution.formulation  # the model solved: a part's cost terms too
     categories = formulation.categories
@@ -251,22 +251,27 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     R = lambda header: recourse.column_range(RECOURSE, recourse.index_of(summary_header(header, S)))  # noqa: E731
     product_col = R("Product")
 
-    # per-product table, below the headline table
+    # per-product table, below the headline tables: one column per product, as on the Costs sheet, so that
+    # its columns sit under the headline table's and the sheet prints one page wide at a readable size
     headline_kpis = [k for k in result.kpi_list if not k.reference]
     reference_kpis = [k for k in result.kpi_list if k.reference]
     reference_top = TOP + len(headline_kpis) + 3
     product_top = reference_top + len(reference_kpis) + 4
-    product_columns = [
-        Column("Product", GENERAL, 12), Column("Selling price", MONEY, 12),
-        Column("Units produced", _whole_or_decimal(result.products.units_produced), 12),
-        Column("Expected demand", QUANTITY, 12), Column("Expected demand met", QUANTITY, 13),
-        Column("Expected shipped", QUANTITY, 12), Column("Average inventory", QUANTITY, 12),
-        Column("Turnover", DECIMAL, 10), Column("Operating cost", MONEY, 14), Column("Average unit cost", MONEY, 12),
-        Column("Unit margin", FRACTION, 10), Column("On-time fill rate", FRACTION, 12),
-    ]
     T = len(p.periods)
     formulation = result.solution.formulation
     categories = formulation.categories
+    n = len(p.products)
+    measures = ["Selling price", "Units produced", "Expected demand", "Expected demand met", "Expected shipped",
+                "Average inventory", "Turnover", "Operating cost", "Average unit cost", "Unit margin",
+                "On-time fill rate"]
+    # an Excel Table's headers are at most 255 characters and distinct ignoring case: where a product's label
+    # is not its header, a first row holds the labels in full, for the formulas to compare with
+    headers = table_headers(p.products)
+    labelled = headers != list(p.products)
+    label_row = product_top + 1 if labelled else product_top
+    row = {measure: label_row + 1 + i for i, measure in enumerate(measures)}
+    measure_formats = [MONEY, _whole_or_decimal(result.products.units_produced), QUANTITY, QUANTITY, QUANTITY,
+                       QUANTITY, DECIMAL, MONEY, MONEY, FRACTION, FRACTION]
 
     def operating_costs(index: int) -> str:
         """A product's operating cost: its Costs column less the opportunity costs (lost sales)."""
@@ -274,15 +279,21 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
                         *(f"-{quote_sheet('Costs')}!{costs.cell(categories.index(c), index)}"
                           for c in formulation.opportunity_categories)])
 
-    product_rows = []
-    for i, (product, expected) in enumerate(zip(p.products, result.products.itertuples())):
-        r = product_top + 1 + i
-        # EXACT, not '=' or SUMIFS: a label is compared as it is, whatever its case, and never read as
-        # a criterion (SUMIFS takes '=x', '<5', 'A*' and '~' for operators and wildcards)
-        match = f"EXACT({product_col},$A{r})"
-        product_rows.append([
-            product, float(p.product.selling_price[i]),
-            Formula(f"=SUMPRODUCT(EXACT({plan.column_range('Plan', 0)},$A{r})*"
+    columns: list[list[Any]] = []
+    for i, expected in enumerate(result.products.itertuples()):
+        c = get_column_letter(2 + i)
+
+        def at(measure: str, c: str = c) -> str:
+            """This product's cell of a measure."""
+            return f"{c}{row[measure]}"
+
+        # EXACT, not '=' or SUMIFS: a label is compared as it is, whatever its case, and never read as a
+        # criterion (SUMIFS takes '=x', '<5', 'A*' and '~')
+        match = f"EXACT({product_col},{c}${label_row})"
+        columns.append([
+            *([p.products[i]] if labelled else []),
+            float(p.product.selling_price[i]),
+            Formula(f"=SUMPRODUCT(EXACT({plan.column_range('Plan', 0)},{c}${label_row})*"
                     f"{plan.column_range('Plan', plan.index_of('Production'))})", expected.units_produced),
             Formula(f"=SUMPRODUCT({match}*{R('Expected demand')})", expected.expected_demand),
             Formula(f"=SUMPRODUCT({match}*({R('Expected demand')}-{R('Backorders expected')}"
@@ -290,16 +301,24 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
             Formula(f"=SUMPRODUCT({match}*{R('Expected shipped')})", expected.expected_shipped),
             Formula(f"=SUMPRODUCT({match}*({R('Stock expected')}+{R('Overflow expected')}))/{T}",
                     expected.average_inventory),
-            Formula(f'=IF(G{r}>0,E{r}/G{r},"")', finite(expected.turnover)),
+            Formula(f'=IF({at("Average inventory")}>0,{at("Expected demand met")}/{at("Average inventory")},"")',
+                    finite(expected.turnover)),
             Formula(f"={operating_costs(1 + i)}", expected.operating_cost),
-            Formula(f'=IF(C{r}>0,I{r}/C{r},"")', finite(expected.average_unit_cost)),
-            Formula(f'=IF(AND(B{r}>0,C{r}>0),(B{r}-J{r})/B{r},"")', finite(expected.margin)),
-            Formula(f'=IF(D{r}>0,1-SUMPRODUCT({match}*{R("Late expected")})/D{r},1)', expected.fill_rate),
+            Formula(f'=IF({at("Units produced")}>0,{at("Operating cost")}/{at("Units produced")},"")',
+                    finite(expected.average_unit_cost)),
+            Formula(f'=IF(AND({at("Selling price")}>0,{at("Units produced")}>0),'
+                    f'({at("Selling price")}-{at("Average unit cost")})/{at("Selling price")},"")',
+                    finite(expected.margin)),
+            Formula(f'=IF({at("Expected demand")}>0,1-SUMPRODUCT({match}*{R("Late expected")})'
+                    f'/{at("Expected demand")},1)', expected.fill_rate),
         ])
-    products = Table(product_top, 1, product_columns, product_rows, table_name="xlplanProductKpi",
-                     defined_name=PRODUCT_KPI_NAME, title="By product")
-    n = len(p.products)
-    col = lambda letter: f"${letter}${product_top + 1}:${letter}${product_top + n}"  # noqa: E731
+    names = ["Product"] * labelled + measures
+    products = Table(product_top, 1, [Column("KPI", GENERAL, 24), *(Column(h, GENERAL, 13) for h in headers)],
+                     [[name, *(column[k] for column in columns)] for k, name in enumerate(names)],
+                     table_name="xlplanProductKpi", defined_name=PRODUCT_KPI_NAME, title="By product",
+                     cell_formats={(labelled + k, 1 + i): f for k, f in enumerate(measure_formats) for i in range(n)})
+    last = get_column_letter(1 + n)
+    col = lambda measure: f"$B${row[measure]}:${last}${row[measure]}"  # noqa: E731 - a measure, every product
 
     last_period = f"Plan!${get_column_letter(plan.left + plan.index_of('Period'))}${plan.bottom}"
     row_of = {k.key: TOP + 1 + i for i, k in enumerate(headline_kpis)}
@@ -307,20 +326,21 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     value = lambda key: f"B{row_of[key]}"  # noqa: E731
     formulas = {
         "expected_cost": f"=SUM({costs.column_range('Costs', len(costs.columns) - 1)})",
-        "operating_cost": f"=SUM({col('I')})",
-        "revenue_net_of_owed": f"=SUMPRODUCT({col('B')},{col('E')})",
+        "operating_cost": f"=SUM({col('Operating cost')})",
+        "revenue_net_of_owed": f"=SUMPRODUCT({col('Selling price')},{col('Expected demand met')})",
         "profit_net_of_owed": f"={value('revenue_net_of_owed')}-{value('operating_cost')}",
         "margin_net_of_owed":
             f'=IF({value("revenue_net_of_owed")}<>0,{value("profit_net_of_owed")}/{value("revenue_net_of_owed")},"")',
-        "revenue_shipped": f"=SUMPRODUCT({col('B')},{col('F')})",
+        "revenue_shipped": f"=SUMPRODUCT({col('Selling price')},{col('Expected shipped')})",
         "profit_shipped": f"={value('revenue_shipped')}-{value('operating_cost')}",
         "margin_shipped":
             f'=IF({value("revenue_shipped")}<>0,{value("profit_shipped")}/{value("revenue_shipped")},"")',
-        "units_produced": f"=SUM({col('C')})",
-        "expected_demand": f"=SUM({col('D')})",
+        "units_produced": f"=SUM({col('Units produced')})",
+        "expected_demand": f"=SUM({col('Expected demand')})",
         "fill_rate": f'=IF({value("expected_demand")}>0,1-SUM({R("Late expected")})/{value("expected_demand")},1)',
-        "average_inventory": f"=SUM({col('G')})",
-        "turnover": f'=IF({value("average_inventory")}>0,SUM({col("E")})/{value("average_inventory")},"")',
+        "average_inventory": f"=SUM({col('Average inventory')})",
+        "turnover": f'=IF({value("average_inventory")}>0,'
+                    f'SUM({col("Expected demand met")})/{value("average_inventory")},"")',
         "average_unit_cost":
             f'=IF({value("units_produced")}>0,{value("operating_cost")}/{value("units_produced")},"")',
         "lost_sales": f"=SUM({R('Lost expected')})",
@@ -334,8 +354,9 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
         # the definition last, wrapped in its column
         rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
                  unit_words(k.unit, result.problem.settings), k.key, k.definition] for k in kpis]
-        return Table(top, 1, [Column("KPI", GENERAL, 34), Column("Value", GENERAL, 16), Column("Unit", GENERAL, 14),
-                              Column("Key", GENERAL, 22), Column("Definition", GENERAL, DEFINITION_WIDTH, wrap=True)],
+        return Table(top, 1, [Column("KPI", GENERAL, 30, wrap=True), Column("Value", GENERAL, 14),
+                              Column("Unit", GENERAL, 9), Column("Key", GENERAL, 26),
+                              Column("Definition", GENERAL, DEFINITION_WIDTH, wrap=True)],
                      rows,
                      cell_formats={(i, 1): _whole_or_decimal([k.value]) if k.unit == "units" and math.isfinite(k.value)
                                    else formats.get(k.unit, DECIMAL) for i, k in enumerate(kpis)}, **names)
@@ -346,7 +367,7 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
                                 "numbers only")
     sheet.tables += [headline, reference, products]
 
-    fill_top = product_top + n + 4
+    fill_top = products.bottom + 4
     fill = result.fill_rates
     sheet.tables.append(Table(fill_top, 1, [
         Column("Product", GENERAL, 12), Column("Scenario", GENERAL, 12), Column("Demand", QUANTITY, 12),

@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from xlplan.problem.problem import Settings
 from xlplan.text import WHOLE_FROM, amount_text
 from xlplan.text import whole_text as whole_text  # the sheets' figures, from here as before
-from xlplan.workbook.sheets.layout import MONEY, MONEY_WHOLE, Sheet, Table
+from xlplan.workbook.sheets.layout import MONEY, MONEY_THOUSANDS, MONEY_WHOLE, Sheet, Table
 from xlplan.workbook.sheets.layout import _number as number_of
 
+SHARE = "fraction"
+"""The unit of a share (a fill rate, a margin), held as a fraction and shown as a percentage."""
 GENERIC_CURRENCY = "currency"
 """The unit word for money when the Settings name no currency."""
 
@@ -28,12 +30,13 @@ def _is_code(currency: str) -> bool:
     return currency.isalpha()
 
 
-def money_format(currency: str, decimals: int = 2) -> str:
-    """The number format of a money cell: ``#,##0.00 "EUR"``, ``"$"#,##0.00``, or ``#,##0.00`` with no currency.
+def money_format(currency: str, decimals: int = 2, thousands: bool = False) -> str:
+    """The number format of a money cell: ``#,##0.00 "EUR"``, ``"$"#,##0.00``, or ``#,##0.00`` with no currency;
+    in ``thousands``, ``"$"#,##0,"k"`` (1,375k).
 
     The currency is literal text in double quotes, which the Settings' validation keeps free of quotes
     and backslashes."""
-    figure = "#,##0" + ("." + "0" * decimals if decimals else "")
+    figure = "#,##0" + ("." + "0" * decimals if decimals else "") + (',"k"' if thousands else "")
     if not currency:
         return figure
     return f'{figure} "{currency}"' if _is_code(currency) else f'"{currency}"{figure}'
@@ -58,7 +61,7 @@ def _singular(word: str) -> str:
 def unit_words(unit: str, settings: Settings) -> str:
     """A unit as the Settings name things: ``currency / workforce`` -> ``EUR / worker``; a fraction, shown as a
     percentage, is ``%``."""
-    if unit == "fraction":
+    if unit == SHARE:
         return "%"
     currency = settings.currency or GENERIC_CURRENCY
     workforce = settings.workforce_word
@@ -97,7 +100,8 @@ def _money_whole(table: Table) -> None:
 def in_currency(sheets: Iterable[Sheet], currency: str) -> None:
     """Give every money mark of ``sheets`` (columns, single cells, texts, chart axes) the currency's format,
     without cents where a table's money is large (:func:`_money_whole`)."""
-    formats = {MONEY: money_format(currency), MONEY_WHOLE: money_format(currency, 0)}
+    formats = {MONEY: money_format(currency), MONEY_WHOLE: money_format(currency, 0),
+               MONEY_THOUSANDS: money_format(currency, 0, thousands=True)}
 
     def shown(number_format: str) -> str:
         return formats.get(number_format, number_format)

@@ -266,6 +266,8 @@ def axis_settings(chart: Chart) -> list[tuple[int, str, Any]]:
                             ("TickLabels.NumberFormat", number_format), ("AxisTitle.Text", title or None)):
             if value is not None:
                 settings.append((axis, name, value))
+    if chart.x_label_every is not None:
+        settings.append((CATEGORY_AXIS, "TickLabelSpacing", chart.x_label_every))
     return settings
 
 

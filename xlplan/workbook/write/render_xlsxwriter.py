@@ -147,6 +147,8 @@ def _chart(book: Workbook, ws: Worksheet, chart: Chart) -> None:
     if chart.x_format is not None:
         x_axis["num_format"] = chart.x_format
     x_axis |= _fixed(chart.x_min, chart.x_max, chart.x_step)
+    if chart.x_label_every is not None:
+        x_axis["interval_unit"] = chart.x_label_every
     primary.set_x_axis(x_axis)
     y_axis: dict[str, object] = {"name": chart.y_title, "num_format": chart.y_format,
                                  "major_gridlines": {"visible": True}, **_fixed(chart.y_min, chart.y_max, chart.y_step)}
