@@ -184,3 +184,27 @@ def test_the_report_says_when_the_sheet_shows_only_some_scenarios_in_full(solved
     notes = recourse_section({RECOURSE_NAME: shown, SCENARIO_COSTS_NAME: every}).notes
     assert notes[-1].startswith("These are the 4 of the 30 scenarios the Recourse detail sheet shows in full")
     assert len(recourse_section({RECOURSE_NAME: shown}).notes) == 1
+
+
+def test_the_kpi_sheet_shows_fill_rates_by_scenario_when_few_and_their_distribution_when_many(solved):
+    """12 products x 1,000 scenarios wrote 12,000 rows of fill rates on the KPI sheet: past PRINTED_ROWS
+    rows, each product's distribution over the scenarios instead."""
+    from xlplan.workbook.sheets.layout import PRINTED_ROWS
+    from xlplan.workbook.sheets.solve_sheets import fill_rate_table
+
+    few = fill_rate_table(solved, 10)
+    assert len(few.rows) == 2 * 30 and [c.header for c in few.columns][:2] == ["Product", "Scenario"]
+
+    many = xlplan.solve(synthetic_problem(periods=6, scenarios=600, products=2, seed=7),
+                        SolveOptions(relax_integrality=True))
+    assert len(many.fill_rates) > PRINTED_ROWS
+    table = fill_rate_table(many, 10)
+    assert [c.header for c in table.columns] == ["Product", "Expected", "P5", "P50", "P95", "Lowest"]
+    assert len(table.rows) == 2 and "600 scenarios" in (table.title or "")
+    p, f = many.problem, many.flows
+    for j, row in enumerate(table.rows):
+        late, demand = f.late[:, j, :].sum(axis=1), p.demand[:, j, :].sum(axis=1)
+        assert row[1] == pytest.approx(1 - p.probabilities @ late / (p.probabilities @ demand))
+        rates = np.sort(1 - late / demand)  # 600 equally likely scenarios: the P5 is the 30th value
+        assert row[2] == pytest.approx(rates[29]) and row[5] == pytest.approx(rates[0])
+        assert row[5] <= row[2] <= row[3] <= row[4] <= 1
