@@ -25,6 +25,9 @@ def shown(value: str | os.PathLike[str]) -> str:
 def whole_text(value: float, decimals: int = 0) -> str:
     """``value`` with thousands separators, rounded half away from zero as Excel shows a cell (Python's
     format rounds 2,592,728.50 to the even 2,592,728, where the cell beside the text shows 2,592,729)."""
+    value = float(value)  # numpy's scalars print as "np.float64(...)", which Decimal cannot read
+    if not math.isfinite(value):
+        return "not a number" if math.isnan(value) else "infinite" if value > 0 else "minus infinite"
     rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return f"{rounded:,.{decimals}f}"
 
@@ -32,6 +35,8 @@ def whole_text(value: float, decimals: int = 0) -> str:
 def amount_text(value: float, decimals: int | None = None) -> str:
     """An amount of money as the sheets show it, without the currency: ``1,234.50``, ``-5.00``; by default
     with cents below :data:`WHOLE_FROM` and without from there up (``564,472``)."""
+    if not math.isfinite(value):
+        return whole_text(value)
     if decimals is None:
         decimals = 0 if abs(value) >= WHOLE_FROM else 2
     sign = "-" if value < 0 and round(abs(value), decimals) > 0 else ""
