@@ -54,3 +54,28 @@ def test_the_solved_sheets_headings_and_kpis_in_business_words():
     assert not re.search(r"[Ss]tage[ -][12]|recourse cost|--recourse", words)
     definitions = " ".join(k.definition for k in solved.kpi_list)
     assert "Stage-1" not in definitions and "the objective" not in definitions
+
+
+def test_input_sheets_show_shares_as_percentages_and_thousands_with_separators():
+    from xlplan.workbook import read_workbook
+
+    book = openpyxl.load_workbook(ELECTRONICS)
+    settings = {row[0].value: row for row in book["Settings"].iter_rows(min_row=5) if row[0].value}
+    uncertainty = {row[0].value: row for row in book["Uncertainty"].iter_rows(min_row=5) if row[0].value}
+    # the cell holds the share xlplan reads (0.95), shown as 95%, its unit '%'
+    for rows, label in ((uncertainty, "Target fill rate"), (uncertainty, "Confidence level"),
+                        (settings, "Overtime limit"), (settings, "Backorder limit")):
+        _, value, unit = rows[label][:3]
+        assert 0 < value.value < 1 and value.number_format == "0%" and unit.value.startswith("%")
+    assert settings["Warehouse capacity"][1].number_format == "#,##0"  # 1,000, not 1000
+    assert uncertainty["Seed"][1].number_format == "General"  # 2026: a name for random numbers, not an amount
+    # a choice's unit fits its column: the choices are in the description
+    assert len(uncertainty["Demand distribution"][2].value) <= 24
+    note = next(v for v in uncertainty if isinstance(v, str) and v.startswith("One row per product"))
+    assert "Availability min in %" in note and "Demand CV in % of mean" in note
+    noise = next(i for i, row in enumerate(book["Uncertainty"].iter_rows(values_only=True)) if row[0] == "Product")
+    first = book["Uncertainty"][noise + 2]  # the first product's noise: Demand CV, then availability min and max
+    assert all(c.number_format == "0%" for c in (first[1], first[3], first[4]))
+    assert "Used by Simulate and Compare." in book["Uncertainty"]["A2"].value
+    problem = read_workbook(ELECTRONICS)
+    assert problem.settings.warehouse_capacity == 1000 and problem.settings.overtime_limit == 0.25
