@@ -227,9 +227,10 @@ def recommendation_sentence(comparison: Comparison, on_sheet: bool = False) -> s
     if difference is not None:
         other = next(s for s in comparison.strategies if s.name == difference.other).summary
         p5 = m.profit_p5 - other.profit_p5
-        points = round(100 * (m.fill_rate - other.fill_rate), 1) + 0.0  # + 0.0: never a negative zero
-        trade = (f"{whole_text(abs(p5))} {'more' if p5 >= 0 else 'less'} P5 profit and {points:+.1f} points of "
-                 f"fill rate against the {difference.other} plan")
+        points = round(100 * (m.fill_rate - other.fill_rate), 1)
+        fill = f"{points:+.1f} points of fill rate" if points else "the same fill rate to a tenth of a point"
+        trade = (f"{whole_text(abs(p5))} {'more' if p5 >= 0 else 'less'} P5 profit and {fill} "
+                 f"against the {difference.other} plan")
         if difference.within_noise:
             sentence += f" ({difference.words()}; chosen for {trade})"
         else:
