@@ -85,6 +85,9 @@ def test_the_macro_workbook_is_the_template_with_a_control_panel_and_xlwings_con
     assert book.sheetnames[-1] == "xlwings.conf"
     conf = book["xlwings.conf"]
     assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", "udfs")
+    # xlwings reads it hidden; the planner neither sees nor prints it, and every other sheet shows
+    assert conf.sheet_state == "hidden"
+    assert [s.title for s in book.worksheets if s.sheet_state != "visible"] == ["xlwings.conf"]
     start = book["Start"]
     assert (start["B4"].value, start["C4"].value) == ("Action", "Solve")
     validation = start.data_validations.dataValidation[0]

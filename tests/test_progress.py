@@ -130,3 +130,6 @@ def test_a_gap_not_yet_closed_never_reads_as_zero():
     assert gap_text(0.0) == "0%"
     line = progress.state_text(progress.Bounds(1.0, 8_949_811.23, 8_949_802.55, 9.7e-7), None)
     assert line == "best 8,949,811, bound 8,949,803, gap 0.000097%"  # amounts as the sheets show them
+    # before the solver has a bound (or a plan) it reports an infinite one: left out, never a crash
+    assert progress.state_text(progress.Bounds(1.0, 564_471.5, -float("inf"), None), None) == "best 564,472"
+    assert progress.state_text(progress.Bounds(1.0, float("inf"), 12.5, None), None) == "bound 12.50"

@@ -9,6 +9,7 @@ line per phase otherwise; the Python API and the worksheet functions stay silent
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -95,9 +96,10 @@ def state_text(bounds: Bounds | None, counted: tuple[int, int, str] | None) -> s
     the sheets show them: ``best 564,472``)."""
     parts = []
     if bounds is not None:
-        if bounds.objective is not None:
+        # a solver reports an infinite bound (or best) until it has one: nothing to say yet
+        if bounds.objective is not None and math.isfinite(bounds.objective):
             parts.append(f"best {amount_text(bounds.objective)}")
-        if bounds.bound is not None:
+        if bounds.bound is not None and math.isfinite(bounds.bound):
             parts.append(f"bound {amount_text(bounds.bound)}")
         if bounds.gap is not None:
             parts.append(f"gap {gap_text(bounds.gap)}")

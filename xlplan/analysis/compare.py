@@ -276,8 +276,8 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
         stochastic = value.recourse_result
         summary, profits = evaluate(stochastic.solution.plan)
         strategies.append(Strategy(
-            "stochastic", f"the two-stage plan over {len(planned.scenarios)} scenarios of demand"
-            + ("" if noise.is_none else " and capacity"),
+            "stochastic", f"the plan made for all {len(planned.scenarios)} scenarios of demand"
+            + ("" if noise.is_none else " and capacity") + " at once",
             stochastic.objective, summary, stochastic.solution.plan,
             stochastic.status is SolveStatus.STOPPED_WITH_PLAN, profits))
         progress.phase("compare: step 4 of 4, the stochastic plan's optimality gap")

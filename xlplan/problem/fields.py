@@ -147,18 +147,18 @@ SETTING_FIELDS: tuple[Field, ...] = (
           "No: they may be fractional (faster).", default=False, kind="flag"),
     Field("risk_weight", "Risk weight", "weight",
           "The plan minimises expected cost + this weight x the mean cost of its worst scenarios (the worst "
-          "1 - risk level share of them; CVaR in the Glossary). 0: expected cost only.", default=0.0,
+          "100% - risk level of them; CVaR in the Glossary). 0: expected cost only.", default=0.0,
           maximum=1_000.0, optional_row=True),
     Field("risk_level", "Risk level", "fraction",
-          "Which worst scenarios the risk weight prices: 0.9 means the mean cost of the worst 10% of "
+          "Which worst scenarios the risk weight prices: 90% means the mean cost of the worst 10% of "
           "scenarios.", default=0.9, kind="fraction", maximum=0.9999, optional_row=True),
     Field("calm_tolerance", "Calm plan tolerance", "fraction of expected cost",
           "A calm plan: after the optimal solve, a second solve picks, among plans whose expected cost is within "
-          "this fraction of the optimum (0.001: 0.1%), the one with the least week-to-week change in production "
-          "and workforce. Blank: off (xlplan solve --calm turns it on at 0.1%).", default=None, kind="fraction",
+          "this share of the optimum (such as 0.1%), the one with the least week-to-week change in production "
+          "and workforce. Blank: off, unless a solve asks for a calm plan (then 0.1%).", default=None, kind="fraction",
           optional=True, maximum=1.0, optional_row=True),
     Field("fill_rate_target", "Fill rate target", "fraction",
-          "A service level: every product's on-time fill rate must reach this fraction (0.95: 95%), in "
+          "A service level: every product's on-time fill rate must reach this share, in "
           "expectation or in a share of scenarios (the fill rate policy). The plan pays what it costs. "
           "Blank: no target.", default=None, kind="fraction", optional=True, maximum=1.0, optional_row=True),
     Field("fill_rate_policy", "Fill rate policy", "expected / chance",
@@ -204,10 +204,11 @@ SIMULATION_FIELDS: tuple[Field, ...] = (
     Field("buffer_step", "Buffer step", "x", "Step between buffer factors.", default=0.01, strictly_positive=True,
           maximum=1000.0),
     Field("confidence", "Confidence level", "fraction",
-          "For value at risk: the profit exceeded with this probability, and CVaR the mean below it.",
+          "For value at risk: the profit exceeded with this probability, and the average of the outcomes below "
+          "it (CVaR).",
           default=0.95, strictly_positive=True, kind="fraction", maximum=0.9999),
     Field("rolling_replications", "Rolling replications", "paths",
-          "Re-planning study (xlplan simulate --rolling): worlds each plan policy is re-planned along; every "
+          "Re-planning study (Re-plan on the xlplan ribbon): worlds each plan policy is re-planned along; every "
           "re-plan is a solve, so tens are usual.", default=30, strictly_positive=True, kind="integer",
           maximum=100_000),
     Field("replan_every", "Re-plan every", "periods",
@@ -227,11 +228,12 @@ SIMULATION_FIELDS: tuple[Field, ...] = (
           "Re-planning study: the buffered policy's factor. Blank: the buffer search's best.", default=None,
           strictly_positive=True, optional=True, maximum=1000.0),
     Field("gap_replications", "Gap replications", "batches",
-          "Is the sample big enough? xlplan compare bounds the stochastic plan's optimality gap with this many "
-          "independent batches of Sampled scenarios (Mak-Morton-Wood; two solves each). 0: not estimated.",
+          "Is the sample big enough? Compare bounds how far the stochastic plan may be from the best (its "
+          "optimality gap) with this many independent batches of Sampled scenarios, two solves each. 0: not "
+          "estimated.",
           default=10, kind="integer", maximum=1_000, optional_row=True),
     Field("gap_target", "Gap target", "fraction of expected cost",
-          "The optimality gap the advice on the scenario count aims below (0.01: 1% of the plan's expected cost).",
+          "The optimality gap the advice on the scenario count aims below, as a share of the plan's expected cost.",
           default=0.01, strictly_positive=True, kind="fraction", maximum=1.0, optional_row=True),
 )
 

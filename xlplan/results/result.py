@@ -218,7 +218,8 @@ class PlanResult:
         lost = " and lost" if p.settings.lost_sales_allowed else ""
         kpis = [
             Kpi("expected_cost", "Expected cost", cost, "currency",
-                "Stage-1 cost plus the probability-weighted recourse cost: the objective."),
+                "The plan's own cost plus each scenario's response cost weighted by its probability: what the "
+                "optimiser minimises."),
             Kpi("operating_cost", "Expected operating cost", operating, "currency",
                 "Expected cost without the cost of lost sales, whose revenue is already missing from revenue."),
             Kpi("revenue_shipped", "Expected revenue", revenue, "currency",

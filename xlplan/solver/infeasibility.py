@@ -46,13 +46,24 @@ class InfeasibilityExplanation:
 
     summary: str
     violations: tuple[Violation, ...]
+    excesses: int = 0
+    """How many excesses there are in all: :attr:`violations` holds the largest of them."""
+
+    @property
+    def listed(self) -> str:
+        """What a list of :attr:`violations` under the summary is: said where they are listed, never in the
+        summary itself (a place showing the summary alone would promise a list that is not there)."""
+        if self.excesses > len(self.violations):
+            return f"The {len(self.violations)} largest excesses of {self.excesses:,} follow."
+        return ""
 
     @property
     def rules(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(v.rule for v in self.violations))
 
     def __str__(self) -> str:
-        return "\n".join([self.summary, *(f"  - {v.text}" for v in self.violations)])
+        return "\n".join([" ".join(filter(None, (self.summary, self.listed))),
+                          *(f"  - {v.text}" for v in self.violations)])
 
 
 def _where(label: RowLabel | tuple[str | None, str | None, str | None]) -> str:
@@ -122,9 +133,7 @@ def explain_infeasibility(request: SolveRequest, model: MatrixModel, limit: int 
                f"exceeds: {exceeded}." if violations else
                "No plan satisfies every rule, but HiGHS found no single rule to blame; the problem "
                "may be numerically difficult.")
-    if len(violations) > limit:
-        summary += f" The {limit} largest excesses follow."
-    return InfeasibilityExplanation(summary, tuple(violations[:limit]))
+    return InfeasibilityExplanation(summary, tuple(violations[:limit]), len(violations))
 
 
 def _policy_columns(problem: PlanningProblem, model: MatrixModel, formulation: Formulation

@@ -61,9 +61,14 @@ def lite_button(sheet: str) -> str:
     return f"[{LITE_SHAPE}]{sheet}!{cell}"
 
 
+XLWINGS_CONF = "xlwings.conf"
+"""The sheet xlwings reads a workbook's settings from, hidden or not (xlwings' own release command offers to hide
+it): hidden here, as it is settings for xlwings, not for the planner to read or print."""
+
+
 def xlwings_conf_sheet() -> Sheet:
     """xlwings' settings for this workbook: its worksheet functions come from the ``udfs`` module."""
-    sheet = Sheet("xlwings.conf", widths={1: 18, 2: 40})
+    sheet = Sheet(XLWINGS_CONF, widths={1: 18, 2: 40})
     sheet.text(1, 1, "UDF Modules", "value")
     sheet.text(1, 2, "udfs", "value")
     sheet.text(2, 1, "PYTHONPATH", "value")
@@ -108,7 +113,7 @@ def write_macro_workbook(path: str | Path, actions: Sequence[str]) -> Path:
     with tempfile.TemporaryDirectory() as folder:
         vba = str(xlwings_vba_project(Path(folder)))
         return write_atomically(path, lambda temporary: render_workbook(str(temporary), sheets, title=TITLE,
-                                                                        vba_project=vba))
+                                                                        vba_project=vba, hidden=(XLWINGS_CONF,)))
 
 
 def write_lite_workbook(path: str | Path, actions: Sequence[str]) -> Path:

@@ -139,7 +139,7 @@ def write_synthetic(path: str | Path, *, products: int = 3, periods: int = 52, s
         f"{scenarios} equally likely scenarios, each week's demand drawn Poisson around the base (seed {seed}).",
         f"A {settings.warehouse_capacity:,.0f}-unit warehouse and a {settings.overflow_capacity:,.0f}-unit overflow "
         "(the electronics ones, scaled with the number of products); backorders up to 40% of a week's demand.",
-        ("Whole units (a MIP)." if whole_units else "Continuous units (an LP).")
-        + " Made by: xlplan example synthetic PATH --products P --periods T --scenarios S --seed N.",
+        ("Quantities in whole units." if whole_units else "Quantities may be fractional.")
+        + " Made by xlplan's synthetic example (the Glossary's Command line says how to make another size).",
     )
     return _write(path, workbook_sheets(problem, uncertainty, title, about, False), title)

@@ -63,12 +63,13 @@ def input_sheets(problem: PlanningProblem) -> list[Sheet]:
         SCENARIOS,
         [Column("Scenario", GENERAL, 14), Column("Probability", FRACTION, 12)],
         [[scenario, _number(p.probabilities[s])] for s, scenario in enumerate(p.scenarios)],
-        ["label", "0 to 1, adding up to 1"],
+        ["label", "%, adding up to 100%"],
         "Each scenario needs a row per product on the Demand sheet.", "A5",
     )
     settings = _input_sheet(
         SETTINGS, NAMED_VALUE_COLUMNS, _named_value_rows(p.settings, SETTING_FIELDS), ["", "", "", ""],
-        "Blank means no limit where the description says so.", "A5", cell_formats=_format_per_setting(SETTING_FIELDS),
+        "Blank means no limit where the description says so.", "A5",
+        cell_formats=_format_per_setting(p.settings, SETTING_FIELDS),
         flag_columns=(1,), flag_rows=tuple(i for i, f in enumerate(SETTING_FIELDS) if f.kind == "flag"),
     )
     return [products, costs, demand, scenarios, settings]
@@ -78,10 +79,47 @@ NAMED_VALUE_COLUMNS = [Column("Setting", GENERAL, 32), Column("Value", GENERAL, 
                        Column("Unit", GENERAL, 24, wrap=True), Column("Description", GENERAL, 90)]
 
 
-def _format_per_setting(fields: tuple[Field, ...]) -> dict[tuple[int, int], str]:
+PERCENT = "0%"
+PERCENT_DECIMALS = "0.0##%"
+
+
+def share_format(value: float | None) -> str:
+    """A share entered as a fraction (0.95), shown as a percentage (95%) with the decimals it needs (0.1%): the
+    cell holds the same number, which is what xlplan reads, and a percentage typed into it is that number too."""
+    if value is None:
+        return PERCENT
+    percent = round(100 * float(value), 6)
+    return PERCENT if percent == round(percent) else PERCENT_DECIMALS
+
+
+
+def _format_per_setting(values: Any, fields: tuple[Field, ...]) -> dict[tuple[int, int], str]:
     """Each setting's value shown at its own precision: one row's 100,000 replications must not round
-    another row's 0.95 fill rate to 1."""
-    return {(i, 1): GENERAL for i in range(len(fields))}
+    another row's 0.95 fill rate to 1; shares as percentages, thousands with separators (a warehouse of 2,000)."""
+    def shown(f: Field) -> str:
+        value = getattr(values, f.name)
+        if _is_share(f):
+            return share_format(value)
+        # a seed names a stream of random numbers: 2026, not 2,026
+        if f.kind in ("number", "integer") and f.name != "seed" and value is not None and abs(float(value)) >= 1_000:
+            return "#,##0" if float(value).is_integer() else "#,##0.0##"
+        return GENERAL
+    return {(i, 1): shown(f) for i, f in enumerate(fields)}
+
+
+def _is_share(f: Field) -> bool:
+    """Whether a field is a share of something, entered as a fraction (a fill rate, a demand CV)."""
+    return f.kind == "fraction" or f.unit.startswith("fraction")
+
+
+def unit_label(f: Field) -> str:
+    """A field's unit as the input sheets show it: a share as a percentage (the value's cell shows 95% for
+    0.95), a choice as its words (the description names the choices: a list of them would not fit)."""
+    if _is_share(f):
+        return f.unit.replace("fraction", "%", 1)
+    if f.kind == "choice":
+        return "a word: see Description"
+    return f.unit
 
 
 def _named_value_rows(values: Any, fields: tuple[Field, ...]) -> list[list[Any]]:
@@ -94,7 +132,7 @@ def _named_value_rows(values: Any, fields: tuple[Field, ...]) -> list[list[Any]]
             shown = value or None
         else:
             shown = None if value is None else _number(value)
-        rows.append([f.title, shown, f.unit, f.description])
+        rows.append([f.title, shown, unit_label(f), f.description])
     return rows
 
 
@@ -105,16 +143,19 @@ def uncertainty_sheet(problem: PlanningProblem, uncertainty: Uncertainty) -> She
     columns = [*NAMED_VALUE_COLUMNS[:-1], Column("Description", GENERAL, 60, wrap=True)]
     sheet = _input_sheet(
         SIMULATION, columns, _named_value_rows(uncertainty.settings, SIMULATION_FIELDS),
-        ["", "", "", ""], "Used by xlplan simulate and xlplan compare.", "A5",
-        cell_formats=_format_per_setting(SIMULATION_FIELDS))
+        ["", "", "", ""], "Used by Simulate and Compare.", "A5",
+        cell_formats=_format_per_setting(uncertainty.settings, SIMULATION_FIELDS))
     top = HEADER_ROW + len(SIMULATION_FIELDS) + 4
-    sheet.text(top - 2, 1, f"{NOISE.meaning} Named range: {NOISE.name}.", "note")
-    for j, unit in enumerate(["label", *(f.unit for f in NOISE_FIELDS)]):
-        sheet.text(top - 1, 1 + j, unit, "unit")
+    # the units in the note, not in a row over the headers: the columns are the wide ones of the settings
+    # above, where a unit at a column's left edge sits far from its header at the right
+    units = "; ".join(f"{f.title} in {unit_label(f)}" for f in NOISE_FIELDS)
+    sheet.text(top - 1, 1, f"{NOISE.meaning} Units: {units}. Named range: {NOISE.name}.", "note")
     noise = uncertainty.noise
-    sheet.tables.append(Table(
-        top, 1, [Column("Product", GENERAL, 32)] + [Column(f.title, GENERAL, 16) for f in NOISE_FIELDS],
-        [[label, *(_number(getattr(noise, f.name)[i]) for f in NOISE_FIELDS)]
-         for i, label in enumerate(problem.products)],
-        table_name=NOISE.table, defined_name=NOISE.name))
+    rows = [[label, *(_number(getattr(noise, f.name)[i]) for f in NOISE_FIELDS)]
+            for i, label in enumerate(problem.products)]
+    shares = {(i, j): share_format(row[j]) for i, row in enumerate(rows)
+              for j, f in enumerate(NOISE_FIELDS, start=1) if _is_share(f)}
+    sheet.tables.append(Table(top, 1, [Column("Product", GENERAL, 32)] + [Column(f.title, GENERAL, 16)
+                                                                          for f in NOISE_FIELDS],
+                              rows, table_name=NOISE.table, defined_name=NOISE.name, cell_formats=shares))
     return sheet

@@ -65,6 +65,8 @@ DEFECT_NOTE = ("Each replication starts from the plan. (The original Factory Phy
 """Said where capacity is drawn (hours per unit or availability vary): only then could that defect show."""
 
 
+EXACT_EVALUATION = "exact: each of the workbook's scenarios once, weighted by its probability"
+"""How a simulation without draws evaluated the plan (the Simulation sheet's settings, the Run log)."""
 EXACT_NOTE = ("Computed, not sampled: nothing else is random. The simulator serves what is owed first and stocks the "
               "regular warehouse first, where the solver chose the cheapest response, so its figures can differ a "
               "little from the KPI sheet's.")
@@ -215,7 +217,7 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
     noise = uncertainty.noise
     top = TOP + len(rows) + 4
     sheet.text(top - 1, 1, "Settings used", "subheading")
-    described: list[list[Any]] = ([["Evaluation", "exact: the problem's scenarios, each once, weighted"]] if s.exact
+    described: list[list[Any]] = ([["Evaluation", EXACT_EVALUATION]] if s.exact
                                   else [["Replications", s.replications], ["Seed", settings.seed],
                                         ["Demand", settings.demand_distribution]])
     for i, product in enumerate(problem.products):
@@ -248,9 +250,10 @@ def recommendation_sentence(comparison: Comparison, on_sheet: bool = False) -> s
     if difference is not None:
         other = next(s for s in comparison.strategies if s.name == difference.other).summary
         p5 = m.profit_p5 - other.profit_p5
-        points = 100 * (m.fill_rate - other.fill_rate)
-        trade = (f"{whole_text(abs(p5))} {'more' if p5 >= 0 else 'less'} P5 profit and {points:+.1f} points of "
-                 f"fill rate against the {difference.other} plan")
+        points = round(100 * (m.fill_rate - other.fill_rate), 1)
+        fill = f"{points:+.1f} points of fill rate" if points else "the same fill rate to a tenth of a point"
+        trade = (f"{whole_text(abs(p5))} {'more' if p5 >= 0 else 'less'} P5 profit and {fill} "
+                 f"against the {difference.other} plan")
         if difference.within_noise:
             sentence += f" ({difference.words()}; chosen for {trade})"
         else:
@@ -495,7 +498,7 @@ def simulation_record(result: SimulationResult, source: str, plan_source: str, f
     s = result.summary
     details: tuple[Detail, ...] = (
         ("Plan simulated", plan_source, "@"),
-        ("Evaluation", "exact: the problem's scenarios, each once, weighted" if s.exact else "sampled", "@"),
+        ("Evaluation", EXACT_EVALUATION if s.exact else "sampled", "@"),
         ("Mean profit", s.mean_profit, MONEY),
         # beside a mean of 10,000 or more, as on the Simulation sheet: whole
         ("Standard error", finite(s.profit_se), MONEY_WHOLE if abs(s.mean_profit) >= WHOLE_FROM else MONEY),
@@ -526,7 +529,8 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
         vss: Any = "not computed: the stochastic plan was not finished"
         evpi: Any = vss
     elif value.exact:
-        vss = value.vss if math.isfinite(value.vss) else "no figure: the average-demand plan breaks a rule"
+        vss = value.vss if math.isfinite(value.vss) else ("no figure: the average-demand plan breaks a rule in "
+                                                          "some scenario (the Compare sheet's note says which)")
         evpi = value.evpi
     else:
         vss = f"{range_words(value.vss_range)} (a solve was stopped)"

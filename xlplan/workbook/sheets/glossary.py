@@ -44,6 +44,18 @@ TERMS = (
     ("Adopt a plan", "Put a plan the Plans sheet keeps on the Plan sheet, priced over the scenarios. In Excel: "
                      "Adopt plan (the Start sheet's Action cell, or the xlplan ribbon) takes the plan Compare "
                      "recommends. From a terminal, any kept plan by name: xlplan adopt BOOK.xlsx --plan NAME."),
+    ("Stage 1, stage 2 (a two-stage plan)", "Stage 1: the plan decided now, the same in every scenario (the Plan "
+                                            "sheet). Stage 2: the response once a scenario's demand is known "
+                                            "(Recourse). The stochastic plan is made for both at once."),
+    ("Command line", "What the buttons, the Action cell and the xlplan ribbon do, from a terminal: xlplan validate "
+                     "BOOK.xlsx checks the inputs; xlplan solve BOOK.xlsx -o plan.xlsx solves (--in-place writes "
+                     "into BOOK.xlsx itself); xlplan simulate, compare, frontier, adopt and report BOOK.xlsx do what "
+                     "the Action cell's choices of those names do; xlplan example synthetic BOOK.xlsx --products P "
+                     "--periods T --scenarios S --seed N writes a synthetic workbook of that size; xlplan COMMAND "
+                     "--help lists a command's options."),
+    ("Every scenario's detail (--recourse-detail)", "The Recourse detail sheet shows a few scenarios in full; from "
+                                                    "a terminal, xlplan solve BOOK.xlsx --recourse-detail FILE.csv "
+                                                    "writes every scenario's to FILE.csv."),
 )
 
 

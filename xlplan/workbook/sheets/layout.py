@@ -675,9 +675,15 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
         lines = math.ceil(TEXT_CHARS * len(text.value) / width)
         heights[text.row] = max(heights.get(text.row, 0.0), min(15.0 * lines, MAX_ROW_POINTS))
         texts.append(replace(text, span=last - text.column + 1))
-    # a row made taller for a wrapped label: the values beside it start at its top too, not at its bottom
-    raised = {t.row for t in texts if t.wrap}
+    # a row made taller for a wrapped label or line: the texts beside it start at its top too, not at its bottom,
+    # and the row is tall enough for them wrapped in their own cells (a value cut off after a line or two reads
+    # as a sentence that ends there)
+    raised = {t.row for t in texts if t.wrap or t.span > 1}
     texts = [replace(t, wrap=True) if t.row in raised and not t.wrap and t.span == 1 else t for t in texts]
+    for text in texts:
+        if text.row in raised and text.span == 1 and isinstance(text.value, str):
+            lines = math.ceil(TEXT_CHARS * len(text.value) / max(widths.get(text.column, 8.43) - 1, 1))
+            heights[text.row] = max(heights.get(text.row, 0.0), min(15.0 * lines, MAX_ROW_POINTS))
     return texts, heights
 
 

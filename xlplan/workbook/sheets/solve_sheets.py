@@ -140,7 +140,7 @@ def production_grid(result: PlanResult, plan: Table, top: int, left: int) -> Tab
 def plan_sheet(result: PlanResult) -> Sheet:
     p = result.problem
     sheet = Sheet("Plan", tab_color=OUTPUT_TAB, freeze=f"C{TOP + 1}", repeat_rows=(TOP, TOP))
-    _heading(sheet, "Plan", result, "Stage 1: what to make and whom to employ, the same in every scenario. "
+    _heading(sheet, "Plan", result, "What to make and whom to employ, decided now: the same in every scenario. "
              "Rewritten by xlplan on every solve.")
     table = plan_table(result)
     sheet.tables.append(table)
@@ -188,17 +188,17 @@ def plan_sheet(result: PlanResult) -> Sheet:
 # ---------------------------------------------------------------------------- Recourse
 def recourse_sheet(result: PlanResult) -> Sheet:
     sheet = recourse_layout(result)
-    _heading(sheet, RECOURSE, result, f"Stage 2: once each scenario's demand is known. {SUMMARY_NOTE} "
+    _heading(sheet, RECOURSE, result, f"The response once each scenario's demand is known. {SUMMARY_NOTE} "
              f"Scenarios in full: the {RECOURSE_DETAIL} sheet.")
     return sheet
 
 
 def detail_sheet(result: PlanResult, detail: int | None = None, detail_file: str | None = None) -> Sheet:
     sheet = recourse_detail_sheet(result, detail, detail_file)
-    _heading(sheet, RECOURSE_DETAIL, result, f"Stage 2, scenario by scenario, per product and period "
-             f"(the {RECOURSE} sheet holds the distribution over every scenario). Inventory: units in the regular and "
-             "the overflow warehouse at the end of the period; Backorders: units owed then; Late: units of the "
-             "period's demand not delivered in it.")
+    _heading(sheet, RECOURSE_DETAIL, result, "The response to each scenario's demand, scenario by scenario, per "
+             f"product and period (the {RECOURSE} sheet holds the distribution over every scenario). Inventory: "
+             "units in the regular and the overflow warehouse at the end of the period; Backorders: units owed "
+             "then; Late: units of the period's demand not delivered in it.")
     return sheet
 
 
@@ -415,8 +415,8 @@ def no_plan_sheet(result: PlanResult) -> Sheet:
     if explanation is None:
         return sheet
     sheet.text(3, 1, "Each row is a rule that would have to give, and by how much, for any plan to exist. "
-               "Change the inputs behind them (capacities, limits, policies, initial values) and solve again.",
-               "note")
+               f"Change the inputs behind them (capacities, limits, policies, initial values) and solve again. "
+               f"{explanation.listed}".rstrip(), "note")
     sheet.tables.append(Table(TOP, 1, [
         Column("Rule", GENERAL, 24), Column("Product", GENERAL, 12), Column("Period", GENERAL, 12),
         Column("Scenario", GENERAL, 12), Column("Excess", DECIMAL, 14), Column("Explanation", GENERAL, 110)],

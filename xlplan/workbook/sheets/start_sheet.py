@@ -79,14 +79,19 @@ SHEET_OF = {name: sheet for sheet, name in SHEET_NAMES} | {THIS_WEEK_NAME: "Plan
 """The sheet of each table the dashboard reads or links to."""
 SHOWN = (PLAN.name, THIS_WEEK_NAME, KPI_NAME, SIMULATION_SUMMARY_NAME, STRATEGIES_NAME, CANDIDATES.name, RUNS_NAME)
 """The tables whose figures the dashboard shows, the only ones it reads (the others it links to)."""
-COMMAND_LINE = "2. Solve: run   xlplan solve THIS.xlsx -o plan.xlsx   in a terminal (or use xlplan.xlsm's buttons)."
-COMMAND_LINE_TEST = ("4. Test it: xlplan simulate THIS.xlsx simulates the Plan sheet (as solved, or as you edit "
-                     "it) under the Uncertainty sheet; xlplan compare sets the deterministic, best-buffered and "
-                     "stochastic plans side by side.")
+RIBBON_SOLVE = ("2. Solve: click Solve on the xlplan tab of the ribbon (the xlplan add-in; xlplan.xlsm's buttons do "
+                "the same). From a terminal instead: Command line on the Glossary sheet, or the README.")
+RIBBON_TEST = ("4. Test it: Simulate on the xlplan tab simulates the Plan sheet (as solved, or as you edit it) under "
+               "the Uncertainty sheet; Compare sets the deterministic, best-buffered and stochastic plans side by "
+               "side.")
+RIBBON_CHECK = ("Problems in the data are listed all at once, each with its sheet and cell: click Check inputs on the "
+                "xlplan tab.")
 PANEL_SOLVE = f"2. Solve: choose Solve in the Action cell above and click {RUN}; the outcome shows under it."
 PANEL_TEST = (f"4. Test it: choose Simulate in the Action cell and click {RUN} to simulate the Plan sheet (as solved, "
               "or as you edit it) under the Uncertainty sheet; Compare sets the deterministic, best-buffered and "
               "stochastic plans side by side.")
+PANEL_CHECK = ("Problems in the data are listed all at once, each with its sheet and cell: choose Validate in the "
+               f"Action cell and click {RUN}.")
 
 
 def difference_line(exact: bool) -> str:
@@ -439,13 +444,12 @@ def _how_to_plan(sheet: Sheet, row: int, panel: bool) -> int:
     steps = [
         "1. Enter your data on the input sheets (blue tabs). Each is an Excel Table under a workbook name "
         "(Formulas > Name Manager); add rows at the bottom and the table grows with them.",
-        PANEL_SOLVE if panel else COMMAND_LINE,
+        PANEL_SOLVE if panel else RIBBON_SOLVE,
         "3. Read the plan on the green sheets: Plan, Recourse, Costs, KPI and Run log. They are rewritten "
         "on every solve; your input sheets and your own sheets are never changed. This sheet is rewritten by "
         "every command.",
-        PANEL_TEST if panel else COMMAND_LINE_TEST,
-        "Problems in the data are listed all at once, each with its sheet and cell: "
-        "xlplan validate THIS.xlsx",
+        PANEL_TEST if panel else RIBBON_TEST,
+        PANEL_CHECK if panel else RIBBON_CHECK,
     ]
     for line in steps:
         row += 1

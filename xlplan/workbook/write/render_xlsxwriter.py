@@ -8,6 +8,7 @@ files, and output sheets are drawn into a workbook of their own and spliced into
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -237,9 +238,12 @@ def new_workbook(target: str | io.BytesIO, *, title: str = "", vba_project: str 
 
 
 def render_workbook(target: str | io.BytesIO, sheets: list[Sheet], *, title: str = "",
-                    vba_project: str | None = None) -> None:
-    """Write ``sheets`` as a new workbook to ``target`` (an .xlsm with ``vba_project``)."""
+                    vba_project: str | None = None, hidden: Collection[str] = ()) -> None:
+    """Write ``sheets`` as a new workbook to ``target`` (an .xlsm with ``vba_project``); the sheets named in
+    ``hidden`` are hidden (settings a program reads, not a planner: neither shown nor printed)."""
     book, formats = new_workbook(target, title=title, vba_project=vba_project)
     for sheet in sheets:
-        render_sheet(book, sheet, formats)
+        worksheet = render_sheet(book, sheet, formats)
+        if sheet.name in hidden:
+            worksheet.hide()
     book.close()
