@@ -456,7 +456,7 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
              "had each scenario been known in advance"],
             [GAIN, "VSS = EEV - RP", figure(value.vss),
              "what the stochastic plan saves over the average-demand plan" if math.isfinite(value.eev) else
-             f"what the stochastic plan saves: the average-demand plan {FAILS}"],
+             f"what the stochastic plan saves: the average-demand plan {FAILS.removeprefix('it ')}"],
             [FORESIGHT, "EVPI = RP - WS", value.evpi,
              "what knowing the future would save"],
         ]
