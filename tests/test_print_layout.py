@@ -4,6 +4,8 @@ header on each, no chart overlaps another or is cut at the page's edge, and a fe
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import xlplan
@@ -11,12 +13,15 @@ from xlplan.problem.synthetic import synthetic_problem
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions
 from xlplan.workbook.sheets.layout import (
+    CM_TO_PX,
     MIN_SCALE,
     PRINT_WIDTH,
+    ROW_PX,
     Chart,
     axis_bounds,
     chart_extent,
     column_widths,
+    label_columns,
     presented,
     print_setup,
 )
@@ -54,8 +59,13 @@ def test_charts_side_by_side_never_overlap_nor_pass_the_page(long_plan):
             assert all(a[1] <= b[0] for a, b in zip(placed, placed[1:])), (sheet.name, row, placed)
         if sheet.name == "Plan":
             assert any(len(placed) == 2 for placed in spans.values())  # two charts a row beside the plan
-        if sheet.name == "Recourse":
-            assert all(right <= page for placed in spans.values() for _, right in placed)
+        if sheet.name == "Recourse":  # on a page of their own beside the summary, within its width
+            printed = print_setup(shown)
+            starts = [0.0] + [sum(widths.get(c, 8.43) for c in range(1, b)) for b in printed.column_breaks]
+            labels = sum(widths.get(c, 8.43) for c in range(printed.repeat_columns[0], printed.repeat_columns[1] + 1))
+            for left, right in (span for placed in spans.values() for span in placed):
+                page_left = max(s for s in starts if s <= left)
+                assert right - page_left <= page - (labels if page_left else 0.0), (left, right, starts)
 
 
 def test_axis_bounds_span_the_data_on_round_steps():
@@ -87,3 +97,27 @@ def test_a_count_axis_of_few_units_steps_by_one():
     assert (chart.y_min, chart.y_max, chart.y_step) == (0.0, 1.0, 1.0)  # not 0, 0.5, 1 shown as 0, 1, 1
     wide = Chart("Inventory", "A1", "Recourse!$A$1:$A$3", []).counted([0.0, 400.0])
     assert (wide.y_min, wide.y_step) == (0.0, None)  # the application's steps, from zero
+
+
+def test_a_wide_table_repeats_all_its_label_columns_and_no_chart_straddles_a_page_break(long_plan):
+    sheets = {s.name: presented(s) for s in output_sheets(long_plan, "synthetic")}
+    recourse = print_setup(sheets["Recourse"])
+    assert recourse.repeat_columns == (1, 2)  # Product and Period, not Product alone
+    assert label_columns(sheets["Recourse"].tables[0]) == 2 and label_columns(sheets["Plan"].tables[2]) == 1
+    for sheet in sheets.values():
+        printed = print_setup(sheet)
+        for chart in sheet.charts:
+            row = int(chart.anchor.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            last = row + math.ceil(chart.height_cm * CM_TO_PX / ROW_PX)  # the row its bottom edge falls in
+            assert not [b for b in printed.row_breaks if row < b <= last], (sheet.name, chart.anchor, printed)
+
+
+def test_columns_of_one_quantity_show_one_precision(long_plan):
+    """Production in every period of the grid at one precision, the summary's P5 and P95 of a quantity too,
+    chosen from all of them: decimals in every column or in none."""
+    sheets = {s.name: presented(s) for s in output_sheets(long_plan, "synthetic")}
+    grid = next(t for t in sheets["Plan"].tables if t.title and t.title.startswith("Production by product"))
+    assert len({c.number_format for c in grid.columns[1:]}) == 1, {c.number_format for c in grid.columns[1:]}
+    summary = sheets["Recourse"].tables[0]
+    formats = {c.header: c.number_format for c in summary.columns}
+    assert formats["Overflow P5"] == formats["Overflow P95"] == formats["Overflow expected"], formats
