@@ -12,15 +12,18 @@ import xlplan
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions
+from xlplan.workbook.make.control import planning_workbook_sheets
 from xlplan.workbook.sheets.layout import (
     CM_TO_PX,
     MIN_SCALE,
+    PRINT_HEIGHT_PX,
     PRINT_WIDTH,
     ROW_PX,
     Chart,
     axis_bounds,
     chart_extent,
     column_widths,
+    content_height,
     label_columns,
     presented,
     print_setup,
@@ -121,3 +124,10 @@ def test_columns_of_one_quantity_show_one_precision(long_plan):
     summary = sheets["Recourse"].tables[0]
     formats = {c.header: c.number_format for c in summary.columns}
     assert formats["Overflow P5"] == formats["Overflow P95"] == formats["Overflow expected"], formats
+
+
+def test_a_sheet_a_little_taller_than_a_page_is_printed_smaller_on_one():
+    start = presented(planning_workbook_sheets(True, ("Solve",))[0])
+    printed = print_setup(start)
+    assert printed.scale >= MIN_SCALE and not printed.row_breaks
+    assert content_height(start) <= PRINT_HEIGHT_PX[printed.landscape] * 100 / printed.scale  # all of it on one page

@@ -580,6 +580,18 @@ def label_columns(table: Table) -> int:
     return 1
 
 
+ONE_PAGE_FROM = 1.25
+"""A sheet up to this many pages tall is printed smaller, on one page."""
+
+
+def content_height(sheet: Sheet) -> float:
+    """How tall the sheet's contents are, in pixels at full size (its taller rows as tall as it makes them)."""
+    bottom = max([t.row for t in sheet.texts] + [t.bottom for t in sheet.tables] + [1])
+    extra = sum(height * 4 / 3 - ROW_PX for row, height in sheet.heights.items() if row <= bottom)
+    charts = [(_anchor(c.anchor)[0] - 1) * ROW_PX + c.height_cm * CM_TO_PX for c in sheet.charts]
+    return max([bottom * ROW_PX + extra, *charts])
+
+
 def print_setup(sheet: Sheet) -> PrintSetup:
     """How ``sheet`` prints: landscape when it is wider than a portrait page, scaled to the page's width
     down to :data:`MIN_SCALE`, the header of its longest table on every page, and a page break before a
@@ -589,6 +601,12 @@ def print_setup(sheet: Sheet) -> PrintSetup:
     landscape = edge > PRINT_WIDTH[False]
     smallest = FIT_MIN_SCALE if sheet.fit_width else MIN_SCALE
     scale = max(smallest, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
+    # a sheet a little taller than its page (a line or a chart more) prints on one page, a little smaller,
+    # rather than leave a last line or the foot of a chart alone on a second page
+    tall = content_height(sheet)
+    page_tall = PRINT_HEIGHT_PX[landscape] * 100 / scale
+    if page_tall < tall <= page_tall * ONE_PAGE_FROM:
+        scale = max(smallest, int(scale * page_tall / tall * 0.95))
     rows_per_page = int(PRINT_HEIGHT_PX[landscape] * 100 / scale / ROW_PX)
     tallest = max(sheet.tables, key=lambda t: len(t.rows), default=None)
     repeat = sheet.repeat_rows
