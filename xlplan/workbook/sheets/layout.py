@@ -373,7 +373,7 @@ def present_table(table: Table) -> None:
     numeric: list[bool] = []
     holds: list[bool] = []
     with_own = {j for _, j in table.cell_formats}
-    quantities: dict[str, list[tuple[int, float, bool]]] = {}  # columns of one format but for decimals: one quantity
+    quantities: dict[str, list[tuple[int, float, bool]]] = {}  # columns the sheet gave one format: one quantity
     for j, column in enumerate(table.columns):
         numbers: list[float] = []
         own: dict[int, float] = {}
@@ -403,7 +403,7 @@ def present_table(table: Table) -> None:
             largest = float(np.abs(found).max())
             whole = bool(np.all(found == np.round(found))) or largest >= WHOLE_FROM
             if column.number_format != GENERAL:
-                quantities.setdefault(_without_decimals(column.number_format), []).append((j, largest, whole))
+                quantities.setdefault(column.number_format, []).append((j, largest, whole))
             table.columns[j] = replace(column, number_format=_tidy(column.number_format,
                                                                    round(largest) if whole else 0.5))
         for i, number in own.items():
@@ -417,19 +417,12 @@ def present_table(table: Table) -> None:
 
 
 def _one_precision_a_quantity(table: Table, quantities: dict[str, list[tuple[int, float, bool]]]) -> None:
-    """Columns of one quantity (formats alike but for decimals: a plan's production in every period, a stock's
-    P5 and P95) at one precision, decided from all of them: with the decimals of the most precise one when
-    any of them needs decimals (below 10,000 and not whole), without decimals otherwise."""
-    for columns in quantities.values():
-        if len(columns) < 2:
-            continue
+    """Columns the sheet gave one format (a plan's production in every period, a stock's P5 and P95, a plan's
+    quantities) at one precision, decided from all of them: without decimals when all are whole or they reach
+    10,000, with the sheet's decimals otherwise (not one period at 933.3 beside another at 626)."""
+    for number_format, columns in quantities.items():
         whole = all(w for _, _, w in columns) or max(largest for _, largest, _ in columns) >= WHOLE_FROM
-        if whole:
-            shown = _without_decimals(table.columns[columns[0][0]].number_format)
-        else:
-            shown = max((table.columns[j].number_format for j, _, _ in columns), key=len)
-            if not _DECIMALS.search(shown):  # the sheet chose no decimals for any of them: its choice stands
-                continue
+        shown = _without_decimals(number_format) if whole else number_format
         for j, _, _ in columns:
             table.columns[j] = replace(table.columns[j], number_format=shown)
 

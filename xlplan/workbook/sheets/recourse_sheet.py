@@ -120,8 +120,13 @@ def summary_table(result: PlanResult) -> Table:
     values = list(headers)
     rows = [[product, period, *map(float, rest)]
             for product, period, *rest in distribution[["product", "period", *values]].itertuples(index=False)]
+    # a quantity's expected value and percentiles at one precision, chosen from all of them (not P5 whole, P95 not)
+    quantity = {name: header.split()[0] if not header.startswith("Expected ") else header
+                for name, header in zip(distribution.columns[2:], summary_headers(), strict=True)}
+    shown = {name: whole_or_decimal(distribution[[n for n in values if quantity[n] == quantity[name]]])
+             for name in values}
     columns = [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9)]
-    columns += [Column(headers[name], whole_or_decimal(distribution[name]), header_width(headers[name]))
+    columns += [Column(headers[name], shown[name], header_width(headers[name]))
                 for name in values]
     title = (f"In the workbook's one scenario ({result.problem.scenarios[0]}), per product and period" if S == 1 else
              f"Over the {S:,} scenarios, per product and period: the expected value and the probability-weighted "
