@@ -585,10 +585,11 @@ def content_height(sheet: Sheet) -> float:
     return max([bottom * ROW_PX + extra, *charts])
 
 
-def print_setup(sheet: Sheet) -> PrintSetup:
+def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
     """How ``sheet`` prints: landscape when it is wider than a portrait page, scaled to the page's width
     down to :data:`MIN_SCALE`, the header of its longest table on every page, and a page break before a
-    chart that would otherwise be cut in two."""
+    chart that would otherwise be cut in two. Without ``one_page``, the scale the sheet's width allows, which
+    wrapped lines are fitted to (a sheet shrunk to one page later is only narrower on it)."""
     widths = column_widths(sheet)
     edge = content_width(sheet, widths)
     landscape = edge > PRINT_WIDTH[False]
@@ -598,8 +599,9 @@ def print_setup(sheet: Sheet) -> PrintSetup:
     # rather than leave a last line or the foot of a chart alone on a second page
     tall = content_height(sheet)
     page_tall = PRINT_HEIGHT_PX[landscape] * 100 / scale
-    if page_tall < tall <= page_tall * ONE_PAGE_FROM:
-        scale = max(smallest, int(scale * page_tall / tall * 0.95))
+    fitting = int(scale * page_tall / tall * 0.95)  # not smaller when even the smallest scale leaves two pages
+    if one_page and page_tall < tall <= page_tall * ONE_PAGE_FROM and fitting >= smallest:
+        scale = fitting
     rows_per_page = int(PRINT_HEIGHT_PX[landscape] * 100 / scale / ROW_PX)
     tallest = max(sheet.tables, key=lambda t: len(t.rows), default=None)
     repeat = sheet.repeat_rows
@@ -689,7 +691,7 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
     """Long lines wrapped across the columns up to the printed page's width (where nothing else sits in
     their row), their rows made tall enough: no line runs off the page on to an empty one."""
     widths = column_widths(sheet)
-    printed = print_setup(sheet)
+    printed = print_setup(sheet, one_page=False)
     page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale * 0.95
     occupied: dict[int, list[int]] = {}
     for t in sheet.texts:
@@ -737,7 +739,7 @@ def _charts_on_the_page(sheet: Sheet) -> list[Chart]:
     page's width allows: a chart is never cut at the edge."""
     widths = column_widths(sheet)
     without = replace(sheet, charts=[])
-    printed = print_setup(without)
+    printed = print_setup(without, one_page=False)
     page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale
 
     def start(column: int) -> float:
