@@ -109,6 +109,8 @@ def test_a_wide_table_repeats_all_its_label_columns_and_no_chart_straddles_a_pag
     assert label_columns(sheets["Recourse"].tables[0]) == 2 and label_columns(sheets["Plan"].tables[2]) == 1
     for sheet in sheets.values():
         printed = print_setup(sheet)
+        if printed.repeat_rows:  # no other table's title in the header row atop every page (it would head them all)
+            assert not [t.title for t in sheet.tables if t.title and t.top - 1 == printed.repeat_rows[0]], sheet.name
         for chart in sheet.charts:
             row = int(chart.anchor.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
             last = row + math.ceil(chart.height_cm * CM_TO_PX / ROW_PX)  # the row its bottom edge falls in

@@ -681,7 +681,8 @@ def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
         if y(top) + height > y(page_top) + page_px and y(top) - y(page_top) > page_px / 4:
             breaks.append(top)
             page_top = top
-        kept_until = max(kept_until, row_at(y(top) + height, top, top + 10**7))
+        if y(top) + height <= y(page_top) + page_px:  # kept whole on this page (one cut anyway is not waited for)
+            kept_until = max(kept_until, row_at(y(top) + height, top, top + 10**7))
     area = (None if sheet.print_rows is None else
             f"A1:{cell_address(sheet.print_rows, max([*widths, *(t.right for t in sheet.tables), 1]))}")
     return PrintSetup(landscape, scale, repeat, columns, tuple(breaks), tuple(sorted(set(column_breaks))), area)

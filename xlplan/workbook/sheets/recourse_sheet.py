@@ -157,7 +157,9 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
     by = " by scenario" if len(p.scenarios) > 1 else ""
     blocks = [(f"Inventory{by}, all products", result.flows.inventory, "Units in stock"),
               (f"Backorders{by}, all products", result.flows.recourse["backorders"], "Units owed")]
-    top = TOP + 1  # a row below the summary's title, which runs on to the right over the empty cells
+    # below the summary's header row, which prints atop every page: a title of theirs in that row would head
+    # the other table's rows on its pages too (the summary's title runs on to the right over the empty cells)
+    top = TOP + 2
     for title, values, axis in blocks:
         names, columns = _scenario_profiles(result, values)
         summary = Table(top, left, [Column("Period", GENERAL, 9)] + [Column(n, whole_or_decimal(columns), 10)
