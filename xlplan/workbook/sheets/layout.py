@@ -656,7 +656,9 @@ def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
 
     # a repeated header takes its own height (a wrapped one, two or three lines) off every page, and a row more
     page_px = PRINT_HEIGHT_PX[landscape] * 100 / scale - (y(repeat[1] + 1) - y(repeat[0]) + ROW_PX if repeat else 0.0)
-    blocks = [(_anchor(c.anchor)[0], c.height_cm * CM_TO_PX) for c in sheet.charts]
+    # a chart's page starts a row above it: LibreOffice draws its frame's top edge a hair above its first row,
+    # a line at the foot of the page before when the break is right at that row
+    blocks = [(max(1, _anchor(c.anchor)[0] - 1), c.height_cm * CM_TO_PX + ROW_PX) for c in sheet.charts]
     blocks += [(t.top - (1 if t.title else 0), y(t.bottom + 1) - y(t.top - (1 if t.title else 0)))
                for t in sheet.tables]
     breaks: list[int] = []
