@@ -4,21 +4,29 @@ header on each, no chart overlaps another or is cut at the page's edge, and a fe
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import xlplan
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.results import PlanResult
 from xlplan.solver import SolveOptions
+from xlplan.workbook.make.control import planning_workbook_sheets
 from xlplan.workbook.sheets.glossary import glossary_sheet
 from xlplan.workbook.sheets.layout import (
+    CM_TO_PX,
     LINE_POINTS,
     MIN_SCALE,
+    PRINT_HEIGHT_PX,
     PRINT_WIDTH,
+    ROW_PX,
     Chart,
     axis_bounds,
     chart_extent,
     column_widths,
+    content_height,
+    label_columns,
     presented,
     print_setup,
     wrapped_lines,
@@ -57,8 +65,13 @@ def test_charts_side_by_side_never_overlap_nor_pass_the_page(long_plan):
             assert all(a[1] <= b[0] for a, b in zip(placed, placed[1:])), (sheet.name, row, placed)
         if sheet.name == "Plan":
             assert any(len(placed) == 2 for placed in spans.values())  # two charts a row beside the plan
-        if sheet.name == "Recourse":
-            assert all(right <= page for placed in spans.values() for _, right in placed)
+        if sheet.name == "Recourse":  # on a page of their own beside the summary, within its width
+            printed = print_setup(shown)
+            starts = [0.0] + [sum(widths.get(c, 8.43) for c in range(1, b)) for b in printed.column_breaks]
+            labels = sum(widths.get(c, 8.43) for c in range(printed.repeat_columns[0], printed.repeat_columns[1] + 1))
+            for left, right in (span for placed in spans.values() for span in placed):
+                page_left = max(s for s in starts if s <= left)
+                assert right - page_left <= page - (labels if page_left else 0.0), (left, right, starts)
 
 
 def test_axis_bounds_span_the_data_on_round_steps():
@@ -124,3 +137,37 @@ def test_a_wrapped_row_is_as_tall_as_its_lines():
     table = glossary.tables[0]
     for i, (_, text) in enumerate(table.rows):
         assert glossary.heights.get(table.top + 1 + i, LINE_POINTS) == LINE_POINTS * wrapped_lines(text, 90)
+
+
+def test_a_wide_table_repeats_all_its_label_columns_and_no_chart_straddles_a_page_break(long_plan):
+    sheets = {s.name: presented(s) for s in output_sheets(long_plan, "synthetic")}
+    recourse = print_setup(sheets["Recourse"])
+    assert recourse.repeat_columns == (1, 2)  # Product and Period, not Product alone
+    assert label_columns(sheets["Recourse"].tables[0]) == 2 and label_columns(sheets["Plan"].tables[2]) == 1
+    for sheet in sheets.values():
+        printed = print_setup(sheet)
+        if printed.repeat_rows:  # no other table's title in the header row atop every page (it would head them all)
+            assert not [t.title for t in sheet.tables if t.title and t.top - 1 == printed.repeat_rows[0]], sheet.name
+        for chart in sheet.charts:
+            row = int(chart.anchor.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            last = row + math.ceil(chart.height_cm * CM_TO_PX / ROW_PX) - 1  # the row its bottom edge falls in
+            # nor right at its first row: its frame's top edge would print at the foot of the page before
+            assert not [b for b in printed.row_breaks if row <= b <= last], (sheet.name, chart.anchor, printed)
+
+
+def test_columns_of_one_quantity_show_one_precision(long_plan):
+    """Production in every period of the grid at one precision, the summary's P5 and P95 of a quantity too,
+    chosen from all of them: decimals in every column or in none."""
+    sheets = {s.name: presented(s) for s in output_sheets(long_plan, "synthetic")}
+    grid = next(t for t in sheets["Plan"].tables if t.title and t.title.startswith("Production by product"))
+    assert len({c.number_format for c in grid.columns[1:]}) == 1, {c.number_format for c in grid.columns[1:]}
+    summary = sheets["Recourse"].tables[0]
+    formats = {c.header: c.number_format for c in summary.columns}
+    assert formats["Overflow P5"] == formats["Overflow P95"] == formats["Overflow expected"], formats
+
+
+def test_a_sheet_a_little_taller_than_a_page_is_printed_smaller_on_one():
+    start = presented(planning_workbook_sheets(True, ("Solve",))[0])
+    printed = print_setup(start)
+    assert printed.scale >= MIN_SCALE and not printed.row_breaks
+    assert content_height(start) <= PRINT_HEIGHT_PX[printed.landscape] * 100 / printed.scale  # all of it on one page

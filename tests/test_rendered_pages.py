@@ -188,3 +188,51 @@ def test_the_start_sheet_shows_the_latest_plan(rendered):
     assert "optimal plan, solved" in start and "564,472" in start and "2,592,729" in start and "95.1%" in start
     blank = " ".join(w.text for w in rendered["template.xlsx"][0])
     assert "none yet" in blank
+
+
+def lines(words: list[Word]) -> list[list[Word]]:
+    """The page's lines, top to bottom: words whose tops lie within 2 points of each other."""
+    found: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: w.y0):
+        if found and word.y0 - found[-1][0].y0 < 2:
+            found[-1].append(word)
+        else:
+            found.append([word])
+    return [sorted(line, key=lambda w: w.x0) for line in found]
+
+
+def test_a_continued_table_shows_all_its_label_columns_and_never_a_header_without_rows(rendered):
+    """A 6 x 52 Recourse summary or Demand table wider than a page repeats Product AND Period (Scenario) on
+    every page it runs to; a page starting with a repeated header has a row right under it (not charts alone)."""
+    labels = {"Recourse": ["Product", "Period"], "Demand": ["Product", "Scenario"]}
+    continued = 0
+    for book, book_pages in rendered.items():
+        sheet = "Start"
+        for number, words in enumerate(book_pages, start=1):
+            if not words:
+                continue
+            page_lines = lines(words)
+            first = " ".join(w.text for w in page_lines[0])
+            titled = next((t for t in sorted(SHEET_TITLES, key=len, reverse=True) if first.startswith(t)), None)
+            sheet = titled or sheet
+            # the repeated header's row (a wrapped header's words above and below its first column's label)
+            header = next((i for i, line in enumerate(page_lines[:4]) if line[0].text in REPEATED_HEADERS), None)
+            if titled or header is None:
+                continue
+            # the first row of figures under it (a wrapped header's last words are no row) follows right under it
+            rows = [line for line in page_lines[header + 1:] if any(NUMBER.match(w.text) for w in line)]
+            assert rows and rows[0][0].y0 - page_lines[header][0].y1 < 12, (book, number, first)
+            if sheet in labels and book == "synthetic-6x52.xlsx":
+                continued += 1
+                assert [w.text for w in page_lines[header][:2]] == labels[sheet], (book, number, first)
+    assert continued >= 10
+
+
+def test_a_sheet_a_line_taller_than_its_page_prints_on_one(rendered):
+    """The Start sheet, a line or two taller than a page, prints smaller on one page: not its last line
+    (xlplan_noise's) alone on a second."""
+    for book in ("xlplan_lite.xlsx", "template.xlsx"):
+        assert sheet_pages(rendered[book])["Start"] == 1, (book, sheet_pages(rendered[book]))
+    # a solved workbook's Start, a third taller than a page, prints on two (at 55% it would still take two)
+    assert sheet_pages(rendered["xlplan.xlsm"])["Start"] == 2
+    assert sheet_pages(rendered["synthetic-6x52.xlsx"])["Start"] == 2  # not a third page of a cut line's ends

@@ -378,6 +378,7 @@ def present_table(table: Table) -> None:
     numeric: list[bool] = []
     holds: list[bool] = []
     with_own = {j for _, j in table.cell_formats}
+    quantities: dict[str, list[tuple[int, float, bool]]] = {}  # columns the sheet gave one format: one quantity
     for j, column in enumerate(table.columns):
         numbers: list[float] = []
         own: dict[int, float] = {}
@@ -406,6 +407,8 @@ def present_table(table: Table) -> None:
             found = np.asarray(numbers, dtype=float)
             largest = float(np.abs(found).max())
             whole = bool(np.all(found == np.round(found))) or largest >= WHOLE_FROM
+            if column.number_format != GENERAL:
+                quantities.setdefault(column.number_format, []).append((j, largest, whole))
             table.columns[j] = replace(column, number_format=_tidy(column.number_format,
                                                                    round(largest) if whole else 0.5))
         for i, number in own.items():
@@ -413,8 +416,20 @@ def present_table(table: Table) -> None:
         count = len(numbers) + len(own) + dates
         numeric.append(count > texts or (count == 0 and texts == 0 and _is_number_format(column.number_format)))
         holds.append(count > 0)
+    _one_precision_a_quantity(table, quantities)
     table.right_headers = tuple(j for j, n in enumerate(numeric) if n)
     table.indented = tuple(j for j in range(1, len(numeric)) if holds[j - 1] and not numeric[j])
+
+
+def _one_precision_a_quantity(table: Table, quantities: dict[str, list[tuple[int, float, bool]]]) -> None:
+    """Columns the sheet gave one format (a plan's production in every period, a stock's P5 and P95, a plan's
+    quantities) at one precision, decided from all of them: without decimals when all are whole or they reach
+    10,000, with the sheet's decimals otherwise (not one period at 933.3 beside another at 626)."""
+    for number_format, columns in quantities.items():
+        whole = all(w for _, _, w in columns) or max(largest for _, largest, _ in columns) >= WHOLE_FROM
+        shown = _without_decimals(number_format) if whole else number_format
+        for j, _, _ in columns:
+            table.columns[j] = replace(table.columns[j], number_format=shown)
 
 
 def _last_column_wraps(tables: list[Table]) -> None:
@@ -546,15 +561,52 @@ WRAP_FROM = 90
 """Characters from which a line of text is wrapped over the page's width rather than run off it."""
 
 
-def print_setup(sheet: Sheet) -> PrintSetup:
+MAX_LABEL_COLUMNS = 4
+
+
+def label_columns(table: Table) -> int:
+    """How many of a table's first columns label its rows: the fewest text-formatted columns whose values
+    tell every row apart (Product and Period in a plan, Product and Scenario in demand), at least one."""
+    def shown(value: Any) -> Any:
+        return value.value if isinstance(value, Formula) else value
+
+    for count in range(1, min(len(table.columns), MAX_LABEL_COLUMNS) + 1):
+        if table.columns[count - 1].number_format not in (GENERAL, TEXT):
+            return max(1, count - 1)
+        if len({tuple(shown(v) for v in row[:count]) for row in table.rows}) == len(table.rows):
+            return count
+    return 1
+
+
+ONE_PAGE_FROM = 1.25
+"""A sheet up to this many pages tall is printed smaller, on one page."""
+
+
+def content_height(sheet: Sheet) -> float:
+    """How tall the sheet's contents are, in pixels at full size (its taller rows as tall as it makes them)."""
+    bottom = max([t.row for t in sheet.texts] + [t.bottom for t in sheet.tables] + [1])
+    extra = sum(height * 4 / 3 - ROW_PX for row, height in sheet.heights.items() if row <= bottom)
+    charts = [(_anchor(c.anchor)[0] - 1) * ROW_PX + c.height_cm * CM_TO_PX for c in sheet.charts]
+    return max([bottom * ROW_PX + extra, *charts])
+
+
+def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
     """How ``sheet`` prints: landscape when it is wider than a portrait page, scaled to the page's width
     down to :data:`MIN_SCALE`, the header of its longest table on every page, and a page break before a
-    chart that would otherwise be cut in two."""
+    chart that would otherwise be cut in two. Without ``one_page``, the scale the sheet's width allows, which
+    wrapped lines are fitted to (a sheet shrunk to one page later is only narrower on it)."""
     widths = column_widths(sheet)
     edge = content_width(sheet, widths)
     landscape = edge > PRINT_WIDTH[False]
     smallest = FIT_MIN_SCALE if sheet.fit_width else MIN_SCALE
     scale = max(smallest, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
+    # a sheet a little taller than its page (a line or a chart more) prints on one page, a little smaller,
+    # rather than leave a last line or the foot of a chart alone on a second page
+    tall = content_height(sheet)
+    page_tall = PRINT_HEIGHT_PX[landscape] * 100 / scale
+    fitting = int(scale * page_tall / tall * 0.95)  # not smaller when even the smallest scale leaves two pages
+    if one_page and page_tall < tall <= page_tall * ONE_PAGE_FROM and fitting >= smallest:
+        scale = fitting
     rows_per_page = int(PRINT_HEIGHT_PX[landscape] * 100 / scale / ROW_PX)
     tallest = max(sheet.tables, key=lambda t: len(t.rows), default=None)
     repeat = sheet.repeat_rows
@@ -569,7 +621,8 @@ def print_setup(sheet: Sheet) -> PrintSetup:
 
     columns = None
     if tallest is not None and start(tallest.right + 1) - start(tallest.left) > page:
-        columns = (tallest.left, tallest.left)  # a table wider than the page: its labels on every page
+        # a table wider than the page: all its label columns on every page (Product and Period, not Product alone)
+        columns = (tallest.left, tallest.left + label_columns(tallest) - 1)
     blocks = sorted([(t.left, start(t.left), start(t.right + 1)) for t in sheet.tables]
                     + [chart_extent(c, widths) for c in sheet.charts])
     # a page after the first holds less: the repeated label columns come first on it
@@ -606,12 +659,15 @@ def print_setup(sheet: Sheet) -> PrintSetup:
             low, high = (middle + 1, high) if y(middle) < px else (low, middle)
         return low
 
-    page_px = PRINT_HEIGHT_PX[landscape] * 100 / scale - (ROW_PX * 2 if repeat else 0.0)
-    blocks = [(_anchor(c.anchor)[0], c.height_cm * CM_TO_PX) for c in sheet.charts]
+    # a repeated header takes its own height (a wrapped one, two or three lines) off every page, and a row more
+    page_px = PRINT_HEIGHT_PX[landscape] * 100 / scale - (y(repeat[1] + 1) - y(repeat[0]) + ROW_PX if repeat else 0.0)
+    # a chart's page starts a row above it: LibreOffice draws its frame's top edge a hair above its first row,
+    # a line at the foot of the page before when the break is right at that row
+    blocks = [(max(1, _anchor(c.anchor)[0] - 1), c.height_cm * CM_TO_PX + ROW_PX) for c in sheet.charts]
     blocks += [(t.top - (1 if t.title else 0), y(t.bottom + 1) - y(t.top - (1 if t.title else 0)))
                for t in sheet.tables]
     breaks: list[int] = []
-    page_top, long_until = 1, 0
+    page_top, long_until, kept_until = 1, 0, 1
     for top, height in sorted(blocks):
         if height > page_px:  # longer than a page: it runs on, its header repeated; what follows starts a page
             long_until = max(long_until, row_at(y(top) + height, top, top + 10**7))
@@ -619,17 +675,21 @@ def print_setup(sheet: Sheet) -> PrintSetup:
         if top >= long_until > 0:  # where the pages of a long table end is the printer's guess: start afresh
             breaks.append(top)
             page_top, long_until = top, 0
+            kept_until = row_at(y(top) + height, top, top + 10**7)
             continue
         while y(top) >= y(page_top) + page_px:
             # the page ends about here; a printer that fits a row more would cut the block below in two,
-            # so the page ends here for certain (a row early: the last may not fit whole)
-            page_top = max(page_top + 1, row_at(y(page_top) + page_px, page_top, top) - 1)
+            # so the page ends here for certain (a row early: the last may not fit whole), yet not within
+            # a block kept whole on it (a chart's bottom edge would print atop the next page)
+            page_top = max(page_top + 1, kept_until, row_at(y(page_top) + page_px, page_top, top) - 1)
             breaks.append(page_top)
         # a block that would be cut starts the next page, unless it starts near this page's top (a break
         # there would leave a page of a few rows, and a block nearly a page tall is cut anyway)
         if y(top) + height > y(page_top) + page_px and y(top) - y(page_top) > page_px / 4:
             breaks.append(top)
             page_top = top
+        if y(top) + height <= y(page_top) + page_px:  # kept whole on this page (one cut anyway is not waited for)
+            kept_until = max(kept_until, row_at(y(top) + height, top, top + 10**7))
     area = (None if sheet.print_rows is None else
             f"A1:{cell_address(sheet.print_rows, max([*widths, *(t.right for t in sheet.tables), 1]))}")
     return PrintSetup(landscape, scale, repeat, columns, tuple(breaks), tuple(sorted(set(column_breaks))), area)
@@ -639,7 +699,7 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
     """Long lines wrapped across the columns up to the printed page's width (where nothing else sits in
     their row), their rows made tall enough: no line runs off the page on to an empty one."""
     widths = column_widths(sheet)
-    printed = print_setup(sheet)
+    printed = print_setup(sheet, one_page=False)
     page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale * 0.95
     occupied: dict[int, list[int]] = {}
     for t in sheet.texts:
@@ -689,10 +749,11 @@ def _wrapped(sheet: Sheet) -> tuple[list[Text], dict[int, float]]:
 
 def _charts_on_the_page(sheet: Sheet) -> list[Chart]:
     """Charts that would print past the page's right edge (at the scale the tables and text need) moved
-    below everything else, side by side as the page's width allows: a chart is never cut at the edge."""
+    below everything else (below the blocks beside a long table, when there are such), side by side as the
+    page's width allows: a chart is never cut at the edge."""
     widths = column_widths(sheet)
     without = replace(sheet, charts=[])
-    printed = print_setup(without)
+    printed = print_setup(without, one_page=False)
     page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale
 
     def start(column: int) -> float:
@@ -705,16 +766,26 @@ def _charts_on_the_page(sheet: Sheet) -> list[Chart]:
         (moving if start(column) + chart_chars(column, chart.width_cm, widths) > edge else staying).append(chart)
     if not moving:
         return list(sheet.charts)
-    bottom = max([t.bottom for t in sheet.tables] + [t.row for t in sheet.texts]
-                 + [_anchor(c.anchor)[0] + math.ceil(c.height_cm * CM_TO_PX / ROW_PX) for c in staying] + [1])
-    row, used, tallest = bottom + 2, 0.0, 0
+    first = 1
+    if printed.repeat_rows is not None:
+        # below a table whose header prints atop every page, a page of charts would carry that header with
+        # no row under it: the charts go below the blocks beside that table instead, still beside its rows
+        long = next(t for t in sheet.tables if t.top == printed.repeat_rows[0])
+        beside = [t.left for t in sheet.tables if t.left > long.right] + [
+            _anchor(c.anchor)[1] for c in staying if _anchor(c.anchor)[1] > long.right]
+        first = min(beside, default=1)
+    bottom = max([t.bottom for t in sheet.tables if t.right >= first]
+                 + [t.row for t in sheet.texts if t.column >= first]
+                 + [_anchor(c.anchor)[0] + math.ceil(c.height_cm * CM_TO_PX / ROW_PX) for c in staying
+                    if _anchor(c.anchor)[1] >= first] + [1])
+    row, used, tallest = bottom + 2, start(first), 0
     placed = list(staying)
     for chart in moving:
-        column = 1
+        column = first
         while start(column) < used:
             column += 1
-        if used and start(column) + chart_chars(column, chart.width_cm, widths) > page:
-            row, used, tallest, column = row + tallest + 1, 0.0, 0, 1
+        if used > start(first) and start(column) + chart_chars(column, chart.width_cm, widths) - start(first) > page:
+            row, used, tallest, column = row + tallest + 1, start(first), 0, first
         placed.append(replace(chart, anchor=cell_address(row, column)))
         used = start(column) + chart_chars(column, chart.width_cm, widths)  # the next may start where it ends
         tallest = max(tallest, math.ceil(chart.height_cm * CM_TO_PX / ROW_PX))

@@ -126,8 +126,13 @@ def summary_table(result: PlanResult) -> Table:
     values = list(headers)
     rows = [[product, period, *map(float, rest)]
             for product, period, *rest in distribution[["product", "period", *values]].itertuples(index=False)]
+    # a quantity's expected value and percentiles at one precision, chosen from all of them (not P5 whole, P95 not)
+    quantity = {name: header.split()[0] if not header.startswith("Expected ") else header
+                for name, header in zip(distribution.columns[2:], summary_headers(), strict=True)}
+    shown = {name: whole_or_decimal(distribution[[n for n in values if quantity[n] == quantity[name]]])
+             for name in values}
     columns = [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9)]
-    columns += [Column(headers[name], whole_or_decimal(distribution[name]), header_width(headers[name]))
+    columns += [Column(headers[name], shown[name], header_width(headers[name]))
                 for name in values]
     title = (f"In the workbook's one scenario ({result.problem.scenarios[0]}), per product and period" if S == 1 else
              f"Over the {S:,} scenarios, per product and period: the expected value and the probability-weighted "
@@ -159,7 +164,9 @@ def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
     by = " by scenario" if len(p.scenarios) > 1 else ""
     blocks = [(f"Inventory{by}, all products", result.flows.inventory, "Units in stock"),
               (f"Backorders{by}, all products", result.flows.recourse["backorders"], "Units owed")]
-    top = TOP + 1  # a row below the summary's title, which runs on to the right over the empty cells
+    # below the summary's header row, which prints atop every page: a title of theirs in that row would head
+    # the other table's rows on its pages too (the summary's title runs on to the right over the empty cells)
+    top = TOP + 2
     for title, values, axis in blocks:
         names, columns = _scenario_profiles(result, values)
         summary = Table(top, left, [Column("Period", GENERAL, 9)] + [Column(n, whole_or_decimal(columns), 10)
