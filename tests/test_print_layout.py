@@ -171,3 +171,24 @@ def test_a_sheet_a_little_taller_than_a_page_is_printed_smaller_on_one():
     printed = print_setup(start)
     assert printed.scale >= MIN_SCALE and not printed.row_breaks
     assert content_height(start) <= PRINT_HEIGHT_PX[printed.landscape] * 100 / printed.scale  # all of it on one page
+
+
+def test_a_long_horizons_production_grid_is_blocks_each_naming_its_products(long_plan):
+    """52 periods in one grid printed periods 17 to 52 without the Product column: now blocks of 13 periods
+    one under the other, each with its Product column, the last with each product's total."""
+    from xlplan.workbook.sheets.solve_sheets import GRID_PERIODS
+
+    plan = next(presented(s) for s in output_sheets(long_plan, "synthetic") if s.name == "Plan")
+    blocks = [t for t in plan.tables if t.title and t.title.startswith("Production by product and period")]
+    assert len(blocks) == 52 // GRID_PERIODS
+    assert all(b.columns[0].header == "Product" for b in blocks)
+    assert [b.title.rsplit(", ", 1)[-1] for b in blocks] == ["periods 1 to 13", "periods 14 to 26",
+                                                           "periods 27 to 39", "periods 40 to 52"]
+    assert [c.header for c in blocks[-1].columns][-1] == "Total" and "Total" not in blocks[0].columns[-1].header
+    assert all(later.top > earlier.bottom for earlier, later in zip(blocks, blocks[1:]))
+    totals = [row[-1].value for row in blocks[-1].rows]
+    table = plan.tables[0]
+    j = table.index_of("Production")
+    expected = [sum(float(r[j]) for r in table.rows[i * 52:(i + 1) * 52]) for i in range(6)]
+    assert totals == pytest.approx(expected)
+    assert len({c.number_format for b in blocks for c in b.columns[1:] if c.header != "Total"}) == 1

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from xlplan.results import Kpi, PlanResult
 from xlplan.results.distribution import LEVELS, weighted_quantiles
-from xlplan.workbook.addresses import cell_address, quote_sheet
+from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import (
     COST_BREAKDOWN_NAME,
     KPI_NAME,
@@ -31,6 +31,7 @@ from xlplan.workbook.sheets.layout import (
     MONEY_WHOLE,
     PRINTED_ROWS,
     QUANTITY,
+    UNITS,
     Chart,
     Column,
     Formula,
@@ -118,23 +119,45 @@ def this_week_table(result: PlanResult, plan: Table, top: int, left: int) -> Tab
                        f"workforce ({workforce_unit(result)}); overtime (hours)")
 
 
-def production_grid(result: PlanResult, plan: Table, top: int, left: int) -> Table:
-    """Production as planners draw it: a row per product, a column per period, live over the plan table."""
+GRID_PERIODS = 13
+"""Periods a block of the production grid holds (a quarter of weekly periods): a longer horizon is drawn as
+blocks one under the other, each with its Product column, so that every printed block names its rows."""
+
+
+def production_grid(result: PlanResult, plan: Table, top: int, left: int) -> list[Table]:
+    """Production as planners draw it: a row per product, a column per period, live over the plan table;
+    in blocks of GRID_PERIODS periods one under the other, the last with each product's total."""
     p = result.problem
     T = len(p.periods)
     production = plan.index_of("Production")
-    rows = []
-    for i, product in enumerate(p.products):
-        cells = [Formula(f"={plan.cell(i * T + t, production)}", plan.rows[i * T + t][production]) for t in range(T)]
-        first, last = (cell_address(top + 1 + i, left + 1), cell_address(top + 1 + i, left + T))
-        rows.append([Formula(f"={plan.cell(i * T, 0)}", product), *cells,
-                     Formula(f"=SUM({first}:{last})", float(sum(c.value for c in cells)))])
     fmt = plan.columns[production].number_format
-    return Table(top, left, [Column("Product", GENERAL, 12)]
-                 # a period's label on one line (2026-W01 too): the header row is a row of the plan beside it
-                 + [Column(header, fmt, max(8, math.ceil(1.1 * len(header)) + 2))
-                    for header in table_headers([str(t) for t in p.periods])]
-                 + [Column("Total", fmt, 10)], rows, title="Production by product and period (units)")
+    headers = table_headers([str(t) for t in p.periods])
+    spans = [range(start, min(T, start + GRID_PERIODS)) for start in range(0, T, GRID_PERIODS)]
+    if len(spans) == 2 and len(spans[1]) <= GRID_PERIODS // 4:  # a few periods more: one block, not a stub
+        spans = [range(T)]
+    blocks: list[Table] = []
+    for k, span in enumerate(spans):
+        last = k == len(spans) - 1
+        rows = []
+        for i, product in enumerate(p.products):
+            cells = [Formula(f"={plan.cell(i * T + t, production)}", plan.rows[i * T + t][production]) for t in span]
+            row: list[Any] = [Formula(f"={plan.cell(i * T, 0)}", product), *cells]
+            if last:
+                # the plan table's own cells: the product's periods lie in several blocks
+                total = sum(float(plan.rows[i * T + t][production]) for t in range(T))
+                row.append(Formula(f"=SUM({plan.cell(i * T, production)}:{plan.cell(i * T + T - 1, production)})",
+                                   total))
+            rows.append(row)
+        title = "Production by product and period (units)" + (
+            f", periods {headers[span[0]]} to {headers[span[-1]]}" if len(spans) > 1 else "")
+        blocks.append(Table(top, left, [Column("Product", GENERAL, 12)]
+                            # a period's label on one line (2026-W01 too): the header row is a row of the plan
+                            + [Column(headers[t], fmt, max(8, math.ceil(1.1 * len(headers[t])) + 2)) for t in span]
+                            # totals in whole units: their own precision, not the periods' (which reach
+                            # 10,000 only as totals, and would take the periods' decimals away)
+                            + ([Column("Total", UNITS, 10)] if last else []), rows, title=title))
+        top = blocks[-1].bottom + 3
+    return blocks
 
 
 def plan_sheet(result: PlanResult) -> Sheet:
@@ -150,8 +173,8 @@ def plan_sheet(result: PlanResult) -> Sheet:
     # of the blocks beside, that row is blank rather than another table's header
     this_week = this_week_table(result, table, TOP + 2, left)
     grid = production_grid(result, table, this_week.bottom + 3, left)
-    sheet.tables += [this_week, grid]
-    chart_top = grid.bottom + 3
+    sheet.tables += [this_week, *grid]
+    chart_top = grid[-1].bottom + 3
     # two charts a row, so the blocks beside run about as long as the plan, not twice as long
     columns = (left, column_after_chart(sheet, left, PLAN_CHART_CM))
 
