@@ -415,7 +415,7 @@ def test_a_master_minimum_above_a_known_plan_is_solved_again_not_taken_as_the_bo
     lower = solve.lower
     impossible = dataclasses.replace(bound, value=solve.upper + 1e-3 * abs(solve.upper + solve.constant))
     assert not solve._possible(step, impossible)
-    again = solve._bound_again(step)  # the same master, solved again for real: its true minimum
+    again = solve._bound_again(step, impossible)  # the same master, solved again for real: its true minimum
     assert again.is_bound and again.value == pytest.approx(bound.value, rel=1e-9)
     # a value above the best plan's cost, however it came, leaves the lower bound where it was
     assert solve.conclude(step, dataclasses.replace(impossible, is_bound=False), None) is None

@@ -424,8 +424,8 @@ class _Solve:
         elif not (step is not None and step.status is TC.CONVERGED
                   and upper - step.value > self.gap * max(1.0, abs(upper + self.constant))) or self.near_optimum:
             bound = master.solve(time_limit=self.remaining())
-        if not self._possible(step, bound):
-            bound = self._bound_again(step)
+        if bound is not None and not self._possible(step, bound):
+            bound = self._bound_again(step, bound)
         self.timings["master"] += time.perf_counter() - tick
         return step, bound
 
@@ -442,16 +442,17 @@ class _Solve:
             ceiling = min(ceiling, step.value)
         return bound.value <= ceiling + ROUND_OFF * max(1.0, abs(ceiling + self.constant))
 
-    def _bound_again(self, step: MasterSolution | None) -> MasterSolution:
+    def _bound_again(self, step: MasterSolution | None, impossible: MasterSolution) -> MasterSolution:
         """The minimum without the box solved again, from its basis with a new factorisation and then
-        afresh; if neither answer can be right, the last one marked as no bound (the lower bound stays
-        where it was; its plan may still be the next to evaluate)."""
+        afresh; if no answer can be right, the ``impossible`` one marked as no bound (the lower bound stays
+        where it was; its plan may still be the next to evaluate). Only a minimum is taken from a re-solve
+        (or the time limit): a re-solve that called the master infeasible would contradict the first."""
         for afresh in (False, True):
             bound = self.master.solve_bound_again(time_limit=self.remaining(), afresh=afresh)
-            if bound.status is TC.TIME_LIMIT or self._possible(step, bound):
+            if bound.status is TC.TIME_LIMIT or (bound.status is TC.CONVERGED and self._possible(step, bound)):
                 return bound
         self.impossible_bounds += 1
-        return dataclasses.replace(bound, is_bound=False)
+        return dataclasses.replace(impossible, is_bound=False)
 
     def conclude(self, step: MasterSolution | None, bound: MasterSolution | None,
                  progress: Progress | None) -> DecompositionResult | None:
