@@ -238,11 +238,7 @@ class Master:
         """The minimum without the box once more, for an answer that cannot be right (above the best
         plan's exact cost, or above the minimum within the box): from the basis HiGHS reached with a new
         factorisation, or ``afresh`` from no basis at all."""
-        h = self.bound
-        basis = h.getBasis()
-        h.clearSolver()
-        if not afresh:
-            h.setBasis(basis)
+        _cleared(self.bound, keep_basis=not afresh)
         return self.solve(time_limit=time_limit)
 
     @staticmethod
@@ -254,7 +250,9 @@ class Master:
         thousands of dense cuts took 11 s; earlier, the primal simplex settled one of two such solves in
         0.3 s.)"""
         settled = (MS.kOptimal, MS.kInfeasible, MS.kUnboundedOrInfeasible, MS.kTimeLimit)
-        if _refactorised(h) in settled:
+        _cleared(h, keep_basis=True)
+        h.run()
+        if h.getModelStatus() in settled:
             return h.getModelStatus()
         h.setOptionValue("simplex_strategy", 4)
         h.run()
@@ -283,10 +281,10 @@ class Master:
         return feasible
 
 
-def _refactorised(h: highspy.Highs) -> highspy.HighsModelStatus:
-    """Run again from the basis reached, with HiGHS's factorisation, scaling and solution state cleared."""
+def _cleared(h: highspy.Highs, keep_basis: bool) -> None:
+    """HiGHS's factorisation, scaling and solution state cleared, for the next run to start from the basis
+    reached (``keep_basis``) with a new factorisation, or from none."""
     basis = h.getBasis()
     h.clearSolver()
-    h.setBasis(basis)
-    h.run()
-    return h.getModelStatus()
+    if keep_basis:
+        h.setBasis(basis)
