@@ -260,9 +260,14 @@ def histogram_chart(histogram: pd.DataFrame, markers: dict[str, float],
 
 
 # ---------------------------------------------------------------------------- compare
+def _profit_se(table: pd.DataFrame) -> np.ndarray:
+    """The Profit SE column, 0 where there is none (an exact evaluation)."""
+    return pd.to_numeric(table["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+
+
 def _mean_profit_bar(names: list[str], table: pd.DataFrame, name: str) -> go.Bar:
     """Mean profit per row of ``table`` with its 95% interval (from the Profit SE column) as error bars."""
-    se = pd.to_numeric(table["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    se = _profit_se(table)
     return go.Bar(x=names, y=table["Mean profit"].to_numpy(dtype=float), name=name, marker_color=PALETTE[0],
                   error_y={"type": "data", "array": 1.96 * se, "visible": True})
 
@@ -276,14 +281,15 @@ def strategies_chart(strategies: pd.DataFrame) -> go.Figure:
                marker_color=PALETTE[1]),
     ])
     figure.update_xaxes(type="category")
-    _layout(figure, "Profit by plan (bars: mean with its 95% interval, and P5)", "Profit (axis not from 0)")
+    _layout(figure, "Profit by plan (bars: mean with its 95% interval, and P5)", "Profit")
     # plans' profits differ by a few percent: from 0 the bars would look the same height
-    se = pd.to_numeric(strategies["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    top = float(np.nanmax(strategies["Mean profit"].to_numpy(dtype=float) + 1.96 * se))
+    top = float(np.nanmax(strategies["Mean profit"].to_numpy(dtype=float) + 1.96 * _profit_se(strategies)))
     bottom = float(np.nanmin(strategies["Profit P5"].to_numpy(dtype=float)))
     if np.isfinite(top) and np.isfinite(bottom) and top > bottom > 0:
         margin = 0.15 * (top - bottom)
-        figure.update_yaxes(range=[max(0.0, bottom - margin), top + margin / 2], rangemode="normal")
+        low = max(0.0, bottom - margin)
+        figure.update_yaxes(range=[low, top + margin / 2], rangemode="normal",
+                            title_text="Profit (axis not from 0)" if low > 0 else "Profit")
     return figure
 
 

@@ -40,6 +40,7 @@ from xlplan.workbook.contract import (
     STRATEGY_COSTS_NAME,
 )
 from xlplan.workbook.sheets.run_log import PLAN_WRITERS, inputs_id
+from xlplan.workbook.sheets.solve_sheets import COSTS_NOTE
 
 Tables = Mapping[str, pd.DataFrame]
 SOLVED = (PLAN.name, RECOURSE_NAME, COST_BREAKDOWN_NAME, KPI_NAME)
@@ -167,8 +168,7 @@ def recourse_section(tables: Tables) -> Section:
 
 def cost_section(tables: Tables) -> Section:
     section = Section("costs", "Cost breakdown", notes=[
-        "Expected cost by category and product: the plan's own costs plus each scenario's costs of stock, "
-        "backorders and lost sales, weighted by its probability (the Costs sheet)."],
+        f"{COSTS_NOTE} (the Costs sheet)."],
         figures=[charts.cost_chart(tables[COST_BREAKDOWN_NAME])])
     costs = tables[COST_BREAKDOWN_NAME]
     section.tables.append(HtmlTable("Expected cost", costs, {c: "money" for c in costs.columns[1:]}))

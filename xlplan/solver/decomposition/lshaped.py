@@ -260,8 +260,6 @@ class _Solve:
     near_optimum: bool = False
     x: np.ndarray | None = None
     predicted: float | None = None
-    impossible_bounds: int = 0
-    """Master minima that stayed above a known plan's cost when solved again (not taken as bounds)."""
 
     @classmethod
     def begin(cls, program: TwoStageProgram, *, gap: float, time_limit: float | None, threads: int | None,
@@ -451,7 +449,6 @@ class _Solve:
             bound = self.master.solve_bound_again(time_limit=self.remaining(), afresh=afresh)
             if bound.status is TC.TIME_LIMIT or (bound.status is TC.CONVERGED and self._possible(step, bound)):
                 return bound
-        self.impossible_bounds += 1
         return dataclasses.replace(impossible, is_bound=False)
 
     def conclude(self, step: MasterSolution | None, bound: MasterSolution | None,

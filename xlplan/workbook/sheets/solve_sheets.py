@@ -59,6 +59,9 @@ from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
 DEFINITION_WIDTH = 38.0
 """The KPI sheet's Definition column, its text wrapped in it: with the columns beside it the sheet prints one
 landscape page wide at about 70%."""
+COSTS_NOTE = ("Expected cost by category and product: the plan's own costs (production, labour, overtime, hiring) "
+              "plus each scenario's costs of stock, backorders and lost sales, weighted by its probability")
+"""What the Costs sheet's figures are, in its heading and the report."""
 MAX_PRODUCT_CHARTS = 6
 PLAN_CHART_CM = 13.0
 """The Plan's charts, two a row beside the plan."""
@@ -229,8 +232,7 @@ def detail_sheet(result: PlanResult, detail: int | None = None, detail_file: str
 def costs_sheet(result: PlanResult) -> Sheet:
     p = result.problem
     sheet = Sheet("Costs", tab_color=OUTPUT_TAB, freeze=f"B{TOP + 1}", repeat_rows=(TOP, TOP))
-    _heading(sheet, "Costs", result, "Expected cost by category and product: the plan's own costs plus each "
-             "scenario's costs of stock, overtime, backorders and lost sales, weighted by its probability.")
+    _heading(sheet, "Costs", result, f"{COSTS_NOTE}.")
     costs = result.costs
     formulation = result.solution.formulation  # the model solved: a part's cost terms too
     categories = formulation.categories
