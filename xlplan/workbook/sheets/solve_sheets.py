@@ -410,15 +410,15 @@ def fill_rate_table(result: PlanResult, top: int) -> Table:
             Column("Late", QUANTITY, 12), Column("On-time fill rate", FRACTION, 13)],
             [[r.product, r.scenario, r.demand, r.late, r.fill_rate] for r in fill.itertuples()],
             table_name="xlplanFillRates", title="On-time fill rate by product and scenario")
-    by_scenario = fill.pivot(index="scenario", columns="product", values="fill_rate").loc[
-        list(p.scenarios), list(p.products)].to_numpy()
-    demand = fill.pivot(index="scenario", columns="product", values="demand").loc[
-        list(p.scenarios), list(p.products)].to_numpy()
-    late = fill.pivot(index="scenario", columns="product", values="late").loc[
-        list(p.scenarios), list(p.products)].to_numpy()
+    def by_scenario(values: str) -> np.ndarray:
+        """(scenarios, products), in the problem's order."""
+        return fill.pivot(index="scenario", columns="product", values=values).loc[
+            list(p.scenarios), list(p.products)].to_numpy()
+
+    rates, demand, late = by_scenario("fill_rate"), by_scenario("demand"), by_scenario("late")
     # expected as the KPI defines it: 1 - expected late units / expected demand
     expected = 1 - p.probabilities @ late / np.maximum(p.probabilities @ demand, 1e-12)
-    low, *middle = weighted_quantiles(by_scenario, p.probabilities, (0.0, *LEVELS))
+    low, *middle = weighted_quantiles(rates, p.probabilities, (0.0, *LEVELS))
     percentiles = [f"P{round(level * 100)}" for level in LEVELS]
     return Table(top, 1, [Column("Product", GENERAL, 12), Column("Expected", FRACTION, 11),
                           *(Column(name, FRACTION, 9) for name in percentiles), Column("Lowest", FRACTION, 9)],
