@@ -25,7 +25,7 @@ import numpy as np
 
 from xlplan.runtime import can_start_processes
 from xlplan.solver.compile import TwoStageProgram
-from xlplan.solver.decomposition.recourse import Evaluation, recourse_data
+from xlplan.solver.decomposition.recourse import Evaluation, recourse_data, stock_recourse
 from xlplan.solver.decomposition.scenarios import ScenarioBatch
 from xlplan.solver.options import SolveOptions
 
@@ -121,12 +121,13 @@ class ScenarioEvaluator:
         self.batches = np.array_split(np.arange(S), processes)
         self.local: ScenarioBatch | None = None
         self.remote: list[Channel] = []
+        stock = stock_recourse(program)
         # this process evaluates the first batch itself while the workers do the others
-        self.local = ScenarioBatch(recourse_data(program, self.batches[0]), reuse_bases, options)
+        self.local = ScenarioBatch(recourse_data(program, self.batches[0], stock), reuse_bases, options)
         if processes > 1:
             self.remote = list(remote) if remote is not None else list(_WORKERS.ensure(processes - 1))
             for connection, batch in zip(self.remote, self.batches[1:], strict=True):
-                connection.send(("load", recourse_data(program, batch), reuse_bases, options))
+                connection.send(("load", recourse_data(program, batch, stock), reuse_bases, options))
             for connection in self.remote:
                 connection.recv()
 

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from xlplan.solver.compile import TwoStageProgram
+from xlplan.solver.decomposition.stock_recourse import StockRecourse
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class RecourseData:
     row_upper: np.ndarray
     t_scale: np.ndarray | None
     """(batch scenarios, stage-2 rows) or None."""
+    stock: StockRecourse | None = None
+    """The plain recourse's structure, when it is one (solved without a simplex, ``stock_recourse.py``)."""
 
     @property
     def size(self) -> int:
@@ -43,13 +46,22 @@ class RecourseData:
         return np.asarray(self.t_scale * Tx)
 
 
-def recourse_data(program: TwoStageProgram, scenarios: np.ndarray) -> RecourseData:
-    """The recourse data of the given scenarios (positions in ``program.scenarios``)."""
+def recourse_data(program: TwoStageProgram, scenarios: np.ndarray, stock: StockRecourse | None = None) -> RecourseData:
+    """The recourse data of the given scenarios (positions in ``program.scenarios``); ``stock``: the
+    program's :func:`stock_recourse`, if already known."""
     return RecourseData(
         W=sp.csc_array(program.W), c2=program.c2, y_lower=program.y_lower, y_upper=program.y_upper,
         row_lower=program.row2_lower[scenarios], row_upper=program.row2_upper[scenarios],
         t_scale=None if program.t_scale is None else program.t_scale[scenarios],
+        stock=stock if stock is not None else stock_recourse(program),
     )
+
+
+def stock_recourse(program: TwoStageProgram) -> StockRecourse | None:
+    """The program's recourse as the plain stock-and-backorders problem, if it is one."""
+    families = [row.family for row in program.template_rows[program.stage_one_rows:]]
+    return StockRecourse.recognise(program.W, program.c2, program.y_lower, program.y_upper, families,
+                                   program.recourse_columns, program.t_scale)
 
 
 @dataclass

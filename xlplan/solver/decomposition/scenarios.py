@@ -1,5 +1,8 @@
 """Evaluate a plan on a batch of scenarios with HiGHS's dual simplex, each scenario warm-started from
 the basis of the one before (scenarios are ordered by likeness); optionally known bases first.
+Where the recourse is the plain stock-and-backorders problem, its certified solution without a
+simplex (``stock_recourse.py``) settles the scenarios first, and only those it cannot settle (no
+recourse, a full overflow warehouse) reach HiGHS.
 
 Every scenario has the same recourse matrix W and costs c2, so a basis optimal for one scenario
 is dual feasible for all of them; it is optimal for scenario s exactly when its basic solution
@@ -184,6 +187,11 @@ class ScenarioBatch:
                          feasible=np.zeros(S, dtype=bool), violation=np.zeros(S), violation_dual=np.zeros((S, self.m)))
         pending = np.ones(S, dtype=bool)
         self.after_infeasible = False
+        if data.stock is not None:
+            settled, y, dual = data.stock.solve(lower, upper)
+            out.y[settled], out.dual[settled], out.feasible[settled] = y[settled], dual[settled], True
+            out.value[settled] = y[settled] @ data.c2
+            pending[settled] = False
         checking = self.use_pool and self.evaluations >= self.paused_until
         if checking:
             groups: dict[bytes, list[int]] = {}
