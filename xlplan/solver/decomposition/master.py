@@ -17,11 +17,13 @@ problem, bounded and a valid lower bound, and keeps every later master bounded.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from xlplan.runtime import can_start_threads
 from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.highs_adapter import new_highs
 from xlplan.solver.highs_api import highspy
@@ -233,6 +235,22 @@ class Master:
         if status == MS.kTimeLimit:
             return MasterSolution(TerminationCondition.TIME_LIMIT)
         raise RuntimeError(f"HiGHS could not solve the master problem: {h.modelStatusToString(status)}")
+
+    def can_solve_both_at_once(self) -> bool:
+        """Whether :meth:`solve_both` may solve the two instances on two threads: HiGHS releases Python's lock
+        while it solves, but cuts taken from the pool during a solve go into both instances."""
+        return not self.pool and can_start_threads()
+
+    def solve_both(self, center: np.ndarray, radius: float,
+                   time_limit: float | None = None) -> tuple[MasterSolution, MasterSolution]:
+        """The minimum within the box and the minimum without it, solved at the same time (the instance
+        without the box on a thread of its own): from a sample's plan both are needed every iteration,
+        and each is a serial simplex, so on two cores the pair takes about as long as the longer one."""
+        # a Ctrl+C during the pair ends the solve once both have returned, as it would after one solve
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            unboxed = pool.submit(self.solve, None, np.inf, time_limit)
+            boxed = self.solve(center, radius, time_limit)
+            return boxed, unboxed.result()
 
     def solve_bound_again(self, time_limit: float | None = None, afresh: bool = False) -> MasterSolution:
         """The minimum without the box once more, for an answer that cannot be right (above the best
