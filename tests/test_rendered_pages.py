@@ -19,8 +19,8 @@ from xlplan.frontends.cli import OK, main
 
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
 SHEET_TITLES = {"Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty", "Plan",
-                "Recourse", "Recourse detail", "Costs", "KPI", "Run log", "Simulation", "Compare", "UDF Modules",
-                "Sensitivity", "Frontier", "Rolling"}
+                "Recourse", "Recourse profiles", "Recourse detail", "Costs", "KPI", "Run log", "Simulation", "Compare",
+                "UDF Modules", "Sensitivity", "Frontier", "Rolling"}
 REPEATED_HEADERS = ("Product", "Category", "KPI", "Limit")
 """How the header rows that long output tables repeat on every printed page begin."""
 

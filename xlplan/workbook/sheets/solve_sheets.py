@@ -1,4 +1,5 @@
-"""Output sheet layouts: Plan, Recourse, Recourse detail, Costs, KPI and Run log, drawn from a PlanResult.
+"""Output sheet layouts: Plan, Recourse, Recourse profiles, Recourse detail, Costs, KPI and Run log,
+drawn from a PlanResult.
 
 KPI values are live formulas over the Plan, Recourse and Costs tables, so a planner can trace
 every figure; the tests recalculate them in LibreOffice and compare with Python's.
@@ -46,7 +47,9 @@ from xlplan.workbook.sheets.names import OUTPUT_SHEETS as OUTPUT_SHEETS  # the s
 from xlplan.workbook.sheets.recourse_sheet import (
     RECOURSE,
     RECOURSE_DETAIL,
+    RECOURSE_PROFILES,
     SUMMARY_NOTE,
+    profiles_sheet,
     recourse_detail_sheet,
     summary_header,
     whole_or_decimal,
@@ -215,7 +218,14 @@ def plan_sheet(result: PlanResult) -> Sheet:
 def recourse_sheet(result: PlanResult) -> Sheet:
     sheet = recourse_layout(result)
     _heading(sheet, RECOURSE, result, f"The response once each scenario's demand is known. {SUMMARY_NOTE} "
-             f"Scenarios in full: the {RECOURSE_DETAIL} sheet.")
+             f"Over time: the {RECOURSE_PROFILES} sheet. Scenarios in full: the {RECOURSE_DETAIL} sheet.")
+    return sheet
+
+
+def recourse_profiles_sheet(result: PlanResult) -> Sheet:
+    sheet = profiles_sheet(result)
+    _heading(sheet, RECOURSE_PROFILES, result, "Stock and backorders of all products together at the end of each "
+             f"period, over the scenarios (the {RECOURSE} sheet holds them per product).")
     return sheet
 
 
@@ -462,7 +472,7 @@ def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...
         sheets = [no_plan_sheet(result), log]
     else:
         plan, recourse, costs = plan_sheet(result), recourse_sheet(result), costs_sheet(result)
-        sheets = [plan, recourse, detail_sheet(result, detail, detail_file), costs,
+        sheets = [plan, recourse, recourse_profiles_sheet(result), detail_sheet(result, detail, detail_file), costs,
                   kpi_sheet(result, plan.tables[0], recourse.tables[0], costs.tables[0]), log]
     in_currency(sheets, result.problem.settings.currency)
     return sheets
