@@ -189,3 +189,21 @@ def test_a_long_horizons_production_grid_is_blocks_each_naming_its_products(long
     expected = [sum(float(r[j]) for r in table.rows[i * 52:(i + 1) * 52]) for i in range(6)]
     assert totals == pytest.approx(expected)
     assert len({c.number_format for b in blocks for c in b.columns[1:] if c.header != "Total"}) == 1
+
+
+def test_a_long_plan_and_the_blocks_beside_it_print_at_two_thirds_each_block_whole_on_a_page(long_plan):
+    """At 6 x 52 the Plan printed at 55%: its charts beside the production grid were wider than the grid, and the
+    sheet as a whole, two pages wide anyway, was scaled down to the smallest. Now the charts are as wide as the
+    grid, and a sheet printed across pages is as large as keeps each table and chart whole on one page."""
+    plan = presented(output_sheets(long_plan, "synthetic")[0])
+    printed = print_setup(plan)
+    assert printed.scale >= 65 and printed.column_breaks == (plan.tables[1].left,)  # the plan, then what is beside
+    widths = column_widths(plan)
+    page = PRINT_WIDTH[printed.landscape] * 100 / printed.scale
+    beside = sum(widths.get(c, 8.43) for c in range(1, plan.tables[1].left))
+    blocks = [chart_extent(c, widths)[2] for c in plan.charts] + [
+        sum(widths.get(c, 8.43) for c in range(1, t.right + 1)) for t in plan.tables[1:]]
+    assert max(blocks) - beside <= page  # every block beside the plan on the one page across after it
+    grid = plan.tables[-1]
+    assert max(chart_extent(c, widths)[2] for c in plan.charts) <= sum(widths.get(c, 8.43)
+                                                                       for c in range(1, grid.right + 1))

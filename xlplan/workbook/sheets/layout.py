@@ -590,23 +590,22 @@ def content_height(sheet: Sheet) -> float:
     return max([bottom * ROW_PX + extra, *charts])
 
 
-def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
-    """How ``sheet`` prints: landscape when it is wider than a portrait page, scaled to the page's width
-    down to :data:`MIN_SCALE`, the header of its longest table on every page, and a page break before a
-    chart that would otherwise be cut in two. Without ``one_page``, the scale the sheet's width allows, which
-    wrapped lines are fitted to (a sheet shrunk to one page later is only narrower on it)."""
-    widths = column_widths(sheet)
-    edge = content_width(sheet, widths)
-    landscape = edge > PRINT_WIDTH[False]
-    smallest = FIT_MIN_SCALE if sheet.fit_width else MIN_SCALE
-    scale = max(smallest, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
-    # a sheet a little taller than its page (a line or a chart more) prints on one page, a little smaller,
-    # rather than leave a last line or the foot of a chart alone on a second page
-    tall = content_height(sheet)
-    page_tall = PRINT_HEIGHT_PX[landscape] * 100 / scale
-    fitting = int(scale * page_tall / tall * 0.95)  # not smaller when even the smallest scale leaves two pages
-    if one_page and page_tall < tall <= page_tall * ONE_PAGE_FROM and fitting >= smallest:
-        scale = fitting
+@dataclass(frozen=True)
+class _Across:
+    """How a sheet prints across its pages at one scale."""
+
+    repeat: tuple[int, int] | None
+    columns: tuple[int, int] | None
+    breaks: list[int]
+    cut: int
+    """Tables and charts cut at a page's right edge."""
+    pages: int
+    """Pages across."""
+
+
+def _across(sheet: Sheet, widths: dict[int, float], landscape: bool, scale: float) -> _Across:
+    """The rows and columns repeated, and where the pages break between columns, at ``scale``: a table or a
+    chart narrower than a page, which the page it starts on would cut, starts the next page."""
     rows_per_page = int(PRINT_HEIGHT_PX[landscape] * 100 / scale / ROW_PX)
     tallest = max(sheet.tables, key=lambda t: len(t.rows), default=None)
     repeat = sheet.repeat_rows
@@ -637,13 +636,47 @@ def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
         return max(start(column), page_left + 1.0)
 
     column_breaks: list[int] = []
-    page_left, room = 0.0, page
+    page_left, room, pages, cut = 0.0, page, 1, 0
     for column, left, right in blocks:
         while left >= page_left + room:
-            page_left, room = next_page(page_left, room), later
+            page_left, room, pages = next_page(page_left, room), later, pages + 1
         if right > page_left + room and left > page_left and right - left <= later:
             column_breaks.append(column)
-            page_left, room = left, later
+            page_left, room, pages = left, later, pages + 1
+        cut += right > page_left + room
+    edge = max((right for _, _, right in blocks), default=0.0)
+    while edge > page_left + room:
+        page_left, room, pages = next_page(page_left, room), later, pages + 1
+    return _Across(repeat, columns, column_breaks, cut, pages)
+
+
+def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
+    """How ``sheet`` prints: landscape when it is wider than a portrait page, scaled to the page's width
+    down to :data:`MIN_SCALE`, the header of its longest table on every page, and a page break before a
+    chart that would otherwise be cut in two. Without ``one_page``, the scale the sheet's width allows, which
+    wrapped lines are fitted to (a sheet shrunk to one page later is only narrower on it)."""
+    widths = column_widths(sheet)
+    edge = content_width(sheet, widths)
+    landscape = edge > PRINT_WIDTH[False]
+    smallest = FIT_MIN_SCALE if sheet.fit_width else MIN_SCALE
+    scale = max(smallest, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
+    # a sheet a little taller than its page (a line or a chart more) prints on one page, a little smaller,
+    # rather than leave a last line or the foot of a chart alone on a second page
+    tall = content_height(sheet)
+    page_tall = PRINT_HEIGHT_PX[landscape] * 100 / scale
+    fitting = int(scale * page_tall / tall * 0.95)  # not smaller when even the smallest scale leaves two pages
+    if one_page and page_tall < tall <= page_tall * ONE_PAGE_FROM and fitting >= smallest:
+        scale = fitting
+    across = _across(sheet, widths, landscape, scale)
+    if edge > PRINT_WIDTH[landscape] * 100 / scale and not across.cut:
+        # printed across pages anyway, each table and chart whole on one: as large as keeps them whole, on no more
+        # pages across (a plan and the blocks beside it, each a page wide, at about 67% rather than 55%)
+        for larger in range(100, scale, -1):
+            spare = _across(sheet, widths, landscape, larger / 0.95)  # 5% to spare, as above
+            if not spare.cut and spare.pages <= across.pages:
+                scale, across = larger, _across(sheet, widths, landscape, larger)
+                break
+    repeat, columns, column_breaks = across.repeat, across.columns, across.breaks
     # charts, and tables shorter than a page (title to last row), kept whole on a page; rows measured in
     # pixels, the taller ones (wrapped text, headers) as tall as the sheet makes them
     taller = sorted((row, height * 4 / 3 - ROW_PX) for row, height in sheet.heights.items())
