@@ -207,3 +207,17 @@ def test_a_long_plan_and_the_blocks_beside_it_print_at_two_thirds_each_block_who
     grid = plan.tables[-1]
     assert max(chart_extent(c, widths)[2] for c in plan.charts) <= sum(widths.get(c, 8.43)
                                                                        for c in range(1, grid.right + 1))
+
+
+def test_lines_above_a_table_printed_across_pages_start_after_its_repeated_columns(long_plan):
+    """The pages across a wide table print its label columns' cells of every row, the lines above it included,
+    and cut those lines at the columns' edge: a line too long for them starts after them, its title too; the
+    sheet's title, which fits, stays where it is."""
+    recourse = next(presented(s) for s in output_sheets(long_plan, "synthetic") if s.name == "Recourse")
+    printed = print_setup(recourse)
+    assert printed.repeat_columns == (1, 2)
+    summary = recourse.tables[0]
+    assert summary.title is None  # drawn as a line after the repeated columns
+    above = {t.value: t.column for t in recourse.texts if t.row < summary.top}
+    assert above.pop("Recourse") == 1
+    assert len(above) == 3 and set(above.values()) == {3}, above

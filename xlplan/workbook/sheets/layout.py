@@ -670,10 +670,13 @@ def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
     across = _across(sheet, widths, landscape, scale)
     if edge > PRINT_WIDTH[landscape] * 100 / scale and not across.cut:
         # printed across pages anyway, each table and chart whole on one: as large as keeps them whole, on no more
-        # pages across (a plan and the blocks beside it, each a page wide, at about 67% rather than 55%)
+        # pages across (a plan and the blocks beside it, each a page wide, at about 67% rather than 55%), and a
+        # sheet one page tall still one page tall (5% to spare, as above, and room for a repeated header)
+        one_tall = tall <= PRINT_HEIGHT_PX[landscape] * 100 / scale
         for larger in range(100, scale, -1):
-            spare = _across(sheet, widths, landscape, larger / 0.95)  # 5% to spare, as above
-            if not spare.cut and spare.pages <= across.pages:
+            spare = _across(sheet, widths, landscape, larger / 0.95)
+            if (not spare.cut and spare.pages <= across.pages
+                    and (not one_tall or tall + 3 * ROW_PX <= PRINT_HEIGHT_PX[landscape] * 100 / larger * 0.95)):
                 scale, across = larger, _across(sheet, widths, landscape, larger)
                 break
     repeat, columns, column_breaks = across.repeat, across.columns, across.breaks
@@ -891,5 +894,35 @@ def presented(sheet: Sheet) -> Sheet:
     shown = replace(sheet, tables=tables, texts=[present_text(t) for t in sheet.texts],
                     heights=_table_heights(tables, sheet.heights))
     shown.charts = _charts_on_the_page(shown)
+    _clear_of_repeated_columns(shown)
     shown.texts, shown.heights = _wrapped(shown)
     return shown
+
+
+TEXT_SIZES = {"heading": 15 / 11 * 1.1, "subheading": 12 / 11 * 1.1, "good": 1.1, "bad": 1.1, "label": 1.1}
+"""A style's characters' widths against the body text's (its font's size, and bold)."""
+
+
+def _clear_of_repeated_columns(sheet: Sheet) -> None:
+    """The lines above a table printed across pages, its label columns repeated on each, start after those
+    columns when they are wider than them: the pages after the first print the label columns' cells of every
+    row, these lines' included, and would cut a line there ("syn: optimal; expected c"). The sheet's title,
+    when it fits within them, stays, and names each page."""
+    printed = print_setup(sheet, one_page=False)
+    if printed.repeat_columns is None:
+        return
+    first, last = printed.repeat_columns
+    widths = column_widths(sheet)
+    room = sum(widths.get(c, 8.43) for c in range(first, last + 1))
+    wide = next(t for t in sheet.tables if t.left == first and t.top == (printed.repeat_rows or (t.top,))[0])
+    above = wide.top - (1 if wide.title else 0)
+
+    def cut(column: int, value: Any, style: str) -> bool:
+        start = sum(widths.get(c, 8.43) for c in range(first, column))
+        return first <= column <= last and start + text_width(str(value)) * TEXT_SIZES.get(style, 1.0) > room
+
+    sheet.texts = [replace(t, column=last + 1) if t.row < above and cut(t.column, t.value, t.style) else t
+                   for t in sheet.texts]
+    if wide.title and cut(wide.left, wide.title, "subheading"):
+        sheet.texts.append(Text(wide.top - 1, last + 1, wide.title, "subheading"))
+        sheet.tables[sheet.tables.index(wide)] = replace(wide, title=None)

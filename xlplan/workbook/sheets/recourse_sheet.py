@@ -159,6 +159,8 @@ def _scenario_profiles(result: PlanResult, values: np.ndarray) -> tuple[list[str
 
 
 PROFILE_CHART_CM = 6.5
+PROFILE_TABLE = 30.0
+"""The narrowest a profile's table is (its columns wider over few scenarios), so that the chart over it reads."""
 PROFILE_WIDTH = 8.0
 """A profile's value columns: the two blocks side by side print one landscape page wide at about two thirds."""
 
@@ -176,8 +178,9 @@ def _profiles(sheet: Sheet, result: PlanResult, top: int) -> None:
     for title, values, axis in blocks:
         names, columns = _scenario_profiles(result, values)
         # a header on one line: the two tables' header row is the one printed atop each page
+        least = max(PROFILE_WIDTH, (PROFILE_TABLE - 7) / len(names))
         table = Table(header, left, [Column("Period", GENERAL, 7)] + [
-            Column(n, whole_or_decimal(columns), max(PROFILE_WIDTH, math.ceil(1.1 * len(n) + 1))) for n in names],
+            Column(n, whole_or_decimal(columns), max(least, math.ceil(1.1 * len(n) + 1))) for n in names],
                       [[period, *map(float, columns[t])] for t, period in enumerate(p.periods)], title=title)
         sheet.tables.append(table)
         # as wide as the table under it (a column is 7 pixels a width unit and 5 of padding, as Excel draws it)
