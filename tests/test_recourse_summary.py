@@ -18,7 +18,13 @@ from xlplan.results.distribution import representative_scenarios, weighted_quant
 from xlplan.solver import SolveOptions
 from xlplan.workbook.make.examples import write_synthetic
 from xlplan.workbook.sheets.layout import MAX_ROWS, Column, Sheet, Table, presented, print_setup, within_row_limit
-from xlplan.workbook.sheets.recourse_sheet import DETAIL_ROWS, recourse_detail_sheet, recourse_sheet, summary_table
+from xlplan.workbook.sheets.recourse_sheet import (
+    DETAIL_ROWS,
+    profiles_sheet,
+    recourse_detail_sheet,
+    recourse_sheet,
+    summary_table,
+)
 
 
 def test_weighted_quantiles_are_the_inverse_distribution_function():
@@ -63,10 +69,15 @@ def test_summary_holds_the_distribution_of_every_scenario(solved):
         assert row[headers.index("Stock P5")] == np.sort(f.recourse["regular_inventory"][:, product, period])[1]
 
 
-def test_the_profiles_beside_the_summary_use_its_percentiles(solved):
+def test_the_profiles_use_the_summarys_percentiles_on_a_sheet_of_their_own(solved):
     """The stock and backorder profiles of all products showed P10, median and P90, unweighted and
-    interpolated, beside a summary of probability-weighted P5, P50 and P95."""
-    sheet = recourse_sheet(solved)
+    interpolated, beside a summary of probability-weighted P5, P50 and P95. They printed beside the summary's
+    repeated Product and Period columns: they are on a sheet of their own, the summary alone on its sheet."""
+    assert [t.table_name for t in recourse_sheet(solved).tables] == ["xlplanRecourseSummary"]
+    assert not recourse_sheet(solved).charts
+    sheet = profiles_sheet(solved)
+    assert sheet.name == "Recourse profiles" and len(sheet.charts) == 2
+    assert all(s.values.startswith("'Recourse profiles'!") for c in sheet.charts for s in c.series)
     profile = next(t for t in sheet.tables if (t.title or "").startswith("Inventory by scenario"))
     headers = [c.header for c in profile.columns]
     assert headers == ["Period", "Expected", "Minimum", "P5", "P50", "P95", "Maximum"]

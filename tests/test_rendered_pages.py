@@ -19,8 +19,8 @@ from xlplan.frontends.cli import OK, main
 
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
 SHEET_TITLES = {"Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty", "Plan",
-                "Recourse", "Recourse detail", "Costs", "KPI", "Run log", "Simulation", "Compare", "UDF Modules",
-                "Sensitivity", "Frontier", "Rolling"}
+                "Recourse", "Recourse profiles", "Recourse detail", "Costs", "KPI", "Run log", "Simulation", "Compare",
+                "UDF Modules", "Sensitivity", "Frontier", "Rolling"}
 REPEATED_HEADERS = ("Product", "Category", "KPI", "Limit")
 """How the header rows that long output tables repeat on every printed page begin."""
 
@@ -236,3 +236,34 @@ def test_a_sheet_a_line_taller_than_its_page_prints_on_one(rendered):
     # a solved workbook's Start, a third taller than a page, prints on two (at 55% it would still take two)
     assert sheet_pages(rendered["xlplan.xlsm"])["Start"] == 2
     assert sheet_pages(rendered["synthetic-6x52.xlsx"])["Start"] == 2  # not a third page of a cut line's ends
+
+
+def pages_of(book_pages: list[list[Word]], title: str) -> list[list[Word]]:
+    """The printed pages of the sheet titled ``title``: from the page its title heads to the next sheet's."""
+    found, sheet = [], "Start"
+    for words in book_pages:
+        line = first_line(words) if words else ""
+        sheet = next((t for t in sorted(SHEET_TITLES, key=len, reverse=True) if line.startswith(t)), sheet)
+        if sheet == title:
+            found.append(words)
+    return found
+
+
+def test_the_recourse_summary_prints_alone_and_its_pages_across_show_whole_title_lines(rendered):
+    """At 6 x 52 the stock and backorder profiles printed beside the Recourse summary, under its Product and
+    Period columns (repeated on each page across), and the pages across cut the lines above the summary at
+    those columns ("syn: optimal; expected c"). The profiles are on a sheet of their own; on a page across only
+    the sheet's title, whole, is in those columns above the header."""
+    book = rendered["synthetic-6x52.xlsx"]
+    recourse = pages_of(book, "Recourse")
+    assert len(recourse) >= 4
+    for words in recourse:
+        assert not {"Minimum", "Maximum", "Inventory"} & {w.text for w in words}
+    assert {"Minimum", "Maximum"} <= {w.text for words in pages_of(book, "Recourse profiles") for w in words}
+    across = [words for words in recourse[1:] if first_line(words) == "Recourse"]
+    assert across  # the summary is wider than a page
+    for words in across:
+        product = next(w for w in words if w.text == "Product")
+        period = next(w for w in words if w.text == "Period")
+        above = [w.text for w in words if w.y1 <= product.y0 and w.x0 < period.x1]
+        assert above == ["Recourse"], above

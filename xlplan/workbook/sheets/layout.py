@@ -590,23 +590,22 @@ def content_height(sheet: Sheet) -> float:
     return max([bottom * ROW_PX + extra, *charts])
 
 
-def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
-    """How ``sheet`` prints: landscape when it is wider than a portrait page, scaled to the page's width
-    down to :data:`MIN_SCALE`, the header of its longest table on every page, and a page break before a
-    chart that would otherwise be cut in two. Without ``one_page``, the scale the sheet's width allows, which
-    wrapped lines are fitted to (a sheet shrunk to one page later is only narrower on it)."""
-    widths = column_widths(sheet)
-    edge = content_width(sheet, widths)
-    landscape = edge > PRINT_WIDTH[False]
-    smallest = FIT_MIN_SCALE if sheet.fit_width else MIN_SCALE
-    scale = max(smallest, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
-    # a sheet a little taller than its page (a line or a chart more) prints on one page, a little smaller,
-    # rather than leave a last line or the foot of a chart alone on a second page
-    tall = content_height(sheet)
-    page_tall = PRINT_HEIGHT_PX[landscape] * 100 / scale
-    fitting = int(scale * page_tall / tall * 0.95)  # not smaller when even the smallest scale leaves two pages
-    if one_page and page_tall < tall <= page_tall * ONE_PAGE_FROM and fitting >= smallest:
-        scale = fitting
+@dataclass(frozen=True)
+class _Across:
+    """How a sheet prints across its pages at one scale."""
+
+    repeat: tuple[int, int] | None
+    columns: tuple[int, int] | None
+    breaks: list[int]
+    cut: int
+    """Tables and charts cut at a page's right edge."""
+    pages: int
+    """Pages across."""
+
+
+def _across(sheet: Sheet, widths: dict[int, float], landscape: bool, scale: float) -> _Across:
+    """The rows and columns repeated, and where the pages break between columns, at ``scale``: a table or a
+    chart narrower than a page, which the page it starts on would cut, starts the next page."""
     rows_per_page = int(PRINT_HEIGHT_PX[landscape] * 100 / scale / ROW_PX)
     tallest = max(sheet.tables, key=lambda t: len(t.rows), default=None)
     repeat = sheet.repeat_rows
@@ -637,13 +636,50 @@ def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
         return max(start(column), page_left + 1.0)
 
     column_breaks: list[int] = []
-    page_left, room = 0.0, page
+    page_left, room, pages, cut = 0.0, page, 1, 0
     for column, left, right in blocks:
         while left >= page_left + room:
-            page_left, room = next_page(page_left, room), later
+            page_left, room, pages = next_page(page_left, room), later, pages + 1
         if right > page_left + room and left > page_left and right - left <= later:
             column_breaks.append(column)
-            page_left, room = left, later
+            page_left, room, pages = left, later, pages + 1
+        cut += right > page_left + room
+    edge = max((right for _, _, right in blocks), default=0.0)
+    while edge > page_left + room:
+        page_left, room, pages = next_page(page_left, room), later, pages + 1
+    return _Across(repeat, columns, column_breaks, cut, pages)
+
+
+def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
+    """How ``sheet`` prints: landscape when it is wider than a portrait page, scaled to the page's width
+    down to :data:`MIN_SCALE`, the header of its longest table on every page, and a page break before a
+    chart that would otherwise be cut in two. Without ``one_page``, the scale the sheet's width allows, which
+    wrapped lines are fitted to (a sheet shrunk to one page later is only narrower on it)."""
+    widths = column_widths(sheet)
+    edge = content_width(sheet, widths)
+    landscape = edge > PRINT_WIDTH[False]
+    smallest = FIT_MIN_SCALE if sheet.fit_width else MIN_SCALE
+    scale = max(smallest, min(100, int(95 * PRINT_WIDTH[landscape] / edge)))  # 5% to spare: widths are estimates
+    # a sheet a little taller than its page (a line or a chart more) prints on one page, a little smaller,
+    # rather than leave a last line or the foot of a chart alone on a second page
+    tall = content_height(sheet)
+    page_tall = PRINT_HEIGHT_PX[landscape] * 100 / scale
+    fitting = int(scale * page_tall / tall * 0.95)  # not smaller when even the smallest scale leaves two pages
+    if one_page and page_tall < tall <= page_tall * ONE_PAGE_FROM and fitting >= smallest:
+        scale = fitting
+    across = _across(sheet, widths, landscape, scale)
+    if edge > PRINT_WIDTH[landscape] * 100 / scale and not across.cut:
+        # printed across pages anyway, each table and chart whole on one: as large as keeps them whole, on no more
+        # pages across (a plan and the blocks beside it, each a page wide, at about 67% rather than 55%), and a
+        # sheet one page tall still one page tall (5% to spare, as above, and room for a repeated header)
+        one_tall = tall <= PRINT_HEIGHT_PX[landscape] * 100 / scale
+        for larger in range(100, scale, -1):
+            spare = _across(sheet, widths, landscape, larger / 0.95)
+            if (not spare.cut and spare.pages <= across.pages
+                    and (not one_tall or tall + 3 * ROW_PX <= PRINT_HEIGHT_PX[landscape] * 100 / larger * 0.95)):
+                scale, across = larger, _across(sheet, widths, landscape, larger)
+                break
+    repeat, columns, column_breaks = across.repeat, across.columns, across.breaks
     # charts, and tables shorter than a page (title to last row), kept whole on a page; rows measured in
     # pixels, the taller ones (wrapped text, headers) as tall as the sheet makes them
     taller = sorted((row, height * 4 / 3 - ROW_PX) for row, height in sheet.heights.items())
@@ -858,5 +894,35 @@ def presented(sheet: Sheet) -> Sheet:
     shown = replace(sheet, tables=tables, texts=[present_text(t) for t in sheet.texts],
                     heights=_table_heights(tables, sheet.heights))
     shown.charts = _charts_on_the_page(shown)
+    _clear_of_repeated_columns(shown)
     shown.texts, shown.heights = _wrapped(shown)
     return shown
+
+
+TEXT_SIZES = {"heading": 15 / 11 * 1.1, "subheading": 12 / 11 * 1.1, "good": 1.1, "bad": 1.1, "label": 1.1}
+"""A style's characters' widths against the body text's (its font's size, and bold)."""
+
+
+def _clear_of_repeated_columns(sheet: Sheet) -> None:
+    """The lines above a table printed across pages, its label columns repeated on each, start after those
+    columns when they are wider than them: the pages after the first print the label columns' cells of every
+    row, these lines' included, and would cut a line there ("syn: optimal; expected c"). The sheet's title,
+    when it fits within them, stays, and names each page."""
+    printed = print_setup(sheet, one_page=False)
+    if printed.repeat_columns is None:
+        return
+    first, last = printed.repeat_columns
+    widths = column_widths(sheet)
+    room = sum(widths.get(c, 8.43) for c in range(first, last + 1))
+    wide = next(t for t in sheet.tables if t.left == first and t.top == (printed.repeat_rows or (t.top,))[0])
+    above = wide.top - (1 if wide.title else 0)
+
+    def cut(column: int, value: Any, style: str) -> bool:
+        start = sum(widths.get(c, 8.43) for c in range(first, column))
+        return first <= column <= last and start + text_width(str(value)) * TEXT_SIZES.get(style, 1.0) > room
+
+    sheet.texts = [replace(t, column=last + 1) if t.row < above and cut(t.column, t.value, t.style) else t
+                   for t in sheet.texts]
+    if wide.title and cut(wide.left, wide.title, "subheading"):
+        sheet.texts.append(Text(wide.top - 1, last + 1, wide.title, "subheading"))
+        sheet.tables[sheet.tables.index(wide)] = replace(wide, title=None)

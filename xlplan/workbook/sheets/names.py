@@ -7,8 +7,11 @@ from __future__ import annotations
 from xlplan.workbook.contract import CANDIDATES
 
 RECOURSE, RECOURSE_DETAIL = "Recourse", "Recourse detail"
+RECOURSE_PROFILES = "Recourse profiles"
+"""Stock and backorders over time, all products together: a sheet of its own, as the summary's label columns
+print on every page of the Recourse sheet (print titles are a sheet's), and would on the profiles' too."""
 RUN_LOG = "Run log"
-OUTPUT_SHEETS = ("Plan", RECOURSE, RECOURSE_DETAIL, "Costs", "KPI", RUN_LOG)
+OUTPUT_SHEETS = ("Plan", RECOURSE, RECOURSE_PROFILES, RECOURSE_DETAIL, "Costs", "KPI", RUN_LOG)
 """The sheets a solve writes."""
 SENSITIVITY = "Sensitivity"
 FRONTIER = "Frontier"

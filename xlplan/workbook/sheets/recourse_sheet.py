@@ -1,5 +1,6 @@
-"""The Recourse sheet: the distribution over the scenarios per product and period, and the spread of
-stock and backorders over time as charts; the Recourse detail sheet: a few scenarios in full.
+"""The Recourse sheet: the distribution over the scenarios per product and period; the Recourse profiles
+sheet: the spread of stock and backorders over time, tables and charts; the Recourse detail sheet: a few
+scenarios in full.
 
 The summary holds one row per product and period whatever the number of scenarios; the full detail
 of every scenario is one table per scenario's product and period, which passes a sheet's row limit
@@ -23,13 +24,16 @@ from xlplan.results.distribution import (
     representative_scenarios,
     weighted_quantiles,
 )
+from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import RECOURSE_NAME, RECOURSE_SUMMARY_NAME
 from xlplan.workbook.sheets.layout import (
+    CM_TO_PX,
     FRACTION,
     GENERAL,
     MAX_ROWS,
     PRINTED_ROWS,
     QUANTITY,
+    ROW_PX,
     UNITS,
     Chart,
     Column,
@@ -37,7 +41,7 @@ from xlplan.workbook.sheets.layout import (
     Sheet,
     Table,
 )
-from xlplan.workbook.sheets.names import RECOURSE, RECOURSE_DETAIL
+from xlplan.workbook.sheets.names import RECOURSE, RECOURSE_DETAIL, RECOURSE_PROFILES
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB
 
 TOP = 5  # header row of the summary and of the detail, as on the other output sheets
@@ -154,33 +158,41 @@ def _scenario_profiles(result: PlanResult, values: np.ndarray) -> tuple[list[str
     return names, np.column_stack([expected, *quantiles])
 
 
-def _profiles(sheet: Sheet, result: PlanResult, left: int) -> int:
-    """Stock and backorders over time, all products together, beside the summary: tables and their
-    charts. Returns the row below them."""
+PROFILE_CHART_CM = 6.5
+PROFILE_TABLE = 30.0
+"""The narrowest a profile's table is (its columns wider over few scenarios), so that the chart over it reads."""
+PROFILE_WIDTH = 8.0
+"""A profile's value columns: the two blocks side by side print one landscape page wide at about two thirds."""
+
+
+def _profiles(sheet: Sheet, result: PlanResult, top: int) -> None:
+    """Stock and backorders over time, all products together: two blocks side by side, each a chart over
+    its table. The tables share their header row, the one the sheet's pages repeat, which heads both."""
     p = result.problem
-    T = len(p.periods)
     # short titles: a narrow table's title runs on over the cells to its right, within the printed page
-    # (the note above the summary says that stock and backorders are counted at the end of the period)
     by = " by scenario" if len(p.scenarios) > 1 else ""
     blocks = [(f"Inventory{by}, all products", result.flows.inventory, "Units in stock"),
               (f"Backorders{by}, all products", result.flows.recourse["backorders"], "Units owed")]
-    # below the summary's header row, which prints atop every page: a title of theirs in that row would head
-    # the other table's rows on its pages too (the summary's title runs on to the right over the empty cells)
-    top = TOP + 2
+    header = top + math.ceil(PROFILE_CHART_CM * CM_TO_PX / ROW_PX) + 2  # below the charts and the tables' titles
+    left = 1
     for title, values, axis in blocks:
         names, columns = _scenario_profiles(result, values)
-        summary = Table(top, left, [Column("Period", GENERAL, 9)] + [Column(n, whole_or_decimal(columns), 10)
-                                                                     for n in names],
-                        [[period, *map(float, columns[t])] for t, period in enumerate(p.periods)], title=title)
-        sheet.tables.append(summary)
+        # a header on one line: the two tables' header row is the one printed atop each page
+        least = max(PROFILE_WIDTH, (PROFILE_TABLE - 7) / len(names))
+        table = Table(header, left, [Column("Period", GENERAL, 7)] + [
+            Column(n, whole_or_decimal(columns), max(least, math.ceil(1.1 * len(n) + 1))) for n in names],
+                      [[period, *map(float, columns[t])] for t, period in enumerate(p.periods)], title=title)
+        sheet.tables.append(table)
+        # as wide as the table under it (a column is 7 pixels a width unit and 5 of padding, as Excel draws it)
+        width_cm = sum(int(c.width * 7 + 0.5) + 5 for c in table.columns) / CM_TO_PX
         sheet.charts.append(Chart(
-            title, f"{get_column_letter(left + len(names) + 2)}{top - 1}",
-            summary.column_range(RECOURSE, 0),
-            [Series(n, summary.column_range(RECOURSE, j + 1), kind="line",
-                    title_cell=f"{RECOURSE}!${get_column_letter(left + j + 1)}${top}") for j, n in enumerate(names)],
-            kind="line", x_title="Period", y_title=axis, width_cm=12, height_cm=6.5).counted(columns.ravel()))
-        top += max(T + 4, 17)
-    return top
+            title, f"{get_column_letter(left)}{top}", table.column_range(RECOURSE_PROFILES, 0),
+            [Series(n, table.column_range(RECOURSE_PROFILES, j + 1), kind="line",
+                    title_cell=f"{quote_sheet(RECOURSE_PROFILES)}!${get_column_letter(left + j + 1)}${header}")
+             for j, n in enumerate(names)],
+            kind="line", x_title="Period", y_title=axis, width_cm=width_cm,
+            height_cm=PROFILE_CHART_CM).counted(columns.ravel()))
+        left = table.right + 2
 
 
 def detail_choice(result: PlanResult, limit: int | None, top: int) -> tuple[list[int], str]:
@@ -209,12 +221,19 @@ def detail_choice(result: PlanResult, limit: int | None, top: int) -> tuple[list
 
 
 def recourse_sheet(result: PlanResult) -> Sheet:
-    """The Recourse sheet: the distribution over every scenario per product and period, with the spread
-    of stock and backorders over time beside it."""
+    """The Recourse sheet: the distribution over every scenario per product and period. Nothing beside it:
+    its label columns (Product and Period) print on each of its pages, and would beside anything else too."""
     sheet = Sheet(RECOURSE, tab_color=OUTPUT_TAB, freeze=f"C{TOP + 1}", repeat_rows=(TOP, TOP))
-    summary = summary_table(result)
-    sheet.tables.append(summary)
-    _profiles(sheet, result, summary.right + 2)
+    sheet.tables.append(summary_table(result))
+    return sheet
+
+
+def profiles_sheet(result: PlanResult) -> Sheet:
+    """The Recourse profiles sheet: the spread of stock and backorders over time, all products together."""
+    sheet = Sheet(RECOURSE_PROFILES, tab_color=OUTPUT_TAB)
+    _profiles(sheet, result, TOP)
+    sheet.repeat_rows = (sheet.tables[0].top, sheet.tables[0].top)
+    sheet.freeze = f"A{sheet.tables[0].top + 1}"
     return sheet
 
 
@@ -235,5 +254,6 @@ def recourse_detail_sheet(result: PlanResult, detail: int | None = None, detail_
     return sheet
 
 
-__all__ = ["DETAIL_ROWS", "DETAIL_SCENARIOS", "RECOURSE", "RECOURSE_DETAIL", "SUMMARY_NOTE", "recourse_detail_sheet",
-           "recourse_sheet", "recourse_table", "summary_header", "summary_headers", "summary_table"]
+__all__ = ["DETAIL_ROWS", "DETAIL_SCENARIOS", "RECOURSE", "RECOURSE_DETAIL", "RECOURSE_PROFILES", "SUMMARY_NOTE",
+           "profiles_sheet", "recourse_detail_sheet", "recourse_sheet", "recourse_table", "summary_header",
+           "summary_headers", "summary_table"]

@@ -1,4 +1,5 @@
-"""Output sheet layouts: Plan, Recourse, Recourse detail, Costs, KPI and Run log, drawn from a PlanResult.
+"""Output sheet layouts: Plan, Recourse, Recourse profiles, Recourse detail, Costs, KPI and Run log,
+drawn from a PlanResult.
 
 KPI values are live formulas over the Plan, Recourse and Costs tables, so a planner can trace
 every figure; the tests recalculate them in LibreOffice and compare with Python's.
@@ -24,6 +25,7 @@ from xlplan.workbook.contract import (
     THIS_WEEK_NAME,
 )
 from xlplan.workbook.sheets.layout import (
+    CM_TO_PX,
     DECIMAL,
     FRACTION,
     GENERAL,
@@ -39,6 +41,7 @@ from xlplan.workbook.sheets.layout import (
     Sheet,
     Table,
     column_after_chart,
+    column_widths,
     short,
     table_headers,
 )
@@ -46,7 +49,9 @@ from xlplan.workbook.sheets.names import OUTPUT_SHEETS as OUTPUT_SHEETS  # the s
 from xlplan.workbook.sheets.recourse_sheet import (
     RECOURSE,
     RECOURSE_DETAIL,
+    RECOURSE_PROFILES,
     SUMMARY_NOTE,
+    profiles_sheet,
     recourse_detail_sheet,
     summary_header,
     whole_or_decimal,
@@ -63,8 +68,9 @@ COSTS_NOTE = ("Expected cost by category and product: the plan's own costs (prod
               "plus each scenario's costs of stock, backorders and lost sales, weighted by its probability")
 """What the Costs sheet's figures are, in its heading and the report."""
 MAX_PRODUCT_CHARTS = 6
-PLAN_CHART_CM = 13.0
-"""The Plan's charts, two a row beside the plan."""
+PLAN_CHART_CM = (10.0, 13.0)
+"""The Plan's charts, two a row beside the plan: as wide as the production grid above them allows, within these
+(the charts no wider than the grid, the blocks beside the plan print on a page's width at about two thirds)."""
 TOP = 5  # header row of each sheet's main table
 
 
@@ -115,8 +121,10 @@ def this_week_table(result: PlanResult, plan: Table, top: int, left: int) -> Tab
                        for _, header in picked)])
     # headers of one line, the units in the title: the header row is one of the plan's rows beside it, and a
     # header wrapped over two lines would make that row of the plan twice as tall, a gap in the printed plan
+    # columns as wide as their headers: they are the production grid's first columns too, which prints one page wide
     return Table(top, left, [Column("Product", GENERAL, 12)]
-                 + [Column(label, plan.columns[plan.index_of(header)].number_format, 12) for label, header in picked],
+                 + [Column(label, plan.columns[plan.index_of(header)].number_format,
+                           max(8, math.ceil(1.1 * len(label)) + 1)) for label, header in picked],
                  rows, table_name="xlplanThisWeek", defined_name=THIS_WEEK_NAME,
                  title=f"This week (period {short(result.problem.periods[0], 20)}): make (units); hire, fire and "
                        f"workforce ({workforce_unit(result)}); overtime (hours)")
@@ -135,6 +143,9 @@ def production_grid(result: PlanResult, plan: Table, top: int, left: int) -> lis
     production = plan.index_of("Production")
     fmt = plan.columns[production].number_format
     headers = table_headers([str(t) for t in p.periods])
+    # a period's column as wide as its header (on one line) or its widest figure, whichever is wider
+    largest = max((abs(float(row[production])) for row in plan.rows), default=0.0)
+    figure = len(f"{largest:,.0f}") + (2 if fmt != UNITS else 0)
     spans = [range(start, min(T, start + GRID_PERIODS)) for start in range(0, T, GRID_PERIODS)]
     if len(spans) == 2 and len(spans[1]) <= GRID_PERIODS // 4:  # a few periods more: one block, not a stub
         spans = [range(T)]
@@ -155,7 +166,8 @@ def production_grid(result: PlanResult, plan: Table, top: int, left: int) -> lis
             f", periods {headers[span[0]]} to {headers[span[-1]]}" if len(spans) > 1 else "")
         blocks.append(Table(top, left, [Column("Product", GENERAL, 12)]
                             # a period's label on one line (2026-W01 too): the header row is a row of the plan
-                            + [Column(headers[t], fmt, max(8, math.ceil(1.1 * len(headers[t])) + 2)) for t in span]
+                            + [Column(headers[t], fmt, max(7, math.ceil(1.1 * len(headers[t])) + 2, figure + 2))
+                               for t in span]
                             # totals in whole units: their own precision, not the periods' (which reach
                             # 10,000 only as totals, and would take the periods' decimals away)
                             + ([Column("Total", UNITS, 10)] if last else []), rows, title=title))
@@ -178,8 +190,12 @@ def plan_sheet(result: PlanResult) -> Sheet:
     grid = production_grid(result, table, this_week.bottom + 3, left)
     sheet.tables += [this_week, *grid]
     chart_top = grid[-1].bottom + 3
-    # two charts a row, so the blocks beside run about as long as the plan, not twice as long
-    columns = (left, column_after_chart(sheet, left, PLAN_CHART_CM))
+    # two charts a row, so the blocks beside run about as long as the plan, not twice as long; the two as wide
+    # as the grid (a column's pixels as Excel counts them: 7 a width unit and 5 of padding)
+    widths = column_widths(sheet)
+    grid_px = sum(int(widths.get(c, 8.43) * 7 + 0.5) + 5 for c in range(left, max(t.right for t in grid) + 1))
+    chart_cm = min(max((grid_px - 100) / 2 / CM_TO_PX, PLAN_CHART_CM[0]), PLAN_CHART_CM[1])
+    columns = (left, column_after_chart(sheet, left, chart_cm))
 
     def anchor(k: int) -> str:
         return f"{get_column_letter(columns[k % 2])}{chart_top + (k // 2) * 16}"
@@ -196,7 +212,7 @@ def plan_sheet(result: PlanResult) -> Sheet:
             f"Production and expected demand: {short(product)}", anchor(i),
             rows_of(i, "B"), [Series("Production", rows_of(i, letter("Production"))),
                               Series("Expected demand", rows_of(i, letter("Expected demand")), kind="line")],
-            x_title="Period", y_title="Units", width_cm=PLAN_CHART_CM).from_zero(
+            x_title="Period", y_title="Units", width_cm=chart_cm).from_zero(
                 row[j] for row in table.rows[i * T:(i + 1) * T] for j in shown))
     last = TOP + len(table.rows)
     workforce_series = [Series(product, rows_of(i, letter("Workforce")), kind="line",
@@ -204,7 +220,7 @@ def plan_sheet(result: PlanResult) -> Sheet:
                         for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS])]
     sheet.charts.append(Chart("Workforce", anchor(min(len(p.products), MAX_PRODUCT_CHARTS)),
                               rows_of(0, "B"), workforce_series, kind="line", x_title="Period",
-                              y_title=f"Workforce ({workforce_unit(result)})", width_cm=PLAN_CHART_CM))
+                              y_title=f"Workforce ({workforce_unit(result)})", width_cm=chart_cm))
     if len(p.products) > MAX_PRODUCT_CHARTS:
         sheet.text(chart_top - 1, left, f"Charts show the first {MAX_PRODUCT_CHARTS} of {len(p.products)} products; "
                    f"the table holds all {last - TOP} rows.", "note")
@@ -215,7 +231,14 @@ def plan_sheet(result: PlanResult) -> Sheet:
 def recourse_sheet(result: PlanResult) -> Sheet:
     sheet = recourse_layout(result)
     _heading(sheet, RECOURSE, result, f"The response once each scenario's demand is known. {SUMMARY_NOTE} "
-             f"Scenarios in full: the {RECOURSE_DETAIL} sheet.")
+             f"Over time: the {RECOURSE_PROFILES} sheet. Scenarios in full: the {RECOURSE_DETAIL} sheet.")
+    return sheet
+
+
+def recourse_profiles_sheet(result: PlanResult) -> Sheet:
+    sheet = profiles_sheet(result)
+    _heading(sheet, RECOURSE_PROFILES, result, "Stock and backorders of all products together at the end of each "
+             f"period, over the scenarios (the {RECOURSE} sheet holds them per product).")
     return sheet
 
 
@@ -462,7 +485,7 @@ def output_sheets(result: PlanResult, source: str, history: tuple[tuple[Any, ...
         sheets = [no_plan_sheet(result), log]
     else:
         plan, recourse, costs = plan_sheet(result), recourse_sheet(result), costs_sheet(result)
-        sheets = [plan, recourse, detail_sheet(result, detail, detail_file), costs,
+        sheets = [plan, recourse, recourse_profiles_sheet(result), detail_sheet(result, detail, detail_file), costs,
                   kpi_sheet(result, plan.tables[0], recourse.tables[0], costs.tables[0]), log]
     in_currency(sheets, result.problem.settings.currency)
     return sheets

@@ -53,7 +53,7 @@ from xlplan.workbook.read.layout_source import LayoutSource
 from xlplan.workbook.read.outputs import read_output_tables
 from xlplan.workbook.sheets.glossary import GLOSSARY_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Button, Sheet
-from xlplan.workbook.sheets.recourse_sheet import RECOURSE, RECOURSE_DETAIL
+from xlplan.workbook.sheets.recourse_sheet import RECOURSE, RECOURSE_DETAIL, RECOURSE_PROFILES
 from xlplan.workbook.sheets.run_log import PLAN_ID, PLAN_WRITERS, inputs_id, plan_id
 from xlplan.workbook.sheets.units import GENERIC_CURRENCY, in_currency
 
@@ -73,7 +73,7 @@ SHEET_NAMES = (("Plan", PLAN.name), ("Recourse", RECOURSE_SUMMARY_NAME), ("Costs
                ("Compare", STRATEGIES_NAME), ("Frontier", FRONTIER_NAME), ("Rolling", ROLLING_POLICIES_NAME),
                ("Plans", CANDIDATES.name), ("Glossary", GLOSSARY_NAME), ("Run log", RUNS_NAME))
 """Each output sheet the dashboard links to, in tab order, by the named table that marks it."""
-COMPANIONS = {RECOURSE: (RECOURSE_DETAIL,)}
+COMPANIONS = {RECOURSE: (RECOURSE_PROFILES, RECOURSE_DETAIL)}
 """Sheets always written and removed with another, linked when it is (their tables are not read to know)."""
 SHEET_OF = {name: sheet for sheet, name in SHEET_NAMES} | {THIS_WEEK_NAME: "Plan"}
 """The sheet of each table the dashboard reads or links to."""
