@@ -10,12 +10,12 @@ from openpyxl.utils import get_column_letter
 from xlplan.analysis.compare import PairedDifference, paired_difference
 from xlplan.analysis.rolling import RollingStudy
 from xlplan.workbook.contract import ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAME
+from xlplan.workbook.sheets.layout import FRACTION as PERCENT  # a fill rate, as on every sheet and in the report
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, MONEY_WHOLE, QUANTITY, Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.names import ROLLING
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 
 TOP = 6
-PERCENT = "0.00%"
 
 
 def _window_words(study: RollingStudy) -> str:
