@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from xlplan import cancel, progress
 from xlplan.commands.options import OptionGroup
 from xlplan.errors import NoResult
-from xlplan.text import amount_text, whole_text
+from xlplan.text import amount_text, share_text, whole_text
 
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
@@ -457,7 +457,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     lines += [f"{source.description}: simulated {plan_source} {over}"
               + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_original_defect else ""),
               f"mean profit {whole_text(s.mean_profit)}{error}; P5 {whole_text(s.profit_p5)}; on-time fill rate "
-              f"{s.fill_rate:.2%}"]
+              f"{share_text(s.fill_rate)}"]
     summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_original_defect,
                "evaluation": "exact" if exact else "sampled",
                "evaluation_reason": ("requested (--exact)" if exact and not computable else
@@ -525,7 +525,7 @@ def simulate_rolling(source: WorkbookSource, *, replications: int | None = None,
              f"period(s) along {settings.replications:,} simulated worlds"]
     lines += [f"  {p.name:<14} mean profit {p.rolling.summary.mean_profit:>14,.0f} +- "
               f"{p.rolling.summary.profit_se or 0:,.0f}   P5 {p.rolling.summary.profit_p5:>14,.0f}   fill rate "
-              f"{p.rolling.summary.fill_rate:.2%}   plan changes {p.mean_plan_changes:,.0f}   "
+              f"{share_text(p.rolling.summary.fill_rate)}   plan changes {p.mean_plan_changes:,.0f}   "
               f"{p.solves:,} solves in {p.seconds:,.1f} s   (static {p.static.summary.mean_profit:,.0f})"
               for p in study.policies]
     lines.append(verdict(study))
@@ -568,7 +568,7 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
         lines[0] = (f"STOPPED: a limit stopped {len(comparison.stopped)} solve(s); the plans are the best found, "
                     f"not proven optimal. {lines[0]}")
     lines += [f"  {st.name:<14} mean profit {st.summary.mean_profit:>14,.0f}   P5 {st.summary.profit_p5:>14,.0f}   "
-              f"fill rate {st.summary.fill_rate:.2%}" + ("   (best found, stopped)" if st.stopped else "")
+              f"fill rate {share_text(st.summary.fill_rate)}" + ("   (best found, stopped)" if st.stopped else "")
               for st in comparison.strategies]
     value = comparison.value
     if value is None:
@@ -619,7 +619,7 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
         lines[0] = (f"STOPPED: a limit stopped {len(stopped)} solve(s); those plans are the best found, not proven "
                     f"frontier points. {lines[0]}")
     lines += [f"  lambda {p.weight:>6g}: expected cost {p.expected_cost:>14,.0f}   {level} {p.cvar:>14,.0f}   "
-              f"mean profit {p.mean_profit:>14,.0f}   P5 {p.profit_p5:>14,.0f}   fill rate {p.fill_rate:.2%}"
+              f"mean profit {p.mean_profit:>14,.0f}   P5 {p.profit_p5:>14,.0f}   fill rate {share_text(p.fill_rate)}"
               + ("" if p.status is SolveStatus.OPTIMAL else "   (best found, stopped)") for p in result.points]
     summary = {"command": "frontier", "fingerprint": problem.fingerprint(), "risk_level": result.level,
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
