@@ -12,6 +12,7 @@ from xlplan.problem import reference
 from xlplan.problem.synthetic import synthetic_problem
 from xlplan.simulation import DemandModel, ProcessNoise
 from xlplan.solver import SolveOptions
+from xlplan.text import share_text
 
 EXACT = SolveOptions(mip_gap=0.0)
 
@@ -133,7 +134,7 @@ def test_compare_shows_one_simulation_of_the_best_buffered_plan_everywhere():
     buffered = next(s for s in comparison.strategies if s.name == "best buffered").summary
     chosen = comparison.buffer.best
     assert chosen.summary == buffered and comparison.buffer.best_replications == 3_000
-    assert f"mean profit {buffered.mean_profit:,.0f}, on-time fill rate {buffered.fill_rate:.2%}" in (
+    assert f"mean profit {buffered.mean_profit:,.0f}, on-time fill rate {share_text(buffered.fill_rate)}" in (
         comparison.buffer.message) and "re-simulated with 3,000 replications" in comparison.buffer.message
 
     sheet = compare_sheet(comparison)

@@ -32,6 +32,7 @@ from xlplan.workbook.read.file_source import FileSource
 from xlplan.workbook.read.live_source import XlwingsSource
 from xlplan.workbook.read.reader import WorkbookError, read_problem, read_uncertainty
 from xlplan.workbook.sheets.decision_sheets import SENSITIVITY
+from xlplan.workbook.sheets.glossary import GLOSSARY
 from xlplan.workbook.sheets.layout import Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.solve_sheets import OUTPUT_SHEETS as PLAN_SHEETS
 from xlplan.workbook.write.live_writer import CATEGORY_AXIS, VALUE_AXIS, LiveWriter, axis_settings
@@ -40,6 +41,8 @@ from xlplan.workbook.write.writer import write_sheets
 
 # a solve of an optimal plan writes the Sensitivity sheet before the Run log
 OUTPUT_SHEETS = (*PLAN_SHEETS[:-1], SENSITIVITY, PLAN_SHEETS[-1])
+# and a command run by a button (as every front end's) the Glossary with them, before the Run log
+BUTTON_SHEETS = (*OUTPUT_SHEETS[:-1], GLOSSARY, OUTPUT_SHEETS[-1])
 MACRO = WORKBOOKS / MACRO_WORKBOOK
 LITE = WORKBOOKS / LITE_WORKBOOK
 STATUS_AT = (int(STATUS_CELL[1:]), ord(STATUS_CELL[0]) - 64)
@@ -164,7 +167,7 @@ def test_run_button_solves_and_reports_in_the_status_cell():
     message, cells, _ = _click(MACRO, "Start", "Solve")
     assert message.startswith("xlplan.xlsm: optimal; expected cost 564,472")
     assert cells["Start"][STATUS_AT] == f"Solve: {message}"
-    assert list(cells)[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
+    assert list(cells)[-len(BUTTON_SHEETS):] == list(BUTTON_SHEETS)
     assert cells["KPI"][(6, 1)] == "Expected cost"
 
 
@@ -173,8 +176,8 @@ def test_solving_again_replaces_xlplans_sheets_and_extends_the_run_log(tmp_path)
     assert cli(["solve", str(MACRO), "-o", str(solved)]) == 0
     message, cells, actions = _click(solved, "Start", "Solve")
     assert message.startswith("xlplan.xlsm: optimal; expected cost 564,472")
-    assert list(cells)[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS) and len(cells) == 8 + len(OUTPUT_SHEETS)
-    assert [a["args"] for a in actions if a["func"] == "setSheetName"] == [[s] for s in OUTPUT_SHEETS]
+    assert list(cells)[-len(BUTTON_SHEETS):] == list(BUTTON_SHEETS) and len(cells) == 8 + len(BUTTON_SHEETS)
+    assert [a["args"] for a in actions if a["func"] == "setSheetName"] == [[s] for s in BUTTON_SHEETS]
     runs = cells["Run log"]
     assert sum(1 for (row, column), value in runs.items() if column == 2 and value == "solve") == 2
 
@@ -248,7 +251,7 @@ def test_lite_scripts_are_bound_to_the_lite_workbooks_buttons():
 def test_lite_run_script_solves_like_the_desktop_button():
     cells = _run_script(LITE, "Start", "run_xlplan")
     assert cells["Start"][STATUS_AT].startswith("Solve: xlplan_lite.xlsx: optimal; expected cost 564,472")
-    assert list(cells)[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
+    assert list(cells)[-len(BUTTON_SHEETS):] == list(BUTTON_SHEETS)
 
 
 def test_lite_check_inputs_script_validates():

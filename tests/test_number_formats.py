@@ -18,7 +18,7 @@ from xlplan.frontends.cli import main as cli
 from xlplan.problem import InvalidProblemError, problem_from_tables, reference
 from xlplan.problem.fields import SETTING_FIELDS
 from xlplan.workbook.make.examples import EXAMPLES, workbook_sheets
-from xlplan.workbook.sheets.layout import GENERAL, MONEY, MONEY_WHOLE, Column, Sheet, Table
+from xlplan.workbook.sheets.layout import FRACTION, GENERAL, MONEY, MONEY_WHOLE, Column, Sheet, Table
 from xlplan.workbook.sheets.units import in_currency, money_format, money_text, unit_words
 from xlplan.workbook.write.render_xlsxwriter import render_workbook
 
@@ -146,6 +146,19 @@ def test_every_money_cell_on_every_output_sheet_shows_the_currency(analysed):
                    if sheet.title in MONEY_COLUMNS)  # the unit columns say EUR, never the word
     log = book["Run log"]
     assert {EUR, '#,##0 "EUR"'} & {c.number_format for row in log.iter_rows() for c in row}
+
+
+def test_a_fill_rate_has_one_precision_on_every_sheet(analysed):
+    """One decimal (0.0%) wherever a fill rate shows, as the report shows it; the simulated fill rate's
+    standard error, a hundredth of a point, keeps two."""
+    book = openpyxl.load_workbook(analysed)
+    kpi = {row[3].value: row[1].number_format for row in book["KPI"].iter_rows(min_row=6, max_col=4) if row[3].value}
+    assert kpi["fill_rate"] == FRACTION
+    simulation = {row[0].value: row[1].number_format for row in book["Simulation"].iter_rows(min_row=6, max_col=2)
+                  if row[0].value}
+    assert simulation["On-time fill rate"] == FRACTION and simulation["Fill rate standard error"] == "0.00%"
+    for name, header in (("Compare", "Fill rate"), ("Frontier", "On-time fill rate"), ("Costs", "Fill rate")):
+        assert _formats_under(book[name], header) == {FRACTION}, (name, header, _formats_under(book[name], header))
 
 
 def test_libreoffice_shows_the_currency_beside_the_figures(analysed, tmp_path):

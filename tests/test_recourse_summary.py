@@ -100,8 +100,7 @@ def test_detail_shows_the_chosen_scenarios_and_says_which(solved):
     assert {names[int(np.argmin(cost))], names[int(np.argmax(cost))]} <= set(shown)
     assert _said(sheet) == ("5 of the 30 scenarios in full (at most 5 are shown in full): the cheapest and the "
                             "costliest for this plan and the 3 most probable. Every scenario's detail can be written "
-                            "to a file beside the workbook from a terminal (Glossary or README: every scenario's "
-                            "detail).")
+                            "to a file beside the workbook from a terminal (Glossary: every scenario's detail).")
     assert "--" not in _said(sheet)  # the command line's option is the Glossary's, not the sheet's
     assert _said(recourse_detail_sheet(solved, detail=30)) == "Every scenario in full (30)."
 

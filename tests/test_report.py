@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import openpyxl
@@ -51,13 +52,25 @@ def analysed(tmp_path_factory):
 
 def _kpi_sheet(book) -> dict[str, float]:
     """The KPI sheet's headline values by key, as the workbook stores them."""
+    return {key: value for key, (value, _) in _kpi_cells(book).items()}
+
+
+def _kpi_cells(book) -> dict[str, tuple[float, str]]:
+    """The KPI sheet's headline values by key, each with its cell's number format."""
     sheet = openpyxl.load_workbook(book, data_only=True)["KPI"]
-    values = {}
-    for row in sheet.iter_rows(min_row=6, max_col=4, values_only=True):
-        if row[3] is None:
+    cells = {}
+    for row in sheet.iter_rows(min_row=6, max_col=4):
+        if row[3].value is None:
             break
-        values[row[3]] = row[1]
-    return values
+        cells[row[3].value] = (row[1].value, row[1].number_format)
+    return cells
+
+
+def _as_percent_cell(value: float, number_format: str) -> str:
+    """A share as Excel shows it in a cell of ``number_format`` (0.0%: one decimal, half away from zero)."""
+    assert re.fullmatch(r"0(\.0+)?%", number_format), number_format
+    decimals = len(number_format) - 3 if "." in number_format else 0
+    return f"{(Decimal(repr(value)) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)}%"
 
 
 def _plots(page) -> list[dict]:
@@ -97,12 +110,39 @@ def test_the_report_of_an_analysed_workbook_renders_offline_in_chromium(analysed
         assert cards["status"]["text"] == "Optimal"
         for key, shown in (("expected_cost", f"${whole_text(kpi['expected_cost'])}"),  # the Settings' Currency
                            ("profit_shipped", f"${whole_text(kpi['profit_shipped'])}"),
-                           ("fill_rate", f"{kpi['fill_rate']:.2%}")):
+                           ("fill_rate", _as_percent_cell(*_kpi_cells(analysed)["fill_rate"]))):
             assert float(cards[key]["value"]) == kpi[key]
             assert cards[key]["text"] == shown
         assert cards["expected_cost"]["text"] == "$564,472"  # no cents from 10,000 up, as on the sheets
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         assert (tmp_path / "report.png").stat().st_size > 50_000
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_every_table_fits_the_window_without_scrolling_sideways(analysed, browser, tmp_path, width):
+    """At a laptop's window width and a narrower one, no table (folded ones opened) needs a horizontal scroll
+    bar, and neither does the page: the plans and the policies side by side stand a plan to a column."""
+    target = tmp_path / "report.html"
+    assert cli(["report", str(analysed), "-o", str(target)]) == 0
+    page, opened = browser.open(target, width=width)
+    try:
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        wide = page.evaluate("""() => [...document.querySelectorAll('.scroll')]
+            .filter(s => s.scrollWidth > s.clientWidth)
+            .map(s => `${s.querySelector('caption').innerText}: ${s.scrollWidth} > ${s.clientWidth}`)""")
+        assert wide == []
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        plans = page.evaluate("""() => { const t = [...document.querySelectorAll('#compare table')]
+            .find(t => t.caption.innerText === 'The plans side by side');
+            return {heads: [...t.tHead.rows[0].cells].map(c => c.innerText),
+                    rows: Object.fromEntries([...t.tBodies[0].rows].map(
+                        r => [r.cells[0].innerText, [...r.cells].slice(1).map(c => c.innerText)]))}; }""")
+        assert plans["heads"][1:] == ["deterministic", "best buffered", "stochastic"]  # a plan to a column
+        # a fill rate reads as on the sheets (the Compare sheet's 0.0%), money whole beside millions
+        assert all(re.fullmatch(r"\d{1,3}\.\d%", text) for text in plans["rows"]["Fill rate"]), plans
+        assert all(re.fullmatch(r"\$\d{1,3}(,\d{3})+", text) for text in plans["rows"]["Mean profit"]), plans
     finally:
         page.close()
 

@@ -48,6 +48,10 @@ def test_a_fresh_workbook_says_nothing_is_run_yet_and_links_no_output_sheet():
     assert str(_beside(cells, "Plan")).startswith("none yet")
     assert str(_beside(cells, "Simulation")).startswith("none yet")
     assert _links(ELECTRONICS) == []
+    # the Glossary (the terms, the command line) comes with the first results: said, not linked before
+    assert "The Glossary sheet, written with the first results, has the technical terms behind the figures, and the " \
+           "command line of every action." in cells.values()
+    assert not any("README" in str(v) for v in cells.values())  # the workbook points into itself
 
 
 def test_after_a_solve_start_shows_the_plan_this_week_and_links_only_the_sheets_written(books):
@@ -59,8 +63,11 @@ def test_after_a_solve_start_shows_the_plan_this_week_and_links_only_the_sheets_
     assert _beside(cells, "Cost (planned)") == pytest.approx(564_471.50)
     assert "This week: period 1" in cells.values()
     assert {"Make (units)", "Hire (workers)", "Fire (workers)", "Overtime hours"} <= set(cells.values())
-    assert _links(solved) == ["Plan", "Recourse", "Recourse profiles", "Recourse detail", "Costs", "KPI",
-                              "Sensitivity", "Run log"]
+    # the output sheets, then How to plan's pointer to the Glossary (a plain solve writes it too)
+    assert _links(solved) == ["Plan", "Recourse", "Recourse profiles", "Recourse detail", "Costs", "KPI", "Sensitivity",
+                              "Glossary", "Run log", "Glossary"]
+    assert "the technical terms behind the figures, and the command line of every action" in cells.values()
+    assert not any("README" in str(v) for v in cells.values())
     assert str(_beside(cells, "Simulation")).startswith("none yet")  # no link to a sheet not written yet
 
 
@@ -145,7 +152,7 @@ def test_start_links_the_sheets_that_exist_reading_only_the_tables_it_shows(book
     inputs = ("Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty")
     links = [t.value for t in start.texts if t.link and t.value not in inputs]
     assert links == ["Plan", "Recourse", "Recourse profiles", "Recourse detail", "Costs", "KPI", "Sensitivity",
-                     "Simulation", "Run log"]
+                     "Simulation", "Glossary", "Run log", "Glossary"]
     assert set(source.read) <= {START_NAME, SETTINGS.name, *SHOWN}  # and the Settings for the workforce unit
     assert not {COST_BREAKDOWN_NAME, SHADOW_PRICES_NAME, RECOURSE_SUMMARY_NAME, FRONTIER_NAME} & set(source.read)
     assert source.file.defines(SHADOW_PRICES_NAME) and not source.file.defines(FRONTIER_NAME)

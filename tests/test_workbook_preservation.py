@@ -63,19 +63,19 @@ def test_in_place_keeps_every_part_of_the_planners_workbook(tmp_path, name, caps
     assert {k: after_names[k] for k in before_names} == before_names
     added = {"xlplan_plan", "xlplan_runs", "xlplan_recourse", "xlplan_recourse_summary", "xlplan_cost_breakdown",
              "xlplan_scenario_costs",
-             "xlplan_kpi", "xlplan_product_kpi", "xlplan_shadow_prices", "xlplan_this_week",
-             *(f"_xlplan_output_{k}" for k in range(1, 9))}  # Plan, Recourse, Recourse profiles, ..., Run log
+             "xlplan_kpi", "xlplan_product_kpi", "xlplan_shadow_prices", "xlplan_this_week", "xlplan_glossary",
+             *(f"_xlplan_output_{k}" for k in range(1, 10))}  # Plan, Recourse, Recourse profiles, ..., Run log
     # and the header rows its long sheets repeat on every printed page, local to each sheet
     added |= {n for n in after_names if n.startswith("_xlnm.Print_Titles[")} - set(before_names)
     assert set(after_names) - set(before_names) == added
-    assert after_names["_xlplan_output_8"] == "'Run log'!$A$1"
+    assert after_names["_xlplan_output_9"] == "'Run log'!$A$1"
     before_xfs = etree.fromstring(original["xl/styles.xml"]).find(f"{MAIN}cellXfs")
     after_xfs = etree.fromstring(first["xl/styles.xml"]).find(f"{MAIN}cellXfs")
     assert [etree.tostring(x) for x in after_xfs[: len(before_xfs)]] == [etree.tostring(x) for x in before_xfs]
 
     sheets = _sheet_names(book)
     assert sheets == ["Start", "Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty",
-                      "My analysis", *OUTPUT_SHEETS[:-1], SENSITIVITY, OUTPUT_SHEETS[-1]]
+                      "My analysis", *OUTPUT_SHEETS[:-1], SENSITIVITY, "Glossary", OUTPUT_SHEETS[-1]]
     assert read_workbook(book).fingerprint() == problem_before
     backup = book.with_name(f"planner.backup{book.suffix}")
     assert backup.read_bytes() == _bytes_of(original, backup)

@@ -43,6 +43,21 @@ def amount_text(value: float, decimals: int | None = None) -> str:
     return sign + whole_text(abs(value), decimals)
 
 
+SHARE_DECIMALS = 1
+"""A share (a fill rate, a margin, a probability) shows as a percentage with one decimal, 98.4%: the sheets'
+format ``0.0%`` (``workbook.sheets.layout.FRACTION``), the report's figures and tables."""
+
+
+def share_text(value: float, decimals: int = SHARE_DECIMALS) -> str:
+    """A share as a percentage as a sheet's ``0.0%`` cell shows it (0.98394 -> ``98.4%``), rounded half away from
+    zero as Excel rounds, from the value's shortest decimal form (as :func:`whole_text`)."""
+    value = float(value)
+    if not math.isfinite(value):
+        return whole_text(value)
+    rounded = (Decimal(repr(value)) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}%"
+
+
 def gap_text(gap: float) -> str:
     """A relative gap as a percentage with its first two significant digits (``0.50%``, ``0.000097%``):
     a gap that is not closed never reads as ``0.00%``."""

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from xlplan import cancel, progress
 from xlplan.commands.options import OptionGroup
 from xlplan.errors import NoResult
-from xlplan.text import amount_text, whole_text
+from xlplan.text import amount_text, share_text, whole_text
 
 if TYPE_CHECKING:
     from xlplan.problem import PlanningProblem
@@ -457,7 +457,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     lines += [f"{source.description}: simulated {plan_source} {over}"
               + (" (LEGACY: the original simulator's defect reproduced)" if reproduce_original_defect else ""),
               f"mean profit {whole_text(s.mean_profit)}{error}; P5 {whole_text(s.profit_p5)}; on-time fill rate "
-              f"{s.fill_rate:.2%}"]
+              f"{share_text(s.fill_rate)}"]
     summary = {"plan": plan_source, "legacy_simulator_defect": reproduce_original_defect,
                "evaluation": "exact" if exact else "sampled",
                "evaluation_reason": ("requested (--exact)" if exact and not computable else
@@ -525,7 +525,7 @@ def simulate_rolling(source: WorkbookSource, *, replications: int | None = None,
              f"period(s) along {settings.replications:,} simulated worlds"]
     lines += [f"  {p.name:<14} mean profit {p.rolling.summary.mean_profit:>14,.0f} +- "
               f"{p.rolling.summary.profit_se or 0:,.0f}   P5 {p.rolling.summary.profit_p5:>14,.0f}   fill rate "
-              f"{p.rolling.summary.fill_rate:.2%}   plan changes {p.mean_plan_changes:,.0f}   "
+              f"{share_text(p.rolling.summary.fill_rate)}   plan changes {p.mean_plan_changes:,.0f}   "
               f"{p.solves:,} solves in {p.seconds:,.1f} s   (static {p.static.summary.mean_profit:,.0f})"
               for p in study.policies]
     lines.append(verdict(study))
@@ -543,7 +543,6 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     from xlplan.analysis import CompareSettings, compare_strategies, range_words
     from xlplan.workbook.read.reader import read_runs
     from xlplan.workbook.sheets.analysis_sheets import compare_record, compare_sheet, recommendation_sentence
-    from xlplan.workbook.sheets.glossary import glossary_sheet
     from xlplan.workbook.sheets.plans_sheet import Candidate
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
@@ -569,7 +568,7 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
         lines[0] = (f"STOPPED: a limit stopped {len(comparison.stopped)} solve(s); the plans are the best found, "
                     f"not proven optimal. {lines[0]}")
     lines += [f"  {st.name:<14} mean profit {st.summary.mean_profit:>14,.0f}   P5 {st.summary.profit_p5:>14,.0f}   "
-              f"fill rate {st.summary.fill_rate:.2%}" + ("   (best found, stopped)" if st.stopped else "")
+              f"fill rate {share_text(st.summary.fill_rate)}" + ("   (best found, stopped)" if st.stopped else "")
               for st in comparison.strategies]
     value = comparison.value
     if value is None:
@@ -588,8 +587,7 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     kept = [Candidate(st.name, st.plan, st is recommended) for st in comparison.strategies]
     fresh = stale_plan(read_runs(source), problem.fingerprint()) is None
     sheets = [compare_sheet(comparison, *(simulated_profit(source) if fresh else (None, None))),
-              _kept(source, problem, "compare", kept), glossary_sheet(),
-              run_log_sheet(record, read_runs(source))]
+              _kept(source, problem, "compare", kept), run_log_sheet(record, read_runs(source))]
     return Outcome("compare", "stopped" if comparison.stopped else "ok", _in_currency(sheets, problem),
                    summary=summary, lines=lines,
                    warnings=warnings, seed=settings.seed, versions=versions)
@@ -603,7 +601,6 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
     from xlplan.solver.status import SolveStatus
     from xlplan.workbook.read.reader import read_runs
     from xlplan.workbook.sheets.decision_sheets import frontier_record, frontier_sheet
-    from xlplan.workbook.sheets.glossary import glossary_sheet
     from xlplan.workbook.sheets.plans_sheet import Candidate, risk_plan_name
     from xlplan.workbook.sheets.run_log import run_log_sheet
 
@@ -622,13 +619,13 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
         lines[0] = (f"STOPPED: a limit stopped {len(stopped)} solve(s); those plans are the best found, not proven "
                     f"frontier points. {lines[0]}")
     lines += [f"  lambda {p.weight:>6g}: expected cost {p.expected_cost:>14,.0f}   {level} {p.cvar:>14,.0f}   "
-              f"mean profit {p.mean_profit:>14,.0f}   P5 {p.profit_p5:>14,.0f}   fill rate {p.fill_rate:.2%}"
+              f"mean profit {p.mean_profit:>14,.0f}   P5 {p.profit_p5:>14,.0f}   fill rate {share_text(p.fill_rate)}"
               + ("" if p.status is SolveStatus.OPTIMAL else "   (best found, stopped)") for p in result.points]
     summary = {"command": "frontier", "fingerprint": problem.fingerprint(), "risk_level": result.level,
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
                "all_optimal": result.all_optimal, "points": result.as_dicts()}
     kept = [Candidate(risk_plan_name(p.weight), p.plan) for p in result.points]
-    sheets = [frontier_sheet(result, problem.name), _kept(source, problem, "frontier", kept), glossary_sheet(),
+    sheets = [frontier_sheet(result, problem.name), _kept(source, problem, "frontier", kept),
               run_log_sheet(frontier_record(result, source.description, problem.fingerprint(), seconds),
                             read_runs(source))]
     warnings = [Notice("stopped", f"a limit stopped the solve for risk weight {p.weight:g}; its plan is the best "
@@ -735,24 +732,40 @@ def sheets_written(command: str) -> tuple[str, ...]:
         SIMULATION,
     )
 
-    return {"solve": (*OUTPUT_SHEETS, SENSITIVITY), "simulate": (SIMULATION, ROLLING, RUN_LOG),
-            "compare": (COMPARE, GLOSSARY, RUN_LOG), "frontier": (FRONTIER, GLOSSARY, RUN_LOG)}.get(command, ())
+    own = {"solve": (*OUTPUT_SHEETS, SENSITIVITY), "adopt": OUTPUT_SHEETS, "simulate": (SIMULATION, ROLLING, RUN_LOG),
+           "compare": (COMPARE, RUN_LOG), "frontier": (FRONTIER, RUN_LOG)}.get(command)
+    return () if own is None else (*own, GLOSSARY)  # every command that writes sheets writes the Glossary
 
 
 def with_start(run: Callable[..., Outcome]) -> Callable[..., Outcome]:
-    """``run``, then the Start sheet rebuilt from what the workbook will hold once the outcome is written
-    (the dashboard: the plan in effect, this week, the latest simulation and comparison, the sheets)."""
+    """``run``, then what every command that writes output sheets writes with them: the Glossary (the terms
+    and the command line the sheets name), and the Start sheet rebuilt from what the workbook will hold
+    once the outcome is written (the dashboard: the plan in effect, this week, the latest simulation and
+    comparison, the sheets)."""
     import functools
 
     @functools.wraps(run)
     def run_then_start(source: WorkbookSource, **options: Any) -> Outcome:
         outcome = run(source, **options)
+        if outcome.as_outputs and outcome.sheets:
+            with_glossary(outcome.sheets)
         start = start_after(source, outcome) if outcome.as_outputs else None
         if start is not None:
             outcome.sheets.append(start)
         return outcome
 
     return run_then_start
+
+
+def with_glossary(sheets: list[Sheet]) -> None:
+    """The Glossary added to ``sheets`` (before the Run log, the tabs' order the Start sheet links in), unless
+    they hold it."""
+    from xlplan.workbook.sheets.glossary import glossary_sheet
+    from xlplan.workbook.sheets.names import GLOSSARY, RUN_LOG
+
+    names = [s.name for s in sheets]
+    if GLOSSARY not in names:
+        sheets.insert(names.index(RUN_LOG) if RUN_LOG in names else len(sheets), glossary_sheet())
 
 
 def start_after(source: WorkbookSource, outcome: Outcome) -> Sheet | None:

@@ -19,14 +19,14 @@ import plotly.io as pio
 
 from xlplan.report.sections import SOLVED, HtmlTable, LatestRuns, Section, Tables, sections, table_names
 from xlplan.solver.status import SolveStatus
-from xlplan.text import gap_text
+from xlplan.text import SHARE_DECIMALS, gap_text, share_text
 from xlplan.version import installed_version
 from xlplan.workbook.contract import KPI_NAME, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
 from xlplan.workbook.read.outputs import read_output_tables
 from xlplan.workbook.sheets.layout import WHOLE_FROM
 from xlplan.workbook.sheets.start_sheet import difference_line
-from xlplan.workbook.sheets.units import GENERIC_CURRENCY, money_text
+from xlplan.workbook.sheets.units import GENERIC_CURRENCY, money_text, shown_whole
 
 HEADLINE_KPIS = ("expected_cost", "profit_shipped", "fill_rate")
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -90,22 +90,19 @@ def unit_kind(unit: str, currency: str) -> str:
     return UNIT_FORMATS.get(unit, "number")
 
 
-WHOLE_MONEY_FROM = 10_000
-"""In tables, money from this much up is shown without cents, as on the sheets: a wide table of
-seven-figure amounts with cents ran off the page's right edge."""
-
-
-def format_value(value: object, kind: str, currency: str = "", whole_from: float | None = None) -> str:
-    """A cell for people: money with cents in the workbook's currency (without from ``whole_from`` up),
-    fractions as percentages, other numbers with separators."""
+def format_value(value: object, kind: str, currency: str = "", whole: bool = False) -> str:
+    """A cell for people: money with cents in the workbook's currency (without, ``whole``), fractions as
+    percentages with the sheets' one decimal, other numbers with separators."""
     number = _number(value)
     if number is None:
         blank = value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
         return NOT_AVAILABLE if blank else str(value)
     if kind == "money":
-        return money_text(number, currency, 0 if whole_from is not None and abs(number) >= whole_from else 2)
+        return money_text(number, currency, 0 if whole else 2)
     if kind == "percent":
-        return f"{number:.2%}"
+        return share_text(number)
+    if kind == "percent spread":  # a share's standard error: a hundredth of a point, as on the sheets
+        return share_text(number, SHARE_DECIMALS + 1)
     if kind == "count" or number.is_integer():
         return f"{number:,.0f}"
     if kind in ("number", "units"):
@@ -215,25 +212,49 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _table(table: HtmlTable, currency: str = "") -> str:
+def _cells(table: HtmlTable, currency: str) -> list[list[tuple[str, bool]]]:
+    """Each row's cells as text for people, each with whether it is a figure (right-aligned)."""
     frame = table.frame
     units = frame["Unit"].astype(str).tolist() if "Unit" in frame.columns else None
-    head = "".join(f'<th class="num">{_e(c)}</th>' if table.formats.get(c, "text") != "text" else f"<th>{_e(c)}</th>"
-                   for c in frame.columns)
-    body = []
+    columns = [table.formats.get(column, "text") for column in frame.columns]
+    kinds = []
     for i, row in enumerate(frame.itertuples(index=False)):
-        cells = []
-        for column, value in zip(frame.columns, row):
-            kind = table.formats.get(column, "text")
+        kinds.append([])
+        for kind in columns:
             if kind == "by unit":
                 kind = unit_kind(units[i], currency) if units else "number"
-            numeric = kind != "text"
-            text = (format_value(value, kind, currency, WHOLE_MONEY_FROM) if kind != "text"
-                    else ("" if pd.isna(value) else str(value)))
-            cells.append(f'<td class="num">{_e(text)}</td>' if numeric else f"<td>{_e(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    markup = (f'<div class="scroll"><table><caption>{_e(table.caption)}</caption><thead><tr>{head}</tr></thead>'
-              f"<tbody>{''.join(body)}</tbody></table></div>")
+                if kind == "percent" and "standard error" in str(row[0]).lower():
+                    kind = "percent spread"
+            kinds[i].append(kind)
+    # money without cents where the sheets show it so: by column, or by cell where a column mixes units
+    largest: dict[tuple[int, ...], float] = {}
+    for i, row in enumerate(frame.itertuples(index=False)):
+        for j, value in enumerate(row):
+            number = _number(value)
+            if kinds[i][j] == "money" and number is not None:
+                key = (j,) if columns[j] == "money" or table.money_alike else (i, j)
+                largest[key] = max(largest.get(key, 0.0), abs(number))
+    whole = shown_whole(largest)
+    return [[(format_value(value, kind, currency, (j,) in whole or (i, j) in whole) if kind != "text"
+              else ("" if pd.isna(value) else str(value)), kind != "text")
+             for j, (value, kind) in enumerate(zip(row, kinds[i], strict=True))]
+            for i, row in enumerate(frame.itertuples(index=False))]
+
+
+def _row(cells: list[tuple[str, bool]], tag: str = "td") -> str:
+    return "<tr>" + "".join(f'<{tag} class="num">{_e(text)}</{tag}>' if figure else f"<{tag}>{_e(text)}</{tag}>"
+                            for text, figure in cells) + "</tr>"
+
+
+def _table(table: HtmlTable, currency: str = "") -> str:
+    columns = [(str(c), table.formats.get(c, "text") != "text") for c in table.frame.columns]
+    rows = _cells(table, currency)
+    if table.across:  # the first column's labels head the columns; each other column becomes a row
+        head = [("", False), *((text, True) for text, _ in (row[0] for row in rows))]
+        rows = [[(columns[j][0], False), *(row[j] for row in rows)] for j in range(1, len(columns))]
+        columns = head
+    markup = (f'<div class="scroll"><table><caption>{_e(table.caption)}</caption><thead>{_row(columns, "th")}'
+              f"</thead><tbody>{''.join(_row(cells) for cells in rows)}</tbody></table></div>")
     if table.collapsed:
         return f"<details><summary>{_e(table.caption)}</summary>{markup}</details>"
     return markup

@@ -43,6 +43,8 @@ from xlplan.workbook.sheets.run_log import PLAN_WRITERS, inputs_id
 from xlplan.workbook.sheets.solve_sheets import COSTS_NOTE
 
 Tables = Mapping[str, pd.DataFrame]
+PRODUCTS_ACROSS = 8
+"""Products a table shows a column each (more: a row each), within the page's width."""
 SOLVED = (PLAN.name, RECOURSE_NAME, COST_BREAKDOWN_NAME, KPI_NAME)
 """The tables of a solved workbook: without them there is no plan to report."""
 
@@ -57,6 +59,12 @@ class HtmlTable:
     formats: dict[str, str] = field(default_factory=dict)
     collapsed: bool = False
     """Shown folded (a ``<details>`` element), for long tables."""
+    money_alike: bool = False
+    """Its money shows with one precision, as a column of its own would, even in a column mixing units (the
+    Simulation sheet's measures, all amounts of one run); otherwise such a column's money goes cell by cell."""
+    across: bool = False
+    """Shown with its rows as columns (a plan or policy per column, a measure per row): a few rows of many
+    figures each, which side by side in rows would be wider than the page."""
 
 
 @dataclass
@@ -189,7 +197,9 @@ def cost_section(tables: Tables) -> Section:
         formats = {c: "number" for c in products.columns[1:]}
         formats.update({"Selling price": "money", "Operating cost": "money", "Average unit cost": "money",
                         "Unit margin": "percent", "On-time fill rate": "percent"})
-        section.tables.append(HtmlTable("KPIs by product", products, formats, collapsed=True))
+        # a product per column as on the sheet while they fit beside each other; beyond, a product per row
+        section.tables.append(HtmlTable("KPIs by product", products, formats, collapsed=True,
+                                        across=len(products) <= PRODUCTS_ACROSS))
     return section
 
 
@@ -211,7 +221,7 @@ def simulation_section(tables: Tables) -> Section:
     section = Section("simulation", "Simulation", notes=[
         f"The plan {over} (the Simulation sheet). Profit is the revenue of units shipped less the costs."],
         figures=[charts.histogram_chart(tables[PROFIT_HISTOGRAM_NAME], markers, share)],
-        tables=[HtmlTable("Simulated measures", summary, {"Value": "by unit"})])
+        tables=[HtmlTable("Simulated measures", summary, {"Value": "by unit"}, money_alike=True)])
     stale = LatestRuns.of(tables).older_than_solve("simulate")
     if stale:
         section.warnings.append(stale)
@@ -225,7 +235,7 @@ def compare_section(tables: Tables) -> Section:
     section = Section("compare", "Compare: deterministic, buffered and stochastic plans", notes=[
         "Each plan simulated with the same replications (the Compare sheet)."],
         figures=[charts.strategies_chart(strategies)], tables=[HtmlTable("The plans side by side", strategies,
-                                                                         formats)])
+                                                                         formats, across=True)])
     value = tables.get(STOCHASTIC_VALUE_NAME)
     if value is not None:
         section.tables.append(HtmlTable("What planning for uncertainty is worth", value, {"Value": "money"}))
@@ -280,7 +290,8 @@ def rolling_section(tables: Tables) -> Section:
         "stock, backorders and workforce stand, never seeing demand to come (the Rolling sheet). Planned once: "
         "its first plan executed to the end in the same worlds. Plan changes: units of production re-planned "
         "for a period already planned."],
-        figures=[charts.rolling_chart(policies)], tables=[HtmlTable("The policies side by side", policies, formats)])
+        figures=[charts.rolling_chart(policies)], tables=[HtmlTable("The policies side by side", policies, formats,
+                                                                    across=True)])
     settings = tables.get(ROLLING_SETTINGS_NAME)
     if settings is not None:
         section.tables.append(HtmlTable("Re-planning settings", settings, collapsed=True))

@@ -125,16 +125,22 @@ def _summary_rows(s: SimulationSummary, planned: float | None = None, edited: bo
     return rows
 
 
+SPREAD_OF_SHARE = "0.00%"
+"""A share's standard error: hundredths of a point, beside the share's one decimal (FRACTION)."""
+
+
 def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
     # the money rows are all amounts of a run (profits, their spread, costs): one precision for them all,
     # whole when the profits reach 10,000, so that no cost row shows cents among whole figures
     money = [abs(row[1]) for row in rows if row[2] == "currency" and isinstance(row[1], int | float)
              and math.isfinite(row[1])]
     unit_format = {"currency": MONEY_WHOLE if max(money, default=0.0) >= WHOLE_FROM else MONEY,
-                   "fraction": "0.00%", "units": AVERAGE_COUNT, "periods": AVERAGE_COUNT,
+                   "fraction": FRACTION, "units": AVERAGE_COUNT, "periods": AVERAGE_COUNT,
                    "paths": "#,##0",
                    "scenarios": "#,##0"}
-    return {(i, 1): unit_format.get(row[2], GENERAL) for i, row in enumerate(rows)}
+    # a fill rate shows as on every sheet (98.4%), its standard error with two decimals
+    return {(i, 1): SPREAD_OF_SHARE if row[2] == "fraction" and "standard error" in row[0] else
+            unit_format.get(row[2], GENERAL) for i, row in enumerate(rows)}
 
 
 def profit_histogram(result: SimulationResult) -> Table:
@@ -356,7 +362,7 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
                    (None, settings.buffer_replications) else "")
     buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", 16), Column("Planned cost", MONEY, 14),
                                    Column("Mean profit", MONEY, 14), Column("Profit SE", MONEY, 10),
-                                   Column("Profit P5", MONEY, 14), Column("Fill rate", "0.00%", 10),
+                                   Column("Profit P5", MONEY, 14), Column("Fill rate", FRACTION, 10),
                                    Column("Meets target", GENERAL, 14)],
                    [[r.factor, r.planned_cost, r.mean_profit, finite(r.profit_se), r.profit_p5, r.fill_rate,
                      ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")
@@ -502,7 +508,7 @@ def simulation_record(result: SimulationResult, source: str, plan_source: str, f
         ("Mean profit", s.mean_profit, MONEY),
         # beside a mean of 10,000 or more, as on the Simulation sheet: whole
         ("Standard error", finite(s.profit_se), MONEY_WHOLE if abs(s.mean_profit) >= WHOLE_FROM else MONEY),
-        ("On-time fill rate", s.fill_rate, "0.00%"),
+        ("On-time fill rate", s.fill_rate, FRACTION),
         ("Scenarios evaluated" if s.exact else "Replications", s.replications, "#,##0"),
         *_run_settings(settings, versions or {}),
         *((("LEGACY", "the original simulator's defect reproduced: never decide on these figures", "@"),)
@@ -523,7 +529,7 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
          ("Buffer replications", settings.buffer_replications), ("Sampled scenarios", settings.sampled_scenarios),
          ("Target fill rate", f"{settings.target_service:.0%}"), ("Options", options or "defaults")], {}))
     details += [(f"Mean profit: {s.name}", s.summary.mean_profit, MONEY) for s in comparison.strategies]
-    details += [(f"Fill rate: {s.name}", s.summary.fill_rate, "0.00%") for s in comparison.strategies]
+    details += [(f"Fill rate: {s.name}", s.summary.fill_rate, FRACTION) for s in comparison.strategies]
     value = comparison.value
     if value is None:
         vss: Any = "not computed: the stochastic plan was not finished"

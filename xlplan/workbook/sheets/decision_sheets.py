@@ -10,6 +10,7 @@ from xlplan.analysis.sensitivity import DEMAND, EXPECTED, Sensitivity
 from xlplan.problem import Settings
 from xlplan.workbook.contract import FRONTIER_NAME, FRONTIER_SETTINGS_NAME, SHADOW_PRICES_NAME
 from xlplan.workbook.sheets.layout import (
+    FRACTION,
     GENERAL,
     MONEY,
     MONEY_WHOLE,
@@ -164,7 +165,7 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
             for p in frontier.points]
     table = Table(TOP, 1, [Column("Risk weight", "0.00", 12), Column("Expected cost", MONEY, 15),
                            Column(worst, MONEY, 15), Column("Simulated mean profit", MONEY, 15),
-                           Column("Simulated profit P5", MONEY, 15), Column("On-time fill rate", "0.00%", 12),
+                           Column("Simulated profit P5", MONEY, 15), Column("On-time fill rate", FRACTION, 12),
                            Column("Status", GENERAL, 18)], rows, table_name="xlplanFrontier",
                   defined_name=FRONTIER_NAME)
     sheet.tables.append(table)

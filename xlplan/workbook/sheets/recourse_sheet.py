@@ -245,8 +245,8 @@ def recourse_detail_sheet(result: PlanResult, detail: int | None = None, detail_
     sheet = Sheet(RECOURSE_DETAIL, tab_color=OUTPUT_TAB, freeze=f"D{TOP + 1}", repeat_rows=(TOP, TOP))
     chosen, words = detail_choice(result, detail, TOP + 1)
     where = (f"Every scenario's detail is in {detail_file}." if detail_file is not None else
-             "Every scenario's detail can be written to a file beside the workbook from a terminal (Glossary or "
-             "README: every scenario's detail).")
+             "Every scenario's detail can be written to a file beside the workbook from a terminal (Glossary: every "
+             "scenario's detail).")
     words = f"{words}. {where if len(chosen) < len(result.problem.scenarios) else ''}".rstrip()
     if chosen:
         sheet.tables.append(recourse_table(result, chosen, TOP))

@@ -9,13 +9,14 @@ from openpyxl.utils import get_column_letter
 
 from xlplan.analysis.compare import PairedDifference, paired_difference
 from xlplan.analysis.rolling import RollingStudy
+from xlplan.text import share_text
 from xlplan.workbook.contract import ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAME
+from xlplan.workbook.sheets.layout import FRACTION as PERCENT  # a fill rate, as on every sheet and in the report
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, MONEY_WHOLE, QUANTITY, Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.names import ROLLING
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 
 TOP = 6
-PERCENT = "0.00%"
 
 
 def _window_words(study: RollingStudy) -> str:
@@ -40,7 +41,7 @@ def verdict(study: RollingStudy) -> str:
     """The headline's ranking in words: a winner, or a difference within noise."""
     name, difference = ranking(study)
     best = next(p for p in study.policies if p.name == name).rolling.summary
-    figures = f"mean profit {best.mean_profit:,.0f}, on-time fill rate {best.fill_rate:.2%}"
+    figures = f"mean profit {best.mean_profit:,.0f}, on-time fill rate {share_text(best.fill_rate)}"
     if difference is None:
         return f"The {name} policy when re-planned: {figures}"
     if difference.within_noise:

@@ -53,6 +53,7 @@ from xlplan.workbook.read.layout_source import LayoutSource
 from xlplan.workbook.read.outputs import read_output_tables
 from xlplan.workbook.sheets.glossary import GLOSSARY_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Button, Sheet
+from xlplan.workbook.sheets.names import GLOSSARY
 from xlplan.workbook.sheets.recourse_sheet import RECOURSE, RECOURSE_DETAIL, RECOURSE_PROFILES
 from xlplan.workbook.sheets.run_log import PLAN_ID, PLAN_WRITERS, inputs_id, plan_id
 from xlplan.workbook.sheets.units import GENERIC_CURRENCY, in_currency
@@ -80,12 +81,13 @@ SHEET_OF = {name: sheet for sheet, name in SHEET_NAMES} | {THIS_WEEK_NAME: "Plan
 SHOWN = (PLAN.name, THIS_WEEK_NAME, KPI_NAME, SIMULATION_SUMMARY_NAME, STRATEGIES_NAME, CANDIDATES.name, RUNS_NAME)
 """The tables whose figures the dashboard shows, the only ones it reads (the others it links to)."""
 RIBBON_SOLVE = ("2. Solve: click Solve on the xlplan tab of the ribbon (the xlplan add-in; xlplan.xlsm's buttons do "
-                "the same). From a terminal instead: Command line on the Glossary sheet, or the README.")
+                "the same). From a terminal instead: Command line on the Glossary sheet.")
 RIBBON_TEST = ("4. Test it: Simulate on the xlplan tab simulates the Plan sheet (as solved, or as you edit it) under "
                "the Uncertainty sheet; Compare sets the deterministic, best-buffered and stochastic plans side by "
                "side.")
 RIBBON_CHECK = ("Problems in the data are listed all at once, each with its sheet and cell: click Check inputs on the "
                 "xlplan tab.")
+GLOSSARY_NOTE = "the technical terms behind the figures, and the command line of every action"
 PANEL_SOLVE = f"2. Solve: choose Solve in the Action cell above and click {RUN}; the outcome shows under it."
 PANEL_TEST = (f"4. Test it: choose Simulate in the Action cell and click {RUN} to simulate the Plan sheet (as solved, "
               "or as you edit it) under the Uncertainty sheet; Compare sets the deterministic, best-buffered and "
@@ -439,7 +441,7 @@ def _links(sheet: Sheet, row: int, d: Dashboard) -> int:
     return row + (len(d.sheets) - 1) // 6 + 2
 
 
-def _how_to_plan(sheet: Sheet, row: int, panel: bool) -> int:
+def _how_to_plan(sheet: Sheet, row: int, panel: bool, glossary: bool) -> int:
     sheet.text(row, 1, "How to plan", "subheading")
     steps = [
         "1. Enter your data on the input sheets (blue tabs). Each is an Excel Table under a workbook name "
@@ -454,6 +456,12 @@ def _how_to_plan(sheet: Sheet, row: int, panel: bool) -> int:
     for line in steps:
         row += 1
         sheet.text(row, 2, line, "value")
+    row += 1
+    if glossary:
+        sheet.text(row, 2, GLOSSARY, "link", link=f"{quote_sheet(GLOSSARY)}!A1")
+        sheet.text(row, 3, GLOSSARY_NOTE, "note")
+    else:
+        sheet.text(row, 2, f"The {GLOSSARY} sheet, written with the first results, has {GLOSSARY_NOTE}.", "note")
     row += 2
     sheet.text(row, 1, "Input sheets", "subheading")
     linked: set[str] = set()
@@ -483,7 +491,7 @@ def start_sheet(text: StartText, dashboard: Dashboard | None = None, actions: Se
     row = _simulation_block(sheet, row, d)
     row = _compare_block(sheet, row, d)
     row = _links(sheet, row, d)
-    _how_to_plan(sheet, row, text.panel is not None)
+    _how_to_plan(sheet, row, text.panel is not None, GLOSSARY in d.sheets)
     sheet.names[START_NAME] = f"$A$1:$C${max(last, PANEL_NOTE_ROW if text.panel else 1)}"
     in_currency([sheet], d.currency)
     return sheet

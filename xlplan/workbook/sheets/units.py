@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from xlplan.problem.problem import Settings
 from xlplan.text import WHOLE_FROM, amount_text
@@ -21,6 +22,7 @@ from xlplan.workbook.sheets.layout import _number as number_of
 
 SHARE = "fraction"
 """The unit of a share (a fill rate, a margin), held as a fraction and shown as a percentage."""
+K = TypeVar("K")
 GENERIC_CURRENCY = "currency"
 """The unit word for money when the Settings name no currency."""
 
@@ -75,6 +77,15 @@ SIDE_WHOLE_FROM = 1_000.0
 error of 1,259.94 beside profits of 1.5 million) shows whole too: its cents are noise beside them."""
 
 
+def shown_whole(largest: Mapping[K, float]) -> set[K]:
+    """Of a table's money columns and single money cells (by their largest amount), those shown without cents:
+    the ones reaching :data:`SIDE_WHOLE_FROM` once the table's money reaches :data:`~xlplan.text.WHOLE_FROM` (the
+    sheets' rule, and the report's)."""
+    if max(largest.values(), default=0.0) < WHOLE_FROM:
+        return set()
+    return {key for key, amount in largest.items() if amount >= SIDE_WHOLE_FROM}
+
+
 def _money_whole(table: Table) -> None:
     """Cents dropped where a table's money reaches :data:`~xlplan.text.WHOLE_FROM`: in its
     money columns that reach :data:`SIDE_WHOLE_FROM` (a standard error of 1,259.94 beside profits of a million
@@ -89,12 +100,10 @@ def _money_whole(table: Table) -> None:
                for j, column in enumerate(table.columns) if column.number_format == MONEY}
     cells = {(i, j): m for (i, j), f in table.cell_formats.items()
              if i < len(table.rows) and j < len(table.rows[i]) and (m := money(f, table.rows[i][j])) is not None}
-    if max([*columns.values(), *cells.values(), 0.0]) < WHOLE_FROM:
-        return
-    table.columns = [dataclasses.replace(c, number_format=MONEY_WHOLE)
-                     if c.number_format == MONEY and columns.get(j, 0.0) >= SIDE_WHOLE_FROM else c
+    whole = shown_whole({**{(j,): m for j, m in columns.items()}, **cells})
+    table.columns = [dataclasses.replace(c, number_format=MONEY_WHOLE) if (j,) in whole else c
                      for j, c in enumerate(table.columns)]
-    table.cell_formats.update({key: MONEY_WHOLE for key, m in cells.items() if m >= SIDE_WHOLE_FROM})
+    table.cell_formats.update({key: MONEY_WHOLE for key in cells if key in whole})
 
 
 def in_currency(sheets: Iterable[Sheet], currency: str) -> None:
