@@ -42,7 +42,7 @@ from xlplan.workbook.sheets.layout import (
 from xlplan.workbook.sheets.names import COMPARE, SIMULATION
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 from xlplan.workbook.sheets.start_sheet import difference_line
-from xlplan.workbook.sheets.units import money_width, text_column_width, unit_words, whole_text
+from xlplan.workbook.sheets.units import clear_width, money_width, text_column_width, unit_words, whole_text
 
 HISTOGRAM_BINS = 16
 """About this many bins (from 8 to 16), each a round width (10,000, 25,000...), so that the chart's labels are
@@ -308,7 +308,7 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     columns = [Column("Strategy", GENERAL, LABEL_WIDTH),
                *(Column(h, MONEY, money_width([r[j] for r in rows], currency, h)) for j, h in enumerate(headers)
                  if j),
-               Column("Fill rate", "0.0%", text_column_width("Fill rate", ["100.0%"])),
+               Column("Fill rate", "0.0%", text_column_width("Fill rate", [f"{r[9]:.1%}" for r in rows])),
                Column("Stockout periods (average)", AVERAGE_COUNT,
                       text_column_width("Stockout periods (average)", [f"{r[10]:,.1f}" for r in rows])),
                Column("Lost units (average)", AVERAGE_COUNT,
@@ -373,7 +373,7 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
                     ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")
                     + (" (chosen)" if chosen is not None and r.factor == chosen.factor else "")]
                    for r in curve.itertuples()]
-    buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", LABEL_WIDTH),
+    buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", clear_width("Buffer factor", LABEL_WIDTH)),
                                    *(Column(h, MONEY, money_width([r[j] for r in buffer_rows], currency, h))
                                      for j, h in enumerate(("Planned cost", "Mean profit", "Profit SE", "Profit P5"),
                                                            start=1)),

@@ -125,8 +125,8 @@ def in_currency(sheets: Iterable[Sheet], currency: str) -> None:
             chart.x_format = None if chart.x_format is None else shown(chart.x_format)
 
 
-HEADER_BOLD = 1.1
-"""A bold header's characters are this much wider than the body's."""
+HEADER_BOLD = 1.15
+"""A bold header's characters are about this much wider than the body's (as LibreOffice prints them)."""
 PADDING = 0.5
 """Width units a cell's text keeps spare (the widths of :func:`~xlplan.workbook.sheets.layout.text_width` are
 estimates): a figure a little wider than its column prints as ``###``."""
@@ -148,7 +148,7 @@ def money_width(values: Iterable[object], currency: str, header: str = "", least
 def text_column_width(header: str, values: Iterable[object], least: float = 6.0, most: float = 60.0) -> float:
     """A column's width for its ``values`` (their text on one line, up to ``most``) with :data:`PADDING` spare,
     and for its ``header``: on one line or wrapped at spaces, each line clear of the next column's header."""
-    widest = max((text_width(v) for v in {str(v) for v in values} if v), default=0.0)  # each distinct text once
+    widest = BODY * max((text_width(v) for v in {str(v) for v in values} if v), default=0.0)  # each text once
     return clear_width(header, min(most, max(least, math.ceil(2 * (widest + PADDING)) / 2)))  # in half units
 
 
@@ -159,6 +159,9 @@ def clear_width(header: str, width: float) -> float:
     return width
 
 
+BODY = 1.1
+"""A cell's text is about this much wider than :func:`~xlplan.workbook.sheets.layout.text_width` estimates (as
+LibreOffice prints it): a column fitted to the estimate prints its longest text against the next column's."""
 HEADER_CLEAR = 1.0
 """Width units a header's line keeps clear of its column's edges together (the next header may start at its own)."""
 
