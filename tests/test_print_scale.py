@@ -10,13 +10,15 @@ import pytest
 
 import xlplan
 from xlplan.analysis import CompareSettings, compare_strategies
+from xlplan.analysis.frontier import Frontier, FrontierPoint
 from xlplan.analysis.sensitivity import shadow_prices
 from xlplan.simulation import uncertainty_models
+from xlplan.solver import SolveStatus
 from xlplan.workbook.make.examples import write_synthetic
 from xlplan.workbook.read.file_source import FileSource
 from xlplan.workbook.read.reader import read_problem, read_uncertainty
 from xlplan.workbook.sheets.analysis_sheets import compare_record, compare_sheet
-from xlplan.workbook.sheets.decision_sheets import sensitivity_sheet
+from xlplan.workbook.sheets.decision_sheets import frontier_sheet, sensitivity_sheet
 from xlplan.workbook.sheets.layout import (
     CM_TO_PX,
     PRINT_WIDTH,
@@ -115,7 +117,14 @@ def test_the_run_log_and_sensitivity_at_6_by_52_print_one_page_wide_at_a_readabl
 
 
 def test_no_header_of_plans_or_frontier_runs_into_the_next(compared):
-    """Plans' "Recommended" filled its column to the edge, printed against "Product"."""
+    """Plans' "Recommended" filled its column to the edge, printed against "Product"; Frontier's "Simulated
+    profit P5" against "Simulated mean profit"."""
     plans = [Candidate(s.name, s.plan, s.name == "stochastic") for s in compared.strategies]
     sheet = presented(plans_sheet(compared.stochastic_problem, "compare", plans, datetime.now(UTC)))
     assert _touching(sheet) == []
+    # the frontier's points as large as a 6 x 52 workbook's (its figures are what size the columns)
+    points = tuple(FrontierPoint(w, SolveStatus.OPTIMAL, s.planned_cost, s.planned_cost * 1.01, s.summary.mean_profit,
+                                 s.summary.profit_p5, s.summary.fill_rate, s.plan)
+                   for w, s in zip((0.0, 0.5, 4.0), compared.strategies, strict=True))
+    frontier = frontier_sheet(Frontier(points, 0.9, 20, 100_000, 2026), "synthetic", "$")
+    assert _touching(_shown(frontier, "$")) == []
