@@ -218,9 +218,11 @@ def frontier_sheet(frontier: Frontier, problem_name: str, currency: str = "") ->
 
 def frontier_record(frontier: Frontier, source: str, fingerprint: str, seconds: float) -> RunRecord:
     worst = f"worst {1 - frontier.level:.0%}'s cost"
-    details: list[Detail] = [(f"Risk weight {p.weight:g}: expected cost / {worst} / mean profit / P5",
-                              f"{p.expected_cost:,.0f} / {p.cvar:,.0f} / {p.mean_profit:,.0f} / {p.profit_p5:,.0f}",
-                              "@") for p in frontier.points]
+    # a short label and the figures named in the value, which runs on along its row: a label naming four figures
+    # wrapped in its column and made each weight's row four lines tall, its figures wrapped beside it
+    details: list[Detail] = [(f"Risk weight {p.weight:g}",
+                              f"expected cost {p.expected_cost:,.0f}; {worst} {p.cvar:,.0f}; mean profit "
+                              f"{p.mean_profit:,.0f}; P5 {p.profit_p5:,.0f}", "@") for p in frontier.points]
     details.append(("Seconds: total", round(seconds, 3), "0.000"))
     return RunRecord("frontier", source, datetime.now(UTC), "optimal" if frontier.all_optimal else "not all optimal",
                      "Points", float(len(frontier.points)), None, seconds, fingerprint, tuple(details))
