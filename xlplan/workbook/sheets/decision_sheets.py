@@ -79,7 +79,7 @@ def _columns(rows: list[list[Any]], currency: str) -> list[Column]:
     return [Column("Limit", GENERAL, fitted(0, "Limit", 8)), Column("Product", GENERAL, fitted(1, "Product", 8)),
             Column("Period", GENERAL, fitted(2, "Period", 7)), Column("Scenario", GENERAL, fitted(3, "Scenario", 8)),
             Column("Value", MONEY, money_width([row[4] for row in rows], currency, "Value")),
-            Column("Unit", GENERAL, fitted(5, "Unit", 6)),
+            Column("Unit", GENERAL, fitted(5, "Unit", 6) + 1),  # a unit ends where the next text begins: a space
             Column("One more unit is", GENERAL, fitted(6, "One more unit is", 16, ONE_MORE_WIDTH), wrap=True),
             *(Column(header, QUANTITY, text_column_width(header, _range_texts([row[j] for row in rows]), 9, 13))
               for j, header in ((7, "Holds for a decrease of"), (8, "Holds for an increase of")))]
@@ -181,7 +181,7 @@ def frontier_sheet(frontier: Frontier, problem_name: str, currency: str = "") ->
                "To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
     rows = [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status.value]
             for p in frontier.points]
-    money = [Column(header, MONEY, money_width([row[j] for row in rows], currency, header, least=12))
+    money = [Column(header, MONEY, money_width([row[j] for row in rows], currency, header, least=13))
              for j, header in ((1, "Expected cost"), (2, worst), (3, "Simulated mean profit"),
                                (4, "Simulated profit P5"))]
     # each header on a line or two clear of the next (not run together)
