@@ -179,7 +179,8 @@ def test_a_6_by_52_workbook_prints_its_long_sheets_in_about_twenty_pages(rendere
     probable) rather than twenty over 130 pages, and Sensitivity's expected values rather than 6,000 rows of
     each scenario's own (both still on screen, and every scenario's recourse in a file on request)."""
     counts = sheet_pages(rendered["synthetic-6x52.xlsx"])
-    assert counts["Recourse detail"] <= 22 and counts["Sensitivity"] <= 20, counts
+    # Sensitivity's 888 expected values print at 70% (one page wide), no longer at 55% in 16 pages
+    assert counts["Recourse detail"] <= 22 and counts["Sensitivity"] <= 22, counts
     assert counts["Recourse"] <= 20, counts
 
 

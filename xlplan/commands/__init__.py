@@ -625,7 +625,7 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
                "all_optimal": result.all_optimal, "points": result.as_dicts()}
     kept = [Candidate(risk_plan_name(p.weight), p.plan) for p in result.points]
-    sheets = [frontier_sheet(result, problem.name), _kept(source, problem, "frontier", kept),
+    sheets = [frontier_sheet(result, problem.name, problem.settings.currency), _kept(source, problem, "frontier", kept),
               run_log_sheet(frontier_record(result, source.description, problem.fingerprint(), seconds),
                             read_runs(source))]
     warnings = [Notice("stopped", f"a limit stopped the solve for risk weight {p.weight:g}; its plan is the best "

@@ -42,7 +42,7 @@ from xlplan.workbook.sheets.layout import (
 from xlplan.workbook.sheets.names import COMPARE, SIMULATION
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
 from xlplan.workbook.sheets.start_sheet import difference_line
-from xlplan.workbook.sheets.units import unit_words, whole_text
+from xlplan.workbook.sheets.units import clear_width, money_width, text_column_width, unit_words, whole_text
 
 HISTOGRAM_BINS = 16
 """About this many bins (from 8 to 16), each a round width (10,000, 25,000...), so that the chart's labels are
@@ -59,6 +59,8 @@ SEED = "0"
 AVERAGE_COUNT = "#,##0.0"
 """A mean of counts over the outcomes (stockout periods, lost units): one decimal, labelled average."""
 TOP = 5
+LABEL_WIDTH = 12.0
+"""The Compare sheet's first column, which labels the rows of every table stacked in it (a longer label wraps)."""
 DEFECT_NOTE = ("Each replication starts from the plan. (The original Factory Physics simulator overwrote the "
                "planned production with each replication's realised production, capping every later replication "
                "by the worst capacity draw so far, which understated profit and fill rate.)")
@@ -282,7 +284,7 @@ def in_effect_line(planned: float | None, simulated: float | None, replications:
 
 def compare_sheet(comparison: Comparison, planned: float | None = None, simulated: float | None = None) -> Sheet:
     """The Compare sheet; ``planned`` and ``simulated`` are the plan in effect's profits, shown for reference."""
-    sheet = Sheet(COMPARE, tab_color=OUTPUT_TAB, widths={1: 16})
+    sheet = Sheet(COMPARE, tab_color=OUTPUT_TAB, widths={1: LABEL_WIDTH})
     stopped = comparison.stopped
     sheet.text(1, 1, "Compare", "heading")
     headline = (f"{recommendation_sentence(comparison, on_sheet=True)} Every plan is simulated with the same "
@@ -300,15 +302,23 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     else:
         sheet.text(2, 1, headline, "good")
         sheet.text(3, 1, note, "note")
-    columns = [Column("Strategy", GENERAL, 14), Column("Planned cost", MONEY, 12), Column("Mean profit", MONEY, 12),
-               Column("Profit SE", MONEY, 10), Column("Profit P5", MONEY, 12), Column("Profit P50", MONEY, 12),
-               Column("Profit P95", MONEY, 12), Column("Value at risk", MONEY, 12), Column(worst, MONEY, 12),
-               Column("Fill rate", "0.0%", 10), Column("Stockout periods (average)", AVERAGE_COUNT, 11),
-               Column("Lost units (average)", AVERAGE_COUNT, 11)]
     rows = [[s.name, s.planned_cost, s.summary.mean_profit, finite(s.summary.profit_se), s.summary.profit_p5,
              s.summary.profit_p50, s.summary.profit_p95, s.summary.value_at_risk,
              s.summary.conditional_value_at_risk, s.summary.fill_rate, s.summary.mean_stockout_periods,
              s.summary.mean_lost_units] for s in comparison.strategies]
+    currency = comparison.stochastic_problem.settings.currency
+    # every table of the sheet stacked in the strategies table's columns, each as wide as its figures need (headers
+    # wrap): the widest prints one page wide at a readable scale, its charts below the tables
+    headers = ["Strategy", "Planned cost", "Mean profit", "Profit SE", "Profit P5", "Profit P50", "Profit P95",
+               "Value at risk", worst]
+    columns = [Column("Strategy", GENERAL, LABEL_WIDTH),
+               *(Column(h, MONEY, money_width([r[j] for r in rows], currency, h)) for j, h in enumerate(headers)
+                 if j),
+               Column("Fill rate", "0.0%", text_column_width("Fill rate", [f"{r[9]:.1%}" for r in rows])),
+               Column("Stockout periods (average)", AVERAGE_COUNT,
+                      text_column_width("Stockout periods (average)", [f"{r[10]:,.1f}" for r in rows])),
+               Column("Lost units (average)", AVERAGE_COUNT,
+                      text_column_width("Lost units (average)", [f"{r[11]:,.1f}" for r in rows]))]
     strategies = Table(TOP, 1, columns, rows, table_name="xlplanStrategies", defined_name=STRATEGIES_NAME)
     sheet.tables.append(strategies)
     for i, s in enumerate(comparison.strategies):
@@ -329,8 +339,9 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
 
     costs_top = strategies.bottom + len(comparison.strategies) + 5
     categories = list(comparison.strategies[0].summary.mean_cost)
-    sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, 16)]
-                              + [Column(s.name, MONEY, 14) for s in comparison.strategies],
+    sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, LABEL_WIDTH, wrap=True)]
+                              + [Column(s.name, MONEY, money_width(s.summary.mean_cost.values(), currency, s.name))
+                                 for s in comparison.strategies],
                               [[c, *(s.summary.mean_cost[c] for s in comparison.strategies)] for c in categories],
                               table_name="xlplanStrategyCosts", defined_name=STRATEGY_COSTS_NAME,
                               title="Mean cost by category"))
@@ -340,8 +351,12 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     value_rows = _value_rows(value) if value is not None else []
     scenarios = len(comparison.stochastic_problem.scenarios)
     if value is not None:
-        sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, 38), Column("Term", GENERAL, 16),
-                                                 Column("Value", MONEY, 14), Column("Meaning", GENERAL, 14)],
+        # the long measures wrap in the label column; the meanings run on over the empty cells to their right
+        sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, LABEL_WIDTH, wrap=True),
+                                                 Column("Term", GENERAL, columns[1].width, wrap=True),
+                                                 Column("Value", MONEY, money_width([r[2] for r in value_rows],
+                                                                                    currency, "Value")),
+                                                 Column("Meaning", GENERAL, 8)],
                                   value_rows, table_name="xlplanValue", defined_name=STOCHASTIC_VALUE_NAME,
                                   title=f"What planning for uncertainty is worth, over the {scenarios} scenarios of "
                                         "the stochastic plan (terms: Glossary sheet)"))
@@ -360,15 +375,17 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     resimulated = (f", the chosen one's {comparison.buffer.best_replications:,} like the plans above"
                    if chosen is not None and comparison.buffer.best_replications not in
                    (None, settings.buffer_replications) else "")
-    buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", 16), Column("Planned cost", MONEY, 14),
-                                   Column("Mean profit", MONEY, 14), Column("Profit SE", MONEY, 10),
-                                   Column("Profit P5", MONEY, 14), Column("Fill rate", FRACTION, 10),
-                                   Column("Meets target", GENERAL, 14)],
-                   [[r.factor, r.planned_cost, r.mean_profit, finite(r.profit_se), r.profit_p5, r.fill_rate,
-                     ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")
-                     + (" (chosen)" if chosen is not None and r.factor == chosen.factor else "")]
-                    for r in curve.itertuples()],
-                   table_name="xlplanBuffer", defined_name=BUFFER_CURVE_NAME,
+    buffer_rows = [[r.factor, r.planned_cost, r.mean_profit, finite(r.profit_se), r.profit_p5, r.fill_rate,
+                    ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")
+                    + (" (chosen)" if chosen is not None and r.factor == chosen.factor else "")]
+                   for r in curve.itertuples()]
+    buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", clear_width("Buffer factor", LABEL_WIDTH)),
+                                   *(Column(h, MONEY, money_width([r[j] for r in buffer_rows], currency, h))
+                                     for j, h in enumerate(("Planned cost", "Mean profit", "Profit SE", "Profit P5"),
+                                                           start=1)),
+                                   Column("Fill rate", FRACTION, text_column_width("Fill rate", ["100.0%"])),
+                                   Column("Meets target", GENERAL, 8)],  # its words run on over the empty cells
+                   buffer_rows, table_name="xlplanBuffer", defined_name=BUFFER_CURVE_NAME,
                    title=f"Buffer search (deterministic plans for demand and hours x factor; "
                          f"{settings.buffer_replications:,} replications per factor{resimulated})")
     sheet.tables.append(buffer)
@@ -409,8 +426,11 @@ def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> Non
              "" if gap.advised_scenarios is None
              else " (assuming four times the scenarios halve the gap: a rough guide)")],
     ]
-    sheet.tables.append(Table(top, 1, [Column("Measure", GENERAL, 16), Column("Value", MONEY, 14),
-                                       Column("Meaning", GENERAL, 14)], rows, table_name="xlplanOptimalityGap",
+    money = money_width([rows[i][1] for i in (0, 2, 3)], comparison.stochastic_problem.settings.currency, "Value")
+    # the measures wrap in the sheet's label column, the meanings run on over the empty cells to their right
+    sheet.tables.append(Table(top, 1, [Column("Measure", GENERAL, LABEL_WIDTH, wrap=True),
+                                       Column("Value", MONEY, money), Column("Meaning", GENERAL, 8)], rows,
+                              table_name="xlplanOptimalityGap",
                               title=title, cell_formats={(1, 1): "0.000%", (4, 1): "#,##0"}))
     sheet.text(top + len(rows) + 1, 1, gap.advice[0].upper() + gap.advice[1:] + ".",
                "good" if gap.advised_scenarios is None else "note")

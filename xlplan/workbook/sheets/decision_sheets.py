@@ -24,7 +24,7 @@ from xlplan.workbook.sheets.layout import (
 )
 from xlplan.workbook.sheets.names import FRONTIER, SENSITIVITY
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
-from xlplan.workbook.sheets.units import unit_words
+from xlplan.workbook.sheets.units import money_width, text_column_width, unit_words
 
 if TYPE_CHECKING:  # the frontier's module imports the comparison and the simulation: a solve needs neither
     from xlplan.analysis.frontier import Frontier
@@ -71,11 +71,29 @@ def _row(p: Any, settings: Settings) -> list[Any]:
             range_end(p.holds_up, p.value)]
 
 
-def _columns() -> list[Column]:
-    return [Column("Limit", GENERAL, 16), Column("Product", GENERAL, 10), Column("Period", GENERAL, 9),
-            Column("Scenario", GENERAL, 11), Column("Value", MONEY, 13), Column("Unit", GENERAL, 20),
-            Column("One more unit is", GENERAL, 44), Column("Holds for a decrease of", QUANTITY, 14),
-            Column("Holds for an increase of", QUANTITY, 14)]
+def _columns(rows: list[list[Any]], currency: str) -> list[Column]:
+    """The columns as wide as their ``rows`` need (a long header wraps, a long sentence too), so that the list
+    prints one page wide at a readable scale."""
+    def fitted(j: int, header: str, least: float, most: float = 20.0) -> float:
+        return text_column_width(header, [row[j] for row in rows], least, most)
+
+    return [Column("Limit", GENERAL, fitted(0, "Limit", 8)), Column("Product", GENERAL, fitted(1, "Product", 8)),
+            Column("Period", GENERAL, fitted(2, "Period", 7)), Column("Scenario", GENERAL, fitted(3, "Scenario", 8)),
+            Column("Value", MONEY, money_width([row[4] for row in rows], currency, "Value")),
+            Column("Unit", GENERAL, fitted(5, "Unit", 6) + 1),  # a unit ends where the next text begins: a space
+            Column("One more unit is", GENERAL, fitted(6, "One more unit is", 16, ONE_MORE_WIDTH), wrap=True),
+            *(Column(header, QUANTITY, text_column_width(header, _range_texts([row[j] for row in rows]), 9, 13))
+              for j, header in ((7, "Holds for a decrease of"), (8, "Holds for an increase of")))]
+
+
+def _range_texts(values: list[Any]) -> list[str]:
+    """A range column's words ("no end") and its widest figure, as shown (one decimal, thousands separated)."""
+    numbers = [abs(v) for v in values if isinstance(v, int | float)]
+    return [*{v for v in values if isinstance(v, str)}, *([f"{max(numbers):,.1f}"] if numbers else [])]
+
+
+ONE_MORE_WIDTH = 40.0
+"""The widest the words saying what one more unit is grow to (a longer sentence wraps)."""
 
 
 def answer_rows(sensitivity: Sensitivity, settings: Settings) -> list[list[Any]]:
@@ -104,9 +122,12 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     sheet.text(2, 1, f"{problem_name}: what one more unit of a limit is worth to the plan (expected cost "
                f"{cost:,.0f}{priced})", "good")
     answers = answer_rows(sensitivity, settings)
+    prices = sorted(sensitivity.prices, key=lambda p: p.scenario != EXPECTED)
+    rows = [_row(p, settings) for p in prices]
+    columns = _columns(answers + rows, settings.currency)  # both tables share the columns: one width each
     top = 5
     if answers:
-        summary = Table(top, 1, _columns(), answers, title="What one more unit is worth, where it is worth the "
+        summary = Table(top, 1, columns, answers, title="What one more unit is worth, where it is worth the "
                                                             "most (expected over the scenarios; negative: a cost)")
         sheet.tables.append(summary)
         top = summary.bottom + 3
@@ -123,15 +144,13 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     for i, note in enumerate(notes):
         sheet.text(top + i, 1, note, "note")
     top += len(notes) + 1
-    prices = sorted(sensitivity.prices, key=lambda p: p.scenario != EXPECTED)
-    rows = [_row(p, settings) for p in prices]
     expected = sum(p.scenario == EXPECTED for p in prices)
     title = "Every binding limit"
     if len(rows) > PRINTED_ROWS and expected < len(rows):  # a planner prints the expected values, not every scenario's
         sheet.print_rows = top + expected
         title += (f" (printed: the {expected:,} expected values; each scenario's own, {len(rows) - expected:,} rows "
                   "below them, are on screen only)")
-    sheet.tables.append(Table(top, 1, _columns(), rows, table_name="xlplanShadowPrices",
+    sheet.tables.append(Table(top, 1, columns, rows, table_name="xlplanShadowPrices",
                               defined_name=SHADOW_PRICES_NAME, title=title))
     sheet.freeze = f"A{top + 1}"
     sheet.repeat_rows = (top, top)  # a long list prints its header on every page
@@ -143,10 +162,10 @@ def worst_cost_header(level: float) -> str:
     return f"Worst {1 - level:.0%}: average cost"
 
 
-def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
+def frontier_sheet(frontier: Frontier, problem_name: str, currency: str = "") -> Sheet:
     """The frontier's points (one plan per risk weight) and two charts: expected cost against the average
     cost of the worst scenarios (CVaR, named in the note and the Glossary), and each plan's simulated mean
-    profit and profit P5."""
+    profit and profit P5; ``currency`` as the Settings name it (the money columns as wide as its figures need)."""
     sheet = Sheet(FRONTIER, tab_color=OUTPUT_TAB)
     level = frontier.level
     sheet.text(1, 1, "Cost-risk frontier", "heading")
@@ -163,10 +182,14 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
                "To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
     rows = [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status.value]
             for p in frontier.points]
-    table = Table(TOP, 1, [Column("Risk weight", "0.00", 12), Column("Expected cost", MONEY, 15),
-                           Column(worst, MONEY, 15), Column("Simulated mean profit", MONEY, 15),
-                           Column("Simulated profit P5", MONEY, 15), Column("On-time fill rate", FRACTION, 12),
-                           Column("Status", GENERAL, 18)], rows, table_name="xlplanFrontier",
+    money = [Column(header, MONEY, money_width([row[j] for row in rows], currency, header, least=13))
+             for j, header in ((1, "Expected cost"), (2, worst), (3, "Simulated mean profit"),
+                               (4, "Simulated profit P5"))]
+    # each header on a line or two clear of the next (not run together)
+    table = Table(TOP, 1, [Column("Risk weight", "0.00", text_column_width("Risk weight", [], 10)), *money,
+                           Column("On-time fill rate", FRACTION, text_column_width("On-time fill rate", ["100.0%"])),
+                           Column("Status", GENERAL, text_column_width("Status", [r[6] for r in rows], 10, 18))],
+                  rows, table_name="xlplanFrontier",
                   defined_name=FRONTIER_NAME)
     sheet.tables.append(table)
     settings_top = table.bottom + 3
@@ -196,9 +219,11 @@ def frontier_sheet(frontier: Frontier, problem_name: str) -> Sheet:
 
 def frontier_record(frontier: Frontier, source: str, fingerprint: str, seconds: float) -> RunRecord:
     worst = f"worst {1 - frontier.level:.0%}'s cost"
-    details: list[Detail] = [(f"Risk weight {p.weight:g}: expected cost / {worst} / mean profit / P5",
-                              f"{p.expected_cost:,.0f} / {p.cvar:,.0f} / {p.mean_profit:,.0f} / {p.profit_p5:,.0f}",
-                              "@") for p in frontier.points]
+    # a short label and the figures named in the value, which runs on along its row: a label naming four figures
+    # wrapped in its column and made each weight's row four lines tall, its figures wrapped beside it
+    details: list[Detail] = [(f"Risk weight {p.weight:g}",
+                              f"expected cost {p.expected_cost:,.0f}; {worst} {p.cvar:,.0f}; mean profit "
+                              f"{p.mean_profit:,.0f}; P5 {p.profit_p5:,.0f}", "@") for p in frontier.points]
     details.append(("Seconds: total", round(seconds, 3), "0.000"))
     return RunRecord("frontier", source, datetime.now(UTC), "optimal" if frontier.all_optimal else "not all optimal",
                      "Points", float(len(frontier.points)), None, seconds, fingerprint, tuple(details))

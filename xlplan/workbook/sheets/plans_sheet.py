@@ -21,6 +21,7 @@ from xlplan.workbook.sheets.layout import GENERAL, Column, Sheet, Table
 from xlplan.workbook.sheets.names import PLANS
 from xlplan.workbook.sheets.recourse_sheet import whole_or_decimal
 from xlplan.workbook.sheets.run_log import INPUTS_ID, OUTPUT_TAB
+from xlplan.workbook.sheets.units import text_column_width
 
 MADE_BY = [c.key for c in CANDIDATES.columns].index("made_by")
 TOP = 5
@@ -52,10 +53,16 @@ def plans_sheet(problem: PlanningProblem, made_by: str, candidates: Sequence[Can
              if len(row) > MADE_BY and row[MADE_BY] != made_by]
     values = {f.name: [r[7 + k] for r in rows if isinstance(r[7 + k], int | float)] or [0.0]
               for k, f in enumerate(PLAN_FIELDS)}
-    columns = [Column("Plan", GENERAL, 18), Column("Made by", GENERAL, 11),
-               Column("Made (UTC)", "yyyy-mm-dd hh:mm", 17), Column(INPUTS_ID, GENERAL, 18),
-               Column("Recommended", GENERAL, 13), Column("Product", GENERAL, 12), Column("Period", GENERAL, 9),
-               *(Column(f.title, whole_or_decimal(values[f.name]), max(12, len(f.title) + 2)) for f in PLAN_FIELDS)]
+    def fitted(j: int, header: str, least: float) -> float:  # as wide as the column's words, its header clear
+        return text_column_width(header, [r[j] for r in rows], least, 24)
+
+    columns = [Column("Plan", GENERAL, fitted(0, "Plan", 10)), Column("Made by", GENERAL, fitted(1, "Made by", 8)),
+               Column("Made (UTC)", "yyyy-mm-dd hh:mm", text_column_width("Made (UTC)", ["2026-12-31 23:59"])),
+               Column(INPUTS_ID, GENERAL, fitted(3, INPUTS_ID, 10)),
+               Column("Recommended", GENERAL, fitted(4, "Recommended", 8)),
+               Column("Product", GENERAL, fitted(5, "Product", 8)), Column("Period", GENERAL, fitted(6, "Period", 7)),
+               *(Column(f.title, whole_or_decimal(values[f.name]), text_column_width(f.title, [], 10))
+                 for f in PLAN_FIELDS)]
     sheet = Sheet(PLANS, tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}", repeat_rows=(TOP, TOP))
     sheet.text(1, 1, "Plans", "heading")
     sheet.text(2, 1, "Every plan Compare, Frontier and a calm solve made, kept so that any of them can be put on "

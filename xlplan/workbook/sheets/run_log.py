@@ -18,6 +18,7 @@ from xlplan.results import PlanResult
 from xlplan.workbook.contract import RUNS_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, TEXT, UNITS, Column, Sheet, Table
 from xlplan.workbook.sheets.names import RUN_LOG
+from xlplan.workbook.sheets.units import text_column_width
 
 if TYPE_CHECKING:
     from xlplan.solver.options import SolveOptions
@@ -32,6 +33,8 @@ PLAN_ID = "Plan ID"
 HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "Value", "Gap", "Seconds", INPUTS_ID,
                    PLAN_ID)
 MAX_HISTORY = 500
+DETAIL_WIDTH = 13.0
+"""The latest run's value column: as wide as its widest figure (a money amount); its text runs on to the right."""
 MONEY_FIGURES = ("Expected cost", "Mean profit")
 """The Run log's figures that are money; the others (a frontier's points) are counts."""
 Detail = tuple[str, Any, str]
@@ -183,14 +186,15 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
 
 def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) -> Sheet:
     """The Run log: ``record`` in detail, then ``record`` and the earlier ``history`` as a table."""
-    # the latest run's values run on to the right over empty cells; a narrow second column keeps the table
-    # of every run within one printed page's width
-    sheet = Sheet(RUN_LOG, tab_color=OUTPUT_TAB, widths={1: 26, 2: 22}, fit_width=True)
+    # the latest run's values run on to the right over empty cells; the table of every run is as wide as its
+    # figures need (its longer words wrap), so that it prints one page wide at a readable scale
+    sheet = Sheet(RUN_LOG, tab_color=OUTPUT_TAB, widths={1: 18, 2: DETAIL_WIDTH}, fit_width=True)
     sheet.text(1, 1, "Run log", "heading")
     sheet.text(2, 1, "The latest run, then every run of this workbook, most recent first.", "note")
     entries: list[Detail] = [
         ("Command", f"xlplan {record.command}", TEXT),
-        ("Finished (UTC)", record.finished.replace(tzinfo=None), "yyyy-mm-dd hh:mm:ss"),
+        # as text, which runs on to the right: a date in the narrow value column would show as ###
+        ("Finished (UTC)", f"{record.finished.replace(tzinfo=None, microsecond=0):%Y-%m-%d %H:%M:%S}", TEXT),
         ("Source", record.source, TEXT),
         ("Status", record.status, TEXT),
         *record.details,
@@ -201,12 +205,16 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
         sheet.text(4 + i, 2, value, "value", number_format)
     rows = [record.history_row(), *[list(row) + [""] * (len(HISTORY_COLUMNS) - len(row))
                                     for row in history[: MAX_HISTORY - 1]]]
+    def fitted(j: int, least: float, most: float) -> float:
+        return text_column_width(HISTORY_COLUMNS[j], [row[j] for row in rows], least, most)
+
     sheet.tables.append(Table(4 + len(entries) + 3, 1, [
-        Column(HISTORY_COLUMNS[0], "yyyy-mm-dd hh:mm:ss", 20), Column(HISTORY_COLUMNS[1], GENERAL, 11),
-        Column(HISTORY_COLUMNS[2], GENERAL, 20), Column(HISTORY_COLUMNS[3], GENERAL, 24),
-        Column(HISTORY_COLUMNS[4], GENERAL, 16), Column(HISTORY_COLUMNS[5], MONEY, 16),
-        Column(HISTORY_COLUMNS[6], "0.00%", 10), Column(HISTORY_COLUMNS[7], "0.00", 10),
-        Column(HISTORY_COLUMNS[8], GENERAL, 18), Column(HISTORY_COLUMNS[9], GENERAL, 14)],
+        Column(HISTORY_COLUMNS[0], "yyyy-mm-dd hh:mm:ss", 18), Column(HISTORY_COLUMNS[1], GENERAL, 9),
+        Column(HISTORY_COLUMNS[2], GENERAL, fitted(2, 10, 18), wrap=True),
+        Column(HISTORY_COLUMNS[3], GENERAL, fitted(3, 10, 16), wrap=True),
+        Column(HISTORY_COLUMNS[4], GENERAL, fitted(4, 8, 14), wrap=True), Column(HISTORY_COLUMNS[5], MONEY, 12),
+        Column(HISTORY_COLUMNS[6], "0.00%", 7), Column(HISTORY_COLUMNS[7], "0.00", 8),
+        Column(HISTORY_COLUMNS[8], GENERAL, fitted(8, 10, 18)), Column(HISTORY_COLUMNS[9], GENERAL, fitted(9, 8, 14))],
         rows, table_name="xlplanRuns", defined_name=RUNS_NAME,
         title="All runs", cell_formats={(i, 5): UNITS for i, row in enumerate(rows) if row[4] not in MONEY_FIGURES}))
     return sheet

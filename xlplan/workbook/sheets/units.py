@@ -10,6 +10,7 @@ as each is usually written; the HTML report writes figures the same way (:func:`
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
@@ -17,7 +18,7 @@ from typing import TypeVar
 from xlplan.problem.problem import Settings
 from xlplan.text import WHOLE_FROM, amount_text
 from xlplan.text import whole_text as whole_text  # the sheets' figures, from here as before
-from xlplan.workbook.sheets.layout import MONEY, MONEY_THOUSANDS, MONEY_WHOLE, Sheet, Table
+from xlplan.workbook.sheets.layout import MONEY, MONEY_THOUSANDS, MONEY_WHOLE, Sheet, Table, text_width
 from xlplan.workbook.sheets.layout import _number as number_of
 
 SHARE = "fraction"
@@ -106,6 +107,11 @@ def _money_whole(table: Table) -> None:
     table.cell_formats.update({key: MONEY_WHOLE for key in cells if key in whole})
 
 
+def currency_room(currency: str) -> int:
+    """Width units a money column grows by for its currency, so that no figure turns to ####."""
+    return len(currency) + 1 if currency else 0
+
+
 def in_currency(sheets: Iterable[Sheet], currency: str) -> None:
     """Give every money mark of ``sheets`` (columns, single cells, texts, chart axes) the currency's format,
     without cents where a table's money is large (:func:`_money_whole`)."""
@@ -115,7 +121,7 @@ def in_currency(sheets: Iterable[Sheet], currency: str) -> None:
     def shown(number_format: str) -> str:
         return formats.get(number_format, number_format)
 
-    wider = len(currency) + 1 if currency else 0  # room for the currency, so that no figure turns to ####
+    wider = currency_room(currency)
     for sheet in sheets:
         for table in sheet.tables:
             _money_whole(table)
@@ -126,3 +132,57 @@ def in_currency(sheets: Iterable[Sheet], currency: str) -> None:
         for chart in sheet.charts:
             chart.y_format = shown(chart.y_format)
             chart.x_format = None if chart.x_format is None else shown(chart.x_format)
+
+
+HEADER_BOLD = 1.15
+"""A bold header's characters are about this much wider than the body's (as LibreOffice prints them)."""
+PADDING = 0.5
+"""Width units a cell's text keeps spare (the widths of :func:`~xlplan.workbook.sheets.layout.text_width` are
+estimates): a figure a little wider than its column prints as ``###``."""
+
+
+def money_width(values: Iterable[object], currency: str, header: str = "", least: float = 8.0) -> float:
+    """A money column's width for ``values`` as the sheet shows them (without cents when the column reaches
+    :data:`~xlplan.text.WHOLE_FROM`), no wider than its widest figure needs, and its ``header`` clear of the next
+    (a long one wraps), before :func:`in_currency` widens it for the currency. A column sized by guess prints a
+    comparison wider than its page, or ``###`` where it is too narrow."""
+    numbers = [n for v in values if (n := number_of(v)) is not None]
+    decimals = 0 if max(map(abs, numbers), default=0.0) >= WHOLE_FROM else 2
+    extremes = {min(numbers), max(numbers)} if numbers else set()  # the widest figures: the largest each side of 0
+    figures = max((text_width(amount_text(n, decimals)) for n in extremes), default=0.0)
+    room = currency_room(currency)  # the currency's room is the figures' padding
+    return clear_width(header, max(least, math.ceil(2 * figures) / 2) + room) - room
+
+
+def text_column_width(header: str, values: Iterable[object], least: float = 6.0, most: float = 60.0) -> float:
+    """A column's width for its ``values`` (their text on one line, up to ``most``) with :data:`PADDING` spare,
+    and for its ``header``: on one line or wrapped at spaces, each line clear of the next column's header."""
+    widest = BODY * max((text_width(v) for v in {str(v) for v in values} if v), default=0.0)  # each text once
+    return clear_width(header, min(most, max(least, math.ceil(2 * (widest + PADDING)) / 2)))  # in half units
+
+
+def clear_width(header: str, width: float) -> float:
+    """The narrowest width from ``width`` up (in half units) at which ``header`` prints clear of its neighbours."""
+    while not header_clear(header, width):
+        width += 0.5
+    return width
+
+
+BODY = 1.1
+"""A cell's text is about this much wider than :func:`~xlplan.workbook.sheets.layout.text_width` estimates (as
+LibreOffice prints it): a column fitted to the estimate prints its longest text against the next column's."""
+HEADER_CLEAR = 1.0
+"""Width units a header's line keeps clear of its column's edges together (the next header may start at its own)."""
+
+
+def header_clear(header: str, width: float) -> bool:
+    """Whether ``header`` in a column ``width`` units wide prints clear of its neighbours: the application wraps
+    it at spaces where it passes the column's width, and a line that nearly fills the column (wrapped or not)
+    prints touching the next header."""
+    room, space, line = width, HEADER_BOLD * text_width(" "), None
+    for word in header.split():
+        size = HEADER_BOLD * text_width(word)
+        line = size if line is None or line + space + size > room else line + space + size
+        if line > width - HEADER_CLEAR:
+            return False
+    return True
