@@ -61,6 +61,7 @@ each evaluation that found scenarios without a recourse. Measured on the synthet
 (one process, CPU seconds): at S = 100, 0 / 4 / 10 such scenarios took 23 / 17 / 16 iterations
 and 3.1 / 2.3 / 2.6 s; at S = 300, 0 / 4 took 18 / 17 iterations and 5.1 / 4.9 s."""
 
+FORGET_IDLE_CUTS = True
 ROUND_OFF = 1e-7
 """How far, relative to the cost, the master's minimum may lie above the best plan's exact cost (or its
 minimum within the trust region) from the solvers' tolerances alone: a tenth of the default gap.
@@ -100,6 +101,8 @@ class DecompositionResult:
     timings: dict[str, float] = field(default_factory=dict)
     message: str = ""
     cuts: int = 0
+    cuts_forgotten: int = 0
+    """Optimality cuts removed from the master after staying slack (``Master.forget_idle_cuts``)."""
     processes: int = 1
     recourse_solves: int = 0
     """Scenario evaluations that needed a simplex solve; the rest were settled by a known basis."""
@@ -307,7 +310,8 @@ class _Solve:
             upper_bound=upper_total if has_plan else np.inf,
             gap=relative_gap(lower_total, upper_total) if has_plan else np.inf,
             iterations=self.iteration, history=self.history, timings=self.timings, message=message,
-            cuts=master.num_cuts, processes=self.evaluator.processes, recourse_solves=self.recourse_solves,
+            cuts=master.num_cuts, cuts_forgotten=master.num_forgotten, processes=self.evaluator.processes,
+            recourse_solves=self.recourse_solves,
             warm_start=leaves if has_plan else None, warm=self.warm_start is not None)
 
     def first_plan(self, start_sample: int | None) -> DecompositionResult | None:
@@ -493,7 +497,10 @@ class _Solve:
         return None
 
     def move(self, step: MasterSolution | None, bound: MasterSolution | None) -> None:
-        """On to the next plan: the step's, or the bound's where there is no step."""
+        """On to the next plan: the step's, or the bound's where there is no step; the master's idle cuts
+        forgotten."""
+        if FORGET_IDLE_CUTS:
+            self.master.forget_idle_cuts()
         if step is not None and step.status is TC.CONVERGED and step.x is not None:
             self.x, self.predicted = step.x, step.value
         else:
