@@ -161,6 +161,15 @@ def test_a_fill_rate_has_one_precision_on_every_sheet(analysed):
         assert _formats_under(book[name], header) == {FRACTION}, (name, header, _formats_under(book[name], header))
 
 
+def test_seconds_have_one_precision_on_the_run_log(analysed):
+    """The latest run's seconds by phase and the table of runs' Seconds column: hundredths, both."""
+    log = openpyxl.load_workbook(analysed)["Run log"]
+    details = {str(row[0].value): row[1].number_format for row in log.iter_rows(min_row=4, max_col=2)
+               if str(row[0].value or "").startswith("Seconds: ")}
+    assert details and set(details.values()) == {"0.00"}
+    assert _formats_under(log, "Seconds") == {"0.00"}
+
+
 def test_libreoffice_shows_the_currency_beside_the_figures(analysed, tmp_path):
     pdf = LibreOffice(tmp_path / "profile").convert(analysed, "pdf", tmp_path)
     text = pdf_text(pdf)

@@ -44,6 +44,16 @@ def test_no_noise_is_the_plan_exactly(fp_plans):
     no_noise = simulate(fp, optimal, DemandModel("normal", fp.expected_demand, cv=np.array([0.0])),
                         ProcessNoise.none(1), replications=1000).summary
     assert no_noise.mean_profit == pytest.approx(1_687_337.142857, abs=1e-6)
+    assert no_noise.fill_rate == 1.0  # not 1 + round-off, which a chart's 100% axis would drop
+
+
+def test_a_fill_rate_never_exceeds_one_from_round_off():
+    problem = synthetic_problem(periods=6, scenarios=3, seed=1)
+    plan = xlplan.solve(problem).solution.plan
+    for replications in (7, 1000, 20_000):  # 1/n summed n times is not 1 for most n
+        summary = simulate(problem, plan, DemandModel("normal", problem.expected_demand * 0.2, cv=np.array([0.0])),
+                           ProcessNoise.none(len(problem.products)), replications=replications).summary
+        assert summary.fill_rate == 1.0
 
 
 def test_the_seeds_noise_gives_the_corrected_reference(fp_plans):

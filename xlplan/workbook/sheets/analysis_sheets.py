@@ -40,7 +40,7 @@ from xlplan.workbook.sheets.layout import (
     axis_bounds,
 )
 from xlplan.workbook.sheets.names import COMPARE, SIMULATION
-from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite, seconds_detail
 from xlplan.workbook.sheets.start_sheet import difference_line
 from xlplan.workbook.sheets.units import clear_width, money_width, text_column_width, unit_words, whole_text
 
@@ -533,7 +533,7 @@ def simulation_record(result: SimulationResult, source: str, plan_source: str, f
         *_run_settings(settings, versions or {}),
         *((("LEGACY", "the original simulator's defect reproduced: never decide on these figures", "@"),)
           if legacy else ()),
-        ("Seconds: total", round(seconds, 3), "0.000"),
+        seconds_detail(seconds),
     )
     return RunRecord("simulate", source, datetime.now(UTC), "legacy" if legacy else "done", "Mean profit",
                      s.mean_profit, None, seconds, fingerprint, details)
@@ -565,7 +565,7 @@ def compare_record(comparison: Comparison, source: str, fingerprint: str, second
     details += [(GAIN, vss, MONEY), (FORESIGHT, evpi, MONEY), ("Buffer", comparison.buffer.message, "@"),
                 ("Optimality gap", gap.advice if gap else comparison.gap_note, "@"),
                 *(("Stopped by a limit", line, "@") for line in comparison.stopped),
-                ("Seconds: total", round(seconds, 3), "0.000"),
+                seconds_detail(seconds),
                 *_run_settings((), versions or {})]
     best, _ = comparison.recommendation()
     status = f"stopped; recommended: {best.name}" if comparison.stopped else f"recommended: {best.name}"

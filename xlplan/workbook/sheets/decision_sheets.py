@@ -23,7 +23,7 @@ from xlplan.workbook.sheets.layout import (
     Table,
 )
 from xlplan.workbook.sheets.names import FRONTIER, SENSITIVITY
-from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite, seconds_detail
 from xlplan.workbook.sheets.units import money_width, text_column_width, unit_words
 
 if TYPE_CHECKING:  # the frontier's module imports the comparison and the simulation: a solve needs neither
@@ -224,6 +224,6 @@ def frontier_record(frontier: Frontier, source: str, fingerprint: str, seconds: 
     details: list[Detail] = [(f"Risk weight {p.weight:g}",
                               f"expected cost {p.expected_cost:,.0f}; {worst} {p.cvar:,.0f}; mean profit "
                               f"{p.mean_profit:,.0f}; P5 {p.profit_p5:,.0f}", "@") for p in frontier.points]
-    details.append(("Seconds: total", round(seconds, 3), "0.000"))
+    details.append(seconds_detail(seconds))
     return RunRecord("frontier", source, datetime.now(UTC), "optimal" if frontier.all_optimal else "not all optimal",
                      "Points", float(len(frontier.points)), None, seconds, fingerprint, tuple(details))

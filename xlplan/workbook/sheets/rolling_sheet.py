@@ -14,7 +14,7 @@ from xlplan.workbook.contract import ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAM
 from xlplan.workbook.sheets.layout import FRACTION as PERCENT  # a fill rate, as on every sheet and in the report
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, MONEY_WHOLE, QUANTITY, Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.names import ROLLING
-from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite
+from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite, seconds_detail
 
 TOP = 6
 
@@ -124,7 +124,7 @@ def rolling_record(study: RollingStudy, source: str, fingerprint: str, seconds: 
     details += [(f"Plan changes: {p.name}", p.mean_plan_changes, QUANTITY) for p in study.policies]
     details += [("Re-planning", _window_words(study), "@"), ("Replications", study.settings.replications, "#,##0"),
                 *(("Stopped by a limit", line, "@") for line in study.stopped),
-                ("Seconds: total", round(seconds, 3), "0.000")]
+                seconds_detail(seconds)]
     name, difference = ranking(study)
     best = next(p for p in study.policies if p.name == name)
     ranked = "within noise" if difference is not None and difference.within_noise else f"best: {name}"

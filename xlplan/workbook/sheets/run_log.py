@@ -30,6 +30,14 @@ FORMER_INPUTS_ID = "Input fingerprint"
 """The same column's header in workbooks written before it was named in business words."""
 PLAN_ID = "Plan ID"
 """The column of the code computed from the quantities a solve or adopt put on the Plan sheet."""
+SECONDS = "0.00"
+"""Seconds, in the latest run's details and in the table of runs alike."""
+
+
+def seconds_detail(seconds: float, phase: str = "total") -> tuple[str, float, str]:
+    """The latest run's seconds (of a phase) as a detail line."""
+    return (f"Seconds: {phase}", round(seconds, 4), SECONDS)
+
 HISTORY_COLUMNS = ("Finished (UTC)", "Command", "Source", "Status", "Figure", "Value", "Gap", "Seconds", INPUTS_ID,
                    PLAN_ID)
 MAX_HISTORY = 500
@@ -172,8 +180,7 @@ def solve_record(result: PlanResult, source: str, notes: tuple[Detail, ...] = ()
         *([("Progress", progress_text(info.history), TEXT)] if info.history else []),
         ("Solver", info.backend, TEXT),
         ("Options", options_text(options), TEXT),
-        *[(f"Seconds: {phase.replace('_', '-')}", round(seconds, 4), "0.000")
-          for phase, seconds in info.seconds.items()],
+        *[seconds_detail(seconds, phase.replace('_', '-')) for phase, seconds in info.seconds.items()],
         *[(f"Model: {key.replace('_', ' ')}", value, UNITS) for key, value in info.model_size.items()],
         *[(f"Version: {name}", version, TEXT) for name, version in info.versions.items()],
     ]
@@ -213,7 +220,7 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
         Column(HISTORY_COLUMNS[2], GENERAL, fitted(2, 10, 18), wrap=True),
         Column(HISTORY_COLUMNS[3], GENERAL, fitted(3, 10, 16), wrap=True),
         Column(HISTORY_COLUMNS[4], GENERAL, fitted(4, 8, 14), wrap=True), Column(HISTORY_COLUMNS[5], MONEY, 12),
-        Column(HISTORY_COLUMNS[6], "0.00%", 7), Column(HISTORY_COLUMNS[7], "0.00", 8),
+        Column(HISTORY_COLUMNS[6], "0.00%", 7), Column(HISTORY_COLUMNS[7], SECONDS, 8),
         Column(HISTORY_COLUMNS[8], GENERAL, fitted(8, 10, 18)), Column(HISTORY_COLUMNS[9], GENERAL, fitted(9, 8, 14))],
         rows, table_name="xlplanRuns", defined_name=RUNS_NAME,
         title="All runs", cell_formats={(i, 5): UNITS for i, row in enumerate(rows) if row[4] not in MONEY_FIGURES}))
