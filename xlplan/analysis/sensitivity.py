@@ -68,7 +68,7 @@ LIMITS: dict[str, Limit] = {
         "one more late unit allowed in the mean of the worst scenarios beyond the share", "currency / unit"),
 }
 """The limits whose marginal value is reported: the value is the expected cost one more unit saves."""
-DEMAND = Limit("demand", "one more unit of demand: the cost it adds (negative: it saves)", "currency / unit")
+DEMAND = Limit("demand", "one more unit of demand: the cost it adds", "currency / unit")
 """Demand's value is the expected cost one more unit adds (in every scenario, or in one)."""
 
 
