@@ -61,7 +61,6 @@ each evaluation that found scenarios without a recourse. Measured on the synthet
 (one process, CPU seconds): at S = 100, 0 / 4 / 10 such scenarios took 23 / 17 / 16 iterations
 and 3.1 / 2.3 / 2.6 s; at S = 300, 0 / 4 took 18 / 17 iterations and 5.1 / 4.9 s."""
 
-FORGET_IDLE_CUTS = True
 ROUND_OFF = 1e-7
 """How far, relative to the cost, the master's minimum may lie above the best plan's exact cost (or its
 minimum within the trust region) from the solvers' tolerances alone: a tenth of the default gap.
@@ -499,8 +498,7 @@ class _Solve:
     def move(self, step: MasterSolution | None, bound: MasterSolution | None) -> None:
         """On to the next plan: the step's, or the bound's where there is no step; the master's idle cuts
         forgotten."""
-        if FORGET_IDLE_CUTS:
-            self.master.forget_idle_cuts()
+        self.master.forget_idle_cuts()
         if step is not None and step.status is TC.CONVERGED and step.x is not None:
             self.x, self.predicted = step.x, step.value
         else:

@@ -11,6 +11,7 @@ and T_s x = t_scale[s] * (T x): only the vector T x travels from the master to t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,14 +47,15 @@ class RecourseData:
         return np.asarray(self.t_scale * Tx)
 
 
-def recourse_data(program: TwoStageProgram, scenarios: np.ndarray, stock: StockRecourse | None = None) -> RecourseData:
+def recourse_data(program: TwoStageProgram, scenarios: np.ndarray,
+                  stock: StockRecourse | None | Literal["recognise"] = "recognise") -> RecourseData:
     """The recourse data of the given scenarios (positions in ``program.scenarios``); ``stock``: the
-    program's :func:`stock_recourse`, if already known."""
+    program's :func:`stock_recourse` when already known (None included), else recognised here."""
     return RecourseData(
         W=sp.csc_array(program.W), c2=program.c2, y_lower=program.y_lower, y_upper=program.y_upper,
         row_lower=program.row2_lower[scenarios], row_upper=program.row2_upper[scenarios],
         t_scale=None if program.t_scale is None else program.t_scale[scenarios],
-        stock=stock if stock is not None else stock_recourse(program),
+        stock=stock_recourse(program) if isinstance(stock, str) else stock,
     )
 
 

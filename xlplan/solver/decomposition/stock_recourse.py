@@ -56,8 +56,8 @@ class StockRecourse:
     """(P, T) backorder-cap rows, or None without a cap."""
     space: np.ndarray
     """(P, T) space per unit."""
-    order: np.ndarray
-    """(P, T) products of each period from the highest overflow premium per space to the lowest."""
+    premium: np.ndarray
+    """(P, T) what overflow costs above regular stock per unit of space (zero without an overflow warehouse)."""
     W: sp.csr_array
     c2: np.ndarray
 
@@ -118,8 +118,7 @@ class StockRecourse:
                 return None
         else:
             premium = np.zeros((P, T))
-        order = np.argsort(-premium, axis=0, kind="stable")
-        return StockRecourse(regular, overflow, backorders, flow, warehouse, overflow_rows, cap, space, order,
+        return StockRecourse(regular, overflow, backorders, flow, warehouse, overflow_rows, cap, space, premium,
                              W, np.asarray(c2, dtype=float))
 
     def solve(self, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,16 +134,16 @@ class StockRecourse:
         price = np.zeros((k, net.shape[2]))
         if self.warehouse is not None:
             capacity = upper[:, self.warehouse]  # (k, T)
-            used = np.take_along_axis(stock * self.space, self.order[None], axis=1)  # highest premium first
+            order = np.argsort(-self.premium, axis=0, kind="stable")[None]  # highest premium first
+            used = np.take_along_axis(stock * self.space, order, axis=1)
             before = np.cumsum(used, axis=1) - used
             kept = np.clip(capacity[:, None, :] - before, 0.0, used)
             regular_space = np.empty_like(kept)
-            np.put_along_axis(regular_space, np.broadcast_to(self.order[None], kept.shape), kept, axis=1)
+            np.put_along_axis(regular_space, np.broadcast_to(order, kept.shape), kept, axis=1)
             regular = regular_space / self.space
             left = (stock - regular) * self.space > TOLERANCE * (1.0 + capacity[:, None, :])
             if self.overflow is not None:
-                premium = (c2[self.overflow] - c2[self.regular]) / self.space
-                price = np.where(left, premium[None], 0.0).max(axis=1)
+                price = np.where(left, self.premium[None], 0.0).max(axis=1)
             dual[:, self.warehouse] = -price
         over = stock - regular
         y[:, self.regular] = regular
