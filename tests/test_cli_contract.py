@@ -167,7 +167,7 @@ def test_help_and_version_do_not_load_the_solver_stack():
 
 UNUSED = ("scipy.stats", "scipy.integrate", "scipy.spatial")
 """SciPy modules no command but ``compare``'s optimality gap uses; Pyomo imported them beside SciPy's
-sparse matrices, about a second of CPU on every command that builds a model (xlplan.model.pyomo_scipy)."""
+sparse matrices, about a second of CPU on every command that builds a model (xlplan.pyomo_scipy)."""
 
 
 def test_a_solve_and_a_simulation_do_not_load_scipys_statistics(tmp_path):

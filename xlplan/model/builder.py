@@ -13,7 +13,7 @@ carrying its probability (``scenario_creator``).
 
 from __future__ import annotations
 
-from xlplan.model import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
+from xlplan import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
 
 # isort: split
 from typing import Any

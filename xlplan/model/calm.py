@@ -18,7 +18,7 @@ from the plan the planner has. Units made and workforce count alike (L1).
 
 from __future__ import annotations
 
-from xlplan.model import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
+from xlplan import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
 
 # isort: split
 from collections.abc import Mapping

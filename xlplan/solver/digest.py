@@ -3,7 +3,7 @@ kept cuts know their structure."""
 
 from __future__ import annotations
 
-from xlplan.model import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
+from xlplan import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
 
 # isort: split
 import hashlib

@@ -8,10 +8,10 @@ import time
 import numpy as np
 
 from xlplan import progress
-from xlplan.solver.compile import MatrixModel
 from xlplan.solver.digest import matrix_digest
 from xlplan.solver.highs_adapter import MS, new_highs, pass_model, read_outcome, release_threads, run
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.program import MatrixModel
 from xlplan.solver.status import SolutionStatus, SolverOutcome, SolveStatus, TerminationCondition
 from xlplan.solver.warm import WarmBasis, basis_of, start_from
 

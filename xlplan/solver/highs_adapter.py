@@ -18,9 +18,9 @@ import numpy as np
 
 from xlplan import progress
 from xlplan.runtime import can_start_threads
-from xlplan.solver.compile import MatrixModel
 from xlplan.solver.highs_api import HIGHSPY, highspy
 from xlplan.solver.options import HighsValue, SolveOptions
+from xlplan.solver.program import MatrixModel
 from xlplan.solver.status import SolutionStatus, SolverOutcome, TerminationCondition
 from xlplan.version import package_version
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import time
 
-from xlplan.solver.compile import values_of
 from xlplan.solver.compiled_cache import COMPILED
 from xlplan.solver.extensive_form import solve_matrix_model
 from xlplan.solver.highs_adapter import highs_versions
 from xlplan.solver.interface import SolverRun
+from xlplan.solver.program import values_of
 from xlplan.solver.request import SolveRequest
 from xlplan.solver.warm import WarmBasis
 from xlplan.solver.whole_units import is_large_mip, solve_whole_units

@@ -19,8 +19,8 @@ import numpy as np
 
 from xlplan.model import Formulation, Rule, Variable
 from xlplan.problem import PlanningProblem
-from xlplan.solver.compile import MatrixModel, RowLabel
 from xlplan.solver.highs_adapter import new_highs, pass_model
+from xlplan.solver.program import MatrixModel, RowLabel
 
 if TYPE_CHECKING:
     from xlplan.solver.request import SolveRequest

@@ -18,7 +18,7 @@ from xlplan.solver.registry import BACKENDS, SOLVERS, Registered, registered
 from xlplan.solver.request import SolveRequest, Values
 
 if TYPE_CHECKING:
-    from xlplan.solver.compile import MatrixModel
+    from xlplan.solver.program import MatrixModel
     from xlplan.solver.status import SolverOutcome
 
 

@@ -15,7 +15,7 @@ plan. The processes split into cylinders of equal size (mpi-sppy's rule):
 
 from __future__ import annotations
 
-from xlplan.model import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
+from xlplan import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
 
 # isort: split
 import json

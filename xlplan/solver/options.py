@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from xlplan.limits import cores
-from xlplan.model.declarations import index_shape
 from xlplan.runtime import can_start_processes
 from xlplan.solver.registry import SOLVERS, UnsupportedRequest
 
@@ -50,6 +49,8 @@ def extensive_form_rows(problem: PlanningProblem, formulation: Formulation) -> i
     """Rows of the extensive form, counted from the rules' declarations before anything is built:
     each stage-2 rule once per scenario and index, each stage-1 rule once per index."""
     S = len(problem.scenarios)
+    from xlplan.model.declarations import index_shape  # the model's declarations bring in pandas: not on a worker
+
     return sum(math.prod(index_shape(problem, rule.index)) * (S if rule.stage == 2 else 1)
                for rule in formulation.rules)
 

@@ -4,7 +4,7 @@ the tests hold the fast matrix path to its answers."""
 
 from __future__ import annotations
 
-from xlplan.model import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
+from xlplan import pyomo_scipy  # noqa: F401 - first: Pyomo and SciPy without SciPy's unused modules
 
 # isort: split
 import time

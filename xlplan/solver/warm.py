@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
-from xlplan.solver.compile import MatrixModel
 from xlplan.solver.highs_api import highspy
+from xlplan.solver.program import MatrixModel
 from xlplan.solver.saved_arrays import MAX_ENTRIES, WarmStartRefused, read_npz
 
 if TYPE_CHECKING:

@@ -27,11 +27,11 @@ from collections.abc import Callable
 import numpy as np
 
 from xlplan import progress
-from xlplan.solver.compile import MatrixModel
 from xlplan.solver.extensive_form import solve_matrix_model
 from xlplan.solver.highs_adapter import MS, TERMINATION, model_status, new_highs, pass_model, read_outcome, run
 from xlplan.solver.highs_api import highspy
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.program import MatrixModel
 from xlplan.solver.status import SolutionStatus, SolverOutcome, TerminationCondition
 
 FEASIBLE, NO_SOLUTION = SolutionStatus.FEASIBLE, SolutionStatus.NO_SOLUTION

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from xlplan.solver.compile import TwoStageProgram
+from xlplan.solver.program import TwoStageProgram
 
 TINY = 1e-9
 MAX_CUT_BYTES = 256 * 2**20

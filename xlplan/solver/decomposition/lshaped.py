@@ -24,13 +24,13 @@ import scipy.sparse as sp
 
 import xlplan.solver.decomposition.start as sample_start
 from xlplan import progress as xlplan_progress
-from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.cuts import shared_feasibility_cuts
 from xlplan.solver.decomposition.master import Master, MasterSolution
 from xlplan.solver.decomposition.parallel import Channel, ScenarioEvaluator, processes_for
 from xlplan.solver.decomposition.recourse import Evaluation
 from xlplan.solver.decomposition.warm_cuts import WarmCuts
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.program import TwoStageProgram
 from xlplan.solver.status import SolutionStatus, SolveStatus, TerminationCondition, planner_status
 
 __all__ = ["DecompositionResult", "solve_by_decomposition"]

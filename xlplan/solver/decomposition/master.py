@@ -24,10 +24,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from xlplan.runtime import can_start_threads
-from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.highs_adapter import new_highs
 from xlplan.solver.highs_api import highspy
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.program import TwoStageProgram
 from xlplan.solver.status import TerminationCondition
 
 MS = highspy.HighsModelStatus

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.parallel import serve
+from xlplan.solver.program import TwoStageProgram
 
 JOB = "job.pickle"
 RESULT = "result.pickle"

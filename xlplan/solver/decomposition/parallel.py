@@ -24,10 +24,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from xlplan.runtime import can_start_processes
-from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.recourse import Evaluation, recourse_data, stock_recourse
 from xlplan.solver.decomposition.scenarios import ScenarioBatch
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.program import TwoStageProgram
 
 WORK_PER_PROCESS = 60_000
 """Scenarios x stage-2 rows below which another process costs more than it saves (measured:

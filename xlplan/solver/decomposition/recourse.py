@@ -16,8 +16,8 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.stock_recourse import StockRecourse
+from xlplan.solver.program import TwoStageProgram
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from xlplan import progress
-from xlplan.solver.compile import TwoStageProgram, extensive_form
 from xlplan.solver.decomposition.cuts import FeasibilityCuts, shared_feasibility_cuts
 from xlplan.solver.decomposition.parallel import ScenarioEvaluator
 from xlplan.solver.decomposition.recourse import Evaluation
 from xlplan.solver.highs_adapter import new_highs, pass_model
 from xlplan.solver.highs_api import highspy
 from xlplan.solver.options import SolveOptions
+from xlplan.solver.program import TwoStageProgram, extensive_form
 
 MS = highspy.HighsModelStatus
 

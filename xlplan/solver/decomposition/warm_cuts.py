@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from xlplan.solver.compile import TwoStageProgram
 from xlplan.solver.decomposition.master import GroupCuts
 from xlplan.solver.digest import add_sparse
+from xlplan.solver.program import TwoStageProgram
 from xlplan.solver.saved_arrays import MAX_ENTRIES, WarmStartRefused, read_npz
 
 KIND = "decomposition cuts"
