@@ -170,6 +170,23 @@ def test_worker_processes_evaluate_like_this_process():
     np.testing.assert_allclose(shared.y @ program.c2, alone.y @ program.c2, rtol=1e-9)
 
 
+def test_workers_kept_after_a_solve_that_never_evaluated_answer_the_next_one():
+    """Batches go to the workers from a background thread and each worker acknowledges its batch: a solve
+    that ends before its first evaluation (``settle``) or is interrupted (``abandon``) must not leave an
+    acknowledgement in the pipe, where the next solve on the same kept workers would read it as an answer."""
+    program = compile_two_stage(synthetic_problem(8, 9, seed=2))
+    x = solve_by_decomposition(program).x
+    Tx = program.T @ x
+    alone = ScenarioEvaluator(program, processes=1).evaluate(Tx)
+    ScenarioEvaluator(program, processes=2).settle()
+    after_settled = ScenarioEvaluator(program, processes=2).evaluate(Tx)
+    ScenarioEvaluator(program, processes=2).abandon()
+    after_abandoned = ScenarioEvaluator(program, processes=2).evaluate(Tx)
+    for shared in (after_settled, after_abandoned):
+        assert shared.value.shape == alone.value.shape and shared.feasible.all()
+        np.testing.assert_allclose(shared.value, alone.value, rtol=1e-9)
+
+
 def test_scenarios_after_one_without_recourse_are_measured_as_when_solved_one_by_one():
     """After a scenario without a recourse the next is first measured by the phase-one problem; every
     scenario must come out as HiGHS says when each is solved alone, with the same cost or violation."""

@@ -214,14 +214,19 @@ def solve_by_decomposition(
         raise ValueError(f"gap must be a non-negative relative gap, not {gap}")
     solve = _Solve.begin(program, gap=gap, time_limit=time_limit, threads=threads, groups=groups,
                          reuse_bases=reuse_bases, warm_start=warm_start, remote=remote, options=options)
-    ended = solve.first_plan(start_sample)
-    while ended is None:
-        evaluation, gradient = solve.evaluate()
-        solve.learn(evaluation, gradient)
-        step, bound = solve.next_plans()
-        ended = solve.conclude(step, bound, progress)
-        if ended is None:
-            solve.move(step, bound)
+    try:
+        ended = solve.first_plan(start_sample)
+        while ended is None:
+            evaluation, gradient = solve.evaluate()
+            solve.learn(evaluation, gradient)
+            step, bound = solve.next_plans()
+            ended = solve.conclude(step, bound, progress)
+            if ended is None:
+                solve.move(step, bound)
+    except BaseException:
+        solve.evaluator.abandon()
+        raise
+    solve.evaluator.settle()  # a solve that ended before evaluating (no starting plan) leaves its workers ready
     return ended
 
 

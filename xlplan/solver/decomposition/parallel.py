@@ -17,13 +17,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 import numpy as np
 
-from xlplan.runtime import can_start_processes
+from xlplan.runtime import can_start_processes, can_start_threads
 from xlplan.solver.decomposition.recourse import Evaluation, recourse_data, stock_recourse
 from xlplan.solver.decomposition.scenarios import ScenarioBatch
 from xlplan.solver.options import SolveOptions
@@ -101,12 +102,54 @@ def processes_for(program: TwoStageProgram, threads: int | None) -> int:
     return int(max(1, min(available, work // WORK_PER_PROCESS)))
 
 
+STOP_SENDING = 5.0
+"""Seconds an interrupted solve waits for a batch being sent to a worker before closing the workers."""
+
+
 class Channel(Protocol):
     """Where a batch is evaluated: a worker process's connection, or an MPI rank (``mpi.py``)."""
 
     def send(self, message: object) -> None: ...
 
     def recv(self) -> Any: ...
+
+
+class _Handover:
+    """The workers' batches on their way: sent in this thread, or from a background one (``in_background``);
+    :meth:`wait` returns once every worker has acknowledged its batch."""
+
+    def __init__(self, channels: Sequence[Channel], messages: list[tuple[Any, ...]], in_background: bool) -> None:
+        self.channels = channels
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if in_background:
+            self.thread = threading.Thread(target=self._send, args=(messages,), name="xlplan-batches", daemon=True)
+            self.thread.start()
+        else:
+            for channel, message in zip(channels, messages, strict=True):
+                channel.send(message)
+
+    def _send(self, messages: list[tuple[Any, ...]]) -> None:
+        try:
+            for channel, message in zip(self.channels, messages, strict=True):
+                channel.send(message)
+        except BaseException as error:  # noqa: BLE001 - raised in the solve's thread by ``wait``
+            self.error = error
+
+    def stop(self) -> None:
+        """Let a background send end before its workers are closed (a worker that exits ends it)."""
+        if self.thread is not None:
+            self.thread.join(timeout=STOP_SENDING)
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        for channel in self.channels:
+            answer = channel.recv()
+            if isinstance(answer, Exception):
+                raise answer
 
 
 class ScenarioEvaluator:
@@ -124,18 +167,39 @@ class ScenarioEvaluator:
         stock = stock_recourse(program)
         # this process evaluates the first batch itself while the workers do the others
         self.local = ScenarioBatch(recourse_data(program, self.batches[0], stock), reuse_bases, options)
+        self.handover: _Handover | None = None
         if processes > 1:
             self.remote = list(remote) if remote is not None else list(_WORKERS.ensure(processes - 1))
-            for connection, batch in zip(self.remote, self.batches[1:], strict=True):
-                connection.send(("load", recourse_data(program, batch, stock), reuse_bases, options))
-            for connection in self.remote:
-                connection.recv()
+            loads = [("load", recourse_data(program, batch, stock), reuse_bases, options) for batch in self.batches[1:]]
+            # a fresh worker reads its batch only once started (imports: a second or so): sent from a thread, the
+            # batches wait for it while this process goes on (the starting plan's solve); MPI ranks are running
+            self.handover = _Handover(self.remote, loads, in_background=remote is None and can_start_threads())
 
     @property
     def processes(self) -> int:
         return 1 + len(self.remote)
 
+    def settle(self) -> None:
+        """Wait until every worker holds its batch (each acknowledges it), so that the next message each sends
+        answers the next request: before the first evaluation, and when a solve ends, since workers are kept."""
+        if self.handover is not None:
+            handover, self.handover = self.handover, None
+            try:
+                handover.wait()
+            except BaseException:
+                self.abandon()
+                raise
+
+    def abandon(self) -> None:
+        """After an interruption or an error: workers whose exchange may be half done are not kept."""
+        if self.handover is not None:
+            self.handover.stop()
+            self.handover = None
+        if self.remote and isinstance(self.remote[0], Connection):  # MPI ranks end with their job (``mpi.py``)
+            _WORKERS.close()
+
     def evaluate(self, Tx: np.ndarray) -> Evaluation:
+        self.settle()
         try:
             for connection in self.remote:
                 connection.send(("evaluate", Tx))
@@ -143,7 +207,7 @@ class ScenarioEvaluator:
             parts = [self.local.evaluate(Tx)]
             answers = [connection.recv() for connection in self.remote]
         except BaseException:
-            _WORKERS.close()  # an interrupted exchange leaves answers in the pipes: start afresh next time
+            self.abandon()  # an interrupted exchange leaves answers in the pipes: start afresh next time
             raise
         for answer in answers:
             if isinstance(answer, Exception):
