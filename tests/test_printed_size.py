@@ -153,3 +153,11 @@ def test_profile_charts_at_52_weeks_are_tall_enough_and_label_every_fourth_week(
         assert chart.height_cm * CM_TO_PX >= 340 and chart.x_label_every == 4, chart
         top = int(chart.anchor.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
         assert top + chart.height_cm * CM_TO_PX / 20 < sheet.tables[0].top - 1  # above the tables' titles
+
+
+def test_cost_categories_are_capitalised_as_the_headers_beside_them(whole_result):
+    """Costs' rows (and Compare's mean cost by category) read "Overflow holding", as the Recourse sheet's
+    "Overflow", not "overflow holding"."""
+    costs = next(s for s in output_sheets(whole_result, "electronics") if s.name == "Costs")
+    labels = [row[0] for row in costs.tables[0].rows]
+    assert "Overflow holding" in labels and all(label[:1].isupper() for label in labels), labels
