@@ -51,7 +51,7 @@ def input_sheets(problem: PlanningProblem) -> list[Sheet]:
         # nine rates print one page wide at about 70%, not at 56% in columns of 14
         [Column("Product", GENERAL, text_column_width("Product", p.products, 9, 12)),
          Column("Period", GENERAL, text_column_width("Period", p.periods, 8, 10))]
-        + [Column(f.title, GENERAL, text_column_width(f.title, [row[2 + k] for row in cost_rows], 9, 14))
+        + [Column(f.title, GENERAL, text_column_width(f.title, [row[2 + k] for row in cost_rows], 11, 14))
            for k, f in enumerate(COST_FIELDS)],
         cost_rows,
         ["label", "label", *(f.unit for f in COST_FIELDS)],
