@@ -98,8 +98,9 @@ def test_every_output_prints(tmp_path, capsys, libreoffice):
     # its figures by product on a second page):
     # the Plan's blocks beside its table on a page of their own (its charts two a row), no table or chart cut in two,
     # Recourse, Recourse detail and Sensitivity over several pages (the Recourse profiles on a page of their own, the
-    # summary on one page fewer without them; Sensitivity on five at 73%, one page wide), the Glossary on one
-    assert pdf_pages(pdf) == 26
+    # summary on one page fewer without them; Sensitivity on five at 73%, one page wide), the Glossary on one;
+    # Uncertainty on two at 71% (its settings, then the noise per product), where one page took 57%
+    assert pdf_pages(pdf) == 27
 
 
 def test_infeasible_output_prints_the_conflicts(tmp_path, capsys, libreoffice):

@@ -66,7 +66,7 @@ def test_the_simulation_prices_the_plan_with_the_model_solved(solved: xlplan.Pla
 def test_the_written_sheets_show_the_part(book: Any, solved: xlplan.PlanResult, tmp_path: Any) -> None:
     written = openpyxl.load_workbook(write_results(solved, book, tmp_path / "out.xlsx"), read_only=True)
     costs = [row[0] for row in written["Costs"].iter_rows(values_only=True)]
-    assert "inspection" in costs
+    assert "Inspection" in costs  # the part's category, capitalised as the sheet's other row labels
     plan_header = next(row for row in written["Plan"].iter_rows(values_only=True) if "Product" in row)
     assert "Inspection hours" in plan_header
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from xlplan.problem import PlanningProblem
@@ -9,6 +10,7 @@ from xlplan.problem.fields import COST_FIELDS, NOISE_FIELDS, PRODUCT_FIELDS, SET
 from xlplan.problem.uncertainty import Uncertainty
 from xlplan.workbook.contract import COSTS, DEMAND, NOISE, PRODUCTS, SCENARIOS, SETTINGS, SIMULATION, RangeContract
 from xlplan.workbook.sheets.layout import FRACTION, GENERAL, Column, Sheet, Table
+from xlplan.workbook.sheets.units import text_column_width
 
 INPUT_TAB = "9DC3E6"
 HEADER_ROW = 4
@@ -41,12 +43,17 @@ def input_sheets(problem: PlanningProblem) -> list[Sheet]:
         ["label", *(f.unit for f in PRODUCT_FIELDS)],
         "Add a row per product.", "B5",
     )
+    cost_rows = [[product, period, *(_number(getattr(p.costs, f.name)[i, j]) for f in COST_FIELDS)]
+                 for i, product in enumerate(p.products) for j, period in enumerate(p.periods)]
     costs = _input_sheet(
         COSTS,
-        [Column("Product", GENERAL, 12), Column("Period", GENERAL, 10)]
-        + [Column(f.title, GENERAL, 14) for f in COST_FIELDS],
-        [[product, period, *(_number(getattr(p.costs, f.name)[i, j]) for f in COST_FIELDS)]
-         for i, product in enumerate(p.products) for j, period in enumerate(p.periods)],
+        # columns as wide as their words and figures (a header wraps at its spaces, a unit above it too): the
+        # nine rates print one page wide at about 70%, not at 56% in columns of 14
+        [Column("Product", GENERAL, text_column_width("Product", p.products, 9, 12)),
+         Column("Period", GENERAL, text_column_width("Period", p.periods, 8, 10))]
+        + [Column(f.title, GENERAL, text_column_width(f.title, [row[2 + k] for row in cost_rows], 11, 14))
+           for k, f in enumerate(COST_FIELDS)],
+        cost_rows,
         ["label", "label", *(f.unit for f in COST_FIELDS)],
         "Every product needs a row for every period.", "C5",
     )
@@ -67,7 +74,10 @@ def input_sheets(problem: PlanningProblem) -> list[Sheet]:
         "Each scenario needs a row per product on the Demand sheet.", "A5",
     )
     settings = _input_sheet(
-        SETTINGS, NAMED_VALUE_COLUMNS, _named_value_rows(p.settings, SETTING_FIELDS), ["", "", "", ""],
+        # the description wider than Uncertainty's (which shares its columns with the noise table): the
+        # settings' long descriptions in fewer lines, the sheet on one page at about 68%, not two at 79%
+        SETTINGS, [*NAMED_VALUE_COLUMNS[:-1], dataclasses.replace(NAMED_VALUE_COLUMNS[-1], width=72)],
+        _named_value_rows(p.settings, SETTING_FIELDS), ["", "", "", ""],
         "Blank means no limit where the description says so.", "A5",
         cell_formats=_format_per_setting(p.settings, SETTING_FIELDS),
         flag_columns=(1,), flag_rows=tuple(i for i, f in enumerate(SETTING_FIELDS) if f.kind == "flag"),
@@ -75,8 +85,10 @@ def input_sheets(problem: PlanningProblem) -> list[Sheet]:
     return [products, costs, demand, scenarios, settings]
 
 
-NAMED_VALUE_COLUMNS = [Column("Setting", GENERAL, 32), Column("Value", GENERAL, 12),
-                       Column("Unit", GENERAL, 24, wrap=True), Column("Description", GENERAL, 90)]
+NAMED_VALUE_COLUMNS = [Column("Setting", GENERAL, 24, wrap=True), Column("Value", GENERAL, 12),
+                       Column("Unit", GENERAL, 16, wrap=True), Column("Description", GENERAL, 56, wrap=True)]
+"""A setting's name, value, unit and description, each wrapped in a column of its own width rather than run on
+to the right: Settings and Uncertainty print one page wide at about 70% (at 55% with a description 90 wide)."""
 
 
 PERCENT = "0%"
@@ -138,11 +150,9 @@ def _named_value_rows(values: Any, fields: tuple[Field, ...]) -> list[list[Any]]
 
 def uncertainty_sheet(problem: PlanningProblem, uncertainty: Uncertainty) -> Sheet:
     """The Uncertainty sheet: simulation settings, and below them the noise per product."""
-    # the description wraps in a column of its own width rather than running on to the right, where it
-    # would make the printed page tiny; the noise table below shares the columns
-    columns = [*NAMED_VALUE_COLUMNS[:-1], Column("Description", GENERAL, 60, wrap=True)]
+    # the noise table below shares the settings' columns
     sheet = _input_sheet(
-        SIMULATION, columns, _named_value_rows(uncertainty.settings, SIMULATION_FIELDS),
+        SIMULATION, NAMED_VALUE_COLUMNS, _named_value_rows(uncertainty.settings, SIMULATION_FIELDS),
         ["", "", "", ""], "Used by Simulate and Compare.", "A5",
         cell_formats=_format_per_setting(uncertainty.settings, SIMULATION_FIELDS))
     top = HEADER_ROW + len(SIMULATION_FIELDS) + 4
@@ -150,12 +160,15 @@ def uncertainty_sheet(problem: PlanningProblem, uncertainty: Uncertainty) -> She
     # above, where a unit at a column's left edge sits far from its header at the right
     units = "; ".join(f"{f.title} in {unit_label(f)}" for f in NOISE_FIELDS)
     sheet.text(top - 1, 1, f"{NOISE.meaning} Units: {units}. Named range: {NOISE.name}.", "note")
+    # the settings and the noise each whole on a page at about 70%, rather than both on one at 57%
+    sheet.one_page = False
     noise = uncertainty.noise
     rows = [[label, *(_number(getattr(noise, f.name)[i]) for f in NOISE_FIELDS)]
             for i, label in enumerate(problem.products)]
     shares = {(i, j): share_format(row[j]) for i, row in enumerate(rows)
               for j, f in enumerate(NOISE_FIELDS, start=1) if _is_share(f)}
-    sheet.tables.append(Table(top, 1, [Column("Product", GENERAL, 32)] + [Column(f.title, GENERAL, 16)
-                                                                          for f in NOISE_FIELDS],
+    sheet.tables.append(Table(top, 1, [Column("Product", GENERAL, text_column_width("Product", problem.products))]
+                              + [Column(f.title, GENERAL, text_column_width(f.title, [row[j] for row in rows], 9, 16))
+                                 for j, f in enumerate(NOISE_FIELDS, start=1)],
                               rows, table_name=NOISE.table, defined_name=NOISE.name, cell_formats=shares))
     return sheet

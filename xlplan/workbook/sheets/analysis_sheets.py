@@ -42,7 +42,14 @@ from xlplan.workbook.sheets.layout import (
 from xlplan.workbook.sheets.names import COMPARE, SIMULATION
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite, seconds_detail
 from xlplan.workbook.sheets.start_sheet import difference_line
-from xlplan.workbook.sheets.units import clear_width, money_width, text_column_width, unit_words, whole_text
+from xlplan.workbook.sheets.units import (
+    category_label,
+    clear_width,
+    money_width,
+    text_column_width,
+    unit_words,
+    whole_text,
+)
 
 HISTOGRAM_BINS = 16
 """About this many bins (from 8 to 16), each a round width (10,000, 25,000...), so that the chart's labels are
@@ -342,7 +349,8 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, LABEL_WIDTH, wrap=True)]
                               + [Column(s.name, MONEY, money_width(s.summary.mean_cost.values(), currency, s.name))
                                  for s in comparison.strategies],
-                              [[c, *(s.summary.mean_cost[c] for s in comparison.strategies)] for c in categories],
+                              [[category_label(c), *(s.summary.mean_cost[c] for s in comparison.strategies)]
+                               for c in categories],
                               table_name="xlplanStrategyCosts", defined_name=STRATEGY_COSTS_NAME,
                               title="Mean cost by category"))
 

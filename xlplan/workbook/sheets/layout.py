@@ -312,6 +312,10 @@ class Sheet:
     read along its rows (a KPI and its definition, a run and its plan ID), whose columns cut off on a page of
     their own would print without the labels they belong to."""
 
+    one_page: bool = True
+    """Printed smaller on one page when a little taller than one (:data:`ONE_PAGE_FROM`); False for a sheet of
+    blocks that each read whole on a page at a readable scale, which one page would shrink below it."""
+
     def text(self, row: int, column: int, value: Any, style: str = "note", number_format: str = GENERAL,
              link: str | None = None) -> None:
         self.texts.append(Text(row, column, value, style, number_format, link))  # type: ignore[arg-type]
@@ -493,6 +497,13 @@ class PrintSetup:
     area: str | None = None
     """The cells printed (``A1:I890``), when not the whole sheet (:attr:`Sheet.print_rows`)."""
 
+    @property
+    def across_then_down(self) -> bool:
+        """Pages numbered across, then down, for a table wider than a page (its label columns repeated): a
+        planner reads a product's weeks in all their columns before the next weeks, as the rows run, where down
+        then across would print every week's first columns before any week's last ones."""
+        return self.repeat_columns is not None
+
 
 def column_widths(sheet: Sheet) -> dict[int, float]:
     """Each column's width in units: the sheet's own, or the widest of the tables' columns in it."""
@@ -665,7 +676,7 @@ def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
     tall = content_height(sheet)
     page_tall = PRINT_HEIGHT_PX[landscape] * 100 / scale
     fitting = int(scale * page_tall / tall * 0.95)  # not smaller when even the smallest scale leaves two pages
-    if one_page and page_tall < tall <= page_tall * ONE_PAGE_FROM and fitting >= smallest:
+    if one_page and sheet.one_page and page_tall < tall <= page_tall * ONE_PAGE_FROM and fitting >= smallest:
         scale = fitting
     across = _across(sheet, widths, landscape, scale)
     if edge > PRINT_WIDTH[landscape] * 100 / scale and not across.cut:
@@ -677,6 +688,15 @@ def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
             spare = _across(sheet, widths, landscape, larger / 0.95)
             if (not spare.cut and spare.pages <= across.pages
                     and (not one_tall or tall + 3 * ROW_PX <= PRINT_HEIGHT_PX[landscape] * 100 / larger * 0.95)):
+                scale, across = larger, _across(sheet, widths, landscape, larger)
+                break
+    elif across.columns is not None:
+        # a table wider than a page at any readable scale prints across pages, its label columns on each: as large
+        # as prints it on no more pages across (the Recourse summary at 6 x 52 on two pages across at about 70%,
+        # not at 55% on the same two), nor cuts more tables and charts
+        for larger in range(100, scale, -1):
+            spare = _across(sheet, widths, landscape, larger / 0.95)
+            if spare.pages <= across.pages and spare.cut <= across.cut:
                 scale, across = larger, _across(sheet, widths, landscape, larger)
                 break
     repeat, columns, column_breaks = across.repeat, across.columns, across.breaks

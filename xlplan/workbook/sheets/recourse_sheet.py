@@ -43,6 +43,7 @@ from xlplan.workbook.sheets.layout import (
 )
 from xlplan.workbook.sheets.names import RECOURSE, RECOURSE_DETAIL, RECOURSE_PROFILES
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB
+from xlplan.workbook.sheets.units import text_column_width
 
 TOP = 5  # header row of the summary and of the detail, as on the other output sheets
 DETAIL_SCENARIOS = 20
@@ -63,6 +64,15 @@ def whole_or_decimal(values: object) -> str:
     return UNITS if np.allclose(array, np.round(array), rtol=0, atol=1e-9) else QUANTITY
 
 
+def scenario_units(result: PlanResult) -> str:
+    """The precision of a scenario's units of goods (made, stock, backorders, lost, shipped, late, demand): whole
+    in a whole-unit plan of whole demand, one decimal otherwise; one for every recourse table and percentile."""
+    f = result.flows
+    arrays = [result.problem.demand, f.made, f.shipped, f.late,
+              *(f.recourse[name] for name in ("regular_inventory", "overflow_inventory", "backorders", "lost_sales"))]
+    return whole_or_decimal(np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays]))
+
+
 def recourse_table(result: PlanResult, scenarios: Sequence[int] | None = None, top: int = TOP) -> Table:
     """The recourse of ``scenarios`` (positions; all by default) in full, scenario-major: the Recourse
     detail sheet's table and XLPLAN_RECOURSE's result."""
@@ -78,12 +88,13 @@ def recourse_table(result: PlanResult, scenarios: Sequence[int] | None = None, t
     rows = [[products[k], periods[k], name, probability, *(column[i] for column in picked)]
             for i, (name, probability, k) in enumerate(
                 (name, probability, k) for name, probability in labels for k in range(P * T))]
-    units = [whole_or_decimal(column) if rows else UNITS for column in picked]
+    # one precision for every column: all are units of goods (not Lost sales whole beside Backorders at 0.0)
+    units = whole_or_decimal(np.concatenate([np.asarray(column, dtype=float) for column in picked])) if rows else UNITS
     # headers wrap between words: the table prints across a landscape page at 70% or more
     return Table(top, 1, [
         Column("Product", GENERAL, 11), Column("Period", GENERAL, 8), Column("Scenario", GENERAL, 11),
         Column("Probability", FRACTION, 11),
-        *(Column(header, fmt, header_width(header)) for header, fmt in zip(DETAIL_COLUMNS, units, strict=True)),
+        *(Column(header, units, header_width(header)) for header in DETAIL_COLUMNS),
     ], rows, table_name="xlplanRecourse", defined_name=RECOURSE_NAME)
 
 
@@ -130,12 +141,17 @@ def summary_table(result: PlanResult) -> Table:
     values = list(headers)
     rows = [[product, period, *map(float, rest)]
             for product, period, *rest in distribution[["product", "period", *values]].itertuples(index=False)]
-    # a quantity's expected value and percentiles at one precision, chosen from all of them (not P5 whole, P95 not)
-    quantity = {name: header.split()[0] if not header.startswith("Expected ") else header
-                for name, header in zip(distribution.columns[2:], summary_headers(), strict=True)}
-    shown = {name: whole_or_decimal(distribution[[n for n in values if quantity[n] == quantity[name]]])
-             for name in values}
-    columns = [Column("Product", GENERAL, 11), Column("Period", GENERAL, 9)]
+    # the percentiles are scenarios' values: at the precision the Recourse detail shows them (whole in a
+    # whole-unit plan), decided from every scenario's flows; the expected values, averages, at one precision of
+    # their own (one decimal unless all are whole). One precision a kind, never a column's own: Lost beside
+    # Late, or P5 whole beside P95 not, would read as different units.
+    averages = [name for name in values if _expected(summary_headers()[list(distribution.columns[2:]).index(name)])]
+    percentile = scenario_units(result)
+    expected = whole_or_decimal(distribution[averages])
+    shown = {name: expected if name in averages else percentile for name in values}
+    # label columns as narrow as their words: they print again on each page across
+    columns = [Column("Product", GENERAL, text_column_width("Product", result.problem.products, 7, 11)),
+               Column("Period", GENERAL, text_column_width("Period", result.problem.periods, 7, 9))]
     columns += [Column(headers[name], shown[name], header_width(headers[name]))
                 for name in values]
     title = (f"In the workbook's one scenario ({result.problem.scenarios[0]}), per product and period" if S == 1 else
@@ -159,6 +175,11 @@ def _scenario_profiles(result: PlanResult, values: np.ndarray) -> tuple[list[str
 
 
 PROFILE_CHART_CM = 6.5
+"""A profile chart's height over a few series; over the spread of many scenarios (six series, their legend two
+lines) it is taller by :data:`PROFILE_LEGEND_CM`, so that the plot keeps its height above legend and labels."""
+PROFILE_LEGEND_CM = 2.5
+PROFILE_LABELS = 13
+"""Period labels a profile's axis shows at most: 52 weeks' labels every one would be turned on their side."""
 PROFILE_TABLE = 30.0
 """The narrowest a profile's table is (its columns wider over few scenarios), so that the chart over it reads."""
 PROFILE_WIDTH = 8.0
@@ -173,7 +194,8 @@ def _profiles(sheet: Sheet, result: PlanResult, top: int) -> None:
     by = " by scenario" if len(p.scenarios) > 1 else ""
     blocks = [(f"Inventory{by}, all products", result.flows.inventory, "Units in stock"),
               (f"Backorders{by}, all products", result.flows.recourse["backorders"], "Units owed")]
-    header = top + math.ceil(PROFILE_CHART_CM * CM_TO_PX / ROW_PX) + 2  # below the charts and the tables' titles
+    tall = PROFILE_CHART_CM + (PROFILE_LEGEND_CM if len(p.scenarios) > 3 else 0.0)
+    header = top + math.ceil(tall * CM_TO_PX / ROW_PX) + 2  # below the charts and the tables' titles
     left = 1
     for title, values, axis in blocks:
         names, columns = _scenario_profiles(result, values)
@@ -191,7 +213,7 @@ def _profiles(sheet: Sheet, result: PlanResult, top: int) -> None:
                     title_cell=f"{quote_sheet(RECOURSE_PROFILES)}!${get_column_letter(left + j + 1)}${header}")
              for j, n in enumerate(names)],
             kind="line", x_title="Period", y_title=axis, width_cm=width_cm,
-            height_cm=PROFILE_CHART_CM).counted(columns.ravel()))
+            height_cm=tall, x_label_every=math.ceil(len(p.periods) / PROFILE_LABELS)).counted(columns.ravel()))
         left = table.right + 2
 
 

@@ -59,7 +59,7 @@ from xlplan.workbook.sheets.recourse_sheet import (
 from xlplan.workbook.sheets.recourse_sheet import recourse_sheet as recourse_layout
 from xlplan.workbook.sheets.recourse_sheet import recourse_table as recourse_table  # XLPLAN_RECOURSE's table
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, finite, run_log_sheet, solve_record
-from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
+from xlplan.workbook.sheets.units import category_label, in_currency, money_text, unit_words
 
 DEFINITION_WIDTH = 38.0
 """The KPI sheet's Definition column, its text wrapped in it: with the columns beside it the sheet prints one
@@ -259,7 +259,8 @@ def costs_sheet(result: PlanResult) -> Sheet:
     costs = result.costs
     formulation = result.solution.formulation  # the model solved: a part's cost terms too
     categories = formulation.categories
-    rows = [[category, *map(float, costs.loc[category, list(p.products)]), float(costs.loc[category, "total"])]
+    rows = [[category_label(category), *map(float, costs.loc[category, list(p.products)]),
+             float(costs.loc[category, "total"])]
             for category in categories]
     table = Table(TOP, 1, [Column("Category", GENERAL, 18)] + [Column(header, MONEY, 13)
                                                                for header in table_headers(p.products)]

@@ -107,6 +107,12 @@ def _money_whole(table: Table) -> None:
     table.cell_formats.update({key: MONEY_WHOLE for key in cells if key in whole})
 
 
+def category_label(name: str) -> str:
+    """A cost category as a table's row label and a chart's category: capitalised as the headers beside it are
+    (Overflow holding, as the Recourse sheet's Overflow), the model's name otherwise unchanged."""
+    return name[:1].upper() + name[1:]
+
+
 def currency_room(currency: str) -> int:
     """Width units a money column grows by for its currency, so that no figure turns to ####."""
     return len(currency) + 1 if currency else 0

@@ -31,6 +31,8 @@ CHART_TYPES = {"column": "column_clustered", "stacked": "column_stacked", "bar":
 POINTS_PER_CM = 28.35
 RIGHT, LANDSCAPE, PORTRAIT = -4152, 2, 1
 """Excel's xlRight, xlLandscape and xlPortrait."""
+OVER_THEN_DOWN = 2
+"""Excel's xlOverThenDown: pages numbered across, then down."""
 CATEGORY_AXIS, VALUE_AXIS, LEGEND_AT_BOTTOM = 1, 2, -4107
 """Excel's xlCategory and xlValue (a scatter chart's x axis is its category axis), xlLegendPositionBottom."""
 
@@ -151,6 +153,8 @@ class LiveWriter:
             if printed.repeat_columns:
                 first, last = (ws.range((1, c)).address.split("$")[1] for c in printed.repeat_columns)
                 setup.PrintTitleColumns = f"${first}:${last}"
+            if printed.across_then_down:
+                setup.Order = OVER_THEN_DOWN
             for row in printed.row_breaks:
                 ws.api.HPageBreaks.Add(ws.range((row, 1)).api)
             for column in printed.column_breaks:

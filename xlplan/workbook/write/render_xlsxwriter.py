@@ -204,6 +204,8 @@ def render_sheet(book: Workbook, sheet: Sheet, formats: Formats) -> Worksheet:
         ws.repeat_rows(printed.repeat_rows[0] - 1, printed.repeat_rows[1] - 1)
     if printed.repeat_columns:
         ws.repeat_columns(printed.repeat_columns[0] - 1, printed.repeat_columns[1] - 1)
+    if printed.across_then_down:
+        ws.print_across()
     if printed.row_breaks:
         ws.set_h_pagebreaks([row - 1 for row in printed.row_breaks])
     if printed.column_breaks:
