@@ -294,7 +294,7 @@ def _row(cells: list[tuple[str, bool]], tag: str = "td") -> str:
 
 
 def _table(table: HtmlTable, currency: str = "") -> str:
-    columns = [(str(c), table.formats.get(c, "text") != "text") for c in table.frame.columns]
+    columns = [(str(c), table.formats.get(c, "text") not in ("text", "by setting")) for c in table.frame.columns]
     rows = _cells(table, currency)
     if table.across:  # the first column's labels head the columns; each other column becomes a row
         head = [("", False), *((text, True) for text, _ in (row[0] for row in rows))]
@@ -336,7 +336,8 @@ def _recommendation(sentence: str, stale: str | None) -> str:
     if not sentence:
         return ""
     warning = f'<p class="warning">{_e(stale)}</p>' if stale else ""
-    return (f'<div class="recommendation" id="recommendation"><div class="label">Compare&#x27;s recommendation</div>'
+    title = _e("Compare's recommendation")
+    return (f'<div class="recommendation" id="recommendation"><div class="label">{title}</div>'
             f'<p class="sentence">{_e(sentence)}</p>{warning}</div>')
 
 
