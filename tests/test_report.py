@@ -222,6 +222,15 @@ def test_report_solve_reports_a_fresh_solve_and_leaves_the_workbook_alone(tmp_pa
     page = target.read_text(encoding="utf-8")
     assert 'data-key="expected_cost"' in page and ">$1,292,663<" in page
     assert "solved now for this report (the workbook is unchanged)" in page
+    # the Plan sheet's precision: factory_physics' plan is fractional, so its six decisions a row have one
+    # decimal; its expected demand is whole
+    plan = page[page.index('<section id="plan">'):page.index('<section id="recourse">')]
+    rows = re.findall(r"<tr><td>[^<]*</td><td>[^<]*</td>((?:<td class=\"num\">[^<]*</td>){7})</tr>", plan)
+    assert len(rows) == 12, plan[-2000:]
+    for row in rows:
+        *decisions, demand = re.findall(r"<td class=\"num\">([^<]*)</td>", row)
+        assert all(re.fullmatch(r"\d{1,3}(,\d{3})*\.\d", q) for q in decisions), row
+        assert re.fullmatch(r"\d{1,3}(,\d{3})*", demand), row
 
 
 def test_a_simulation_older_than_the_latest_solve_is_flagged(analysed, tmp_path, capsys):

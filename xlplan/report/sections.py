@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -42,6 +43,7 @@ from xlplan.workbook.contract import (
     STRATEGY_COSTS_NAME,
 )
 from xlplan.workbook.sheets.glossary import TERMS
+from xlplan.workbook.sheets.layout import UNITS
 from xlplan.workbook.sheets.names import (
     COMPARE,
     FRONTIER,
@@ -51,10 +53,13 @@ from xlplan.workbook.sheets.names import (
     RUN_LOG,
     SIMULATION,
 )
+from xlplan.workbook.sheets.recourse_sheet import whole_or_decimal
 from xlplan.workbook.sheets.run_log import PLAN_WRITERS, inputs_id
 from xlplan.workbook.sheets.solve_sheets import COSTS_NOTE
 
 Tables = Mapping[str, pd.DataFrame]
+EXPECTED_DEMAND = "Expected demand"
+"""The Plan sheet's column for the reader, beside the decisions (its precision is its own)."""
 PRODUCTS_ACROSS = 8
 """Products a table shows a column each (more: a row each), within the page's width."""
 SOLVED = (PLAN.name, RECOURSE_NAME, COST_BREAKDOWN_NAME, KPI_NAME)
@@ -169,8 +174,20 @@ def plan_section(tables: Tables) -> Section:
         f"What to make and whom to employ: {counted(products, 'product')} over {counted(periods, 'period')}, "
         "decided now, the same in every scenario (the Plan sheet)."],
         figures=[charts.production_heatmap(plan), charts.production_chart(plan), charts.labour_chart(plan)],
-        tables=[HtmlTable(f"The Plan sheet's table ({len(plan)} rows)", plan,
-                          {c: "number" for c in plan.columns[2:]}, collapsed=True)])
+        tables=[HtmlTable(f"The Plan sheet's table ({len(plan)} rows)", plan, _quantity_formats(plan),
+                          collapsed=True)])
+
+
+def _quantity_formats(plan: pd.DataFrame) -> dict[str, str]:
+    """The Plan sheet's precision: its decisions whole when they all are, else with one decimal, and the
+    expected demand alike on its own."""
+    def kind(columns: list[str]) -> str:
+        values = plan[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        return "count" if whole_or_decimal(values[np.isfinite(values)]) == UNITS else "average count"
+
+    decisions = [c for c in plan.columns[2:] if c != EXPECTED_DEMAND]
+    return {**dict.fromkeys(decisions, kind(decisions)),
+            **({EXPECTED_DEMAND: kind([EXPECTED_DEMAND])} if EXPECTED_DEMAND in plan.columns else {})}
 
 
 def recourse_section(tables: Tables) -> Section:
