@@ -304,27 +304,116 @@ def buffer_chart(curve: pd.DataFrame) -> go.Figure:
                    mode="lines+markers", line={"color": PALETTE[1]},
                    marker={"symbol": np.where(meets, "circle", "circle-open"), "size": 8}),
     ])
-    # one decimal: ticks under a point apart, rounded to whole percents, read 95%, 96%, 98%, 99%
     figure.update_layout(yaxis2={"title": {"text": "On-time fill rate (filled: meets the target)"},
-                                 "overlaying": "y", "side": "right", "tickformat": ".1%", "showgrid": False})
+                                 "overlaying": "y", "side": "right", "showgrid": False,
+                                 **share_ticks(curve["Fill rate"].to_numpy(dtype=float))})
     _layout(figure, "Buffer search: deterministic plans for demand and hours x factor", "Mean profit",
             "Buffer factor")
     figure.update_yaxes(rangemode="normal")
-    figure.update_layout(margin={"r": 80})
+    figure.update_layout(margin={"r": 95})  # room for the fill-rate title beside "100%"
     return figure
 
 
+ROUND_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25)
+"""Steps between a share axis's ticks: 0.1%, 0.2%, 0.5%, 1%, ... 25%."""
+
+
+def share_ticks(shares: np.ndarray, most: int = 6) -> dict[str, object]:
+    """A share axis (0.87 to 0.99) with round ticks (88%, 90%, ... 98%, every step from 0), as few decimals as
+    the step needs, spanning ``shares`` with a little room (Plotly's own ticks on a second axis read 89.8%,
+    92.8%)."""
+    finite = shares[np.isfinite(shares)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    step = next((s for s in ROUND_STEPS if (high - low) / s <= most), ROUND_STEPS[-1])
+    first, last = np.floor(low / step + 1e-9) * step, np.ceil(high / step - 1e-9) * step  # 1.0 on 100%
+    if last - first < step * 2:  # one value: a tick either side of it
+        first, last = first - step, last + step
+    decimals = max(0, -int(np.floor(np.log10(step * 100) + 1e-9)))
+    return {"tickmode": "linear", "tick0": 0.0, "dtick": step, "tickformat": f".{decimals}%",
+            "range": [first - step / 4, last + step / 4]}
+
+
+def weight_text(weight: float) -> str:
+    """A risk weight as the Frontier sheet shows it (0.00): 0.00, 0.10, 0.50, 8.00, every one alike."""
+    return f"{weight:,.2f}"
+
+
+LABEL_POSITIONS = ("top right", "bottom right", "top left", "bottom left", "middle right", "middle left",
+                   "top center", "bottom center")
+PLOT_PIXELS = (800.0, 270.0)
+"""The frontier's plot area in a window 1,024 pixels wide, at the least (wider windows spread the points
+further): the room labels are placed in."""
+CHARACTER_PIXELS, LINE_PIXELS, OFFSET_PIXELS = 7.5, 16.0, 5.0
+"""A label's estimated size, and how far Plotly sets it off its point."""
+
+
+def _label_box(position: str, width: float) -> tuple[float, float, float, float]:
+    """Where Plotly draws a label ``width`` pixels wide at ``position`` from its point: left, bottom, right,
+    top, in pixels from the point (up positive)."""
+    vertical, horizontal = position.split()
+    left = {"right": OFFSET_PIXELS, "left": -OFFSET_PIXELS - width, "center": -width / 2}[horizontal]
+    bottom = {"top": OFFSET_PIXELS, "bottom": -OFFSET_PIXELS - LINE_PIXELS, "middle": -LINE_PIXELS / 2}[vertical]
+    return left, bottom, left + width, bottom + LINE_PIXELS
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def placed_labels(x: np.ndarray, y: np.ndarray, texts: Sequence[str], ranges: tuple[tuple[float, float], ...],
+                  plot: tuple[float, float] = PLOT_PIXELS) -> tuple[list[str], list[str]]:
+    """Each point's label and its position, so that no two labels overlap each other or another point, and
+    none leaves the plot: points drawn on one spot share one label ("0.50, 1.00"), the others take the first
+    position around their point that is free (or, when none is, the least covered)."""
+    (x0, x1), (y0, y1) = ranges
+    px = (x - x0) / ((x1 - x0) or 1.0) * plot[0]
+    py = (y - y0) / ((y1 - y0) or 1.0) * plot[1]
+    shown, positions = [""] * len(texts), ["top right"] * len(texts)
+    first: dict[int, int] = {}  # each point's first point on the same spot
+    for i in range(len(texts)):
+        first[i] = next((j for j in range(i) if first[j] == j and abs(px[i] - px[j]) < 4 and abs(py[i] - py[j]) < 4),
+                        i)
+    markers = [(px[i] - 4, py[i] - 4, px[i] + 4, py[i] + 4) for i in range(len(texts))]
+    boxes: list[tuple[float, float, float, float]] = []
+    for i in (i for i in range(len(texts)) if first[i] == i):
+        shown[i] = ", ".join(texts[j] for j in range(len(texts)) if first[j] == i)
+        taken = [*boxes, *(m for j, m in enumerate(markers) if first[j] != i)]
+        candidates = {}
+        for position in LABEL_POSITIONS:
+            left, bottom, right, top = _label_box(position, CHARACTER_PIXELS * len(shown[i]))
+            box = (px[i] + left, py[i] + bottom, px[i] + right, py[i] + top)
+            outside = max(0.0, -box[0]) + max(0.0, box[2] - plot[0]) + max(0.0, -box[1]) + max(0.0, box[3] - plot[1])
+            candidates[position] = (box, outside * LINE_PIXELS + sum(_overlap(box, other) for other in taken))
+        positions[i] = min(LABEL_POSITIONS, key=lambda p: candidates[p][1])  # the first free, else the least covered
+        boxes.append(candidates[positions[i]][0])
+    return shown, positions
+
+
+def _padded(values: np.ndarray, share: float) -> tuple[float, float]:
+    low, high = float(values.min()), float(values.max())
+    pad = share * ((high - low) or max(abs(high) * 0.01, 1.0))
+    return low - pad, high + pad
+
+
 def frontier_chart(points: pd.DataFrame, cvar_column: str) -> go.Figure:
-    """The cost-risk frontier: each plan's expected cost against its CVaR, labelled by its risk weight."""
+    """The cost-risk frontier: each plan's expected cost against its CVaR, labelled by its risk weight (with
+    the Frontier sheet's precision), labels placed clear of each other."""
     weights = points["Risk weight"].to_numpy(dtype=float)
+    x, y = points[cvar_column].to_numpy(dtype=float), points["Expected cost"].to_numpy(dtype=float)
+    ranges = (_padded(x, 0.12), _padded(y, 0.15))  # room for the labels at the ends
+    texts, positions = placed_labels(x, y, [weight_text(w) for w in weights], ranges)
     figure = go.Figure([
-        go.Scatter(x=points[cvar_column].to_numpy(dtype=float), y=points["Expected cost"].to_numpy(dtype=float),
-                   mode="lines+markers+text", text=[f"λ {w:g}" for w in weights], textposition="top right",
-                   name="Plans, by risk weight", line={"color": PALETTE[0]}),
+        go.Scatter(x=x, y=y, mode="lines+markers+text", text=texts, textposition=positions,
+                   customdata=[weight_text(w) for w in weights], name="Plans, labelled by their risk weight",
+                   hovertemplate="risk weight %{customdata}: expected cost %{y:,.0f}, worst-case cost %{x:,.0f}"
+                                 "<extra></extra>",
+                   line={"color": PALETTE[0]}, textfont={"size": 12}),
     ])
-    _layout(figure, "Expected cost against risk: one plan per risk weight", "Expected cost", label(cvar_column))
-    figure.update_yaxes(rangemode="normal")
-    figure.update_layout(hovermode="closest")
+    _layout(figure, "Expected cost against risk: one plan per risk weight, each labelled by its weight",
+            "Expected cost", label(cvar_column))
+    figure.update_xaxes(range=list(ranges[0]), tickformat=",.0f")
+    figure.update_yaxes(range=list(ranges[1]), rangemode="normal")
+    figure.update_layout(hovermode="closest", showlegend=False)
     return figure
 
 
@@ -347,4 +436,5 @@ def rolling_chart(policies: pd.DataFrame) -> go.Figure:
 
 
 __all__ = ["buffer_chart", "cost_chart", "fan_chart", "frontier_chart", "histogram_chart", "label", "labour_chart",
-           "production_chart", "production_heatmap", "rolling_chart", "strategies_chart", "weighted_quantiles"]
+           "placed_labels", "production_chart", "production_heatmap", "rolling_chart", "share_ticks",
+           "strategies_chart", "weight_text", "weighted_quantiles"]

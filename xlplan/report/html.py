@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,11 +18,24 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 
-from xlplan.report.sections import SOLVED, HtmlTable, LatestRuns, Section, Tables, sections, table_names
+from xlplan.problem.tables import is_blank
+from xlplan.report.charts import weight_text
+from xlplan.report.sections import (
+    SOLVED,
+    TEXT,
+    TEXTS,
+    HtmlTable,
+    LatestRuns,
+    Section,
+    Tables,
+    sections,
+    sheets_shown,
+    table_names,
+)
 from xlplan.solver.status import SolveStatus
 from xlplan.text import SHARE_DECIMALS, gap_text, share_text
 from xlplan.version import installed_version
-from xlplan.workbook.contract import KPI_NAME, SIMULATION_SUMMARY_NAME
+from xlplan.workbook.contract import COMPARE_HEADLINE_NAME, KPI_NAME, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
 from xlplan.workbook.read.outputs import read_output_tables
 from xlplan.workbook.sheets.layout import WHOLE_FROM
@@ -53,10 +67,12 @@ class Report:
     headline: list[HeadlineFigure]
     sections: list[str]
     warnings: list[str] = field(default_factory=list)
+    recommendation: str = ""
+    """Compare's recommendation, as its sheet words it (blank: no comparison)."""
 
     def summary(self) -> dict[str, Any]:
         return {"headline": {f.key: f.value for f in self.headline}, "sections": self.sections,
-                "warnings": self.warnings}
+                "warnings": self.warnings, "recommendation": self.recommendation}
 
 
 # ---------------------------------------------------------------------------- numbers
@@ -72,7 +88,12 @@ def _number(value: object) -> float | None:
 
 NOT_AVAILABLE = "—"
 """A blank figure: the sheet leaves a cell blank where there is no finite value."""
-UNIT_FORMATS = {"fraction": "percent", "%": "percent", "paths": "count"}
+UNIT_FORMATS = {"fraction": "percent", "%": "percent", "paths": "count", "scenarios": "count",
+                "periods": "average count", "units": "units"}
+"""How the sheets show a figure of each unit (the Simulation sheet's: a count of paths or scenarios whole, an
+average count of periods with one decimal, units with one decimal unless whole)."""
+SETTING_FORMATS = {"Risk level": "whole percent", "Seed": "seed"}
+"""Settings shown other than as they are (whole numbers with separators, a factor as it is)."""
 
 
 def currency_of(tables: Tables) -> str:
@@ -91,8 +112,9 @@ def unit_kind(unit: str, currency: str) -> str:
 
 
 def format_value(value: object, kind: str, currency: str = "", whole: bool = False) -> str:
-    """A cell for people: money with cents in the workbook's currency (without, ``whole``), fractions as
-    percentages with the sheets' one decimal, other numbers with separators."""
+    """A cell for people, as the sheets show it: money with cents in the workbook's currency (without,
+    ``whole``), fractions as percentages with one decimal, counts whole and average counts with one decimal,
+    risk weights with two, all with thousands separators."""
     number = _number(value)
     if number is None:
         blank = value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
@@ -101,11 +123,21 @@ def format_value(value: object, kind: str, currency: str = "", whole: bool = Fal
         return money_text(number, currency, 0 if whole else 2)
     if kind == "percent":
         return share_text(number)
+    if kind == "whole percent":
+        return share_text(number, 0)
     if kind == "percent spread":  # a share's standard error: a hundredth of a point, as on the sheets
         return share_text(number, SHARE_DECIMALS + 1)
+    if kind == "average count":  # the sheets' #,##0.0: 8.5 stockout periods, 378.0 lost units
+        return f"{number:,.1f}"
+    if kind == "weight":  # the Frontier sheet's 0.00: every risk weight with one precision
+        return weight_text(number)
+    if kind == "seed":  # as it is typed, without separators
+        return f"{number:.0f}"
     if kind == "count" or number.is_integer():
         return f"{number:,.0f}"
-    if kind in ("number", "units"):
+    if kind == "units":
+        return f"{number:,.1f}"
+    if kind == "number":
         return f"{number:,.2f}"
     return f"{number:g}"
 
@@ -169,6 +201,13 @@ def headline(tables: Tables) -> list[HeadlineFigure]:
     return figures
 
 
+def recommendation(tables: Tables) -> str:
+    """The Compare sheet's headline: the plan it recommends, what it trades and how to adopt it (blank when
+    the workbook was not compared, or compared before its sheet named its headline)."""
+    lines = tables.get(COMPARE_HEADLINE_NAME)
+    return "" if lines is None else str(lines[TEXT].iloc[0])  # its one line (the note below it runs on)
+
+
 # ---------------------------------------------------------------------------- the page
 STYLE = """
 :root { --ink: #1b1f24; --muted: #5b6570; --accent: #1F4E79; --line: #d9dee4; --good: #2e7d32; --warn: #b45309; }
@@ -181,15 +220,18 @@ nav { padding: 8px 32px; background: white; border-bottom: 1px solid var(--line)
       z-index: 10; }
 nav a { color: var(--accent); margin-right: 18px; text-decoration: none; font-weight: 600; }
 main { max-width: 1280px; margin: 0 auto; padding: 18px 32px 40px; }
-.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; margin: 4px 0 18px; }
+.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; margin: 4px 0 18px; }
 .figure { background: white; border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px;
           padding: 10px 14px; }
 .figure.good { border-left-color: var(--good); } .figure.warn { border-left-color: var(--warn); }
 .figure .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
 .figure .value { font-size: 24px; font-weight: 600; margin: 2px 0; font-variant-numeric: tabular-nums; }
 .figure.good .value { color: var(--good); } .figure.warn .value { color: var(--warn); }
-.figure .detail { color: var(--muted); font-size: 12px; display: -webkit-box; -webkit-line-clamp: 2;
-                  -webkit-box-orient: vertical; overflow: hidden; }
+.figure .detail { color: var(--muted); font-size: 12px; }
+.recommendation { background: white; border: 1px solid var(--line); border-left: 5px solid var(--good);
+                  border-radius: 6px; padding: 10px 14px; margin: 0 0 18px; }
+.recommendation .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+.recommendation .warning { margin: 6px 0 0; }
 section { background: white; border: 1px solid var(--line); border-radius: 6px; padding: 14px 20px; margin: 0 0 18px;
           scroll-margin-top: 64px; }
 section h2 { margin: 0 0 6px; font-size: 18px; color: var(--accent); }
@@ -202,6 +244,7 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 8px; }
 th { background: #eef2f6; text-align: left; font-weight: 600; }
 td.num, th.num { text-align: right; } td.num { white-space: nowrap; }
+#glossary td:first-child { min-width: 13em; }
 details { margin: 4px 0 8px; } summary { cursor: pointer; color: var(--accent); font-weight: 600; }
 .scroll { overflow-x: auto; }
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 0 0 24px; }
@@ -220,11 +263,15 @@ def _cells(table: HtmlTable, currency: str) -> list[list[tuple[str, bool]]]:
     kinds = []
     for i, row in enumerate(frame.itertuples(index=False)):
         kinds.append([])
-        for kind in columns:
+        for j, kind in enumerate(columns):
             if kind == "by unit":
                 kind = unit_kind(units[i], currency) if units else "number"
                 if kind == "percent" and "standard error" in str(row[0]).lower():
                     kind = "percent spread"
+                elif kind == "units" and table.averages:
+                    kind = "average count"
+            elif kind == "by setting":  # a setting's value: a count, a share or a seed, or words
+                kind = SETTING_FORMATS.get(str(row[0]).strip(), "setting") if _number(row[j]) is not None else "text"
             kinds[i].append(kind)
     # money without cents where the sheets show it so: by column, or by cell where a column mixes units
     largest: dict[tuple[int, ...], float] = {}
@@ -236,7 +283,7 @@ def _cells(table: HtmlTable, currency: str) -> list[list[tuple[str, bool]]]:
                 largest[key] = max(largest.get(key, 0.0), abs(number))
     whole = shown_whole(largest)
     return [[(format_value(value, kind, currency, (j,) in whole or (i, j) in whole) if kind != "text"
-              else ("" if pd.isna(value) else str(value)), kind != "text")
+              else ("" if pd.isna(value) else str(value)), kind != "text" and columns[j] != "by setting")
              for j, (value, kind) in enumerate(zip(row, kinds[i], strict=True))]
             for i, row in enumerate(frame.itertuples(index=False))]
 
@@ -247,14 +294,15 @@ def _row(cells: list[tuple[str, bool]], tag: str = "td") -> str:
 
 
 def _table(table: HtmlTable, currency: str = "") -> str:
-    columns = [(str(c), table.formats.get(c, "text") != "text") for c in table.frame.columns]
+    columns = [(str(c), table.formats.get(c, "text") not in ("text", "by setting")) for c in table.frame.columns]
     rows = _cells(table, currency)
     if table.across:  # the first column's labels head the columns; each other column becomes a row
         head = [("", False), *((text, True) for text, _ in (row[0] for row in rows))]
         rows = [[(columns[j][0], False), *(row[j] for row in rows)] for j in range(1, len(columns))]
         columns = head
     markup = (f'<div class="scroll"><table><caption>{_e(table.caption)}</caption><thead>{_row(columns, "th")}'
-              f"</thead><tbody>{''.join(_row(cells) for cells in rows)}</tbody></table></div>")
+              f"</thead><tbody>{''.join(_row(cells) for cells in rows)}</tbody></table></div>"
+              + "".join(f'<p class="note">{_e(note)}</p>' for note in table.notes))
     if table.collapsed:
         return f"<details><summary>{_e(table.caption)}</summary>{markup}</details>"
     return markup
@@ -279,8 +327,18 @@ def _headline(figures: list[HeadlineFigure]) -> str:
         value = "" if f.value is None else (repr(f.value) if isinstance(f.value, float) else str(f.value))
         cards.append(f'<div class="figure {f.tone}" data-key="{_e(f.key)}" data-value="{_e(value)}">'
                      f'<div class="label">{_e(f.label)}</div><div class="value">{_e(f.text)}</div>'
-                     f'<div class="detail" title="{_e(f.detail)}">{_e(f.detail)}</div></div>')
+                     f'<div class="detail">{_e(f.detail)}</div></div>')
     return f'<div class="headline">{"".join(cards)}</div>'
+
+
+def _recommendation(sentence: str, stale: str | None) -> str:
+    """Compare's recommendation under the headline, with why it may be out of date."""
+    if not sentence:
+        return ""
+    warning = f'<p class="warning">{_e(stale)}</p>' if stale else ""
+    title = _e("Compare's recommendation")
+    return (f'<div class="recommendation" id="recommendation"><div class="label">{title}</div>'
+            f'<p class="sentence">{_e(sentence)}</p>{warning}</div>')
 
 
 def _section(section: Section, chart: _Charts, currency: str = "") -> str:
@@ -294,8 +352,9 @@ def _section(section: Section, chart: _Charts, currency: str = "") -> str:
 
 
 def render(description: str, figures: list[HeadlineFigure], parts: list[Section], note: str = "",
-           currency: str = "") -> str:
-    """The page for workbook ``description``, money in ``currency``."""
+           currency: str = "", sheets: Sequence[str] = (), advice: str = "") -> str:
+    """The page for workbook ``description``, money in ``currency``; ``sheets``: the workbook's sheets its
+    sections show; ``advice``: the recommendation (and why it may be out of date) under the headline."""
     chart = _Charts()
     body = "\n".join(_section(s, chart, currency) for s in parts)
     nav = "".join(f'<a href="#{_e(s.key)}">{_e(s.title)}</a>' for s in parts)
@@ -314,19 +373,34 @@ def render(description: str, figures: list[HeadlineFigure], parts: list[Section]
 <nav>{nav}</nav>
 <main>
 {_headline(figures)}
+{advice}
 {body}
 </main>
-<footer>Read from the workbook's output sheets (Plan, Recourse, Recourse detail, Costs, KPI, Simulation, Compare,
-Run log). Charts are interactive: hover for values, click a legend entry to hide it, drag to zoom.</footer>
+<footer>Read from the workbook's {_e(_listed(sheets))} sheets. Charts are interactive: hover for values, click a
+legend entry to hide it, drag to zoom.</footer>
 </body>
 </html>
 """
+
+
+def _listed(words: Sequence[str]) -> str:
+    """Plan, Costs and KPI."""
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 # ---------------------------------------------------------------------------- entry point
 def read_report_tables(source: WorkbookSource) -> Tables:
     """The output tables a report shows; raises :class:`NoSolvedPlan` if the plan's are missing."""
     tables = read_output_tables(source, table_names())
+    for name in TEXTS:  # lines of a sheet's text, as a table of one column
+        grid = source.locate(name).grid if source.defines(name) else None
+        lines = []
+        for row in [] if grid is None else grid.values:  # a name's lines run to the first blank row, as read
+            if is_blank(row[0]):
+                break
+            lines.append(str(row[0]).strip())
+        if lines:
+            tables[name] = pd.DataFrame({TEXT: lines})
     missing = [name for name in SOLVED if name not in tables]
     if missing:
         solve = LatestRuns.of(tables).get("solve")
@@ -341,5 +415,7 @@ def build_report(source: WorkbookSource, note: str = "") -> Report:
     tables = read_report_tables(source)
     figures = headline(tables)
     parts = sections(tables)
-    page = render(source.description, figures, parts, note, currency_of(tables))
-    return Report(page, figures, [s.key for s in parts], [w for s in parts for w in s.warnings])
+    advice = recommendation(tables)
+    page = render(source.description, figures, parts, note, currency_of(tables), sheets_shown(tables),
+                  _recommendation(advice, LatestRuns.of(tables).older_than_solve("compare")))
+    return Report(page, figures, [s.key for s in parts], [w for s in parts for w in s.warnings], advice)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -22,6 +23,8 @@ from xlplan.problem.issues import counted
 from xlplan.report import charts
 from xlplan.workbook.contract import (
     BUFFER_CURVE_NAME,
+    COMPARE_HEADLINE_NAME,
+    COMPARE_NOTES_NAME,
     COST_BREAKDOWN_NAME,
     FRONTIER_NAME,
     FRONTIER_SETTINGS_NAME,
@@ -39,20 +42,39 @@ from xlplan.workbook.contract import (
     STRATEGIES_NAME,
     STRATEGY_COSTS_NAME,
 )
+from xlplan.workbook.sheets.glossary import TERMS
+from xlplan.workbook.sheets.layout import UNITS
+from xlplan.workbook.sheets.names import (
+    COMPARE,
+    FRONTIER,
+    GLOSSARY,
+    RECOURSE_DETAIL,
+    ROLLING,
+    RUN_LOG,
+    SIMULATION,
+)
+from xlplan.workbook.sheets.recourse_sheet import whole_or_decimal
 from xlplan.workbook.sheets.run_log import PLAN_WRITERS, inputs_id
 from xlplan.workbook.sheets.solve_sheets import COSTS_NOTE
 
 Tables = Mapping[str, pd.DataFrame]
+EXPECTED_DEMAND = "Expected demand"
+"""The Plan sheet's column for the reader, beside the decisions (its precision is its own)."""
 PRODUCTS_ACROSS = 8
 """Products a table shows a column each (more: a row each), within the page's width."""
 SOLVED = (PLAN.name, RECOURSE_NAME, COST_BREAKDOWN_NAME, KPI_NAME)
 """The tables of a solved workbook: without them there is no plan to report."""
+TEXTS = (COMPARE_HEADLINE_NAME, COMPARE_NOTES_NAME)
+"""Named lines of the sheets' text (not tables) a report shows, each read as a one-column table of its lines."""
+TEXT = "Text"
+"""The column of such a table."""
 
 
 @dataclass
 class HtmlTable:
     """A table for the page; ``formats`` says how to show each column ("money", "units", "percent",
-    "number", "text", or "by unit" to follow a Unit column row by row). Columns not named are text."""
+    "number", "weight", "average count", "text", "by unit" to follow a Unit column row by row, or "by setting"
+    to follow the first column's setting names). Columns not named are text."""
 
     caption: str
     frame: pd.DataFrame
@@ -65,6 +87,11 @@ class HtmlTable:
     across: bool = False
     """Shown with its rows as columns (a plan or policy per column, a measure per row): a few rows of many
     figures each, which side by side in rows would be wider than the page."""
+    notes: list[str] = field(default_factory=list)
+    """Said under the table (its "note below")."""
+    averages: bool = False
+    """Its units are averages over outcomes, shown with one decimal even when whole (the Simulation sheet's 0.0
+    lost units), where a KPI's whole units show whole."""
 
 
 @dataclass
@@ -87,6 +114,8 @@ class SectionKind:
     build: Callable[[Tables], Section]
     uses: tuple[str, ...] = ()
     """Tables it shows when present, e.g. the Run log for its notes."""
+    sheets: tuple[str, ...] = ()
+    """The workbook's sheets it shows (the page's footer names them)."""
 
 
 # ---------------------------------------------------------------------------- the Run log
@@ -145,8 +174,20 @@ def plan_section(tables: Tables) -> Section:
         f"What to make and whom to employ: {counted(products, 'product')} over {counted(periods, 'period')}, "
         "decided now, the same in every scenario (the Plan sheet)."],
         figures=[charts.production_heatmap(plan), charts.production_chart(plan), charts.labour_chart(plan)],
-        tables=[HtmlTable(f"The Plan sheet's table ({len(plan)} rows)", plan,
-                          {c: "number" for c in plan.columns[2:]}, collapsed=True)])
+        tables=[HtmlTable(f"The Plan sheet's table ({len(plan)} rows)", plan, _quantity_formats(plan),
+                          collapsed=True)])
+
+
+def _quantity_formats(plan: pd.DataFrame) -> dict[str, str]:
+    """The Plan sheet's precision: its decisions whole when they all are, else with one decimal, and the
+    expected demand alike on its own."""
+    def kind(columns: list[str]) -> str:
+        values = plan[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        return "count" if whole_or_decimal(values[np.isfinite(values)]) == UNITS else "average count"
+
+    decisions = [c for c in plan.columns[2:] if c != EXPECTED_DEMAND]
+    return {**dict.fromkeys(decisions, kind(decisions)),
+            **({EXPECTED_DEMAND: kind([EXPECTED_DEMAND])} if EXPECTED_DEMAND in plan.columns else {})}
 
 
 def recourse_section(tables: Tables) -> Section:
@@ -221,7 +262,7 @@ def simulation_section(tables: Tables) -> Section:
     section = Section("simulation", "Simulation", notes=[
         f"The plan {over} (the Simulation sheet). Profit is the revenue of units shipped less the costs."],
         figures=[charts.histogram_chart(tables[PROFIT_HISTOGRAM_NAME], markers, share)],
-        tables=[HtmlTable("Simulated measures", summary, {"Value": "by unit"}, money_alike=True)])
+        tables=[HtmlTable("Simulated measures", summary, {"Value": "by unit"}, money_alike=True, averages=True)])
     stale = LatestRuns.of(tables).older_than_solve("simulate")
     if stale:
         section.warnings.append(stale)
@@ -231,14 +272,19 @@ def simulation_section(tables: Tables) -> Section:
 def compare_section(tables: Tables) -> Section:
     strategies = tables[STRATEGIES_NAME]
     formats = {c: "money" for c in strategies.columns[1:]}
-    formats.update({"Fill rate": "percent", "Stockout periods (average)": "number", "Lost units (average)": "number"})
+    formats.update({"Fill rate": "percent", "Stockout periods (average)": "average count",
+                    "Lost units (average)": "average count"})
     section = Section("compare", "Compare: deterministic, buffered and stochastic plans", notes=[
         "Each plan simulated with the same replications (the Compare sheet)."],
         figures=[charts.strategies_chart(strategies)], tables=[HtmlTable("The plans side by side", strategies,
                                                                          formats, across=True)])
     value = tables.get(STOCHASTIC_VALUE_NAME)
-    if value is not None:
-        section.tables.append(HtmlTable("What planning for uncertainty is worth", value, {"Value": "money"}))
+    if value is not None:  # business words: the technical terms (RP, VSS, ...) are the glossary's
+        notes = tables.get(COMPARE_NOTES_NAME)
+        section.tables.append(HtmlTable("What planning for uncertainty is worth", value.drop(columns="Term",
+                                                                                            errors="ignore"),
+                                        {"Value": "money"},
+                                        notes=[] if notes is None else notes[TEXT].tolist()))
     costs = tables.get(STRATEGY_COSTS_NAME)
     if costs is not None:
         section.tables.append(HtmlTable("Mean cost by category", costs, {c: "money" for c in costs.columns[1:]},
@@ -256,7 +302,7 @@ def frontier_section(tables: Tables) -> Section:
     points = tables[FRONTIER_NAME]
     cvar_column = points.columns[2]  # the average cost of the worst scenarios (CVaR), after weight and cost
     formats = {c: "money" for c in points.columns[1:6]}
-    formats.update({"Risk weight": "number", "On-time fill rate": "percent"})
+    formats.update({"Risk weight": "weight", "On-time fill rate": "percent"})
     section = Section("frontier", "Cost-risk frontier", notes=[
         "Plans minimising expected cost plus the risk weight times the average cost of the worst scenarios "
         "(their CVaR), one per risk weight (the Frontier sheet): a higher weight buys a lower cost in the worst "
@@ -271,7 +317,7 @@ def frontier_section(tables: Tables) -> Section:
                                 "no proven frontier point.")
     settings = tables.get(FRONTIER_SETTINGS_NAME)
     if settings is not None:
-        section.tables.append(HtmlTable("Settings used", settings, collapsed=True))
+        section.tables.append(HtmlTable("Settings used", settings, {"Value": "by setting"}, collapsed=True))
     stale = LatestRuns.of(tables).on_other_inputs("frontier")  # it plans afresh: a later solve does not age it
     if stale:
         section.warnings.append(stale)
@@ -282,9 +328,9 @@ def rolling_section(tables: Tables) -> Section:
     policies = tables[ROLLING_POLICIES_NAME]
     formats = {c: "money" for c in ("Mean profit", "Profit SE", "Profit P5", "Static mean profit",
                                     "Value of re-planning")}
-    formats.update({"Fill rate": "percent", "Static fill rate": "percent", "Plan changes": "number",
-                    "Solves": "number", "Plans made": "number", "Stopped": "number", "Failed": "number",
-                    "Seconds": "number"})
+    formats.update({"Fill rate": "percent", "Static fill rate": "percent", "Plan changes": "average count",
+                    "Solves": "count", "Plans made": "count", "Stopped": "count", "Failed": "count",
+                    "Seconds": "average count"})
     section = Section("rolling", "Rolling: re-planning as the weeks go by", notes=[
         "Each policy plans, the next periods are executed in a simulated world, and it plans again from where "
         "stock, backorders and workforce stand, never seeing demand to come (the Rolling sheet). Planned once: "
@@ -294,7 +340,7 @@ def rolling_section(tables: Tables) -> Section:
                                                                     across=True)])
     settings = tables.get(ROLLING_SETTINGS_NAME)
     if settings is not None:
-        section.tables.append(HtmlTable("Re-planning settings", settings, collapsed=True))
+        section.tables.append(HtmlTable("Re-planning settings", settings, {"Value": "by setting"}, collapsed=True))
     stopped = pd.to_numeric(policies.get("Stopped", pd.Series(dtype=float)), errors="coerce").fillna(0).sum()
     if stopped:
         section.warnings.append(f"A limit stopped {stopped:.0f} of the solves behind these figures: those plans are "
@@ -302,18 +348,30 @@ def rolling_section(tables: Tables) -> Section:
     return section
 
 
+def glossary_section(tables: Tables) -> Section:
+    """The Glossary sheet's terms: the technical words the other sections leave out, and the sheets' pointers
+    ("CVaR: Glossary") lead to."""
+    return Section("glossary", "Glossary", notes=[
+        "The technical terms behind the figures; the other sections say them in business words (the Glossary "
+        "sheet)."], tables=[HtmlTable("Terms", pd.DataFrame(list(TERMS), columns=["Term", "Meaning"]))])
+
+
 SECTIONS: tuple[SectionKind, ...] = (
-    SectionKind("plan", "The plan", (PLAN.name,), plan_section),
+    SectionKind("plan", "The plan", (PLAN.name,), plan_section, sheets=(PLAN.sheet,)),
     SectionKind("recourse", "Inventory and backorders", (RECOURSE_NAME,), recourse_section,
-                uses=(SCENARIO_COSTS_NAME,)),
+                uses=(SCENARIO_COSTS_NAME,), sheets=(RECOURSE_DETAIL,)),
     SectionKind("costs", "Costs", (COST_BREAKDOWN_NAME, KPI_NAME), cost_section,
-                uses=(SCENARIO_COSTS_NAME, PRODUCT_KPI_NAME)),
+                uses=(SCENARIO_COSTS_NAME, PRODUCT_KPI_NAME), sheets=("Costs", "KPI")),
     SectionKind("simulation", "Simulation", (SIMULATION_SUMMARY_NAME, PROFIT_HISTOGRAM_NAME), simulation_section,
-                uses=(RUNS_NAME,)),
+                uses=(RUNS_NAME,), sheets=(SIMULATION,)),
     SectionKind("compare", "Compare", (STRATEGIES_NAME,), compare_section,
-                uses=(STOCHASTIC_VALUE_NAME, STRATEGY_COSTS_NAME, BUFFER_CURVE_NAME, RUNS_NAME)),
-    SectionKind("frontier", "Frontier", (FRONTIER_NAME,), frontier_section, uses=(FRONTIER_SETTINGS_NAME, RUNS_NAME)),
-    SectionKind("rolling", "Rolling", (ROLLING_POLICIES_NAME,), rolling_section, uses=(ROLLING_SETTINGS_NAME,)),
+                uses=(STOCHASTIC_VALUE_NAME, STRATEGY_COSTS_NAME, BUFFER_CURVE_NAME, COMPARE_NOTES_NAME, RUNS_NAME),
+                sheets=(COMPARE,)),
+    SectionKind("frontier", "Frontier", (FRONTIER_NAME,), frontier_section, uses=(FRONTIER_SETTINGS_NAME, RUNS_NAME),
+                sheets=(FRONTIER,)),
+    SectionKind("rolling", "Rolling", (ROLLING_POLICIES_NAME,), rolling_section, uses=(ROLLING_SETTINGS_NAME,),
+                sheets=(ROLLING,)),
+    SectionKind("glossary", "Glossary", (), glossary_section, sheets=(GLOSSARY,)),
 )
 
 
@@ -322,7 +380,13 @@ def table_names() -> tuple[str, ...]:
     names = [*SOLVED, RUNS_NAME, SIMULATION_SUMMARY_NAME]
     for kind in SECTIONS:
         names += [*kind.needs, *kind.uses]
-    return tuple(dict.fromkeys(names))
+    return tuple(name for name in dict.fromkeys(names) if name not in TEXTS)
+
+
+def sheets_shown(tables: Tables) -> list[str]:
+    """The workbook's sheets the page shows, in its sections' order, the Run log last (it dates the sections)."""
+    shown = [sheet for kind in SECTIONS if all(name in tables for name in kind.needs) for sheet in kind.sheets]
+    return [*dict.fromkeys(shown), *([RUN_LOG] if RUNS_NAME in tables else [])]
 
 
 def sections(tables: Tables) -> list[Section]:

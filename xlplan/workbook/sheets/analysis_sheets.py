@@ -19,6 +19,8 @@ from xlplan.simulation.statistics import SimulationSummary
 from xlplan.solver import SolveStatus
 from xlplan.workbook.contract import (
     BUFFER_CURVE_NAME,
+    COMPARE_HEADLINE_NAME,
+    COMPARE_NOTES_NAME,
     PROFIT_HISTOGRAM_NAME,
     SIMULATION_SUMMARY_NAME,
     STOCHASTIC_VALUE_NAME,
@@ -309,6 +311,7 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     else:
         sheet.text(2, 1, headline, "good")
         sheet.text(3, 1, note, "note")
+    sheet.names[COMPARE_HEADLINE_NAME] = f"$A${3 if stopped else 2}"
     rows = [[s.name, s.planned_cost, s.summary.mean_profit, finite(s.summary.profit_se), s.summary.profit_p5,
              s.summary.profit_p50, s.summary.profit_p95, s.summary.value_at_risk,
              s.summary.conditional_value_at_risk, s.summary.fill_rate, s.summary.mean_stockout_periods,
@@ -374,8 +377,10 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     notes = [average_demand_note(value) if value is not None else
              "The plans above are the ones finished before the limit.",
              *(f"Stopped by a limit: {line}" for line in stopped)]
+    notes_top = value_top + len(value_rows) + 1
     for i, note in enumerate(notes):
-        sheet.text(value_top + len(value_rows) + 1 + i, 1, note, "bad" if i else "note")
+        sheet.text(notes_top + i, 1, note, "bad" if i else "note")
+    sheet.names[COMPARE_NOTES_NAME] = f"$A${notes_top}:$A${notes_top + len(notes) - 1}"
 
     buffer_top = value_top + len(value_rows) + len(notes) + 4
     curve = comparison.buffer.table()
