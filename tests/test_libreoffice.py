@@ -93,13 +93,13 @@ def test_every_output_prints(tmp_path, capsys, libreoffice):
                     "Expected cost by category", "564,472"):  # the optimum, whole from 10,000 up
         assert heading in text
     assert "Sensitivity" in text
-    # Start (on two pages: its list of input sheets below the fold), six inputs, nine outputs at a readable scale
+    # Start (a dashboard on one page, the input sheets linked in a row), six inputs, nine outputs at a readable scale
     # (55% or more; KPI and Run log as wide as a page, its definitions and plan IDs beside their labels; KPI at 70%,
     # its figures by product on a second page):
     # the Plan's blocks beside its table on a page of their own (its charts two a row), no table or chart cut in two,
     # Recourse, Recourse detail and Sensitivity over several pages (the Recourse profiles on a page of their own, the
     # summary on one page fewer without them; Sensitivity on five at 73%, one page wide), the Glossary on one
-    assert pdf_pages(pdf) == 26
+    assert pdf_pages(pdf) == 25
 
 
 def test_infeasible_output_prints_the_conflicts(tmp_path, capsys, libreoffice):
