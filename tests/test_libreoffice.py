@@ -131,4 +131,4 @@ def test_pandas_reads_cached_kpis_without_recalculation(tmp_path, capsys):
 
     out = _solved(FACTORY_PHYSICS, tmp_path, capsys)
     kpi = pd.read_excel(io.BytesIO(out.read_bytes()), sheet_name="KPI", header=4)
-    assert kpi.set_index("Key").loc["expected_cost", "Value"] == pytest.approx(1_292_662.857143, abs=1e-6)
+    assert kpi.set_index("Formula key").loc["expected_cost", "Value"] == pytest.approx(1_292_662.857143, abs=1e-6)

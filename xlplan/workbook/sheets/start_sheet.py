@@ -50,7 +50,7 @@ from xlplan.workbook.contract import (
 )
 from xlplan.workbook.read.grids import Located, WorkbookSource
 from xlplan.workbook.read.layout_source import LayoutSource
-from xlplan.workbook.read.outputs import read_output_tables
+from xlplan.workbook.read.outputs import kpi_row, read_output_tables
 from xlplan.workbook.sheets.glossary import GLOSSARY_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Button, Sheet
 from xlplan.workbook.sheets.names import GLOSSARY
@@ -184,11 +184,8 @@ class Dashboard:
         return "" if unit in ("", GENERIC_CURRENCY) else unit
 
     def kpi(self, key: str, column: str = "Value") -> Any:
-        kpi = self.tables.get(KPI_NAME)
-        if kpi is None or "Key" not in kpi:
-            return None
-        rows = kpi[kpi["Key"].astype(str) == key]
-        return None if rows.empty else rows.iloc[0].get(column)
+        row = kpi_row(self.tables.get(KPI_NAME), key)
+        return None if row is None else row.get(column)
 
     def latest(self, *commands: str) -> pd.Series | None:
         """The latest run of any of ``commands`` by the Run log (most recent first)."""
