@@ -88,7 +88,8 @@ def test_kpi_and_run_log_print_as_wide_as_a_page_with_the_plan_subtitle_wrapped_
         assert printed.landscape and not printed.column_breaks, name
         assert all(sum(widths.get(c, 8.43) for c in range(1, t.right + 1)) <= page for t in sheets[name].tables)
     kpi = sheets["KPI"].tables[0]
-    assert kpi.columns[-1].header == "Definition" and kpi.columns[-1].wrap  # wrapped, not cut at the page edge
+    definition = next(c for c in kpi.columns if c.header == "Definition")
+    assert definition.wrap  # wrapped, not cut at the page edge (the formula keys after it, within the page)
     plan = sheets["Plan"]
     printed = print_setup(plan)
     subtitle = next(t for t in plan.texts if t.row == 2)
@@ -119,9 +120,11 @@ def test_the_kpi_sheet_prints_one_page_wide_at_a_readable_scale(example):
     assert [c.header for c in by_product.columns] == ["KPI", *result.problem.products]
 
 
-def test_the_kpi_sheets_figures_by_product_are_evenly_spaced_and_its_formula_keys_are_named_so():
+def test_the_kpi_sheets_formula_keys_come_last_and_the_first_figures_by_product_are_evenly_spaced():
     """The by-product columns sat under the headline table's Value, Unit and Key columns, 14, 9 and 26 wide; the
-    code-name column was headed "Key", beside the units, for a planner to puzzle over."""
+    code-name column was headed "Key", beside the units, for a planner to puzzle over. Now last, whole (not
+    broken mid-word), and said what it is for; the products under Value and Unit are as wide as each other (a
+    third product still sits under the wrapped Definition)."""
     from tests.workbooks import WORKBOOKS
     from xlplan.workbook import read_workbook
 
@@ -129,9 +132,9 @@ def test_the_kpi_sheets_figures_by_product_are_evenly_spaced_and_its_formula_key
     kpi = next(presented(s) for s in output_sheets(result, "electronics") if s.name == "KPI")
     headline, by_product = kpi.tables[0], next(t for t in kpi.tables if t.title == "By product")
     widths = column_widths(kpi)
-    assert len({widths[c] for c in range(by_product.left + 1, by_product.right + 1)}) == 1, widths
+    assert widths[by_product.left + 1] == widths[by_product.left + 2] == by_product.columns[1].width, widths
     headers = [c.header for c in headline.columns]
-    assert "Key" not in headers and headers.index("Formula key") > headers.index("Unit")
+    assert "Key" not in headers and headers[-1] == "Formula key" and not headline.columns[-1].wrap
     assert any("Formula key: the name the XLPLAN_KPI worksheet function takes" in str(t.value) for t in kpi.texts)
 
 

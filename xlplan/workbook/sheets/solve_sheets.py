@@ -60,10 +60,10 @@ from xlplan.workbook.sheets.recourse_sheet import (
 from xlplan.workbook.sheets.recourse_sheet import recourse_sheet as recourse_layout
 from xlplan.workbook.sheets.recourse_sheet import recourse_table as recourse_table  # XLPLAN_RECOURSE's table
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, finite, run_log_sheet, solve_record
-from xlplan.workbook.sheets.units import in_currency, money_text, unit_words
+from xlplan.workbook.sheets.units import in_currency, money_text, text_column_width, unit_words
 
 FIGURE_WIDTH = 14.0
-"""The KPI sheet's columns of figures: a KPI's value, unit and formula key, and each product's figures below them."""
+"""The KPI sheet's columns of figures: a KPI's value and unit, and each product's figures below them."""
 DEFINITION_WIDTH = 38.0
 """The KPI sheet's Definition column, its text wrapped in it: with the columns beside it the sheet prints one
 landscape page wide at about 70%."""
@@ -406,14 +406,17 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     }
     formats = {"currency": MONEY, "fraction": FRACTION, "units": QUANTITY, "turns": DECIMAL,
                "currency / unit": MONEY}
+    keys = [k.key for k in result.kpi_list]
+
     def kpi_table(top: int, kpis: list[Kpi], **names: Any) -> Table:
-        # the definition last, wrapped in its column; the formula key (xlplan's own name for the KPI) as narrow as
-        # a product's column below it, so that the figures by product are evenly spaced
+        # the definition wrapped in its column; last, the formula key (xlplan's own name for the KPI, for formulas
+        # and for xlplan to read it back), out of the planner's way and whole (a code name broken mid-word misleads)
         rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
-                 unit_words(k.unit, result.problem.settings), k.key, k.definition] for k in kpis]
+                 unit_words(k.unit, result.problem.settings), k.definition, k.key] for k in kpis]
         return Table(top, 1, [Column("KPI", GENERAL, 30, wrap=True), Column("Value", GENERAL, FIGURE_WIDTH),
-                              Column("Unit", GENERAL, FIGURE_WIDTH), Column(KPI_KEY, GENERAL, FIGURE_WIDTH, wrap=True),
-                              Column("Definition", GENERAL, DEFINITION_WIDTH, wrap=True)],
+                              Column("Unit", GENERAL, FIGURE_WIDTH),
+                              Column("Definition", GENERAL, DEFINITION_WIDTH, wrap=True),
+                              Column(KPI_KEY, GENERAL, text_column_width(KPI_KEY, keys, 12, 28))],
                      rows,
                      cell_formats={(i, 1): _whole_or_decimal([k.value]) if k.unit == "units" and math.isfinite(k.value)
                                    else formats.get(k.unit, DECIMAL) for i, k in enumerate(kpis)}, **names)
