@@ -55,7 +55,7 @@ def _kpi_values(path) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
     headline = {}
     for start in (i for i, row in enumerate(rows) if row[:2] == ("KPI", "Value")):
         _, kpi_rows = _table_below(rows[start:], "KPI", "Value")
-        headline |= {row[3]: row[1] for row in kpi_rows}
+        headline |= {row[4]: row[1] for row in kpi_rows}  # the formula key, last
     products = {(header[j], row[0]): row[j] for row in measure_rows for j in range(1, len(header)) if header[j]}
     return headline, products
 
