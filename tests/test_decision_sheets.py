@@ -87,11 +87,53 @@ def test_a_long_sensitivity_sheet_prints_its_expected_values_and_says_so(tmp_pat
     header = next(i for i, r in enumerate(rows, start=1) if r[0] == "Limit" and i > 6)  # the full list's
     expected = sum(r[3] == "expected" for r in rows[header:])
     title = rows[header - 2][0]
-    assert title == (f"Every binding limit (printed: the {expected:,} expected values; each scenario's own, "
-                     f"{len(rows) - header - expected:,} rows below them, are on screen only)")
+    assert title == (f"Every limit the plan uses in full, and demand (printed: the {expected:,} expected values; "
+                     f"each scenario's own, {len(rows) - header - expected:,} rows below them, are on screen only)")
     assert all(r[3] == "expected" for r in rows[header:header + expected])
     with zipfile.ZipFile(out) as archive:
         names = re.findall(r'<definedName name="(_xlnm\.[^"]+)" localSheetId="(\d+)">([^<]*)<',
                            archive.read("xl/workbook.xml").decode())
     assert ("_xlnm.Print_Area", f"Sensitivity!$A$1:$I${header + expected}") in {(n, r) for n, _, r in names}
     assert len(names) == len({(n, local) for n, local, _ in names})  # one of each per sheet
+
+
+def test_sensitivity_says_its_list_in_business_words_with_one_rule_for_how_far_a_value_holds():
+    """The list was titled "Every binding limit"; its demand rows said "the cost it adds" beside negative values;
+    how far a value holds showed 2,148.0 hours beside 2.1 units of space (one decimal for the whole column)."""
+    from xlplan.analysis.sensitivity import DEMAND, shadow_prices
+    from xlplan.workbook import read_workbook
+    from xlplan.workbook.sheets.decision_sheets import ONE_MORE_WIDTH, sensitivity_sheet
+    from xlplan.workbook.sheets.layout import presented, wrapped_lines
+
+    problem = read_workbook(ELECTRONICS)
+    sheet = presented(sensitivity_sheet(shadow_prices(problem), "electronics", problem.settings))
+    summary, every = sheet.tables
+    assert every.title == "Every limit the plan uses in full, and demand" and "binding" not in str(summary.title)
+    demand = [row for row in every.rows if row[0] == DEMAND.label]
+    assert any(row[4] < 0 for row in demand) and any(row[4] > 0 for row in demand)
+    assert DEMAND.one_more == "one more unit of demand: change in cost"  # the sign reads either way
+    one_more = every.columns[6]
+    assert one_more.width <= ONE_MORE_WIDTH and wrapped_lines(DEMAND.one_more, one_more.width) == 1  # not two lines
+    for table in (summary, every):
+        shown = {(i, j): f for (i, j), f in table.cell_formats.items() if j in (7, 8)}
+        numbers = {(i, j): table.rows[i][j] for i, j in shown}
+        assert numbers and all(shown[k] == ("#,##0" if abs(v) >= 10 or v == round(v) else "#,##0.0")
+                               for k, v in numbers.items()), shown
+    hours = next(i for i, row in enumerate(every.rows) if row[0] == "labour hours" and row[7] == 2148)
+    assert every.cell_formats[(hours, 7)] == "#,##0"  # 2,148 hours, not 2,148.0
+
+
+def test_the_frontier_says_whose_plans_they_are_and_its_weight_axis_ends_at_the_largest_weight(tmp_path):
+    """Its subtitle began with the output file's name; the profit chart's weights ran to 10 for weights up to 8."""
+    from xlplan.analysis.frontier import Frontier, FrontierPoint
+    from xlplan.solver.status import SolveStatus
+    from xlplan.workbook.sheets.decision_sheets import frontier_sheet
+
+    points = tuple(FrontierPoint(w, SolveStatus.OPTIMAL, 1000.0 + w, 1200.0 - w, 5000.0 - w, 4000.0 + w, 0.95, {})
+                   for w in (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0))
+    sheet = frontier_sheet(Frontier(points, 0.9, 3, 100_000, 2026), "$")
+    subtitle = next(t.value for t in sheet.texts if t.row == 2)
+    assert subtitle.startswith("8 plans for this workbook's inputs, one per risk weight")
+    assert "of the 3 scenarios" in subtitle
+    profit = next(c for c in sheet.charts if c.x_title == "Risk weight")
+    assert (profit.x_min, profit.x_max) == (0.0, 8.0)

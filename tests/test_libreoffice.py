@@ -55,7 +55,7 @@ def _kpi_values(path) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
     headline = {}
     for start in (i for i, row in enumerate(rows) if row[:2] == ("KPI", "Value")):
         _, kpi_rows = _table_below(rows[start:], "KPI", "Value")
-        headline |= {row[3]: row[1] for row in kpi_rows}
+        headline |= {row[4]: row[1] for row in kpi_rows}  # the formula key, last
     products = {(header[j], row[0]): row[j] for row in measure_rows for j in range(1, len(header)) if header[j]}
     return headline, products
 
@@ -93,14 +93,14 @@ def test_every_output_prints(tmp_path, capsys, libreoffice):
                     "Expected cost by category", "564,472"):  # the optimum, whole from 10,000 up
         assert heading in text
     assert "Sensitivity" in text
-    # Start (on two pages: its list of input sheets below the fold), six inputs, nine outputs at a readable scale
+    # Start (a dashboard on one page, the input sheets linked in a row), six inputs, nine outputs at a readable scale
     # (55% or more; KPI and Run log as wide as a page, its definitions and plan IDs beside their labels; KPI at 70%,
     # its figures by product on a second page):
     # the Plan's blocks beside its table on a page of their own (its charts two a row), no table or chart cut in two,
     # Recourse, Recourse detail and Sensitivity over several pages (the Recourse profiles on a page of their own, the
     # summary on one page fewer without them; Sensitivity on five at 73%, one page wide), the Glossary on one;
-    # Uncertainty on two at 71% (its settings, then the noise per product), where one page took 57%
-    assert pdf_pages(pdf) == 27
+    # Uncertainty on two at 71% (its settings, then the noise per product), where one page took 57%; Start on one
+    assert pdf_pages(pdf) == 26
 
 
 def test_infeasible_output_prints_the_conflicts(tmp_path, capsys, libreoffice):
@@ -132,4 +132,4 @@ def test_pandas_reads_cached_kpis_without_recalculation(tmp_path, capsys):
 
     out = _solved(FACTORY_PHYSICS, tmp_path, capsys)
     kpi = pd.read_excel(io.BytesIO(out.read_bytes()), sheet_name="KPI", header=4)
-    assert kpi.set_index("Key").loc["expected_cost", "Value"] == pytest.approx(1_292_662.857143, abs=1e-6)
+    assert kpi.set_index("Formula key").loc["expected_cost", "Value"] == pytest.approx(1_292_662.857143, abs=1e-6)

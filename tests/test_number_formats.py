@@ -136,7 +136,7 @@ def test_every_money_cell_on_every_output_sheet_shows_the_currency(analysed):
         for header in headers:
             assert _formats_under(sheet, header) <= {EUR, '#,##0 "EUR"'} and _formats_under(sheet, header), (
                 name, header, _formats_under(sheet, header))
-    kpi = {row[3].value: row for row in book["KPI"].iter_rows(min_row=6, max_col=4) if row[3].value}
+    kpi = {row[4].value: row for row in book["KPI"].iter_rows(min_row=6, max_col=5) if row[4].value}  # by formula key
     # from 10,000 up without cents; below with them
     assert (kpi["expected_cost"][1].number_format, kpi["expected_cost"][2].value) == ('#,##0 "EUR"', "EUR")
     assert (kpi["average_unit_cost"][1].number_format, kpi["average_unit_cost"][2].value) == (EUR, "EUR / unit")
@@ -152,7 +152,7 @@ def test_a_fill_rate_has_one_precision_on_every_sheet(analysed):
     """One decimal (0.0%) wherever a fill rate shows, as the report shows it; the simulated fill rate's
     standard error, a hundredth of a point, keeps two."""
     book = openpyxl.load_workbook(analysed)
-    kpi = {row[3].value: row[1].number_format for row in book["KPI"].iter_rows(min_row=6, max_col=4) if row[3].value}
+    kpi = {row[4].value: row[1].number_format for row in book["KPI"].iter_rows(min_row=6, max_col=5) if row[4].value}
     assert kpi["fill_rate"] == FRACTION
     simulation = {row[0].value: row[1].number_format for row in book["Simulation"].iter_rows(min_row=6, max_col=2)
                   if row[0].value}

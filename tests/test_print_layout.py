@@ -5,6 +5,7 @@ header on each, no chart overlaps another or is cut at the page's edge, and a fe
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -87,7 +88,8 @@ def test_kpi_and_run_log_print_as_wide_as_a_page_with_the_plan_subtitle_wrapped_
         assert printed.landscape and not printed.column_breaks, name
         assert all(sum(widths.get(c, 8.43) for c in range(1, t.right + 1)) <= page for t in sheets[name].tables)
     kpi = sheets["KPI"].tables[0]
-    assert kpi.columns[-1].header == "Definition" and kpi.columns[-1].wrap  # wrapped, not cut at the page edge
+    definition = next(c for c in kpi.columns if c.header == "Definition")
+    assert definition.wrap  # wrapped, not cut at the page edge (the formula keys after it, within the page)
     plan = sheets["Plan"]
     printed = print_setup(plan)
     subtitle = next(t for t in plan.texts if t.row == 2)
@@ -116,6 +118,24 @@ def test_the_kpi_sheet_prints_one_page_wide_at_a_readable_scale(example):
     headline, by_product = kpi.tables[0], next(t for t in kpi.tables if t.title == "By product")
     assert by_product.right <= headline.right
     assert [c.header for c in by_product.columns] == ["KPI", *result.problem.products]
+
+
+def test_the_kpi_sheets_formula_keys_come_last_and_the_first_figures_by_product_are_evenly_spaced():
+    """The by-product columns sat under the headline table's Value, Unit and Key columns, 14, 9 and 26 wide; the
+    code-name column was headed "Key", beside the units, for a planner to puzzle over. Now last, whole (not
+    broken mid-word), and said what it is for; the products under Value and Unit are as wide as each other (a
+    third product still sits under the wrapped Definition)."""
+    from tests.workbooks import WORKBOOKS
+    from xlplan.workbook import read_workbook
+
+    result = xlplan.solve(read_workbook(WORKBOOKS / "examples" / "electronics.xlsx"))
+    kpi = next(presented(s) for s in output_sheets(result, "electronics") if s.name == "KPI")
+    headline, by_product = kpi.tables[0], next(t for t in kpi.tables if t.title == "By product")
+    widths = column_widths(kpi)
+    assert widths[by_product.left + 1] == widths[by_product.left + 2] == by_product.columns[1].width, widths
+    headers = [c.header for c in headline.columns]
+    assert "Key" not in headers and headers[-1] == "Formula key" and not headline.columns[-1].wrap
+    assert any("Formula key: the name the XLPLAN_KPI worksheet function takes" in str(t.value) for t in kpi.texts)
 
 
 def test_a_wrapped_row_is_as_tall_as_its_lines():
@@ -221,3 +241,35 @@ def test_lines_above_a_table_printed_across_pages_start_after_its_repeated_colum
     above = {t.value: t.column for t in recourse.texts if t.row < summary.top}
     assert above.pop("Recourse") == 1
     assert len(above) == 3 and set(above.values()) == {3}, above
+
+
+def test_the_workforce_chart_stacks_each_products_workforce_and_costs_read_capitalised(long_plan):
+    """At 6 x 52 the workforce was six flat lines, products with the same workforce drawn one over another; the
+    Costs categories read "regular labour" under a "Category" header and above "Total"."""
+    sheets = {s.name: s for s in output_sheets(long_plan, "synthetic")}
+    workforce = next(c for c in sheets["Plan"].charts if c.title.startswith("Workforce"))
+    assert workforce.kind == "stacked" and all(s.kind == "column" for s in workforce.series)
+    assert len(workforce.series) == 6
+    categories = [row[0] for row in sheets["Costs"].tables[0].rows]
+    assert "Regular labour" in categories and all(c[:1].isupper() for c in categories)
+
+
+def test_a_chart_is_drawn_inside_its_first_column(tmp_path):
+    """LibreOffice draws a chart's frame a hair left of its anchor column: a page breaking at that column showed
+    the frame's left edge as a sliver on the page before (factory_physics' Plan)."""
+    import zipfile
+
+    from xlplan.workbook.sheets.layout import Chart, Series, Sheet
+    from xlplan.workbook.write.render_xlsxwriter import new_workbook, render_sheet
+
+    sheet = Sheet("Charts")
+    sheet.text(1, 1, 1.0, "number")
+    sheet.charts.append(Chart("One", "A3", "Charts!$A$1:$A$1", [Series("A", "Charts!$A$1:$A$1")]))
+    path = tmp_path / "chart.xlsx"
+    workbook, formats = new_workbook(str(path))
+    render_sheet(workbook, sheet, formats)
+    workbook.close()
+    with zipfile.ZipFile(path) as archive:
+        drawing = next(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/drawings/drawing"))
+    column, offset = re.search(r"<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>(\d+)</xdr:colOff>", drawing).groups()
+    assert column == "0" and int(offset) > 0

@@ -126,5 +126,5 @@ def test_no_header_of_plans_or_frontier_runs_into_the_next(compared):
     points = tuple(FrontierPoint(w, SolveStatus.OPTIMAL, s.planned_cost, s.planned_cost * 1.01, s.summary.mean_profit,
                                  s.summary.profit_p5, s.summary.fill_rate, s.plan)
                    for w, s in zip((0.0, 0.5, 4.0), compared.strategies, strict=True))
-    frontier = frontier_sheet(Frontier(points, 0.9, 20, 100_000, 2026), "synthetic", "$")
+    frontier = frontier_sheet(Frontier(points, 0.9, 20, 100_000, 2026), "$")
     assert _touching(_shown(frontier, "$")) == []

@@ -71,10 +71,10 @@ def _kpi_cells(book) -> dict[str, tuple[float, str]]:
     """The KPI sheet's headline values by key, each with its cell's number format."""
     sheet = openpyxl.load_workbook(book, data_only=True)["KPI"]
     cells = {}
-    for row in sheet.iter_rows(min_row=6, max_col=4):
-        if row[3].value is None:
+    for row in sheet.iter_rows(min_row=6, max_col=5):
+        if row[4].value is None:  # the formula key, last
             break
-        cells[row[3].value] = (row[1].value, row[1].number_format)
+        cells[row[4].value] = (row[1].value, row[1].number_format)
     return cells
 
 

@@ -173,3 +173,53 @@ def test_the_plan_prints_without_a_gap_beside_the_this_week_block(example, tmp_p
     assert not {r: ws.row_dimensions[r].height for r in range(6, last + 1) if ws.row_dimensions[r].height}
     unit = "workers" if example == ELECTRONICS else "worker-hours"
     assert f"hire, fire and workforce ({unit}); overtime (hours)" in ws.cell(make.row - 1, make.column - 1).value
+
+
+def _printed_start(path):
+    """The Start sheet a command would draw from ``path``, as it prints: the sheet presented and its setup."""
+    from xlplan.commands import ACTIONS
+    from xlplan.workbook import FileSource
+    from xlplan.workbook.sheets.layout import presented, print_setup
+    from xlplan.workbook.sheets.start_sheet import rebuilt_start
+
+    source = FileSource(path)
+    try:
+        start = rebuilt_start(source, [], (), None, ACTIONS)
+    finally:
+        source.close()
+    assert start is not None
+    shown = presented(start)
+    return shown, print_setup(shown)
+
+
+def test_the_dashboard_prints_on_one_page_with_the_input_sheets_in_business_words(books):
+    """The solved and simulated dashboard printed on two pages, its list of input sheets on the second, each
+    named by its range's code name ("xlplan_noise: ..." on a line of its own)."""
+    from xlplan.workbook.sheets.layout import MIN_SCALE, PRINT_HEIGHT_PX, content_height
+
+    _, simulated = books
+    shown, printed = _printed_start(simulated)
+    assert printed.scale >= MIN_SCALE and not printed.row_breaks
+    assert content_height(shown) <= PRINT_HEIGHT_PX[printed.landscape] * 100 / printed.scale
+    assert not [t.value for t in shown.texts if "xlplan_" in str(t.value)]
+    inputs = [t.value for t in shown.texts if t.link and t.style == "link"]
+    assert {"Products", "Cost rates", "Demand", "Scenarios", "Settings", "Uncertainty"} <= set(inputs)
+    assert inputs.count("Uncertainty") == 1
+
+
+def test_a_dashboard_taller_than_a_page_breaks_between_its_sections(books, tmp_path):
+    """A Start sheet with a long text of its own runs over two pages: each page starts at a section's heading,
+    never a heading at the foot of a page with its lines on the next."""
+    _, simulated = books
+    longer = tmp_path / "longer.xlsx"
+    book = openpyxl.load_workbook(simulated)
+    start = book["Start"]
+    about = next(r for r in range(3, 20) if start.cell(r, 2).value) + 1
+    start.insert_rows(about, 25)
+    for r in range(about, about + 25):
+        start.cell(r, 2).value = f"A line of the workbook's own about it, number {r}."
+    book.save(longer)
+    shown, printed = _printed_start(longer)
+    assert printed.row_breaks
+    headings = {t.row for t in shown.texts if t.style == "subheading" and t.column == 1}
+    assert set(printed.row_breaks) <= headings

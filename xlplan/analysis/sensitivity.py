@@ -68,8 +68,9 @@ LIMITS: dict[str, Limit] = {
         "one more late unit allowed in the mean of the worst scenarios beyond the share", "currency / unit"),
 }
 """The limits whose marginal value is reported: the value is the expected cost one more unit saves."""
-DEMAND = Limit("demand", "one more unit of demand: the cost it adds", "currency / unit")
-"""Demand's value is the expected cost one more unit adds (in every scenario, or in one)."""
+DEMAND = Limit("demand", "one more unit of demand: change in cost", "currency / unit")
+"""Demand's value is the change in expected cost one more unit makes (in every scenario, or in one): positive when
+it adds to the cost, negative when it lowers it (the words fit the column: a longer line wraps every row)."""
 
 
 @dataclass(frozen=True)

@@ -356,13 +356,10 @@ def stale_plan(history: tuple[tuple[Any, ...], ...], fingerprint: str) -> Notice
 def planned_profit(source: WorkbookSource) -> float | None:
     """The KPI sheet's profit (planned) of the plan on the Plan sheet, when the workbook has one."""
     from xlplan.workbook.contract import KPI_NAME
-    from xlplan.workbook.read.outputs import read_output_table
+    from xlplan.workbook.read.outputs import kpi_row, read_output_table
 
-    kpi = read_output_table(source, KPI_NAME)
-    if kpi is None or "Key" not in kpi:
-        return None
-    rows = kpi[kpi["Key"].astype(str) == "profit_shipped"]
-    value = None if rows.empty else rows["Value"].iloc[0]
+    row = kpi_row(read_output_table(source, KPI_NAME), "profit_shipped")
+    value = None if row is None else row["Value"]
     return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
@@ -625,7 +622,7 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
                "all_optimal": result.all_optimal, "points": result.as_dicts()}
     kept = [Candidate(risk_plan_name(p.weight), p.plan) for p in result.points]
-    sheets = [frontier_sheet(result, problem.name, problem.settings.currency), _kept(source, problem, "frontier", kept),
+    sheets = [frontier_sheet(result, problem.settings.currency), _kept(source, problem, "frontier", kept),
               run_log_sheet(frontier_record(result, source.description, problem.fingerprint(), seconds),
                             read_runs(source))]
     warnings = [Notice("stopped", f"a limit stopped the solve for risk weight {p.weight:g}; its plan is the best "

@@ -37,7 +37,7 @@ from xlplan.text import SHARE_DECIMALS, gap_text, share_text
 from xlplan.version import installed_version
 from xlplan.workbook.contract import COMPARE_HEADLINE_NAME, KPI_NAME, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
-from xlplan.workbook.read.outputs import read_output_tables
+from xlplan.workbook.read.outputs import kpi_row, read_output_tables
 from xlplan.workbook.sheets.layout import WHOLE_FROM
 from xlplan.workbook.sheets.start_sheet import difference_line
 from xlplan.workbook.sheets.units import GENERIC_CURRENCY, money_text, shown_whole
@@ -144,9 +144,7 @@ def format_value(value: object, kind: str, currency: str = "", whole: bool = Fal
 
 # ---------------------------------------------------------------------------- headline
 def _kpi(tables: Tables, key: str) -> pd.Series | None:
-    kpi = tables[KPI_NAME]
-    rows = kpi[kpi["Key"].astype(str) == key]
-    return None if rows.empty else rows.iloc[0]
+    return kpi_row(tables[KPI_NAME], key)
 
 
 def _status(tables: Tables) -> HeadlineFigure:

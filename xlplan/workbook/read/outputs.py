@@ -35,6 +35,18 @@ def read_output_table(source: WorkbookSource, name: str) -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=header)
 
 
+def kpi_row(kpi: pd.DataFrame | None, key: str) -> pd.Series | None:
+    """The row of a KPI table (the KPI sheet's, read back) whose formula key is ``key``, or None when it has none
+    (a workbook written before the column was called :data:`~xlplan.workbook.contract.KPI_KEY` calls it Key)."""
+    from xlplan.workbook.contract import KPI_KEY
+
+    column = next((c for c in (KPI_KEY, "Key") if kpi is not None and c in kpi), None)
+    if kpi is None or column is None:
+        return None
+    rows = kpi[kpi[column].astype(str) == key]
+    return None if rows.empty else rows.iloc[0]
+
+
 def read_output_tables(source: WorkbookSource, names: Iterable[str]) -> dict[str, pd.DataFrame]:
     """The tables of ``names`` the workbook has, by name."""
     tables = {}

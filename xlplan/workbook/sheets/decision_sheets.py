@@ -16,6 +16,7 @@ from xlplan.workbook.sheets.layout import (
     MONEY_WHOLE,
     PRINTED_ROWS,
     QUANTITY,
+    UNITS,
     Chart,
     Column,
     Series,
@@ -87,11 +88,26 @@ def _columns(rows: list[list[Any]], currency: str) -> list[Column]:
 
 
 def _range_texts(values: list[Any]) -> list[str]:
-    """A range column's words ("no end") and its widest figure, as shown (one decimal, thousands separated)."""
+    """A range column's words ("no end") and its widest figure, as shown (thousands separated)."""
     numbers = [abs(v) for v in values if isinstance(v, int | float)]
-    return [*{v for v in values if isinstance(v, str)}, *([f"{max(numbers):,.1f}"] if numbers else [])]
+    return [*{v for v in values if isinstance(v, str)}, *([f"{max(numbers):,.0f}"] if numbers else [])]
 
 
+RANGE_COLUMNS = (7, 8)
+"""The columns of how far a value holds (a decrease, an increase)."""
+RANGE_WHOLE_FROM = 10.0
+"""How far a value holds is shown in whole units from here up (2,148 hours, 178 units of space) and to one decimal
+below (0.4 units of space: not 0), one rule for every limit, whatever else the column holds."""
+
+
+def range_formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
+    """Each range cell's format by its size (:data:`RANGE_WHOLE_FROM`)."""
+    return {(i, j): QUANTITY if abs(row[j]) < RANGE_WHOLE_FROM else UNITS
+            for i, row in enumerate(rows) for j in RANGE_COLUMNS if isinstance(row[j], int | float)}
+
+
+LIST_TITLE = "Every limit the plan uses in full, and demand"
+"""The full list's title: the limits with no room to spare (binding), and each product's demand by period."""
 ONE_MORE_WIDTH = 40.0
 """The widest the words saying what one more unit is grow to (a longer sentence wraps)."""
 
@@ -127,13 +143,15 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     columns = _columns(answers + rows, settings.currency)  # both tables share the columns: one width each
     top = 5
     if answers:
-        summary = Table(top, 1, columns, answers, title="What one more unit is worth, where it is worth the "
-                                                            "most (expected over the scenarios; negative: a cost)")
+        summary = Table(top, 1, columns, answers, cell_formats=range_formats(answers),
+                        title="What one more unit is worth, where it is worth the most (expected over the scenarios; "
+                              "negative: a cost)")
         sheet.tables.append(summary)
         top = summary.bottom + 3
-    notes = ["Below, every limit: the expected cost one more unit saves. Demand: the expected cost one more unit "
-             "adds. Scenario 'expected': one more unit in every scenario; a scenario's row: one more unit if that "
-             "scenario happens (the expected value is their probability-weighted sum).",
+    notes = ["Below, every limit: the expected cost one more unit saves. Demand: the change in expected cost one "
+             "more unit makes (positive: it adds to the cost; negative: it lowers it). Scenario 'expected': one more "
+             "unit in every scenario; a scenario's row: one more unit if that scenario happens (the expected value is "
+             "their probability-weighted sum).",
              "Each value holds for the limit lowered or raised by up to the amounts shown; for a limit in every "
              "scenario, by amounts within which the changes in all the scenarios together surely keep it (it may "
              "hold a little further). Limits with room to spare are worth nothing more and are not listed. "
@@ -145,12 +163,13 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
         sheet.text(top + i, 1, note, "note")
     top += len(notes) + 1
     expected = sum(p.scenario == EXPECTED for p in prices)
-    title = "Every binding limit"
+    title = LIST_TITLE
     if len(rows) > PRINTED_ROWS and expected < len(rows):  # a planner prints the expected values, not every scenario's
         sheet.print_rows = top + expected
         title += (f" (printed: the {expected:,} expected values; each scenario's own, {len(rows) - expected:,} rows "
                   "below them, are on screen only)")
     sheet.tables.append(Table(top, 1, columns, rows, table_name="xlplanShadowPrices",
+                              cell_formats=range_formats(rows),
                               defined_name=SHADOW_PRICES_NAME, title=title))
     sheet.freeze = f"A{top + 1}"
     sheet.repeat_rows = (top, top)  # a long list prints its header on every page
@@ -162,7 +181,7 @@ def worst_cost_header(level: float) -> str:
     return f"Worst {1 - level:.0%}: average cost"
 
 
-def frontier_sheet(frontier: Frontier, problem_name: str, currency: str = "") -> Sheet:
+def frontier_sheet(frontier: Frontier, currency: str = "") -> Sheet:
     """The frontier's points (one plan per risk weight) and two charts: expected cost against the average
     cost of the worst scenarios (CVaR, named in the note and the Glossary), and each plan's simulated mean
     profit and profit P5; ``currency`` as the Settings name it (the money columns as wide as its figures need)."""
@@ -171,8 +190,10 @@ def frontier_sheet(frontier: Frontier, problem_name: str, currency: str = "") ->
     sheet.text(1, 1, "Cost-risk frontier", "heading")
     status = ("every plan optimal" if frontier.all_optimal
               else "NOT every plan optimal: a stopped plan is no proven frontier point (see Status)")
-    sheet.text(2, 1, f"{problem_name}: {len(frontier.points)} plans minimising expected cost plus the risk weight "
-               f"times the average cost of the worst {1 - level:.0%} of {frontier.scenarios} scenarios; {status}",
+    # the plans are made for the workbook's inputs (not a file's name, which is the output's after a copy)
+    sheet.text(2, 1, f"{len(frontier.points)} plans for this workbook's inputs, one per risk weight, each minimising "
+               f"expected cost plus the risk weight times the average cost of the worst {1 - level:.0%} of the "
+               f"{frontier.scenarios:,} scenarios; {status}",
                "good" if frontier.all_optimal else "bad")
     worst = worst_cost_header(level)
     sheet.text(3, 1, f"{worst}: the mean cost of the worst {1 - level:.0%} of the scenarios (CVaR {level:.0%}: "
@@ -212,8 +233,11 @@ def frontier_sheet(frontier: Frontier, problem_name: str, currency: str = "") ->
                           Series("Profit P5", table.column_range(FRONTIER, 4))], kind="scatter",
                          x_title="Risk weight", y_title="Profit", x_format="0.0#", y_format=MONEY_WHOLE,
                          width_cm=10, height_cm=7)
-    sheet.charts.append(profit_chart.scaled_to(v for p in frontier.points for v in (p.mean_profit, p.profit_p5))
-                        .scaled_to((p.weight for p in frontier.points), axis="x"))
+    weights = [p.weight for p in frontier.points]
+    profit_chart.scaled_to(v for p in frontier.points for v in (p.mean_profit, p.profit_p5)).scaled_to(weights, "x")
+    if len(set(weights)) > 1:  # the weights' axis from the smallest to the largest, not on to a round 10 after 8
+        profit_chart.x_min, profit_chart.x_max = min(weights), max(weights)
+    sheet.charts.append(profit_chart)
     return sheet
 
 

@@ -305,6 +305,8 @@ class Sheet:
     """Row heights in points by 1-based row, e.g. room for a button beside a heading."""
     names: dict[str, str] = field(default_factory=dict)
     """Workbook-scoped names of cells of this sheet besides its tables', e.g. ``{"xlplan_start": "$A$1:$C$12"}``."""
+    keep: list[tuple[int, int]] = field(default_factory=list)
+    """Rows (1-based, first and last) printed on one page, as a table is: a heading and the lines under it."""
     print_rows: int | None = None
     """The last row printed (1-based), when the rows below are for the screen only (the sheet says so)."""
     fit_width: bool = False
@@ -722,6 +724,7 @@ def print_setup(sheet: Sheet, one_page: bool = True) -> PrintSetup:
     blocks = [(max(1, _anchor(c.anchor)[0] - 1), c.height_cm * CM_TO_PX + ROW_PX) for c in sheet.charts]
     blocks += [(t.top - (1 if t.title else 0), y(t.bottom + 1) - y(t.top - (1 if t.title else 0)))
                for t in sheet.tables]
+    blocks += [(first, y(last + 1) - y(first)) for first, last in sheet.keep]
     breaks: list[int] = []
     page_top, long_until, kept_until = 1, 0, 1
     for top, height in sorted(blocks):

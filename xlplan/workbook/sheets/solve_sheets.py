@@ -18,6 +18,7 @@ from xlplan.results.distribution import LEVELS, weighted_quantiles
 from xlplan.workbook.addresses import quote_sheet
 from xlplan.workbook.contract import (
     COST_BREAKDOWN_NAME,
+    KPI_KEY,
     KPI_NAME,
     PLAN,
     PRODUCT_KPI_NAME,
@@ -59,8 +60,10 @@ from xlplan.workbook.sheets.recourse_sheet import (
 from xlplan.workbook.sheets.recourse_sheet import recourse_sheet as recourse_layout
 from xlplan.workbook.sheets.recourse_sheet import recourse_table as recourse_table  # XLPLAN_RECOURSE's table
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, finite, run_log_sheet, solve_record
-from xlplan.workbook.sheets.units import category_label, in_currency, money_text, unit_words
+from xlplan.workbook.sheets.units import category_label, in_currency, money_text, text_column_width, unit_words
 
+FIGURE_WIDTH = 14.0
+"""The KPI sheet's columns of figures: a KPI's value and unit, and each product's figures below them."""
 DEFINITION_WIDTH = 38.0
 """The KPI sheet's Definition column, its text wrapped in it: with the columns beside it the sheet prints one
 landscape page wide at about 70%."""
@@ -215,11 +218,11 @@ def plan_sheet(result: PlanResult) -> Sheet:
             x_title="Period", y_title="Units", width_cm=chart_cm).from_zero(
                 row[j] for row in table.rows[i * T:(i + 1) * T] for j in shown))
     last = TOP + len(table.rows)
-    workforce_series = [Series(product, rows_of(i, letter("Workforce")), kind="line",
-                               title_cell=rows_of(i, "A").split(":")[0])
+    # each product's workforce a band of the total: lines of products with the same workforce lay one over another
+    workforce_series = [Series(product, rows_of(i, letter("Workforce")), title_cell=rows_of(i, "A").split(":")[0])
                         for i, product in enumerate(p.products[:MAX_PRODUCT_CHARTS])]
-    sheet.charts.append(Chart("Workforce", anchor(min(len(p.products), MAX_PRODUCT_CHARTS)),
-                              rows_of(0, "B"), workforce_series, kind="line", x_title="Period",
+    sheet.charts.append(Chart("Workforce by product", anchor(min(len(p.products), MAX_PRODUCT_CHARTS)),
+                              rows_of(0, "B"), workforce_series, kind="stacked", x_title="Period",
                               y_title=f"Workforce ({workforce_unit(result)})", width_cm=chart_cm))
     if len(p.products) > MAX_PRODUCT_CHARTS:
         sheet.text(chart_top - 1, left, f"Charts show the first {MAX_PRODUCT_CHARTS} of {len(p.products)} products; "
@@ -297,7 +300,8 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     p = result.problem
     sheet = Sheet("KPI", tab_color=OUTPUT_TAB, freeze=f"A{TOP + 1}", repeat_rows=(TOP, TOP), fit_width=True)
     _heading(sheet, "KPI", result, "Values are live formulas over the Plan, Recourse and Costs sheets. Revenue is "
-             "earned on units shipped, late or not; a lost unit earns nothing and counts as late.")
+             "earned on units shipped, late or not; a lost unit earns nothing and counts as late. "
+             f"{KPI_KEY}: the name the XLPLAN_KPI worksheet function takes.")
     # expected values over the scenarios, from the Recourse sheet's summary (one row per product and period)
     S = len(p.scenarios)
     R = lambda header: recourse.column_range(RECOURSE, recourse.index_of(summary_header(header, S)))  # noqa: E731
@@ -365,7 +369,7 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
                     f'/{at("Expected demand")},1)', expected.fill_rate),
         ])
     names = ["Product"] * labelled + measures
-    products = Table(product_top, 1, [Column("KPI", GENERAL, 24), *(Column(h, GENERAL, 13) for h in headers)],
+    products = Table(product_top, 1, [Column("KPI", GENERAL, 24), *(Column(h, GENERAL, FIGURE_WIDTH) for h in headers)],
                      [[name, *(column[k] for column in columns)] for k, name in enumerate(names)],
                      table_name="xlplanProductKpi", defined_name=PRODUCT_KPI_NAME, title="By product",
                      cell_formats={(labelled + k, 1 + i): f for k, f in enumerate(measure_formats) for i in range(n)})
@@ -402,13 +406,17 @@ def kpi_sheet(result: PlanResult, plan: Table, recourse: Table, costs: Table) ->
     }
     formats = {"currency": MONEY, "fraction": FRACTION, "units": QUANTITY, "turns": DECIMAL,
                "currency / unit": MONEY}
+    keys = [k.key for k in result.kpi_list]
+
     def kpi_table(top: int, kpis: list[Kpi], **names: Any) -> Table:
-        # the definition last, wrapped in its column
+        # the definition wrapped in its column; last, the formula key (xlplan's own name for the KPI, for formulas
+        # and for xlplan to read it back), out of the planner's way and whole (a code name broken mid-word misleads)
         rows = [[k.label, Formula(formulas[k.key], finite(k.value)) if k.key in formulas else finite(k.value),
-                 unit_words(k.unit, result.problem.settings), k.key, k.definition] for k in kpis]
-        return Table(top, 1, [Column("KPI", GENERAL, 30, wrap=True), Column("Value", GENERAL, 14),
-                              Column("Unit", GENERAL, 9), Column("Key", GENERAL, 26),
-                              Column("Definition", GENERAL, DEFINITION_WIDTH, wrap=True)],
+                 unit_words(k.unit, result.problem.settings), k.definition, k.key] for k in kpis]
+        return Table(top, 1, [Column("KPI", GENERAL, 30, wrap=True), Column("Value", GENERAL, FIGURE_WIDTH),
+                              Column("Unit", GENERAL, FIGURE_WIDTH),
+                              Column("Definition", GENERAL, DEFINITION_WIDTH, wrap=True),
+                              Column(KPI_KEY, GENERAL, text_column_width(KPI_KEY, keys, 12, 28))],
                      rows,
                      cell_formats={(i, 1): _whole_or_decimal([k.value]) if k.unit == "units" and math.isfinite(k.value)
                                    else formats.get(k.unit, DECIMAL) for i, k in enumerate(kpis)}, **names)

@@ -50,7 +50,7 @@ from xlplan.workbook.contract import (
 )
 from xlplan.workbook.read.grids import Located, WorkbookSource
 from xlplan.workbook.read.layout_source import LayoutSource
-from xlplan.workbook.read.outputs import read_output_tables
+from xlplan.workbook.read.outputs import kpi_row, read_output_tables
 from xlplan.workbook.sheets.glossary import GLOSSARY_NAME
 from xlplan.workbook.sheets.layout import GENERAL, MONEY_WHOLE, Button, Sheet
 from xlplan.workbook.sheets.names import GLOSSARY
@@ -80,29 +80,26 @@ SHEET_OF = {name: sheet for sheet, name in SHEET_NAMES} | {THIS_WEEK_NAME: "Plan
 """The sheet of each table the dashboard reads or links to."""
 SHOWN = (PLAN.name, THIS_WEEK_NAME, KPI_NAME, SIMULATION_SUMMARY_NAME, STRATEGIES_NAME, CANDIDATES.name, RUNS_NAME)
 """The tables whose figures the dashboard shows, the only ones it reads (the others it links to)."""
-RIBBON_SOLVE = ("2. Solve: click Solve on the xlplan tab of the ribbon (the xlplan add-in; xlplan.xlsm's buttons do "
-                "the same). From a terminal instead: Command line on the Glossary sheet.")
-RIBBON_TEST = ("4. Test it: Simulate on the xlplan tab simulates the Plan sheet (as solved, or as you edit it) under "
-               "the Uncertainty sheet; Compare sets the deterministic, best-buffered and stochastic plans side by "
-               "side.")
-RIBBON_CHECK = ("Problems in the data are listed all at once, each with its sheet and cell: click Check inputs on the "
-                "xlplan tab.")
+RIBBON_SOLVE = "2. Solve: click Solve on the ribbon's xlplan tab (xlplan.xlsm's buttons do the same)."
+TEST = "4. Test it: Simulate tries the plan on the Uncertainty sheet; Compare weighs other plans."
+RIBBON_ENTER = "1. Enter your data on the blue input sheets; Check inputs (xlplan tab) lists any problem."
 GLOSSARY_NOTE = "the technical terms behind the figures, and the command line of every action"
-PANEL_SOLVE = f"2. Solve: choose Solve in the Action cell above and click {RUN}; the outcome shows under it."
-PANEL_TEST = (f"4. Test it: choose Simulate in the Action cell and click {RUN} to simulate the Plan sheet (as solved, "
-              "or as you edit it) under the Uncertainty sheet; Compare sets the deterministic, best-buffered and "
-              "stochastic plans side by side.")
-PANEL_CHECK = ("Problems in the data are listed all at once, each with its sheet and cell: choose Validate in the "
-               f"Action cell and click {RUN}.")
+PANEL_SOLVE = f"2. Solve: choose Solve as the Action and click {RUN}; the Status says how it went."
+PANEL_ENTER = "1. Enter your data on the blue input sheets; choose Validate in the Action cell to check it."
+GAP_POINTS = 7.5
+"""The height of a blank row between the dashboard's lines, in points (half a row)."""
+LINKS_A_ROW = 6
+"""Sheets linked side by side in a row of the dashboard (columns B to G)."""
 
 
 def difference_line(exact: bool) -> str:
-    """Why the planned and the simulated profit differ, in one line (the same words on every sheet)."""
+    """Why the planned and the simulated profit differ, in one line (the same words on every sheet; two lines
+    at most on the Start sheet)."""
     if exact:
         return ("Planned: the optimiser's expectation over the workbook's scenarios. Simulated: the same scenarios "
-                "run by the simulator's operating rules (owed units served first), so the two differ a little.")
-    return ("Planned: the optimiser's expectation over the workbook's scenarios. Simulated: the plan run through the "
-            "Uncertainty sheet's random draws, which vary more than the scenarios do, hence the difference.")
+                "under the simulator's rules (owed units served first), so the two differ a little.")
+    return ("Planned: the optimiser's expectation over the workbook's scenarios. Simulated: the plan under the "
+            "Uncertainty sheet's random draws, which vary more than the scenarios.")
 
 
 # ---------------------------------------------------------------------------- what stays
@@ -187,11 +184,8 @@ class Dashboard:
         return "" if unit in ("", GENERIC_CURRENCY) else unit
 
     def kpi(self, key: str, column: str = "Value") -> Any:
-        kpi = self.tables.get(KPI_NAME)
-        if kpi is None or "Key" not in kpi:
-            return None
-        rows = kpi[kpi["Key"].astype(str) == key]
-        return None if rows.empty else rows.iloc[0].get(column)
+        row = kpi_row(self.tables.get(KPI_NAME), key)
+        return None if row is None else row.get(column)
 
     def latest(self, *commands: str) -> pd.Series | None:
         """The latest run of any of ``commands`` by the Run log (most recent first)."""
@@ -417,41 +411,51 @@ def _compare_block(sheet: Sheet, row: int, d: Dashboard) -> int:
                 ("Its profit (simulated)", b["Mean profit"], MONEY_WHOLE, "average over the simulated outcomes"),
                 ("Its bad case (P5)", b["Profit P5"], MONEY_WHOLE, ""),
                 ("Its fill rate (simulated)", b["Fill rate"], "0.0%", "")])
-            sheet.text(row, 3, "Compare simulates every plan on the same outcomes of its own, so that the plans "
-                       "compare fairly: its figures can differ from the latest simulation's above, by chance.", "note")
+            sheet.text(row, 3, "Compare simulates every plan on the same outcomes of its own, not those above.",
+                       "note")
             row += 1
             if d.in_effect(recommended):
                 row = _line(sheet, row, "In effect", "yes: the Plan sheet holds this plan", style="good")
             else:
-                sheet.text(row, 3, "To use it: choose Adopt plan (in the Action cell above, then Run xlplan, or on "
-                           "the xlplan ribbon); it puts this plan on the Plan sheet.", "note")
+                sheet.text(row, 3, "To use it: choose Adopt plan (Action cell or ribbon); it goes on the Plan sheet.",
+                           "note")
                 row += 1
     return row + 1
 
 
+def _link_grid(sheet: Sheet, row: int, names: Sequence[str]) -> int:
+    """A link to each sheet, :data:`LINKS_A_ROW` a row; the row after the last."""
+    for j, name in enumerate(names):
+        sheet.text(row + j // LINKS_A_ROW, 2 + j % LINKS_A_ROW, name, "link", link=f"{quote_sheet(name)}!A1")
+    return row + (len(names) - 1) // LINKS_A_ROW + 1
+
+
 def _links(sheet: Sheet, row: int, d: Dashboard) -> int:
+    """The output sheets the workbook holds, then the input sheets: each section a heading and its links
+    (kept together on a printed page)."""
     sheet.text(row, 1, "Output sheets", "subheading")
-    row += 1
-    if not d.sheets:
-        sheet.text(row, 2, "None yet: each command adds its sheets, and links to them appear here.", "note")
-        return row + 2
-    for j, name in enumerate(d.sheets):
-        r, c = row + j // 6, 2 + j % 6
-        sheet.text(r, c, name, "link", link=f"{quote_sheet(name)}!A1")
-    return row + (len(d.sheets) - 1) // 6 + 2
+    if d.sheets:
+        end = _link_grid(sheet, row + 1, d.sheets)
+    else:
+        sheet.text(row + 1, 2, "None yet: each command adds its sheets, and links to them appear here.", "note")
+        end = row + 2
+    sheet.keep.append((row, end - 1))
+    row = end + 1
+    sheet.text(row, 1, "Input sheets: your data, on the blue tabs (each says what it holds)", "subheading")
+    inputs = list(dict.fromkeys(contract.sheet for contract in (*INPUT_RANGES, *UNCERTAINTY_RANGES)))
+    end = _link_grid(sheet, row + 1, inputs)
+    sheet.keep.append((row, end - 1))
+    return end + 1
 
 
 def _how_to_plan(sheet: Sheet, row: int, panel: bool, glossary: bool) -> int:
+    top = row
     sheet.text(row, 1, "How to plan", "subheading")
-    steps = [
-        "1. Enter your data on the input sheets (blue tabs). Each is an Excel Table under a workbook name "
-        "(Formulas > Name Manager); add rows at the bottom and the table grows with them.",
+    steps = [  # a line each, as long as the page is wide (a longer one wraps: two pages)
+        PANEL_ENTER if panel else RIBBON_ENTER,
         PANEL_SOLVE if panel else RIBBON_SOLVE,
-        "3. Read the plan on the green sheets: Plan, Recourse, Costs, KPI and Run log. They are rewritten "
-        "on every solve; your input sheets and your own sheets are never changed. This sheet is rewritten by "
-        "every command.",
-        PANEL_TEST if panel else RIBBON_TEST,
-        PANEL_CHECK if panel else RIBBON_CHECK,
+        "3. Read the green sheets: every command rewrites them and this one, never your inputs.",
+        TEST,
     ]
     for line in steps:
         row += 1
@@ -462,22 +466,14 @@ def _how_to_plan(sheet: Sheet, row: int, panel: bool, glossary: bool) -> int:
         sheet.text(row, 3, GLOSSARY_NOTE, "note")
     else:
         sheet.text(row, 2, f"The {GLOSSARY} sheet, written with the first results, has {GLOSSARY_NOTE}.", "note")
-    row += 2
-    sheet.text(row, 1, "Input sheets", "subheading")
-    linked: set[str] = set()
-    for contract in (*INPUT_RANGES, *UNCERTAINTY_RANGES):
-        row += 1
-        if contract.sheet not in linked:  # a sheet with two ranges (Uncertainty) is linked once, beside the first
-            sheet.text(row, 2, contract.sheet, "link", link=f"{quote_sheet(contract.sheet)}!A1")
-            linked.add(contract.sheet)
-        sheet.text(row, 3, f"{contract.name}: {contract.meaning}", "note")
+    sheet.keep.append((top, row))
     return row
 
 
 def start_sheet(text: StartText, dashboard: Dashboard | None = None, actions: Sequence[str] = ()) -> Sheet:
     """The Start sheet: its own text, the dashboard of what the workbook holds, and how to plan."""
-    sheet = Sheet(START, tab_color="1F4E79", widths={1: 3, 2: 28, 3: 16, 4: 15, 5: 15, 6: 15, 7: 15, 8: 12,
-                                                      9: 12})
+    sheet = Sheet(START, tab_color="1F4E79", widths={1: 3, 2: 28, 3: 16, 4: 20, 5: 20, 6: 20, 7: 20, 8: 12,
+                                                      9: 12})  # "Fire (worker-hours)" on one line
     sheet.text(1, 1, text.title, "heading")
     if text.panel is not None:
         control_panel(sheet, text.panel, actions)
@@ -487,11 +483,15 @@ def start_sheet(text: StartText, dashboard: Dashboard | None = None, actions: Se
         row += 1
     last = row - 1
     d = dashboard or Dashboard({}, (), None)
-    row = _plan_block(sheet, row + 1, d)
-    row = _simulation_block(sheet, row, d)
-    row = _compare_block(sheet, row, d)
+    row += 1
+    for block in (_plan_block, _simulation_block, _compare_block):
+        top, row = row, block(sheet, row, d)
+        sheet.keep.append((top, row - 2))  # a heading and its lines on one printed page (a blank row follows)
     row = _links(sheet, row, d)
     _how_to_plan(sheet, row, text.panel is not None, GLOSSARY in d.sheets)
+    filled = {t.row for t in sheet.texts}
+    for blank in set(range(text.first_row, max(filled))) - filled:  # gaps of half a row: the dashboard on a page
+        sheet.heights[blank] = GAP_POINTS
     sheet.names[START_NAME] = f"$A$1:$C${max(last, PANEL_NOTE_ROW if text.panel else 1)}"
     in_currency([sheet], d.currency)
     return sheet
