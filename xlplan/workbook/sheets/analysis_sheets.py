@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,6 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 
 from xlplan.analysis import Comparison, StochasticValue, range_words
-from xlplan.analysis.compare import BEST_BUFFERED
 from xlplan.problem import PlanningProblem
 from xlplan.problem.uncertainty import Uncertainty
 from xlplan.results import PlanResult
@@ -46,7 +46,15 @@ from xlplan.workbook.sheets.layout import (
 from xlplan.workbook.sheets.names import COMPARE, SIMULATION
 from xlplan.workbook.sheets.run_log import OUTPUT_TAB, Detail, RunRecord, finite, seconds_detail
 from xlplan.workbook.sheets.start_sheet import difference_line
-from xlplan.workbook.sheets.units import clear_width, money_width, text_column_width, unit_words, whole_text
+from xlplan.workbook.sheets.units import (
+    clear_width,
+    currency_room,
+    header_clear,
+    money_width,
+    text_column_width,
+    unit_words,
+    whole_text,
+)
 
 HISTOGRAM_BINS = 16
 """About this many bins (from 8 to 16), each a round width (10,000, 25,000...), so that the chart's labels are
@@ -308,14 +316,35 @@ def error_format(means: Iterable[float]) -> str:
     return MONEY_WHOLE if largest >= WHOLE_FROM else MONEY
 
 
-def _gap_after(widths: Sequence[float]) -> list[float]:
-    """Money columns a little wider than their figures need: right-aligned figures in neighbouring columns
-    otherwise print touching ("$444,256 $2,480,892")."""
-    return [w + MONEY_GAP for w in widths]
+def spaced_money_width(values: Sequence[object], currency: str, header: str) -> float:
+    """A money column's width with :data:`MONEY_GAP` spare beside its widest figure (right-aligned figures in
+    neighbouring columns otherwise print touching: "$444,256 $2,480,892"), or its header's if that is wider."""
+    return max(money_width(values, currency) + MONEY_GAP, money_width(values, currency, header))
 
 
 MONEY_GAP = 1.5
 """Width units a money column keeps spare to the left of its widest figure (about two characters)."""
+
+
+def _headers_clear(sheet: Sheet, currency: str) -> None:
+    """Every column the sheet's stacked tables share as wide as its widest table needs and at a width where each of
+    their headers prints clear of the next: a header clear in its own table's width can fill the wider column
+    another table gives it (a line nearly as wide as the column prints touching its neighbour's)."""
+    room = currency_room(currency)  # what a money column grows by once the currency is applied
+
+    def grown(column: Column) -> float:
+        return room if column.number_format in (MONEY, MONEY_WHOLE) else 0.0
+
+    shared: dict[int, float] = {}
+    for table in sheet.tables:
+        for j, column in enumerate(table.columns):
+            shared[table.left + j] = max(shared.get(table.left + j, 0.0), column.width + grown(column))
+    for index in shared:
+        headers = [t.columns[index - t.left].header for t in sheet.tables if t.left <= index <= t.right]
+        while not all(header_clear(h, shared[index]) for h in headers):
+            shared[index] += 0.5
+    for table in sheet.tables:
+        table.columns = [replace(c, width=shared[table.left + j] - grown(c)) for j, c in enumerate(table.columns)]
 
 
 def compare_sheet(comparison: Comparison, planned: float | None = None, simulated: float | None = None) -> Sheet:
@@ -351,7 +380,7 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
                "Value at risk", worst]
     at = {h: j for j, h in enumerate(headers)}
     fill = len(headers)
-    widths = _gap_after([money_width([r[j] for r in rows], currency, h) for j, h in enumerate(headers) if j])
+    widths = [spaced_money_width([r[j] for r in rows], currency, h) for j, h in enumerate(headers) if j]
     columns = [Column("Strategy", GENERAL, LABEL_WIDTH),
                *(Column(h, error_format(r[2] for r in rows) if h == PROFIT_ERROR else MONEY, w)
                  for h, w in zip(headers[1:], widths, strict=True)),
@@ -362,8 +391,8 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
                       text_column_width("Lost units (average)", [f"{r[fill + 2]:,.1f}" for r in rows]))]
     strategies = Table(TOP, 1, columns, rows, table_name="xlplanStrategies", defined_name=STRATEGIES_NAME)
     sheet.tables.append(strategies)
-    lines = [f"{s.name}: {s.description}" + (", chosen by the buffer search below" if s.name == BEST_BUFFERED else "")
-             + (" (best plan found: a limit stopped its solve)" if s.stopped else "") for s in comparison.strategies]
+    lines = [f"{s.name}: {s.description}" + (" (best plan found: a limit stopped its solve)" if s.stopped else "")
+             for s in comparison.strategies]
     styles = ["bad" if s.stopped else "note" for s in comparison.strategies]
     lines.append(in_effect_line(planned, simulated, settings.replications,
                                 len(comparison.stochastic_problem.scenarios), exact))
@@ -385,8 +414,8 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
 
     costs_top = strategies.bottom + len(lines) + 4
     categories = list(comparison.strategies[0].summary.mean_cost)
-    cost_widths = _gap_after([money_width(s.summary.mean_cost.values(), currency, s.name)
-                              for s in comparison.strategies])
+    cost_widths = [spaced_money_width(list(s.summary.mean_cost.values()), currency, s.name)
+                   for s in comparison.strategies]
     sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, LABEL_WIDTH, wrap=True)]
                               + [Column(s.name, MONEY, w) for s, w in zip(comparison.strategies, cost_widths,
                                                                           strict=True)],
@@ -401,9 +430,8 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     if value is not None:
         # the long measures wrap in the label column; the meanings run on over the empty cells to their right
         sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, LABEL_WIDTH, wrap=True),
-                                                 Column("Value", MONEY, money_width([r[1] for r in value_rows],
-                                                                                    currency, "Value")
-                                                        + MONEY_GAP),
+                                                 Column("Value", MONEY, spaced_money_width(
+                                                     [r[1] for r in value_rows], currency, "Value")),
                                                  Column("Meaning", GENERAL, 8)],
                                   value_rows, table_name="xlplanValue", defined_name=STOCHASTIC_VALUE_NAME,
                                   title=f"What planning for uncertainty is worth, over the {scenarios} scenarios of "
@@ -426,8 +454,8 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
                     + (" (chosen)" if p is chosen else "")]
                    for p in search.points]
     money_headers = ("Planned cost", "Mean profit", *error, "Profit P5")
-    buffer_widths = _gap_after([money_width([r[j] for r in buffer_rows], currency, h)
-                                for j, h in enumerate(money_headers, start=1)])
+    buffer_widths = [spaced_money_width([r[j] for r in buffer_rows], currency, h)
+                     for j, h in enumerate(money_headers, start=1)]
     share = len(money_headers) + 1
     buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", clear_width("Buffer factor", LABEL_WIDTH)),
                                    *(Column(h, error_format(r[2] for r in buffer_rows) if h == PROFIT_ERROR else MONEY,
@@ -456,6 +484,7 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
                               x_title="Buffer factor", y_title="Fill rate", x_format="0.00", y_format="0%")
                         .as_share(row[share] for row in buffer.rows))
     _optimality_gap_block(sheet, comparison, buffer.bottom + len(below) + 4)
+    _headers_clear(sheet, currency)
     return sheet
 
 
@@ -463,9 +492,9 @@ def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> Non
     """Is the sample big enough? The Mak-Morton-Wood interval on the stochastic plan's optimality gap."""
     gap = comparison.optimality_gap
     title = "Is the sample big enough? How far the stochastic plan may be from the best (its optimality gap)"
-    if gap is None:
-        sheet.text(top - 1, 1, title, "subheading")
-        sheet.text(top, 1, comparison.gap_note[0].upper() + comparison.gap_note[1:] + ".", "note")
+    if gap is None:  # one line, not a heading over a line: a page's foot could part them
+        sheet.text(top - 1, 1, f"Is the sample big enough? {comparison.gap_note[0].upper()}{comparison.gap_note[1:]}.",
+                   "note")
         return
     M, n = len(gap.replications), gap.scenarios
     rows = [
