@@ -101,13 +101,14 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
         ["Buffer factor", "none" if study.buffer_factor is None else round(study.buffer_factor, 3)],
         ["Windows solved as", "LPs (fractional units)" if study.lp_windows else "the workbook asks"],
     ]
-    if study.buffer is not None:
-        described.append(["Buffer search", study.buffer.message])
-    sheet.tables.append(Table(settings_top, 1, [Column("Setting", GENERAL, 24), Column("Value", GENERAL, 16)],
-                              described, table_name="xlplanRollingSettings", defined_name=ROLLING_SETTINGS_NAME,
-                              title="Settings used",  # counts without decimals, a seed as it is typed
-                              cell_formats={(i, 1): "0" if name == "Seed" else "#,##0"
-                                            for i, (name, value) in enumerate(described) if isinstance(value, int)}))
+    settings_table = Table(settings_top, 1, [Column("Setting", GENERAL, 24), Column("Value", GENERAL, 16)],
+                           described, table_name="xlplanRollingSettings", defined_name=ROLLING_SETTINGS_NAME,
+                           title="Settings used",  # counts without decimals, a seed as it is typed
+                           cell_formats={(i, 1): "0" if name == "Seed" else "#,##0"
+                                         for i, (name, value) in enumerate(described) if isinstance(value, int)})
+    sheet.tables.append(settings_table)
+    if study.buffer is not None:  # a line of its own: in the right-aligned values it printed cut at the left
+        sheet.text(settings_table.bottom + 1, 1, f"Buffer search: {study.buffer.message}.", "note")
     anchor = get_column_letter(len(columns) + 2)
     sheet.charts.append(Chart("Mean profit by policy", f"{anchor}{top - 1}", policies.column_range(ROLLING, 0),
                               [Series("Re-planned", policies.column_range(ROLLING, 1)),
