@@ -610,7 +610,7 @@ def simulation_record(result: SimulationResult, source: str, plan_source: str, f
         ("Evaluation", EXACT_EVALUATION if s.exact else "sampled", "@"),
         ("Mean profit", s.mean_profit, MONEY),
         # beside a mean of 10,000 or more, as on the Simulation sheet: whole
-        ("Standard error", finite(s.profit_se), MONEY_WHOLE if abs(s.mean_profit) >= WHOLE_FROM else MONEY),
+        ("Standard error", finite(s.profit_se), error_format([s.mean_profit])),
         ("On-time fill rate", s.fill_rate, FRACTION),
         ("Scenarios evaluated" if s.exact else "Replications", s.replications, "#,##0"),
         *_run_settings(settings, versions or {}),
