@@ -228,6 +228,14 @@ def test_frontier_axes_span_the_plans_and_risk_weights_are_numbers(analysed):
     assert 0 < axis_range(cost, 1)[0] <= min(row[1] for row in frontier.values())
 
 
+def _histogram(sheet, header: str, columns: int) -> list[tuple]:
+    """The Simulation sheet's distribution of profit, from its header row to its last row (below the summary)."""
+    rows = list(sheet.iter_rows(min_col=1, max_col=columns, values_only=True))
+    first = next(i for i, row in enumerate(rows) if row[0] == header)
+    last = next((i for i in range(first + 1, len(rows)) if not isinstance(rows[i][0], int | float)), len(rows))
+    return rows[first:last]
+
+
 def test_sampled_profits_fall_in_round_bins_labelled_in_thousands(tmp_path):
     """2,000 replications of factory_physics: a dozen or so bins of one round width, whose chart labels are
     round thousands ($1,340k), every few labelled where the application skips labels, not 25 slanted
@@ -235,8 +243,7 @@ def test_sampled_profits_fall_in_round_bins_labelled_in_thousands(tmp_path):
     book = tmp_path / "fp.xlsx"
     assert cli(["solve", str(_example_with(tmp_path, "factory_physics")), "-o", str(book)]) == 0
     assert cli(["simulate", str(book), "--in-place", "--no-backup", "--replications", "2000"]) == 0
-    rows = list(openpyxl.load_workbook(book, data_only=True)["Simulation"].iter_rows(min_row=5, min_col=6, max_col=8,
-                                                                                      values_only=True))
+    rows = _histogram(openpyxl.load_workbook(book, data_only=True)["Simulation"], "Profit from", 3)
     assert rows[0] == ("Profit from", "Profit to", "Share")
     bins = [row for row in rows[1:] if row[0] is not None]
     widths = {round(high - low, 6) for low, high, _ in bins}
@@ -251,7 +258,7 @@ def test_sampled_profits_fall_in_round_bins_labelled_in_thousands(tmp_path):
 def test_a_few_outcomes_are_a_bar_each(analysed):
     """Electronics' three scenarios evaluated exactly: three bars of their probabilities, not 25 bins."""
     sheet = openpyxl.load_workbook(analysed, data_only=True)["Simulation"]
-    rows = list(sheet.iter_rows(min_row=5, min_col=6, max_col=7, values_only=True))
+    rows = _histogram(sheet, "Profit", 2)
     assert rows[0] == ("Profit", "Share")
     outcomes = [row for row in rows[1:] if row[0] is not None]
     assert len(outcomes) == 3 and [share for _, share in outcomes] == pytest.approx([0.25, 0.5, 0.25])

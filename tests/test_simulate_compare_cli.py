@@ -12,6 +12,7 @@ import pytest
 from tests.libreoffice import pdf_text
 from tests.workbooks import ELECTRONICS, FACTORY_PHYSICS, copy_of, edited, folder_state
 from xlplan.frontends.cli import INVALID, OK, main
+from xlplan.workbook.contract import PROFIT_ERROR
 
 
 def _run(capsys, *args) -> tuple[int, dict]:
@@ -140,7 +141,7 @@ def test_compare_factory_physics(tmp_path, capsys, libreoffice):
     names = [r[0] for r in sheet.iter_rows(min_row=6, max_row=8, values_only=True)]
     assert names == ["deterministic", "best buffered", "stochastic"]
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
-    for heading in ("Compare", "Profit by plan", "Mean profit by buffer factor", "VSS = EEV - RP",
+    for heading in ("Compare", "Profit by plan", "Mean profit by buffer factor", "Gain from planning",
                     "Is the sample big enough?"):
         assert heading in text
     gap = summary["optimality_gap_ci"]
@@ -166,3 +167,33 @@ def test_simulation_sheet_prints(tmp_path, capsys, libreoffice):
     capsys.readouterr()
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))
     assert "Distribution of profit" in text and "Mean profit" in text
+
+
+def test_one_plan_has_one_simulated_profit_on_simulation_compare_and_frontier(tmp_path, capsys):
+    """Electronics has nothing to sample (its own scenarios, no process noise): the Simulation sheet evaluates a
+    plan exactly, and Compare and Frontier evaluate the stochastic plan the same way, so the workbook shows one
+    simulated profit for it, not a second from random draws."""
+    book = copy_of(ELECTRONICS, tmp_path)
+    assert main(["solve", str(book), "--in-place", "--continuous"]) == OK
+    capsys.readouterr()
+    code, simulated = _run(capsys, "simulate", book, "--in-place", "--no-backup")
+    assert code == OK and simulated["evaluation"] == "exact"
+    code, compared = _run(capsys, "compare", book, "--in-place", "--no-backup", "--continuous")
+    assert code == OK and compared["evaluation"] == "exact"
+    code, frontier = _run(capsys, "frontier", book, "--in-place", "--no-backup", "--continuous", "--weights", "0")
+    assert code == OK and frontier["evaluation"] == "exact"
+
+    measures = {row[0]: row[1] for row in _sheet(book, "Simulation").iter_rows(values_only=True) if row[0]}
+    compare = list(_sheet(book, "Compare").iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(compare) if row[0] == "Strategy")
+    columns = list(compare[header])
+    stochastic = next(row for row in compare[header + 1:] if row[0] == "stochastic")
+    points = list(_sheet(book, "Frontier").iter_rows(values_only=True))
+    first = next(i for i, row in enumerate(points) if row[0] == "Risk weight")
+    mean = measures["Mean profit"]
+    assert stochastic[columns.index("Mean profit")] == pytest.approx(mean, rel=1e-9)
+    assert points[first + 1][columns.index("Mean profit") + 1] == pytest.approx(mean, rel=1e-9)
+    assert stochastic[columns.index("Profit P5")] == pytest.approx(measures["Profit P5"], rel=1e-9)
+    assert PROFIT_ERROR not in columns  # an exact evaluation has no sampling error
+    texts = " ".join(str(v) for row in compare for v in row if isinstance(v, str))
+    assert "evaluated exactly over the workbook's 3 scenarios" in texts and "replications" not in texts

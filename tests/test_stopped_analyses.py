@@ -92,10 +92,10 @@ def test_compare_on_stopped_solves_says_so_everywhere(tmp_path, libreoffice):
     cells = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row[0]}
     rp, bound, vss = "Stochastic plan: expected cost", "Stochastic plan: cost proven at least", \
         "Gain from planning for uncertainty"
-    assert cells[rp][0] == "RP" and cells[rp][2].startswith("best plan found (stopped)")
-    assert cells[bound][1] == pytest.approx(value["RP_bound"]) and cells[bound][0] == "RP best bound"
-    assert cells[vss][1] in (None, "") and cells[vss][0] == "VSS = EEV - RP" and "between" in cells[vss][2]
-    assert "optimal expected cost" not in cells[rp][2]
+    assert cells[rp][1].startswith("best plan found (stopped)")
+    assert cells[bound][0] == pytest.approx(value["RP_bound"])
+    assert cells[vss][0] in (None, "") and "between" in cells[vss][1]
+    assert "optimal expected cost" not in cells[rp][1]
     log = openpyxl.load_workbook(out, data_only=True)["Run log"]
     assert log["B7"].value.startswith("stopped; recommended: ")
     text = pdf_text(libreoffice.convert(out, "pdf", tmp_path / "pdf"))

@@ -9,7 +9,7 @@ coarse point finds the optimum on the fine grid (checked against a brute-force s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,34 +43,28 @@ class BufferSearch:
     stopped: tuple[str, ...] = ()
     """One line per factor whose solve a limit stopped (its plan is the best found, or none)."""
     replications: int = 0
-    """Replications per factor in the search."""
-    best_replications: int | None = None
-    """When the chosen factor was simulated again (:meth:`with_best_simulated`): with how many replications.
-    Its point then carries those figures, so that one simulation is what every table and line shows."""
+    """Replications per factor in the search (the scenarios' count when ``exact``)."""
+    exact: bool = False
+    """Each factor's plan evaluated exactly over the workbook's scenarios (nothing to sample), not simulated."""
+
+    @property
+    def over(self) -> str:
+        """How each factor was evaluated, in words: over how many replications, or exactly."""
+        return ("exactly over the workbook's scenarios" if self.exact
+                else f"over {self.replications:,} replications")
 
     @property
     def message(self) -> str:
+        """The search's own figures for its choice (every factor's evaluated alike), or why there is none."""
         if self.best is not None:
             s = self.best.summary
-            again = (f"; re-simulated with {self.best_replications:,} replications"
-                     if self.best_replications not in (None, self.replications) else "")
-            short = "" if self.best.meets_target else ", short of the target once re-simulated"
             return (f"buffer x {self.best.factor:.3f}: mean profit {s.mean_profit:,.0f}, on-time fill rate "
-                    f"{share_text(s.fill_rate)} (target {self.target_service:.0%}{short}{again})")
+                    f"{share_text(s.fill_rate)} {self.over} (target {self.target_service:.0%})")
         top = max(self.points, key=lambda p: p.summary.fill_rate)
         # a shortfall keeps two decimals: with one, 94.96% would read as the 95% it misses
         return (f"no buffer between x {self.points[0].factor:g} and x {self.points[-1].factor:g} reaches the "
                 f"target fill rate of {self.target_service:.0%}; the best was {top.summary.fill_rate:.2%} at "
                 f"x {top.factor:g}")
-
-    def with_best_simulated(self, summary: SimulationSummary, replications: int) -> BufferSearch:
-        """The search with the chosen factor's figures replaced by ``summary``, a simulation of its plan with
-        ``replications`` (those every compared plan gets): one simulation per figure, wherever it is shown."""
-        if self.best is None:
-            return self
-        best = replace(self.best, summary=summary, meets_target=summary.fill_rate >= self.target_service)
-        points = tuple(best if p is self.best else p for p in self.points)
-        return replace(self, points=points, best=best, best_replications=replications)
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([{
@@ -87,10 +81,13 @@ def _grid(low: float, high: float, step: float) -> np.ndarray:
 def buffer_search(problem: PlanningProblem, demand: DemandModel, noise: ProcessNoise, *,
                   target_service: float = 0.95, low: float = 1.0, high: float = 1.5, step: float = 0.01,
                   coarse: float = 0.05, replications: int = 20_000, seed: int = 2026,
-                  options: SolveOptions | None = None, exhaustive: bool = False) -> BufferSearch:
+                  options: SolveOptions | None = None, exhaustive: bool = False, exact: bool = False
+                  ) -> BufferSearch:
     """Find the best buffer factor on the grid low, low + step, ..., high.
 
-    ``exhaustive`` evaluates every grid point (the brute force the tests compare against).
+    ``exhaustive`` evaluates every grid point (the brute force the tests compare against); ``exact``
+    evaluates each plan once under each of the problem's scenarios, weighted (when there is nothing to
+    sample), instead of simulating ``replications``.
     """
     if not (0 < low <= high) or step <= 0:
         raise ValueError(f"the buffer range needs 0 < from <= to and a positive step, not {low}, {high}, {step}")
@@ -108,8 +105,9 @@ def buffer_search(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
             if not result.has_plan:
                 evaluated[factor] = None
             else:
-                summary = simulate(problem, result.solution.plan, demand, noise, replications=replications,
-                                   seed=seed, progress=False, formulation=result.solution.formulation).summary
+                summary = simulate(problem, result.solution.plan, demand, None if exact else noise,
+                                   replications=replications, seed=seed, exact=exact, progress=False,
+                                   formulation=result.solution.formulation).summary
                 evaluated[factor] = BufferPoint(factor, result.objective, summary,
                                                 summary.fill_rate >= target_service, result.solution.plan,
                                                 result.status is SolveStatus.STOPPED_WITH_PLAN)
@@ -135,4 +133,5 @@ def buffer_search(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
                 evaluate(k)
         best = best_of(list(evaluated.values()))
     points = tuple(p for _, p in sorted(evaluated.items()) if p is not None)
-    return BufferSearch(target_service, points, best, tuple(stopped), replications)
+    return BufferSearch(target_service, points, best, tuple(stopped),
+                        len(problem.scenarios) if exact else replications, exact)

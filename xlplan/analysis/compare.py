@@ -8,7 +8,9 @@ stochastic       the two-stage plan over sampled scenarios of demand and, when t
                  by the plan and by what that scenario's hours make
 
 Each plan is then simulated out of sample with the same random numbers (a seed apart from the one
-that drew the scenarios), so differences between them are differences between plans.
+that drew the scenarios), so differences between them are differences between plans. When there is
+nothing to sample (the workbook's own scenarios and no process noise), each is instead evaluated
+exactly over those scenarios, weighted, as the Simulation sheet evaluates a plan: one plan, one figure.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ from xlplan.analysis.value import AnalysisError, StochasticValue, stochastic_val
 from xlplan.problem import PlanningProblem
 from xlplan.problem.numbers import finite_or_none
 from xlplan.results import PlanResult
-from xlplan.simulation import DemandModel, ProcessNoise, SimulationSummary, simulate
+from xlplan.simulation import DemandModel, ProcessNoise, SimulationSummary, nothing_to_sample, simulate
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
+from xlplan.text import share_text
+
+BEST_BUFFERED = "best buffered"
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,8 @@ class CompareSettings:
     buffer_step: float = 0.01
     confidence: float = 0.95
     buffer_replications: int = 20_000
-    """Replications per buffer factor during the search (the winner is then re-simulated in full)."""
+    """Replications per buffer factor during the search (the winner is then simulated again with ``replications``,
+    as every plan compared is); none when there is nothing to sample (each plan is evaluated exactly)."""
     gap_replications: int = 10
     """Batches of ``sampled_scenarios`` for the interval on the stochastic plan's optimality gap; 0: none."""
     gap_target: float = 0.01
@@ -61,7 +67,10 @@ class Strategy:
     stopped: bool = False
     """A limit stopped the solve that made the plan: it is the best plan found, not proven optimal."""
     profits: np.ndarray | None = field(default=None, repr=False, compare=False)
-    """Profit per replication, under the draws every plan shares (for paired differences)."""
+    """Profit per replication, under the draws every plan shares (for paired differences); per scenario when
+    the evaluation is exact."""
+    weights: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """Each profit's weight: equal for replications, the scenario's probability when exact."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +84,17 @@ class PairedDifference:
     low: float
     high: float
     confidence: float
+    exact: bool = False
+    """Both plans evaluated exactly over the same scenarios: the difference is a figure, not an estimate."""
 
     @property
     def within_noise(self) -> bool:
-        return self.low <= 0.0 <= self.high
+        return self.low <= 0.0 <= self.high and not self.exact
 
     def words(self) -> str:
+        if self.exact:
+            return (f"{self.mean:,.0f} more mean profit than the {self.other} plan (exact: the same scenarios, "
+                    "weighted by probability)")
         ci = f"{self.confidence:.0%} interval {self.low:,.0f} to {self.high:,.0f}"
         if self.within_noise:
             return (f"the {self.better} and {self.other} plans' mean profits differ by {self.mean:,.0f}, within "
@@ -89,8 +103,9 @@ class PairedDifference:
 
 
 def paired_difference(better: str, a: np.ndarray, other: str, b: np.ndarray, confidence: float,
-                      weights: np.ndarray | None = None) -> PairedDifference:
-    """``a - b`` replication by replication (the same draws), its mean and normal confidence interval."""
+                      weights: np.ndarray | None = None, exact: bool = False) -> PairedDifference:
+    """``a - b`` replication by replication (the same draws), its mean and normal confidence interval; with
+    ``exact`` (scenario by scenario, weighted by probability) the mean is the difference, with no interval."""
     from statistics import NormalDist
 
     difference = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
@@ -98,8 +113,9 @@ def paired_difference(better: str, a: np.ndarray, other: str, b: np.ndarray, con
         weights = np.full(len(difference), 1.0 / len(difference))
     mean = float(weights @ difference)
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    half = z * float(difference.std(ddof=1) / np.sqrt(len(difference))) if len(difference) > 1 else 0.0
-    return PairedDifference(better, other, mean, mean - half, mean + half, confidence)
+    sampled = len(difference) > 1 and not exact
+    half = z * float(difference.std(ddof=1) / np.sqrt(len(difference))) if sampled else 0.0
+    return PairedDifference(better, other, mean, mean - half, mean + half, confidence, exact)
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,36 @@ class Comparison:
     """Why it was not estimated, when it was not."""
     unfinished: tuple[str, ...] = ()
     """What a limit stopped before it gave a result (the stochastic plan): the rest is kept and shown."""
+
+    @property
+    def exact(self) -> bool:
+        """Every plan evaluated exactly over the workbook's scenarios (nothing to sample), as the Simulation
+        sheet evaluates one: no draws, so no sampling error."""
+        return self.strategies[0].summary.exact
+
+    def evaluation_words(self) -> str:
+        """How every plan was evaluated, after "Every plan is": "simulated with the same 100,000 replications"."""
+        if self.exact:
+            return (f"evaluated exactly over the workbook's {self.strategies[0].summary.replications:,} scenarios, "
+                    "weighted by probability, as on the Simulation sheet")
+        return f"simulated with the same {self.settings.replications:,} replications"
+
+    def chosen_again(self) -> str:
+        """The buffer search's chosen plan's figures among the plans compared (the best buffered plan's), when
+        it was simulated again with more replications than the search's; empty when it was not."""
+        chosen = next((s for s in self.strategies if s.name == BEST_BUFFERED), None)
+        if chosen is None or self.exact or chosen.summary.replications == self.buffer.replications:
+            return ""
+        m = chosen.summary
+        short = "" if m.fill_rate >= self.settings.target_service else ", short of the target"
+        return (f"simulated again with the {m.replications:,} replications every plan gets: mean profit "
+                f"{m.mean_profit:,.0f}, on-time fill rate {share_text(m.fill_rate)}{short}")
+
+    def buffer_line(self) -> str:
+        """The buffer search's choice by its own figures, then the chosen plan's among the plans compared (see
+        :meth:`chosen_again`): each labelled with its replications."""
+        again = self.chosen_again()
+        return f"{self.buffer.message}; {again}" if again else self.buffer.message
 
     @property
     def stopped(self) -> tuple[str, ...]:
@@ -137,11 +183,11 @@ class Comparison:
         runner = ranked[1]
         assert runner.profits is not None
         difference = paired_difference(best.name, best.profits, runner.name, runner.profits,
-                                       self.settings.confidence)
+                                       self.settings.confidence, best.weights, self.exact)
         if difference.within_noise and runner.summary.profit_p5 > best.summary.profit_p5:
             best, runner = runner, best
             difference = paired_difference(best.name, best.profits, runner.name, runner.profits,  # type: ignore[arg-type]
-                                           self.settings.confidence)
+                                           self.settings.confidence, best.weights, self.exact)
         return best, difference
 
     @property
@@ -166,12 +212,13 @@ class Comparison:
 
     def summary(self) -> dict[str, Any]:
         return {
+            "evaluation": "exact" if self.exact else "sampled",
             "stopped_solves": list(self.stopped),
             "strategies": [{k: finite_or_none(v) for k, v in row.items()} for row in self.table().to_dict("records")],
             "value_of_stochastic_solution": self.value.as_dict() if self.value is not None else None,
             "unfinished": list(self.unfinished),
             "buffer": {"best_factor": self.buffer.best.factor if self.buffer.best else None,
-                       "message": self.buffer.message,
+                       "message": self.buffer_line(), "replications": self.buffer.replications,
                        "curve": self.buffer.table().to_dict("records")},
             "optimality_gap_ci": self.optimality_gap.as_dict() if self.optimality_gap else None,
             "optimality_gap_note": self.gap_note or None,
@@ -189,7 +236,7 @@ def stochastic_problem(problem: PlanningProblem, demand: DemandModel, noise: Pro
 
 def sampled(demand: DemandModel, noise: ProcessNoise) -> bool:
     """Whether the stochastic plan is made for sampled scenarios (else the workbook's own, exactly)."""
-    return not (demand.kind == "empirical" and noise.is_none)
+    return not nothing_to_sample(demand, noise)
 
 
 def _gap(problem: PlanningProblem, plan: Mapping[str, np.ndarray], demand: DemandModel, noise: ProcessNoise,
@@ -228,16 +275,19 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
     """
     settings = settings or CompareSettings()
     options = options or SolveOptions()
+    # with nothing to sample, each plan is evaluated as the Simulation sheet evaluates one: exactly
+    exact = nothing_to_sample(demand, noise)
 
-    def evaluate(plan: Mapping[str, np.ndarray]) -> tuple[SimulationSummary, np.ndarray]:
-        result = simulate(problem, plan, demand, noise, replications=settings.replications, seed=settings.seed,
-                          confidence=settings.confidence)
-        return result.summary, result.profit
+    def evaluate(plan: Mapping[str, np.ndarray]) -> tuple[SimulationSummary, np.ndarray, np.ndarray]:
+        result = simulate(problem, plan, demand, None if exact else noise, replications=settings.replications,
+                          seed=settings.seed, exact=exact, confidence=settings.confidence)
+        return result.summary, result.profit, result.weights
 
     progress.phase("compare: step 1 of 4, the buffer search")
     buffer = buffer_search(problem, demand, noise, target_service=settings.target_service,
                            low=settings.buffer_from, high=settings.buffer_to, step=settings.buffer_step,
-                           replications=settings.buffer_replications, seed=settings.seed, options=options)
+                           replications=settings.buffer_replications, seed=settings.seed, options=options,
+                           exact=exact)
     progress.phase("compare: step 2 of 4, the stochastic plan and the value of the stochastic solution")
     planned = stochastic_problem(problem, demand, noise, settings)
     value: StochasticValue | None = None
@@ -257,29 +307,27 @@ def compare_strategies(problem: PlanningProblem, demand: DemandModel, noise: Pro
                             stopped=deterministic.status is SolveStatus.STOPPED_WITHOUT_PLAN)
     deterministic_stopped = deterministic.status is SolveStatus.STOPPED_WITH_PLAN
 
-    summary, profits = evaluate(deterministic.solution.plan)
+    summary, profits, weights = evaluate(deterministic.solution.plan)
     strategies = [Strategy("deterministic", "the expected-value plan (demand as forecast)", deterministic.objective,
-                           summary, deterministic.solution.plan, deterministic_stopped, profits)]
+                           summary, deterministic.solution.plan, deterministic_stopped, profits, weights)]
     if buffer.best is not None:
         k = buffer.best.factor
-        # the chosen plan simulated as the others are (their replications and confidence level), and that
-        # one simulation shown in the table of plans, the buffer table and the lines alike
-        summary, profits = evaluate(buffer.best.plan)
-        buffer = buffer.with_best_simulated(summary, settings.replications)
-        assert buffer.best is not None
+        # the chosen plan simulated as the others are (their replications and confidence level); the buffer
+        # search's table keeps its own figures, every factor's from the same replications
+        summary, profits, weights = evaluate(buffer.best.plan)
         strategies.append(Strategy(
-            "best buffered", f"the deterministic plan for demand x {k:.3f} and hours per unit x {k:.3f}",
-            buffer.best.planned_cost, buffer.best.summary, buffer.best.plan, buffer.best.stopped, profits))
+            BEST_BUFFERED, f"the deterministic plan for demand x {k:.3f} and hours per unit x {k:.3f}",
+            buffer.best.planned_cost, summary, buffer.best.plan, buffer.best.stopped, profits, weights))
     gap: OptimalityGap | None = None
     gap_note = "the optimality gap was not estimated: the stochastic plan was not finished"
     if value is not None:
         stochastic = value.recourse_result
-        summary, profits = evaluate(stochastic.solution.plan)
+        summary, profits, weights = evaluate(stochastic.solution.plan)
         strategies.append(Strategy(
             "stochastic", f"the plan made for all {len(planned.scenarios)} scenarios of demand"
             + ("" if noise.is_none else " and capacity") + " at once",
             stochastic.objective, summary, stochastic.solution.plan,
-            stochastic.status is SolveStatus.STOPPED_WITH_PLAN, profits))
+            stochastic.status is SolveStatus.STOPPED_WITH_PLAN, profits, weights))
         progress.phase("compare: step 4 of 4, the stochastic plan's optimality gap")
         gap, gap_note = _gap(problem, stochastic.solution.plan, demand, noise, settings, options)
     return Comparison(tuple(strategies), value, buffer, planned, settings,

@@ -3,7 +3,8 @@
 For each risk weight lambda of a sweep, the plan minimising E[cost] + lambda CVaR_alpha(cost) over
 the scenarios the stochastic plan is made for (the same as ``compare``'s), with its expected cost and
 CVaR there, and its simulated mean profit, profit P5 and on-time fill rate out of sample (the same
-draws for every plan). For optimal plans, along a rising lambda expected cost does not fall and CVaR
+draws for every plan; with nothing to sample, exactly over the workbook's scenarios, as on the Simulation
+sheet). For optimal plans, along a rising lambda expected cost does not fall and CVaR
 does not rise (for lambda1 < lambda2, adding the two optimality inequalities gives
 (lambda2 - lambda1)(CVaR2 - CVaR1) <= 0); a finance team picks its point.
 """
@@ -23,7 +24,7 @@ from xlplan.model.formulation import formulation_for
 from xlplan.model.risk import cvar
 from xlplan.problem import PlanningProblem
 from xlplan.results import PlanResult
-from xlplan.simulation import DemandModel, ProcessNoise, simulate
+from xlplan.simulation import DemandModel, ProcessNoise, nothing_to_sample, simulate
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 
 DEFAULT_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
@@ -59,7 +60,10 @@ class Frontier:
     scenarios: int
     """Scenarios the plans are made for."""
     replications: int
+    """Replications each plan is simulated with (the scenarios' count when ``exact``)."""
     seed: int
+    exact: bool = False
+    """Each plan evaluated exactly over the workbook's scenarios, as on the Simulation sheet (nothing to sample)."""
 
     @property
     def all_optimal(self) -> bool:
@@ -96,6 +100,7 @@ from xlplan.analysis.compare import CompareSettings
     if any(w < 0 for w in weights) or not weights:
         raise ValueError(f"the risk weights must be one or more numbers of at least 0, not {list(weights)}")
     planned = stochastic_problem(problem, demand, noise, settings)
+    exact = nothing_to_sample(demand, noise)  # then evaluated as the Simulation sheet evaluates a plan
     points = []
     chosen = sorted(set(float(w) for w in weights))
     for k, weight in enumerate(chosen, start=1):
@@ -106,10 +111,11 @@ from xlplan.analysis.compare import CompareSettings
             raise AnalysisError(f"the plan for risk weight {weight:g} has none: {result.message}",
                                 stopped=result.status is SolveStatus.STOPPED_WITHOUT_PLAN)
         costs = result.scenarios["cost"].to_numpy()
-        simulated = simulate(problem, result.solution.plan, demand, noise, replications=settings.replications,
-                             seed=settings.seed, confidence=settings.confidence,
-                             formulation=result.solution.formulation).summary
+        simulated = simulate(problem, result.solution.plan, demand, None if exact else noise,
+                             replications=settings.replications, seed=settings.seed, exact=exact,
+                             confidence=settings.confidence, formulation=result.solution.formulation).summary
         points.append(FrontierPoint(weight, result.status, result.kpi("expected_cost"),
                                     cvar(costs, planned.probabilities, level), simulated.mean_profit,
                                     simulated.profit_p5, simulated.fill_rate, result.solution.plan))
-    return Frontier(tuple(points), level, len(planned.scenarios), settings.replications, settings.seed)
+    return Frontier(tuple(points), level, len(planned.scenarios),
+                    len(problem.scenarios) if exact else settings.replications, settings.seed, exact)

@@ -50,7 +50,7 @@ from xlplan.model.declarations import ModelPart, Rule
 from xlplan.model.formulation import formulation_for
 from xlplan.problem import PlanningProblem, Settings
 from xlplan.problem.numbers import finite_or_none
-from xlplan.simulation import DemandModel, ProcessNoise, SimulationResult, SimulationSummary
+from xlplan.simulation import DemandModel, ProcessNoise, SimulationResult, SimulationSummary, nothing_to_sample
 from xlplan.simulation.simulator import State, draws, execute, simulation_result
 from xlplan.solver import SolveOptions, SolveStatus, solve_problem
 
@@ -371,7 +371,7 @@ def rolling_study(problem: PlanningProblem, demand: DemandModel, noise: ProcessN
         buffer = buffer_search(problem, demand, noise, target_service=settings.target_service,
                                low=settings.buffer_from, high=settings.buffer_to, step=settings.buffer_step,
                                replications=min(settings.buffer_replications, 20_000), seed=settings.seed,
-                               options=options)
+                               options=options, exact=nothing_to_sample(demand, noise))  # Compare's choice
         factor = buffer.best.factor if buffer.best is not None else max(
             buffer.points, key=lambda p: p.summary.fill_rate).factor
 

@@ -390,8 +390,8 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     ``rolling``, re-plan each policy along the simulated worlds instead (see :func:`simulate_rolling`)."""
     if rolling:
         return simulate_rolling(source, replications=replications, seed=seed, options=options, policies=policies)
+    from xlplan.simulation import nothing_to_sample, uncertainty_models
     from xlplan.simulation import simulate as run_simulation
-    from xlplan.simulation import uncertainty_models
     from xlplan.solver import SolveOptions, SolveStatus
     from xlplan.workbook.contract import PLAN
     from xlplan.workbook.read.reader import has_range, read_plan, read_problem, read_runs, read_uncertainty
@@ -427,7 +427,7 @@ def simulate(source: WorkbookSource, *, plan_from: Literal["auto", "workbook", "
     demand, noise = uncertainty_models(problem, uncertainty)
     # drawing from a few weighted paths with nothing else random only estimates what a weighted sum gives
     # exactly; the original simulator's defect needs draws to show
-    computable = settings.demand_distribution == "empirical" and noise.is_none and not reproduce_original_defect
+    computable = nothing_to_sample(demand, noise) and not reproduce_original_defect
     exact = exact or computable
     result = run_simulation(problem, plan, demand, None if exact else noise,
                             replications=replications or settings.replications,
@@ -559,8 +559,8 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
                             options_text(options or SolveOptions()), versions)
     warnings = [Notice("stopped", f"a limit stopped {line}; its plan is the best found, not proven optimal")
                 for line in comparison.stopped]
-    lines = [f"{source.description}: compared {len(comparison.strategies)} plans over "
-             f"{settings.replications:,} replications"]
+    lines = [f"{source.description}: compared {len(comparison.strategies)} plans, each "
+             f"{comparison.evaluation_words()}"]
     if comparison.stopped:
         lines[0] = (f"STOPPED: a limit stopped {len(comparison.stopped)} solve(s); the plans are the best found, "
                     f"not proven optimal. {lines[0]}")
@@ -569,13 +569,13 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
               for st in comparison.strategies]
     value = comparison.value
     if value is None:
-        lines.append(f"VSS and EVPI: not computed ({comparison.unfinished[0]}); {comparison.buffer.message}")
+        lines.append(f"VSS and EVPI: not computed ({comparison.unfinished[0]}); {comparison.buffer_line()}")
     elif value.exact:
         vss = f"{value.vss:,.0f}" if math.isfinite(value.vss) else "infinite (the expected-value plan fails)"
-        lines.append(f"VSS {vss}; EVPI {value.evpi:,.0f}; {comparison.buffer.message}")
+        lines.append(f"VSS {vss}; EVPI {value.evpi:,.0f}; {comparison.buffer_line()}")
     else:
         lines.append(f"VSS {range_words(value.vss_range)}; EVPI {range_words(value.evpi_range)} (bounds only: a "
-                     f"solve was stopped); {comparison.buffer.message}")
+                     f"solve was stopped); {comparison.buffer_line()}")
     gap = comparison.optimality_gap
     lines.append(f"Optimality gap: {gap.advice}" if gap else f"Optimality gap: {comparison.gap_note}")
     lines.append(recommendation_sentence(comparison))
@@ -610,7 +610,8 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
     seconds = time.perf_counter() - started
     level = f"CVaR {result.level:.0%}"
     lines = [f"{source.description}: {len(result.points)} mean-CVaR plans over {result.scenarios} scenarios, "
-             f"simulated over {settings.replications:,} replications"]
+             + (f"each evaluated exactly over the workbook's {result.replications:,} scenarios" if result.exact
+                else f"simulated over {settings.replications:,} replications")]
     stopped = [p for p in result.points if p.status is not SolveStatus.OPTIMAL]
     if stopped:
         lines[0] = (f"STOPPED: a limit stopped {len(stopped)} solve(s); those plans are the best found, not proven "
@@ -620,6 +621,7 @@ def frontier(source: WorkbookSource, *, weights: tuple[float, ...] | None = None
               + ("" if p.status is SolveStatus.OPTIMAL else "   (best found, stopped)") for p in result.points]
     summary = {"command": "frontier", "fingerprint": problem.fingerprint(), "risk_level": result.level,
                "scenarios": result.scenarios, "replications": result.replications, "seed": result.seed,
+               "evaluation": "exact" if result.exact else "sampled",
                "all_optimal": result.all_optimal, "points": result.as_dicts()}
     kept = [Candidate(risk_plan_name(p.weight), p.plan) for p in result.points]
     sheets = [frontier_sheet(result, problem.settings.currency), _kept(source, problem, "frontier", kept),

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from xlplan.text import amount_text
+from xlplan.workbook.contract import PROFIT_ERROR
 
 PALETTE = ("#1F4E79", "#C55A11", "#548235", "#7030A0", "#BF9000", "#2E75B6", "#A5A5A5", "#843C0C", "#375623",
            "#FF7C80")
@@ -261,8 +262,11 @@ def histogram_chart(histogram: pd.DataFrame, markers: dict[str, float],
 
 # ---------------------------------------------------------------------------- compare
 def _profit_se(table: pd.DataFrame) -> np.ndarray:
-    """The Profit SE column, 0 where there is none (an exact evaluation)."""
-    return pd.to_numeric(table["Profit SE"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    """The mean profit's standard error column, 0 where there is none (an exact evaluation: no column)."""
+    column = next((c for c in (PROFIT_ERROR, "Profit SE") if c in table.columns), None)  # "Profit SE": older books
+    if column is None:
+        return np.zeros(len(table))
+    return pd.to_numeric(table[column], errors="coerce").fillna(0.0).to_numpy(dtype=float)
 
 
 def _mean_profit_bar(names: list[str], table: pd.DataFrame, name: str) -> go.Bar:

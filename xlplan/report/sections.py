@@ -31,6 +31,7 @@ from xlplan.workbook.contract import (
     KPI_NAME,
     PLAN,
     PRODUCT_KPI_NAME,
+    PROFIT_ERROR,
     PROFIT_HISTOGRAM_NAME,
     RECOURSE_NAME,
     ROLLING_POLICIES_NAME,
@@ -326,7 +327,7 @@ def frontier_section(tables: Tables) -> Section:
 
 def rolling_section(tables: Tables) -> Section:
     policies = tables[ROLLING_POLICIES_NAME]
-    formats = {c: "money" for c in ("Mean profit", "Profit SE", "Profit P5", "Static mean profit",
+    formats = {c: "money" for c in ("Mean profit", PROFIT_ERROR, "Profit P5", "Static mean profit",
                                     "Value of re-planning")}
     formats.update({"Fill rate": "percent", "Static fill rate": "percent", "Plan changes": "average count",
                     "Solves": "count", "Plans made": "count", "Stopped": "count", "Failed": "count",

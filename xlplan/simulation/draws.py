@@ -122,6 +122,14 @@ class ProcessNoise:
         return hours.transpose(2, 1, 0), availability.transpose(2, 1, 0)
 
 
+def nothing_to_sample(demand: DemandModel, noise: ProcessNoise) -> bool:
+    """Whether a plan's simulation is a weighted sum rather than an estimate: demand is one of the workbook's
+    own scenarios (empirical) and nothing else is random, so evaluating each scenario once, weighted by its
+    probability, gives exactly what any number of draws would only estimate. Every analysis that simulates
+    a plan (Simulation, Compare, Frontier) then evaluates it that way, so one plan has one simulated profit."""
+    return demand.kind == "empirical" and noise.is_none
+
+
 def uncertainty_models(problem: PlanningProblem, uncertainty: Uncertainty) -> tuple[DemandModel, ProcessNoise]:
     """The demand model and process noise a workbook's Uncertainty sheet describes."""
     noise = uncertainty.noise

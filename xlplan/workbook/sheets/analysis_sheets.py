@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from xlplan.workbook.contract import (
     BUFFER_CURVE_NAME,
     COMPARE_HEADLINE_NAME,
     COMPARE_NOTES_NAME,
+    PROFIT_ERROR,
     PROFIT_HISTOGRAM_NAME,
     SIMULATION_SUMMARY_NAME,
     STOCHASTIC_VALUE_NAME,
@@ -28,11 +30,13 @@ from xlplan.workbook.contract import (
     STRATEGY_COSTS_NAME,
 )
 from xlplan.workbook.sheets.layout import (
+    CM_TO_PX,
     FRACTION,
     GENERAL,
     MONEY,
     MONEY_THOUSANDS,
     MONEY_WHOLE,
+    ROW_PX,
     WHOLE_FROM,
     Chart,
     Column,
@@ -47,6 +51,8 @@ from xlplan.workbook.sheets.start_sheet import difference_line
 from xlplan.workbook.sheets.units import (
     category_label,
     clear_width,
+    currency_room,
+    header_clear,
     money_width,
     text_column_width,
     unit_words,
@@ -61,6 +67,7 @@ HISTOGRAM_LABELS = 8
 (Excel): more crowd, slanted and overlapping."""
 HISTOGRAM_CM = 22.0
 """The profit histogram's width: a label a bin, side by side."""
+HISTOGRAM_HEIGHT_CM = 6.5
 FEW_OUTCOMES = 12
 """Up to this many distinct profits, the distribution shows each (a bar per outcome) rather than bins."""
 SEED = "0"
@@ -117,7 +124,7 @@ def _summary_rows(s: SimulationSummary, planned: float | None = None, edited: bo
         [f"Value at risk ({s.confidence:.0%})", s.value_at_risk, "currency",
          f"Profit exceeded with probability {s.confidence:.0%}."],
         [f"Average of the worst {1 - s.confidence:.0%}", s.conditional_value_at_risk, "currency",
-         "Mean profit of the outcomes at or below it (CVaR: Glossary)."],
+         "Mean profit of the outcomes at or below the value at risk."],
         ["On-time fill rate", s.fill_rate, "fraction", f"Share of demand met on time, {averaged}."],
         ["Fill rate standard error", finite(s.fill_rate_se), "fraction", ""],
         ["Periods with a stockout (average)", s.mean_stockout_periods, "periods",
@@ -154,14 +161,14 @@ def _formats(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
             unit_format.get(row[2], GENERAL) for i, row in enumerate(rows)}
 
 
-def profit_histogram(result: SimulationResult) -> Table:
+def profit_histogram(result: SimulationResult, top: int = TOP) -> Table:
     """The distribution of profit: one row per outcome when there are at most :data:`FEW_OUTCOMES`
     (three scenarios evaluated exactly are three bars, not three spikes among 25 bins), otherwise
      about :data:`HISTOGRAM_BINS` bins of one round width between round edges."""
     outcomes, which = np.unique(np.round(result.profit, 2), return_inverse=True)
     if len(outcomes) <= FEW_OUTCOMES:
         shares = np.bincount(which.ravel(), weights=result.weights, minlength=len(outcomes))
-        return Table(TOP, 6, [Column("Profit", MONEY_WHOLE, 14), Column("Share", FRACTION, 9)],
+        return Table(top, 1, [Column("Profit", MONEY_WHOLE, 14), Column("Share", FRACTION, 9)],
                      [[float(v), float(w)] for v, w in zip(outcomes, shares, strict=True)],
                      table_name="xlplanHistogram", defined_name=PROFIT_HISTOGRAM_NAME,
                      title="Distribution of profit: each outcome")
@@ -170,7 +177,7 @@ def profit_histogram(result: SimulationResult) -> Table:
     low, high, step = bounds
     edges = low + step * np.arange(round((high - low) / step) + 1)
     counts, edges = np.histogram(result.profit, bins=edges, weights=result.weights)
-    return Table(TOP, 6, [Column("Profit from", MONEY_WHOLE, 12), Column("Profit to", MONEY_WHOLE, 12),
+    return Table(top, 1, [Column("Profit from", MONEY_WHOLE, 12), Column("Profit to", MONEY_WHOLE, 12),
                           Column("Share", FRACTION, 9)],
                  [[float(edges[i]), float(edges[i + 1]), float(counts[i])] for i in range(len(counts))],
                  table_name="xlplanHistogram", defined_name=PROFIT_HISTOGRAM_NAME, title="Distribution of profit")
@@ -217,22 +224,25 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
                     defined_name=SIMULATION_SUMMARY_NAME, cell_formats=formats)
     sheet.tables.append(summary)
 
-    histogram = profit_histogram(result)
+    # below the summary, not beside it: beside, its rows took the heights of the summary's wrapped meanings, and
+    # the sheet printed too wide to read; the chart below the table, within the summary's width
+    histogram = profit_histogram(result, TOP + len(rows) + 4)
     sheet.tables.append(histogram)
     outcomes = histogram.columns[0].header == "Profit"
     share = "Probability" if s.exact else "Share of replications"
-    sheet.charts.append(Chart("Distribution of profit", f"J{TOP - 1}",
+    chart_row = histogram.bottom + 3
+    sheet.charts.append(Chart("Distribution of profit", f"A{chart_row}",
                               histogram.column_range(SIMULATION, 0 if outcomes else 1),
                               [Series(share, histogram.column_range(SIMULATION, len(histogram.columns) - 1))],
                               x_title="Profit" if outcomes else "Profit up to", y_title=share, y_format="0%",
                               x_format=MONEY_THOUSANDS if _round_thousands(histogram) else MONEY_WHOLE,
-                              width_cm=HISTOGRAM_CM, height_cm=6.5,
+                              width_cm=HISTOGRAM_CM, height_cm=HISTOGRAM_HEIGHT_CM,
                               x_label_every=max(1, math.ceil(len(histogram.rows) / HISTOGRAM_LABELS)))
                         .from_zero([0.0]))
 
     settings = uncertainty.settings
     noise = uncertainty.noise
-    top = TOP + len(rows) + 4
+    top = chart_row + math.ceil(HISTOGRAM_HEIGHT_CM * CM_TO_PX / ROW_PX) + 3
     sheet.text(top - 1, 1, "Settings used", "subheading")
     described: list[list[Any]] = ([["Evaluation", EXACT_EVALUATION]] if s.exact
                                   else [["Replications", s.replications], ["Seed", settings.seed],
@@ -280,29 +290,79 @@ def recommendation_sentence(comparison: Comparison, on_sheet: bool = False) -> s
     return sentence + f"; adopt it with xlplan adopt BOOK --plan \"{best.name}\" or Adopt plan in the Action cell."
 
 
-def in_effect_line(planned: float | None, simulated: float | None, replications: int, scenarios: int) -> str:
+def in_effect_line(planned: float | None, simulated: float | None, replications: int, scenarios: int,
+                   exact: bool = False) -> str:
     """Why Compare's figures differ from the KPI and Simulation sheets' (with the Plan sheet's plan's
-    profits when this comparison ran), in one line."""
+    profits when this comparison ran), in one line; ``exact`` when every plan was evaluated as the
+    Simulation sheet evaluates one, so a plan's simulated figures there and here agree."""
     shown = [f"profit (planned) {whole_text(planned)}" if planned is not None else "",
              f"profit (simulated) {whole_text(simulated)} on average" if simulated is not None else ""]
     when = (f"When compared, the Plan sheet's plan had {' and '.join(s for s in shown if s)} (KPI and Simulation "
             "sheets). " if any(shown) else "")
+    if exact:
+        return (f"{when}Compare plans each strategy afresh over the {scenarios:,} scenarios (its planned cost) and "
+                "evaluates it over them exactly, as the Simulation sheet does: the same plan has the same simulated "
+                "figures there.")
     return (f"{when}Compare plans each strategy afresh over {scenarios:,} scenarios (its planned cost) and simulates "
             f"it over its own {replications:,} replications, so its figures differ from those sheets'.")
+
+
+ERROR_NOTE = (f"{PROFIT_ERROR}: the standard error of the mean profit, how far chance in the draws may have moved "
+              "it (the true mean is within about twice that either way, 95 times in 100).")
+"""What the standard error column says, under a table that has one (Compare, Rolling)."""
+
+
+def error_format(means: Iterable[float]) -> str:
+    """A mean profit's standard error shown at the mean's own precision, in every workbook: whole where the means
+    reach :data:`~xlplan.text.WHOLE_FROM` (however small the error), with cents where they do not."""
+    largest = max((abs(m) for m in means if isinstance(m, int | float) and math.isfinite(m)), default=0.0)
+    return MONEY_WHOLE if largest >= WHOLE_FROM else MONEY
+
+
+def spaced_money_width(values: Sequence[object], currency: str, header: str) -> float:
+    """A money column's width with :data:`MONEY_GAP` spare beside its widest figure (right-aligned figures in
+    neighbouring columns otherwise print touching: "$444,256 $2,480,892"), or its header's if that is wider."""
+    return max(money_width(values, currency) + MONEY_GAP, money_width(values, currency, header))
+
+
+MONEY_GAP = 1.0
+"""Width units a money column keeps spare to the left of its widest figure (about a character: more printed
+factory_physics's Compare below two thirds)."""
+
+
+def _headers_clear(sheet: Sheet, currency: str) -> None:
+    """Every column the sheet's stacked tables share as wide as its widest table needs and at a width where each of
+    their headers prints clear of the next: a header clear in its own table's width can fill the wider column
+    another table gives it (a line nearly as wide as the column prints touching its neighbour's)."""
+    room = currency_room(currency)  # what a money column grows by once the currency is applied
+
+    def grown(column: Column) -> float:
+        return room if column.number_format in (MONEY, MONEY_WHOLE) else 0.0
+
+    shared: dict[int, float] = {}
+    for table in sheet.tables:
+        for j, column in enumerate(table.columns):
+            shared[table.left + j] = max(shared.get(table.left + j, 0.0), column.width + grown(column))
+    for index in shared:
+        headers = [t.columns[index - t.left].header for t in sheet.tables if t.left <= index <= t.right]
+        while not all(header_clear(h, shared[index]) for h in headers):
+            shared[index] += 0.5
+    for table in sheet.tables:
+        table.columns = [replace(c, width=shared[table.left + j] - grown(c)) for j, c in enumerate(table.columns)]
 
 
 def compare_sheet(comparison: Comparison, planned: float | None = None, simulated: float | None = None) -> Sheet:
     """The Compare sheet; ``planned`` and ``simulated`` are the plan in effect's profits, shown for reference."""
     sheet = Sheet(COMPARE, tab_color=OUTPUT_TAB, widths={1: LABEL_WIDTH})
     stopped = comparison.stopped
+    exact = comparison.exact
     sheet.text(1, 1, "Compare", "heading")
-    headline = (f"{recommendation_sentence(comparison, on_sheet=True)} Every plan is simulated with the same "
-                f"{comparison.settings.replications:,} replications.")
+    headline = f"{recommendation_sentence(comparison, on_sheet=True)} Every plan is {comparison.evaluation_words()}."
     settings = comparison.settings
     worst = f"Worst {1 - settings.confidence:.0%}: average profit"
     note = (f"Profit is revenue of units shipped less costs. Value at risk: the profit exceeded with probability "
-            f"{settings.confidence:.0%}; {worst.lower()}: over the outcomes at or below it (VaR and CVaR: Glossary). "
-            f"Chosen by the buffer search: {comparison.buffer.message}.")
+            f"{settings.confidence:.0%}; {worst.lower()}: the average over the outcomes at or below it. "
+            f"Chosen by the buffer search (the table below): {comparison.buffer.message}.")
     if stopped:  # the warning first, in a line short enough to print whole
         sheet.text(2, 1, f"STOPPED: a limit stopped {len(stopped)} solve(s), listed below: the plans are the best "
                    "found, not proven optimal; what planning for uncertainty is worth is a range.", "bad")
@@ -312,46 +372,58 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
         sheet.text(2, 1, headline, "good")
         sheet.text(3, 1, note, "note")
     sheet.names[COMPARE_HEADLINE_NAME] = f"$A${3 if stopped else 2}"
-    rows = [[s.name, s.planned_cost, s.summary.mean_profit, finite(s.summary.profit_se), s.summary.profit_p5,
-             s.summary.profit_p50, s.summary.profit_p95, s.summary.value_at_risk,
+    # an exact evaluation has no sampling error: no column of blanks for it
+    error = [] if exact else [PROFIT_ERROR]
+    rows = [[s.name, s.planned_cost, s.summary.mean_profit, *([finite(s.summary.profit_se)] if error else []),
+             s.summary.profit_p5, s.summary.profit_p50, s.summary.profit_p95, s.summary.value_at_risk,
              s.summary.conditional_value_at_risk, s.summary.fill_rate, s.summary.mean_stockout_periods,
              s.summary.mean_lost_units] for s in comparison.strategies]
     currency = comparison.stochastic_problem.settings.currency
     # every table of the sheet stacked in the strategies table's columns, each as wide as its figures need (headers
     # wrap): the widest prints one page wide at a readable scale, its charts below the tables
-    headers = ["Strategy", "Planned cost", "Mean profit", "Profit SE", "Profit P5", "Profit P50", "Profit P95",
+    headers = ["Strategy", "Planned cost", "Mean profit", *error, "Profit P5", "Profit P50", "Profit P95",
                "Value at risk", worst]
+    at = {h: j for j, h in enumerate(headers)}
+    fill = len(headers)
+    widths = [spaced_money_width([r[j] for r in rows], currency, h) for j, h in enumerate(headers) if j]
     columns = [Column("Strategy", GENERAL, LABEL_WIDTH),
-               *(Column(h, MONEY, money_width([r[j] for r in rows], currency, h)) for j, h in enumerate(headers)
-                 if j),
-               Column("Fill rate", "0.0%", text_column_width("Fill rate", [f"{r[9]:.1%}" for r in rows])),
+               *(Column(h, error_format(r[2] for r in rows) if h == PROFIT_ERROR else MONEY, w)
+                 for h, w in zip(headers[1:], widths, strict=True)),
+               Column("Fill rate", "0.0%", text_column_width("Fill rate", [f"{r[fill]:.1%}" for r in rows])),
                Column("Stockout periods (average)", AVERAGE_COUNT,
-                      text_column_width("Stockout periods (average)", [f"{r[10]:,.1f}" for r in rows])),
+                      text_column_width("Stockout periods (average)", [f"{r[fill + 1]:,.1f}" for r in rows])),
                Column("Lost units (average)", AVERAGE_COUNT,
-                      text_column_width("Lost units (average)", [f"{r[11]:,.1f}" for r in rows]))]
+                      text_column_width("Lost units (average)", [f"{r[fill + 2]:,.1f}" for r in rows]))]
     strategies = Table(TOP, 1, columns, rows, table_name="xlplanStrategies", defined_name=STRATEGIES_NAME)
     sheet.tables.append(strategies)
-    for i, s in enumerate(comparison.strategies):
-        sheet.text(strategies.bottom + 1 + i, 1, f"{s.name}: {s.description}"
-                   + (" (best plan found: a limit stopped its solve)" if s.stopped else ""),
-                   "bad" if s.stopped else "note")
-    reference = in_effect_line(planned, simulated, settings.replications, len(comparison.stochastic_problem.scenarios))
-    sheet.text(strategies.bottom + 1 + len(comparison.strategies), 1, reference, "note")
+    lines = [f"{s.name}: {s.description}" + (" (best plan found: a limit stopped its solve)" if s.stopped else "")
+             for s in comparison.strategies]
+    styles = ["bad" if s.stopped else "note" for s in comparison.strategies]
+    lines.append(in_effect_line(planned, simulated, settings.replications,
+                                len(comparison.stochastic_problem.scenarios), exact))
+    styles.append("note")
+    if error:
+        lines.append(ERROR_NOTE)
+        styles.append("note")
+    for i, (line, style) in enumerate(zip(lines, styles, strict=True)):
+        sheet.text(strategies.bottom + 1 + i, 1, line, style)
     anchor = get_column_letter(len(columns) + 2)
     # from zero, plans a few percent apart would look alike: the axis spans them, and says so when not from 0
     profit = Chart("Profit by plan", f"{anchor}{TOP - 1}", strategies.column_range(COMPARE, 0),
-                   [Series("Mean profit", strategies.column_range(COMPARE, 2)),
-                    Series("Profit P5", strategies.column_range(COMPARE, 4))], y_title="Profit",
-                   y_format=MONEY_WHOLE).scaled_to(v for row in rows for v in (row[2], row[4]))
+                   [Series("Mean profit", strategies.column_range(COMPARE, at["Mean profit"])),
+                    Series("Profit P5", strategies.column_range(COMPARE, at["Profit P5"]))], y_title="Profit",
+                   y_format=MONEY_WHOLE).scaled_to(v for row in rows for v in (row[2], row[at["Profit P5"]]))
     if (profit.y_min or 0.0) > 0 or (profit.y_max or 0.0) < 0:
         profit.y_title = "Profit (axis not from 0)"
     sheet.charts.append(profit)
 
-    costs_top = strategies.bottom + len(comparison.strategies) + 5
+    costs_top = strategies.bottom + len(lines) + 4
     categories = list(comparison.strategies[0].summary.mean_cost)
+    cost_widths = [spaced_money_width(list(s.summary.mean_cost.values()), currency, s.name)
+                   for s in comparison.strategies]
     sheet.tables.append(Table(costs_top, 1, [Column("Cost", GENERAL, LABEL_WIDTH, wrap=True)]
-                              + [Column(s.name, MONEY, money_width(s.summary.mean_cost.values(), currency, s.name))
-                                 for s in comparison.strategies],
+                              + [Column(s.name, MONEY, w) for s, w in zip(comparison.strategies, cost_widths,
+                                                                          strict=True)],
                               [[category_label(c), *(s.summary.mean_cost[c] for s in comparison.strategies)]
                                for c in categories],
                               table_name="xlplanStrategyCosts", defined_name=STRATEGY_COSTS_NAME,
@@ -364,13 +436,12 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     if value is not None:
         # the long measures wrap in the label column; the meanings run on over the empty cells to their right
         sheet.tables.append(Table(value_top, 1, [Column("Measure", GENERAL, LABEL_WIDTH, wrap=True),
-                                                 Column("Term", GENERAL, columns[1].width, wrap=True),
-                                                 Column("Value", MONEY, money_width([r[2] for r in value_rows],
-                                                                                    currency, "Value")),
+                                                 Column("Value", MONEY, spaced_money_width(
+                                                     [r[1] for r in value_rows], currency, "Value")),
                                                  Column("Meaning", GENERAL, 8)],
                                   value_rows, table_name="xlplanValue", defined_name=STOCHASTIC_VALUE_NAME,
                                   title=f"What planning for uncertainty is worth, over the {scenarios} scenarios of "
-                                        "the stochastic plan (terms: Glossary sheet)"))
+                                        "the stochastic plan"))
     else:
         sheet.text(value_top - 1, 1, "What planning for uncertainty is worth: not computed, the stochastic plan was "
                    "not finished", "subheading")
@@ -383,25 +454,32 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
     sheet.names[COMPARE_NOTES_NAME] = f"$A${notes_top}:$A${notes_top + len(notes) - 1}"
 
     buffer_top = value_top + len(value_rows) + len(notes) + 4
-    curve = comparison.buffer.table()
-    chosen = comparison.buffer.best
-    resimulated = (f", the chosen one's {comparison.buffer.best_replications:,} like the plans above"
-                   if chosen is not None and comparison.buffer.best_replications not in
-                   (None, settings.buffer_replications) else "")
-    buffer_rows = [[r.factor, r.planned_cost, r.mean_profit, finite(r.profit_se), r.profit_p5, r.fill_rate,
-                    ("yes" if r.meets_target else "no") + (" (stopped)" if r.stopped else "")
-                    + (" (chosen)" if chosen is not None and r.factor == chosen.factor else "")]
-                   for r in curve.itertuples()]
+    search = comparison.buffer
+    chosen = search.best
+    buffer_rows = [[p.factor, p.planned_cost, p.summary.mean_profit, *([finite(p.summary.profit_se)] if error else []),
+                    p.summary.profit_p5, p.summary.fill_rate,
+                    ("yes" if p.meets_target else "no") + (" (stopped)" if p.stopped else "")
+                    + (" (chosen)" if p is chosen else "")]
+                   for p in search.points]
+    money_headers = ("Planned cost", "Mean profit", *error, "Profit P5")
+    buffer_widths = [spaced_money_width([r[j] for r in buffer_rows], currency, h)
+                     for j, h in enumerate(money_headers, start=1)]
+    share = len(money_headers) + 1
     buffer = Table(buffer_top, 1, [Column("Buffer factor", "0.000", clear_width("Buffer factor", LABEL_WIDTH)),
-                                   *(Column(h, MONEY, money_width([r[j] for r in buffer_rows], currency, h))
-                                     for j, h in enumerate(("Planned cost", "Mean profit", "Profit SE", "Profit P5"),
-                                                           start=1)),
+                                   *(Column(h, error_format(r[2] for r in buffer_rows) if h == PROFIT_ERROR else MONEY,
+                                            w) for h, w in zip(money_headers, buffer_widths, strict=True)),
                                    Column("Fill rate", FRACTION, text_column_width("Fill rate", ["100.0%"])),
                                    Column("Meets target", GENERAL, 8)],  # its words run on over the empty cells
                    buffer_rows, table_name="xlplanBuffer", defined_name=BUFFER_CURVE_NAME,
-                   title=f"Buffer search (deterministic plans for demand and hours x factor; "
-                         f"{settings.buffer_replications:,} replications per factor{resimulated})")
+                   title="Buffer search (deterministic plans for demand and hours x factor; every factor's plan "
+                         + ("evaluated exactly over the workbook's scenarios)" if exact else
+                            f"simulated with the same {search.replications:,} replications)"))
     sheet.tables.append(buffer)
+    again = comparison.chosen_again()
+    below = [f"The chosen plan (x {chosen.factor:.3f}), {again} (the best buffered row at the top)."
+             ] if chosen is not None and again else []
+    for i, line in enumerate(below):  # the chosen plan's figures among the plans compared: not a row of this table
+        sheet.text(buffer.bottom + 1 + i, 1, line, "note")
     # the factors tried are uneven (a coarse scan, then a fine one near the best): a number axis spaces them truly
     sheet.charts.append(Chart("Mean profit by buffer factor", f"{anchor}{buffer_top - 1}",
                               buffer.column_range(COMPARE, 0),
@@ -410,21 +488,21 @@ def compare_sheet(comparison: Comparison, planned: float | None = None, simulate
                         .scaled_to(row[2] for row in buffer.rows))
     sheet.charts.append(Chart("On-time fill rate by buffer factor", f"{anchor}{buffer_top + 15}",
                               buffer.column_range(COMPARE, 0),
-                              [Series("Fill rate", buffer.column_range(COMPARE, 5))], kind="scatter",
+                              [Series("Fill rate", buffer.column_range(COMPARE, share))], kind="scatter",
                               x_title="Buffer factor", y_title="Fill rate", x_format="0.00", y_format="0%")
-                        .as_share(row[5] for row in buffer.rows))
-    _optimality_gap_block(sheet, comparison, buffer.bottom + 4)
+                        .as_share(row[share] for row in buffer.rows))
+    _optimality_gap_block(sheet, comparison, buffer.bottom + len(below) + 4)
+    _headers_clear(sheet, currency)
     return sheet
 
 
 def _optimality_gap_block(sheet: Sheet, comparison: Comparison, top: int) -> None:
     """Is the sample big enough? The Mak-Morton-Wood interval on the stochastic plan's optimality gap."""
     gap = comparison.optimality_gap
-    title = ("Is the sample big enough? How far the stochastic plan may be from the best (optimality gap; "
-             "method: Glossary)")
-    if gap is None:
-        sheet.text(top - 1, 1, title, "subheading")
-        sheet.text(top, 1, comparison.gap_note[0].upper() + comparison.gap_note[1:] + ".", "note")
+    title = "Is the sample big enough? How far the stochastic plan may be from the best (its optimality gap)"
+    if gap is None:  # one line, not a heading over a line: a page's foot could part them
+        sheet.text(top - 1, 1, f"Is the sample big enough? {comparison.gap_note[0].upper()}{comparison.gap_note[1:]}.",
+                   "note")
         return
     M, n = len(gap.replications), gap.scenarios
     rows = [
@@ -473,8 +551,8 @@ def average_demand_note(value: StochasticValue) -> str:
 
 
 def _value_rows(value: StochasticValue) -> list[list[Any]]:
-    """What planning for uncertainty is worth, in business words, the technical term beside each (RP, EV,
-    EEV, WS, VSS, EVPI: see the Glossary sheet); a figure from a stopped solve says so, VSS and EVPI become
+    """What planning for uncertainty is worth, in business words (their technical names, RP, EV, EEV, WS, VSS
+    and EVPI, are on the Glossary sheet only); a figure from a stopped solve says so, VSS and EVPI become
     the ranges the bounds prove, and a figure that does not exist says why in its cell."""
     def figure(number: float) -> float | str:
         return number if math.isfinite(number) else NO_FIGURE
@@ -485,39 +563,39 @@ def _value_rows(value: StochasticValue) -> list[list[Any]]:
     eev_words = "" if math.isfinite(value.eev) else f": {FAILS}"
     if value.exact:
         return [
-            ["Stochastic plan: expected cost", "RP", value.recourse,
+            ["Stochastic plan: expected cost", value.recourse,
              "the best plan over every scenario at once (the stochastic plan)"],
-            ["Average-demand plan: cost it expects", "EV", value.expected_value,
+            ["Average-demand plan: cost it expects", value.expected_value,
              "planned for average demand, as if it were certain"],
-            ["Average-demand plan: expected cost", "EEV", figure(value.eev),
+            ["Average-demand plan: expected cost", figure(value.eev),
              "that plan facing every scenario" + eev_words],
-            ["Perfect foresight: expected cost", "WS", value.wait_and_see,
+            ["Perfect foresight: expected cost", value.wait_and_see,
              "had each scenario been known in advance"],
-            [GAIN, "VSS = EEV - RP", figure(value.vss),
+            [GAIN, figure(value.vss),
              "what the stochastic plan saves over the average-demand plan" if math.isfinite(value.eev) else
              f"what the stochastic plan saves: the average-demand plan {FAILS.removeprefix('it ')}"],
-            [FORESIGHT, "EVPI = RP - WS", value.evpi,
+            [FORESIGHT, value.evpi,
              "what knowing the future would save"],
         ]
 
     ws_low, ws_high = value.wait_and_see_range
     return [
-        ["Stochastic plan: expected cost", "RP", value.recourse,
+        ["Stochastic plan: expected cost", value.recourse,
          "best plan found (stopped): the stochastic problem's expected cost is at most this"
          if value.recourse_result.status is not SolveStatus.OPTIMAL else
          "the best plan over every scenario at once (the stochastic plan)"],
-        ["Stochastic plan: cost proven at least", "RP best bound", finite(value.recourse_bound),
+        ["Stochastic plan: cost proven at least", finite(value.recourse_bound),
          "proven: the stochastic problem's optimal expected cost is at least this"],
-        ["Average-demand plan: cost it expects", "EV", value.expected_value,
+        ["Average-demand plan: cost it expects", value.expected_value,
          "planned for average demand, as if it were certain" + stopped(value.expected_value_result)],
-        ["Average-demand plan: expected cost", "EEV", figure(value.eev), "that plan facing every scenario"
+        ["Average-demand plan: expected cost", figure(value.eev), "that plan facing every scenario"
          + (stopped(value.eev_result) if value.eev_result.has_plan else "") + eev_words],
-        ["Perfect foresight: expected cost", "WS", value.wait_and_see, "had each scenario been known in advance"
+        ["Perfect foresight: expected cost", value.wait_and_see, "had each scenario been known in advance"
          + (f" (a scenario's solve stopped: {range_words((ws_low if math.isfinite(ws_low) else None, ws_high))})"
             if ws_low < ws_high else "")],
-        [GAIN, "VSS = EEV - RP", "",
+        [GAIN, "",
          f"{range_words(value.vss_range)} (a solve was stopped, so only bounds are known)"],
-        [FORESIGHT, "EVPI = RP - WS", "",
+        [FORESIGHT, "",
          f"{range_words(value.evpi_range)} (a solve was stopped, so only bounds are known)"],
     ]
 
@@ -540,7 +618,7 @@ def simulation_record(result: SimulationResult, source: str, plan_source: str, f
         ("Evaluation", EXACT_EVALUATION if s.exact else "sampled", "@"),
         ("Mean profit", s.mean_profit, MONEY),
         # beside a mean of 10,000 or more, as on the Simulation sheet: whole
-        ("Standard error", finite(s.profit_se), MONEY_WHOLE if abs(s.mean_profit) >= WHOLE_FROM else MONEY),
+        ("Standard error", finite(s.profit_se), error_format([s.mean_profit])),
         ("On-time fill rate", s.fill_rate, FRACTION),
         ("Scenarios evaluated" if s.exact else "Replications", s.replications, "#,##0"),
         *_run_settings(settings, versions or {}),

@@ -198,9 +198,12 @@ def frontier_sheet(frontier: Frontier, currency: str = "") -> Sheet:
     worst = worst_cost_header(level)
     sheet.text(3, 1, f"{worst}: the mean cost of the worst {1 - level:.0%} of the scenarios (CVaR {level:.0%}: "
                f"Glossary). "
-               f"Profit and fill rate: each plan simulated with the same {frontier.replications:,} random draws (seed "
-               f"{frontier.seed}), apart from the Simulation sheet's run, so they differ a little from its figures. "
-               "To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
+               + (f"Profit and fill rate: each plan evaluated exactly over the workbook's {frontier.replications:,} "
+                  "scenarios, weighted by probability, as on the Simulation sheet. " if frontier.exact else
+                  f"Profit and fill rate: each plan simulated with the same {frontier.replications:,} random draws "
+                  f"(seed {frontier.seed}), apart from the Simulation sheet's run, so they differ a little from its "
+                  "figures. ")
+               + "To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
     rows = [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status.value]
             for p in frontier.points]
     money = [Column(header, MONEY, money_width([row[j] for row in rows], currency, header, least=13))
@@ -216,7 +219,8 @@ def frontier_sheet(frontier: Frontier, currency: str = "") -> Sheet:
     settings_top = table.bottom + 3
     sheet.tables.append(Table(settings_top, 1, [Column("Setting", GENERAL, 12), Column("Value", GENERAL, 15)],
                               [["Risk level", level], ["Scenarios", frontier.scenarios],
-                               ["Replications", frontier.replications], ["Seed", frontier.seed]],
+                               *([["Evaluated", "exactly"]] if frontier.exact else
+                                 [["Replications", frontier.replications], ["Seed", frontier.seed]])],
                               table_name="xlplanFrontierSettings", defined_name=FRONTIER_SETTINGS_NAME,
                               title="Settings used",  # a share, two counts, and a seed as it is typed
                               cell_formats={(0, 1): "0%", (1, 1): "#,##0", (2, 1): "#,##0", (3, 1): "0"}))

@@ -622,8 +622,10 @@ def _across(sheet: Sheet, widths: dict[int, float], landscape: bool, scale: floa
     rows_per_page = int(PRINT_HEIGHT_PX[landscape] * 100 / scale / ROW_PX)
     tallest = max(sheet.tables, key=lambda t: len(t.rows), default=None)
     repeat = sheet.repeat_rows
-    if tallest is not None and len(tallest.rows) > rows_per_page // 2:
-        repeat = (tallest.top, tallest.top)  # the table that runs over pages: its header on each
+    if tallest is not None and len(tallest.rows) > rows_per_page // 2 and tallest.bottom > rows_per_page:
+        # the table that runs over pages: its header on each (one that ends on the first page runs over none,
+        # and its header atop the next would head other tables' rows)
+        repeat = (tallest.top, tallest.top)
     elif repeat is not None and not any(t.top == repeat[0] and len(t.rows) > rows_per_page // 2 for t in sheet.tables):
         repeat = None  # a short table's header repeated over another's rows misleads
     page = PRINT_WIDTH[landscape] * 100 / scale

@@ -10,7 +10,8 @@ from openpyxl.utils import get_column_letter
 from xlplan.analysis.compare import PairedDifference, paired_difference
 from xlplan.analysis.rolling import RollingStudy
 from xlplan.text import share_text
-from xlplan.workbook.contract import ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAME
+from xlplan.workbook.contract import PROFIT_ERROR, ROLLING_POLICIES_NAME, ROLLING_SETTINGS_NAME
+from xlplan.workbook.sheets.analysis_sheets import ERROR_NOTE, error_format
 from xlplan.workbook.sheets.layout import FRACTION as PERCENT  # a fill rate, as on every sheet and in the report
 from xlplan.workbook.sheets.layout import GENERAL, MONEY, MONEY_WHOLE, QUANTITY, Chart, Column, Series, Sheet, Table
 from xlplan.workbook.sheets.names import ROLLING
@@ -57,7 +58,8 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
     headline = (f"{verdict(study)}; {_window_words(study)}, over the same {s.replications:,} simulated worlds for "
                 "every policy.")
     notes = ["Static: the same policy's first plan executed to the end without re-planning, in the same worlds. "
-             "Plan changes: units of production re-planned for a period already planned, summed per world."]
+             "Plan changes: units of production re-planned for a period already planned, summed per world.",
+             ERROR_NOTE]
     if study.lp_windows:
         notes.append("Windows are planned as LPs (fractional units) although the workbook asks for whole units: "
                      "a whole-unit window is a MIP, and the study makes many solves.")
@@ -72,7 +74,8 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
     top = TOP + len(notes) + (1 if study.stopped else 0)
 
     # as narrow as their figures (headers wrap): the table prints whole on a page, its rows with their policies
-    columns = [Column("Policy", GENERAL, 16), Column("Mean profit", MONEY, 12), Column("Profit SE", MONEY, 9),
+    columns = [Column("Policy", GENERAL, 16), Column("Mean profit", MONEY, 12),
+               Column(PROFIT_ERROR, error_format(p.rolling.summary.mean_profit for p in study.policies), 9),
                Column("Profit P5", MONEY, 12), Column("Fill rate", PERCENT, 8), Column("Plan changes", QUANTITY, 9),
                Column("Solves", "#,##0", 7), Column("Plans made", "#,##0", 7), Column("Stopped", "#,##0", 8),
                Column("Failed", "#,##0", 7), Column("Seconds", "0.0", 8), Column("Static mean profit", MONEY, 12),
@@ -98,13 +101,14 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
         ["Buffer factor", "none" if study.buffer_factor is None else round(study.buffer_factor, 3)],
         ["Windows solved as", "LPs (fractional units)" if study.lp_windows else "the workbook asks"],
     ]
-    if study.buffer is not None:
-        described.append(["Buffer search", study.buffer.message])
-    sheet.tables.append(Table(settings_top, 1, [Column("Setting", GENERAL, 24), Column("Value", GENERAL, 16)],
-                              described, table_name="xlplanRollingSettings", defined_name=ROLLING_SETTINGS_NAME,
-                              title="Settings used",  # counts without decimals, a seed as it is typed
-                              cell_formats={(i, 1): "0" if name == "Seed" else "#,##0"
-                                            for i, (name, value) in enumerate(described) if isinstance(value, int)}))
+    settings_table = Table(settings_top, 1, [Column("Setting", GENERAL, 24), Column("Value", GENERAL, 16)],
+                           described, table_name="xlplanRollingSettings", defined_name=ROLLING_SETTINGS_NAME,
+                           title="Settings used",  # counts without decimals, a seed as it is typed
+                           cell_formats={(i, 1): "0" if name == "Seed" else "#,##0"
+                                         for i, (name, value) in enumerate(described) if isinstance(value, int)})
+    sheet.tables.append(settings_table)
+    if study.buffer is not None:  # a line of its own: in the right-aligned values it printed cut at the left
+        sheet.text(settings_table.bottom + 1, 1, f"Buffer search: {study.buffer.message}.", "note")
     anchor = get_column_letter(len(columns) + 2)
     sheet.charts.append(Chart("Mean profit by policy", f"{anchor}{top - 1}", policies.column_range(ROLLING, 0),
                               [Series("Re-planned", policies.column_range(ROLLING, 1)),
