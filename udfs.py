@@ -65,8 +65,8 @@ def XLPLAN_SHADOW(products, costs, demand, scenarios, settings, rule=None, produ
                                               "the table"})
 def XLPLAN_SIMULATE(products, costs, demand, scenarios, settings, statistic=None, replications=None, seed=None,
                     continuous=False, time_limit=None):
-    """The optimal plan simulated under the scenarios (each drawn by its probability): one statistic, or
-    the table of them."""
+    """The optimal plan simulated under the scenarios, exactly (each scenario once, by its probability, as the
+    Simulation sheet does): one statistic, or the table of them."""
     return worksheet.simulate(Inputs.of(products, costs, demand, scenarios, settings), statistic, replications,
                               seed, continuous, time_limit)
 

@@ -444,29 +444,31 @@ def shadow(inputs: Inputs, rule: Any = None, product: Any = None, period: Any = 
 @_in_words
 def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, seed: Any = None,
              continuous: Any = False, time_limit: Any = None) -> Any:
-    """The optimal plan simulated under the inputs' own scenarios (each replication draws one by its
-    probability): a statistic by key or label (``mean_profit``, ``profit_p5``, ``fill_rate``...), or
-    without one, the table of them."""
-    from xlplan.simulation import DemandModel, ProcessNoise
+    """The optimal plan simulated under the inputs' own scenarios: a statistic by key or label
+    (``mean_profit``, ``profit_p5``, ``fill_rate``...), or without one, the table of them. Demand is one of
+    those scenarios and nothing else is random, so the plan is evaluated exactly, each scenario once by its
+    probability, as ``xlplan simulate`` and the Simulation sheet do (one plan, one simulated profit);
+    ``replications`` and ``seed`` are checked as everywhere, and draws would only estimate this."""
+    from xlplan.simulation import DemandModel, ProcessNoise, nothing_to_sample
     from xlplan.simulation import simulate as run_simulation
 
     result = _with_a_plan(inputs, continuous, time_limit)
     if not isinstance(result, PlanResult):
         return result
     try:
-        count = option_value("replications", replications)
-        limits.function_replications(count, len(result.problem.products), len(result.problem.periods))
-        chosen_seed = option_value("seed", seed)
+        option_value("replications", replications)
+        option_value("seed", seed)
     except ValueError as error:
         return f"xlplan: {error}"
 
     def run(r: PlanResult) -> dict[str, Any]:
         problem = r.problem
-        summary = run_simulation(problem, r.solution.plan, DemandModel.from_problem(problem),
-                                 ProcessNoise.none(len(problem.products)), replications=count, seed=chosen_seed).summary
+        demand, noise = DemandModel.from_problem(problem), ProcessNoise.none(len(problem.products))
+        assert nothing_to_sample(demand, noise)
+        summary = run_simulation(problem, r.solution.plan, demand, None, exact=True).summary
         return {k: v for k, v in summary.as_dict().items() if not isinstance(v, dict)}
 
-    statistics = CACHE.derived(inputs, solve_options(continuous, time_limit), ("simulate", count, chosen_seed), run)
+    statistics = CACHE.derived(inputs, solve_options(continuous, time_limit), ("simulate", "exact"), run)
     wanted = _text(statistic)
     if wanted is None:
         return _table(["Statistic", "Value"], [[k, v] for k, v in statistics.items()])

@@ -276,7 +276,8 @@ def compare_section(tables: Tables) -> Section:
     formats.update({"Fill rate": "percent", "Stockout periods (average)": "average count",
                     "Lost units (average)": "average count"})
     section = Section("compare", "Compare: deterministic, buffered and stochastic plans", notes=[
-        "Each plan simulated with the same replications (the Compare sheet)."],
+        "Every plan evaluated on the same outcomes: the same random draws, or exactly over the workbook's "
+        "scenarios when there is nothing to sample (the Compare sheet says which)."],
         figures=[charts.strategies_chart(strategies)], tables=[HtmlTable("The plans side by side", strategies,
                                                                          formats, across=True)])
     value = tables.get(STOCHASTIC_VALUE_NAME)
@@ -307,9 +308,8 @@ def frontier_section(tables: Tables) -> Section:
     section = Section("frontier", "Cost-risk frontier", notes=[
         "Plans minimising expected cost plus the risk weight times the average cost of the worst scenarios "
         "(their CVaR), one per risk weight (the Frontier sheet): a higher weight buys a lower cost in the worst "
-        "scenarios with expected cost. Each plan's profit and fill rate are "
-        "simulated with the same replications. To plan with a weight, enter it as the Risk weight on the "
-        "Settings sheet."],
+        "scenarios with expected cost. Each plan's profit and fill rate are evaluated on the same outcomes "
+        "(the Frontier sheet says how). To plan with a weight, enter it as the Risk weight on the Settings sheet."],
         figures=[charts.frontier_chart(points, cvar_column)],
         tables=[HtmlTable("The plans of the frontier", points, formats)])
     statuses = points["Status"].astype(str) if "Status" in points.columns else pd.Series(dtype=str)

@@ -196,8 +196,7 @@ def frontier_sheet(frontier: Frontier, currency: str = "") -> Sheet:
                f"{frontier.scenarios:,} scenarios; {status}",
                "good" if frontier.all_optimal else "bad")
     worst = worst_cost_header(level)
-    sheet.text(3, 1, f"{worst}: the mean cost of the worst {1 - level:.0%} of the scenarios (CVaR {level:.0%}: "
-               f"Glossary). "
+    sheet.text(3, 1, f"{worst}: the mean cost of the worst {1 - level:.0%} of the scenarios. "
                + (f"Profit and fill rate: each plan evaluated exactly over the workbook's {frontier.replications:,} "
                   "scenarios, weighted by probability, as on the Simulation sheet. " if frontier.exact else
                   f"Profit and fill rate: each plan simulated with the same {frontier.replications:,} random draws "

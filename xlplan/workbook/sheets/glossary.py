@@ -20,11 +20,14 @@ TERMS = (
              "average profit'), of cost on Frontier ('worst 10%: average cost')."),
     ("Risk weight (lambda)", "How much a plan on the Frontier sheet gives up in expected cost to lower the CVaR "
                              "of its cost: 0 ignores risk."),
-    ("RP", "Recourse problem: the stochastic plan's expected cost, the best over every scenario at once."),
-    ("EV", "Expected value problem: the plan made for average demand, and the cost it expects for itself."),
+    ("RP", "Recourse problem: the stochastic plan's expected cost, the best over every scenario at once (on the "
+           "sheets: stochastic plan: expected cost)."),
+    ("EV", "Expected value problem: the plan made for average demand, and the cost it expects for itself (on the "
+           "sheets: average-demand plan: cost it expects)."),
     ("EEV", "Expected result of the EV plan: that plan's expected cost facing every scenario; no figure when it "
-            "breaks a rule in some scenario."),
-    ("WS", "Wait and see: the expected cost had each scenario been known in advance."),
+            "breaks a rule in some scenario (on the sheets: average-demand plan: expected cost)."),
+    ("WS", "Wait and see: the expected cost had each scenario been known in advance (on the sheets: perfect "
+           "foresight: expected cost)."),
     ("VSS", "Value of the stochastic solution, EEV - RP: what planning for uncertainty saves over planning for "
             "the average (on the sheets: gain from planning for uncertainty)."),
     ("EVPI", "Expected value of perfect information, RP - WS: the most perfect forecasts could save (on the "

@@ -35,6 +35,7 @@ from xlplan.workbook.contract import (
     KPI_NAME,
     NAMED_VALUE_COLUMNS,
     PLAN,
+    PROFIT_ERROR,
     RECOURSE_SUMMARY_NAME,
     ROLLING_POLICIES_NAME,
     RUNS_NAME,
@@ -411,7 +412,10 @@ def _compare_block(sheet: Sheet, row: int, d: Dashboard) -> int:
                 ("Its profit (simulated)", b["Mean profit"], MONEY_WHOLE, "average over the simulated outcomes"),
                 ("Its bad case (P5)", b["Profit P5"], MONEY_WHOLE, ""),
                 ("Its fill rate (simulated)", b["Fill rate"], "0.0%", "")])
-            sheet.text(row, 3, "Compare simulates every plan on the same outcomes of its own, not those above.",
+            # with nothing to sample Compare evaluates exactly, as Simulation does, and shows no error column
+            exact = PROFIT_ERROR not in strategies.columns and "Profit SE" not in strategies.columns
+            sheet.text(row, 3, "Compare evaluates every plan exactly over the workbook's scenarios, as above."
+                       if exact else "Compare simulates every plan on the same outcomes of its own, not those above.",
                        "note")
             row += 1
             if d.in_effect(recommended):
