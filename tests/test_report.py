@@ -275,15 +275,14 @@ def test_the_report_recommends_what_compare_recommends_and_says_how_to_adopt_it(
 
 
 def test_the_report_keeps_its_pointers_within_itself(analysed, browser, tmp_path):
-    """A "Glossary" pointer leads to the report's glossary, a "note below" to a note below; the technical
-    codes (RP, VSS, ...) are the glossary's, not the tables'."""
+    """The report's glossary is in it (the last link of its contents), a "note below" leads to a note below;
+    the technical codes (RP, VSS, ...) are the glossary's, not the tables'."""
     target = tmp_path / "report.html"
     assert cli(["report", str(analysed), "-o", str(target)]) == 0
     page, _ = browser.open(target)
     try:
         main = page.inner_text("main")
         glossary = page.inner_text("#glossary")
-        assert "Glossary" in main.replace(glossary, "")  # the Simulation's "(CVaR: Glossary)"
         terms = page.eval_on_selector_all("#glossary tbody tr td:first-child", "tds => tds.map(t => t.innerText)")
         assert terms == [term for term, _ in TERMS]
         assert page.eval_on_selector_all("nav a", "as => as.map(a => a.getAttribute('href'))")[-1] == "#glossary"
@@ -307,7 +306,7 @@ def test_the_report_keeps_its_pointers_within_itself(analysed, browser, tmp_path
 
 def test_counts_and_risk_weights_read_as_on_the_sheets(analysed, browser, tmp_path):
     """Average counts with the sheets' one decimal and thousands separators, whole counts whole, every risk
-    weight with the Frontier sheet's two decimals, a risk level as a percentage and a seed as typed."""
+    weight with the Frontier sheet's two decimals, a risk level as a percentage."""
     target = tmp_path / "report.html"
     assert cli(["report", str(analysed), "-o", str(target)]) == 0
     page, _ = browser.open(target)
@@ -326,8 +325,9 @@ def test_counts_and_risk_weights_read_as_on_the_sheets(analysed, browser, tmp_pa
             .map(r => r.cells[0].innerText)""")
         assert weights == [f"{w:.2f}" for w in WEIGHTS]
         frontier = rows["frontier"]
-        assert frontier["Risk level"] == ["90%"] and frontier["Replications"] == ["500"]
-        assert frontier["Seed"] == ["2026"] and frontier["Scenarios"] == ["3"]
+        # electronics has nothing to sample: the frontier's plans are evaluated exactly (no replications, no seed)
+        assert frontier["Risk level"] == ["90%"] and frontier["Scenarios"] == ["3"]
+        assert frontier["Evaluated"] == ["exactly"] and "Seed" not in frontier
         rolling = rows["rolling"]
         assert all(re.fullmatch(one_decimal, text) for text in rolling["Plan changes"]), rolling["Plan changes"]
         assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", text) for text in rolling["Solves"]), rolling["Solves"]
