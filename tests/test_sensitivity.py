@@ -231,3 +231,21 @@ def test_an_expected_price_holds_over_its_whole_stated_range(seed):
             assert (sensitivity.objective - moved) / h == pytest.approx(price.value, rel=REL, abs=1e-7), (price, h)
             checked += 1
     assert checked >= 10
+
+
+def test_the_answer_names_a_value_that_holds_for_one_more_unit_and_no_range_reads_zero():
+    """"One more unit is worth X" heads the sheet only where X holds for a whole unit more, when any limit of
+    its kind does; and a range end too small for one decimal is said in words, never shown as 0.0."""
+    from xlplan.problem import Settings
+    from xlplan.workbook.sheets.decision_sheets import SHOWN_AS_ZERO, UNDER_A_TENTH, answer_rows, range_end
+
+    prices = shadow_prices(synthetic_problem(12, 8, seed=1, products=3))
+    answers = answer_rows(prices, Settings())
+    assert answers
+    for row in answers:
+        label, up = row[0], row[8]
+        kind = [p for p in prices.prices if p.scenario == EXPECTED and p.label == label]
+        if any(p.holds_up is None or p.holds_up >= 1.0 for p in kind):
+            assert up == "no end" or (isinstance(up, float) and up >= 1.0), row
+    assert range_end(SHOWN_AS_ZERO / 10, 300.0) == UNDER_A_TENTH
+    assert range_end(0.0, 300.0) != UNDER_A_TENTH and range_end(0.3, 300.0) == 0.3

@@ -39,7 +39,7 @@ from xlplan.workbook.contract import COMPARE_HEADLINE_NAME, KPI_NAME, SIMULATION
 from xlplan.workbook.read.grids import WorkbookSource
 from xlplan.workbook.read.outputs import kpi_row, read_output_tables
 from xlplan.workbook.sheets.layout import WHOLE_FROM
-from xlplan.workbook.sheets.start_sheet import difference_line
+from xlplan.workbook.sheets.start_sheet import FILL_RATE_PLANNED, FILL_RATE_SIMULATED, difference_line
 from xlplan.workbook.sheets.units import GENERIC_CURRENCY, money_text, shown_whole
 
 HEADLINE_KPIS = ("expected_cost", "profit_shipped", "fill_rate")
@@ -184,7 +184,8 @@ def headline(tables: Tables) -> list[HeadlineFigure]:
         text = format_value(value, kind, currency) if value is not None else "not calculated"
         if kind == "money" and value is not None and abs(value) >= WHOLE_FROM:  # no cents, as on the sheets
             text = money_text(value, currency, 0)
-        figures.append(HeadlineFigure(key, str(row["KPI"]), value, text, "plain" if value is not None else "warn",
+        label = "Fill rate (planned)" if key == "fill_rate" else str(row["KPI"])  # beside the simulated one
+        figures.append(HeadlineFigure(key, label, value, text, "plain" if value is not None else "warn",
                                       str(row.get("Definition", "") or "")))
     summary = tables.get(SIMULATION_SUMMARY_NAME)
     if summary is not None:
@@ -196,6 +197,11 @@ def headline(tables: Tables) -> list[HeadlineFigure]:
             figures.append(HeadlineFigure("simulated_profit", "Profit (simulated)", mean,
                                           money_text(mean, currency, 0),
                                           "plain", detail))
+        fill = _number(measures.get("On-time fill rate"))
+        if fill is not None:
+            figures.append(HeadlineFigure("simulated_fill_rate", "Fill rate (simulated)", fill, share_text(fill),
+                                          "plain", f"{FILL_RATE_SIMULATED[:1].upper()}{FILL_RATE_SIMULATED[1:]}; "
+                                          f"the planned one is {FILL_RATE_PLANNED}."))
     return figures
 
 

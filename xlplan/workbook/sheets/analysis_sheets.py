@@ -125,7 +125,9 @@ def _summary_rows(s: SimulationSummary, planned: float | None = None, edited: bo
          f"Profit exceeded with probability {s.confidence:.0%}."],
         [f"Average of the worst {1 - s.confidence:.0%}", s.conditional_value_at_risk, "currency",
          "Mean profit of the outcomes at or below the value at risk."],
-        ["On-time fill rate", s.fill_rate, "fraction", f"Share of demand met on time, {averaged}."],
+        ["On-time fill rate", s.fill_rate, "fraction", f"Each outcome's share of demand met on time, {averaged} "
+         "(the KPI sheet's planned fill rate is expected on-time units / expected demand: they differ where "
+         "demand varies)."],
         ["Fill rate standard error", finite(s.fill_rate_se), "fraction", ""],
         ["Periods with a stockout (average)", s.mean_stockout_periods, "periods",
          f"Periods with any product short, {averaged}."],

@@ -37,6 +37,9 @@ def _blank(value: str | None) -> str:
     return value if value is not None else ""
 
 
+SHOWN_AS_ZERO = 0.05
+"""A range end below this reads 0.0 at one decimal: said in words instead (no value seems to hold for nothing)."""
+UNDER_A_TENTH = "under 0.1"
 NO_ROOM = "none (see note)"
 """A range end of zero: the value changes with any move that way (a degenerate optimum)."""
 NO_ROOM_NOTE = ("'none (see note)': at this optimum the limit sits where another price takes over, so the value "
@@ -53,6 +56,8 @@ def range_end(value: float | None, scale: float = 1.0) -> float | str:
         return "no end"
     if value is not None and abs(value) <= 1e-9 * max(1.0, abs(scale)):
         return NO_ROOM
+    if value is not None and abs(value) < SHOWN_AS_ZERO:
+        return UNDER_A_TENTH
     return finite(value)
 
 
@@ -115,11 +120,16 @@ ONE_MORE_WIDTH = 40.0
 def answer_rows(sensitivity: Sensitivity, settings: Settings) -> list[list[Any]]:
     """The question first: for each kind of limit, where one more unit is worth the most, what it is worth
     and how far that holds (the expected values, in every scenario at once), as the full list's rows."""
+    def worth(p: Any) -> tuple[bool, float]:
+        # "one more unit is worth X" is true only where X holds for a whole unit more: such a limit first
+        holds_a_unit = p.holds_up is None or p.holds_up != p.holds_up or p.holds_up >= 1.0
+        return holds_a_unit, p.value
+
     best: dict[str, Any] = {}
     for p in sensitivity.prices:
         if p.scenario != EXPECTED or p.label == DEMAND.label:
             continue
-        if p.label not in best or p.value > best[p.label].value:
+        if p.label not in best or worth(p) > worth(best[p.label]):
             best[p.label] = p
     return [_row(p, settings) for p in best.values()]
 

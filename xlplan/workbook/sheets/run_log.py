@@ -216,7 +216,7 @@ def run_log_sheet(record: RunRecord, history: tuple[tuple[Any, ...], ...] = ()) 
         return text_column_width(HISTORY_COLUMNS[j], [row[j] for row in rows], least, most)
 
     sheet.tables.append(Table(4 + len(entries) + 3, 1, [
-        Column(HISTORY_COLUMNS[0], "yyyy-mm-dd hh:mm:ss", 18), Column(HISTORY_COLUMNS[1], GENERAL, 9),
+        Column(HISTORY_COLUMNS[0], "yyyy-mm-dd hh:mm:ss", 18), Column(HISTORY_COLUMNS[1], GENERAL, 9, wrap=True),
         Column(HISTORY_COLUMNS[2], GENERAL, fitted(2, 10, 18), wrap=True),
         Column(HISTORY_COLUMNS[3], GENERAL, fitted(3, 10, 16), wrap=True),
         Column(HISTORY_COLUMNS[4], GENERAL, fitted(4, 8, 14), wrap=True), Column(HISTORY_COLUMNS[5], MONEY, 12),

@@ -93,6 +93,13 @@ LINKS_A_ROW = 6
 """Sheets linked side by side in a row of the dashboard (columns B to G)."""
 
 
+FILL_RATE_PLANNED = "expected on-time units / expected demand"
+"""How the planned fill rate (the KPI sheet's) is defined, in the words every sheet uses beside it."""
+FILL_RATE_SIMULATED = "each outcome's share met on time, averaged"
+"""How a simulated fill rate is defined (the reference's service level): it differs from the planned one
+where demand varies between outcomes, a high-demand outcome counting as much as a low one."""
+
+
 def difference_line(exact: bool) -> str:
     """Why the planned and the simulated profit differ, in one line (the same words on every sheet; two lines
     at most on the Start sheet)."""
@@ -317,7 +324,7 @@ def _plan_block(sheet: Sheet, row: int, d: Dashboard) -> int:
     row = _figures(sheet, row, [
         ("Profit (planned)", d.kpi("profit_shipped"), MONEY_WHOLE, "expected over the workbook's scenarios"),
         ("Cost (planned)", d.kpi("expected_cost"), MONEY_WHOLE, ""),
-        ("Fill rate (planned)", d.kpi("fill_rate"), "0.0%", "demand met on time, expected over the scenarios")])
+        ("Fill rate (planned)", d.kpi("fill_rate"), "0.0%", FILL_RATE_PLANNED)])
     return _this_week(sheet, row + 1, d)
 
 
@@ -377,7 +384,7 @@ def _simulation_block(sheet: Sheet, row: int, d: Dashboard) -> int:
     row = _figures(sheet, row, [
         ("Profit (simulated)", measures.get("Mean profit"), MONEY_WHOLE, "average over the simulated outcomes"),
         ("Profit, bad case (P5)", measures.get("Profit P5"), MONEY_WHOLE, "1 outcome in 20 earns less"),
-        ("Fill rate (simulated)", measures.get("On-time fill rate"), "0.0%", "")])
+        ("Fill rate (simulated)", measures.get("On-time fill rate"), "0.0%", FILL_RATE_SIMULATED)])
     mean = _number(measures.get("Mean profit"))
     planned = _number(d.kpi("profit_shipped"))
     if planned is not None and mean is not None:
