@@ -39,6 +39,11 @@ def test_the_compare_recommendation_is_adopted_then_simulated_in_two_commands(tm
                                f"{stochastic['fill_rate']:.1%}")
     # in Excel's terms: the command line's form is for the terminal (and the Glossary)
     assert "less P5 profit" in headline and "to use it, choose Adopt plan" in headline
+    # the safest plan by its bad case is named when it is neither the recommended one nor the runner-up
+    safest = max(strategies.values(), key=lambda s: s["profit_p5"])
+    if safest["strategy"] != "stochastic" and f"against the {safest['strategy']} plan" not in headline:
+        assert (f"(the {safest['strategy']} plan has the highest P5 profit: {safest['profit_p5']:,.0f}"
+                in headline), headline
     assert "xlplan adopt" not in headline
 
     # 1: adopt (the recommendation by default); 2: simulate the Plan sheet

@@ -287,6 +287,11 @@ def recommendation_sentence(comparison: Comparison, on_sheet: bool = False) -> s
             sentence += f" ({difference.words()}; chosen for {trade})"
         else:
             sentence += f": {difference.words()}, with {trade}"
+    # the bad case is half the trade: a plan safer than both the recommended one and its runner-up is named
+    safest = max(comparison.strategies, key=lambda s: s.summary.profit_p5)
+    if safest.summary.profit_p5 > m.profit_p5 and safest.name not in (best.name, getattr(difference, "other", None)):
+        sentence += (f" (the {safest.name} plan has the highest P5 profit: {whole_text(safest.summary.profit_p5)}, "
+                     f"{whole_text(safest.summary.profit_p5 - m.profit_p5)} more)")
     if on_sheet:
         return f"{sentence}; {ADOPT_IN_EXCEL}."
     return sentence + f"; adopt it with xlplan adopt BOOK --plan \"{best.name}\" or Adopt plan in the Action cell."

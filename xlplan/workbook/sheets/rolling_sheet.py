@@ -61,8 +61,8 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
              "Plan changes: units of production re-planned for a period already planned, summed per world.",
              ERROR_NOTE]
     if study.lp_windows:
-        notes.append("Windows are planned as LPs (fractional units) although the workbook asks for whole units: "
-                     "a whole-unit window is a MIP, and the study makes many solves.")
+        notes.append("Windows are planned in fractional units although the workbook asks for whole units: a "
+                     "whole-unit window takes far longer to solve, and the study makes many solves.")
     row = 2
     if study.stopped:
         sheet.text(row, 1, f"STOPPED: a limit stopped solves behind {', '.join(study.stopped)}: those plans are the "
@@ -99,7 +99,7 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
         ["Frozen periods", s.frozen],
         ["Stochastic policy's scenarios", s.scenarios],
         ["Buffer factor", "none" if study.buffer_factor is None else round(study.buffer_factor, 3)],
-        ["Windows solved as", "LPs (fractional units)" if study.lp_windows else "the workbook asks"],
+        ["Windows planned in", "fractional units" if study.lp_windows else "the workbook's units"],
     ]
     settings_table = Table(settings_top, 1, [Column("Setting", GENERAL, 24), Column("Value", GENERAL, 16)],
                            described, table_name="xlplanRollingSettings", defined_name=ROLLING_SETTINGS_NAME,
