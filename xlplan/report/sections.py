@@ -226,7 +226,7 @@ def cost_section(tables: Tables) -> Section:
     if scenario_costs is not None:
         formats = {c: "money" for c in scenario_costs.columns[2:]}
         formats.update({"Probability": "percent", "Fill rate": "percent"})
-        section.tables.append(HtmlTable("Each scenario facing this plan", scenario_costs, formats))
+        section.tables.append(HtmlTable("Each scenario facing this plan, as planned", scenario_costs, formats))
     kpi = tables[KPI_NAME]
     section.tables.append(HtmlTable("Every KPI (the KPI sheet)", kpi[["KPI", "Value", "Unit", "Definition"]],
                                     {"Value": "by unit"}, collapsed=True))

@@ -57,11 +57,16 @@ DETAIL_COLUMNS = ("Demand", "Made", "Regular inventory", "Overflow inventory", "
                   "Late")
 
 
+WHOLE_WITHIN = 1e-6
+"""How far from a whole number a quantity still counts as whole: HiGHS's default MIP feasibility tolerance."""
+
+
 def whole_or_decimal(values: object) -> str:
     """Quantities: whole numbers without decimals (a workforce of 60, no hires); fractions (an LP's plan, an
     expected stock) with one."""
     array = np.asarray(values, dtype=float)
-    return UNITS if np.allclose(array, np.round(array), rtol=0, atol=1e-9) else QUANTITY
+    # whole within HiGHS's integrality tolerance (1e-6): a whole-unit plan's 59.9999999 workers read 60, not 60.0
+    return UNITS if np.allclose(array, np.round(array), rtol=0, atol=WHOLE_WITHIN) else QUANTITY
 
 
 def scenario_units(result: PlanResult) -> str:

@@ -57,7 +57,8 @@ def rolling_sheet(study: RollingStudy) -> Sheet:
     sheet.text(1, 1, "Rolling re-planning", "heading")
     headline = (f"{verdict(study)}; {_window_words(study)}, over the same {s.replications:,} simulated worlds for "
                 "every policy.")
-    notes = ["Static: the same policy's first plan executed to the end without re-planning, in the same worlds. "
+    notes = ["Static: the same policy's first plan executed to the end without re-planning, in the same worlds (these "
+             f"{s.replications:,} sampled worlds: not the Simulation sheet's evaluation, so its figures differ). "
              "Plan changes: units of production re-planned for a period already planned, summed per world.",
              ERROR_NOTE]
     if study.lp_windows:

@@ -290,7 +290,7 @@ def costs_sheet(result: PlanResult) -> Sheet:
         Column("Revenue net of units owed (reference)", MONEY, 18),
     ], [[s.scenario, s.probability, s.cost, s.revenue_shipped, s.profit_shipped, s.fill_rate, s.revenue_net_of_owed]
         for s in scenarios.itertuples()], table_name="xlplanScenarioCosts", defined_name=SCENARIO_COSTS_NAME,
-        title="Each scenario facing this plan")
+        title="Each scenario facing this plan, as planned (the optimiser's response in it)")
     sheet.tables.append(scenario_table)
     return sheet
 
