@@ -250,9 +250,10 @@ def simulation_sheet(result: SimulationResult, plan_source: str, problem: Planni
                                   else [["Replications", s.replications], ["Seed", settings.seed],
                                         ["Demand", settings.demand_distribution]])
     for i, product in enumerate(problem.products):
-        described.append([f"Noise: {product}", f"demand CV {noise.demand_cv[i]:g}, hours per unit SD "
-                          f"{noise.hours_sd[i]:g}, availability {noise.availability_min[i]:g} to "
-                          f"{noise.availability_max[i]:g}"])
+        # shares as the Uncertainty sheet shows them (10%, 90% to 100%), the hours' spread in hours
+        described.append([f"Noise: {product}", f"demand CV {100 * noise.demand_cv[i]:g}%, hours per unit SD "
+                          f"{noise.hours_sd[i]:g}, availability {100 * noise.availability_min[i]:g}% to "
+                          f"{100 * noise.availability_max[i]:g}%"])
     sheet.tables.append(Table(top, 1, [Column("Setting", GENERAL, 28), Column("Value", GENERAL, 16)], described,
                               cell_formats={(i, 1): SEED if row[0] == "Seed" else "#,##0"
                                             for i, row in enumerate(described)
