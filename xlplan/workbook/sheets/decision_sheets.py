@@ -169,18 +169,19 @@ def sensitivity_sheet(sensitivity: Sensitivity, problem_name: str, settings: Set
     if sensitivity.basis != "LP":
         notes.append("The plan is in whole units, which have no such values of their own: these are the "
                      "values with the plan fixed as it is and stock, backorders and overtime allowed fractions.")
+    expected = sum(p.scenario == EXPECTED for p in prices)
+    printed_only_expected = len(rows) > PRINTED_ROWS and expected < len(rows)  # a planner prints the expected values
+    if printed_only_expected:  # said in a note, which wraps, rather than in the title, which would run off the page
+        notes.append(f"Printed: the {expected:,} expected values; each scenario's own, {len(rows) - expected:,} rows "
+                     "below them, are on screen only.")
     for i, note in enumerate(notes):
         sheet.text(top + i, 1, note, "note")
     top += len(notes) + 1
-    expected = sum(p.scenario == EXPECTED for p in prices)
-    title = LIST_TITLE
-    if len(rows) > PRINTED_ROWS and expected < len(rows):  # a planner prints the expected values, not every scenario's
+    if printed_only_expected:
         sheet.print_rows = top + expected
-        title += (f" (printed: the {expected:,} expected values; each scenario's own, {len(rows) - expected:,} rows "
-                  "below them, are on screen only)")
     sheet.tables.append(Table(top, 1, columns, rows, table_name="xlplanShadowPrices",
                               cell_formats=range_formats(rows),
-                              defined_name=SHADOW_PRICES_NAME, title=title))
+                              defined_name=SHADOW_PRICES_NAME, title=LIST_TITLE))
     sheet.freeze = f"A{top + 1}"
     sheet.repeat_rows = (top, top)  # a long list prints its header on every page
     return sheet
