@@ -306,8 +306,8 @@ def frontier_section(tables: Tables) -> Section:
     formats = {c: "money" for c in points.columns[1:6]}
     formats.update({"Risk weight": "weight", "On-time fill rate": "percent"})
     section = Section("frontier", "Cost-risk frontier", notes=[
-        "Plans minimising expected cost plus the risk weight times the average cost of the worst scenarios "
-        "(their CVaR), one per risk weight (the Frontier sheet): a higher weight buys a lower cost in the worst "
+        "Plans minimising expected cost plus the risk weight times the average cost of the worst scenarios, "
+        "one per risk weight (the Frontier sheet): a higher weight buys a lower cost in the worst "
         "scenarios with expected cost. Each plan's profit and fill rate are evaluated on the same outcomes "
         "(the Frontier sheet says how). To plan with a weight, enter it as the Risk weight on the Settings sheet."],
         figures=[charts.frontier_chart(points, cvar_column)],

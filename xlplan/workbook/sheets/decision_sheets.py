@@ -213,6 +213,8 @@ def frontier_sheet(frontier: Frontier, currency: str = "") -> Sheet:
                   f"Profit and fill rate: each plan simulated with the same {frontier.replications:,} random draws "
                   f"(seed {frontier.seed}), apart from the Simulation sheet's run, so they differ a little from its "
                   "figures. ")
+               + "A higher weight lowers the planned cost of the worst scenarios; profit P5 counts revenue too "
+               + ("" if frontier.exact else "and the simulation's own outcomes ") + "and can move the other way. "
                + "To plan with a weight, enter it as the Risk weight on the Settings sheet.", "note")
     rows = [[p.weight, p.expected_cost, p.cvar, p.mean_profit, p.profit_p5, p.fill_rate, p.status.value]
             for p in frontier.points]
