@@ -35,7 +35,7 @@ from xlplan.report.sections import (
 from xlplan.solver.status import SolveStatus
 from xlplan.text import SHARE_DECIMALS, gap_text, share_text
 from xlplan.version import installed_version
-from xlplan.workbook.contract import COMPARE_HEADLINE_NAME, KPI_NAME, SIMULATION_SUMMARY_NAME
+from xlplan.workbook.contract import COMPARE_HEADLINE_NAME, KPI_NAME, PROFIT_ERROR, SIMULATION_SUMMARY_NAME
 from xlplan.workbook.read.grids import WorkbookSource
 from xlplan.workbook.read.outputs import kpi_row, read_output_tables
 from xlplan.workbook.sheets.layout import WHOLE_FROM
@@ -286,6 +286,9 @@ def _cells(table: HtmlTable, currency: str) -> list[list[tuple[str, bool]]]:
                 key = (j,) if columns[j] == "money" or table.money_alike else (i, j)
                 largest[key] = max(largest.get(key, 0.0), abs(number))
     whole = shown_whole(largest)
+    names = [str(c) for c in frame.columns]
+    if whole and PROFIT_ERROR in names:  # a mean's error at the mean's precision, as on the sheets ($96, not $95.51)
+        whole.add((names.index(PROFIT_ERROR),))
     return [[(format_value(value, kind, currency, (j,) in whole or (i, j) in whole) if kind != "text"
               else ("" if pd.isna(value) else str(value)), kind != "text" and columns[j] != "by setting")
              for j, (value, kind) in enumerate(zip(row, kinds[i], strict=True))]
