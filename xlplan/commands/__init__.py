@@ -564,15 +564,17 @@ def compare(source: WorkbookSource, *, replications: int | None = None, seed: in
     if comparison.stopped:
         lines[0] = (f"STOPPED: a limit stopped {len(comparison.stopped)} solve(s); the plans are the best found, "
                     f"not proven optimal. {lines[0]}")
-    lines += [f"  {st.name:<14} mean profit {st.summary.mean_profit:>14,.0f}   P5 {st.summary.profit_p5:>14,.0f}   "
+    # rounded as the sheets' cells show them (half away from zero), so the terminal and the workbook agree
+    lines += [f"  {st.name:<14} mean profit {whole_text(st.summary.mean_profit):>14}   "
+              f"P5 {whole_text(st.summary.profit_p5):>14}   "
               f"fill rate {share_text(st.summary.fill_rate)}" + ("   (best found, stopped)" if st.stopped else "")
               for st in comparison.strategies]
     value = comparison.value
     if value is None:
         lines.append(f"VSS and EVPI: not computed ({comparison.unfinished[0]}); {comparison.buffer_line()}")
     elif value.exact:
-        vss = f"{value.vss:,.0f}" if math.isfinite(value.vss) else "infinite (the expected-value plan fails)"
-        lines.append(f"VSS {vss}; EVPI {value.evpi:,.0f}; {comparison.buffer_line()}")
+        vss = whole_text(value.vss) if math.isfinite(value.vss) else "infinite (the expected-value plan fails)"
+        lines.append(f"VSS {vss}; EVPI {whole_text(value.evpi)}; {comparison.buffer_line()}")
     else:
         lines.append(f"VSS {range_words(value.vss_range)}; EVPI {range_words(value.evpi_range)} (bounds only: a "
                      f"solve was stopped); {comparison.buffer_line()}")
