@@ -103,9 +103,11 @@ def test_a_new_cost_term_is_one_declaration(problem):
     assert levied.objective >= base.objective
     # the Costs sheet lays out the model that was solved, the part's category included
     from xlplan.workbook.sheets.solve_sheets import costs_sheet
+    from xlplan.workbook.sheets.units import category_label
 
     table = costs_sheet(levied).tables[0]
-    assert [row[0] for row in table.rows] == [*FORMULATION.categories, "levy"]
+    assert [row[0] for row in table.rows] == [category_label(c) for c in (*FORMULATION.categories, "levy")]
+    assert table.rows[-1][0] == "Levy"  # capitalised as the sheet's headers are
     assert table.rows[-1][-1] == pytest.approx(levied.costs.loc["levy", "total"], rel=1e-12)
 
 

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("base",), ("problem",), ("model",), ("solver", "simulation"), ("results",), ("analysis",), ("workbook",),
     ("report",), ("commands",), ("frontends",))
 """The layers from the bottom up; the layers of one row are side by side and import nothing of each other."""
-BASE = {"cancel", "errors", "lazy", "limits", "progress", "runtime", "text", "version"}
+BASE = {"cancel", "errors", "lazy", "limits", "progress", "pyomo_scipy", "runtime", "text", "version"}
 FRONT_ENDS_OUTSIDE = {"udfs": ROOT / "udfs.py", "lite.main": ROOT / "lite" / "main.py"}
 
 
