@@ -449,7 +449,7 @@ def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, se
     those scenarios and nothing else is random, so the plan is evaluated exactly, each scenario once by its
     probability, as ``xlplan simulate`` and the Simulation sheet do (one plan, one simulated profit);
     ``replications`` and ``seed`` are checked as everywhere, and draws would only estimate this."""
-    from xlplan.simulation import DemandModel, ProcessNoise, nothing_to_sample
+    from xlplan.simulation import DemandModel
     from xlplan.simulation import simulate as run_simulation
 
     result = _with_a_plan(inputs, continuous, time_limit)
@@ -462,10 +462,8 @@ def simulate(inputs: Inputs, statistic: Any = None, replications: Any = None, se
         return f"xlplan: {error}"
 
     def run(r: PlanResult) -> dict[str, Any]:
-        problem = r.problem
-        demand, noise = DemandModel.from_problem(problem), ProcessNoise.none(len(problem.products))
-        assert nothing_to_sample(demand, noise)
-        summary = run_simulation(problem, r.solution.plan, demand, None, exact=True).summary
+        problem = r.problem  # its own scenarios' demand and no noise: nothing to sample
+        summary = run_simulation(problem, r.solution.plan, DemandModel.from_problem(problem), None, exact=True).summary
         return {k: v for k, v in summary.as_dict().items() if not isinstance(v, dict)}
 
     statistics = CACHE.derived(inputs, solve_options(continuous, time_limit), ("simulate", "exact"), run)

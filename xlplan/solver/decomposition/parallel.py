@@ -123,16 +123,19 @@ class _Handover:
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = None
         if in_background:
-            self.thread = threading.Thread(target=self._send, args=(messages,), name="xlplan-batches", daemon=True)
+            self.thread = threading.Thread(target=self._send_kept, args=(messages,), name="xlplan-batches",
+                                           daemon=True)
             self.thread.start()
         else:
-            for channel, message in zip(channels, messages, strict=True):
-                channel.send(message)
+            self._send(messages)
 
     def _send(self, messages: list[tuple[Any, ...]]) -> None:
+        for channel, message in zip(self.channels, messages, strict=True):
+            channel.send(message)
+
+    def _send_kept(self, messages: list[tuple[Any, ...]]) -> None:
         try:
-            for channel, message in zip(self.channels, messages, strict=True):
-                channel.send(message)
+            self._send(messages)
         except BaseException as error:  # noqa: BLE001 - raised in the solve's thread by ``wait``
             self.error = error
 
